@@ -1,0 +1,99 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# meshroute: plain make + pkg-config.  `make V=1` shows the commands.
+
+PREFIX     ?= /usr/local
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+DESTDIR    ?=
+
+CC      ?= cc
+PKGS    := libmnl inih libsystemd libcrypto
+BUILD   ?= build
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wno-unused-parameter -D_GNU_SOURCE \
+           -MMD -MP -Isrc $(shell pkg-config --cflags $(PKGS))
+LDLIBS  += $(shell pkg-config --libs $(PKGS))
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+BINS     := meshrouted meshroutectl
+LIB_SRCS := $(filter-out src/meshrouted.c src/meshroutectl.c,$(wildcard src/*.c))
+LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/%.o)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/%)
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/%)
+
+.PHONY: all deps unit lab check demo asan install uninstall clean bench
+all: $(BINS:%=$(BUILD)/%) $(TOOL_BINS)
+
+$(BUILD)/%.o: src/%.c | $(BUILD)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/libmeshroute.a: $(LIB_OBJS)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)$(AR) rcs $@ $^
+
+$(BUILD)/meshrouted: $(BUILD)/meshrouted.o $(BUILD)/libmeshroute.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/meshroutectl: $(BUILD)/meshroutectl.o $(BUILD)/libmeshroute.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/test_%: tests/unit/test_%.c $(BUILD)/libmeshroute.a
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs cmocka)
+
+$(BUILD)/%: tests/tools/%.c
+	@$(if $(Q),echo "  TOOL    $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS) -lm
+
+$(BUILD):
+	$(Q)mkdir -p $@
+
+# Installs (only what is missing) every Debian package that build, tests and demo need.
+deps:
+	$(Q)./scripts/install-deps.sh
+
+unit: $(UNIT_BINS)
+	$(Q)./tests/run-unit.sh $(UNIT_BINS)
+
+lab: all
+	$(Q)./tests/lab/run.sh
+
+# Same sources with AddressSanitizer + UBSan, in their own build folder.
+asan:
+	$(Q)$(MAKE) --no-print-directory BUILD=build-asan CC=clang \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined" all $(UNIT_SRCS:tests/unit/%.c=build-asan/%)
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)./tests/check.sh
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)./tests/lab/demo.sh
+
+install: $(BUILD)/meshrouted $(BUILD)/meshroutectl
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d
+	install -m 0755 $(BUILD)/meshrouted $(BUILD)/meshroutectl $(DESTDIR)$(SBINDIR)/
+	install -m 0644 etc/rt_protos.d/meshroute.conf $(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d/meshroute.conf
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/meshrouted $(DESTDIR)$(SBINDIR)/meshroutectl \
+	      $(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d/meshroute.conf
+
+clean:
+	rm -rf build build-asan
+
+-include $(wildcard $(BUILD)/*.d)

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Configuration: the INI file shared by every node, parsed, checked and printed. */
+#ifndef MR_CONFIG_H
+#define MR_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define MR_DEFAULT_CONFIG "/etc/meshroute/meshroute.conf"
+#define MR_MAX_NODES 16
+#define MR_MAX_FAST 8
+
+/* RFC 5880 §4.1 Auth Type numbers; 0 (reserved there) means no authentication here. */
+enum {
+	MR_AUTH_NONE = 0,
+	MR_AUTH_SIMPLE = 1,
+	MR_AUTH_KEYED_MD5 = 2,
+	MR_AUTH_METICULOUS_KEYED_MD5 = 3,
+	MR_AUTH_KEYED_SHA1 = 4,
+	MR_AUTH_METICULOUS_KEYED_SHA1 = 5,
+};
+
+struct mr_addr {
+	int family;		/* AF_INET, AF_INET6, or 0 when absent */
+	uint8_t bytes[16];	/* network order; AF_INET uses bytes[0..3] */
+};
+
+struct mr_node {
+	char name[32];			/* [A-Za-z0-9_.-]{1,31} */
+	struct mr_addr addr4, addr6;	/* family 0 when absent; at least one is set */
+	char lan[16];			/* IFNAMSIZ */
+	char fast[MR_MAX_FAST][16];
+	int nfast;			/* 1..MR_MAX_FAST */
+	int line;			/* line of the [node] header, for messages */
+};
+
+struct mr_config {
+	char path[256];			/* file name used in messages */
+	uint32_t interval_us;		/* fast ports: desired min tx = required min rx */
+	uint32_t lan_interval_us;	/* the same on the LAN port */
+	uint32_t hold_down_us;		/* a healed fast link stays Up this long before use */
+	uint8_t multiplier;		/* detect mult, 1..255 */
+	bool set_sysctl;		/* may the daemon set rp_filter etc. */
+	char alert_command[256];	/* absolute path or "" */
+	char auth_key_file[256];	/* absolute path or "" */
+	char control_socket[108];	/* sizeof(sun_path) */
+	uint8_t auth_type;		/* MR_AUTH_* */
+	struct mr_node nodes[MR_MAX_NODES];
+	int nnodes;			/* 2..MR_MAX_NODES after a successful load */
+};
+
+/* Zeroes cfg (padding included, so memcmp works) and sets every default. */
+void config_defaults(struct mr_config *cfg);
+
+/*
+ * Parses a file into cfg (config_defaults() first); reports every error as
+ * "path:line: msg\n" to errf, sorted by line; returns 0, or -1 if any error
+ * (cfg then unspecified).
+ */
+int config_load(const char *path, struct mr_config *cfg, FILE *errf);
+/* Same from a string (name used in messages), for tests and fuzzing. */
+int config_load_string(const char *name, const char *text, struct mr_config *cfg, FILE *errf);
+
+/*
+ * Finds this node: by name if name != NULL, else the node owning one of the
+ * nlocal local addresses. Returns the node index, or -1 with one message to errf.
+ */
+int config_find_self(const struct mr_config *cfg, const char *name,
+    const struct mr_addr *local, int nlocal, FILE *errf);
+
+/*
+ * Prints the resolved plan for node `self`: timers with units, ports and
+ * candidate peers (every other node; cabling is found at run time).
+ * Stable, golden-file tested format.
+ */
+void config_print_plan(const struct mr_config *cfg, int self, FILE *out);
+
+/* Writes cfg back as an INI file that config_load_string() parses to an equal struct. */
+void config_write(const struct mr_config *cfg, FILE *out);
+
+/* Equal settings and nodes; ignores path and line numbers (e.g. for a reload). */
+bool config_equal(const struct mr_config *a, const struct mr_config *b);
+
+/* "10.0.0.1" or "fd00::1"; 0 or -1. A prefix length ("/24") is an error. */
+int mr_addr_parse(const char *s, struct mr_addr *out);
+/* inet_ntop into buf; "none" for family 0. Returns buf. */
+const char *mr_addr_str(const struct mr_addr *a, char *buf, size_t len);
+bool mr_addr_eq(const struct mr_addr *a, const struct mr_addr *b);
+
+/* "20ms", "1s", "500us", "2m" into microseconds; 0 or -1 (bad, no unit, overflow). */
+int config_parse_duration(const char *s, uint64_t *us);
+/* The reverse, in the largest unit that is exact ("0s", "1500us", "20ms", "2m"). Returns buf. */
+const char *config_duration_str(uint64_t us, char *buf, size_t len);
+/* "none", "simple", "keyed-md5", ...; "unknown" if out of range. */
+const char *config_auth_type_name(uint8_t type);
+
+#endif

@@ -1,0 +1,887 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The daemon: sessions per (fast port, candidate peer), routes per peer. */
+#include <errno.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/random.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "net.h"
+#include "nl.h"
+#include "sysctl.h"
+
+/* A full route resync from a dump, in case an event was missed. */
+#define RESYNC_INTERVAL MTIME_S(10)
+/* A failed route change is retried after this long. */
+#define ROUTE_RETRY MTIME_MS(500)
+
+static const char *drop_names[MR_DROP_MAX] = {
+	[MR_DROP_DECODE] = "decode",
+	[MR_DROP_TTL] = "ttl",
+	[MR_DROP_NO_SESSION] = "no_session",
+	[MR_DROP_WRONG_PORT] = "wrong_port",
+	[MR_DROP_AUTH] = "auth",
+	[MR_DROP_ADMIN_DOWN] = "admin_down",
+};
+
+const char *mr_drop_name(int reason)
+{
+	return reason >= 0 && reason < MR_DROP_MAX ? drop_names[reason] : "?";
+}
+
+static const struct mr_node *self_node(const struct mr_daemon *d)
+{
+	return &d->cfg.nodes[d->self];
+}
+
+static const char *peer_name(const struct mr_daemon *d, int node)
+{
+	return d->cfg.nodes[node].name;
+}
+
+/* "fast0+fast1" or "LAN" */
+static const char *path_str(const struct mr_daemon *d, const struct path_result *p, char *buf,
+			    size_t len)
+{
+	size_t off = 0;
+	int i, j;
+
+	if (p->noif == 0)
+		return "LAN";
+	buf[0] = '\0';
+	for (i = 0; i < p->noif; i++) {
+		const char *name = "?";
+
+		for (j = 0; j < d->nports; j++)
+			if (d->ports[j].ifindex == p->oif[i])
+				name = d->ports[j].name;
+		off += (size_t)snprintf(buf + off, off < len ? len - off : 0, "%s%s",
+					i ? "+" : "", name);
+	}
+	return buf;
+}
+
+static struct mr_port *port_by_ifindex(struct mr_daemon *d, int ifindex)
+{
+	int i;
+
+	for (i = 0; i < d->nports; i++)
+		if (d->ports[i].ifindex == ifindex && ifindex > 0)
+			return &d->ports[i];
+	return NULL;
+}
+
+static struct mr_port *port_by_name(struct mr_daemon *d, const char *name)
+{
+	int i;
+
+	for (i = 0; i < d->nports; i++)
+		if (strcmp(d->ports[i].name, name) == 0)
+			return &d->ports[i];
+	return NULL;
+}
+
+/* ---- routes ---- */
+
+static void peer_apply(struct mr_daemon *d, struct mr_peer *p, const struct path_result *want,
+		       mtime_t now)
+{
+	const struct mr_node *me = self_node(d), *peer = &d->cfg.nodes[p->node];
+	char before[128], after[128], addr[64];
+	int err;
+
+	if (p->installed_known && path_equal(&p->installed, want))
+		return;
+	if (want->noif == 0)
+		err = nl_route_delete(d->nl, AF_INET, peer->addr4.bytes, 32);
+	else
+		err = nl_route_replace(d->nl, AF_INET, peer->addr4.bytes, 32, me->addr4.bytes,
+				       want->oif, want->noif);
+	if (err == -ESRCH || err == -ENOENT)
+		err = 0;	/* already gone: that is what we wanted */
+	if (err < 0) {
+		/* nl logged the kernel's reason; try again soon. */
+		p->installed_known = false;
+		p->recheck_at = mtime_min(p->recheck_at, now + ROUTE_RETRY);
+		return;
+	}
+	/* installed keeps the last known path even while unsure of it. */
+	if (!path_equal(&p->installed, want)) {
+		log_notice("%s (%s): path %s -> %s", peer->name,
+			   mr_addr_str(&peer->addr4, addr, sizeof(addr)),
+			   path_str(d, &p->installed, before, sizeof(before)),
+			   path_str(d, want, after, sizeof(after)));
+		p->changed_at = now;
+	}
+	p->installed = *want;
+	p->installed_known = true;
+}
+
+/* Recomputes and installs the path to one peer. */
+static void peer_update(struct mr_daemon *d, struct mr_peer *p, mtime_t now)
+{
+	struct path_candidate c[MR_MAX_FAST];
+	struct path_result want;
+	int i, n = 0;
+
+	if (self_node(d)->addr4.family != AF_INET || d->cfg.nodes[p->node].addr4.family != AF_INET)
+		return;
+	for (i = 0; i < d->nsess && n < MR_MAX_FAST; i++) {
+		struct mr_sess *s = &d->sess[i];
+
+		if (s->peer != p->node || s->port->lan)
+			continue;
+		c[n].ifindex = s->port->ifindex;
+		c[n].up = s->bfd.state == BFD_STATE_UP;
+		c[n].usable = s->port->carrier && !s->port->drained && s->fd >= 0;
+		c[n].up_since = s->up_since;
+		n++;
+	}
+	path_select(c, n, now, d->cfg.hold_down_us, &want);
+	p->recheck_at = want.recheck_at;
+	peer_apply(d, p, &want, now);
+}
+
+static struct mr_peer *peer_of(struct mr_daemon *d, int node)
+{
+	return &d->peers[node];
+}
+
+/* ---- sessions ---- */
+
+static void sess_send(struct mr_daemon *d, struct mr_sess *s, mtime_t now)
+{
+	struct bfd_packet pkt;
+	uint8_t buf[BFD_MAX_PKT_LEN];
+	size_t len;
+	int err, i;
+	bool parked = false;
+
+	/*
+	 * Discovery probes every candidate peer on every port; once a port has
+	 * found its peer, the other candidates there stay quiet until that
+	 * session fails (a moved cable).
+	 */
+	if (s->bfd.state == BFD_STATE_DOWN && s->bfd.remote_discr == 0) {
+		for (i = 0; i < d->nsess; i++) {
+			struct mr_sess *o = &d->sess[i];
+
+			if (o != s && o->port == s->port && o->bfd.state >= BFD_STATE_INIT)
+				parked = true;
+		}
+	}
+	bfd_session_build(&s->bfd, &pkt, now);
+	if (s->fd < 0 || parked)
+		return;
+	len = bfd_encode(&pkt, buf, sizeof(buf));
+	if (len == 0) {
+		log_warnx("%s via %s: cannot encode BFD packet", peer_name(d, s->peer),
+			  s->port->name);
+		return;
+	}
+	err = net_send(s->fd, &s->remote, BFD_PORT_CONTROL, buf, len);
+	if (err < 0) {
+		unsigned supp;
+
+		s->tx_errors++;
+		/* Expected while a port has no carrier or the neighbour is unresolved. */
+		if (log_ratelimit_ok(&d->rl_drop, &supp))
+			log_debug("%s via %s: send: %s", peer_name(d, s->peer), s->port->name,
+				  strerror(-err));
+		return;
+	}
+	s->tx_packets++;
+}
+
+static void sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd_output *out,
+			mtime_t now)
+{
+	if (out->state_changed) {
+		char detect[64] = "";
+
+		if (out->new_state == BFD_STATE_UP) {
+			s->up_since = now;
+		} else if (out->old_state == BFD_STATE_UP) {
+			s->up_since = 0;
+			s->last_down_diag = out->diag;
+			/* The peer shutting down on purpose is not a failure of the link. */
+			if (!(out->diag == BFD_DIAG_NEIGHBOR_DOWN &&
+			      s->bfd.remote_state == BFD_STATE_ADMIN_DOWN))
+				s->flaps++;
+		}
+		if (out->detect_us) {
+			s->last_detect_us = (uint32_t)out->detect_us;
+			snprintf(detect, sizeof(detect), ", detected after %.1f ms of silence",
+				 (double)out->detect_us / 1000.0);
+		}
+		log_notice("%s via %s: session %s -> %s (diag %s%s%s)%s", peer_name(d, s->peer),
+			   s->port->name, bfd_state_name(out->old_state),
+			   bfd_state_name(out->new_state), bfd_diag_name(out->diag),
+			   s->bfd.remote_state == BFD_STATE_ADMIN_DOWN ? ", peer AdminDown" : "",
+			   out->diag == BFD_DIAG_NEIGHBOR_DOWN && s->bfd.remote_state !=
+			   BFD_STATE_ADMIN_DOWN ? ", peer signalled Down" : "", detect);
+	}
+	if (out->send)
+		sess_send(d, s, now);
+	if (out->state_changed && !s->port->lan)
+		peer_update(d, peer_of(d, s->peer), now);
+}
+
+static void sess_open(struct mr_daemon *d, struct mr_sess *s)
+{
+	int fd;
+
+	if (s->fd >= 0 || s->port->ifindex <= 0)
+		return;
+	fd = net_tx_open(AF_INET, &s->local, s->port->ifindex, &s->sport);
+	if (fd < 0) {
+		log_warnx("%s via %s: no transmit socket; the session stays Down",
+			  peer_name(d, s->peer), s->port->name);
+		return;
+	}
+	s->fd = fd;
+}
+
+static void sess_close(struct mr_sess *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+}
+
+static uint32_t new_discr(struct mr_daemon *d)
+{
+	uint32_t v;
+	int i;
+
+again:
+	if (getrandom(&v, sizeof(v), 0) != sizeof(v))
+		v = (uint32_t)mtime_now() ^ (uint32_t)getpid();
+	if (v == 0)
+		goto again;
+	for (i = 0; i < d->nsess; i++)
+		if (d->sess[i].bfd.local_discr == v)
+			goto again;
+	return v;
+}
+
+static int sessions_create(struct mr_daemon *d, mtime_t now)
+{
+	const struct mr_node *me = self_node(d);
+	struct bfd_session_params fast = {
+		.desired_min_tx_us = d->cfg.interval_us,
+		.required_min_rx_us = d->cfg.interval_us,
+		.detect_mult = d->cfg.multiplier,
+	};
+	int i, n, max;
+
+	max = d->nports * d->cfg.nnodes;
+	d->sess = calloc((size_t)max, sizeof(*d->sess));
+	if (!d->sess)
+		return -ENOMEM;
+	d->nsess = 0;
+	if (me->addr4.family != AF_INET) {
+		log_warnx("node %s has no IPv4 address: no IPv4 sessions", me->name);
+		return 0;
+	}
+	for (i = 0; i < d->nports; i++) {
+		if (d->ports[i].lan)
+			continue;
+		for (n = 0; n < d->cfg.nnodes; n++) {
+			struct mr_sess *s;
+
+			if (n == d->self || d->cfg.nodes[n].addr4.family != AF_INET)
+				continue;
+			s = &d->sess[d->nsess];
+			memset(s, 0, sizeof(*s));
+			s->fd = -1;
+			s->port = &d->ports[i];
+			s->peer = n;
+			s->local = me->addr4;
+			s->remote = d->cfg.nodes[n].addr4;
+			bfd_session_init(&s->bfd, &fast, new_discr(d), new_discr(d), now);
+			d->nsess++;
+			sess_open(d, s);
+		}
+	}
+	return 0;
+}
+
+/* ---- ports ---- */
+
+static void port_lost(struct mr_daemon *d, struct mr_port *port, mtime_t now, bool gone)
+{
+	struct bfd_output out;
+	int i;
+
+	for (i = 0; i < d->nsess; i++) {
+		struct mr_sess *s = &d->sess[i];
+
+		if (s->port != port)
+			continue;
+		bfd_session_path_down(&s->bfd, now, &out);
+		out.send = false;	/* nothing can leave a port without carrier */
+		sess_output(d, s, &out, now);
+		if (gone)
+			sess_close(s);
+	}
+	/* Routes over a port that went down administratively are flushed by the
+	 * kernel without a notification (IPv4): our view of them is stale. */
+	for (i = 0; i < d->cfg.nnodes; i++) {
+		int j;
+
+		for (j = 0; j < d->peers[i].installed.noif; j++)
+			if (d->peers[i].installed.oif[j] == port->ifindex)
+				d->peers[i].installed_known = false;
+	}
+	for (i = 0; i < d->cfg.nnodes; i++)
+		if (i != d->self)
+			peer_update(d, &d->peers[i], now);
+}
+
+static void on_link(void *arg, const struct nl_link *l, bool deleted)
+{
+	struct mr_daemon *d = arg;
+	struct mr_port *port = port_by_name(d, l->name);
+	mtime_t now = mtime_now();
+	bool carrier = l->up && l->carrier;
+	int i;
+
+	if (!port) {
+		/* A port renamed away from one of our names. */
+		port = port_by_ifindex(d, l->ifindex);
+		if (!port)
+			return;
+		log_warnx("port %s is now called %s: taken out of service", port->name, l->name);
+		deleted = true;
+	}
+	if (deleted) {
+		if (port->ifindex != l->ifindex)
+			return;
+		log_warnx("port %s disappeared", port->name);
+		port->carrier = false;
+		port_lost(d, port, now, true);
+		port->ifindex = 0;
+		return;
+	}
+	if (port->ifindex != l->ifindex) {
+		if (port->ifindex > 0) {
+			log_warnx("port %s re-created (ifindex %d -> %d)", port->name,
+				  port->ifindex, l->ifindex);
+			port->carrier = false;
+			port_lost(d, port, now, true);
+		} else {
+			log_info("port %s present (ifindex %d)", port->name, l->ifindex);
+		}
+		port->ifindex = l->ifindex;
+		sysctl_prepare_port(port->name, !port->lan, d->cfg.set_sysctl);
+		for (i = 0; i < d->nsess; i++)
+			if (d->sess[i].port == port)
+				sess_open(d, &d->sess[i]);
+	}
+	if (port->carrier && !carrier) {
+		log_notice("port %s: carrier lost", port->name);
+		port->carrier = false;
+		port_lost(d, port, now, false);
+	} else if (!port->carrier && carrier) {
+		log_notice("port %s: carrier up", port->name);
+		port->carrier = true;
+	}
+}
+
+static void on_route(void *arg, const struct nl_route *r, bool deleted)
+{
+	struct mr_daemon *d = arg;
+	mtime_t now = mtime_now();
+	int n;
+
+	if (r->protocol != MR_RTPROT || r->family != AF_INET || r->dst_len != 32 ||
+	    r->table != 254 /* RT_TABLE_MAIN */)
+		return;
+	for (n = 0; n < d->cfg.nnodes; n++) {
+		struct mr_peer *p = &d->peers[n];
+		struct path_result seen = { .noif = 0, .recheck_at = MTIME_NEVER };
+		int i;
+
+		if (n == d->self || memcmp(d->cfg.nodes[n].addr4.bytes, r->dst, 4) != 0)
+			continue;
+		if (!deleted) {
+			for (i = 0; i < r->noif; i++)
+				path_add_oif(&seen, r->oif[i]);
+		}
+		if (p->installed_known && path_equal(&p->installed, &seen))
+			return;
+		if (deleted)
+			log_warnx("%s: our route was removed by someone else", d->cfg.nodes[n].name);
+		p->installed = seen;
+		p->installed_known = true;
+		peer_update(d, p, now);
+		return;
+	}
+}
+
+static void on_addr(void *arg, const struct nl_addr *a, bool deleted)
+{
+	(void)arg;
+	(void)a;
+	(void)deleted;
+}
+
+static const struct nl_handlers handlers_template = {
+	.link = on_link,
+	.route = on_route,
+	.addr = on_addr,
+};
+
+static void resync(struct mr_daemon *d);
+
+/* Dump callbacks only collect: a command sent mid-dump would interleave with it. */
+#define COLLECT_MAX 256
+struct collected {
+	struct nl_route routes[COLLECT_MAX];
+	struct nl_link links[COLLECT_MAX];
+	int nroutes, nlinks;
+	bool truncated;
+};
+
+static void collect_route(void *arg, const struct nl_route *r, bool deleted)
+{
+	struct collected *c = arg;
+
+	if (deleted)
+		return;
+	if (c->nroutes == COLLECT_MAX) {
+		c->truncated = true;
+		return;
+	}
+	c->routes[c->nroutes++] = *r;
+}
+
+static void collect_link(void *arg, const struct nl_link *l, bool deleted)
+{
+	struct collected *c = arg;
+
+	if (deleted)
+		return;
+	if (c->nlinks == COLLECT_MAX) {
+		c->truncated = true;
+		return;
+	}
+	c->links[c->nlinks++] = *l;
+}
+
+/* Full resync of links and of our routes: at start, periodically, after ENOBUFS. */
+static void resync(struct mr_daemon *d)
+{
+	struct collected *c = calloc(1, sizeof(*c));
+	struct nl_handlers h = { .link = collect_link, .route = collect_route, .ctx = c };
+	int i;
+
+	if (!c) {
+		log_warnx("resync: out of memory");
+		return;
+	}
+	if (nl_dump_links(d->nl, &h) < 0) {
+		log_warnx("link dump failed; keeping the previous view");
+	} else {
+		for (i = 0; i < d->nports; i++) {
+			struct mr_port *p = &d->ports[i];
+			bool found = false;
+			int j;
+
+			for (j = 0; j < c->nlinks; j++) {
+				if (strcmp(c->links[j].name, p->name) == 0) {
+					on_link(d, &c->links[j], false);
+					found = true;
+				}
+			}
+			if (!found && p->ifindex > 0) {
+				struct nl_link gone = { .ifindex = p->ifindex };
+
+				snprintf(gone.name, sizeof(gone.name), "%s", p->name);
+				on_link(d, &gone, true);
+			}
+		}
+	}
+	if (nl_dump_routes(d->nl, AF_INET, MR_RTPROT, &h) < 0) {
+		log_warnx("route dump failed");
+		free(c);
+		return;
+	}
+	for (i = 0; i < d->cfg.nnodes; i++) {
+		struct mr_peer *p = &d->peers[i];
+		struct path_result seen = { .noif = 0, .recheck_at = MTIME_NEVER };
+		int j, k;
+
+		if (i == d->self)
+			continue;
+		for (j = 0; j < c->nroutes; j++) {
+			const struct nl_route *r = &c->routes[j];
+
+			if (r->family != AF_INET || r->dst_len != 32 || r->table != 254 ||
+			    r->protocol != MR_RTPROT ||
+			    memcmp(r->dst, d->cfg.nodes[i].addr4.bytes, 4) != 0)
+				continue;
+			for (k = 0; k < r->noif; k++)
+				path_add_oif(&seen, r->oif[k]);
+		}
+		p->installed = seen;
+		p->installed_known = true;
+		peer_update(d, p, mtime_now());
+	}
+	free(c);
+}
+
+/* ---- packet reception ---- */
+
+static void drop(struct mr_daemon *d, int reason, const struct net_msg *m, const char *detail)
+{
+	char src[64];
+	unsigned supp = 0;
+
+	d->drops[reason]++;
+	if (!log_ratelimit_ok(&d->rl_drop, &supp))
+		return;
+	log_info("dropped BFD packet from %s on ifindex %d: %s%s%s", mr_addr_str(&m->src, src,
+		 sizeof(src)), m->ifindex, mr_drop_name(reason), detail ? ": " : "",
+		 detail ? detail : "");
+	if (supp)
+		log_info("(%u more dropped packets not logged)", supp);
+}
+
+static struct mr_sess *sess_demux(struct mr_daemon *d, const struct net_msg *m,
+				  const struct bfd_packet *pkt, int *reason)
+{
+	int i;
+
+	for (i = 0; i < d->nsess; i++) {
+		struct mr_sess *s = &d->sess[i];
+
+		if (pkt->your_discr) {
+			if (s->bfd.local_discr != pkt->your_discr)
+				continue;
+			/* Our discriminator from elsewhere: a moved cable or a forgery. */
+			if (s->port->ifindex != m->ifindex || !mr_addr_eq(&s->remote, &m->src)) {
+				*reason = MR_DROP_WRONG_PORT;
+				return NULL;
+			}
+			return s;
+		}
+		if (s->port->ifindex == m->ifindex && mr_addr_eq(&s->remote, &m->src))
+			return s;
+	}
+	*reason = MR_DROP_NO_SESSION;
+	return NULL;
+}
+
+static void on_rx(void *arg, uint32_t events)
+{
+	struct mr_daemon *d = arg;
+	static struct net_msg m;
+	int budget = 256;
+
+	(void)events;
+	while (budget-- > 0) {
+		struct bfd_packet pkt;
+		struct bfd_output out;
+		struct mr_sess *s;
+		int err, reason;
+		mtime_t now;
+
+		err = net_recv(d->rx4.fd, &m);
+		if (err == -EAGAIN || err == -EWOULDBLOCK)
+			return;
+		if (err < 0) {
+			errno = -err;
+			log_warn("receive BFD packet");
+			return;
+		}
+		now = mtime_now();
+		err = bfd_decode(m.buf, m.len, &pkt);
+		if (err != BFD_DECODE_OK) {
+			d->drop_decode[err < BFD_DECODE_ERR_MAX ? err : 0]++;
+			drop(d, MR_DROP_DECODE, &m, bfd_decode_strerror(err));
+			continue;
+		}
+		/* RFC 5881 §5: single hop means nobody routed it to us. */
+		if (m.ttl != 255) {
+			drop(d, MR_DROP_TTL, &m, NULL);
+			continue;
+		}
+		s = sess_demux(d, &m, &pkt, &reason);
+		if (!s) {
+			drop(d, reason, &m, NULL);
+			continue;
+		}
+		if (pkt.auth_present != (d->cfg.auth_type != 0)) {
+			drop(d, MR_DROP_AUTH, &m, pkt.auth_present ?
+			     "authenticated packet, none configured" :
+			     "unauthenticated packet, authentication configured");
+			continue;
+		}
+		if (bfd_session_rx(&s->bfd, &pkt, now, &out) < 0) {
+			d->drops[MR_DROP_ADMIN_DOWN]++;
+			continue;
+		}
+		s->rx_packets++;
+		sess_output(d, s, &out, now);
+	}
+}
+
+static void on_netlink(void *arg, uint32_t events)
+{
+	struct mr_daemon *d = arg;
+	struct nl_handlers h = handlers_template;
+	int err;
+
+	(void)events;
+	h.ctx = d;
+	err = nl_monitor_read(d->nl, &h);
+	if (err == -ENOBUFS) {
+		log_warnx("netlink events were lost (ENOBUFS): resynchronising from a dump");
+		resync(d);
+	} else if (err < 0 && err != -EAGAIN) {
+		errno = -err;
+		log_warn("netlink monitor");
+	}
+}
+
+static void on_signal(void *arg, uint32_t events)
+{
+	struct mr_daemon *d = arg;
+	struct signalfd_siginfo si;
+
+	(void)events;
+	while (read(d->sig.fd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			log_info("signal %d: shutting down", si.ssi_signo);
+			d->stop = true;
+			break;
+		case SIGHUP:
+			log_warnx("SIGHUP: configuration reload is not available in this version; restart to apply changes");
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* ---- start, run, stop ---- */
+
+static int ports_init(struct mr_daemon *d)
+{
+	const struct mr_node *me = self_node(d);
+	int i;
+
+	d->nports = 0;
+	for (i = 0; i < me->nfast; i++) {
+		struct mr_port *p = &d->ports[d->nports++];
+
+		memset(p, 0, sizeof(*p));
+		memcpy(p->name, me->fast[i], sizeof(p->name));
+	}
+	memset(&d->ports[d->nports], 0, sizeof(d->ports[0]));
+	memcpy(d->ports[d->nports].name, me->lan, sizeof(d->ports[0].name));
+	d->ports[d->nports].lan = true;
+	d->nports++;
+	return 0;
+}
+
+static int stale_routes_remove(struct mr_daemon *d);
+int daemon_start(struct mr_daemon *d)
+{
+	sigset_t mask;
+	mtime_t now = mtime_now();
+	int err, i;
+
+	d->rx4.fd = d->nlmon.fd = d->sig.fd = -1;
+	for (i = 0; i < MR_MAX_NODES; i++) {
+		d->peers[i].node = i;
+		d->peers[i].recheck_at = MTIME_NEVER;
+	}
+	ports_init(d);
+	if (sysctl_prepare_port("all", false, d->cfg.set_sysctl))
+		log_warnx("host settings are not as meshroute needs them: failover may not work (see above)");
+
+	if ((err = loop_init(&d->loop)) < 0)
+		return err;
+	if ((err = nl_open(&d->nl)) < 0)
+		return err;
+	if ((err = stale_routes_remove(d)) < 0)
+		return err;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) {
+		err = -errno;
+		log_warn("sigprocmask");
+		return err;
+	}
+	d->sig.fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (d->sig.fd < 0) {
+		err = -errno;
+		log_warn("signalfd");
+		return err;
+	}
+	d->sig.fn = on_signal;
+	d->sig.arg = d;
+	if ((err = loop_add(&d->loop, &d->sig, EPOLLIN)) < 0)
+		return err;
+
+	d->rx4.fd = net_rx_open(AF_INET, BFD_PORT_CONTROL);
+	if (d->rx4.fd < 0)
+		return d->rx4.fd;
+	d->rx4.fn = on_rx;
+	d->rx4.arg = d;
+	if ((err = loop_add(&d->loop, &d->rx4, EPOLLIN)) < 0)
+		return err;
+
+	d->nlmon.fd = nl_monitor_fd(d->nl);
+	d->nlmon.fn = on_netlink;
+	d->nlmon.arg = d;
+	if ((err = loop_add(&d->loop, &d->nlmon, EPOLLIN)) < 0)
+		return err;
+
+	if ((err = sessions_create(d, now)) < 0)
+		return err;
+	/* Ports and carrier as they are now; events keep it current from here. */
+	resync(d);
+	for (i = 0; i < d->nports; i++)
+		if (d->ports[i].ifindex == 0)
+			log_warnx("port %s does not exist (yet): waiting for it", d->ports[i].name);
+	d->next_resync = mtime_now() + RESYNC_INTERVAL;
+	log_info("node %s: %d fast port(s), %d session(s), interval %u ms x %u, hold-down %u ms",
+		 self_node(d)->name, d->nports - 1, d->nsess, d->cfg.interval_us / 1000,
+		 d->cfg.multiplier, d->cfg.hold_down_us / 1000);
+	sd_notify(0, "READY=1\nSTATUS=probing");
+	return 0;
+}
+
+static int stale_routes_remove(struct mr_daemon *d)
+{
+	static const int families[] = { AF_INET, AF_INET6 };
+	struct collected *c = calloc(1, sizeof(*c));
+	struct nl_handlers h = { .route = collect_route, .ctx = c };
+	int err = 0, f, i;
+
+	if (!c)
+		return -ENOMEM;
+	for (f = 0; f < 2; f++) {
+		c->nroutes = 0;
+		if ((err = nl_dump_routes(d->nl, families[f], MR_RTPROT, &h)) < 0)
+			break;
+		for (i = 0; i < c->nroutes; i++) {
+			const struct nl_route *r = &c->routes[i];
+			int e;
+
+			if (r->protocol != MR_RTPROT || r->table != 254)
+				continue;
+			/* Left by an earlier run: which links work is unknown now, so the LAN it is. */
+			e = nl_route_delete(d->nl, r->family, r->dst, r->dst_len);
+			if (e < 0 && e != -ESRCH && e != -ENOENT)
+				log_warnx("could not remove a route left by an earlier run");
+			else
+				log_info("removed a route left by an earlier run");
+		}
+	}
+	free(c);
+	return err;
+}
+
+static mtime_t next_deadline(struct mr_daemon *d)
+{
+	mtime_t t = d->next_resync;
+	int i;
+
+	for (i = 0; i < d->nsess; i++)
+		t = mtime_min(t, bfd_session_next_event(&d->sess[i].bfd));
+	for (i = 0; i < d->cfg.nnodes; i++)
+		t = mtime_min(t, d->peers[i].recheck_at);
+	return t;
+}
+
+static void fire_timers(struct mr_daemon *d)
+{
+	mtime_t now = mtime_now();
+	int i;
+
+	for (i = 0; i < d->nsess; i++) {
+		struct mr_sess *s = &d->sess[i];
+		struct bfd_output out;
+
+		if (bfd_session_next_event(&s->bfd) > now)
+			continue;
+		bfd_session_timer(&s->bfd, now, &out);
+		sess_output(d, s, &out, now);
+	}
+	for (i = 0; i < d->cfg.nnodes; i++) {
+		if (i != d->self && d->peers[i].recheck_at <= now)
+			peer_update(d, &d->peers[i], now);
+	}
+	if (d->next_resync <= now) {
+		resync(d);
+		d->next_resync = now + RESYNC_INTERVAL;
+	}
+}
+
+int daemon_run(struct mr_daemon *d)
+{
+	while (!d->stop) {
+		if (loop_run_once(&d->loop, next_deadline(d)) < 0)
+			return 1;
+		fire_timers(d);
+	}
+	return d->exit_code;
+}
+
+void daemon_shutdown(struct mr_daemon *d)
+{
+	mtime_t now = mtime_now();
+	struct path_result none = { .noif = 0, .recheck_at = MTIME_NEVER };
+	int i;
+
+	sd_notify(0, "STOPPING=1");
+	/* Our traffic to the LAN first, then ask the peers to move theirs. */
+	for (i = 0; i < d->cfg.nnodes; i++) {
+		if (i == d->self)
+			continue;
+		d->peers[i].installed_known = false;
+		peer_apply(d, &d->peers[i], &none, now);
+	}
+	for (i = 0; i < d->nsess; i++) {
+		struct mr_sess *s = &d->sess[i];
+		struct bfd_output out;
+
+		bfd_session_admin_down(&s->bfd, BFD_DIAG_ADMIN_DOWN, now, &out);
+		if (s->fd >= 0 && s->bfd.remote_discr) {
+			sess_send(d, s, now);
+			sess_send(d, s, now);	/* one loss must not leave the peer waiting */
+		}
+		sess_close(s);
+	}
+	free(d->sess);
+	d->sess = NULL;
+	d->nsess = 0;
+	if (d->rx4.fd >= 0)
+		close(d->rx4.fd);
+	if (d->sig.fd >= 0)
+		close(d->sig.fd);
+	if (d->nl)
+		nl_close(d->nl);
+	loop_close(&d->loop);
+	log_info("stopped; routes withdrawn");
+}

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The daemon's run-time state and the glue between its modules: BFD
+ * sessions on this node's ports, the path policy per peer, the kernel's
+ * routes, and the event loop that drives them.
+ */
+#ifndef MR_DAEMON_H
+#define MR_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "log.h"
+#include "loop.h"
+#include "mtime.h"
+#include "packet.h"
+#include "path.h"
+#include "session.h"
+
+struct nl;
+
+enum mr_drop {
+	MR_DROP_DECODE,		/* bfd_decode() refused it: see drop_decode[] */
+	MR_DROP_TTL,		/* TTL / hop limit not 255 (RFC 5881 §5) */
+	MR_DROP_NO_SESSION,	/* no session for its discriminator / source */
+	MR_DROP_WRONG_PORT,	/* arrived on another port or from another source */
+	MR_DROP_AUTH,		/* authentication present/absent mismatch */
+	MR_DROP_ADMIN_DOWN,	/* our session is AdminDown */
+	MR_DROP_MAX
+};
+
+struct mr_port {
+	char name[16];
+	int ifindex;		/* 0 while the port does not exist */
+	bool carrier;		/* IFF_UP and IFF_LOWER_UP */
+	bool lan;
+	bool drained;		/* taken out of service by the admin */
+};
+
+struct mr_sess {
+	struct bfd_session bfd;
+	struct mr_port *port;
+	int peer;		/* node index in the config */
+	struct mr_addr local, remote;
+	int fd;			/* transmit socket, -1 while the port is absent */
+	uint16_t sport;
+	mtime_t up_since;	/* when it last came Up, 0 when not Up */
+	uint64_t tx_packets, rx_packets, tx_errors;
+	uint32_t flaps;		/* Up -> not Up, except on the peer's AdminDown */
+	uint32_t last_detect_us;	/* silence before the last timeout */
+	uint8_t last_down_diag;
+};
+
+struct mr_peer {
+	int node;
+	struct path_result installed;	/* what the kernel holds for it */
+	bool installed_known;		/* false: rewrite regardless */
+	mtime_t recheck_at;
+	mtime_t changed_at;		/* last path change */
+};
+
+struct mr_daemon {
+	struct mr_config cfg;
+	int self;
+	bool verbose;
+
+	struct mr_port ports[MR_MAX_FAST + 1];
+	int nports;
+	struct mr_sess *sess;
+	int nsess;
+	struct mr_peer peers[MR_MAX_NODES];
+
+	struct nl *nl;
+	struct loop loop;
+	struct loop_fd rx4, nlmon, sig;
+	mtime_t next_resync;
+	bool stop;
+	int exit_code;
+
+	uint64_t drops[MR_DROP_MAX];
+	uint64_t drop_decode[BFD_DECODE_ERR_MAX];
+	struct log_ratelimit rl_drop;
+};
+
+/* Sets everything up (sockets, netlink, stale routes); 0 or -errno. */
+int daemon_start(struct mr_daemon *d);
+/* Runs until a stop signal; returns the exit code. */
+int daemon_run(struct mr_daemon *d);
+/* Routes withdrawn, peers told (AdminDown), everything closed. */
+void daemon_shutdown(struct mr_daemon *d);
+
+const char *mr_drop_name(int reason);
+
+#endif

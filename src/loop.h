@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The event loop: epoll over file descriptors plus one absolute
+ * CLOCK_MONOTONIC timerfd, so the daemon sleeps exactly until its earliest
+ * deadline and never polls.
+ */
+#ifndef MR_LOOP_H
+#define MR_LOOP_H
+
+#include <stdint.h>
+
+#include "mtime.h"
+
+typedef void (*loop_fn)(void *arg, uint32_t events);
+
+struct loop_fd {
+	int fd;
+	loop_fn fn;
+	void *arg;
+};
+
+struct loop {
+	int epfd;
+	int timerfd;
+	mtime_t armed;		/* deadline the timerfd holds, MTIME_NEVER if none */
+};
+
+int loop_init(struct loop *l);
+void loop_close(struct loop *l);
+/* `h` must stay valid while registered. 0 or -errno. */
+int loop_add(struct loop *l, struct loop_fd *h, uint32_t events);
+void loop_del(struct loop *l, struct loop_fd *h);
+/*
+ * Waits until a registered fd is ready or `deadline` passes, then runs the
+ * ready handlers.  Returns 0, or -errno if waiting failed (EINTR is not).
+ */
+int loop_run_once(struct loop *l, mtime_t deadline);
+
+#endif

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* meshrouted: BFD-checked direct links with millisecond route failover. */
+#include <errno.h>
+#include <getopt.h>
+#include <sys/socket.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "daemon.h"
+#include "log.h"
+#include "nl.h"
+
+#define MR_VERSION "0.1.0"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: meshrouted [-fv] [-c FILE] [-n NAME] [-s SOCKET]\n"
+		"       meshrouted --check-config [-c FILE] [-n NAME]\n"
+		"  -c FILE         configuration (default %s)\n"
+		"  -n NAME         this node's name (default: the node owning a local address)\n"
+		"  -f              stay in the foreground and log to stderr\n"
+		"  -s SOCKET       control socket path (overrides control-socket)\n"
+		"  -v              verbose (debug) logging\n"
+		"  --check-config  validate the file, print this node's plan, exit\n"
+		"  -V              print the version\n",
+		MR_DEFAULT_CONFIG);
+}
+
+struct local_addrs {
+	struct mr_addr a[64];
+	int n;
+};
+
+static void collect_addr(void *arg, const struct nl_addr *a, bool deleted)
+{
+	struct local_addrs *la = arg;
+
+	if (deleted || la->n == 64)
+		return;
+	la->a[la->n].family = a->family;
+	memcpy(la->a[la->n].bytes, a->addr, a->family == AF_INET ? 4 : 16);
+	la->n++;
+}
+
+/* The node is found by its address unless named: read this host's addresses. */
+static int find_self(const struct mr_config *cfg, const char *name)
+{
+	struct local_addrs la = { .n = 0 };
+	struct nl_handlers h = { .addr = collect_addr, .ctx = &la };
+	struct nl *nl;
+
+	if (!name) {
+		if (nl_open(&nl) < 0)
+			return -1;
+		if (nl_dump_addrs(nl, AF_UNSPEC, &h) < 0) {
+			nl_close(nl);
+			return -1;
+		}
+		nl_close(nl);
+	}
+	return config_find_self(cfg, name, la.a, la.n, stderr);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct mr_daemon d;
+	const char *conf = MR_DEFAULT_CONFIG, *name = NULL, *sock = NULL;
+	bool foreground = false, check = false;
+	int c, err;
+
+	while ((c = getopt_long(argc, argv, "c:n:fs:vhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			conf = optarg;
+			break;
+		case 'n':
+			name = optarg;
+			break;
+		case 'f':
+			foreground = true;
+			break;
+		case 's':
+			sock = optarg;
+			break;
+		case 'v':
+			d.verbose = true;
+			break;
+		case 'C':
+			check = true;
+			break;
+		case 'V':
+			printf("meshrouted %s\n", MR_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	log_init("meshrouted", true, d.verbose);
+
+	if (config_load(conf, &d.cfg, stderr) < 0) {
+		fprintf(stderr, "meshrouted: %s: configuration rejected\n", conf);
+		return 1;
+	}
+	if (sock) {
+		if (strlen(sock) >= sizeof(d.cfg.control_socket)) {
+			fprintf(stderr, "meshrouted: -s %s: path too long\n", sock);
+			return 2;
+		}
+		snprintf(d.cfg.control_socket, sizeof(d.cfg.control_socket), "%s", sock);
+	}
+	d.self = find_self(&d.cfg, name);
+	if (d.self < 0)
+		return 1;
+	if (check) {
+		config_print_plan(&d.cfg, d.self, stdout);
+		return 0;
+	}
+	if (geteuid() != 0)
+		fprintf(stderr, "meshrouted: not root: setting routes and sysctls will fail\n");
+	if (!foreground) {
+		if (daemon(0, 0) < 0) {
+			perror("meshrouted: daemon");
+			return 1;
+		}
+		log_init("meshrouted", false, d.verbose);
+	}
+	err = daemon_start(&d);
+	if (err < 0) {
+		log_warnx("start-up failed: %s", strerror(-err));
+		daemon_shutdown(&d);
+		return 1;
+	}
+	err = daemon_run(&d);
+	daemon_shutdown(&d);
+	return err;
+}

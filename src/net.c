@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* BFD single-hop UDP sockets (RFC 5881). */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "net.h"
+
+#define BFD_SPORT_MIN 49152
+#define BFD_SPORT_MAX 65535
+#define BFD_TOS_CS6 0xc0
+#define BFD_SO_PRIORITY 7	/* TC_PRIO_CONTROL */
+
+static void to_sockaddr(const struct mr_addr *a, uint16_t port, struct sockaddr_storage *ss,
+			socklen_t *len)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		memcpy(&s6->sin6_addr, a->bytes, 16);
+		*len = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		memcpy(&s4->sin_addr, a->bytes, 4);
+		*len = sizeof(*s4);
+	}
+}
+
+static int setopt(int fd, int level, int name, int val, const char *what)
+{
+	if (setsockopt(fd, level, name, &val, sizeof(val)) < 0) {
+		int err = -errno;
+
+		log_warn("setsockopt %s", what);
+		return err;
+	}
+	return 0;
+}
+
+int net_rx_open(int family, uint16_t port)
+{
+	struct sockaddr_storage ss;
+	struct mr_addr any = { .family = family };
+	socklen_t len;
+	int fd, err;
+
+	fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+	if (fd < 0) {
+		err = -errno;
+		log_warn("socket for BFD receive");
+		return err;
+	}
+	if (family == AF_INET6) {
+		if ((err = setopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1, "IPV6_V6ONLY")) ||
+		    (err = setopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO")) ||
+		    (err = setopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1, "IPV6_RECVHOPLIMIT")))
+			goto fail;
+	} else {
+		if ((err = setopt(fd, IPPROTO_IP, IP_PKTINFO, 1, "IP_PKTINFO")) ||
+		    (err = setopt(fd, IPPROTO_IP, IP_RECVTTL, 1, "IP_RECVTTL")))
+			goto fail;
+	}
+	/* A burst of probes must not be dropped while the loop is busy. */
+	setopt(fd, SOL_SOCKET, SO_RCVBUF, 1 << 20, "SO_RCVBUF");
+	to_sockaddr(&any, port, &ss, &len);
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
+		err = -errno;
+		log_warn("bind BFD receive socket to port %u", port);
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return err;
+}
+
+int net_recv(int fd, struct net_msg *m)
+{
+	union {
+		struct cmsghdr align;
+		char buf[256];
+	} cbuf;
+	struct sockaddr_storage ss;
+	struct iovec iov = { .iov_base = m->buf, .iov_len = sizeof(m->buf) };
+	struct msghdr msg = {
+		.msg_name = &ss, .msg_namelen = sizeof(ss),
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf.buf, .msg_controllen = sizeof(cbuf.buf),
+	};
+	struct cmsghdr *c;
+	ssize_t n;
+
+	n = recvmsg(fd, &msg, MSG_DONTWAIT);
+	if (n < 0)
+		return -errno;
+	m->len = (size_t)n;
+	m->ifindex = 0;
+	m->ttl = -1;
+	memset(&m->src, 0, sizeof(m->src));
+	memset(&m->dst, 0, sizeof(m->dst));
+	if (ss.ss_family == AF_INET) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		m->src.family = AF_INET;
+		memcpy(m->src.bytes, &s4->sin_addr, 4);
+		m->sport = ntohs(s4->sin_port);
+	} else if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		m->src.family = AF_INET6;
+		memcpy(m->src.bytes, &s6->sin6_addr, 16);
+		m->sport = ntohs(s6->sin6_port);
+	}
+	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			m->ifindex = pi.ipi_ifindex;
+			m->dst.family = AF_INET;
+			memcpy(m->dst.bytes, &pi.ipi_addr, 4);
+		} else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) {
+			int ttl;
+
+			memcpy(&ttl, CMSG_DATA(c), sizeof(ttl));
+			m->ttl = ttl;
+		} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+			struct in6_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			m->ifindex = (int)pi.ipi6_ifindex;
+			m->dst.family = AF_INET6;
+			memcpy(m->dst.bytes, &pi.ipi6_addr, 16);
+		} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT) {
+			int hl;
+
+			memcpy(&hl, CMSG_DATA(c), sizeof(hl));
+			m->ttl = hl;
+		}
+	}
+	return 0;
+}
+
+int net_tx_open(int family, const struct mr_addr *src, int ifindex, uint16_t *sport)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	uint16_t start;
+	int fd, err, i;
+
+	fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+	if (fd < 0) {
+		err = -errno;
+		log_warn("socket for BFD transmit");
+		return err;
+	}
+	if ((err = setopt(fd, SOL_SOCKET, SO_BINDTOIFINDEX, ifindex, "SO_BINDTOIFINDEX")) ||
+	    (err = setopt(fd, SOL_SOCKET, SO_PRIORITY, BFD_SO_PRIORITY, "SO_PRIORITY")))
+		goto fail;
+	if (family == AF_INET6) {
+		if ((err = setopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 255, "IPV6_UNICAST_HOPS")) ||
+		    (err = setopt(fd, IPPROTO_IPV6, IPV6_TCLASS, BFD_TOS_CS6, "IPV6_TCLASS")))
+			goto fail;
+	} else {
+		if ((err = setopt(fd, IPPROTO_IP, IP_TTL, 255, "IP_TTL")) ||
+		    (err = setopt(fd, IPPROTO_IP, IP_TOS, BFD_TOS_CS6, "IP_TOS")) ||
+		    /* The address may not be on the port yet; the port is what counts. */
+		    (err = setopt(fd, IPPROTO_IP, IP_FREEBIND, 1, "IP_FREEBIND")))
+			goto fail;
+	}
+	if (getrandom(&start, sizeof(start), GRND_NONBLOCK) != sizeof(start))
+		start = (uint16_t)getpid();
+	/* RFC 5881 §4: source port 49152-65535, SHOULD be unique per session. */
+	for (i = 0; i < 16384; i++) {
+		uint16_t port = BFD_SPORT_MIN + (uint16_t)((start + i) % (BFD_SPORT_MAX - BFD_SPORT_MIN + 1));
+
+		to_sockaddr(src, port, &ss, &len);
+		if (bind(fd, (struct sockaddr *)&ss, len) == 0) {
+			*sport = port;
+			return fd;
+		}
+		if (errno != EADDRINUSE) {
+			err = -errno;
+			log_warn("bind BFD transmit socket");
+			goto fail;
+		}
+	}
+	err = -EADDRINUSE;
+	log_warnx("bind BFD transmit socket: no free source port in %d-%d", BFD_SPORT_MIN,
+		  BFD_SPORT_MAX);
+fail:
+	close(fd);
+	return err;
+}
+
+int net_send(int fd, const struct mr_addr *dst, uint16_t port, const void *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t slen;
+
+	to_sockaddr(dst, port, &ss, &slen);
+	if (sendto(fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)&ss, slen) < 0)
+		return -errno;
+	return 0;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * UDP sockets for BFD Control packets, single hop (RFC 5881): one receive
+ * socket per address family on port 3784 that reports ingress port and TTL,
+ * and one transmit socket per session, pinned to its port.
+ */
+#ifndef MR_NET_H
+#define MR_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+#define NET_MAX_DGRAM 9216	/* whole datagram, padding included */
+
+struct net_msg {
+	uint8_t buf[NET_MAX_DGRAM];
+	size_t len;
+	struct mr_addr src, dst;
+	uint16_t sport;
+	int ifindex;		/* ingress port */
+	int ttl;		/* TTL / hop limit, -1 if the kernel gave none */
+};
+
+/* Receive socket bound to the wildcard address and `port`; -errno on error. */
+int net_rx_open(int family, uint16_t port);
+
+/* One datagram: 0, -EAGAIN when none is queued, or another -errno. */
+int net_recv(int fd, struct net_msg *m);
+
+/*
+ * Transmit socket from `src` bound to interface `ifindex` (routing table
+ * ignored: packets leave through that port whatever the routes say), TTL
+ * 255, network-control priority (SO_PRIORITY 7, DSCP CS6).  The source port
+ * is picked in 49152-65535 (RFC 5881 §4) and returned in *sport.
+ */
+int net_tx_open(int family, const struct mr_addr *src, int ifindex, uint16_t *sport);
+
+/* 0 or -errno. */
+int net_send(int fd, const struct mr_addr *dst, uint16_t port, const void *buf, size_t len);
+
+#endif

@@ -1,0 +1,798 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* rtnetlink with libmnl: an acked, sequence-checked command socket and a monitor socket. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/if.h>
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#include "log.h"
+#include "nl.h"
+
+/* The kernel builds dump datagrams of up to 32 KiB when the reader offers that much. */
+#define NL_BUF_SIZE 32768
+#define NL_MON_RCVBUF (4 * 1024 * 1024)	/* bytes */
+#define NL_CMD_TIMEOUT_S 5	/* the kernel always answers; this only guards against a hang */
+#define NL_DUMP_TRIES 8		/* restarts of a dump marked NLM_F_DUMP_INTR */
+#define NL_REQ_SIZE 1024	/* our largest request is < 200 bytes */
+
+struct nl {
+	struct mnl_socket *cmd;
+	struct mnl_socket *mon;
+	uint32_t cmd_portid;
+	uint32_t seq;		/* last sequence number sent on cmd */
+	bool cmd_busy;		/* a request is waiting for its reply */
+	bool mon_busy;		/* nl_monitor_read() is running */
+	char errmsg[256];	/* extended ack text of the last failed command */
+	uint8_t cmd_buf[NL_BUF_SIZE] __attribute__((aligned(8)));
+	uint8_t mon_buf[NL_BUF_SIZE] __attribute__((aligned(8)));
+};
+
+static const struct nl_handlers nl_no_handlers;
+
+static size_t nl_addr_len(int family)
+{
+	switch (family) {
+	case AF_INET:
+		return 4;
+	case AF_INET6:
+		return 16;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * One datagram from the kernel. Datagrams from another process (nl_pid != 0)
+ * are dropped. -EMSGSIZE if the datagram did not fit (it is lost).
+ */
+static ssize_t nl_recv(int fd, void *buf, size_t len)
+{
+	for (;;) {
+		struct sockaddr_nl sa;
+		struct iovec iov = { .iov_base = buf, .iov_len = len };
+		struct msghdr msg = {
+			.msg_name = &sa, .msg_namelen = sizeof(sa),
+			.msg_iov = &iov, .msg_iovlen = 1,
+		};
+		ssize_t n = recvmsg(fd, &msg, 0);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (msg.msg_flags & MSG_TRUNC)
+			return -EMSGSIZE;
+		if (msg.msg_namelen != sizeof(sa) || sa.nl_family != AF_NETLINK || sa.nl_pid != 0) {
+			log_debug("nl: dropped a datagram not from the kernel (port %u)", sa.nl_pid);
+			continue;
+		}
+		return n;
+	}
+}
+
+/* ---- attribute parsing ---- */
+
+/* Which attributes we read and how to validate them; others are ignored. */
+struct nl_attrs {
+	const struct nlattr **tb;
+	uint16_t max;
+	const enum mnl_attr_data_type *types;	/* [max + 1]; MNL_TYPE_UNSPEC: length checked by the reader */
+};
+
+static int nl_attr_cb(const struct nlattr *a, void *data)
+{
+	const struct nl_attrs *p = data;
+	uint16_t type = mnl_attr_get_type(a);
+
+	if (type > p->max)
+		return MNL_CB_OK;	/* newer kernel attribute */
+	if (p->types[type] != MNL_TYPE_UNSPEC && mnl_attr_validate(a, p->types[type]) < 0)
+		return MNL_CB_ERROR;
+	p->tb[type] = a;
+	return MNL_CB_OK;
+}
+
+static int nl_parse_attrs(const struct nlmsghdr *nlh, size_t hdrlen, const struct nl_attrs *p)
+{
+	if (mnl_nlmsg_get_payload_len(nlh) < hdrlen)
+		return -EBADMSG;
+	if (mnl_attr_parse(nlh, hdrlen, nl_attr_cb, (void *)p) == MNL_CB_ERROR)
+		return -EBADMSG;
+	return 0;
+}
+
+/* Copies a family-sized address attribute; -EBADMSG if its length is wrong. */
+static int nl_get_addr(const struct nlattr *a, int family, uint8_t out[16])
+{
+	size_t alen = nl_addr_len(family);
+
+	if (alen == 0 || mnl_attr_get_payload_len(a) != alen)
+		return -EBADMSG;
+	memcpy(out, mnl_attr_get_payload(a), alen);
+	return 0;
+}
+
+static const enum mnl_attr_data_type nl_link_types[IFLA_MAX + 1] = {
+	[IFLA_IFNAME] = MNL_TYPE_NUL_STRING,
+	[IFLA_MTU] = MNL_TYPE_U32,
+	[IFLA_OPERSTATE] = MNL_TYPE_U8,
+	[IFLA_CARRIER] = MNL_TYPE_U8,
+};
+
+static int nl_parse_link(const struct nlmsghdr *nlh, struct nl_link *l)
+{
+	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
+	const struct nl_attrs p = { tb, IFLA_MAX, nl_link_types };
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	int err;
+
+	if ((err = nl_parse_attrs(nlh, sizeof(*ifi), &p)) < 0)
+		return err;
+	if (ifi->ifi_index <= 0)
+		return -EBADMSG;
+	memset(l, 0, sizeof(*l));
+	l->ifindex = ifi->ifi_index;
+	l->flags = ifi->ifi_flags;
+	l->up = ifi->ifi_flags & IFF_UP;
+	/* IFF_LOWER_UP is "running and carrier ok"; IFLA_CARRIER is the raw carrier bit. */
+	l->carrier = ifi->ifi_flags & IFF_LOWER_UP;
+	if (tb[IFLA_CARRIER] && !mnl_attr_get_u8(tb[IFLA_CARRIER]))
+		l->carrier = false;
+	if (tb[IFLA_IFNAME])
+		snprintf(l->name, sizeof(l->name), "%s", mnl_attr_get_str(tb[IFLA_IFNAME]));
+	if (tb[IFLA_MTU])
+		l->mtu = mnl_attr_get_u32(tb[IFLA_MTU]);
+	if (tb[IFLA_OPERSTATE])
+		l->operstate = mnl_attr_get_u8(tb[IFLA_OPERSTATE]);
+	return 0;
+}
+
+static const enum mnl_attr_data_type nl_addr_types[IFA_MAX + 1] = {
+	[IFA_FLAGS] = MNL_TYPE_U32,
+};
+
+/* 0, 1 for a family we do not handle, or -EBADMSG. */
+static int nl_parse_addr(const struct nlmsghdr *nlh, struct nl_addr *a)
+{
+	const struct nlattr *tb[IFA_MAX + 1] = { 0 };
+	const struct nl_attrs p = { tb, IFA_MAX, nl_addr_types };
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *at;
+	int err;
+
+	if ((err = nl_parse_attrs(nlh, sizeof(*ifa), &p)) < 0)
+		return err;
+	if (nl_addr_len(ifa->ifa_family) == 0)
+		return 1;
+	memset(a, 0, sizeof(*a));
+	a->family = ifa->ifa_family;
+	a->ifindex = ifa->ifa_index;
+	a->prefixlen = ifa->ifa_prefixlen;
+	a->flags = tb[IFA_FLAGS] ? mnl_attr_get_u32(tb[IFA_FLAGS]) : ifa->ifa_flags;
+	/* On point-to-point links IFA_ADDRESS is the peer; IFA_LOCAL is ours. */
+	at = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	if (!at)
+		return -EBADMSG;
+	return nl_get_addr(at, a->family, a->addr);
+}
+
+static const enum mnl_attr_data_type nl_route_types[RTA_MAX + 1] = {
+	[RTA_OIF] = MNL_TYPE_U32,
+	[RTA_TABLE] = MNL_TYPE_U32,
+};
+
+/* RTA_MULTIPATH: a packed list of struct rtnexthop, each followed by its own attributes. */
+static int nl_parse_multipath(const struct nlattr *a, struct nl_route *r)
+{
+	const uint8_t *p = mnl_attr_get_payload(a);
+	size_t left = mnl_attr_get_payload_len(a);
+
+	while (left >= sizeof(struct rtnexthop)) {
+		const struct rtnexthop *nh = (const struct rtnexthop *)p;
+		size_t step;
+
+		if (nh->rtnh_len < sizeof(*nh) || nh->rtnh_len > left)
+			return -EBADMSG;
+		if (r->noif < NL_MAX_NH)
+			r->oif[r->noif++] = nh->rtnh_ifindex;
+		step = RTNH_ALIGN(nh->rtnh_len);
+		if (step >= left)
+			break;
+		left -= step;
+		p += step;
+	}
+	return 0;
+}
+
+/* 0, 1 for a route we do not report (other family, cached clone), or -EBADMSG. */
+static int nl_parse_route(const struct nlmsghdr *nlh, struct nl_route *r)
+{
+	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
+	const struct nl_attrs p = { tb, RTA_MAX, nl_route_types };
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	int err;
+
+	if ((err = nl_parse_attrs(nlh, sizeof(*rtm), &p)) < 0)
+		return err;
+	if (nl_addr_len(rtm->rtm_family) == 0 || (rtm->rtm_flags & RTM_F_CLONED))
+		return 1;
+	if (rtm->rtm_dst_len > 8 * nl_addr_len(rtm->rtm_family))
+		return -EBADMSG;
+	memset(r, 0, sizeof(*r));
+	r->family = rtm->rtm_family;
+	r->dst_len = rtm->rtm_dst_len;
+	r->protocol = rtm->rtm_protocol;
+	r->table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	r->type = rtm->rtm_type;
+	r->scope = rtm->rtm_scope;
+	if (tb[RTA_DST] && (err = nl_get_addr(tb[RTA_DST], r->family, r->dst)) < 0)
+		return err;
+	if (tb[RTA_PREFSRC]) {
+		if ((err = nl_get_addr(tb[RTA_PREFSRC], r->family, r->prefsrc)) < 0)
+			return err;
+		r->has_prefsrc = true;
+	}
+	if (tb[RTA_MULTIPATH])
+		return nl_parse_multipath(tb[RTA_MULTIPATH], r);
+	if (tb[RTA_OIF]) {
+		r->oif[0] = mnl_attr_get_u32(tb[RTA_OIF]);
+		r->noif = 1;
+	}
+	return 0;
+}
+
+/* ---- dispatch ---- */
+
+/* What a route dump keeps; the kernel filters too (strict checking), this makes sure. */
+struct nl_filter {
+	const struct nl_handlers *h;
+	bool routes;		/* filter routes: main table, protocol */
+	uint8_t protocol;	/* 0 = any */
+};
+
+static void nl_dispatch(const struct nlmsghdr *nlh, const struct nl_filter *f)
+{
+	const struct nl_handlers *h = f->h;
+	uint16_t type = nlh->nlmsg_type;
+	int err = 0;
+
+	switch (type) {
+	case RTM_NEWLINK:
+	case RTM_DELLINK: {
+		struct nl_link l;
+
+		if (!h->link)
+			return;
+		if ((err = nl_parse_link(nlh, &l)) == 0)
+			h->link(h->ctx, &l, type == RTM_DELLINK);
+		break;
+	}
+	case RTM_NEWADDR:
+	case RTM_DELADDR: {
+		struct nl_addr a;
+
+		if (!h->addr)
+			return;
+		if ((err = nl_parse_addr(nlh, &a)) == 0)
+			h->addr(h->ctx, &a, type == RTM_DELADDR);
+		break;
+	}
+	case RTM_NEWROUTE:
+	case RTM_DELROUTE: {
+		struct nl_route r;
+
+		if (!h->route)
+			return;
+		if ((err = nl_parse_route(nlh, &r)) != 0)
+			break;
+		if (f->routes && (r.table != RT_TABLE_MAIN ||
+				  (f->protocol && r.protocol != f->protocol)))
+			return;
+		h->route(h->ctx, &r, type == RTM_DELROUTE);
+		break;
+	}
+	default:
+		return;
+	}
+	if (err < 0)
+		log_debug("nl: skipped a malformed message (type %u, %u bytes)", type, nlh->nlmsg_len);
+}
+
+/* ---- command socket ---- */
+
+static int nl_ext_ack_cb(const struct nlattr *a, void *data)
+{
+	struct nl *nl = data;
+
+	if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG &&
+	    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+		snprintf(nl->errmsg, sizeof(nl->errmsg), "%s", mnl_attr_get_str(a));
+	return MNL_CB_OK;
+}
+
+/* Extended ack TLVs start 'off' bytes into the payload of an NLMSG_ERROR or NLMSG_DONE. */
+static void nl_parse_ext_ack(struct nl *nl, const struct nlmsghdr *nlh, size_t off)
+{
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || off > mnl_nlmsg_get_payload_len(nlh))
+		return;
+	mnl_attr_parse(nlh, off, nl_ext_ack_cb, nl);
+}
+
+/* 0 for an ack, else the kernel's -errno; the ext ack text lands in nl->errmsg. */
+static int nl_parse_error(struct nl *nl, const struct nlmsghdr *nlh)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	size_t off = sizeof(*e);
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*e))
+		return -EBADMSG;
+	/* Unless NETLINK_CAP_ACK took effect, our request is echoed before the TLVs. */
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED) && e->msg.nlmsg_len >= sizeof(struct nlmsghdr))
+		off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
+	nl_parse_ext_ack(nl, nlh, off);
+	if (e->error == 0) {
+		if (nl->errmsg[0])	/* the kernel may attach a warning to a success */
+			log_info("nl: kernel warning: %s", nl->errmsg);
+		nl->errmsg[0] = '\0';
+		return 0;
+	}
+	return e->error < 0 ? e->error : -EPROTO;
+}
+
+/* A dump ends with NLMSG_DONE carrying 0 or the -errno that stopped it. */
+static int nl_parse_done(struct nl *nl, const struct nlmsghdr *nlh)
+{
+	int status;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(status))
+		return 0;
+	memcpy(&status, mnl_nlmsg_get_payload(nlh), sizeof(status));
+	if (status >= 0)
+		return 0;
+	nl_parse_ext_ack(nl, nlh, sizeof(status));
+	return status;
+}
+
+/*
+ * Sends one request with a fresh sequence number and reads until its ack
+ * (NLMSG_ERROR) or, for a dump, NLMSG_DONE. Data messages of the reply go to
+ * f (may be NULL). Replies with another sequence number or port id (leftovers
+ * of an abandoned request) are dropped. *intr is set if the dump was marked
+ * inconsistent.
+ */
+static int nl_talk(struct nl *nl, struct nlmsghdr *req, const struct nl_filter *f, bool *intr)
+{
+	int fd = mnl_socket_get_fd(nl->cmd);
+	uint32_t seq;
+	int err;
+
+	if (nl->cmd_busy)
+		return -EBUSY;
+	nl->cmd_busy = true;
+	nl->errmsg[0] = '\0';
+	seq = ++nl->seq;
+	req->nlmsg_seq = seq;
+	req->nlmsg_pid = 0;
+	if (mnl_socket_sendto(nl->cmd, req, req->nlmsg_len) < 0) {
+		err = -errno;
+		goto out;
+	}
+	for (;;) {
+		const struct nlmsghdr *m = (const struct nlmsghdr *)nl->cmd_buf;
+		ssize_t n = nl_recv(fd, nl->cmd_buf, sizeof(nl->cmd_buf));
+		int len;
+
+		if (n < 0) {
+			err = (n == -EAGAIN || n == -EWOULDBLOCK) ? -ETIMEDOUT : (int)n;
+			goto out;
+		}
+		for (len = (int)n; mnl_nlmsg_ok(m, len); m = mnl_nlmsg_next(m, &len)) {
+			if (m->nlmsg_seq != seq || m->nlmsg_pid != nl->cmd_portid) {
+				log_debug("nl: dropped a stale reply (seq %u, want %u)", m->nlmsg_seq, seq);
+				continue;
+			}
+			if ((m->nlmsg_flags & NLM_F_DUMP_INTR) && intr)
+				*intr = true;
+			switch (m->nlmsg_type) {
+			case NLMSG_ERROR:
+				err = nl_parse_error(nl, m);
+				goto out;
+			case NLMSG_DONE:
+				err = nl_parse_done(nl, m);
+				goto out;
+			case NLMSG_NOOP:
+			case NLMSG_OVERRUN:
+				break;
+			default:
+				if (f)
+					nl_dispatch(m, f);
+				break;
+			}
+		}
+	}
+out:
+	nl->cmd_busy = false;
+	return err;
+}
+
+/* " (kernel: text)" or "" */
+static const char *nl_ext_suffix(const struct nl *nl, char *buf, size_t len)
+{
+	if (!nl->errmsg[0])
+		return "";
+	snprintf(buf, len, " (kernel: %s)", nl->errmsg);
+	return buf;
+}
+
+/* Runs a dump request, restarting it while the kernel marks it interrupted. */
+static int nl_dump(struct nl *nl, struct nlmsghdr *req, const char *what, const struct nl_filter *f)
+{
+	char ext[300];
+	int tries, err;
+
+	for (tries = 0; tries < NL_DUMP_TRIES; tries++) {
+		bool intr = false;
+
+		err = nl_talk(nl, req, f, &intr);
+		if (err == -EBUSY)
+			return err;	/* caller bug; nothing was sent */
+		if (err < 0) {
+			log_warnx("nl: %s dump: %s%s", what, strerror(-err),
+				  nl_ext_suffix(nl, ext, sizeof(ext)));
+			return err;
+		}
+		if (!intr)
+			return 0;
+		log_debug("nl: %s dump interrupted by a change, restarting", what);
+	}
+	log_warnx("nl: %s dump: still inconsistent after %d tries", what, NL_DUMP_TRIES);
+	return -EINTR;
+}
+
+/* A request header plus its family header, zeroed, in buf. */
+static struct nlmsghdr *nl_req(void *buf, uint16_t type, uint16_t flags, void **hdr, size_t hdrlen)
+{
+	struct nlmsghdr *nlh;
+
+	memset(buf, 0, NL_REQ_SIZE);
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	*hdr = mnl_nlmsg_put_extra_header(nlh, hdrlen);
+	return nlh;
+}
+
+int nl_dump_links(struct nl *nl, const struct nl_handlers *h)
+{
+	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(8)));
+	const struct nl_filter f = { .h = h ? h : &nl_no_handlers };
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh = nl_req(buf, RTM_GETLINK, NLM_F_DUMP, (void **)&ifi, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	/* Statistics are most of a link message and we do not read them. */
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	return nl_dump(nl, nlh, "link", &f);
+}
+
+int nl_dump_addrs(struct nl *nl, int family, const struct nl_handlers *h)
+{
+	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(8)));
+	const struct nl_filter f = { .h = h ? h : &nl_no_handlers };
+	struct ifaddrmsg *ifa;
+	struct nlmsghdr *nlh;
+	int err;
+
+	if (family == AF_UNSPEC) {
+		if ((err = nl_dump_addrs(nl, AF_INET, h)) < 0)
+			return err;
+		return nl_dump_addrs(nl, AF_INET6, h);
+	}
+	if (nl_addr_len(family) == 0)
+		return -EAFNOSUPPORT;
+	nlh = nl_req(buf, RTM_GETADDR, NLM_F_DUMP, (void **)&ifa, sizeof(*ifa));
+	ifa->ifa_family = family;
+	return nl_dump(nl, nlh, family == AF_INET ? "IPv4 address" : "IPv6 address", &f);
+}
+
+int nl_dump_routes(struct nl *nl, int family, uint8_t protocol, const struct nl_handlers *h)
+{
+	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(8)));
+	const struct nl_filter f = {
+		.h = h ? h : &nl_no_handlers, .routes = true, .protocol = protocol,
+	};
+	struct rtmsg *rtm;
+	struct nlmsghdr *nlh;
+	int err;
+
+	if (family == AF_UNSPEC) {
+		if ((err = nl_dump_routes(nl, AF_INET, protocol, h)) < 0)
+			return err;
+		return nl_dump_routes(nl, AF_INET6, protocol, h);
+	}
+	if (nl_addr_len(family) == 0)
+		return -EAFNOSUPPORT;
+	nlh = nl_req(buf, RTM_GETROUTE, NLM_F_DUMP, (void **)&rtm, sizeof(*rtm));
+	/* With strict checking the kernel filters on these header fields. */
+	rtm->rtm_family = family;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = protocol;
+	return nl_dump(nl, nlh, family == AF_INET ? "IPv4 route" : "IPv6 route", &f);
+}
+
+/* "10.0.0.1/32 dev a,b src 10.0.0.2" for log lines. */
+static void nl_route_str(char *out, size_t len, int family, const uint8_t *dst, uint8_t dst_len,
+			 const uint8_t *src, const int *oifs, int noif)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+	size_t o;
+	int i;
+
+	inet_ntop(family, dst, a, sizeof(a));
+	o = (size_t)snprintf(out, len, "%s/%u", a, dst_len);
+	for (i = 0; i < noif && o < len; i++) {
+		char name[IF_NAMESIZE];
+
+		if (!if_indextoname(oifs[i], name))
+			snprintf(name, sizeof(name), "#%d", oifs[i]);
+		o += (size_t)snprintf(out + o, len - o, "%s%s", i ? "," : " dev ", name);
+	}
+	if (src && o < len && inet_ntop(family, src, a, sizeof(a)))
+		snprintf(out + o, len - o, " src %s", a);
+}
+
+int nl_route_replace(struct nl *nl, int family, const uint8_t *dst, uint8_t dst_len,
+		     const uint8_t *src, const int *oifs, int noif)
+{
+	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(8)));
+	struct rtnexthop nh[NL_MAX_NH];
+	size_t alen = nl_addr_len(family);
+	char desc[256], ext[300];
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+	int i, err;
+
+	if (alen == 0 || !dst || dst_len > 8 * alen || !oifs || noif < 1 || noif > NL_MAX_NH) {
+		log_warnx("nl: route replace: invalid arguments (family %d, /%u, %d oifs)",
+			  family, dst_len, noif);
+		return -EINVAL;
+	}
+	for (i = 0; i < noif; i++)
+		if (oifs[i] <= 0) {
+			log_warnx("nl: route replace: invalid ifindex %d", oifs[i]);
+			return -EINVAL;
+		}
+	nl_route_str(desc, sizeof(desc), family, dst, dst_len, src, oifs, noif);
+	if (family == AF_INET6 && noif > 1) {
+		/* IPv6 would add device-only nexthops as separate routes, not one ECMP route. */
+		log_debug("nl: route replace %s: IPv6 multipath without gateways is not supported", desc);
+		return -EOPNOTSUPP;
+	}
+
+	nlh = nl_req(buf, RTM_NEWROUTE, NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE,
+		     (void **)&rtm, sizeof(*rtm));
+	rtm->rtm_family = family;
+	rtm->rtm_dst_len = dst_len;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = MR_RTPROT;
+	rtm->rtm_scope = RT_SCOPE_LINK;
+	rtm->rtm_type = RTN_UNICAST;
+	if (!mnl_attr_put_check(nlh, sizeof(buf), RTA_DST, alen, dst) ||
+	    !mnl_attr_put_u32_check(nlh, sizeof(buf), RTA_TABLE, RT_TABLE_MAIN) ||
+	    (src && !mnl_attr_put_check(nlh, sizeof(buf), RTA_PREFSRC, alen, src)))
+		return -EMSGSIZE;
+	if (noif == 1) {
+		if (!mnl_attr_put_u32_check(nlh, sizeof(buf), RTA_OIF, (uint32_t)oifs[0]))
+			return -EMSGSIZE;
+	} else {
+		/* No NLA_F_NESTED: RTA_MULTIPATH is a packed rtnexthop list, not nested attributes. */
+		memset(nh, 0, sizeof(nh));
+		for (i = 0; i < noif; i++) {
+			nh[i].rtnh_len = sizeof(nh[i]);
+			nh[i].rtnh_hops = 0;	/* weight 1 */
+			nh[i].rtnh_ifindex = oifs[i];
+		}
+		if (!mnl_attr_put_check(nlh, sizeof(buf), RTA_MULTIPATH, (size_t)noif * sizeof(nh[0]), nh))
+			return -EMSGSIZE;
+	}
+
+	err = nl_talk(nl, nlh, NULL, NULL);
+	if (err < 0)
+		log_warnx("nl: route replace %s proto %u: %s%s", desc, MR_RTPROT, strerror(-err),
+			  nl_ext_suffix(nl, ext, sizeof(ext)));
+	else
+		log_debug("nl: route replace %s proto %u", desc, MR_RTPROT);
+	return err;
+}
+
+int nl_route_delete(struct nl *nl, int family, const uint8_t *dst, uint8_t dst_len)
+{
+	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(8)));
+	size_t alen = nl_addr_len(family);
+	char desc[256], ext[300];
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+	int err;
+
+	if (alen == 0 || !dst || dst_len > 8 * alen) {
+		log_warnx("nl: route delete: invalid arguments (family %d, /%u)", family, dst_len);
+		return -EINVAL;
+	}
+	nl_route_str(desc, sizeof(desc), family, dst, dst_len, NULL, NULL, 0);
+	nlh = nl_req(buf, RTM_DELROUTE, NLM_F_ACK, (void **)&rtm, sizeof(*rtm));
+	rtm->rtm_family = family;
+	rtm->rtm_dst_len = dst_len;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = MR_RTPROT;		/* only ours */
+	rtm->rtm_scope = RT_SCOPE_NOWHERE;	/* any scope */
+	rtm->rtm_type = RTN_UNSPEC;		/* any type */
+	if (!mnl_attr_put_check(nlh, sizeof(buf), RTA_DST, alen, dst) ||
+	    !mnl_attr_put_u32_check(nlh, sizeof(buf), RTA_TABLE, RT_TABLE_MAIN))
+		return -EMSGSIZE;
+
+	err = nl_talk(nl, nlh, NULL, NULL);
+	if (err == -ESRCH || err == -ENOENT)
+		log_debug("nl: route delete %s proto %u: not installed", desc, MR_RTPROT);
+	else if (err < 0)
+		log_warnx("nl: route delete %s proto %u: %s%s", desc, MR_RTPROT, strerror(-err),
+			  nl_ext_suffix(nl, ext, sizeof(ext)));
+	else
+		log_debug("nl: route delete %s proto %u", desc, MR_RTPROT);
+	return err;
+}
+
+/* ---- monitor socket ---- */
+
+int nl_monitor_fd(const struct nl *nl)
+{
+	return mnl_socket_get_fd(nl->mon);
+}
+
+int nl_monitor_read(struct nl *nl, const struct nl_handlers *h)
+{
+	const struct nl_filter f = { .h = h ? h : &nl_no_handlers };
+	int fd = mnl_socket_get_fd(nl->mon);
+	int err = 0;
+
+	if (nl->mon_busy)
+		return -EBUSY;
+	nl->mon_busy = true;
+	for (;;) {
+		const struct nlmsghdr *m = (const struct nlmsghdr *)nl->mon_buf;
+		ssize_t n = nl_recv(fd, nl->mon_buf, sizeof(nl->mon_buf));
+		int len;
+
+		if (n == -EAGAIN || n == -EWOULDBLOCK)
+			break;
+		if (n == -ENOBUFS || n == -EMSGSIZE) {
+			/* A truncated datagram is as lost as a dropped one. */
+			log_info("nl: monitor lost events (%s), resync needed", strerror(-(int)n));
+			err = -ENOBUFS;
+			break;
+		}
+		if (n < 0) {
+			err = (int)n;
+			log_warnx("nl: monitor read: %s", strerror(-err));
+			break;
+		}
+		for (len = (int)n; mnl_nlmsg_ok(m, len); m = mnl_nlmsg_next(m, &len))
+			nl_dispatch(m, &f);
+	}
+	nl->mon_busy = false;
+	return err;
+}
+
+/* ---- setup ---- */
+
+static int nl_setopt(struct mnl_socket *s, int opt, const char *name)
+{
+	int one = 1;
+
+	if (mnl_socket_setsockopt(s, opt, &one, sizeof(one)) < 0) {
+		int err = -errno;
+
+		log_warn("nl: setsockopt %s", name);
+		return err;
+	}
+	return 0;
+}
+
+int nl_open(struct nl **out)
+{
+	static const unsigned groups[] = {
+		RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR,
+		RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE,
+	};
+	struct timeval tv = { .tv_sec = NL_CMD_TIMEOUT_S };
+	int rcvbuf = NL_MON_RCVBUF;
+	struct nl *nl;
+	size_t i;
+	int err;
+
+	*out = NULL;
+	if (!(nl = calloc(1, sizeof(*nl))))
+		return -ENOMEM;
+	nl->seq = (uint32_t)time(NULL);
+
+	/* Command socket: blocking while it waits for its ack. */
+	if (!(nl->cmd = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC)) ||
+	    mnl_socket_bind(nl->cmd, 0, MNL_SOCKET_AUTOPID) < 0) {
+		err = -errno;
+		log_warn("nl: command socket");
+		goto fail;
+	}
+	nl->cmd_portid = mnl_socket_get_portid(nl->cmd);
+	if ((err = nl_setopt(nl->cmd, NETLINK_EXT_ACK, "NETLINK_EXT_ACK")) < 0 ||
+	    (err = nl_setopt(nl->cmd, NETLINK_GET_STRICT_CHK, "NETLINK_GET_STRICT_CHK")) < 0)
+		goto fail;
+	/* Optional: errors then echo only our header, not the whole request. */
+	nl_setopt(nl->cmd, NETLINK_CAP_ACK, "NETLINK_CAP_ACK");
+	if (setsockopt(mnl_socket_get_fd(nl->cmd), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) {
+		err = -errno;
+		log_warn("nl: setsockopt SO_RCVTIMEO");
+		goto fail;
+	}
+
+	/* Monitor socket: nonblocking, for the event loop. */
+	if (!(nl->mon = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC | SOCK_NONBLOCK)) ||
+	    mnl_socket_bind(nl->mon, 0, MNL_SOCKET_AUTOPID) < 0) {
+		err = -errno;
+		log_warn("nl: monitor socket");
+		goto fail;
+	}
+	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+		unsigned grp = groups[i];
+
+		if (mnl_socket_setsockopt(nl->mon, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)) < 0) {
+			err = -errno;
+			log_warn("nl: monitor: join group %u", groups[i]);
+			goto fail;
+		}
+	}
+	/* FORCE goes past net.core.rmem_max (needs CAP_NET_ADMIN); else take what we get. */
+	if (setsockopt(nl_monitor_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0 &&
+	    setsockopt(nl_monitor_fd(nl), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) < 0)
+		log_warn("nl: monitor: receive buffer of %d bytes", rcvbuf);
+
+	*out = nl;
+	return 0;
+fail:
+	nl_close(nl);
+	return err;
+}
+
+void nl_close(struct nl *nl)
+{
+	if (!nl)
+		return;
+	if (nl->cmd)
+		mnl_socket_close(nl->cmd);
+	if (nl->mon)
+		mnl_socket_close(nl->mon);
+	free(nl);
+}
+
+const char *nl_last_error(const struct nl *nl)
+{
+	return nl->errmsg;
+}
+
+int nl_ifindex(const char *name)
+{
+	return (int)if_nametoindex(name);
+}

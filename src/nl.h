@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* All rtnetlink access of the daemon: link/address/route dumps, route changes, events. */
+#ifndef MR_NL_H
+#define MR_NL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * One handle, two NETLINK_ROUTE sockets (the babeld/iproute2 layout):
+ *  - the command socket sends one request at a time, each with its own
+ *    sequence number, and waits for the kernel's ack or the end of the dump;
+ *    replies whose sequence number or port id do not match are dropped.
+ *    NETLINK_EXT_ACK and NETLINK_GET_STRICT_CHK are on, so the kernel says
+ *    *why* it refused (that text is logged and kept for nl_last_error()), and
+ *    it rejects dump requests it would otherwise silently not filter.
+ *  - the monitor socket is nonblocking, subscribed to link, address and
+ *    IPv4/IPv6 route groups, with a 4 MiB receive buffer. If the kernel still
+ *    drops events, nl_monitor_read() returns -ENOBUFS and the caller resyncs
+ *    with the dumps.
+ *
+ * Every function returns 0 or -errno. The handle is not thread-safe.
+ * Handlers called from a dump must not issue commands (nl_route_*, nl_dump_*)
+ * on the same handle: the command socket is busy, such calls return -EBUSY.
+ * Handlers called from nl_monitor_read() may issue commands.
+ */
+
+#define MR_RTPROT 197	/* our route protocol number; /etc/iproute2/rt_protos.d/meshroute.conf names it "meshroute" */
+
+struct nl;	/* opaque: command socket + monitor socket */
+
+struct nl_link {
+	int ifindex;
+	char name[16];		/* IFNAMSIZ, NUL-terminated */
+	unsigned flags;		/* IFF_* from ifi_flags */
+	bool carrier;		/* IFF_LOWER_UP (and IFLA_CARRIER when present): admin up and link up */
+	bool up;		/* IFF_UP: administratively up */
+	unsigned mtu;		/* bytes; 0 if not reported */
+	uint8_t operstate;	/* IF_OPER_* (RFC 2863) */
+};
+
+struct nl_addr {
+	int family;		/* AF_INET or AF_INET6 */
+	int ifindex;
+	uint8_t addr[16];	/* family-sized, network byte order (IFA_LOCAL, else IFA_ADDRESS) */
+	uint8_t prefixlen;	/* bits */
+	uint32_t flags;		/* IFA_F_*: an IPv6 address with IFA_F_TENTATIVE cannot be bound or used as prefsrc yet */
+};
+
+#define NL_MAX_NH 8
+
+struct nl_route {
+	int family;		/* AF_INET or AF_INET6 */
+	uint8_t dst[16];	/* family-sized, network byte order; all zero for a default route */
+	uint8_t dst_len;	/* prefix length, bits */
+	uint8_t protocol;	/* RTPROT_*; ours is MR_RTPROT */
+	uint32_t table;		/* RT_TABLE_* (RTA_TABLE when present, so ids > 255 are right) */
+	uint8_t type;		/* RTN_* */
+	uint8_t scope;		/* RT_SCOPE_* */
+	int noif;		/* output interfaces in oif[]; 0 for e.g. blackhole routes */
+	int oif[NL_MAX_NH];	/* RTA_OIF, or one per RTA_MULTIPATH nexthop (first NL_MAX_NH only) */
+	uint8_t prefsrc[16];	/* family-sized, valid if has_prefsrc */
+	bool has_prefsrc;
+};
+
+/* Monitor and dump callbacks; any may be NULL. */
+struct nl_handlers {
+	void (*link)(void *ctx, const struct nl_link *l, bool deleted);
+	void (*addr)(void *ctx, const struct nl_addr *a, bool deleted);
+	void (*route)(void *ctx, const struct nl_route *r, bool deleted);
+	void *ctx;
+};
+
+/* Opens both sockets and subscribes the monitor (RTNLGRP_LINK, IPV4/IPV6_IFADDR, IPV4/IPV6_ROUTE). */
+int nl_open(struct nl **out);
+void nl_close(struct nl *nl);
+
+/* The monitor socket, for epoll (EPOLLIN). */
+int nl_monitor_fd(const struct nl *nl);
+
+/*
+ * Reads all pending monitor messages and calls the handlers. Returns 0, or
+ * -ENOBUFS when the kernel dropped events (caller must resync with the dumps
+ * below, then call this again: the socket stays usable), or another -errno.
+ * Route events carry table and protocol so the caller filters; RTM_DELROUTE
+ * gives deleted=true. Cached IPv6 routes (RTM_F_CLONED, e.g. PMTU exceptions)
+ * are not reported: they are not routing table entries.
+ *
+ * Kernel caveat: when an interface goes administratively down, IPv4 flushes
+ * the routes over it WITHOUT sending RTM_DELROUTE (IPv6 does send them). A
+ * link event with up=false therefore means "my IPv4 routes over it are gone".
+ * On carrier loss alone IPv4 keeps the routes (flagged linkdown).
+ */
+int nl_monitor_read(struct nl *nl, const struct nl_handlers *h);
+
+/*
+ * Dumps call the handler once per object with deleted=false. A dump the
+ * kernel marks inconsistent (NLM_F_DUMP_INTR) is restarted, so a handler may
+ * see an object twice; after several interrupted tries the result is -EINTR.
+ */
+int nl_dump_links(struct nl *nl, const struct nl_handlers *h);
+int nl_dump_addrs(struct nl *nl, int family, const struct nl_handlers *h);	/* AF_UNSPEC = both */
+/* Routes of the main table with the given protocol (0 = any) and family (AF_UNSPEC = both). */
+int nl_dump_routes(struct nl *nl, int family, uint8_t protocol, const struct nl_handlers *h);
+
+/*
+ * Installs dst/dst_len in the main table, proto MR_RTPROT, scope link,
+ * preferred source src (family-sized bytes, NULL = none), over the given
+ * output interfaces: noif == 1 is a plain route with RTA_OIF; noif > 1 is
+ * RTA_MULTIPATH with one rtnexthop per ifindex and no gateway.
+ * NLM_F_CREATE|NLM_F_REPLACE, so switching paths is atomic (never
+ * delete-then-add). Waits for the ack; on error logs once with the kernel's
+ * extended ack text and the route.
+ *
+ * -EOPNOTSUPP for AF_INET6 with noif > 1: IPv6 only merges nexthops that
+ * have a gateway into one ECMP route (rt6_qualify_for_ecmp), device-only
+ * nexthops would become separate routes. The caller uses one oif.
+ * Other kernel refusals worth knowing: -ENETDOWN ("Nexthop device is not
+ * up") over an admin-down interface; -EINVAL for a prefsrc that is not a
+ * local address, which for IPv6 includes a still-tentative (DAD) one.
+ */
+int nl_route_replace(struct nl *nl, int family, const uint8_t *dst, uint8_t dst_len,
+		     const uint8_t *src, const int *oifs, int noif);
+
+/*
+ * Deletes our route to dst (proto MR_RTPROT, main table, all nexthops).
+ * -ESRCH (or -ENOENT) when absent is returned but not logged as an error.
+ */
+int nl_route_delete(struct nl *nl, int family, const uint8_t *dst, uint8_t dst_len);
+
+/*
+ * The kernel's extended ack text for the last failed command on this handle
+ * ("" if the kernel gave none); for control-socket replies.
+ */
+const char *nl_last_error(const struct nl *nl);
+
+/* ifindex of a name (if_nametoindex, no netlink round trip), 0 if none. */
+int nl_ifindex(const char *name);
+
+#endif

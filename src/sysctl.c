@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Checks and sets the per-port IPv4 sysctls meshroute depends on. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "sysctl.h"
+
+static int read_int(const char *path, int *val)
+{
+	char buf[32];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return n < 0 ? -errno : -EIO;
+	buf[n] = '\0';
+	*val = atoi(buf);
+	return 0;
+}
+
+static int write_int(const char *path, int val)
+{
+	char buf[32];
+	int len = snprintf(buf, sizeof(buf), "%d\n", val);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, buf, (size_t)len);
+	close(fd);
+	return n == len ? 0 : (n < 0 ? -errno : -EIO);
+}
+
+/*
+ * One sysctl that must satisfy ok(value); `want` is what we write.  Returns
+ * 1 if it is still wrong, 0 otherwise.
+ */
+static int fix(const char *ifname, const char *key, bool (*ok)(int), int want, bool set,
+	       const char *why)
+{
+	char path[128];
+	int val = 0, err;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/%s", ifname, key);
+	if ((err = read_int(path, &val)) < 0) {
+		errno = -err;
+		log_warn("cannot read net.ipv4.conf.%s.%s", ifname, key);
+		return 1;
+	}
+	if (ok(val))
+		return 0;
+	if (!set) {
+		log_warnx("net.ipv4.conf.%s.%s is %d, needs %d: %s (set-sysctl = no)", ifname,
+			  key, val, want, why);
+		return 1;
+	}
+	if ((err = write_int(path, want)) < 0) {
+		errno = -err;
+		log_warn("cannot set net.ipv4.conf.%s.%s from %d to %d (%s)", ifname, key, val,
+			 want, why);
+		return 1;
+	}
+	log_info("set net.ipv4.conf.%s.%s from %d to %d: %s", ifname, key, val, want, why);
+	return 0;
+}
+
+static bool rp_filter_ok(int v)
+{
+	return v != 1;
+}
+
+static bool is_one(int v)
+{
+	return v == 1;
+}
+
+int sysctl_prepare_port(const char *ifname, bool fast, bool set)
+{
+	int bad = 0;
+
+	/*
+	 * Strict reverse-path filtering drops a peer's packets that arrive on a
+	 * port other than the one our route back points to: after a failover
+	 * the probes on the fast port, before it the LAN probes.  Loose mode
+	 * (2) still drops spoofed sources.  The effective value is the maximum
+	 * of "all" and the port's own, so both must be fixed.
+	 */
+	bad += fix(ifname, "rp_filter", rp_filter_ok, 2, set,
+		   "strict reverse-path filtering drops probes and traffic arriving on the other port of the same address");
+	if (fast)
+		/* If we are not running, a dead cable must not keep its route. */
+		bad += fix(ifname, "ignore_routes_with_linkdown", is_one, 1, set,
+			   "routes over a port without carrier must not be used");
+	return bad;
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Host settings that one-address-on-every-port routing needs: checked at
+ * start and whenever a port appears, set when the config allows it,
+ * otherwise a warning naming the sysctl and the value it needs.
+ */
+#ifndef MR_SYSCTL_H
+#define MR_SYSCTL_H
+
+#include <stdbool.h>
+
+/*
+ * Settings of `ifname` ("all" for the global ones).  fast: a fast port
+ * (routes over it must not be used without carrier).  Returns the number of
+ * settings still wrong afterwards.
+ */
+int sysctl_prepare_port(const char *ifname, bool fast, bool set);
+
+#endif

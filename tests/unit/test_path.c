@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Unit tests for the path policy: which fast ports carry a peer's traffic. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "path.h"
+
+#define HOLD MTIME_S(2)
+#define NOW MTIME_S(100)
+
+struct path_case {
+	const char *name;
+	struct path_candidate c[4];
+	int n;
+	int want[4];
+	int nwant;
+	mtime_t recheck_at;
+};
+
+static const struct path_case cases[] = {
+	{ "no candidates: LAN", { { 0 } }, 0, { 0 }, 0, MTIME_NEVER },
+	{ "up long enough", { { 5, true, true, NOW - HOLD } }, 1, { 5 }, 1, MTIME_NEVER },
+	{ "up but held down", { { 5, true, true, NOW - HOLD + 1 } }, 1, { 0 }, 0, NOW + 1 },
+	{ "down", { { 5, false, true, 0 } }, 1, { 0 }, 0, MTIME_NEVER },
+	{ "up without carrier", { { 5, true, false, NOW - HOLD } }, 1, { 0 }, 0, MTIME_NEVER },
+	{ "absent port", { { 0, true, true, NOW - HOLD } }, 1, { 0 }, 0, MTIME_NEVER },
+	{ "two ports sorted",
+	  { { 9, true, true, 0 }, { 4, true, true, 0 } }, 2, { 4, 9 }, 2, MTIME_NEVER },
+	{ "one of two lost",
+	  { { 9, false, true, 0 }, { 4, true, true, 0 } }, 2, { 4 }, 1, MTIME_NEVER },
+	{ "one eligible, one held: earliest recheck",
+	  { { 9, true, true, NOW - 5 }, { 4, true, true, 0 }, { 7, true, true, NOW - 9 } }, 3,
+	  { 4 }, 1, NOW - 9 + HOLD },
+};
+
+static void test_cases(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct path_case *t = &cases[i];
+		struct path_result r;
+		int j;
+
+		path_select(t->c, t->n, NOW, HOLD, &r);
+		if (r.noif != t->nwant || r.recheck_at != t->recheck_at)
+			fail_msg("%s: expected %d ports recheck %lld, got %d ports recheck %lld",
+				 t->name, t->nwant, (long long)t->recheck_at, r.noif,
+				 (long long)r.recheck_at);
+		for (j = 0; j < r.noif; j++)
+			if (r.oif[j] != t->want[j])
+				fail_msg("%s: port %d: expected ifindex %d, got %d", t->name, j,
+					 t->want[j], r.oif[j]);
+	}
+}
+
+static void test_equal(void **state)
+{
+	struct path_result a = { .oif = { 1, 2 }, .noif = 2 }, b = a, c = { .oif = { 1 }, .noif = 1 };
+
+	(void)state;
+	b.recheck_at = 42;	/* only the ports count */
+	assert_true(path_equal(&a, &b));
+	assert_false(path_equal(&a, &c));
+	c.oif[1] = 3;
+	c.noif = 2;
+	assert_false(path_equal(&a, &c));
+}
+
+static void test_add_full(void **state)
+{
+	struct path_result r = { .noif = 0 };
+	int i;
+
+	(void)state;
+	for (i = PATH_MAX_OIF + 2; i > 0; i--)
+		path_add_oif(&r, i);
+	assert_int_equal(r.noif, PATH_MAX_OIF);
+	for (i = 1; i < r.noif; i++)
+		assert_true(r.oif[i - 1] < r.oif[i]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_equal),
+		cmocka_unit_test(test_add_full),
+	};
+
+	return cmocka_run_group_tests_name("path", tests, NULL, NULL);
+}
