@@ -8,7 +8,7 @@ SYSCONFDIR ?= /etc
 DESTDIR    ?=
 
 CC      ?= cc
-PKGS    := libmnl inih libsystemd libcrypto
+PKGS    := libmnl inih libsystemd libcrypto libcap-ng
 BUILD   ?= build
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \

@@ -40,6 +40,7 @@ enum gkey {
 	G_MULTIPLIER,
 	G_HOLD_DOWN,
 	G_LAN_INTERVAL,
+	G_IDLE_INTERVAL,
 	G_SET_SYSCTL,
 	G_ALERT_COMMAND,
 	G_AUTH_KEY_FILE,
@@ -53,6 +54,7 @@ static const char *const gkey_names[G_NKEYS] = {
 	[G_MULTIPLIER] = "multiplier",
 	[G_HOLD_DOWN] = "hold-down",
 	[G_LAN_INTERVAL] = "lan-interval",
+	[G_IDLE_INTERVAL] = "idle-interval",
 	[G_SET_SYSCTL] = "set-sysctl",
 	[G_ALERT_COMMAND] = "alert-command",
 	[G_AUTH_KEY_FILE] = "auth-key-file",
@@ -386,7 +388,7 @@ static void global_key(struct parser *p, const char *key, const char *v)
 			break;
 	if (k == G_NKEYS) {
 		perr(p, p->line, "unknown key \"%s\" in [global] (known: interval, multiplier, "
-		    "hold-down, lan-interval, set-sysctl, alert-command, auth-key-file, "
+		    "hold-down, lan-interval, idle-interval, set-sysctl, alert-command, auth-key-file, "
 		    "auth-type, control-socket)", key);
 		return;
 	}
@@ -403,6 +405,9 @@ static void global_key(struct parser *p, const char *key, const char *v)
 		break;
 	case G_LAN_INTERVAL:
 		set_duration(p, key, v, &interval_range, &cfg->lan_interval_us);
+		break;
+	case G_IDLE_INTERVAL:
+		set_duration(p, key, v, &interval_range, &cfg->idle_interval_us);
 		break;
 	case G_HOLD_DOWN:
 		set_duration(p, key, v, &hold_down_range, &cfg->hold_down_us);
@@ -863,6 +868,7 @@ void config_defaults(struct mr_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->interval_us = 20 * US_PER_MS;
 	cfg->lan_interval_us = 200 * US_PER_MS;
+	cfg->idle_interval_us = 50 * US_PER_MS;
 	cfg->hold_down_us = 2 * US_PER_S;
 	cfg->multiplier = 3;
 	cfg->set_sysctl = true;
@@ -1033,6 +1039,8 @@ void config_print_plan(const struct mr_config *cfg, int self, FILE *out)
 	fprintf(out, "  lan port:   interval %s, multiplier %u, detection time %s\n",
 	    config_duration_str(cfg->lan_interval_us, d1, sizeof(d1)), cfg->multiplier,
 	    config_duration_str((uint64_t)cfg->lan_interval_us * cfg->multiplier, d2, sizeof(d2)));
+	fprintf(out, "  idle:       interval %s while a session is not Up\n",
+	    config_duration_str(cfg->idle_interval_us, d1, sizeof(d1)));
 	fprintf(out, "  hold-down:  %s\n", config_duration_str(cfg->hold_down_us, d1, sizeof(d1)));
 	if (cfg->auth_type == MR_AUTH_NONE)
 		fprintf(out, "  auth:       none\n");
@@ -1079,6 +1087,8 @@ void config_write(const struct mr_config *cfg, FILE *out)
 	fprintf(out, "hold-down = %s\n", config_duration_str(cfg->hold_down_us, buf, sizeof(buf)));
 	fprintf(out, "lan-interval = %s\n",
 	    config_duration_str(cfg->lan_interval_us, buf, sizeof(buf)));
+	fprintf(out, "idle-interval = %s\n",
+	    config_duration_str(cfg->idle_interval_us, buf, sizeof(buf)));
 	fprintf(out, "set-sysctl = %s\n", cfg->set_sysctl ? "yes" : "no");
 	if (cfg->alert_command[0])
 		fprintf(out, "alert-command = %s\n", cfg->alert_command);
@@ -1116,6 +1126,7 @@ static bool node_equal(const struct mr_node *a, const struct mr_node *b)
 bool config_equal(const struct mr_config *a, const struct mr_config *b)
 {
 	if (a->interval_us != b->interval_us || a->lan_interval_us != b->lan_interval_us ||
+	    a->idle_interval_us != b->idle_interval_us ||
 	    a->hold_down_us != b->hold_down_us || a->multiplier != b->multiplier ||
 	    a->set_sysctl != b->set_sysctl || a->auth_type != b->auth_type ||
 	    strcmp(a->alert_command, b->alert_command) ||

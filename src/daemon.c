@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The daemon: sessions per (fast port, candidate peer), routes per peer. */
 #include <errno.h>
+#include <stdarg.h>
 #include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cap-ng.h>
 #include <systemd/sd-daemon.h>
 
 #include "daemon.h"
@@ -172,7 +174,7 @@ static void sess_send(struct mr_daemon *d, struct mr_sess *s, mtime_t now)
 	 * found its peer, the other candidates there stay quiet until that
 	 * session fails (a moved cable).
 	 */
-	if (s->bfd.state == BFD_STATE_DOWN && s->bfd.remote_discr == 0) {
+	if (!s->port->lan && s->bfd.state == BFD_STATE_DOWN && s->bfd.remote_discr == 0) {
 		for (i = 0; i < d->nsess; i++) {
 			struct mr_sess *o = &d->sess[i];
 
@@ -231,10 +233,14 @@ static void sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd
 			   out->diag == BFD_DIAG_NEIGHBOR_DOWN && s->bfd.remote_state !=
 			   BFD_STATE_ADMIN_DOWN ? ", peer signalled Down" : "", detect);
 	}
-	if (out->send)
-		sess_send(d, s, now);
+	/*
+	 * Routes first: when a peer sees our answer to its AdminDown, our
+	 * traffic has already left the port (drain relies on that).
+	 */
 	if (out->state_changed && !s->port->lan)
 		peer_update(d, peer_of(d, s->peer), now);
+	if (out->send)
+		sess_send(d, s, now);
 }
 
 static void sess_open(struct mr_daemon *d, struct mr_sess *s)
@@ -259,34 +265,67 @@ static void sess_close(struct mr_sess *s)
 	s->fd = -1;
 }
 
-static uint32_t new_discr(struct mr_daemon *d)
+static bool discr_used(const struct mr_sess *arr, int n, uint32_t v)
 {
-	uint32_t v;
 	int i;
 
-again:
-	if (getrandom(&v, sizeof(v), 0) != sizeof(v))
-		v = (uint32_t)mtime_now() ^ (uint32_t)getpid();
-	if (v == 0)
-		goto again;
-	for (i = 0; i < d->nsess; i++)
-		if (d->sess[i].bfd.local_discr == v)
-			goto again;
+	for (i = 0; i < n; i++)
+		if (arr[i].bfd.local_discr == v)
+			return true;
+	return false;
+}
+
+/* A random, nonzero discriminator unused by both session sets (RFC 5880 §6.8.1). */
+static uint32_t new_discr(const struct mr_daemon *d, const struct mr_sess *other, int nother)
+{
+	uint32_t v;
+
+	do {
+		if (getrandom(&v, sizeof(v), 0) != sizeof(v))
+			v = (uint32_t)mtime_now() ^ (uint32_t)getpid();
+	} while (v == 0 || discr_used(d->sess, d->nsess, v) || discr_used(other, nother, v));
 	return v;
+}
+
+static void sess_params(const struct mr_config *cfg, bool lan, struct bfd_session_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->detect_mult = cfg->multiplier;
+	if (lan) {
+		/* LAN sessions only watch the fallback path; they never move routes. */
+		p->desired_min_tx_us = p->required_min_rx_us = cfg->lan_interval_us;
+		p->idle_tx_us = (uint32_t)mtime_max(cfg->lan_interval_us, cfg->idle_interval_us);
+	} else {
+		p->desired_min_tx_us = p->required_min_rx_us = cfg->interval_us;
+		p->idle_tx_us = cfg->idle_interval_us;
+	}
+}
+
+/* A new session in arr[*n] on `port` to node `peer` of cfg. */
+static void sess_new(struct mr_daemon *d, const struct mr_config *cfg, int self,
+		     struct mr_sess *arr, int *n, struct mr_port *port, bool lan, int peer,
+		     mtime_t now)
+{
+	struct bfd_session_params params;
+	struct mr_sess *s = &arr[*n];
+
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+	s->port = port;
+	s->peer = peer;
+	s->local = cfg->nodes[self].addr4;
+	s->remote = cfg->nodes[peer].addr4;
+	sess_params(cfg, lan, &params);
+	bfd_session_init(&s->bfd, &params, new_discr(d, arr, *n), new_discr(d, arr, *n), now);
+	(*n)++;
 }
 
 static int sessions_create(struct mr_daemon *d, mtime_t now)
 {
 	const struct mr_node *me = self_node(d);
-	struct bfd_session_params fast = {
-		.desired_min_tx_us = d->cfg.interval_us,
-		.required_min_rx_us = d->cfg.interval_us,
-		.detect_mult = d->cfg.multiplier,
-	};
-	int i, n, max;
+	int i, n, count = 0;
 
-	max = d->nports * d->cfg.nnodes;
-	d->sess = calloc((size_t)max, sizeof(*d->sess));
+	d->sess = calloc((size_t)(d->nports * d->cfg.nnodes), sizeof(*d->sess));
 	if (!d->sess)
 		return -ENOMEM;
 	d->nsess = 0;
@@ -294,26 +333,14 @@ static int sessions_create(struct mr_daemon *d, mtime_t now)
 		log_warnx("node %s has no IPv4 address: no IPv4 sessions", me->name);
 		return 0;
 	}
-	for (i = 0; i < d->nports; i++) {
-		if (d->ports[i].lan)
-			continue;
-		for (n = 0; n < d->cfg.nnodes; n++) {
-			struct mr_sess *s;
-
-			if (n == d->self || d->cfg.nodes[n].addr4.family != AF_INET)
-				continue;
-			s = &d->sess[d->nsess];
-			memset(s, 0, sizeof(*s));
-			s->fd = -1;
-			s->port = &d->ports[i];
-			s->peer = n;
-			s->local = me->addr4;
-			s->remote = d->cfg.nodes[n].addr4;
-			bfd_session_init(&s->bfd, &fast, new_discr(d), new_discr(d), now);
-			d->nsess++;
-			sess_open(d, s);
-		}
-	}
+	for (i = 0; i < d->nports; i++)
+		for (n = 0; n < d->cfg.nnodes; n++)
+			if (n != d->self && d->cfg.nodes[n].addr4.family == AF_INET)
+				sess_new(d, &d->cfg, d->self, d->sess, &count, &d->ports[i],
+					 d->ports[i].lan, n, now);
+	d->nsess = count;
+	for (i = 0; i < d->nsess; i++)
+		sess_open(d, &d->sess[i]);
 	return 0;
 }
 
@@ -396,6 +423,10 @@ static void on_link(void *arg, const struct nl_link *l, bool deleted)
 	} else if (!port->carrier && carrier) {
 		log_notice("port %s: carrier up", port->name);
 		port->carrier = true;
+		/* Both ends see the carrier at once: probe now, not at the next idle tick. */
+		for (i = 0; i < d->nsess; i++)
+			if (d->sess[i].port == port)
+				bfd_session_kick(&d->sess[i].bfd, now);
 	}
 }
 
@@ -670,7 +701,8 @@ static void on_signal(void *arg, uint32_t events)
 			d->stop = true;
 			break;
 		case SIGHUP:
-			log_warnx("SIGHUP: configuration reload is not available in this version; restart to apply changes");
+			log_info("SIGHUP: reloading %s", d->cfg.path);
+			daemon_reload(d, NULL);
 			break;
 		default:
 			break;
@@ -764,6 +796,15 @@ int daemon_start(struct mr_daemon *d)
 		if (d->ports[i].ifindex == 0)
 			log_warnx("port %s does not exist (yet): waiting for it", d->ports[i].name);
 	d->next_resync = mtime_now() + RESYNC_INTERVAL;
+	{
+		uint64_t usec = 0;
+
+		d->next_watchdog = MTIME_NEVER;
+		if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
+			d->watchdog_every = (mtime_t)usec / 2;
+			d->next_watchdog = mtime_now() + d->watchdog_every;
+		}
+	}
 	log_info("node %s: %d fast port(s), %d session(s), interval %u ms x %u, hold-down %u ms",
 		 self_node(d)->name, d->nports - 1, d->nsess, d->cfg.interval_us / 1000,
 		 d->cfg.multiplier, d->cfg.hold_down_us / 1000);
@@ -802,9 +843,30 @@ static int stale_routes_remove(struct mr_daemon *d)
 	return err;
 }
 
+int daemon_drop_privileges(struct mr_daemon *d)
+{
+	(void)d;
+	if (geteuid() != 0)
+		return 0;
+	/*
+	 * Routes and SO_PRIORITY 7 need CAP_NET_ADMIN for as long as we run;
+	 * nothing else is needed once the sockets exist.  Files we write
+	 * later (/proc/sys/net/ipv4/conf/PORT/...) are root's own, so uid 0
+	 * without CAP_DAC_OVERRIDE still may.
+	 */
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_NET_ADMIN) < 0 ||
+	    capng_apply(CAPNG_SELECT_BOTH) < 0) {
+		log_warnx("could not drop capabilities; running with all of root's");
+		return -EPERM;
+	}
+	log_debug("capabilities dropped to CAP_NET_ADMIN");
+	return 0;
+}
+
 static mtime_t next_deadline(struct mr_daemon *d)
 {
-	mtime_t t = d->next_resync;
+	mtime_t t = mtime_min(d->next_resync, d->next_watchdog);
 	int i;
 
 	for (i = 0; i < d->nsess; i++)
@@ -835,6 +897,11 @@ static void fire_timers(struct mr_daemon *d)
 	if (d->next_resync <= now) {
 		resync(d);
 		d->next_resync = now + RESYNC_INTERVAL;
+	}
+	if (d->next_watchdog <= now) {
+		/* Only a loop that really runs reaches here: a hang stops the pings. */
+		sd_notify(0, "WATCHDOG=1");
+		d->next_watchdog = now + d->watchdog_every;
 	}
 }
 
@@ -884,4 +951,217 @@ void daemon_shutdown(struct mr_daemon *d)
 		nl_close(d->nl);
 	loop_close(&d->loop);
 	log_info("stopped; routes withdrawn");
+}
+
+/* ---- reload ---- */
+
+static bool params_equal(const struct bfd_session_params *a, const struct bfd_session_params *b)
+{
+	return a->desired_min_tx_us == b->desired_min_tx_us &&
+	       a->required_min_rx_us == b->required_min_rx_us &&
+	       a->detect_mult == b->detect_mult && a->idle_tx_us == b->idle_tx_us;
+}
+
+/* The old session that a new (port, peer) pair continues, if any. */
+static struct mr_sess *sess_match(struct mr_daemon *d, const struct mr_config *ncfg, int nself,
+				  const struct mr_port *port, int peer)
+{
+	int i;
+
+	for (i = 0; i < d->nsess; i++) {
+		struct mr_sess *o = &d->sess[i];
+
+		if (o->fd == -2)	/* already carried over */
+			continue;
+		if (strcmp(o->port->name, port->name) == 0 && o->port->lan == port->lan &&
+		    strcmp(d->cfg.nodes[o->peer].name, ncfg->nodes[peer].name) == 0 &&
+		    mr_addr_eq(&o->remote, &ncfg->nodes[peer].addr4) &&
+		    mr_addr_eq(&o->local, &ncfg->nodes[nself].addr4))
+			return o;
+	}
+	return NULL;
+}
+
+static void report(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void report(FILE *out, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	log_info("reload: %s", buf);
+	if (out)
+		fprintf(out, "%s\n", buf);
+}
+
+int daemon_reload(struct mr_daemon *d, FILE *out)
+{
+	struct mr_config *ncfg = calloc(1, sizeof(*ncfg));
+	struct mr_port nports[MR_MAX_FAST + 1];
+	struct mr_peer npeers[MR_MAX_NODES];
+	struct mr_sess *nsess = NULL;
+	bool resend[(MR_MAX_FAST + 1) * MR_MAX_NODES] = { false };
+	char *errs = NULL;
+	size_t errlen = 0;
+	FILE *errf;
+	mtime_t now = mtime_now();
+	int nself = -1, nn = 0, ns = 0, kept = 0, added = 0, removed = 0, i, n;
+
+	if (!ncfg)
+		return -1;
+	errf = open_memstream(&errs, &errlen);
+	if (!errf || config_load(d->cfg.path, ncfg, errf) < 0) {
+		char *line, *save = NULL;
+
+		if (errf)
+			fclose(errf);
+		/* Every error to the log and to the requester; nothing changes. */
+		for (line = errs ? strtok_r(errs, "\n", &save) : NULL; line;
+		     line = strtok_r(NULL, "\n", &save))
+			report(out, "%s", line);
+		report(out, "%s rejected; the running configuration is unchanged", d->cfg.path);
+		free(errs);
+		free(ncfg);
+		return -1;
+	}
+	fclose(errf);
+	free(errs);
+	for (n = 0; n < ncfg->nnodes; n++)
+		if (strcmp(ncfg->nodes[n].name, self_node(d)->name) == 0)
+			nself = n;
+	if (nself < 0) {
+		report(out, "%s: this node (%s) is no longer in the file; not applied",
+		       d->cfg.path, self_node(d)->name);
+		free(ncfg);
+		return -1;
+	}
+	if (strcmp(ncfg->control_socket, d->cfg.control_socket) != 0) {
+		report(out, "control-socket changed: takes effect at the next restart");
+		snprintf(ncfg->control_socket, sizeof(ncfg->control_socket), "%s",
+			 d->cfg.control_socket);
+	}
+
+	/* Ports: runtime state follows the name. */
+	memset(nports, 0, sizeof(nports));
+	for (i = 0; i <= ncfg->nodes[nself].nfast; i++) {
+		struct mr_port *p = &nports[nn++], *old;
+		bool lan = i == ncfg->nodes[nself].nfast;
+
+		memcpy(p->name, lan ? ncfg->nodes[nself].lan : ncfg->nodes[nself].fast[i],
+		       sizeof(p->name));
+		p->lan = lan;
+		old = port_by_name(d, p->name);
+		if (old && old->lan == lan) {
+			p->ifindex = old->ifindex;
+			p->carrier = old->carrier;
+			p->drained = old->drained;
+		}
+	}
+
+	/* Sessions: unchanged (port, peer, addresses) pairs keep running. */
+	nsess = calloc((size_t)(nn * ncfg->nnodes), sizeof(*nsess));
+	if (!nsess) {
+		free(ncfg);
+		return -1;
+	}
+	if (ncfg->nodes[nself].addr4.family == AF_INET) {
+		for (i = 0; i < nn; i++) {
+			for (n = 0; n < ncfg->nnodes; n++) {
+				struct bfd_session_params params;
+				struct bfd_output o;
+				struct mr_sess *old;
+
+				if (n == nself || ncfg->nodes[n].addr4.family != AF_INET)
+					continue;
+				/* Final addresses: d->ports receives nports below. */
+				old = sess_match(d, ncfg, nself, &nports[i], n);
+				if (!old) {
+					sess_new(d, ncfg, nself, nsess, &ns, &d->ports[i],
+						 nports[i].lan, n, now);
+					added++;
+					continue;
+				}
+				nsess[ns] = *old;
+				old->fd = -2;
+				nsess[ns].port = &d->ports[i];
+				nsess[ns].peer = n;
+				sess_params(ncfg, nports[i].lan, &params);
+				if (!params_equal(&params, &nsess[ns].bfd.params)) {
+					/* New timers through a Poll Sequence: no flap. */
+					bfd_session_set_params(&nsess[ns].bfd, &params, now, &o);
+					resend[ns] = o.send;
+				}
+				ns++;
+				kept++;
+			}
+		}
+	}
+
+	/* Sessions that are gone: tell their peers, as at shutdown. */
+	for (i = 0; i < d->nsess; i++) {
+		struct mr_sess *o = &d->sess[i];
+		struct bfd_output out_;
+
+		if (o->fd == -2)
+			continue;
+		removed++;
+		bfd_session_admin_down(&o->bfd, BFD_DIAG_ADMIN_DOWN, now, &out_);
+		if (o->fd >= 0 && o->bfd.remote_discr)
+			sess_send(d, o, now);
+		sess_close(o);
+	}
+
+	/* Peers: a peer that left, or whose address changed, loses its route. */
+	for (n = 0; n < ncfg->nnodes; n++) {
+		npeers[n].node = n;
+		npeers[n].installed.noif = 0;
+		npeers[n].installed_known = false;
+		npeers[n].recheck_at = MTIME_NEVER;
+		npeers[n].changed_at = now;
+	}
+	for (i = 0; i < d->cfg.nnodes; i++) {
+		struct path_result none = { .noif = 0, .recheck_at = MTIME_NEVER };
+		bool found = false;
+
+		if (i == d->self)
+			continue;
+		for (n = 0; n < ncfg->nnodes; n++) {
+			if (n != nself && strcmp(ncfg->nodes[n].name, d->cfg.nodes[i].name) == 0 &&
+			    mr_addr_eq(&ncfg->nodes[n].addr4, &d->cfg.nodes[i].addr4)) {
+				npeers[n] = d->peers[i];
+				npeers[n].node = n;
+				found = true;
+			}
+		}
+		if (!found)
+			peer_apply(d, &d->peers[i], &none, now);
+	}
+
+	if (ncfg->set_sysctl && !d->cfg.set_sysctl)
+		for (i = 0; i < nn; i++)
+			if (nports[i].ifindex > 0)
+				sysctl_prepare_port(nports[i].name, !nports[i].lan, true);
+
+	/* Swap. */
+	free(d->sess);
+	d->sess = nsess;
+	d->nsess = ns;
+	memcpy(d->ports, nports, sizeof(nports));
+	d->nports = nn;
+	memcpy(&d->cfg, ncfg, sizeof(*ncfg));
+	d->self = nself;
+	memcpy(d->peers, npeers, sizeof(npeers));
+	free(ncfg);
+
+	for (i = 0; i < d->nsess; i++) {
+		sess_open(d, &d->sess[i]);
+		if (resend[i])
+			sess_send(d, &d->sess[i], now);
+	}
+	resync(d);
+	report(out, "%s applied: %d session(s) kept, %d added, %d removed", d->cfg.path, kept,
+	       added, removed);
+	return 0;
 }

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "config.h"
 #include "log.h"
@@ -75,6 +76,8 @@ struct mr_daemon {
 	struct loop loop;
 	struct loop_fd rx4, nlmon, sig;
 	mtime_t next_resync;
+	mtime_t next_watchdog;		/* MTIME_NEVER without a systemd watchdog */
+	mtime_t watchdog_every;
 	bool stop;
 	int exit_code;
 
@@ -85,8 +88,17 @@ struct mr_daemon {
 
 /* Sets everything up (sockets, netlink, stale routes); 0 or -errno. */
 int daemon_start(struct mr_daemon *d);
+/* Keeps only the capabilities needed from now on (CAP_NET_ADMIN). */
+int daemon_drop_privileges(struct mr_daemon *d);
 /* Runs until a stop signal; returns the exit code. */
 int daemon_run(struct mr_daemon *d);
+/*
+ * Re-reads the config file.  A broken file changes nothing; otherwise
+ * sessions whose port, peer and addresses are unchanged keep running (new
+ * timers through a Poll Sequence), the others are added or told AdminDown.
+ * Messages go to the log and, if out is not NULL, to out.  0 or -1.
+ */
+int daemon_reload(struct mr_daemon *d, FILE *out);
 /* Routes withdrawn, peers told (AdminDown), everything closed. */
 void daemon_shutdown(struct mr_daemon *d);
 

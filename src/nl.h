@@ -113,8 +113,10 @@ int nl_dump_routes(struct nl *nl, int family, uint8_t protocol, const struct nl_
  * extended ack text and the route.
  *
  * -EOPNOTSUPP for AF_INET6 with noif > 1: IPv6 only merges nexthops that
- * have a gateway into one ECMP route (rt6_qualify_for_ecmp), device-only
- * nexthops would become separate routes. The caller uses one oif.
+ * have a gateway into one ECMP route (rt6_qualify_for_ecmp); current kernels
+ * refuse the request outright ("Device only routes can not be added for IPv6
+ * using the multipath API"), older ones made separate routes. The caller
+ * uses one oif.
  * Other kernel refusals worth knowing: -ENETDOWN ("Nexthop device is not
  * up") over an admin-down interface; -EINVAL for a prefsrc that is not a
  * local address, which for IPv6 includes a still-tentative (DAD) one.

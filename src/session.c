@@ -84,7 +84,8 @@ static void advertise(struct bfd_session *s)
 	if (s->state == BFD_STATE_UP)
 		s->desired_min_tx = s->params.desired_min_tx_us;
 	else
-		s->desired_min_tx = max_u32(s->params.desired_min_tx_us, BFD_SLOW_TX_US);
+		s->desired_min_tx = max_u32(s->params.desired_min_tx_us,
+					    s->params.idle_tx_us ? s->params.idle_tx_us : BFD_SLOW_TX_US);
 	s->required_min_rx = s->params.required_min_rx_us;
 	s->detect_mult = s->params.detect_mult;
 }
@@ -97,6 +98,18 @@ static void update_advertised(struct bfd_session *s)
 {
 	uint32_t old_tx = s->desired_min_tx, old_rx = s->required_min_rx;
 
+	if (s->state == BFD_STATE_UP && (s->poll_active || s->poll_restart)) {
+		/*
+		 * §6.8.3: one change per Poll Sequence, or a Final could answer
+		 * a Poll that carried the older values. Keep advertising those;
+		 * bfd_session_rx() polls for the new ones once this sequence has
+		 * ended and a packet without F has followed. Detect Mult needs
+		 * no Poll (§6.8.12).
+		 */
+		s->poll_restart = true;
+		s->detect_mult = s->params.detect_mult;
+		return;
+	}
 	advertise(s);
 	if (s->state != BFD_STATE_UP) {
 		s->eff_desired_min_tx = s->desired_min_tx;
@@ -105,15 +118,12 @@ static void update_advertised(struct bfd_session *s)
 		s->poll_restart = false;
 		return;
 	}
-	if (old_tx == s->desired_min_tx && old_rx == s->required_min_rx &&
-	    !s->poll_active)
+	if (old_tx == s->desired_min_tx && old_rx == s->required_min_rx)
 		return;
 	if (s->desired_min_tx < s->eff_desired_min_tx)
 		s->eff_desired_min_tx = s->desired_min_tx;
 	if (s->required_min_rx > s->eff_required_min_rx)
 		s->eff_required_min_rx = s->required_min_rx;
-	if (s->poll_active)
-		s->poll_restart = true;
 	s->poll_active = true;
 }
 
@@ -199,13 +209,13 @@ int bfd_session_rx(struct bfd_session *s, const struct bfd_packet *pkt, mtime_t 
 		out->send = true;
 	}
 	if (pkt->final && s->poll_active) {
-		if (s->poll_restart) {
-			s->poll_restart = false;
-		} else {
-			s->poll_active = false;
-			s->eff_desired_min_tx = s->desired_min_tx;
-			s->eff_required_min_rx = s->required_min_rx;
-		}
+		s->poll_active = false;
+		s->eff_desired_min_tx = s->desired_min_tx;
+		s->eff_required_min_rx = s->required_min_rx;
+	} else if (!pkt->final && !s->poll_active && s->poll_restart) {
+		/* §6.8.3: F clear after the Final: now poll for the newer values. */
+		s->poll_restart = false;
+		update_advertised(s);
 	}
 
 	if (s->state == BFD_STATE_ADMIN_DOWN)
@@ -217,7 +227,9 @@ int bfd_session_rx(struct bfd_session *s, const struct bfd_packet *pkt, mtime_t 
 		set_state(s, (uint8_t)t->new_state, t->diag, now, out);
 
 	arm_detect(s, now);
-	if (bfd_session_tx_interval(s) != old_tx_interval || s->next_tx == MTIME_NEVER)
+	/* §6.8.7: also stop at once when the peer now asks for no packets. */
+	if (bfd_session_tx_interval(s) != old_tx_interval || s->next_tx == MTIME_NEVER ||
+	    s->remote_min_rx == 0)
 		rearm_tx(s, now);
 	return 0;
 }
@@ -277,9 +289,12 @@ void bfd_session_set_params(struct bfd_session *s, const struct bfd_session_para
 	s->params = *p;
 	update_advertised(s);
 	arm_detect(s, now);
-	s->next_tx = MTIME_NEVER;
+	/*
+	 * Keep the packet already scheduled: pushing it out could stretch the
+	 * gap past the interval (§6.8.7). §6.5: the Poll rides on scheduled
+	 * packets, "additional packets MUST NOT be sent".
+	 */
 	rearm_tx(s, now);
-	out->send = s->poll_active;
 }
 
 void bfd_session_admin_down(struct bfd_session *s, uint8_t diag, mtime_t now,
@@ -318,4 +333,11 @@ void bfd_session_path_down(struct bfd_session *s, mtime_t now, struct bfd_output
 	s->remote_state = BFD_STATE_DOWN;
 	s->next_tx = MTIME_NEVER;
 	rearm_tx(s, now);
+}
+
+void bfd_session_kick(struct bfd_session *s, mtime_t now)
+{
+	if (s->state != BFD_STATE_UP && s->state != BFD_STATE_ADMIN_DOWN &&
+	    s->next_tx != MTIME_NEVER)
+		s->next_tx = now;
 }

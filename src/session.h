@@ -25,6 +25,11 @@ struct bfd_session_params {
 	uint32_t desired_min_tx_us;	/* wanted when Up, microseconds */
 	uint32_t required_min_rx_us;	/* microseconds */
 	uint8_t detect_mult;
+	/*
+	 * Desired Min TX advertised while not Up, us; 0 = the RFC's 1 s.
+	 * Shorter lets a healed link be seen within milliseconds.
+	 */
+	uint32_t idle_tx_us;
 };
 
 struct bfd_session {
@@ -98,6 +103,9 @@ void bfd_session_set_params(struct bfd_session *s, const struct bfd_session_para
 void bfd_session_admin_down(struct bfd_session *s, uint8_t diag, mtime_t now,
 			    struct bfd_output *out);
 void bfd_session_admin_up(struct bfd_session *s, mtime_t now, struct bfd_output *out);
+
+/* Transmit now if not Up (a port just got its carrier back). */
+void bfd_session_kick(struct bfd_session *s, mtime_t now);
 
 /* The forwarding path is known dead (carrier lost): Down with Path Down. */
 void bfd_session_path_down(struct bfd_session *s, mtime_t now, struct bfd_output *out);

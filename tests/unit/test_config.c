@@ -152,7 +152,7 @@ static const struct bad_case bad_cases[] = {
 	  "fast: eno1 is also the lan port of [node n1] (line 3)" },
 };
 
-/* Runs fn over a memory stream and returns what it wrote (caller frees). */
+/* Loads text as "t.conf"; returns the error output (caller frees). */
 static char *load_errors(const char *text, int *rc, struct mr_config *cfg)
 {
 	char *buf = NULL;
@@ -232,6 +232,7 @@ static void test_defaults(void **state)
 	assert_int_equal(load_ok(N1 N2, &cfg), 0);
 	assert_int_equal(cfg.interval_us, 20000);
 	assert_int_equal(cfg.lan_interval_us, 200000);
+	assert_int_equal(cfg.idle_interval_us, 50000);
 	assert_int_equal(cfg.hold_down_us, 2000000);
 	assert_int_equal(cfg.multiplier, 3);
 	assert_true(cfg.set_sysctl);
@@ -264,6 +265,7 @@ static void test_all_keys(void **state)
 	    "multiplier = 255 ; why\n"
 	    "hold-down = 0s\n"
 	    "lan-interval = 1500us\n"
+	    "idle-interval = 1s\n"
 	    "set-sysctl = off\n"
 	    "alert-command = /usr/local/bin/meshroute-alert\n"
 	    "auth-key-file = /etc/meshroute/bfd.key\n"
@@ -282,6 +284,7 @@ static void test_all_keys(void **state)
 	assert_int_equal(cfg.multiplier, 255);
 	assert_int_equal(cfg.hold_down_us, 0);
 	assert_int_equal(cfg.lan_interval_us, 1500);
+	assert_int_equal(cfg.idle_interval_us, 1000000);
 	assert_false(cfg.set_sysctl);
 	assert_string_equal(cfg.alert_command, "/usr/local/bin/meshroute-alert");
 	assert_string_equal(cfg.auth_key_file, "/etc/meshroute/bfd.key");
@@ -293,7 +296,7 @@ static void test_all_keys(void **state)
 	assert_int_equal(cfg.nodes[0].nfast, 8);
 	assert_string_equal(cfg.nodes[0].fast[7], "p8");
 	assert_string_equal(cfg.nodes[1].name, "n2");
-	assert_int_equal(cfg.nodes[1].line, 18);
+	assert_int_equal(cfg.nodes[1].line, 19);
 }
 
 /* CRLF line ends, a UTF-8 BOM and blank lines do not disturb line numbers. */
