@@ -16,6 +16,7 @@
 #include <cap-ng.h>
 #include <systemd/sd-daemon.h>
 
+#include "auth.h"
 #include "daemon.h"
 #include "log.h"
 #include "net.h"
@@ -185,8 +186,10 @@ static void sess_send(struct mr_daemon *d, struct mr_sess *s, mtime_t now)
 	bfd_session_build(&s->bfd, &pkt, now);
 	if (s->fd < 0 || parked)
 		return;
+	auth_prepare(&d->keys, &s->auth, &pkt);
 	len = bfd_encode(&pkt, buf, sizeof(buf));
-	if (len == 0) {
+	if (len == 0 || auth_sign(&d->keys, &pkt, buf, len) < 0) {
+		s->tx_errors++;
 		log_warnx("%s via %s: cannot encode BFD packet", peer_name(d, s->peer),
 			  s->port->name);
 		return;
@@ -317,6 +320,7 @@ static void sess_new(struct mr_daemon *d, const struct mr_config *cfg, int self,
 	s->remote = cfg->nodes[peer].addr4;
 	sess_params(cfg, lan, &params);
 	bfd_session_init(&s->bfd, &params, new_discr(d, arr, *n), new_discr(d, arr, *n), now);
+	auth_state_init(&s->auth, new_discr(d, arr, *n));
 	(*n)++;
 }
 
@@ -626,7 +630,7 @@ static void on_rx(void *arg, uint32_t events)
 		struct bfd_packet pkt;
 		struct bfd_output out;
 		struct mr_sess *s;
-		int err, reason;
+		int err, reason, ar;
 		mtime_t now;
 
 		err = net_recv(d->rx4.fd, &m);
@@ -654,10 +658,12 @@ static void on_rx(void *arg, uint32_t events)
 			drop(d, reason, &m, NULL);
 			continue;
 		}
-		if (pkt.auth_present != (d->cfg.auth_type != 0)) {
-			drop(d, MR_DROP_AUTH, &m, pkt.auth_present ?
-			     "authenticated packet, none configured" :
-			     "unauthenticated packet, authentication configured");
+		/* §6.8.6: authentication before anything of the packet is believed. */
+		auth_state_expire(&s->auth, now, bfd_session_detect_time(&s->bfd));
+		ar = auth_verify(&d->keys, &s->auth, &pkt, m.buf, m.len, now);
+		if (ar != AUTH_OK) {
+			d->drop_auth[ar]++;
+			drop(d, MR_DROP_AUTH, &m, auth_result_str(ar));
 			continue;
 		}
 		if (bfd_session_rx(&s->bfd, &pkt, now, &out) < 0) {
@@ -950,6 +956,7 @@ void daemon_shutdown(struct mr_daemon *d)
 	if (d->nl)
 		nl_close(d->nl);
 	loop_close(&d->loop);
+	auth_keyring_clear(&d->keys);
 	log_info("stopped; routes withdrawn");
 }
 
@@ -1002,6 +1009,7 @@ int daemon_reload(struct mr_daemon *d, FILE *out)
 	struct mr_port nports[MR_MAX_FAST + 1];
 	struct mr_peer npeers[MR_MAX_NODES];
 	struct mr_sess *nsess = NULL;
+	struct auth_keyring nkeys;
 	bool resend[(MR_MAX_FAST + 1) * MR_MAX_NODES] = { false };
 	char *errs = NULL;
 	size_t errlen = 0;
@@ -1036,6 +1044,29 @@ int daemon_reload(struct mr_daemon *d, FILE *out)
 		       d->cfg.path, self_node(d)->name);
 		free(ncfg);
 		return -1;
+	}
+	/* The key file may have changed under the same name: always re-read it. */
+	auth_keyring_clear(&nkeys);
+	if (ncfg->auth_type != MR_AUTH_NONE) {
+		char *kerrs = NULL;
+		size_t kerrlen = 0;
+		FILE *kf = open_memstream(&kerrs, &kerrlen);
+		int kret = kf ? auth_keyring_load(ncfg->auth_key_file, ncfg->auth_type, &nkeys, kf) : -1;
+		char *line, *save = NULL;
+
+		if (kf)
+			fclose(kf);
+		if (kret < 0) {
+			for (line = kerrs ? strtok_r(kerrs, "\n", &save) : NULL; line;
+			     line = strtok_r(NULL, "\n", &save))
+				report(out, "%s", line);
+			report(out, "%s rejected; the running configuration is unchanged",
+			       d->cfg.path);
+			free(kerrs);
+			free(ncfg);
+			return -1;
+		}
+		free(kerrs);
 	}
 	if (strcmp(ncfg->control_socket, d->cfg.control_socket) != 0) {
 		report(out, "control-socket changed: takes effect at the next restart");
@@ -1144,7 +1175,13 @@ int daemon_reload(struct mr_daemon *d, FILE *out)
 			if (nports[i].ifindex > 0)
 				sysctl_prepare_port(nports[i].name, !nports[i].lan, true);
 
-	/* Swap. */
+	/* Swap.  A new auth type restarts sequence numbers; new keys do not (rollover). */
+	if (ncfg->auth_type != d->cfg.auth_type)
+		for (i = 0; i < ns; i++)
+			auth_state_init(&nsess[i].auth, new_discr(d, nsess, ns));
+	auth_keyring_clear(&d->keys);
+	d->keys = nkeys;
+	auth_keyring_clear(&nkeys);
 	free(d->sess);
 	d->sess = nsess;
 	d->nsess = ns;

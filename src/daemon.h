@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "auth.h"
 #include "config.h"
 #include "log.h"
 #include "loop.h"
@@ -26,7 +27,7 @@ enum mr_drop {
 	MR_DROP_TTL,		/* TTL / hop limit not 255 (RFC 5881 §5) */
 	MR_DROP_NO_SESSION,	/* no session for its discriminator / source */
 	MR_DROP_WRONG_PORT,	/* arrived on another port or from another source */
-	MR_DROP_AUTH,		/* authentication present/absent mismatch */
+	MR_DROP_AUTH,		/* failed authentication: see drop_auth[] */
 	MR_DROP_ADMIN_DOWN,	/* our session is AdminDown */
 	MR_DROP_MAX
 };
@@ -51,6 +52,7 @@ struct mr_sess {
 	uint32_t flaps;		/* Up -> not Up, except on the peer's AdminDown */
 	uint32_t last_detect_us;	/* silence before the last timeout */
 	uint8_t last_down_diag;
+	struct auth_state auth;	/* RFC 5880 §6.7 sequence numbers */
 };
 
 struct mr_peer {
@@ -83,6 +85,8 @@ struct mr_daemon {
 
 	uint64_t drops[MR_DROP_MAX];
 	uint64_t drop_decode[BFD_DECODE_ERR_MAX];
+	uint64_t drop_auth[AUTH_RESULT_MAX];
+	struct auth_keyring keys;	/* type none: no authentication */
 	struct log_ratelimit rl_drop;
 };
 

@@ -126,6 +126,11 @@ int main(int argc, char **argv)
 		}
 		snprintf(d.cfg.control_socket, sizeof(d.cfg.control_socket), "%s", sock);
 	}
+	if (d.cfg.auth_type != MR_AUTH_NONE &&
+	    auth_keyring_load(d.cfg.auth_key_file, d.cfg.auth_type, &d.keys, stderr) < 0) {
+		fprintf(stderr, "meshrouted: %s: key file rejected\n", d.cfg.auth_key_file);
+		return 1;
+	}
 	d.self = find_self(&d.cfg, name);
 	if (d.self < 0)
 		return 1;

@@ -762,6 +762,12 @@ static void test_poll_restart(void **unused)
 	RANGE("detection time after Finals to the old Polls", 150000, 300000,
 	      bfd_session_detect_time(&s));
 
+	/* until a packet without F arrives, a new Poll Sequence would be ambiguous */
+	now = s.next_tx;
+	pkt = build(&s, now);
+	EQ("between Final and F-clear packet: P", false, pkt.poll);
+	EQ("between Final and F-clear packet: Required Min RX", 50000, pkt.required_min_rx_us);
+
 	/* a packet without F settles it; the new value is then polled for */
 	rx(&s, peer_pkt(ST_UP), now + 5000, NULL);
 	now = s.next_tx;

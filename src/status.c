@@ -1,0 +1,739 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Status as a table, as JSON and as Prometheus metrics, from one set of field tables. */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "status.h"
+
+/* ---- values: one cell, rendered as text, JSON or a metric sample ---- */
+
+enum val_kind {
+	V_STR,
+	V_UINT,
+	V_MS,		/* u in microseconds, shown in milliseconds */
+	V_AGE,		/* u in microseconds, shown as "5m02s" or seconds in JSON */
+	V_PATH,		/* path: port names, or the LAN */
+};
+
+struct val {
+	enum val_kind kind;
+	bool none;			/* never happened: "-" in text, null in JSON */
+	const char *s;
+	uint64_t u;
+	const struct path_result *path;
+	char buf[64];			/* storage behind s when the getter formats */
+};
+
+/* What a getter looks at: the daemon, the time, and the row's object. */
+struct row {
+	const struct mr_daemon *d;
+	mtime_t now;
+	const struct mr_sess *s;	/* session rows */
+	const struct mr_peer *p;	/* peer rows */
+	int idx;			/* drop reason / decode error rows */
+};
+
+struct field {
+	const char *key;		/* JSON key, stable: docs/control.md */
+	const char *head;		/* text column header; NULL: JSON only */
+	void (*get)(const struct row *r, struct val *v);
+};
+
+static void set_str(struct val *v, const char *s)
+{
+	v->kind = V_STR;
+	v->s = s;
+}
+
+static void set_uint(struct val *v, enum val_kind kind, uint64_t u)
+{
+	v->kind = kind;
+	v->u = u;
+}
+
+/* Age of `since` at `now`; none when since is 0 (never). */
+static void set_age(struct val *v, mtime_t since, mtime_t now)
+{
+	v->kind = V_AGE;
+	v->none = since == 0;
+	v->u = since == 0 || now < since ? 0 : (uint64_t)(now - since);
+}
+
+static const char *node_name(const struct mr_daemon *d, int node)
+{
+	return d->cfg.nodes[node].name;
+}
+
+static const char *port_name_by_ifindex(const struct mr_daemon *d, int ifindex, char *buf,
+					size_t len)
+{
+	int i;
+
+	for (i = 0; i < d->nports; i++)
+		if (d->ports[i].ifindex == ifindex)
+			return d->ports[i].name;
+	snprintf(buf, len, "if%d", ifindex);
+	return buf;
+}
+
+/* ---- peer fields ---- */
+
+static void peer_name_get(const struct row *r, struct val *v)
+{
+	set_str(v, node_name(r->d, r->p->node));
+}
+
+static void peer_address_get(const struct row *r, struct val *v)
+{
+	const struct mr_node *n = &r->d->cfg.nodes[r->p->node];
+
+	/* Routes are IPv4 today; a v6-only node shows its v6 address. */
+	set_str(v, mr_addr_str(n->addr4.family ? &n->addr4 : &n->addr6, v->buf, sizeof(v->buf)));
+}
+
+static void peer_path_get(const struct row *r, struct val *v)
+{
+	v->kind = V_PATH;
+	v->path = &r->p->installed;
+}
+
+static void peer_via_get(const struct row *r, struct val *v)
+{
+	set_str(v, r->p->installed.noif > 0 ? "fast" : "lan");
+}
+
+static void peer_since_get(const struct row *r, struct val *v)
+{
+	set_age(v, r->p->changed_at, r->now);
+}
+
+static const struct field peer_fields[] = {
+	{ "name", "PEER", peer_name_get },
+	{ "address", "ADDRESS", peer_address_get },
+	{ "path", "PATH", peer_path_get },
+	{ "via", NULL, peer_via_get },
+	{ "path_since_s", "SINCE", peer_since_get },
+};
+
+/* ---- session fields ---- */
+
+static void sess_peer_get(const struct row *r, struct val *v)
+{
+	set_str(v, node_name(r->d, r->s->peer));
+}
+
+static void sess_port_get(const struct row *r, struct val *v)
+{
+	set_str(v, r->s->port->name);
+}
+
+static void sess_state_get(const struct row *r, struct val *v)
+{
+	set_str(v, bfd_state_name(r->s->bfd.state));
+}
+
+static void sess_remote_state_get(const struct row *r, struct val *v)
+{
+	set_str(v, bfd_state_name(r->s->bfd.remote_state));
+}
+
+static void sess_since_get(const struct row *r, struct val *v)
+{
+	set_age(v, r->s->bfd.state_since, r->now);
+	v->none = false;	/* state_since is set from the session's start */
+}
+
+static void sess_flaps_get(const struct row *r, struct val *v)
+{
+	set_uint(v, V_UINT, r->s->flaps);
+}
+
+static void sess_local_discr_get(const struct row *r, struct val *v)
+{
+	set_uint(v, V_UINT, r->s->bfd.local_discr);
+}
+
+static void sess_remote_discr_get(const struct row *r, struct val *v)
+{
+	set_uint(v, V_UINT, r->s->bfd.remote_discr);
+	v->none = r->s->bfd.remote_discr == 0;	/* not heard from yet */
+}
+
+static void sess_tx_get(const struct row *r, struct val *v)
+{
+	set_uint(v, V_MS, bfd_session_tx_interval(&r->s->bfd));
+}
+
+static void sess_detect_get(const struct row *r, struct val *v)
+{
+	set_uint(v, V_MS, bfd_session_detect_time(&r->s->bfd));
+}
+
+static void sess_last_detect_get(const struct row *r, struct val *v)
+{
+	set_uint(v, V_MS, r->s->last_detect_us);
+	v->none = r->s->last_detect_us == 0;
+}
+
+static void sess_last_diag_get(const struct row *r, struct val *v)
+{
+	set_str(v, bfd_diag_name(r->s->last_down_diag));
+}
+
+static void sess_tx_packets_get(const struct row *r, struct val *v)
+{
+	set_uint(v, V_UINT, r->s->tx_packets);
+}
+
+static void sess_rx_packets_get(const struct row *r, struct val *v)
+{
+	set_uint(v, V_UINT, r->s->rx_packets);
+}
+
+static const struct field sess_fields[] = {
+	{ "peer", "PEER", sess_peer_get },
+	{ "port", "PORT", sess_port_get },
+	{ "state", "STATE", sess_state_get },
+	{ "remote_state", "REMOTE", sess_remote_state_get },
+	{ "since_s", "SINCE", sess_since_get },
+	{ "flaps", "FLAPS", sess_flaps_get },
+	{ "local_discr", NULL, sess_local_discr_get },
+	{ "remote_discr", "RDISCR", sess_remote_discr_get },
+	{ "tx_interval_ms", "TX(ms)", sess_tx_get },
+	{ "detect_time_ms", "DETECT(ms)", sess_detect_get },
+	{ "last_detect_ms", "LASTDET(ms)", sess_last_detect_get },
+	{ "last_down_diag", NULL, sess_last_diag_get },
+	{ "tx_packets", "TX_PKTS", sess_tx_packets_get },
+	{ "rx_packets", "RX_PKTS", sess_rx_packets_get },
+};
+
+#define NFIELDS(t) (sizeof(t) / sizeof((t)[0]))
+
+/* ---- rows ---- */
+
+static bool peer_row(const struct mr_daemon *d, int i, mtime_t now, struct row *r)
+{
+	if (i == d->self)
+		return false;
+	memset(r, 0, sizeof(*r));
+	r->d = d;
+	r->now = now;
+	r->p = &d->peers[i];
+	return true;
+}
+
+static void sess_row(const struct mr_daemon *d, int i, mtime_t now, struct row *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->d = d;
+	r->now = now;
+	r->s = &d->sess[i];
+}
+
+/*
+ * A fast port has a session to every other node but only one is cabled
+ * there: the others stay Down without ever hearing anything.  The text
+ * view counts them instead of listing them.
+ */
+static bool sess_silent_candidate(const struct mr_sess *s)
+{
+	return !s->port->lan && s->bfd.state <= BFD_STATE_DOWN && s->rx_packets == 0 &&
+	       s->flaps == 0;
+}
+
+/* ---- text ---- */
+
+/* "-" for never; "850ms", "12.3s", "5m02s", "3h04m", "2d03h". */
+static const char *age_str(uint64_t us, char *buf, size_t len)
+{
+	uint64_t s = us / 1000000;
+
+	if (us < 1000000)
+		snprintf(buf, len, "%" PRIu64 "ms", us / 1000);
+	else if (s < 60)
+		snprintf(buf, len, "%" PRIu64 ".%" PRIu64 "s", s, us / 100000 % 10);
+	else if (s < 3600)
+		snprintf(buf, len, "%" PRIu64 "m%02" PRIu64 "s", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, len, "%" PRIu64 "h%02" PRIu64 "m", s / 3600, s / 60 % 60);
+	else
+		snprintf(buf, len, "%" PRIu64 "d%02" PRIu64 "h", s / 86400, s / 3600 % 24);
+	return buf;
+}
+
+/* Microseconds as milliseconds without trailing zeros: "20", "3.3", "0.25". Also a JSON number. */
+static const char *ms_str(uint64_t us, char *buf, size_t len)
+{
+	size_t n;
+
+	n = (size_t)snprintf(buf, len, "%" PRIu64 ".%03" PRIu64, us / 1000, us % 1000);
+	if (n >= len)
+		n = len - 1;
+	while (n > 0 && buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (n > 0 && buf[n - 1] == '.')
+		buf[--n] = '\0';
+	return buf;
+}
+
+/* "fast0+fast1", or "LAN" when no fast port carries the traffic. */
+static const char *path_text(const struct mr_daemon *d, const struct path_result *p, char *buf,
+			     size_t len)
+{
+	size_t off = 0;
+	int i;
+
+	if (p->noif == 0)
+		return "LAN";
+	buf[0] = '\0';
+	for (i = 0; i < p->noif && off < len; i++) {
+		char ib[16];
+
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? "+" : "",
+					port_name_by_ifindex(d, p->oif[i], ib, sizeof(ib)));
+	}
+	return buf;
+}
+
+static const char *cell_text(const struct row *r, const struct field *f, char *buf, size_t len)
+{
+	struct val v;
+
+	memset(&v, 0, sizeof(v));
+	f->get(r, &v);
+	if (v.none)
+		return "-";
+	switch (v.kind) {
+	case V_STR:
+		snprintf(buf, len, "%s", v.s);
+		return buf;
+	case V_UINT:
+		snprintf(buf, len, "%" PRIu64, v.u);
+		return buf;
+	case V_MS:
+		return ms_str(v.u, buf, len);
+	case V_AGE:
+		return age_str(v.u, buf, len);
+	case V_PATH:
+		return path_text(r->d, v.path, buf, len);
+	}
+	return "?";
+}
+
+#define CELL 128
+#define MAX_COLS 16
+
+struct table {
+	const struct field *fields;
+	size_t nfields;
+	int width[MAX_COLS];
+	bool right[MAX_COLS];
+};
+
+static void table_init(struct table *t, const struct field *fields, size_t n)
+{
+	size_t c;
+
+	memset(t, 0, sizeof(*t));
+	t->fields = fields;
+	t->nfields = n;
+	for (c = 0; c < n && c < MAX_COLS; c++)
+		if (fields[c].head)
+			t->width[c] = (int)strlen(fields[c].head);
+}
+
+static void table_measure(struct table *t, const struct row *r)
+{
+	char buf[CELL];
+	size_t c;
+
+	for (c = 0; c < t->nfields && c < MAX_COLS; c++) {
+		struct val v;
+		int w;
+
+		if (!t->fields[c].head)
+			continue;
+		memset(&v, 0, sizeof(v));
+		t->fields[c].get(r, &v);
+		t->right[c] = v.kind == V_UINT || v.kind == V_MS || v.kind == V_AGE;
+		w = (int)strlen(cell_text(r, &t->fields[c], buf, sizeof(buf)));
+		if (w > t->width[c])
+			t->width[c] = w;
+	}
+}
+
+/* One line: the headers when r is NULL, else the row's cells; two spaces between columns. */
+static void table_line(const struct table *t, const struct row *r, FILE *out)
+{
+	char buf[CELL], line[MAX_COLS * (CELL + 2) + 1];
+	size_t c, off = 0;
+
+	for (c = 0; c < t->nfields && c < MAX_COLS; c++) {
+		const char *s;
+
+		if (!t->fields[c].head)
+			continue;
+		s = r ? cell_text(r, &t->fields[c], buf, sizeof(buf)) : t->fields[c].head;
+		off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%*s", off ? "  " : "",
+					t->right[c] ? t->width[c] : -t->width[c], s);
+		if (off >= sizeof(line))
+			off = sizeof(line) - 1;
+	}
+	/* The last column is padded too: trim it. */
+	while (off > 0 && line[off - 1] == ' ')
+		line[--off] = '\0';
+	fprintf(out, "%s\n", line);
+}
+
+static void drops_text(const struct mr_daemon *d, FILE *out)
+{
+	const char *sep;
+	int i, j;
+
+	fprintf(out, "drops:");
+	for (i = 0; i < MR_DROP_MAX; i++) {
+		fprintf(out, "%s %s %" PRIu64, i ? "," : "", mr_drop_name(i), d->drops[i]);
+		if (i != MR_DROP_DECODE || d->drops[i] == 0)
+			continue;
+		fprintf(out, " (");
+		for (j = 1, sep = ""; j < BFD_DECODE_ERR_MAX; j++) {
+			if (!d->drop_decode[j])
+				continue;
+			fprintf(out, "%s%s %" PRIu64, sep, bfd_decode_errname(j), d->drop_decode[j]);
+			sep = ", ";
+		}
+		fprintf(out, ")");
+	}
+	fprintf(out, "\n");
+}
+
+void status_text(const struct mr_daemon *d, mtime_t now, FILE *out)
+{
+	struct table t;
+	struct row r;
+	int i, j, silent;
+
+	fprintf(out, "node %s\n\n", node_name(d, d->self));
+
+	table_init(&t, peer_fields, NFIELDS(peer_fields));
+	for (i = 0; i < d->cfg.nnodes; i++)
+		if (peer_row(d, i, now, &r))
+			table_measure(&t, &r);
+	table_line(&t, NULL, out);
+	for (i = 0; i < d->cfg.nnodes; i++)
+		if (peer_row(d, i, now, &r))
+			table_line(&t, &r, out);
+	fprintf(out, "\n");
+
+	table_init(&t, sess_fields, NFIELDS(sess_fields));
+	for (i = 0; i < d->nsess; i++) {
+		if (sess_silent_candidate(&d->sess[i]))
+			continue;
+		sess_row(d, i, now, &r);
+		table_measure(&t, &r);
+	}
+	table_line(&t, NULL, out);
+	for (i = 0; i < d->nsess; i++) {
+		if (sess_silent_candidate(&d->sess[i]))
+			continue;
+		sess_row(d, i, now, &r);
+		table_line(&t, &r, out);
+	}
+	for (i = 0; i < d->nports; i++) {
+		silent = 0;
+		for (j = 0; j < d->nsess; j++)
+			if (d->sess[j].port == &d->ports[i] && sess_silent_candidate(&d->sess[j]))
+				silent++;
+		if (silent)
+			fprintf(out, "%s: %d silent candidate session(s) not shown (Down, nothing received)\n",
+				d->ports[i].name, silent);
+	}
+	fprintf(out, "\n");
+	drops_text(d, out);
+}
+
+/* ---- JSON ---- */
+
+static void json_str(const char *s, FILE *out)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+static void json_val(const struct row *r, const struct val *v, FILE *out)
+{
+	char buf[32];
+	int i;
+
+	if (v->none) {
+		fputs("null", out);
+		return;
+	}
+	switch (v->kind) {
+	case V_STR:
+		json_str(v->s, out);
+		break;
+	case V_UINT:
+		fprintf(out, "%" PRIu64, v->u);
+		break;
+	case V_MS:
+		fputs(ms_str(v->u, buf, sizeof(buf)), out);
+		break;
+	case V_AGE:
+		fprintf(out, "%" PRIu64 ".%03" PRIu64, v->u / 1000000, v->u / 1000 % 1000);
+		break;
+	case V_PATH:
+		fputc('[', out);
+		for (i = 0; i < v->path->noif; i++) {
+			char ib[16];
+
+			if (i)
+				fputc(',', out);
+			json_str(port_name_by_ifindex(r->d, v->path->oif[i], ib, sizeof(ib)), out);
+		}
+		fputc(']', out);
+		break;
+	}
+}
+
+static void json_object(const struct row *r, const struct field *fields, size_t n, FILE *out)
+{
+	size_t i;
+
+	fputc('{', out);
+	for (i = 0; i < n; i++) {
+		struct val v;
+
+		memset(&v, 0, sizeof(v));
+		fields[i].get(r, &v);
+		if (i)
+			fputc(',', out);
+		json_str(fields[i].key, out);
+		fputc(':', out);
+		json_val(r, &v, out);
+	}
+	fputc('}', out);
+}
+
+/* {"name":count,...} from a counter array and its names, skipping index `from` below. */
+static void json_counters(const uint64_t *count, int from, int n, const char *(*name)(int),
+			  FILE *out)
+{
+	int i;
+
+	fputc('{', out);
+	for (i = from; i < n; i++) {
+		if (i > from)
+			fputc(',', out);
+		json_str(name(i), out);
+		fprintf(out, ":%" PRIu64, count[i]);
+	}
+	fputc('}', out);
+}
+
+void status_json(const struct mr_daemon *d, mtime_t now, FILE *out)
+{
+	struct row r;
+	int i, n;
+
+	fputs("{\"node\":", out);
+	json_str(node_name(d, d->self), out);
+	fputs(",\"peers\":[", out);
+	for (i = n = 0; i < d->cfg.nnodes; i++) {
+		if (!peer_row(d, i, now, &r))
+			continue;
+		if (n++)
+			fputc(',', out);
+		json_object(&r, peer_fields, NFIELDS(peer_fields), out);
+	}
+	fputs("],\"sessions\":[", out);
+	for (i = 0; i < d->nsess; i++) {
+		sess_row(d, i, now, &r);
+		if (i)
+			fputc(',', out);
+		json_object(&r, sess_fields, NFIELDS(sess_fields), out);
+	}
+	fputs("],\"drops\":", out);
+	json_counters(d->drops, 0, MR_DROP_MAX, mr_drop_name, out);
+	/* BFD_DECODE_OK is not an error. */
+	fputs(",\"decode_errors\":", out);
+	json_counters(d->drop_decode, 1, BFD_DECODE_ERR_MAX, bfd_decode_errname, out);
+	fputs("}\n", out);
+}
+
+/* ---- Prometheus metrics ---- */
+
+enum metric_scope { M_SESSION, M_PEER, M_DROP, M_DECODE };
+
+struct metric {
+	const char *name;
+	const char *type;		/* "gauge" or "counter" */
+	enum metric_scope scope;	/* which rows, and so which labels */
+	uint64_t (*get)(const struct row *r);
+	const char *help;
+};
+
+static uint64_t m_state(const struct row *r)
+{
+	return r->s->bfd.state;
+}
+
+static uint64_t m_up(const struct row *r)
+{
+	return r->s->bfd.state == BFD_STATE_UP;
+}
+
+static uint64_t m_flaps(const struct row *r)
+{
+	return r->s->flaps;
+}
+
+static uint64_t m_tx(const struct row *r)
+{
+	return r->s->tx_packets;
+}
+
+static uint64_t m_rx(const struct row *r)
+{
+	return r->s->rx_packets;
+}
+
+static uint64_t m_tx_errors(const struct row *r)
+{
+	return r->s->tx_errors;
+}
+
+static uint64_t m_drops(const struct row *r)
+{
+	return r->d->drops[r->idx];
+}
+
+static uint64_t m_decode(const struct row *r)
+{
+	return r->d->drop_decode[r->idx];
+}
+
+static uint64_t m_path_fast(const struct row *r)
+{
+	return r->p->installed.noif > 0;
+}
+
+static uint64_t m_path_ports(const struct row *r)
+{
+	return (uint64_t)r->p->installed.noif;
+}
+
+static const struct metric metrics[] = {
+	{ "meshroute_session_state", "gauge", M_SESSION, m_state,
+	  "BFD session state (RFC 5880 4.1): 0 AdminDown, 1 Down, 2 Init, 3 Up." },
+	{ "meshroute_session_up", "gauge", M_SESSION, m_up,
+	  "1 if the BFD session is Up, else 0." },
+	{ "meshroute_session_flaps_total", "counter", M_SESSION, m_flaps,
+	  "Times the session left Up, not counting the peer's AdminDown." },
+	{ "meshroute_session_packets_sent_total", "counter", M_SESSION, m_tx,
+	  "BFD Control packets sent." },
+	{ "meshroute_session_packets_received_total", "counter", M_SESSION, m_rx,
+	  "BFD Control packets accepted for the session." },
+	{ "meshroute_session_send_errors_total", "counter", M_SESSION, m_tx_errors,
+	  "BFD Control packets the kernel refused to send." },
+	{ "meshroute_packets_dropped_total", "counter", M_DROP, m_drops,
+	  "Received BFD packets dropped, by reason." },
+	{ "meshroute_packets_decode_errors_total", "counter", M_DECODE, m_decode,
+	  "Received BFD packets that failed to decode, by field (part of reason=\"decode\")." },
+	{ "meshroute_peer_path_fast", "gauge", M_PEER, m_path_fast,
+	  "1 if traffic to the peer uses fast ports, 0 if it uses the LAN." },
+	{ "meshroute_peer_path_ports", "gauge", M_PEER, m_path_ports,
+	  "Fast ports carrying traffic to the peer (0: the LAN)." },
+};
+
+/* A label value: backslash, double quote and newline escaped (format 0.0.4). */
+static void prom_label(const char *name, const char *value, bool first, FILE *out)
+{
+	fprintf(out, "%s%s=\"", first ? "" : ",", name);
+	for (; *value; value++) {
+		if (*value == '\\' || *value == '"')
+			fprintf(out, "\\%c", *value);
+		else if (*value == '\n')
+			fputs("\\n", out);
+		else
+			fputc(*value, out);
+	}
+	fputc('"', out);
+}
+
+static void prom_labels(const struct row *r, enum metric_scope scope, FILE *out)
+{
+	fputc('{', out);
+	switch (scope) {
+	case M_SESSION:
+		prom_label("peer", node_name(r->d, r->s->peer), true, out);
+		prom_label("port", r->s->port->name, false, out);
+		break;
+	case M_PEER:
+		prom_label("peer", node_name(r->d, r->p->node), true, out);
+		break;
+	case M_DROP:
+		prom_label("reason", mr_drop_name(r->idx), true, out);
+		break;
+	case M_DECODE:
+		prom_label("error", bfd_decode_errname(r->idx), true, out);
+		break;
+	}
+	fputc('}', out);
+}
+
+static void prom_sample(const struct metric *m, const struct row *r, FILE *out)
+{
+	fputs(m->name, out);
+	prom_labels(r, m->scope, out);
+	fprintf(out, " %" PRIu64 "\n", m->get(r));
+}
+
+void status_metrics(const struct mr_daemon *d, mtime_t now, FILE *out)
+{
+	size_t k;
+	struct row r;
+	int i;
+
+	for (k = 0; k < NFIELDS(metrics); k++) {
+		const struct metric *m = &metrics[k];
+
+		fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", m->name, m->help, m->name, m->type);
+		switch (m->scope) {
+		case M_SESSION:
+			for (i = 0; i < d->nsess; i++) {
+				sess_row(d, i, now, &r);
+				prom_sample(m, &r, out);
+			}
+			break;
+		case M_PEER:
+			for (i = 0; i < d->cfg.nnodes; i++)
+				if (peer_row(d, i, now, &r))
+					prom_sample(m, &r, out);
+			break;
+		case M_DROP:
+		case M_DECODE:
+			memset(&r, 0, sizeof(r));
+			r.d = d;
+			r.now = now;
+			for (i = m->scope == M_DECODE ? 1 : 0;
+			     i < (m->scope == M_DECODE ? BFD_DECODE_ERR_MAX : MR_DROP_MAX); i++) {
+				r.idx = i;
+				prom_sample(m, &r, out);
+			}
+			break;
+		}
+	}
+}

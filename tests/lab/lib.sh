@@ -1,0 +1,792 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
+#
+# The meshroute namespace lab: builds a small cluster out of network
+# namespaces, injects faults, runs meshrouted on every node and asserts on
+# what an admin would look at (routes, counters, stream loss).  Sourced by
+# tests/lab/t_*.sh and tests/lab/demo.sh; needs root, bash, iproute2, nftables.
+#
+# lab_mesh3 (3 nodes, full mesh; the cabling is deliberately not what the
+# port names suggest, so that the daemon has to discover it):
+#
+#                            10.10.0.1
+#                               n1
+#                     fast0 /        \ fast1
+#                          /          \
+#                       [w12]        [w13]
+#                          \          /
+#                     fast1 \        / fast0
+#                 10.10.0.2  n2      n3  10.10.0.3
+#                        fast0 \    / fast1
+#                               [w23]
+#
+#   n1 fast0 -> n2    n2 fast0 -> n3    n3 fast0 -> n1
+#   n1 fast1 -> n3    n2 fast1 -> n1    n3 fast1 -> n2
+#
+# lab_b2b2 (2 nodes, two cables):  n1 fast0 --[w12a]-- fast0 n2
+#                                  n1 fast1 --[w12b]-- fast1 n2
+#
+# Both: every node's lan0 (10.10.0.N/24) is a port of bridge br0 in
+# $LAB_ID-lan; every fast port carries the node's same address as /32.
+# A cable [wXY] is namespace $LAB_ID-wXY holding bridge br0 between two veths
+# named after the nodes they lead to ("n1", "n2"); faults are applied there,
+# so the nodes see exactly what a real cable fault shows them.
+#
+# Namespaces: $LAB_ID-n1.. (nodes), $LAB_ID-lan, $LAB_ID-w12..  All are
+# deleted, and every process started here is killed, by lab_cleanup, which
+# runs on EXIT (also on failure and Ctrl-C).  Traffic only ever flows inside
+# these namespaces.
+
+LAB_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+MESHROUTED=${MESHROUTED:-$LAB_REPO/build/meshrouted}
+MRSTREAM=${MRSTREAM:-$LAB_REPO/build/mrstream}
+LAB_ID=${LAB_ID:-mr$$$(printf '%04x' $((RANDOM)))}
+LAB_DIR=$(mktemp -d "/tmp/meshroute-lab.$LAB_ID.XXXX")
+LAB_PROTO=197			# meshroute's route protocol number
+LAB_STREAM_RATE=5000		# packets per second of the test streams
+
+LAB_NODES=()			# node names, in creation order
+LAB_NAMESPACES=()		# every namespace of this run
+LAB_PIDS=()			# every background process of this run
+declare -A LAB_PORTS		# [node:peer] -> fast port(s) of node cabled to peer
+declare -A LAB_WIRE		# [node:port] -> wire namespace of that cable
+declare -A LAB_PEER		# [node:port] -> node at the other end
+declare -A LAB_PEER_PORT	# [node:port] -> port at the other end
+declare -A LAB_FAST		# [node] -> its fast ports
+declare -A LAB_DAEMON		# [node] -> meshrouted pid
+declare -A LAB_MONITOR		# [node] -> pid of its "ip monitor route"
+declare -A LAB_FAULT		# [wire ns] -> carrier|drop: the fault applied there
+LAB_FAULT_US=0			# when the last fault took effect, us
+LAB_HEAL_US=0			# when the last heal took effect, us
+LAB_HOLD_MS=2000		# hold-down of the running daemons, ms
+LAB_DAEMON_STATUS=		# exit status of the last lab_stop_daemon
+
+set -eu
+trap lab_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---- small helpers ---------------------------------------------------------
+
+lab_ns() { echo "$LAB_ID-$1"; }
+lab_addr() { echo "10.10.0.${1#n}"; }
+lab_exec() { local n=$1; shift; ip netns exec "$(lab_ns "$n")" "$@"; }
+
+# Wall-clock time (only differences are used): microseconds, milliseconds.
+now_us() { local t=$EPOCHREALTIME; echo "${t/./}"; }
+now_ms() { local t=$EPOCHREALTIME; echo $(( ${t/./} / 1000 )); }
+
+# lab_us_of SECONDS: "1.5" -> 1500000, without forking a process.
+lab_us_of() {
+	local i=${1%%.*} f=
+	[[ $1 == *.* ]] && f=${1#*.}
+	f=${f}000000
+	echo $(( 10#${i:-0} * 1000000 + 10#${f:0:6} ))
+}
+
+# Sleeping and polling cost no process: forks are slow enough here (15-20 ms
+# each on a loaded 2-core box) to blur millisecond measurements.
+mkfifo "$LAB_DIR/sleep"
+exec {LAB_SLEEP_FD}<>"$LAB_DIR/sleep"
+lab_sleep() { read -r -t "$1" -u "$LAB_SLEEP_FD" _ || true; }
+
+lab_log() { printf '%s\n' "$*"; }
+lab_ok() { printf '  ok  %s\n' "$*"; }
+
+lab_fail() {
+	printf 'FAIL: %s\n' "$*" >&2
+	exit 1
+}
+
+# wait_for TIMEOUT_S CMD...: polls CMD every 10 ms until it succeeds (0) or
+# TIMEOUT_S (may be fractional) has passed (1).
+wait_for() {
+	local t=$EPOCHREALTIME deadline
+	deadline=$(( ${t/./} + $(lab_us_of "$1") ))
+	shift
+	while :; do
+		"$@" && return 0
+		t=$EPOCHREALTIME
+		(( ${t/./} < deadline )) || return 1
+		lab_sleep 0.01
+	done
+}
+
+assert_eq() {	# WHAT EXPECTED ACTUAL
+	[ "$2" = "$3" ] || lab_fail "$1: expected '$2', got '$3'"
+	lab_ok "$1: $3"
+}
+
+assert_le() {	# WHAT ACTUAL LIMIT [UNIT]
+	awk -v a="$2" -v l="$3" 'BEGIN { exit !(a + 0 <= l + 0) }' ||
+		lab_fail "$1: expected <= $3${4:-}, got $2${4:-}"
+	lab_ok "$1: $2${4:-} (limit $3${4:-})"
+}
+
+assert_ge() {	# WHAT ACTUAL MINIMUM [UNIT]
+	awk -v a="$2" -v l="$3" 'BEGIN { exit !(a + 0 >= l + 0) }' ||
+		lab_fail "$1: expected >= $3${4:-}, got $2${4:-}"
+	lab_ok "$1: $2${4:-} (minimum $3${4:-})"
+}
+
+# lab_kv "key=value ..." KEY: the value of KEY in a mrstream report line.
+lab_kv() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n1; }
+
+# lab_median N...: the median (the lower middle one of an even count).
+lab_median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+lab_require_daemon() {
+	[ -x "$MESHROUTED" ] || lab_fail "$MESHROUTED missing: run make"
+}
+
+# ---- building the lab -------------------------------------------------------
+
+lab_add_ns() {
+	LAB_NAMESPACES+=("$1")
+	ip netns add "$1"
+	ip -n "$1" link set lo up
+}
+
+# Debian-like defaults, except strict reverse-path filtering, on purpose: the
+# daemon has to fix it.  New namespaces inherit IPv4 settings from the host,
+# so everything that matters is set explicitly.
+lab_node_sysctls() {
+	local node=$1 ifs=(all default) args=() i
+	[ -e "/run/netns/$(lab_ns "$node")" ] || return 0
+	for i in $(ip -n "$(lab_ns "$node")" -o link show | awk -F': ' '{ print $2 }' | cut -d@ -f1); do
+		[ "$i" = lo ] || ifs+=("$i")
+	done
+	args+=(net.ipv4.ip_forward=0 net.ipv4.fib_multipath_hash_policy=0)
+	for i in "${ifs[@]}"; do
+		args+=("net.ipv4.conf.$i.rp_filter=1" "net.ipv4.conf.$i.arp_ignore=0"
+		       "net.ipv4.conf.$i.arp_announce=0" "net.ipv4.conf.$i.arp_filter=0"
+		       "net.ipv4.conf.$i.accept_local=0"
+		       "net.ipv4.conf.$i.ignore_routes_with_linkdown=0")
+	done
+	lab_exec "$node" sysctl -q -w "${args[@]}" >/dev/null
+}
+
+lab_node() {
+	LAB_NODES+=("$1")
+	LAB_FAST[$1]=""
+	lab_add_ns "$(lab_ns "$1")"
+	lab_node_sysctls "$1"
+}
+
+# A namespace that only forwards frames: no IPv6 chatter of its own.
+lab_switch_ns() {
+	local ns=$1
+	lab_add_ns "$ns"
+	ip netns exec "$ns" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1 >/dev/null
+	ip -n "$ns" link add br0 type bridge stp_state 0 mcast_snooping 0
+	ip -n "$ns" link set br0 up
+}
+
+# lab_lan NODE...: the shared LAN, every node's lan0 on one bridge.
+lab_lan() {
+	local ns node
+	ns=$(lab_ns lan)
+	lab_switch_ns "$ns"
+	for node in "$@"; do
+		ip -n "$ns" link add "$node" type veth peer name lan0 netns "$(lab_ns "$node")"
+		ip -n "$ns" link set "$node" master br0 up
+		ip -n "$(lab_ns "$node")" addr add "$(lab_addr "$node")/24" dev lan0
+		ip -n "$(lab_ns "$node")" link set lan0 up
+	done
+}
+
+# lab_cable WIRE A PORT_A B PORT_B: one point-to-point fast link.
+lab_cable() {
+	local wire=$1 a=$2 pa=$3 b=$4 pb=$5 ns end node port
+	ns=$(lab_ns "$wire")
+	lab_switch_ns "$ns"
+	for end in "$a $pa" "$b $pb"; do
+		read -r node port <<<"$end"
+		ip -n "$ns" link add "$node" type veth peer name "$port" netns "$(lab_ns "$node")"
+		ip -n "$ns" link set "$node" master br0 up
+		ip -n "$(lab_ns "$node")" addr add "$(lab_addr "$node")/32" dev "$port"
+		ip -n "$(lab_ns "$node")" link set "$port" up
+		LAB_WIRE[$node:$port]=$wire
+		LAB_FAST[$node]=$(printf '%s\n' ${LAB_FAST[$node]} "$port" | sort | xargs)
+	done
+	LAB_PEER[$a:$pa]=$b; LAB_PEER_PORT[$a:$pa]=$pb
+	LAB_PEER[$b:$pb]=$a; LAB_PEER_PORT[$b:$pb]=$pa
+	LAB_PORTS[$a:$b]=$(printf '%s\n' ${LAB_PORTS[$a:$b]:-} "$pa" | sort | xargs)
+	LAB_PORTS[$b:$a]=$(printf '%s\n' ${LAB_PORTS[$b:$a]:-} "$pb" | sort | xargs)
+}
+
+lab_link_up() {	# NODE IF: administratively up with carrier
+	ip -n "$(lab_ns "$1")" -br link show dev "$2" 2>/dev/null | awk '{ exit $2 != "UP" }'
+}
+
+lab_no_carrier() {	# NODE IF
+	ip -n "$(lab_ns "$1")" link show dev "$2" | grep -q NO-CARRIER
+}
+
+lab_all_links_up() {
+	local node port
+	for node in "${LAB_NODES[@]}"; do
+		lab_link_up "$node" lan0 || return 1
+		for port in ${LAB_FAST[$node]}; do
+			lab_link_up "$node" "$port" || return 1
+		done
+	done
+}
+
+lab_finish_build() {
+	local node
+	for node in "${LAB_NODES[@]}"; do
+		lab_node_sysctls "$node"
+	done
+	wait_for 5 lab_all_links_up || lab_fail "lab links did not come up"
+}
+
+# lab_power_off NODE: what a reboot does to NODE's network: its daemon dies
+# (SIGKILL: no goodbye), its ports go down, routes, neighbours and addresses
+# are flushed.
+lab_power_off() {
+	local node=$1 ns i
+	ns=$(lab_ns "$node")
+	[ -n "${LAB_DAEMON[$node]:-}" ] && lab_stop_daemon "$node" KILL
+	for i in lan0 ${LAB_FAST[$node]}; do
+		ip -n "$ns" link set "$i" down
+		ip -n "$ns" addr flush dev "$i"
+	done
+	ip -n "$ns" -4 route flush table main
+	ip -n "$ns" neigh flush all
+}
+
+# lab_power_on NODE: NODE boots: default sysctls, addresses, ports up (no daemon).
+lab_power_on() {
+	local node=$1 ns i
+	ns=$(lab_ns "$node")
+	lab_node_sysctls "$node"
+	ip -n "$ns" addr add "$(lab_addr "$node")/24" dev lan0
+	for i in ${LAB_FAST[$node]}; do
+		ip -n "$ns" addr add "$(lab_addr "$node")/32" dev "$i"
+	done
+	for i in lan0 ${LAB_FAST[$node]}; do
+		ip -n "$ns" link set "$i" up
+	done
+	wait_for 5 lab_all_links_up || lab_fail "$node's links did not come up"
+}
+
+lab_mesh3() {
+	lab_node n1; lab_node n2; lab_node n3
+	lab_lan n1 n2 n3
+	lab_cable w12 n1 fast0 n2 fast1
+	lab_cable w13 n1 fast1 n3 fast0
+	lab_cable w23 n2 fast0 n3 fast1
+	lab_finish_build
+}
+
+lab_b2b2() {
+	lab_node n1; lab_node n2
+	lab_lan n1 n2
+	lab_cable w12a n1 fast0 n2 fast0
+	lab_cable w12b n1 fast1 n2 fast1
+	lab_finish_build
+}
+
+# lab_port NODE PEER: NODE's fast port(s) cabled to PEER.
+lab_port() { echo "${LAB_PORTS[$1:$2]:?no cable between $1 and $2}"; }
+
+# lab_wire NODE PEER: the wire namespace(s) of the cable(s) between them.
+lab_wire() {
+	local p out=()
+	for p in $(lab_port "$1" "$2"); do
+		out+=("$(lab_ns "${LAB_WIRE[$1:$p]}")")
+	done
+	echo "${out[*]}"
+}
+
+# ---- faults -----------------------------------------------------------------
+
+# Picks the cable between A and B (A's PORT if there are several) and sets
+# LAB_C_WIRE (namespace), LAB_C_PA, LAB_C_PB (node ports at each end).
+lab_pick_cable() {
+	local a=$1 b=$2 pa=${3:-}
+	if [ -z "$pa" ]; then
+		pa=$(lab_port "$a" "$b")
+		[ "${pa// /}" = "$pa" ] || lab_fail "$a and $b have several cables ($pa): name $a's port"
+	fi
+	[ "${LAB_PEER[$a:$pa]:-}" = "$b" ] || lab_fail "$a $pa is not cabled to $b"
+	LAB_C_WIRE=$(lab_ns "${LAB_WIRE[$a:$pa]}")
+	LAB_C_PA=$pa
+	LAB_C_PB=${LAB_PEER_PORT[$a:$pa]}
+}
+
+# Each fault and heal sets LAB_FAULT_US / LAB_HEAL_US to the moment the
+# change was in place (before any check that it worked).
+
+# lab_cut_carrier A B [PORT_A]: pull the cable: both nodes see NO-CARRIER.
+lab_cut_carrier() {
+	lab_pick_cable "$@"
+	ip -n "$LAB_C_WIRE" link set "$1" down
+	LAB_FAULT_US=$(now_us)
+	ip -n "$LAB_C_WIRE" link set "$2" down
+	LAB_FAULT[$LAB_C_WIRE]=carrier
+	wait_for 2 lab_no_carrier "$1" "$LAB_C_PA" || lab_fail "$1 $LAB_C_PA kept its carrier"
+	wait_for 2 lab_no_carrier "$2" "$LAB_C_PB" || lab_fail "$2 $LAB_C_PB kept its carrier"
+}
+
+# Drops, on the wire, every frame (ARP included) that enters from the nodes
+# given.  Links stay up with carrier: only BFD can notice.
+lab_wire_drop() {	# WIRE_NS NODE...
+	local ns=$1 n rules=""
+	shift
+	for n in "$@"; do
+		rules+="chain from_$n { type filter hook ingress device \"$n\" priority 0; policy drop; }"$'\n'
+	done
+	ip netns exec "$ns" nft -f - <<-EOF
+	table netdev mrlab {
+	$rules
+	}
+	EOF
+	LAB_FAULT_US=$(now_us)
+	LAB_FAULT[$ns]=drop
+}
+
+# lab_silent A B [PORT_A]: nothing passes in either direction.
+lab_silent() {
+	lab_pick_cable "$@"
+	lab_wire_drop "$LAB_C_WIRE" "$1" "$2"
+}
+
+# lab_oneway A B [PORT_A]: A -> B is dropped, B -> A still passes.
+lab_oneway() {
+	lab_pick_cable "$@"
+	lab_wire_drop "$LAB_C_WIRE" "$1"
+}
+
+# lab_heal A B [PORT_A]: undo the fault on that cable.
+lab_heal() {
+	lab_pick_cable "$@"
+	case ${LAB_FAULT[$LAB_C_WIRE]:-} in
+	carrier)
+		ip -n "$LAB_C_WIRE" link set "$1" up
+		ip -n "$LAB_C_WIRE" link set "$2" up
+		;;
+	drop)
+		ip netns exec "$LAB_C_WIRE" nft delete table netdev mrlab
+		;;
+	*)
+		lab_fail "lab_heal $*: no fault on that cable"
+		;;
+	esac
+	LAB_HEAL_US=$(now_us)
+	unset "LAB_FAULT[$LAB_C_WIRE]"
+	wait_for 2 lab_link_up "$1" "$LAB_C_PA" || lab_fail "$1 $LAB_C_PA has no carrier after heal"
+	wait_for 2 lab_link_up "$2" "$LAB_C_PB" || lab_fail "$2 $LAB_C_PB has no carrier after heal"
+}
+
+# ---- observing ----------------------------------------------------------------
+
+# lab_route NODE PEER: the device(s) of NODE's proto 197 route to PEER, sorted,
+# or "lan" if there is none.  A duplicate route shows as a repeated device.
+# lab_route_get does the same into LAB_R, without a subshell.
+lab_route_get() {
+	local out w prev= devs=()
+	out=$(ip -n "$LAB_ID-$1" -4 -o route show table all proto "$LAB_PROTO" "10.10.0.${2#n}/32")
+	for w in $out; do
+		[ "$prev" = dev ] && devs+=("$w")
+		prev=$w
+	done
+	lab_sort_words "${devs[@]}"
+	LAB_R=${LAB_SORTED:-lan}
+}
+
+lab_route() { lab_route_get "$@"; echo "$LAB_R"; }
+
+lab_route_is() { lab_route_get "$1" "$2"; [ "$LAB_R" = "$3" ]; }	# NODE PEER EXPECTED
+
+# lab_sort_words WORD...: LAB_SORTED, the words sorted, space-separated.
+lab_sort_words() {
+	local a=("$@") i j t
+	for ((i = 1; i < ${#a[@]}; i++)); do
+		for ((j = i; j > 0; j--)); do
+			[[ ${a[j-1]} > ${a[j]} ]] || break
+			t=${a[j]}; a[j]=${a[j-1]}; a[j-1]=$t
+		done
+	done
+	LAB_SORTED=${a[*]}
+}
+
+# ---- route events, timed by the kernel's notifications ----------------------
+
+# Every node's routes are watched by "ip monitor" from the start of its
+# daemon: timing a failover by polling would measure the polling.
+lab_monitor_start() {
+	local node=$1
+	[ -n "${LAB_MONITOR[$node]:-}" ] && return 0
+	ip -n "$(lab_ns "$node")" -ts -o -4 monitor route >"$LAB_DIR/$node.routes" 2>&1 &
+	LAB_MONITOR[$node]=$!
+	LAB_PIDS+=("$!")
+}
+
+# lab_route_event_us NODE PEER EXPECTED AFTER_US: when (us) NODE's route to
+# PEER first became EXPECTED (device list, or "lan" for its removal) after
+# AFTER_US; empty if it has not (yet).
+lab_route_event_us() {
+	local node=$1 dst="10.10.0.${2#n}" want=$3 after line ts rest w prev devs
+	after=$(date -d "@${4:0:-6}.${4: -6}" +%FT%T.%6N)
+	while IFS= read -r line; do
+		[[ $line =~ ^\[([^]]+)\]\ (.*)$ ]] || continue
+		ts=${BASH_REMATCH[1]} rest=${BASH_REMATCH[2]}
+		[[ $ts < $after ]] && continue
+		[[ " $rest " == *" proto $LAB_PROTO "* || " $rest " == *" proto meshroute "* ]] || continue
+		if [ "$want" = lan ]; then
+			[[ $rest == "Deleted $dst "* ]] || continue
+		else
+			[[ $rest == "$dst "* ]] || continue
+			devs=() prev=
+			for w in $rest; do
+				[ "$prev" = dev ] && devs+=("$w")
+				prev=$w
+			done
+			lab_sort_words "${devs[@]}"
+			[ "$LAB_SORTED" = "$want" ] || continue
+		fi
+		date -d "${ts/T/ }" +%s%6N
+		return 0
+	done <"$LAB_DIR/$node.routes"
+}
+
+# lab_route_change_ms A B EXPECTED_A EXPECTED_B SINCE_US: ms from SINCE_US
+# until both A's route to B and B's route to A had changed as expected.
+lab_route_change_ms() {
+	local ea eb
+	wait_for 1 eval 'ea=$(lab_route_event_us "$1" "$2" "$3" "$5"); [ -n "$ea" ]' ||
+		lab_fail "no route event on $1 for its route to $2 becoming '$3' (see $LAB_DIR/$1.routes)"
+	wait_for 1 eval 'eb=$(lab_route_event_us "$2" "$1" "$4" "$5"); [ -n "$eb" ]' ||
+		lab_fail "no route event on $2 for its route to $1 becoming '$4' (see $LAB_DIR/$2.routes)"
+	echo $(( ((ea > eb ? ea : eb) - $5) / 1000 ))
+}
+
+# lab_path NODE PEER: the device the kernel really uses for PEER.
+lab_path() {
+	ip -n "$(lab_ns "$1")" -4 route get "$(lab_addr "$2")" | grep -o 'dev [^ ]*' | awk '{ print $2 }'
+}
+
+# lab_routes_fast NODE...: every pair of the nodes given has its proto 197
+# route over the fast port(s) that really lead to the peer.
+lab_routes_fast() {
+	local a b
+	for a in "$@"; do
+		for b in "$@"; do
+			[ "$a" = "$b" ] && continue
+			lab_route_is "$a" "$b" "$(lab_port "$a" "$b")" || return 1
+		done
+	done
+}
+
+lab_show_routes() {
+	local a b
+	for a in "${LAB_NODES[@]}"; do
+		for b in "${LAB_NODES[@]}"; do
+			[ "$a" = "$b" ] || printf '    %s -> %s: %s\n' "$a" "$b" "$(lab_route "$a" "$b")"
+		done
+	done
+}
+
+# lab_wait_routes TIMEOUT_S: all routes of the lab over their fast ports.
+lab_wait_routes() {
+	wait_for "$1" lab_routes_fast "${LAB_NODES[@]}" && return 0
+	lab_show_routes >&2
+	lab_fail "routes did not all move to the fast ports within $1 s"
+}
+
+lab_no_proto_routes() {	# NODE: no route of protocol 197 left, IPv4 or IPv6
+	[ -z "$(ip -n "$(lab_ns "$1")" -4 route show table all proto "$LAB_PROTO")" ] &&
+		[ -z "$(ip -n "$(lab_ns "$1")" -6 route show table all proto "$LAB_PROTO")" ]
+}
+
+# lab_count_routes NODE: how many proto 197 routes NODE has (a multipath
+# route counts once).
+lab_count_routes() {
+	ip -n "$(lab_ns "$1")" -4 route show table all proto "$LAB_PROTO" | grep -c '^[^[:space:]]' || true
+}
+
+# lab_rp_filter NODE IF: the effective rp_filter of IF, max(all, IF).
+lab_rp_filter() {
+	local a i
+	a=$(lab_exec "$1" sysctl -n net.ipv4.conf.all.rp_filter)
+	i=$(lab_exec "$1" sysctl -n "net.ipv4.conf.$2.rp_filter")
+	echo $(( a > i ? a : i ))
+}
+
+lab_tx() { lab_exec "$1" cat "/sys/class/net/$2/statistics/tx_packets"; }	# NODE IF
+lab_rx() { lab_exec "$1" cat "/sys/class/net/$2/statistics/rx_packets"; }	# NODE IF
+
+# lab_flow_watch NODE PORT[-PORT]: count, per outgoing interface of NODE, the packets
+# and bytes to transport port PORT (the test stream), apart from BFD and
+# neighbour discovery that also use those links.
+lab_flow_watch() {
+	local node=$1 port=$2 i counters="" rules=""
+	for i in lan0 ${LAB_FAST[$node]}; do
+		counters+="counter c_$i { }"$'\n'
+		rules+="oifname \"$i\" meta l4proto { tcp, udp } th dport $port counter name \"c_$i\""$'\n'
+	done
+	lab_exec "$node" nft delete table inet mrlab 2>/dev/null || true
+	lab_exec "$node" nft -f - <<-EOF
+	table inet mrlab {
+	$counters
+	chain post {
+	type filter hook postrouting priority 0; policy accept;
+	$rules
+	}
+	}
+	EOF
+}
+
+# lab_flow NODE IF [bytes]: stream packets (or bytes) NODE sent out of IF.
+lab_flow() {
+	local out
+	out=$(ip netns exec "$(lab_ns "$1")" nft list counter inet mrlab "c_$2")
+	[[ $out =~ packets\ ([0-9]+)\ bytes\ ([0-9]+) ]] || lab_fail "no counter c_$2 on $1"
+	if [ "${3:-}" = bytes ]; then echo "${BASH_REMATCH[2]}"; else echo "${BASH_REMATCH[1]}"; fi
+}
+
+lab_flow_ge() { (( $(lab_flow "$1" "$2" "${4:-}") >= $3 )); }	# NODE IF MIN [bytes]
+
+# ---- daemons --------------------------------------------------------------
+
+lab_ms_of() {	# a config duration (20ms, 2s, 1m, 500us) in ms
+	awk -v d="$1" 'BEGIN {
+		n = d + 0; u = d; sub(/^[0-9.]+/, "", u)
+		m = (u == "us") ? 0.001 : (u == "ms") ? 1 : (u == "s") ? 1000 : (u == "m") ? 60000 : -1
+		if (m < 0) exit 1
+		printf "%d", n * m }'
+}
+
+# lab_write_config [LINE...]: one config for all nodes; LINEs go to [global]
+# and replace the defaults they name (interval 20ms, multiplier 3, hold-down 2s).
+lab_write_config() {
+	local conf=$LAB_DIR/meshroute.conf key line node defaults
+	defaults=("interval = 20ms" "multiplier = 3" "hold-down = 2s")
+	{
+		echo "# written by tests/lab/lib.sh for run $LAB_ID"
+		echo "[global]"
+		for line in "${defaults[@]}"; do
+			key=${line%% *}
+			printf '%s\n' "$@" | grep -q "^$key[[:space:]]*=" || echo "$line"
+		done
+		for line in "$@"; do
+			echo "$line"
+		done
+		for node in "${LAB_NODES[@]}"; do
+			printf '\n[node %s]\naddress = %s\nlan = lan0\nfast = %s\n' \
+				"$node" "$(lab_addr "$node")" "${LAB_FAST[$node]}"
+		done
+	} >"$conf"
+	line=$(sed -n 's/^hold-down[[:space:]]*=[[:space:]]*//p' "$conf" | tail -n1)
+	LAB_HOLD_MS=$(lab_ms_of "$line") || lab_fail "hold-down '$line' not understood"
+}
+
+# lab_start_daemon NODE: meshrouted in NODE's namespace, log in $LAB_DIR/NODE.log.
+lab_start_daemon() {
+	local node=$1 sock=$LAB_DIR/$1.sock pid
+	lab_require_daemon
+	rm -f "$sock"
+	echo "=== lab: start $(date +%T.%N)" >>"$LAB_DIR/$node.log"
+	ip netns exec "$(lab_ns "$node")" "$MESHROUTED" -f -c "$LAB_DIR/meshroute.conf" \
+		-n "$node" -s "$sock" ${LAB_VERBOSE:+-v} >>"$LAB_DIR/$node.log" 2>&1 </dev/null &
+	pid=$!
+	LAB_PIDS+=("$pid")
+	LAB_DAEMON[$node]=$pid
+	# Ready once its control socket exists; a daemon without one is only
+	# reported (the control interface has tests of its own).
+	wait_for 2 lab_daemon_ready "$node" ||
+		lab_log "      note: meshrouted on $node has no control socket $sock after 2 s"
+}
+
+# lab_reaped PID: forget a process this run has waited for.
+lab_reaped() {
+	local p keep=()
+	for p in "${LAB_PIDS[@]}"; do
+		[ "$p" = "$1" ] || keep+=("$p")
+	done
+	LAB_PIDS=("${keep[@]}")
+}
+
+lab_alive() { [ -e "/proc/$1" ] && ! grep -q '^[0-9]* (.*) Z' "/proc/$1/stat" 2>/dev/null; }
+
+lab_daemon_ready() {
+	lab_alive "${LAB_DAEMON[$1]}" || {
+		tail -n 20 "$LAB_DIR/$1.log" >&2
+		lab_fail "meshrouted on $1 exited during start-up"
+	}
+	[ -S "$LAB_DIR/$1.sock" ]
+}
+
+# lab_start_daemons [CONFIG LINE...]: write the config and start every node.
+lab_start_daemons() {
+	local node
+	lab_write_config "$@"
+	for node in "${LAB_NODES[@]}"; do
+		lab_monitor_start "$node"
+	done
+	for node in "${LAB_NODES[@]}"; do
+		lab_start_daemon "$node"
+	done
+}
+
+# lab_stop_daemon NODE [SIGNAL]: signal (TERM by default) and reap it; its
+# exit status is left in LAB_DAEMON_STATUS.
+lab_stop_daemon() {
+	local node=$1 sig=${2:-TERM} pid
+	pid=${LAB_DAEMON[$node]:?no daemon on $node}
+	kill -s "$sig" "$pid"
+	if ! wait_for 5 eval '! lab_alive '"$pid"; then
+		kill -s KILL "$pid" 2>/dev/null || true
+		lab_fail "meshrouted on $node ignored SIG$sig for 5 s"
+	fi
+	LAB_DAEMON_STATUS=0
+	wait "$pid" || LAB_DAEMON_STATUS=$?
+	lab_reaped "$pid"
+	unset "LAB_DAEMON[$node]"
+	echo "=== lab: stopped by SIG$sig, status $LAB_DAEMON_STATUS $(date +%T.%N)" >>"$LAB_DIR/$node.log"
+}
+
+# ---- streams ----------------------------------------------------------------
+
+# lab_stream_start FROM TO COUNT [PORT]: a UDP stream of COUNT packets at
+# $LAB_STREAM_RATE pps from FROM to TO's address.  Sets LAB_STREAM_RPID,
+# LAB_STREAM_SPID and LAB_STREAM_OUT (receiver's report file).
+lab_stream_start() {
+	local from=$1 to=$2 count=$3 port=${4:-5201} maxt
+	maxt=$(( count / LAB_STREAM_RATE + 10 ))
+	LAB_STREAM_OUT=$LAB_DIR/stream.$port.$(now_ms)
+	ip netns exec "$(lab_ns "$to")" "$MRSTREAM" udp-recv --port "$port" --bind "$(lab_addr "$to")" \
+		--until-idle 3000 --max-time "$maxt" >"$LAB_STREAM_OUT" 2>&1 &
+	LAB_STREAM_RPID=$!
+	LAB_PIDS+=("$LAB_STREAM_RPID")
+	wait_for 2 lab_listening "$to" udp "$port" || lab_fail "stream receiver on $to did not start"
+	ip netns exec "$(lab_ns "$from")" "$MRSTREAM" udp-send --dst "$(lab_addr "$to")" --port "$port" \
+		--rate "$LAB_STREAM_RATE" --count "$count" --max-time "$maxt" >"$LAB_STREAM_OUT.send" 2>&1 &
+	LAB_STREAM_SPID=$!
+	LAB_PIDS+=("$LAB_STREAM_SPID")
+}
+
+lab_listening() {	# NODE udp|tcp PORT
+	[ -n "$(lab_exec "$1" ss -Hn"${2:0:1}"l "sport = :$3")" ]
+}
+
+# lab_stream_wait: waits for the stream's end; LAB_STREAM_RESULT is the
+# receiver's report line.  Fails unless the receiver saw the end markers.
+lab_stream_wait() {
+	wait "$LAB_STREAM_SPID" || true
+	wait "$LAB_STREAM_RPID" || true
+	lab_reaped "$LAB_STREAM_SPID"
+	lab_reaped "$LAB_STREAM_RPID"
+	LAB_STREAM_RESULT=$(tail -n1 "$LAB_STREAM_OUT")
+	[ "$(lab_kv "$LAB_STREAM_RESULT" end)" = 1 ] ||
+		lab_fail "stream receiver missed the end of the stream: $LAB_STREAM_RESULT"
+}
+
+# ---- a failover trial, shared by the fault tests --------------------------
+
+# lab_failover_trial FAULT A B: with a UDP stream A -> B running over their
+# cable, run FAULT (e.g. "lab_silent n1 n2", "lab_oneway n2 n1"), check
+# that both ends move to the LAN and that the stream follows, heal, check the
+# fail-back.  Sets TRIAL_OUTAGE_MS (stream loss at failover, as time),
+# TRIAL_DETECT_MS (fault to both routes gone, from route events),
+# TRIAL_FAILBACK_MS (heal to both routes back, minus hold-down) and
+# TRIAL_BACK_OUTAGE_MS (stream loss at fail-back).
+lab_failover_trial() {
+	local fault=$1 a=$2 b=$3 pa pb fast lan tx n
+	pa=$(lab_port "$a" "$b")
+	pb=$(lab_port "$b" "$a")
+	assert_eq "before: $a's route to $b" "$pa" "$(lab_route "$a" "$b")"
+	assert_eq "before: $b's route to $a" "$pb" "$(lab_route "$b" "$a")"
+	lab_flow_watch "$a" 5201-5202
+
+	lab_stream_start "$a" "$b" $(( LAB_STREAM_RATE * 3 / 2 ))
+	wait_for 2 lab_flow_ge "$a" "$pa" $(( LAB_STREAM_RATE / 20 )) ||
+		lab_fail "the stream $a -> $b does not cross $a $pa"
+
+	$fault
+	wait_for 3 eval "lab_route_is $a $b lan && lab_route_is $b $a lan" || {
+		lab_show_routes >&2
+		lab_fail "after '$fault' the routes between $a and $b stayed on the fast ports"
+	}
+	TRIAL_DETECT_MS=$(lab_route_change_ms "$a" "$b" lan lan "$LAB_FAULT_US")
+	assert_eq "after '$fault': $a reaches $b through" lan0 "$(lab_path "$a" "$b")"
+	assert_eq "after '$fault': $b reaches $a through" lan0 "$(lab_path "$b" "$a")"
+	for n in "${LAB_NODES[@]}"; do
+		[ "$n" = "$a" ] || [ "$n" = "$b" ] && continue
+		assert_eq "after '$fault': $a's route to $n (other cable)" "$(lab_port "$a" "$n")" \
+			"$(lab_route "$a" "$n")"
+	done
+
+	fast=$(lab_flow "$a" "$pa")
+	lan=$(lab_flow "$a" lan0)
+	tx=$(lab_tx "$a" lan0)
+	wait_for 2 lab_flow_ge "$a" lan0 $(( lan + LAB_STREAM_RATE / 10 )) ||
+		lab_fail "the stream does not cross $a lan0 after the failover"
+	assert_eq "stream packets on $a $pa after the failover" 0 $(( $(lab_flow "$a" "$pa") - fast ))
+	assert_ge "packets sent on $a lan0 (tx_packets delta)" $(( $(lab_tx "$a" lan0) - tx )) \
+		$(( LAB_STREAM_RATE / 10 ))
+
+	lab_stream_wait
+	TRIAL_OUTAGE_MS=$(lab_kv "$LAB_STREAM_RESULT" outage_ms)
+	lab_log "      stream: $LAB_STREAM_RESULT"
+
+	lab_stream_start "$a" "$b" $(( LAB_STREAM_RATE * (LAB_HOLD_MS + 1500) / 1000 )) 5202
+	lab_heal "$a" "$b" "$pa"
+	wait_for $(( LAB_HOLD_MS / 1000 + 3 )) eval "lab_route_is $a $b '$pa' && lab_route_is $b $a '$pb'" || {
+		lab_show_routes >&2
+		lab_fail "after healing, the routes between $a and $b did not come back"
+	}
+	TRIAL_FAILBACK_MS=$(( $(lab_route_change_ms "$a" "$b" "$pa" "$pb" "$LAB_HEAL_US") - LAB_HOLD_MS ))
+	# Earlier than hold-down would mean a flapping cable flaps the routes.
+	assert_ge "fail-back after heal, beyond hold-down" "$TRIAL_FAILBACK_MS" 0 " ms"
+	n=$(lab_flow "$a" "$pa")
+	wait_for 2 lab_flow_ge "$a" "$pa" $(( n + LAB_STREAM_RATE / 20 )) ||
+		lab_fail "the stream did not move back to $a $pa"
+	lab_stream_wait
+	TRIAL_BACK_OUTAGE_MS=$(lab_kv "$LAB_STREAM_RESULT" outage_ms)
+	lab_log "      stream: $LAB_STREAM_RESULT"
+	lab_log "      outage ${TRIAL_OUTAGE_MS} ms, both ends on the LAN ${TRIAL_DETECT_MS} ms after the fault;" \
+		"fail-back at hold-down + ${TRIAL_FAILBACK_MS} ms, its outage ${TRIAL_BACK_OUTAGE_MS} ms"
+}
+
+# ---- cleanup ------------------------------------------------------------------
+
+lab_cleanup() {
+	local rc=$? pid ns i f
+	trap - EXIT INT TERM
+	set +e
+	for pid in "${LAB_PIDS[@]}"; do
+		kill -s TERM "$pid" 2>/dev/null
+	done
+	for pid in "${LAB_PIDS[@]}"; do
+		for i in $(seq 100); do
+			lab_alive "$pid" || break
+			sleep 0.01
+		done
+		kill -s KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	for ((i = ${#LAB_NAMESPACES[@]} - 1; i >= 0; i--)); do
+		ns=${LAB_NAMESPACES[i]}
+		[ -e "/run/netns/$ns" ] || continue
+		# Anything still inside was started by this run.
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			kill -s KILL "$pid" 2>/dev/null
+		done
+		ip netns del "$ns"
+	done
+	if [ "$rc" != 0 ]; then
+		for f in "$LAB_DIR"/n*.log; do
+			[ -s "$f" ] || continue
+			echo "--- last lines of $f" >&2
+			tail -n 25 "$f" >&2
+		done
+		echo "lab: logs kept in $LAB_DIR" >&2
+	else
+		rm -rf "$LAB_DIR"
+	fi
+	exit "$rc"
+}
