@@ -202,7 +202,7 @@ static void spawn(struct alerter *a, struct alert_child *c, const struct alert_e
 	sigemptyset(&none);
 	sigfillset(&all);
 	posix_spawnattr_init(&attr);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
 				 POSIX_SPAWN_SETSIGDEF);
 	posix_spawnattr_setpgroup(&attr, 0);
 	posix_spawnattr_setsigmask(&attr, &none);
@@ -277,7 +277,8 @@ void alert_emit(struct alerter *a, const struct alert_event *ev, mtime_t now)
 
 	if (ev->detect_us)
 		snprintf(detect, sizeof(detect), "%.1fms", ev->detect_us / 1000.0);
-	log_notice("alert: %s peer=%s port=%s old=%s new=%s diag=%s detect=%s", ev->event,
+	if (!ev->logged)
+		log_notice("alert: %s peer=%s port=%s old=%s new=%s diag=%s detect=%s", ev->event,
 		   ev->peer[0] ? ev->peer : "-", ev->port[0] ? ev->port : "-",
 		   ev->old_state[0] ? ev->old_state : "-", ev->new_state[0] ? ev->new_state : "-",
 		   ev->diag[0] ? ev->diag : "-", detect);

@@ -31,6 +31,7 @@
 #ifndef MR_ALERT_H
 #define MR_ALERT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "loop.h"
@@ -54,6 +55,7 @@ struct alert_event {
 	const char *new_state;
 	const char *diag;	/* BFD diagnostic name */
 	uint32_t detect_us;	/* detection time, microseconds; 0 if not applicable */
+	bool logged;		/* the caller logged the event in its own words already */
 };
 
 struct alert_stats {

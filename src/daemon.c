@@ -16,6 +16,7 @@
 #include <cap-ng.h>
 #include <systemd/sd-daemon.h>
 
+#include "alert.h"
 #include "auth.h"
 #include "daemon.h"
 #include "log.h"
@@ -120,10 +121,17 @@ static void peer_apply(struct mr_daemon *d, struct mr_peer *p, const struct path
 	}
 	/* installed keeps the last known path even while unsure of it. */
 	if (!path_equal(&p->installed, want)) {
-		log_notice("%s (%s): path %s -> %s", peer->name,
-			   mr_addr_str(&peer->addr4, addr, sizeof(addr)),
-			   path_str(d, &p->installed, before, sizeof(before)),
-			   path_str(d, want, after, sizeof(after)));
+		struct alert_event ev = {
+			.event = "path-change", .node = me->name, .peer = peer->name,
+			.peer_address = mr_addr_str(&peer->addr4, addr, sizeof(addr)), .port = "",
+			.old_state = path_str(d, &p->installed, before, sizeof(before)),
+			.new_state = path_str(d, want, after, sizeof(after)), .diag = "",
+			.logged = true,
+		};
+
+		log_notice("%s (%s): path %s -> %s", peer->name, ev.peer_address, ev.old_state,
+			   ev.new_state);
+		alert_emit(d->alert, &ev, now);
 		p->changed_at = now;
 	}
 	p->installed = *want;
@@ -208,6 +216,54 @@ static void sess_send(struct mr_daemon *d, struct mr_sess *s, mtime_t now)
 	s->tx_packets++;
 }
 
+/*
+ * Redundancy towards a peer: a working fast path and a working LAN path.
+ * Losing either (fast down while the LAN is down too, or the LAN down while
+ * the fast link works) is worth telling, since the next failure is an outage.
+ */
+static void redundancy_check(struct mr_daemon *d, int peer, mtime_t now)
+{
+	bool fast = false, lan = false, have_lan = false;
+	struct mr_peer *p = &d->peers[peer];
+	const char *what;
+	int i;
+
+	for (i = 0; i < d->nsess; i++) {
+		const struct mr_sess *s = &d->sess[i];
+
+		if (s->peer != peer)
+			continue;
+		if (s->port->lan) {
+			have_lan = true;
+			lan |= s->bfd.state == BFD_STATE_UP;
+		} else {
+			fast |= s->bfd.state == BFD_STATE_UP;
+		}
+	}
+	if (!have_lan)
+		return;
+	/* Only after both paths have been seen working once: start-up is not a loss. */
+	if (fast && lan)
+		p->redundancy_seen = true;
+	if (!p->redundancy_seen || (fast && lan) == !p->redundancy_lost)
+		return;
+	p->redundancy_lost = !(fast && lan);
+	what = !fast && !lan ? "fast and LAN paths down" : !lan ? "LAN path down" :
+	       "fast path down";
+	{
+		char addr[64];
+		struct alert_event ev = {
+			.event = p->redundancy_lost ? "redundancy-lost" : "redundancy-restored",
+			.node = self_node(d)->name, .peer = peer_name(d, peer),
+			.peer_address = mr_addr_str(&d->cfg.nodes[peer].addr4, addr, sizeof(addr)),
+			.port = "", .old_state = p->redundancy_lost ? "redundant" : what,
+			.new_state = p->redundancy_lost ? what : "redundant", .diag = "",
+		};
+
+		alert_emit(d->alert, &ev, now);
+	}
+}
+
 static void sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd_output *out,
 			mtime_t now)
 {
@@ -235,6 +291,21 @@ static void sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd
 			   s->bfd.remote_state == BFD_STATE_ADMIN_DOWN ? ", peer AdminDown" : "",
 			   out->diag == BFD_DIAG_NEIGHBOR_DOWN && s->bfd.remote_state !=
 			   BFD_STATE_ADMIN_DOWN ? ", peer signalled Down" : "", detect);
+		if (out->new_state == BFD_STATE_UP || out->old_state == BFD_STATE_UP) {
+			char addr[64];
+			struct alert_event ev = {
+				.event = out->new_state == BFD_STATE_UP ? "session-up" : "session-down",
+				.node = self_node(d)->name, .peer = peer_name(d, s->peer),
+				.peer_address = mr_addr_str(&s->remote, addr, sizeof(addr)),
+				.port = s->port->name, .old_state = bfd_state_name(out->old_state),
+				.new_state = bfd_state_name(out->new_state),
+				.diag = bfd_diag_name(out->diag), .detect_us = (uint32_t)out->detect_us,
+				.logged = true,
+			};
+
+			alert_emit(d->alert, &ev, now);
+		}
+		redundancy_check(d, s->peer, now);
 	}
 	/*
 	 * Routes first: when a peer sees our answer to its AdminDown, our
@@ -755,6 +826,8 @@ int daemon_start(struct mr_daemon *d)
 
 	if ((err = loop_init(&d->loop)) < 0)
 		return err;
+	if ((err = alert_open(&d->alert, d->cfg.alert_command, &d->loop)) < 0)
+		return err;
 	if ((err = nl_open(&d->nl)) < 0)
 		return err;
 	if ((err = stale_routes_remove(d)) < 0)
@@ -873,6 +946,8 @@ int daemon_drop_privileges(struct mr_daemon *d)
 static mtime_t next_deadline(struct mr_daemon *d)
 {
 	mtime_t t = mtime_min(d->next_resync, d->next_watchdog);
+
+	t = mtime_min(t, alert_next_deadline(d->alert));
 	int i;
 
 	for (i = 0; i < d->nsess; i++)
@@ -900,6 +975,7 @@ static void fire_timers(struct mr_daemon *d)
 		if (i != d->self && d->peers[i].recheck_at <= now)
 			peer_update(d, &d->peers[i], now);
 	}
+	alert_timers(d->alert, now);
 	if (d->next_resync <= now) {
 		resync(d);
 		d->next_resync = now + RESYNC_INTERVAL;
@@ -955,6 +1031,8 @@ void daemon_shutdown(struct mr_daemon *d)
 		close(d->sig.fd);
 	if (d->nl)
 		nl_close(d->nl);
+	alert_close(d->alert);
+	d->alert = NULL;
 	loop_close(&d->loop);
 	auth_keyring_clear(&d->keys);
 	log_info("stopped; routes withdrawn");
@@ -1175,6 +1253,9 @@ int daemon_reload(struct mr_daemon *d, FILE *out)
 			if (nports[i].ifindex > 0)
 				sysctl_prepare_port(nports[i].name, !nports[i].lan, true);
 
+	if (strcmp(ncfg->alert_command, d->cfg.alert_command) != 0 &&
+	    alert_set_command(d->alert, ncfg->alert_command) < 0)
+		report(out, "alert-command %s refused; keeping the previous one", ncfg->alert_command);
 	/* Swap.  A new auth type restarts sequence numbers; new keys do not (rollover). */
 	if (ncfg->auth_type != d->cfg.auth_type)
 		for (i = 0; i < ns; i++)

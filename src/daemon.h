@@ -61,6 +61,8 @@ struct mr_peer {
 	bool installed_known;		/* false: rewrite regardless */
 	mtime_t recheck_at;
 	mtime_t changed_at;		/* last path change */
+	bool redundancy_seen;		/* fast and LAN paths both worked once */
+	bool redundancy_lost;
 };
 
 struct mr_daemon {
@@ -75,6 +77,7 @@ struct mr_daemon {
 	struct mr_peer peers[MR_MAX_NODES];
 
 	struct nl *nl;
+	struct alerter *alert;
 	struct loop loop;
 	struct loop_fd rx4, nlmon, sig;
 	mtime_t next_resync;

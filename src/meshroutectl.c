@@ -255,7 +255,8 @@ int main(int argc, char **argv)
 	}
 	nargs = argc - 1;
 	if (cmd && (nargs < cmd->min_args || nargs > cmd->max_args)) {
-		fprintf(stderr, "usage: meshroutectl %s %s\n", cmd->name, cmd->args);
+		fprintf(stderr, "usage: meshroutectl %s%s%s\n", cmd->name, cmd->args[0] ? " " : "",
+			cmd->args);
 		return EXIT_USAGE;
 	}
 	if (build_request(json, argc, argv, req, sizeof(req)) < 0)

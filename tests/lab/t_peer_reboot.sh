@@ -22,11 +22,11 @@ lab_start_daemons "hold-down = 1s"
 lab_wait_routes 10
 
 lab_log "== n2 goes down"
-t0=$(now_ms)
+t0=$(now_us)
 lab_power_off n2
 wait_for 2 eval 'lab_route_is n1 n2 lan && lab_route_is n3 n2 lan' ||
 	{ lab_show_routes >&2; lab_fail "n1 and n3 kept their routes to n2"; }
-assert_le "n1 and n3 withdrew their routes to n2 after" $(( $(now_ms) - t0 )) 250 " ms"
+assert_le "n1 and n3 withdrew their routes to n2 after" "$(lab_event_ms $t0 n1 n2 lan n3 n2 lan)" 100 " ms"
 assert_eq "n1's route to n3 (unaffected)" "$(lab_port n1 n3)" "$(lab_route n1 n3)"
 
 lab_log "== n2 boots"

@@ -4,6 +4,7 @@
  *
  *   udp-send  sequence-numbered datagrams paced on absolute CLOCK_MONOTONIC
  *             deadlines; the last packets (end markers) carry the total count.
+ *             SIGINT or SIGTERM ends the stream early, end markers included.
  *   udp-recv  counts them and prints one key=value line: loss, duplicates,
  *             reordering, the longest arrival gap and the outage (lost / rate).
  *   tcp-send  N bytes of seeded pseudo-random data paced to R Mbit/s.
@@ -68,6 +69,15 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * NSEC + (uint64_t)ts.tv_nsec;
 }
 
+/* Set by SIGINT/SIGTERM in udp-send: end the stream early, cleanly. */
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
 static void sleep_until(uint64_t deadline_ns)
 {
 	struct timespec ts = {
@@ -75,7 +85,8 @@ static void sleep_until(uint64_t deadline_ns)
 		.tv_nsec = (long)(deadline_ns % NSEC),
 	};
 
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR &&
+	       !stop_requested)
 		;
 }
 
@@ -240,9 +251,16 @@ static int cmd_udp_send(const struct opts *o)
 		close(fd);
 		return 3;
 	}
+	{
+		struct sigaction sa = { .sa_handler = on_stop };	/* no SA_RESTART */
+
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+	}
 	start = now_ns();
 	stop = start + o->max_time * NSEC;
-	while (i < o->count) {
+	while (i < o->count && !stop_requested) {
 		uint64_t now = now_ns();
 		int batch = 0;
 
@@ -284,7 +302,7 @@ static int cmd_udp_send(const struct opts *o)
 	       o->rate, (double)elapsed / 1e6);
 	free(buf);
 	close(fd);
-	return i == o->count ? 0 : 1;
+	return i == o->count || stop_requested ? 0 : 1;
 }
 
 struct udp_stats {
@@ -713,6 +731,7 @@ static void usage(FILE *f)
 		"       mrstream udp-send --dst ADDR --port P --rate PPS --count N [--size BYTES] [--max-time S]\n"
 		"       mrstream tcp-recv --port P [--bind ADDR] [--max-time S]\n"
 		"       mrstream tcp-send --dst ADDR --port P --bytes N [--rate-mbps R] [--seed S] [--max-time S]\n"
+		"udp-send: SIGINT/SIGTERM ends the stream early (end markers still sent)\n"
 		"udp-recv prints: received= lost= dup= reorder= first= last= max_gap_ms= outage_ms= rate= end= invalid=\n"
 		"tcp-* print: bytes= sha256= (tcp-recv also mismatch=); non-zero exit on reset, short read, mismatch\n");
 }

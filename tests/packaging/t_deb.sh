@@ -1,0 +1,201 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Builds the Debian package from a scratch copy of this tree
+# (dpkg-buildpackage -us -uc -b), installs it, checks what it put in place,
+# then removes and purges it and checks that nothing of it is left.
+# Needs root and debhelper/dpkg-dev (scripts/install-deps.sh); refuses to
+# run if a meshroute package is already installed.  Cleans up (purge, temp
+# files) on every exit.  Prints PASS/FAIL lines; exit 0 only if all passed.
+set -u
+cd "$(dirname "$0")/../.."
+src=$PWD
+
+fails=0
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+check() { # check DESCRIPTION COMMAND...
+	local what=$1
+	shift
+	if "$@" >/dev/null 2>&1; then pass "$what"; else fail "$what"; fi
+}
+finish() {
+	if [ $fails -eq 0 ]; then
+		echo "t_deb: all passed ($((SECONDS - start))s)"
+		exit 0
+	fi
+	echo "t_deb: $fails failed ($((SECONDS - start))s)"
+	exit 1
+}
+start=$SECONDS
+
+if [ "$(id -u)" != 0 ]; then
+	echo "FAIL: t_deb needs root (dpkg -i)"
+	exit 1
+fi
+for t in dpkg-buildpackage dh fakeroot; do
+	command -v $t >/dev/null || { echo "FAIL: $t missing: run scripts/install-deps.sh"; exit 1; }
+done
+if dpkg-query -W -f='${Status}' meshroute 2>/dev/null | grep -qv 'not-installed'; then
+	echo "FAIL: a meshroute package is already installed; not touching it (dpkg -P meshroute first)"
+	exit 1
+fi
+
+tmp=$(mktemp -d /tmp/t_deb.XXXXXX)
+installed=false
+cleanup() {
+	if $installed && dpkg-query -W meshroute >/dev/null 2>&1; then
+		dpkg -P meshroute >/dev/null 2>&1 || echo "t_deb: cleanup: dpkg -P meshroute failed"
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+# ---- build from a copy of the working tree, without build output ----
+tree=$tmp/meshroute-0.1.0
+mkdir -p "$tree"
+tar -C "$src" --exclude=./.git --exclude='./build' --exclude='./build-*' \
+	--exclude=./debian/meshroute --exclude=./debian/.debhelper --exclude=./debian/files \
+	--exclude='./debian/*.substvars' --exclude='./debian/*.debhelper*' \
+	--exclude=./debian/debhelper-build-stamp -cf - . | tar -C "$tree" -xf -
+# A file the package needs but git ignores is missing from every clone.
+if git -C "$src" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	ignored=$(cd "$src" && git ls-files --others --ignored --exclude-standard -- etc man debian)
+	[ -n "$ignored" ] && echo "WARN: git ignores files the package needs (fix .gitignore): $(echo $ignored)"
+fi
+check "tree copied (debian/rules present)" test -x "$tree/debian/rules"
+
+t0=$SECONDS
+if (cd "$tree" && dpkg-buildpackage -us -uc -b) >"$tmp/build.log" 2>&1; then
+	pass "dpkg-buildpackage -us -uc -b ($((SECONDS - t0))s)"
+else
+	tail -n 40 "$tmp/build.log" | sed 's/^/    /'
+	fail "dpkg-buildpackage failed (log above)"
+	finish
+fi
+deb=$(ls "$tmp"/meshroute_0.1.0-1_*.deb 2>/dev/null | head -n1)
+if [ -z "$deb" ]; then
+	fail "no meshroute_0.1.0-1_*.deb built"
+	finish
+fi
+pass "built $(basename "$deb")"
+
+contents=$(dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|')
+for f in /usr/sbin/meshrouted /usr/sbin/meshroutectl \
+	/usr/share/man/man8/meshrouted.8.gz /usr/share/man/man8/meshroutectl.8.gz \
+	/usr/share/man/man5/meshroute.conf.5.gz /lib/systemd/system/meshrouted.service \
+	/etc/iproute2/rt_protos.d/meshroute.conf /usr/share/doc/meshroute/copyright \
+	/usr/share/doc/meshroute/changelog.Debian.gz; do
+	if printf '%s\n' "$contents" | grep -qx "$f"; then pass "package has $f"; else fail "package lacks $f"; fi
+done
+if printf '%s\n' "$contents" | grep -qE '^/usr/share/doc/meshroute/examples/meshroute\.conf(\.gz)?$'; then
+	pass "package has the example config in /usr/share/doc/meshroute/examples"
+else
+	fail "package lacks /usr/share/doc/meshroute/examples/meshroute.conf"
+fi
+if printf '%s\n' "$contents" | grep -qE '^/etc/meshroute/'; then
+	fail "package ships files in /etc/meshroute (the configuration is the admin's)"
+else
+	pass "package ships nothing in /etc/meshroute"
+fi
+conffiles=$(dpkg-deb -I "$deb" conffiles 2>/dev/null)
+if [ "$conffiles" = "/etc/iproute2/rt_protos.d/meshroute.conf" ]; then
+	pass "only conffile: /etc/iproute2/rt_protos.d/meshroute.conf"
+else
+	fail "unexpected conffiles: $(echo $conffiles)"
+fi
+deps=$(dpkg-deb -f "$deb" Depends)
+for d in iproute2 adduser libmnl0 libinih1 libsystemd0; do
+	if printf '%s\n' "$deps" | grep -qw "$d"; then pass "Depends has $d"; else fail "Depends lacks $d ($deps)"; fi
+done
+if command -v lintian >/dev/null; then
+	# The maintainer address meshroute@localhost is deliberate.
+	lintian --tag-display-limit 0 \
+		--suppress-tags bogus-mail-host,bogus-mail-host-in-debian-changelog,initial-upload-closes-no-bugs \
+		"$deb" 2>&1 | grep -E '^[EWI]:' >"$tmp/lintian.log"
+	if grep -q '^E:' "$tmp/lintian.log"; then
+		sed 's/^/    /' "$tmp/lintian.log"
+		fail "lintian reports errors"
+	else
+		pass "lintian: no errors ($(grep -c '^W:' "$tmp/lintian.log") warnings)"
+		grep '^W:' "$tmp/lintian.log" | sed 's/^/    /'
+	fi
+else
+	echo "SKIP: lintian not installed"
+fi
+
+# ---- install ----
+installed=true
+if dpkg -i "$deb" >"$tmp/install.log" 2>&1; then
+	pass "dpkg -i"
+else
+	sed 's/^/    /' "$tmp/install.log"
+	fail "dpkg -i failed"
+	finish
+fi
+files=$(dpkg -L meshroute | while read -r f; do [ -d "$f" ] || echo "$f"; done)
+
+if [ "$(/usr/sbin/meshrouted -V 2>&1)" = "meshrouted 0.1.0" ]; then
+	pass "/usr/sbin/meshrouted -V says meshrouted 0.1.0"
+else
+	fail "/usr/sbin/meshrouted -V: $(/usr/sbin/meshrouted -V 2>&1)"
+fi
+check "/usr/sbin/meshroutectl is executable" test -x /usr/sbin/meshroutectl
+for p in meshrouted.8 meshroutectl.8 meshroute.conf.5; do
+	sec=${p##*.}
+	check "man page $p renders (man -l)" sh -c "man -l /usr/share/man/man$sec/$p.gz | grep -q ."
+done
+check "man -w finds meshroute.conf(5)" man -w 5 meshroute.conf
+unit=/lib/systemd/system/meshrouted.service
+check "unit runs /usr/sbin/meshrouted -f" grep -qx 'ExecStart=/usr/sbin/meshrouted -f' $unit
+check "unit needs /etc/meshroute/meshroute.conf" \
+	grep -qx 'ConditionPathExists=/etc/meshroute/meshroute.conf' $unit
+if command -v systemd-analyze >/dev/null; then
+	out=$(systemd-analyze verify --man=no $unit 2>&1)
+	if [ -z "$(printf '%s\n' "$out" | grep meshrouted)" ]; then
+		pass "systemd-analyze verify of the installed unit: clean"
+	else
+		printf '%s\n' "$out" | sed 's/^/    /'
+		fail "systemd-analyze verify of the installed unit"
+	fi
+fi
+check "unit enabled by dh_installsystemd (multi-user.target.wants)" \
+	test -L /etc/systemd/system/multi-user.target.wants/meshrouted.service
+check "rt_protos.d names proto 197 meshroute" \
+	grep -qE '^197[[:space:]]+meshroute$' /etc/iproute2/rt_protos.d/meshroute.conf
+check "ip understands 'proto meshroute'" ip route show proto meshroute
+example=/usr/share/doc/meshroute/examples/meshroute.conf
+[ -f $example ] || { [ -f $example.gz ] && gunzip -c $example.gz >"$tmp/example.conf" && example=$tmp/example.conf; }
+check "example config passes meshrouted --check-config -n n1" \
+	/usr/sbin/meshrouted --check-config -c $example -n n1
+check "group meshroute exists (postinst)" getent group meshroute
+check "no /etc/meshroute/meshroute.conf installed" test ! -e /etc/meshroute/meshroute.conf
+check "dpkg -i again (reinstall, postinst idempotent)" dpkg -i "$deb"
+
+# ---- remove, then purge ----
+if dpkg -r meshroute >"$tmp/remove.log" 2>&1; then pass "dpkg -r"; else
+	sed 's/^/    /' "$tmp/remove.log"; fail "dpkg -r failed"; fi
+left=$(for f in $files; do [ -e "$f" ] && [ "$f" != /etc/iproute2/rt_protos.d/meshroute.conf ] && echo "$f"; done)
+if [ -z "$left" ]; then pass "dpkg -r removed every file but the conffile"; else
+	fail "dpkg -r left: $(echo $left)"; fi
+check "conffile kept until purge" test -e /etc/iproute2/rt_protos.d/meshroute.conf
+
+if dpkg -P meshroute >"$tmp/purge.log" 2>&1; then pass "dpkg -P"; else
+	sed 's/^/    /' "$tmp/purge.log"; fail "dpkg -P failed"; fi
+installed=false
+left=$(for f in $files; do [ -e "$f" ] && echo "$f"; done)
+if [ -z "$left" ]; then pass "dpkg -P removed every file of the package"; else
+	fail "dpkg -P left: $(echo $left)"; fi
+left=$(ls -d /etc/systemd/system/*/meshrouted.service /etc/systemd/system/meshrouted.service \
+	/var/lib/systemd/deb-systemd-helper-enabled/*meshrouted* \
+	/var/lib/systemd/deb-systemd-helper-enabled/*/meshrouted.service \
+	/var/lib/systemd/deb-systemd-helper-masked/meshrouted.service \
+	/etc/meshroute /usr/share/doc/meshroute /var/lib/dpkg/info/meshroute.* 2>/dev/null)
+if [ -z "$left" ]; then pass "no unit links, helper state, doc or dpkg info left"; else
+	fail "left behind: $(echo $left)"; fi
+if getent group meshroute >/dev/null; then fail "group meshroute still exists after purge"; else
+	pass "group meshroute removed by purge"; fi
+if dpkg-query -W meshroute >/dev/null 2>&1; then fail "dpkg still knows meshroute"; else
+	pass "dpkg no longer knows meshroute"; fi
+
+finish
