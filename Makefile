@@ -5,6 +5,9 @@ PREFIX     ?= /usr/local
 SBINDIR    ?= $(PREFIX)/sbin
 MANDIR     ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
+DOCDIR     ?= $(PREFIX)/share/doc/meshroute
+# Where systemd looks for units (/lib/systemd/system on Debian 12).
+SYSTEMDUNITDIR ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null),$(PREFIX)/lib/systemd/system)
 DESTDIR    ?=
 
 CC      ?= cc
@@ -32,7 +35,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/%)
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/%)
 
-.PHONY: all deps unit lab check demo asan install uninstall clean bench
+.PHONY: all deps unit lab check demo asan install uninstall clean bench bracket bracket-check
 all: $(BINS:%=$(BUILD)/%) $(TOOL_BINS)
 
 $(BUILD)/%.o: src/%.c | $(BUILD)
@@ -87,13 +90,39 @@ demo: deps
 	$(Q)./tests/lab/demo.sh
 
 install: $(BUILD)/meshrouted $(BUILD)/meshroutectl
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DOCDIR)/examples
 	install -m 0755 $(BUILD)/meshrouted $(BUILD)/meshroutectl $(DESTDIR)$(SBINDIR)/
 	install -m 0644 etc/rt_protos.d/meshroute.conf $(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d/meshroute.conf
+	install -m 0644 man/meshrouted.8 man/meshroutectl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 man/meshroute.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	sed 's|/usr/sbin/meshrouted|$(SBINDIR)/meshrouted|' etc/meshrouted.service >$(BUILD)/meshrouted.service
+	install -m 0644 $(BUILD)/meshrouted.service $(DESTDIR)$(SYSTEMDUNITDIR)/meshrouted.service
+	install -m 0644 etc/meshroute.conf.example $(DESTDIR)$(DOCDIR)/examples/meshroute.conf
+	install -m 0755 contrib/meshroute-alert-mail contrib/meshroute-alert-webhook $(DESTDIR)$(DOCDIR)/examples/
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/meshrouted $(DESTDIR)$(SBINDIR)/meshroutectl \
-	      $(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d/meshroute.conf
+	      $(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d/meshroute.conf \
+	      $(DESTDIR)$(MANDIR)/man8/meshrouted.8 $(DESTDIR)$(MANDIR)/man8/meshroutectl.8 \
+	      $(DESTDIR)$(MANDIR)/man5/meshroute.conf.5 \
+	      $(DESTDIR)$(SYSTEMDUNITDIR)/meshrouted.service \
+	      $(DESTDIR)$(DOCDIR)/examples/meshroute.conf \
+	      $(DESTDIR)$(DOCDIR)/examples/meshroute-alert-mail \
+	      $(DESTDIR)$(DOCDIR)/examples/meshroute-alert-webhook
+	rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+
+# Printable full-height PCIe bracket (hardware/bracket/README.md).
+bracket: $(BUILD)/bracket/bracket.stl
+
+$(BUILD)/bracket/bracket.stl: hardware/bracket/bracket.scad
+	@$(if $(Q),echo "  SCAD    $@")
+	$(Q)mkdir -p $(@D)
+	$(Q)openscad --export-format binstl -o $@ $< 2>$(@D)/openscad.log || { cat $(@D)/openscad.log; rm -f $@; exit 1; }
+
+bracket-check:
+	$(Q)BUILD=$(BUILD) ./tests/hardware/t_bracket.sh
 
 clean:
 	rm -rf build build-asan

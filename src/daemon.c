@@ -97,34 +97,48 @@ static struct mr_port *port_by_name(struct mr_daemon *d, const char *name)
 
 /* ---- routes ---- */
 
-static void peer_apply(struct mr_daemon *d, struct mr_peer *p, const struct path_result *want,
-		       mtime_t now)
+static const struct mr_addr *node_addr(const struct mr_node *n, int fam)
+{
+	return fam ? &n->addr6 : &n->addr4;
+}
+
+static bool fam_in_use(const struct mr_daemon *d, int node, int fam)
+{
+	return node_addr(self_node(d), fam)->family && node_addr(&d->cfg.nodes[node], fam)->family;
+}
+
+static void peer_apply(struct mr_daemon *d, struct mr_peer *p, int fam,
+		       const struct path_result *want, mtime_t now)
 {
 	const struct mr_node *me = self_node(d), *peer = &d->cfg.nodes[p->node];
+	const struct mr_addr *dst = node_addr(peer, fam);
+	struct mr_route *rt = &p->rt[fam];
 	char before[128], after[128], addr[64];
+	int family = fam ? AF_INET6 : AF_INET;
+	uint8_t plen = fam ? 128 : 32;
 	int err;
 
-	if (p->installed_known && path_equal(&p->installed, want))
+	if (rt->installed_known && path_equal(&rt->installed, want))
 		return;
 	if (want->noif == 0)
-		err = nl_route_delete(d->nl, AF_INET, peer->addr4.bytes, 32);
+		err = nl_route_delete(d->nl, family, dst->bytes, plen);
 	else
-		err = nl_route_replace(d->nl, AF_INET, peer->addr4.bytes, 32, me->addr4.bytes,
-				       want->oif, want->noif);
+		err = nl_route_replace(d->nl, family, dst->bytes, plen,
+				       node_addr(me, fam)->bytes, want->oif, want->noif);
 	if (err == -ESRCH || err == -ENOENT)
 		err = 0;	/* already gone: that is what we wanted */
 	if (err < 0) {
 		/* nl logged the kernel's reason; try again soon. */
-		p->installed_known = false;
-		p->recheck_at = mtime_min(p->recheck_at, now + ROUTE_RETRY);
+		rt->installed_known = false;
+		rt->recheck_at = mtime_min(rt->recheck_at, now + ROUTE_RETRY);
 		return;
 	}
 	/* installed keeps the last known path even while unsure of it. */
-	if (!path_equal(&p->installed, want)) {
+	if (!path_equal(&rt->installed, want)) {
 		struct alert_event ev = {
 			.event = "path-change", .node = me->name, .peer = peer->name,
-			.peer_address = mr_addr_str(&peer->addr4, addr, sizeof(addr)), .port = "",
-			.old_state = path_str(d, &p->installed, before, sizeof(before)),
+			.peer_address = mr_addr_str(dst, addr, sizeof(addr)), .port = "",
+			.old_state = path_str(d, &rt->installed, before, sizeof(before)),
 			.new_state = path_str(d, want, after, sizeof(after)), .diag = "",
 			.logged = true,
 		};
@@ -132,35 +146,74 @@ static void peer_apply(struct mr_daemon *d, struct mr_peer *p, const struct path
 		log_notice("%s (%s): path %s -> %s", peer->name, ev.peer_address, ev.old_state,
 			   ev.new_state);
 		alert_emit(d->alert, &ev, now);
-		p->changed_at = now;
+		rt->changed_at = now;
 	}
-	p->installed = *want;
-	p->installed_known = true;
+	rt->installed = *want;
+	rt->installed_known = true;
 }
 
-/* Recomputes and installs the path to one peer. */
+/* Recomputes and installs the paths to one peer, each family on its own. */
 static void peer_update(struct mr_daemon *d, struct mr_peer *p, mtime_t now)
 {
 	struct path_candidate c[MR_MAX_FAST];
 	struct path_result want;
-	int i, n = 0;
+	int fam, i, n;
 
-	if (self_node(d)->addr4.family != AF_INET || d->cfg.nodes[p->node].addr4.family != AF_INET)
-		return;
-	for (i = 0; i < d->nsess && n < MR_MAX_FAST; i++) {
-		struct mr_sess *s = &d->sess[i];
-
-		if (s->peer != p->node || s->port->lan)
+	for (fam = 0; fam < MR_NFAM; fam++) {
+		if (!fam_in_use(d, p->node, fam))
 			continue;
-		c[n].ifindex = s->port->ifindex;
-		c[n].up = s->bfd.state == BFD_STATE_UP;
-		c[n].usable = s->port->carrier && !s->port->drained && s->fd >= 0;
-		c[n].up_since = s->up_since;
-		n++;
+		for (i = 0, n = 0; i < d->nsess && n < MR_MAX_FAST; i++) {
+			struct mr_sess *s = &d->sess[i];
+
+			if (s->peer != p->node || s->port->lan || mr_fam(s->local.family) != fam)
+				continue;
+			c[n].ifindex = s->port->ifindex;
+			c[n].up = s->bfd.state == BFD_STATE_UP;
+			c[n].usable = s->port->carrier && !s->port->drained && s->fd >= 0;
+			c[n].up_since = s->up_since;
+			n++;
+		}
+		path_select(c, n, now, d->cfg.hold_down_us, &want);
+		/*
+		 * The kernel has no IPv6 multipath over device-only nexthops:
+		 * one healthy port carries it, the lowest ifindex, stably.
+		 */
+		if (fam == 1 && want.noif > 1)
+			want.noif = 1;
+		p->rt[fam].recheck_at = want.recheck_at;
+		peer_apply(d, p, fam, &want, now);
 	}
-	path_select(c, n, now, d->cfg.hold_down_us, &want);
-	p->recheck_at = want.recheck_at;
-	peer_apply(d, p, &want, now);
+}
+
+static void peer_init(struct mr_peer *p, int node, mtime_t now)
+{
+	int f;
+
+	memset(p, 0, sizeof(*p));
+	p->node = node;
+	for (f = 0; f < MR_NFAM; f++) {
+		p->rt[f].recheck_at = MTIME_NEVER;
+		p->rt[f].changed_at = now;
+	}
+}
+
+/* Both families' routes to the LAN, whatever we believed was installed. */
+static void peer_withdraw(struct mr_daemon *d, struct mr_peer *p, mtime_t now)
+{
+	struct path_result none = { .noif = 0, .recheck_at = MTIME_NEVER };
+	int f;
+
+	for (f = 0; f < MR_NFAM; f++) {
+		if (!node_addr(&d->cfg.nodes[p->node], f)->family)
+			continue;
+		p->rt[f].installed_known = false;
+		peer_apply(d, p, f, &none, now);
+	}
+}
+
+static mtime_t peer_recheck_at(const struct mr_peer *p)
+{
+	return mtime_min(p->rt[0].recheck_at, p->rt[1].recheck_at);
 }
 
 static struct mr_peer *peer_of(struct mr_daemon *d, int node)
@@ -187,7 +240,8 @@ static void sess_send(struct mr_daemon *d, struct mr_sess *s, mtime_t now)
 		for (i = 0; i < d->nsess; i++) {
 			struct mr_sess *o = &d->sess[i];
 
-			if (o != s && o->port == s->port && o->bfd.state >= BFD_STATE_INIT)
+			if (o->peer != s->peer && o->port == s->port &&
+			    o->bfd.state >= BFD_STATE_INIT)
 				parked = true;
 		}
 	}
@@ -268,7 +322,7 @@ static void sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd
 			mtime_t now)
 {
 	if (out->state_changed) {
-		char detect[64] = "";
+		char detect[64] = "", raddr[64];
 
 		if (out->new_state == BFD_STATE_UP) {
 			s->up_since = now;
@@ -285,7 +339,8 @@ static void sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd
 			snprintf(detect, sizeof(detect), ", detected after %.1f ms of silence",
 				 (double)out->detect_us / 1000.0);
 		}
-		log_notice("%s via %s: session %s -> %s (diag %s%s%s)%s", peer_name(d, s->peer),
+		log_notice("%s (%s) via %s: session %s -> %s (diag %s%s%s)%s", peer_name(d, s->peer),
+			   mr_addr_str(&s->remote, raddr, sizeof(raddr)),
 			   s->port->name, bfd_state_name(out->old_state),
 			   bfd_state_name(out->new_state), bfd_diag_name(out->diag),
 			   s->bfd.remote_state == BFD_STATE_ADMIN_DOWN ? ", peer AdminDown" : "",
@@ -317,19 +372,44 @@ static void sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd
 		sess_send(d, s, now);
 }
 
+/*
+ * IPv6 finds no route to a peer on a port that carries none (unlike IPv4,
+ * which assumes on-link for a socket bound to a device): give our marked
+ * BFD sockets one, in the probe table.  Replace is idempotent, and the
+ * kernel drops it with the port, so it is simply re-asserted on resync.
+ */
+static void probe_route(struct mr_daemon *d, struct mr_sess *s)
+{
+	if (s->local.family != AF_INET6 || s->fd < 0 || s->port->ifindex <= 0 || !d->nl)
+		return;
+	if (!d->probe_rule && nl_probe_rule(d->nl, AF_INET6, true) == 0)
+		d->probe_rule = true;
+	nl_probe_route_replace(d->nl, AF_INET6, s->remote.bytes, s->port->ifindex,
+			       (uint32_t)s->port->ifindex);
+}
+
+static void probe_routes_sync(struct mr_daemon *d)
+{
+	int i;
+
+	for (i = 0; i < d->nsess; i++)
+		probe_route(d, &d->sess[i]);
+}
+
 static void sess_open(struct mr_daemon *d, struct mr_sess *s)
 {
 	int fd;
 
 	if (s->fd >= 0 || s->port->ifindex <= 0)
 		return;
-	fd = net_tx_open(AF_INET, &s->local, s->port->ifindex, &s->sport);
+	fd = net_tx_open(s->local.family, &s->local, s->port->ifindex, &s->sport);
 	if (fd < 0) {
 		log_warnx("%s via %s: no transmit socket; the session stays Down",
 			  peer_name(d, s->peer), s->port->name);
 		return;
 	}
 	s->fd = fd;
+	probe_route(d, s);
 }
 
 static void sess_close(struct mr_sess *s)
@@ -378,7 +458,7 @@ static void sess_params(const struct mr_config *cfg, bool lan, struct bfd_sessio
 /* A new session in arr[*n] on `port` to node `peer` of cfg. */
 static void sess_new(struct mr_daemon *d, const struct mr_config *cfg, int self,
 		     struct mr_sess *arr, int *n, struct mr_port *port, bool lan, int peer,
-		     mtime_t now)
+		     int fam, mtime_t now)
 {
 	struct bfd_session_params params;
 	struct mr_sess *s = &arr[*n];
@@ -387,8 +467,8 @@ static void sess_new(struct mr_daemon *d, const struct mr_config *cfg, int self,
 	s->fd = -1;
 	s->port = port;
 	s->peer = peer;
-	s->local = cfg->nodes[self].addr4;
-	s->remote = cfg->nodes[peer].addr4;
+	s->local = *node_addr(&cfg->nodes[self], fam);
+	s->remote = *node_addr(&cfg->nodes[peer], fam);
 	sess_params(cfg, lan, &params);
 	bfd_session_init(&s->bfd, &params, new_discr(d, arr, *n), new_discr(d, arr, *n), now);
 	auth_state_init(&s->auth, new_discr(d, arr, *n));
@@ -397,22 +477,18 @@ static void sess_new(struct mr_daemon *d, const struct mr_config *cfg, int self,
 
 static int sessions_create(struct mr_daemon *d, mtime_t now)
 {
-	const struct mr_node *me = self_node(d);
-	int i, n, count = 0;
+	int i, n, f, count = 0;
 
-	d->sess = calloc((size_t)(d->nports * d->cfg.nnodes), sizeof(*d->sess));
+	d->sess = calloc((size_t)(d->nports * d->cfg.nnodes * MR_NFAM), sizeof(*d->sess));
 	if (!d->sess)
 		return -ENOMEM;
 	d->nsess = 0;
-	if (me->addr4.family != AF_INET) {
-		log_warnx("node %s has no IPv4 address: no IPv4 sessions", me->name);
-		return 0;
-	}
 	for (i = 0; i < d->nports; i++)
 		for (n = 0; n < d->cfg.nnodes; n++)
-			if (n != d->self && d->cfg.nodes[n].addr4.family == AF_INET)
-				sess_new(d, &d->cfg, d->self, d->sess, &count, &d->ports[i],
-					 d->ports[i].lan, n, now);
+			for (f = 0; f < MR_NFAM; f++)
+				if (n != d->self && fam_in_use(d, n, f))
+					sess_new(d, &d->cfg, d->self, d->sess, &count, &d->ports[i],
+						 d->ports[i].lan, n, f, now);
 	d->nsess = count;
 	for (i = 0; i < d->nsess; i++)
 		sess_open(d, &d->sess[i]);
@@ -440,11 +516,15 @@ static void port_lost(struct mr_daemon *d, struct mr_port *port, mtime_t now, bo
 	/* Routes over a port that went down administratively are flushed by the
 	 * kernel without a notification (IPv4): our view of them is stale. */
 	for (i = 0; i < d->cfg.nnodes; i++) {
-		int j;
+		int f, j;
 
-		for (j = 0; j < d->peers[i].installed.noif; j++)
-			if (d->peers[i].installed.oif[j] == port->ifindex)
-				d->peers[i].installed_known = false;
+		for (f = 0; f < MR_NFAM; f++) {
+			struct mr_route *rt = &d->peers[i].rt[f];
+
+			for (j = 0; j < rt->installed.noif; j++)
+				if (rt->installed.oif[j] == port->ifindex)
+					rt->installed_known = false;
+		}
 	}
 	for (i = 0; i < d->cfg.nnodes; i++)
 		if (i != d->self)
@@ -499,9 +579,13 @@ static void on_link(void *arg, const struct nl_link *l, bool deleted)
 		log_notice("port %s: carrier up", port->name);
 		port->carrier = true;
 		/* Both ends see the carrier at once: probe now, not at the next idle tick. */
-		for (i = 0; i < d->nsess; i++)
-			if (d->sess[i].port == port)
-				bfd_session_kick(&d->sess[i].bfd, now);
+		for (i = 0; i < d->nsess; i++) {
+			if (d->sess[i].port != port)
+				continue;
+			/* An admin down flushed the IPv6 probe route with the port. */
+			probe_route(d, &d->sess[i]);
+			bfd_session_kick(&d->sess[i].bfd, now);
+		}
 	}
 }
 
@@ -511,27 +595,31 @@ static void on_route(void *arg, const struct nl_route *r, bool deleted)
 	mtime_t now = mtime_now();
 	int n;
 
-	if (r->protocol != MR_RTPROT || r->family != AF_INET || r->dst_len != 32 ||
-	    r->table != 254 /* RT_TABLE_MAIN */)
+	int fam = mr_fam(r->family);
+
+	if (r->protocol != MR_RTPROT || r->table != 254 /* RT_TABLE_MAIN */ ||
+	    (r->family != AF_INET && r->family != AF_INET6) || r->dst_len != (fam ? 128 : 32))
 		return;
 	for (n = 0; n < d->cfg.nnodes; n++) {
-		struct mr_peer *p = &d->peers[n];
+		const struct mr_addr *a = node_addr(&d->cfg.nodes[n], fam);
+		struct mr_route *rt = &d->peers[n].rt[fam];
 		struct path_result seen = { .noif = 0, .recheck_at = MTIME_NEVER };
 		int i;
 
-		if (n == d->self || memcmp(d->cfg.nodes[n].addr4.bytes, r->dst, 4) != 0)
+		if (n == d->self || a->family != r->family ||
+		    memcmp(a->bytes, r->dst, fam ? 16 : 4) != 0)
 			continue;
 		if (!deleted) {
 			for (i = 0; i < r->noif; i++)
 				path_add_oif(&seen, r->oif[i]);
 		}
-		if (p->installed_known && path_equal(&p->installed, &seen))
+		if (rt->installed_known && path_equal(&rt->installed, &seen))
 			return;
 		if (deleted)
 			log_warnx("%s: our route was removed by someone else", d->cfg.nodes[n].name);
-		p->installed = seen;
-		p->installed_known = true;
-		peer_update(d, p, now);
+		rt->installed = seen;
+		rt->installed_known = true;
+		peer_update(d, &d->peers[n], now);
 		return;
 	}
 }
@@ -619,32 +707,36 @@ static void resync(struct mr_daemon *d)
 			}
 		}
 	}
-	if (nl_dump_routes(d->nl, AF_INET, MR_RTPROT, &h) < 0) {
+	if (nl_dump_routes(d->nl, AF_UNSPEC, MR_RTPROT, &h) < 0) {
 		log_warnx("route dump failed");
 		free(c);
 		return;
 	}
 	for (i = 0; i < d->cfg.nnodes; i++) {
-		struct mr_peer *p = &d->peers[i];
-		struct path_result seen = { .noif = 0, .recheck_at = MTIME_NEVER };
-		int j, k;
+		int f, j, k;
 
 		if (i == d->self)
 			continue;
-		for (j = 0; j < c->nroutes; j++) {
-			const struct nl_route *r = &c->routes[j];
+		for (f = 0; f < MR_NFAM; f++) {
+			const struct mr_addr *a = node_addr(&d->cfg.nodes[i], f);
+			struct path_result seen = { .noif = 0, .recheck_at = MTIME_NEVER };
 
-			if (r->family != AF_INET || r->dst_len != 32 || r->table != 254 ||
-			    r->protocol != MR_RTPROT ||
-			    memcmp(r->dst, d->cfg.nodes[i].addr4.bytes, 4) != 0)
-				continue;
-			for (k = 0; k < r->noif; k++)
-				path_add_oif(&seen, r->oif[k]);
+			for (j = 0; j < c->nroutes; j++) {
+				const struct nl_route *r = &c->routes[j];
+
+				if (r->family != a->family || r->dst_len != (f ? 128 : 32) ||
+				    r->table != 254 || r->protocol != MR_RTPROT ||
+				    memcmp(r->dst, a->bytes, f ? 16 : 4) != 0)
+					continue;
+				for (k = 0; k < r->noif; k++)
+					path_add_oif(&seen, r->oif[k]);
+			}
+			d->peers[i].rt[f].installed = seen;
+			d->peers[i].rt[f].installed_known = true;
 		}
-		p->installed = seen;
-		p->installed_known = true;
-		peer_update(d, p, mtime_now());
+		peer_update(d, &d->peers[i], mtime_now());
 	}
+	probe_routes_sync(d);
 	free(c);
 }
 
@@ -690,13 +782,12 @@ static struct mr_sess *sess_demux(struct mr_daemon *d, const struct net_msg *m,
 	return NULL;
 }
 
-static void on_rx(void *arg, uint32_t events)
+/* Drains one receive socket; a budget keeps timers on time during a flood. */
+static void rx_drain(struct mr_daemon *d, int fd)
 {
-	struct mr_daemon *d = arg;
 	static struct net_msg m;
 	int budget = 256;
 
-	(void)events;
 	while (budget-- > 0) {
 		struct bfd_packet pkt;
 		struct bfd_output out;
@@ -704,7 +795,7 @@ static void on_rx(void *arg, uint32_t events)
 		int err, reason, ar;
 		mtime_t now;
 
-		err = net_recv(d->rx4.fd, &m);
+		err = net_recv(fd, &m);
 		if (err == -EAGAIN || err == -EWOULDBLOCK)
 			return;
 		if (err < 0) {
@@ -744,6 +835,22 @@ static void on_rx(void *arg, uint32_t events)
 		s->rx_packets++;
 		sess_output(d, s, &out, now);
 	}
+}
+
+static void on_rx4(void *arg, uint32_t events)
+{
+	struct mr_daemon *d = arg;
+
+	(void)events;
+	rx_drain(d, d->rx4.fd);
+}
+
+static void on_rx6(void *arg, uint32_t events)
+{
+	struct mr_daemon *d = arg;
+
+	(void)events;
+	rx_drain(d, d->rx6.fd);
 }
 
 static void on_netlink(void *arg, uint32_t events)
@@ -809,17 +916,16 @@ static int ports_init(struct mr_daemon *d)
 }
 
 static int stale_routes_remove(struct mr_daemon *d);
+static void probe_routes_flush(struct mr_daemon *d);
 int daemon_start(struct mr_daemon *d)
 {
 	sigset_t mask;
 	mtime_t now = mtime_now();
 	int err, i;
 
-	d->rx4.fd = d->nlmon.fd = d->sig.fd = -1;
-	for (i = 0; i < MR_MAX_NODES; i++) {
-		d->peers[i].node = i;
-		d->peers[i].recheck_at = MTIME_NEVER;
-	}
+	d->rx4.fd = d->rx6.fd = d->nlmon.fd = d->sig.fd = -1;
+	for (i = 0; i < MR_MAX_NODES; i++)
+		peer_init(&d->peers[i], i, now);
 	ports_init(d);
 	if (sysctl_prepare_port("all", false, d->cfg.set_sysctl))
 		log_warnx("host settings are not as meshroute needs them: failover may not work (see above)");
@@ -856,10 +962,19 @@ int daemon_start(struct mr_daemon *d)
 	d->rx4.fd = net_rx_open(AF_INET, BFD_PORT_CONTROL);
 	if (d->rx4.fd < 0)
 		return d->rx4.fd;
-	d->rx4.fn = on_rx;
+	d->rx4.fn = on_rx4;
 	d->rx4.arg = d;
 	if ((err = loop_add(&d->loop, &d->rx4, EPOLLIN)) < 0)
 		return err;
+	if (self_node(d)->addr6.family == AF_INET6) {
+		d->rx6.fd = net_rx_open(AF_INET6, BFD_PORT_CONTROL);
+		if (d->rx6.fd < 0)
+			return d->rx6.fd;
+		d->rx6.fn = on_rx6;
+		d->rx6.arg = d;
+		if ((err = loop_add(&d->loop, &d->rx6, EPOLLIN)) < 0)
+			return err;
+	}
 
 	d->nlmon.fd = nl_monitor_fd(d->nl);
 	d->nlmon.fn = on_netlink;
@@ -891,6 +1006,23 @@ int daemon_start(struct mr_daemon *d)
 	return 0;
 }
 
+/* Every probe route of ours, whichever run installed it. */
+static void probe_routes_flush(struct mr_daemon *d)
+{
+	struct collected *c = calloc(1, sizeof(*c));
+	struct nl_handlers h = { .route = collect_route, .ctx = c };
+	int i;
+
+	if (!c)
+		return;
+	if (nl_dump_table_routes(d->nl, AF_INET6, MR_PROBE_TABLE, MR_RTPROT, &h) == 0)
+		for (i = 0; i < c->nroutes; i++)
+			if (c->routes[i].noif > 0)
+				nl_probe_route_delete(d->nl, AF_INET6, c->routes[i].dst,
+						      c->routes[i].oif[0], c->routes[i].priority);
+	free(c);
+}
+
 static int stale_routes_remove(struct mr_daemon *d)
 {
 	static const int families[] = { AF_INET, AF_INET6 };
@@ -919,6 +1051,8 @@ static int stale_routes_remove(struct mr_daemon *d)
 		}
 	}
 	free(c);
+	if (err == 0)
+		probe_routes_flush(d);
 	return err;
 }
 
@@ -946,14 +1080,13 @@ int daemon_drop_privileges(struct mr_daemon *d)
 static mtime_t next_deadline(struct mr_daemon *d)
 {
 	mtime_t t = mtime_min(d->next_resync, d->next_watchdog);
-
-	t = mtime_min(t, alert_next_deadline(d->alert));
 	int i;
 
+	t = mtime_min(t, alert_next_deadline(d->alert));
 	for (i = 0; i < d->nsess; i++)
 		t = mtime_min(t, bfd_session_next_event(&d->sess[i].bfd));
 	for (i = 0; i < d->cfg.nnodes; i++)
-		t = mtime_min(t, d->peers[i].recheck_at);
+		t = mtime_min(t, peer_recheck_at(&d->peers[i]));
 	return t;
 }
 
@@ -972,7 +1105,7 @@ static void fire_timers(struct mr_daemon *d)
 		sess_output(d, s, &out, now);
 	}
 	for (i = 0; i < d->cfg.nnodes; i++) {
-		if (i != d->self && d->peers[i].recheck_at <= now)
+		if (i != d->self && peer_recheck_at(&d->peers[i]) <= now)
 			peer_update(d, &d->peers[i], now);
 	}
 	alert_timers(d->alert, now);
@@ -1000,17 +1133,13 @@ int daemon_run(struct mr_daemon *d)
 void daemon_shutdown(struct mr_daemon *d)
 {
 	mtime_t now = mtime_now();
-	struct path_result none = { .noif = 0, .recheck_at = MTIME_NEVER };
 	int i;
 
 	sd_notify(0, "STOPPING=1");
 	/* Our traffic to the LAN first, then ask the peers to move theirs. */
-	for (i = 0; i < d->cfg.nnodes; i++) {
-		if (i == d->self)
-			continue;
-		d->peers[i].installed_known = false;
-		peer_apply(d, &d->peers[i], &none, now);
-	}
+	for (i = 0; i < d->cfg.nnodes && d->nl; i++)
+		if (i != d->self)
+			peer_withdraw(d, &d->peers[i], now);
 	for (i = 0; i < d->nsess; i++) {
 		struct mr_sess *s = &d->sess[i];
 		struct bfd_output out;
@@ -1025,8 +1154,14 @@ void daemon_shutdown(struct mr_daemon *d)
 	free(d->sess);
 	d->sess = NULL;
 	d->nsess = 0;
+	if (d->probe_rule) {
+		probe_routes_flush(d);
+		nl_probe_rule(d->nl, AF_INET6, false);
+	}
 	if (d->rx4.fd >= 0)
 		close(d->rx4.fd);
+	if (d->rx6.fd >= 0)
+		close(d->rx6.fd);
 	if (d->sig.fd >= 0)
 		close(d->sig.fd);
 	if (d->nl)
@@ -1049,7 +1184,7 @@ static bool params_equal(const struct bfd_session_params *a, const struct bfd_se
 
 /* The old session that a new (port, peer) pair continues, if any. */
 static struct mr_sess *sess_match(struct mr_daemon *d, const struct mr_config *ncfg, int nself,
-				  const struct mr_port *port, int peer)
+				  const struct mr_port *port, int peer, int fam)
 {
 	int i;
 
@@ -1060,8 +1195,8 @@ static struct mr_sess *sess_match(struct mr_daemon *d, const struct mr_config *n
 			continue;
 		if (strcmp(o->port->name, port->name) == 0 && o->port->lan == port->lan &&
 		    strcmp(d->cfg.nodes[o->peer].name, ncfg->nodes[peer].name) == 0 &&
-		    mr_addr_eq(&o->remote, &ncfg->nodes[peer].addr4) &&
-		    mr_addr_eq(&o->local, &ncfg->nodes[nself].addr4))
+		    mr_addr_eq(&o->remote, node_addr(&ncfg->nodes[peer], fam)) &&
+		    mr_addr_eq(&o->local, node_addr(&ncfg->nodes[nself], fam)))
 			return o;
 	}
 	return NULL;
@@ -1088,12 +1223,12 @@ int daemon_reload(struct mr_daemon *d, FILE *out)
 	struct mr_peer npeers[MR_MAX_NODES];
 	struct mr_sess *nsess = NULL;
 	struct auth_keyring nkeys;
-	bool resend[(MR_MAX_FAST + 1) * MR_MAX_NODES] = { false };
+	bool resend[(MR_MAX_FAST + 1) * MR_MAX_NODES * MR_NFAM] = { false };
 	char *errs = NULL;
 	size_t errlen = 0;
 	FILE *errf;
 	mtime_t now = mtime_now();
-	int nself = -1, nn = 0, ns = 0, kept = 0, added = 0, removed = 0, i, n;
+	int nself = -1, nn = 0, ns = 0, kept = 0, added = 0, removed = 0, i, n, f;
 
 	if (!ncfg)
 		return -1;
@@ -1146,6 +1281,9 @@ int daemon_reload(struct mr_daemon *d, FILE *out)
 		}
 		free(kerrs);
 	}
+	if (d->sock_override[0])
+		snprintf(ncfg->control_socket, sizeof(ncfg->control_socket), "%s",
+			 d->sock_override);
 	if (strcmp(ncfg->control_socket, d->cfg.control_socket) != 0) {
 		report(out, "control-socket changed: takes effect at the next restart");
 		snprintf(ncfg->control_socket, sizeof(ncfg->control_socket), "%s",
@@ -1170,25 +1308,26 @@ int daemon_reload(struct mr_daemon *d, FILE *out)
 	}
 
 	/* Sessions: unchanged (port, peer, addresses) pairs keep running. */
-	nsess = calloc((size_t)(nn * ncfg->nnodes), sizeof(*nsess));
+	nsess = calloc((size_t)(nn * ncfg->nnodes * MR_NFAM), sizeof(*nsess));
 	if (!nsess) {
 		free(ncfg);
 		return -1;
 	}
-	if (ncfg->nodes[nself].addr4.family == AF_INET) {
-		for (i = 0; i < nn; i++) {
-			for (n = 0; n < ncfg->nnodes; n++) {
+	for (i = 0; i < nn; i++) {
+		for (n = 0; n < ncfg->nnodes; n++) {
+			for (f = 0; f < MR_NFAM; f++) {
 				struct bfd_session_params params;
 				struct bfd_output o;
 				struct mr_sess *old;
 
-				if (n == nself || ncfg->nodes[n].addr4.family != AF_INET)
+				if (n == nself || !node_addr(&ncfg->nodes[nself], f)->family ||
+				    !node_addr(&ncfg->nodes[n], f)->family)
 					continue;
 				/* Final addresses: d->ports receives nports below. */
-				old = sess_match(d, ncfg, nself, &nports[i], n);
+				old = sess_match(d, ncfg, nself, &nports[i], n, f);
 				if (!old) {
 					sess_new(d, ncfg, nself, nsess, &ns, &d->ports[i],
-						 nports[i].lan, n, now);
+						 nports[i].lan, n, f, now);
 					added++;
 					continue;
 				}
@@ -1223,29 +1362,24 @@ int daemon_reload(struct mr_daemon *d, FILE *out)
 	}
 
 	/* Peers: a peer that left, or whose address changed, loses its route. */
-	for (n = 0; n < ncfg->nnodes; n++) {
-		npeers[n].node = n;
-		npeers[n].installed.noif = 0;
-		npeers[n].installed_known = false;
-		npeers[n].recheck_at = MTIME_NEVER;
-		npeers[n].changed_at = now;
-	}
+	for (n = 0; n < ncfg->nnodes; n++)
+		peer_init(&npeers[n], n, now);
 	for (i = 0; i < d->cfg.nnodes; i++) {
-		struct path_result none = { .noif = 0, .recheck_at = MTIME_NEVER };
 		bool found = false;
 
 		if (i == d->self)
 			continue;
 		for (n = 0; n < ncfg->nnodes; n++) {
 			if (n != nself && strcmp(ncfg->nodes[n].name, d->cfg.nodes[i].name) == 0 &&
-			    mr_addr_eq(&ncfg->nodes[n].addr4, &d->cfg.nodes[i].addr4)) {
+			    mr_addr_eq(&ncfg->nodes[n].addr4, &d->cfg.nodes[i].addr4) &&
+			    mr_addr_eq(&ncfg->nodes[n].addr6, &d->cfg.nodes[i].addr6)) {
 				npeers[n] = d->peers[i];
 				npeers[n].node = n;
 				found = true;
 			}
 		}
 		if (!found)
-			peer_apply(d, &d->peers[i], &none, now);
+			peer_withdraw(d, &d->peers[i], now);
 	}
 
 	if (ncfg->set_sysctl && !d->cfg.set_sysctl)

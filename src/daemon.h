@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/socket.h>
 
 #include "auth.h"
 #include "config.h"
@@ -55,12 +56,24 @@ struct mr_sess {
 	struct auth_state auth;	/* RFC 5880 §6.7 sequence numbers */
 };
 
-struct mr_peer {
-	int node;
+/* Address families: index 0 is IPv4, 1 is IPv6. */
+#define MR_NFAM 2
+static inline int mr_fam(int family)
+{
+	return family == AF_INET6;
+}
+
+/* The host route to one peer in one family. */
+struct mr_route {
 	struct path_result installed;	/* what the kernel holds for it */
 	bool installed_known;		/* false: rewrite regardless */
 	mtime_t recheck_at;
 	mtime_t changed_at;		/* last path change */
+};
+
+struct mr_peer {
+	int node;
+	struct mr_route rt[MR_NFAM];	/* each family fails over on its own */
 	bool redundancy_seen;		/* fast and LAN paths both worked once */
 	bool redundancy_lost;
 };
@@ -79,7 +92,9 @@ struct mr_daemon {
 	struct nl *nl;
 	struct alerter *alert;
 	struct loop loop;
-	struct loop_fd rx4, nlmon, sig;
+	struct loop_fd rx4, rx6, nlmon, sig;
+	bool probe_rule;		/* IPv6 probe rule installed */
+	char sock_override[108];	/* -s: wins over control-socket, also on reload */
 	mtime_t next_resync;
 	mtime_t next_watchdog;		/* MTIME_NEVER without a systemd watchdog */
 	mtime_t watchdog_every;

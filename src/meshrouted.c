@@ -125,6 +125,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		snprintf(d.cfg.control_socket, sizeof(d.cfg.control_socket), "%s", sock);
+		snprintf(d.sock_override, sizeof(d.sock_override), "%s", sock);
 	}
 	if (d.cfg.auth_type != MR_AUTH_NONE &&
 	    auth_keyring_load(d.cfg.auth_key_file, d.cfg.auth_type, &d.keys, stderr) < 0) {

@@ -11,11 +11,13 @@
 
 #include "log.h"
 #include "net.h"
+#include "nl.h"
 
 #define BFD_SPORT_MIN 49152
 #define BFD_SPORT_MAX 65535
 #define BFD_TOS_CS6 0xc0
 #define BFD_SO_PRIORITY 7	/* TC_PRIO_CONTROL */
+#define NET_PROBE_MARK MR_PROBE_MARK
 
 static void to_sockaddr(const struct mr_addr *a, uint16_t port, struct sockaddr_storage *ss,
 			socklen_t *len)
@@ -167,7 +169,9 @@ int net_tx_open(int family, const struct mr_addr *src, int ifindex, uint16_t *sp
 		return err;
 	}
 	if ((err = setopt(fd, SOL_SOCKET, SO_BINDTOIFINDEX, ifindex, "SO_BINDTOIFINDEX")) ||
-	    (err = setopt(fd, SOL_SOCKET, SO_PRIORITY, BFD_SO_PRIORITY, "SO_PRIORITY")))
+	    (err = setopt(fd, SOL_SOCKET, SO_PRIORITY, BFD_SO_PRIORITY, "SO_PRIORITY")) ||
+	    /* Selects the probe routes' table (IPv6 needs a route on the port). */
+	    (err = setopt(fd, SOL_SOCKET, SO_MARK, (int)NET_PROBE_MARK, "SO_MARK")))
 		goto fail;
 	if (family == AF_INET6) {
 		if ((err = setopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 255, "IPV6_UNICAST_HOPS")) ||

@@ -17,6 +17,7 @@
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
+#include <linux/fib_rules.h>
 #include <linux/rtnetlink.h>
 
 #include "log.h"
@@ -194,6 +195,7 @@ static int nl_parse_addr(const struct nlmsghdr *nlh, struct nl_addr *a)
 static const enum mnl_attr_data_type nl_route_types[RTA_MAX + 1] = {
 	[RTA_OIF] = MNL_TYPE_U32,
 	[RTA_TABLE] = MNL_TYPE_U32,
+	[RTA_PRIORITY] = MNL_TYPE_U32,
 };
 
 /* RTA_MULTIPATH: a packed list of struct rtnexthop, each followed by its own attributes. */
@@ -240,6 +242,7 @@ static int nl_parse_route(const struct nlmsghdr *nlh, struct nl_route *r)
 	r->table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
 	r->type = rtm->rtm_type;
 	r->scope = rtm->rtm_scope;
+	r->priority = tb[RTA_PRIORITY] ? mnl_attr_get_u32(tb[RTA_PRIORITY]) : 0;
 	if (tb[RTA_DST] && (err = nl_get_addr(tb[RTA_DST], r->family, r->dst)) < 0)
 		return err;
 	if (tb[RTA_PREFSRC]) {
@@ -261,8 +264,9 @@ static int nl_parse_route(const struct nlmsghdr *nlh, struct nl_route *r)
 /* What a route dump keeps; the kernel filters too (strict checking), this makes sure. */
 struct nl_filter {
 	const struct nl_handlers *h;
-	bool routes;		/* filter routes: main table, protocol */
+	bool routes;		/* filter routes: table, protocol */
 	uint8_t protocol;	/* 0 = any */
+	uint32_t table;		/* with routes: 0 means the main table */
 };
 
 static void nl_dispatch(const struct nlmsghdr *nlh, const struct nl_filter *f)
@@ -300,7 +304,7 @@ static void nl_dispatch(const struct nlmsghdr *nlh, const struct nl_filter *f)
 			return;
 		if ((err = nl_parse_route(nlh, &r)) != 0)
 			break;
-		if (f->routes && (r.table != RT_TABLE_MAIN ||
+		if (f->routes && (r.table != (f->table ? f->table : RT_TABLE_MAIN) ||
 				  (f->protocol && r.protocol != f->protocol)))
 			return;
 		h->route(h->ctx, &r, type == RTM_DELROUTE);
@@ -510,29 +514,38 @@ int nl_dump_addrs(struct nl *nl, int family, const struct nl_handlers *h)
 	return nl_dump(nl, nlh, family == AF_INET ? "IPv4 address" : "IPv6 address", &f);
 }
 
-int nl_dump_routes(struct nl *nl, int family, uint8_t protocol, const struct nl_handlers *h)
+int nl_dump_table_routes(struct nl *nl, int family, uint32_t table, uint8_t protocol,
+			 const struct nl_handlers *h)
 {
 	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(8)));
 	const struct nl_filter f = {
 		.h = h ? h : &nl_no_handlers, .routes = true, .protocol = protocol,
+		.table = table,
 	};
 	struct rtmsg *rtm;
 	struct nlmsghdr *nlh;
 	int err;
 
 	if (family == AF_UNSPEC) {
-		if ((err = nl_dump_routes(nl, AF_INET, protocol, h)) < 0)
+		if ((err = nl_dump_table_routes(nl, AF_INET, table, protocol, h)) < 0)
 			return err;
-		return nl_dump_routes(nl, AF_INET6, protocol, h);
+		return nl_dump_table_routes(nl, AF_INET6, table, protocol, h);
 	}
 	if (nl_addr_len(family) == 0)
 		return -EAFNOSUPPORT;
 	nlh = nl_req(buf, RTM_GETROUTE, NLM_F_DUMP, (void **)&rtm, sizeof(*rtm));
 	/* With strict checking the kernel filters on these header fields. */
 	rtm->rtm_family = family;
-	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
 	rtm->rtm_protocol = protocol;
+	if (table >= 256 && !mnl_attr_put_u32_check(nlh, sizeof(buf), RTA_TABLE, table))
+		return -EMSGSIZE;
 	return nl_dump(nl, nlh, family == AF_INET ? "IPv4 route" : "IPv6 route", &f);
+}
+
+int nl_dump_routes(struct nl *nl, int family, uint8_t protocol, const struct nl_handlers *h)
+{
+	return nl_dump_table_routes(nl, family, RT_TABLE_MAIN, protocol, h);
 }
 
 /* "10.0.0.1/32 dev a,b src 10.0.0.2" for log lines. */
@@ -653,6 +666,94 @@ int nl_route_delete(struct nl *nl, int family, const uint8_t *dst, uint8_t dst_l
 			  nl_ext_suffix(nl, ext, sizeof(ext)));
 	else
 		log_debug("nl: route delete %s proto %u", desc, MR_RTPROT);
+	return err;
+}
+
+/* ---- probe routes: IPv6 on-link routes in our own table ---- */
+
+/*
+ * IPv6 has no "assume on-link when bound to a device" fallback: a socket
+ * bound to a fast port cannot reach the peer's global address unless some
+ * route puts it on that port.  These routes live in MR_PROBE_TABLE, which
+ * only packets carrying MR_PROBE_MARK (our BFD sockets) look up, one route
+ * per (port, peer) told apart by metric.
+ */
+static int probe_route(struct nl *nl, bool add, int family, const uint8_t *dst, int oif,
+		       uint32_t metric)
+{
+	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(8)));
+	size_t alen = nl_addr_len(family);
+	char a[INET6_ADDRSTRLEN] = "?", ext[300];
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+	int err;
+
+	if (alen == 0 || !dst || oif <= 0)
+		return -EINVAL;
+	nlh = nl_req(buf, add ? RTM_NEWROUTE : RTM_DELROUTE,
+		     NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_REPLACE : 0), (void **)&rtm,
+		     sizeof(*rtm));
+	rtm->rtm_family = family;
+	rtm->rtm_dst_len = (uint8_t)(8 * alen);
+	rtm->rtm_table = MR_PROBE_TABLE;
+	rtm->rtm_protocol = MR_RTPROT;
+	rtm->rtm_scope = add ? RT_SCOPE_LINK : RT_SCOPE_NOWHERE;
+	rtm->rtm_type = add ? RTN_UNICAST : RTN_UNSPEC;
+	if (!mnl_attr_put_check(nlh, sizeof(buf), RTA_DST, alen, dst) ||
+	    !mnl_attr_put_u32_check(nlh, sizeof(buf), RTA_TABLE, MR_PROBE_TABLE) ||
+	    !mnl_attr_put_u32_check(nlh, sizeof(buf), RTA_OIF, (uint32_t)oif) ||
+	    !mnl_attr_put_u32_check(nlh, sizeof(buf), RTA_PRIORITY, metric))
+		return -EMSGSIZE;
+	err = nl_talk(nl, nlh, NULL, NULL);
+	if (err < 0 && !(!add && (err == -ESRCH || err == -ENOENT))) {
+		inet_ntop(family, dst, a, sizeof(a));
+		log_warnx("nl: probe route %s %s dev #%d table %u metric %u: %s%s",
+			  add ? "replace" : "delete", a, oif, MR_PROBE_TABLE, metric,
+			  strerror(-err), nl_ext_suffix(nl, ext, sizeof(ext)));
+	}
+	return err;
+}
+
+int nl_probe_route_replace(struct nl *nl, int family, const uint8_t *dst, int oif,
+			   uint32_t metric)
+{
+	return probe_route(nl, true, family, dst, oif, metric);
+}
+
+int nl_probe_route_delete(struct nl *nl, int family, const uint8_t *dst, int oif,
+			  uint32_t metric)
+{
+	return probe_route(nl, false, family, dst, oif, metric);
+}
+
+int nl_probe_rule(struct nl *nl, int family, bool add)
+{
+	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(8)));
+	struct fib_rule_hdr *frh;
+	struct nlmsghdr *nlh;
+	char ext[300];
+	int err;
+
+	nlh = nl_req(buf, add ? RTM_NEWRULE : RTM_DELRULE,
+		     NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_EXCL : 0), (void **)&frh,
+		     sizeof(*frh));
+	frh->family = (uint8_t)family;
+	frh->action = FR_ACT_TO_TBL;
+	frh->table = MR_PROBE_TABLE;
+	if (!mnl_attr_put_u32_check(nlh, sizeof(buf), FRA_FWMARK, MR_PROBE_MARK) ||
+	    !mnl_attr_put_u32_check(nlh, sizeof(buf), FRA_FWMASK, 0xffffffffu) ||
+	    !mnl_attr_put_u32_check(nlh, sizeof(buf), FRA_TABLE, MR_PROBE_TABLE) ||
+	    !mnl_attr_put_u32_check(nlh, sizeof(buf), FRA_PRIORITY, MR_PROBE_RULE_PREF))
+		return -EMSGSIZE;
+	err = nl_talk(nl, nlh, NULL, NULL);
+	if (add && err == -EEXIST)
+		err = 0;
+	if (!add && (err == -ENOENT || err == -ESRCH))
+		err = 0;
+	if (err < 0)
+		log_warnx("nl: %s rule fwmark %#x lookup %u: %s%s", add ? "add" : "delete",
+			  MR_PROBE_MARK, MR_PROBE_TABLE, strerror(-err),
+			  nl_ext_suffix(nl, ext, sizeof(ext)));
 	return err;
 }
 

@@ -61,6 +61,7 @@ struct nl_route {
 	int oif[NL_MAX_NH];	/* RTA_OIF, or one per RTA_MULTIPATH nexthop (first NL_MAX_NH only) */
 	uint8_t prefsrc[16];	/* family-sized, valid if has_prefsrc */
 	bool has_prefsrc;
+	uint32_t priority;	/* RTA_PRIORITY (metric), 0 if absent */
 };
 
 /* Monitor and dump callbacks; any may be NULL. */
@@ -102,6 +103,9 @@ int nl_dump_links(struct nl *nl, const struct nl_handlers *h);
 int nl_dump_addrs(struct nl *nl, int family, const struct nl_handlers *h);	/* AF_UNSPEC = both */
 /* Routes of the main table with the given protocol (0 = any) and family (AF_UNSPEC = both). */
 int nl_dump_routes(struct nl *nl, int family, uint8_t protocol, const struct nl_handlers *h);
+/* The same for another table (probe routes). */
+int nl_dump_table_routes(struct nl *nl, int family, uint32_t table, uint8_t protocol,
+			 const struct nl_handlers *h);
 
 /*
  * Installs dst/dst_len in the main table, proto MR_RTPROT, scope link,
@@ -129,6 +133,22 @@ int nl_route_replace(struct nl *nl, int family, const uint8_t *dst, uint8_t dst_
  * -ESRCH (or -ENOENT) when absent is returned but not logged as an error.
  */
 int nl_route_delete(struct nl *nl, int family, const uint8_t *dst, uint8_t dst_len);
+
+/*
+ * Probe routes (IPv6): a host route to dst on port oif in MR_PROBE_TABLE,
+ * one per (port, peer) with its own metric, looked up only by packets
+ * marked MR_PROBE_MARK through the rule nl_probe_rule() installs, so our
+ * BFD sockets reach a peer on a port that carries no route to it.
+ */
+#define MR_PROBE_TABLE 197
+#define MR_PROBE_MARK 0x6d720000u	/* "mr" */
+#define MR_PROBE_RULE_PREF 197
+int nl_probe_route_replace(struct nl *nl, int family, const uint8_t *dst, int oif,
+			   uint32_t metric);
+int nl_probe_route_delete(struct nl *nl, int family, const uint8_t *dst, int oif,
+			  uint32_t metric);
+/* Adds (idempotent) or deletes the fwmark rule for MR_PROBE_TABLE. */
+int nl_probe_rule(struct nl *nl, int family, bool add);
 
 /*
  * The kernel's extended ack text for the last failed command on this handle

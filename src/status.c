@@ -96,17 +96,17 @@ static void peer_address_get(const struct row *r, struct val *v)
 static void peer_path_get(const struct row *r, struct val *v)
 {
 	v->kind = V_PATH;
-	v->path = &r->p->installed;
+	v->path = &r->p->rt[0].installed;
 }
 
 static void peer_via_get(const struct row *r, struct val *v)
 {
-	set_str(v, r->p->installed.noif > 0 ? "fast" : "lan");
+	set_str(v, r->p->rt[0].installed.noif > 0 ? "fast" : "lan");
 }
 
 static void peer_since_get(const struct row *r, struct val *v)
 {
-	set_age(v, r->p->changed_at, r->now);
+	set_age(v, r->p->rt[0].changed_at, r->now);
 }
 
 static const struct field peer_fields[] = {
@@ -627,12 +627,12 @@ static uint64_t m_decode(const struct row *r)
 
 static uint64_t m_path_fast(const struct row *r)
 {
-	return r->p->installed.noif > 0;
+	return r->p->rt[0].installed.noif > 0;
 }
 
 static uint64_t m_path_ports(const struct row *r)
 {
-	return (uint64_t)r->p->installed.noif;
+	return (uint64_t)r->p->rt[0].installed.noif;
 }
 
 static const struct metric metrics[] = {

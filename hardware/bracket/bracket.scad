@@ -39,8 +39,9 @@
 //            steel thickness                                0.86 (0.034")
 //          They were cross-checked against two public re-drawings of that
 //          figure (overclock.net "guide to drawing PCI-E brackets" and the
-//          ParametricCase project), which agree to 0.01 mm except on one
-//          point: whether the 5.08 mm slot position is taken from the outer
+//          ParametricCase project), which agree to 0.01 mm (ParametricCase
+//          simplifies the tab to the plate's width) except on one point:
+//          whether the 5.08 mm slot position is taken from the outer
 //          or the inner face of the 0.86 mm sheet (5.08 vs 5.94 from the
 //          outer face).  We use the outer face, the chassis datum; check it
 //          against your own bracket (tab_slot_z).

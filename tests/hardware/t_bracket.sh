@@ -9,7 +9,7 @@
 # broken meshes and that the model refuses impossible parameters.
 # Ends with "bracket: N passed, N failed"; non-zero exit on any failure.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 
 BUILD=${BUILD:-build}
 out=$BUILD/bracket
@@ -38,7 +38,7 @@ openscad --help 2>&1 | grep -q binstl && fmt=(--export-format binstl)
 #   Z  11.43 depth of the screw tab (the tallest thing standing on the plate)
 len_at() { awk -v t="$1" 'BEGIN { printf "%.2f", 120.02 + t }'; }
 
-# sum_checker NAME: runs check_stl.py and adds its counts to ours.
+# run_checker NAME STL [ARGS]: runs check_stl.py, adds its counts to ours.
 run_checker() {
 	local name=$1 log line p f
 	shift

@@ -35,7 +35,32 @@
 # Namespaces: $LAB_ID-n1.. (nodes), $LAB_ID-lan, $LAB_ID-w12..  All are
 # deleted, and every process started here is killed, by lab_cleanup, which
 # runs on EXIT (also on failure and Ctrl-C).  Traffic only ever flows inside
-# these namespaces.
+# these namespaces.  Node sysctls are Debian's defaults except rp_filter=1
+# (strict), on purpose: meshrouted has to fix it.
+#
+# Functions, by concern:
+#   build     lab_mesh3, lab_b2b2 (or lab_node, lab_lan, lab_cable,
+#             lab_finish_build); lab_power_off / lab_power_on NODE (reboot)
+#   cabling   lab_port NODE PEER (fast port(s)), lab_wire NODE PEER (wire ns)
+#   faults    lab_cut_carrier | lab_silent | lab_oneway | lab_heal A B [PORT_A]
+#             (oneway drops A -> B only); each sets LAB_FAULT_US / LAB_HEAL_US
+#   daemons   lab_start_daemons [CONFIG LINE...], lab_start_daemon NODE,
+#             lab_stop_daemon NODE [SIGNAL] (status in LAB_DAEMON_STATUS)
+#   observe   lab_route NODE PEER ("fast0", "fast0 fast1" or "lan"),
+#             lab_path NODE PEER (device the kernel uses), lab_wait_routes S,
+#             lab_count_routes NODE, lab_no_proto_routes NODE, lab_rp_filter,
+#             lab_tx / lab_rx NODE IF, lab_flow_watch NODE PORT + lab_flow NODE IF
+#             (the test stream's own packets per interface), lab_event_ms
+#             (route change times from "ip monitor", not from polling)
+#   streams   lab_stream_start FROM TO COUNT [PORT], lab_stream_stop,
+#             lab_stream_wait (report in LAB_STREAM_RESULT), lab_kv LINE KEY
+#   trial     lab_failover_trial FAULT A B: one fault-and-heal cycle, checked
+#   asserts   wait_for TIMEOUT_S CMD..., assert_eq, assert_le, assert_ge,
+#             lab_fail, lab_median; all print expected and actual
+#
+# Environment: MESHROUTED, MRSTREAM (binaries), LAB_ID (run id, set by
+# run.sh), LAB_VERBOSE=1 (meshrouted -v).  Logs: $LAB_DIR/NODE.log (daemon),
+# $LAB_DIR/NODE.routes (route events); kept if the test fails.
 
 LAB_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 MESHROUTED=${MESHROUTED:-$LAB_REPO/build/meshrouted}
@@ -63,10 +88,17 @@ LAB_DAEMON_STATUS=		# exit status of the last lab_stop_daemon
 
 set -eu
 trap lab_cleanup EXIT
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 141' PIPE
-trap 'exit 143' TERM
+# A signal ends the run through the EXIT trap.  Never exit from inside
+# "read -t" though (lab_sleep): bash 5.2 then crashes later in the cleanup
+# (a stale longjmp) and leaves the namespaces behind.  There, only note it.
+LAB_IN_READ=0 LAB_SIGNAL=
+lab_on_signal() {
+	if [ "$LAB_IN_READ" = 1 ]; then LAB_SIGNAL=$1; else exit "$1"; fi
+}
+trap 'lab_on_signal 129' HUP
+trap 'lab_on_signal 130' INT
+trap 'lab_on_signal 141' PIPE
+trap 'lab_on_signal 143' TERM
 
 # ---- small helpers ---------------------------------------------------------
 
@@ -90,7 +122,12 @@ lab_us_of() {
 # each on a loaded 2-core box) to blur millisecond measurements.
 mkfifo "$LAB_DIR/sleep"
 exec {LAB_SLEEP_FD}<>"$LAB_DIR/sleep"
-lab_sleep() { read -r -t "$1" -u "$LAB_SLEEP_FD" _ || true; }
+lab_sleep() {
+	LAB_IN_READ=1
+	read -r -t "$1" -u "$LAB_SLEEP_FD" _ || true
+	LAB_IN_READ=0
+	[ -z "$LAB_SIGNAL" ] || exit "$LAB_SIGNAL"
+}
 
 lab_log() { printf '%s\n' "$*"; }
 lab_ok() { printf '  ok  %s\n' "$*"; }
@@ -651,15 +688,19 @@ lab_start_daemons() {
 # lab_stop_daemon NODE [SIGNAL]: signal (TERM by default) and reap it; its
 # exit status is left in LAB_DAEMON_STATUS.
 lab_stop_daemon() {
-	local node=$1 sig=${2:-TERM} pid
+	local node=$1 sig=${2:-TERM} pid gone=0
 	pid=${LAB_DAEMON[$node]:?no daemon on $node}
-	kill -s "$sig" "$pid"
-	if ! wait_for 5 eval '! lab_alive '"$pid"; then
+	# (stderr muted: bash would report "Killed" for a SIGKILL'd job)
+	{
+		kill -s "$sig" "$pid"
+		wait_for 5 eval '! lab_alive '"$pid" && gone=1
+	} 2>/dev/null
+	if [ $gone = 0 ]; then
 		kill -s KILL "$pid" 2>/dev/null || true
 		lab_fail "meshrouted on $node ignored SIG$sig for 5 s"
 	fi
 	LAB_DAEMON_STATUS=0
-	wait "$pid" || LAB_DAEMON_STATUS=$?
+	{ wait "$pid" || LAB_DAEMON_STATUS=$?; } 2>/dev/null
 	lab_reaped "$pid"
 	unset "LAB_DAEMON[$node]"
 	echo "=== lab: stopped by SIG$sig, status $LAB_DAEMON_STATUS $(date +%T.%N)" >>"$LAB_DIR/$node.log"

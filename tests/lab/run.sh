@@ -31,7 +31,8 @@ for t in "${tests[@]}"; do
 	export LAB_ID=mr$$${RANDOM}x
 	echo "== $name"
 	start=$(date +%s.%N)
-	timeout -k 10 "${limit:-120}" bash "$t"
+	# --foreground: Ctrl-C still reaches the test, which then cleans up.
+	timeout --foreground -k 10 "${limit:-120}" bash "$t"
 	rc=$?
 	secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
 	left=$(ip netns list | awk '{ print $1 }' | grep "^$LAB_ID-" | xargs)
@@ -39,6 +40,10 @@ for t in "${tests[@]}"; do
 		echo "lab: $name left namespaces behind: $left" >&2
 		for ns in $left; do ip netns del "$ns"; done
 		[ $rc = 0 ] && rc=1
+	fi
+	if [ $rc = 130 ]; then
+		echo "lab: interrupted during $name"
+		exit 130
 	fi
 	if [ $rc = 0 ]; then
 		echo "PASS $name (${secs} s)"

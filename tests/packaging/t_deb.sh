@@ -7,7 +7,7 @@
 # run if a meshroute package is already installed.  Cleans up (purge, temp
 # files) on every exit.  Prints PASS/FAIL lines; exit 0 only if all passed.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 src=$PWD
 
 fails=0
@@ -61,7 +61,7 @@ tar -C "$src" --exclude=./.git --exclude='./build' --exclude='./build-*' \
 # A file the package needs but git ignores is missing from every clone.
 if git -C "$src" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 	ignored=$(cd "$src" && git ls-files --others --ignored --exclude-standard -- etc man debian)
-	[ -n "$ignored" ] && echo "WARN: git ignores files the package needs (fix .gitignore): $(echo $ignored)"
+	[ -n "$ignored" ] && echo "WARN: git ignores files the package needs (fix .gitignore): $(echo "$ignored" | tr "\n" " ")"
 fi
 check "tree copied (debian/rules present)" test -x "$tree/debian/rules"
 
@@ -102,7 +102,7 @@ conffiles=$(dpkg-deb -I "$deb" conffiles 2>/dev/null)
 if [ "$conffiles" = "/etc/iproute2/rt_protos.d/meshroute.conf" ]; then
 	pass "only conffile: /etc/iproute2/rt_protos.d/meshroute.conf"
 else
-	fail "unexpected conffiles: $(echo $conffiles)"
+	fail "unexpected conffiles: $(echo "$conffiles" | tr "\n" " ")"
 fi
 deps=$(dpkg-deb -f "$deb" Depends)
 for d in iproute2 adduser libmnl0 libinih1 libsystemd0; do
@@ -167,7 +167,7 @@ check "ip understands 'proto meshroute'" ip route show proto meshroute
 example=/usr/share/doc/meshroute/examples/meshroute.conf
 [ -f $example ] || { [ -f $example.gz ] && gunzip -c $example.gz >"$tmp/example.conf" && example=$tmp/example.conf; }
 check "example config passes meshrouted --check-config -n n1" \
-	/usr/sbin/meshrouted --check-config -c $example -n n1
+	/usr/sbin/meshrouted --check-config -c "$example" -n n1
 check "group meshroute exists (postinst)" getent group meshroute
 check "no /etc/meshroute/meshroute.conf installed" test ! -e /etc/meshroute/meshroute.conf
 check "dpkg -i again (reinstall, postinst idempotent)" dpkg -i "$deb"
@@ -177,7 +177,7 @@ if dpkg -r meshroute >"$tmp/remove.log" 2>&1; then pass "dpkg -r"; else
 	sed 's/^/    /' "$tmp/remove.log"; fail "dpkg -r failed"; fi
 left=$(for f in $files; do [ -e "$f" ] && [ "$f" != /etc/iproute2/rt_protos.d/meshroute.conf ] && echo "$f"; done)
 if [ -z "$left" ]; then pass "dpkg -r removed every file but the conffile"; else
-	fail "dpkg -r left: $(echo $left)"; fi
+	fail "dpkg -r left: $(echo "$left" | tr "\n" " ")"; fi
 check "conffile kept until purge" test -e /etc/iproute2/rt_protos.d/meshroute.conf
 
 if dpkg -P meshroute >"$tmp/purge.log" 2>&1; then pass "dpkg -P"; else
@@ -185,14 +185,14 @@ if dpkg -P meshroute >"$tmp/purge.log" 2>&1; then pass "dpkg -P"; else
 installed=false
 left=$(for f in $files; do [ -e "$f" ] && echo "$f"; done)
 if [ -z "$left" ]; then pass "dpkg -P removed every file of the package"; else
-	fail "dpkg -P left: $(echo $left)"; fi
+	fail "dpkg -P left: $(echo "$left" | tr "\n" " ")"; fi
 left=$(ls -d /etc/systemd/system/*/meshrouted.service /etc/systemd/system/meshrouted.service \
 	/var/lib/systemd/deb-systemd-helper-enabled/*meshrouted* \
 	/var/lib/systemd/deb-systemd-helper-enabled/*/meshrouted.service \
 	/var/lib/systemd/deb-systemd-helper-masked/meshrouted.service \
 	/etc/meshroute /usr/share/doc/meshroute /var/lib/dpkg/info/meshroute.* 2>/dev/null)
 if [ -z "$left" ]; then pass "no unit links, helper state, doc or dpkg info left"; else
-	fail "left behind: $(echo $left)"; fi
+	fail "left behind: $(echo "$left" | tr "\n" " ")"; fi
 if getent group meshroute >/dev/null; then fail "group meshroute still exists after purge"; else
 	pass "group meshroute removed by purge"; fi
 if dpkg-query -W meshroute >/dev/null 2>&1; then fail "dpkg still knows meshroute"; else

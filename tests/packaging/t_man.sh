@@ -6,7 +6,7 @@
 # meshroute.conf(5) and every option of src/meshrouted.c in meshrouted(8).
 # Run from anywhere; needs groff-base (and mandoc, see scripts/install-deps.sh).
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 
 fails=0
 pass() { echo "PASS: $*"; }
@@ -87,6 +87,25 @@ for o in $longs; do
 		pass "meshrouted(8) documents --$o"
 	else
 		fail "meshrouted(8) does not document --$o"
+	fi
+done
+
+ctl_txt=$(render man/meshroutectl.8)
+cmds=$(sed -n 's/^\t{ "\([a-z]*\)", "[A-Z]*", ".*/\1/p' src/meshroutectl.c)
+[ -n "$cmds" ] || fail "could not read the commands from src/meshroutectl.c"
+for c in $cmds; do
+	if printf '%s\n' "$ctl_txt" | grep -qE "^ +$c( |$)"; then
+		pass "meshroutectl(8) documents command $c"
+	else
+		fail "meshroutectl(8) does not document command $c"
+	fi
+done
+copts=$(sed -n 's/.*getopt(argc, argv, "+\{0,1\}\([^"]*\)").*/\1/p' src/meshroutectl.c | tr -d ':' | fold -w1)
+for o in $copts; do
+	if printf '%s\n' "$ctl_txt" | grep -qE "^ +-$o( |,|$)"; then
+		pass "meshroutectl(8) documents -$o"
+	else
+		fail "meshroutectl(8) does not document -$o"
 	fi
 done
 

@@ -7,7 +7,7 @@
 # Run from anywhere; needs systemd (the systemd-analyze tool, not a running
 # systemd) and builds build/meshrouted if it is missing.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 
 unit=etc/meshrouted.service
 max_exposure=3.0

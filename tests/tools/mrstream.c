@@ -578,6 +578,11 @@ static int cmd_tcp_send(const struct opts *o)
 	while (!err && sent < o->bytes) {
 		size_t n = o->bytes - sent < sizeof(buf) ? (size_t)(o->bytes - sent) : sizeof(buf);
 
+		if (now_ns() - start >= o->max_time * NSEC) {
+			err = -ETIMEDOUT;
+			break;
+		}
+
 		/* Absolute deadline for this chunk: sent bits at rate_mbps. */
 		if (o->rate_mbps > 0)
 			sleep_until(start + (uint64_t)((double)sent * 8000.0 / o->rate_mbps));
@@ -633,7 +638,7 @@ static int cmd_tcp_recv(const struct opts *o)
 	static uint8_t buf[262144], want[262144];
 	uint8_t hdr[TCP_HDR_LEN], md[EVP_MAX_MD_SIZE];
 	char mdhex[2 * EVP_MAX_MD_SIZE + 1];
-	uint64_t got = 0, total, mismatch = 0, first_bad = UINT64_MAX;
+	uint64_t got = 0, total, mismatch = 0, first_bad = UINT64_MAX, stop;
 	unsigned int mdlen;
 	struct pollfd pfd;
 	EVP_MD_CTX *ctx;
@@ -673,10 +678,18 @@ static int cmd_tcp_recv(const struct opts *o)
 	ctx = EVP_MD_CTX_new();
 	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
 		return 3;
+	stop = now_ns() + o->max_time * NSEC;
 	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
+		ssize_t n;
 		size_t i;
+		uint64_t now = now_ns();
 
+		pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
+		if (now >= stop || poll(&pfd, 1, (int)((stop - now) / 1000000 + 1)) == 0) {
+			err = -ETIMEDOUT;
+			break;
+		}
+		n = read(fd, buf, sizeof(buf));
 		if (n == 0)
 			break;
 		if (n < 0) {
