@@ -18,6 +18,8 @@
 
 #include "alert.h"
 #include "auth.h"
+#include "command.h"
+#include "control.h"
 #include "daemon.h"
 #include "log.h"
 #include "net.h"
@@ -329,8 +331,12 @@ static void sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd
 		} else if (out->old_state == BFD_STATE_UP) {
 			s->up_since = 0;
 			s->last_down_diag = out->diag;
-			/* The peer shutting down on purpose is not a failure of the link. */
-			if (!(out->diag == BFD_DIAG_NEIGHBOR_DOWN &&
+			/*
+			 * Our own AdminDown (drain, reload) or the peer's (its
+			 * shutdown) is not a failure of the link.
+			 */
+			if (out->new_state == BFD_STATE_DOWN &&
+			    !(out->diag == BFD_DIAG_NEIGHBOR_DOWN &&
 			      s->bfd.remote_state == BFD_STATE_ADMIN_DOWN))
 				s->flaps++;
 		}
@@ -934,6 +940,11 @@ int daemon_start(struct mr_daemon *d)
 		return err;
 	if ((err = alert_open(&d->alert, d->cfg.alert_command, &d->loop)) < 0)
 		return err;
+	/* Before privileges are dropped: the socket's group is set with chown. */
+	if ((err = control_open(&d->ctl, d->cfg.control_socket, &d->loop, command_run, d)) < 0) {
+		log_warnx("control socket %s: %s", d->cfg.control_socket, strerror(-err));
+		return err;
+	}
 	if ((err = nl_open(&d->nl)) < 0)
 		return err;
 	if ((err = stale_routes_remove(d)) < 0)
@@ -1083,6 +1094,7 @@ static mtime_t next_deadline(struct mr_daemon *d)
 	int i;
 
 	t = mtime_min(t, alert_next_deadline(d->alert));
+	t = mtime_min(t, control_next_deadline(d->ctl));
 	for (i = 0; i < d->nsess; i++)
 		t = mtime_min(t, bfd_session_next_event(&d->sess[i].bfd));
 	for (i = 0; i < d->cfg.nnodes; i++)
@@ -1109,6 +1121,8 @@ static void fire_timers(struct mr_daemon *d)
 			peer_update(d, &d->peers[i], now);
 	}
 	alert_timers(d->alert, now);
+	/* Also frees closed clients: must run after every loop_run_once(). */
+	control_timers(d->ctl, now);
 	if (d->next_resync <= now) {
 		resync(d);
 		d->next_resync = now + RESYNC_INTERVAL;
@@ -1136,6 +1150,8 @@ void daemon_shutdown(struct mr_daemon *d)
 	int i;
 
 	sd_notify(0, "STOPPING=1");
+	control_close(d->ctl);
+	d->ctl = NULL;
 	/* Our traffic to the LAN first, then ask the peers to move theirs. */
 	for (i = 0; i < d->cfg.nnodes && d->nl; i++)
 		if (i != d->self)
@@ -1415,5 +1431,88 @@ int daemon_reload(struct mr_daemon *d, FILE *out)
 	resync(d);
 	report(out, "%s applied: %d session(s) kept, %d added, %d removed", d->cfg.path, kept,
 	       added, removed);
+	return 0;
+}
+
+/* ---- drain ---- */
+
+int daemon_drain(struct mr_daemon *d, const char *name, bool drain, FILE *out)
+{
+	struct mr_port *port = port_by_name(d, name);
+	mtime_t now = mtime_now();
+	int i;
+
+	if (!port || port->lan) {
+		fprintf(out, "%s is not a fast port of this node (fast ports:", name);
+		for (i = 0; i < d->nports; i++)
+			if (!d->ports[i].lan)
+				fprintf(out, " %s", d->ports[i].name);
+		fprintf(out, ")\n");
+		return -1;
+	}
+	if (port->drained == drain) {
+		fprintf(out, "%s is already %s\n", name, drain ? "drained" : "in service");
+		return 0;
+	}
+	port->drained = drain;
+	log_notice("port %s: %s by the admin", name, drain ? "drained" : "back in service");
+	if (drain) {
+		/* Our traffic leaves the port first (atomic replace, acked)... */
+		for (i = 0; i < d->cfg.nnodes; i++)
+			if (i != d->self)
+				peer_update(d, &d->peers[i], now);
+		/* ...then the peer is told, and moves its own (RFC 5880 §6.8.16). */
+		for (i = 0; i < d->nsess; i++) {
+			struct mr_sess *s = &d->sess[i];
+			struct bfd_output o;
+
+			if (s->port != port)
+				continue;
+			bfd_session_admin_down(&s->bfd, BFD_DIAG_ADMIN_DOWN, now, &o);
+			sess_output(d, s, &o, now);
+		}
+		fprintf(out, "%s drained: traffic moved off it, peers told (AdminDown)\n", name);
+	} else {
+		for (i = 0; i < d->nsess; i++) {
+			struct mr_sess *s = &d->sess[i];
+			struct bfd_output o;
+
+			if (s->port != port)
+				continue;
+			bfd_session_admin_up(&s->bfd, now, &o);
+			sess_output(d, s, &o, now);
+		}
+		fprintf(out, "%s back in service: traffic returns after the sessions have been Up "
+			"for hold-down (%u ms)\n", name, d->cfg.hold_down_us / 1000);
+	}
+	return 0;
+}
+
+int daemon_drain_done(struct mr_daemon *d, const char *name, FILE *out)
+{
+	struct mr_port *port = port_by_name(d, name);
+	int i, waiting = 0;
+
+	if (!port || port->lan || !port->drained) {
+		fprintf(out, "%s is not drained\n", name);
+		return -1;
+	}
+	/*
+	 * Done when no peer still thinks the link is Up: a peer that answered
+	 * our AdminDown with Down has moved its traffic away (meshrouted moves
+	 * routes before it answers).
+	 */
+	for (i = 0; i < d->nsess; i++) {
+		const struct mr_sess *s = &d->sess[i];
+
+		if (s->port == port && s->bfd.remote_discr &&
+		    s->bfd.remote_state == BFD_STATE_UP)
+			waiting++;
+	}
+	if (waiting) {
+		fprintf(out, "%s: waiting for %d peer session(s) to confirm\n", name, waiting);
+		return 1;
+	}
+	fprintf(out, "%s drained: no traffic uses it any more\n", name);
 	return 0;
 }

@@ -22,6 +22,7 @@
 #include "session.h"
 
 struct nl;
+struct control;
 
 enum mr_drop {
 	MR_DROP_DECODE,		/* bfd_decode() refused it: see drop_decode[] */
@@ -91,6 +92,7 @@ struct mr_daemon {
 
 	struct nl *nl;
 	struct alerter *alert;
+	struct control *ctl;
 	struct loop loop;
 	struct loop_fd rx4, rx6, nlmon, sig;
 	bool probe_rule;		/* IPv6 probe rule installed */
@@ -121,6 +123,13 @@ int daemon_run(struct mr_daemon *d);
  * Messages go to the log and, if out is not NULL, to out.  0 or -1.
  */
 int daemon_reload(struct mr_daemon *d, FILE *out);
+/*
+ * Takes a fast port out of service (drain: routes moved off it first, then
+ * AdminDown to its peers) or back (undrain).  Replies to out.  0 or -1.
+ */
+int daemon_drain(struct mr_daemon *d, const char *port, bool drain, FILE *out);
+/* After a drain: 0 when every peer has confirmed, 1 while waiting, -1 on error. */
+int daemon_drain_done(struct mr_daemon *d, const char *port, FILE *out);
 /* Routes withdrawn, peers told (AdminDown), everything closed. */
 void daemon_shutdown(struct mr_daemon *d);
 

@@ -217,14 +217,73 @@ static int reply_status(const char *buf, size_t len, size_t *bodylen)
 	return -1;
 }
 
+/* One request, one reply: EXIT_OK/EXIT_ERROR with the reply, or -1 (reported). */
+static int ask(const char *path, const char *req, char **reply, size_t *bodylen)
+{
+	size_t len = strlen(req);
+	int fd, st;
+
+	*reply = NULL;
+	fd = ctl_connect(path);
+	if (fd < 0)
+		return -1;
+	if (send(fd, req, len, MSG_NOSIGNAL) != (ssize_t)len) {
+		fprintf(stderr, "meshroutectl: cannot send to %s: %s\n", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (read_reply(fd, path, reply, &len) < 0) {
+		close(fd);
+		free(*reply);
+		*reply = NULL;
+		return -1;
+	}
+	close(fd);
+	st = reply_status(*reply, len, bodylen);
+	if (st < 0) {
+		fprintf(stderr, "meshroutectl: %s closed the connection without a complete reply\n",
+			path);
+		free(*reply);
+		*reply = NULL;
+	}
+	return st;
+}
+
+/* Polls "drained PORT" until the daemon says every peer confirmed, up to 5 s. */
+static int wait_drained(const char *path, const char *port)
+{
+	mtime_t deadline = mtime_now() + MTIME_MS(TIMEOUT_MS);
+	char req[CONTROL_MAX_REQUEST + 1], *reply;
+	size_t bodylen;
+	int st;
+
+	snprintf(req, sizeof(req), "drained %s\n", port);
+	for (;;) {
+		st = ask(path, req, &reply, &bodylen);
+		if (st < 0)
+			return EXIT_USAGE;
+		if (st == EXIT_OK || mtime_now() >= deadline) {
+			if (st != EXIT_OK)
+				fprintf(stderr, "meshroutectl: peers did not confirm within %d s; "
+						"traffic of ours has left %s, theirs may not have\n",
+					TIMEOUT_MS / 1000, port);
+			fwrite(reply, 1, bodylen, st == EXIT_OK ? stdout : stderr);
+			free(reply);
+			return st == EXIT_OK ? EXIT_OK : EXIT_ERROR;
+		}
+		free(reply);
+		usleep(10000);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = DEFAULT_SOCKET;
 	const struct command *cmd;
 	char req[CONTROL_MAX_REQUEST + 1], *reply = NULL;
-	size_t len, bodylen = 0;
+	size_t bodylen = 0;
 	bool json = false;
-	int opt, fd, st, nargs;
+	int opt, st, nargs;
 
 	while ((opt = getopt(argc, argv, "+s:jh")) != -1) {
 		switch (opt) {
@@ -262,27 +321,14 @@ int main(int argc, char **argv)
 	if (build_request(json, argc, argv, req, sizeof(req)) < 0)
 		return EXIT_USAGE;
 
-	fd = ctl_connect(path);
-	if (fd < 0)
+	st = ask(path, req, &reply, &bodylen);
+	if (st < 0)
 		return EXIT_USAGE;
-	len = strlen(req);
-	if (send(fd, req, len, MSG_NOSIGNAL) != (ssize_t)len) {
-		fprintf(stderr, "meshroutectl: cannot send to %s: %s\n", path, strerror(errno));
-		close(fd);
-		return EXIT_USAGE;
-	}
-	if (read_reply(fd, path, &reply, &len) < 0) {
-		close(fd);
+	if (st == EXIT_OK && strcmp(argv[0], "drain") == 0 && !json) {
+		/* Done only once the peers confirm: then pulling the cable loses nothing. */
+		fwrite(reply, 1, bodylen, stdout);
 		free(reply);
-		return EXIT_USAGE;
-	}
-	close(fd);
-	st = reply_status(reply, len, &bodylen);
-	if (st < 0) {
-		fprintf(stderr, "meshroutectl: %s closed the connection without a complete reply\n",
-			path);
-		free(reply);
-		return EXIT_USAGE;
+		return wait_drained(path, argv[1]);
 	}
 	/* The daemon's error text goes where errors go. */
 	fwrite(reply, 1, bodylen, st == EXIT_OK ? stdout : stderr);

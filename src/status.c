@@ -31,7 +31,8 @@ struct row {
 	const struct mr_daemon *d;
 	mtime_t now;
 	const struct mr_sess *s;	/* session rows */
-	const struct mr_peer *p;	/* peer rows */
+	const struct mr_peer *p;	/* peer rows: one per peer and address family */
+	int fam;			/* peer rows: index into p->rt[] */
 	int idx;			/* drop reason / decode error rows */
 };
 
@@ -66,6 +67,16 @@ static const char *node_name(const struct mr_daemon *d, int node)
 	return d->cfg.nodes[node].name;
 }
 
+static const struct mr_addr *node_addr(const struct mr_daemon *d, int node, int fam)
+{
+	return fam ? &d->cfg.nodes[node].addr6 : &d->cfg.nodes[node].addr4;
+}
+
+static const char *fam_name(int fam)
+{
+	return fam ? "ipv6" : "ipv4";
+}
+
 static const char *port_name_by_ifindex(const struct mr_daemon *d, int ifindex, char *buf,
 					size_t len)
 {
@@ -85,32 +96,35 @@ static void peer_name_get(const struct row *r, struct val *v)
 	set_str(v, node_name(r->d, r->p->node));
 }
 
+static void peer_family_get(const struct row *r, struct val *v)
+{
+	set_str(v, fam_name(r->fam));
+}
+
 static void peer_address_get(const struct row *r, struct val *v)
 {
-	const struct mr_node *n = &r->d->cfg.nodes[r->p->node];
-
-	/* Routes are IPv4 today; a v6-only node shows its v6 address. */
-	set_str(v, mr_addr_str(n->addr4.family ? &n->addr4 : &n->addr6, v->buf, sizeof(v->buf)));
+	set_str(v, mr_addr_str(node_addr(r->d, r->p->node, r->fam), v->buf, sizeof(v->buf)));
 }
 
 static void peer_path_get(const struct row *r, struct val *v)
 {
 	v->kind = V_PATH;
-	v->path = &r->p->rt[0].installed;
+	v->path = &r->p->rt[r->fam].installed;
 }
 
 static void peer_via_get(const struct row *r, struct val *v)
 {
-	set_str(v, r->p->rt[0].installed.noif > 0 ? "fast" : "lan");
+	set_str(v, r->p->rt[r->fam].installed.noif > 0 ? "fast" : "lan");
 }
 
 static void peer_since_get(const struct row *r, struct val *v)
 {
-	set_age(v, r->p->rt[0].changed_at, r->now);
+	set_age(v, r->p->rt[r->fam].changed_at, r->now);
 }
 
 static const struct field peer_fields[] = {
 	{ "name", "PEER", peer_name_get },
+	{ "family", NULL, peer_family_get },
 	{ "address", "ADDRESS", peer_address_get },
 	{ "path", "PATH", peer_path_get },
 	{ "via", NULL, peer_via_get },
@@ -127,6 +141,11 @@ static void sess_peer_get(const struct row *r, struct val *v)
 static void sess_port_get(const struct row *r, struct val *v)
 {
 	set_str(v, r->s->port->name);
+}
+
+static void sess_family_get(const struct row *r, struct val *v)
+{
+	set_str(v, fam_name(mr_fam(r->s->local.family)));
 }
 
 static void sess_state_get(const struct row *r, struct val *v)
@@ -195,6 +214,7 @@ static void sess_rx_packets_get(const struct row *r, struct val *v)
 static const struct field sess_fields[] = {
 	{ "peer", "PEER", sess_peer_get },
 	{ "port", "PORT", sess_port_get },
+	{ "family", "AF", sess_family_get },
 	{ "state", "STATE", sess_state_get },
 	{ "remote_state", "REMOTE", sess_remote_state_get },
 	{ "since_s", "SINCE", sess_since_get },
@@ -213,15 +233,28 @@ static const struct field sess_fields[] = {
 
 /* ---- rows ---- */
 
-static bool peer_row(const struct mr_daemon *d, int i, mtime_t now, struct row *r)
+/*
+ * Row k of the peer tables: peer k / MR_NFAM in family k % MR_NFAM, when
+ * both that node and this one have an address of the family (as routed).
+ */
+static bool peer_row(const struct mr_daemon *d, int k, mtime_t now, struct row *r)
 {
-	if (i == d->self)
+	int node = k / MR_NFAM, fam = k % MR_NFAM;
+
+	if (node == d->self || !node_addr(d, d->self, fam)->family ||
+	    !node_addr(d, node, fam)->family)
 		return false;
 	memset(r, 0, sizeof(*r));
 	r->d = d;
 	r->now = now;
-	r->p = &d->peers[i];
+	r->p = &d->peers[node];
+	r->fam = fam;
 	return true;
+}
+
+static int peer_rows(const struct mr_daemon *d)
+{
+	return d->cfg.nnodes * MR_NFAM;
 }
 
 static void sess_row(const struct mr_daemon *d, int i, mtime_t now, struct row *r)
@@ -418,11 +451,11 @@ void status_text(const struct mr_daemon *d, mtime_t now, FILE *out)
 	fprintf(out, "node %s\n\n", node_name(d, d->self));
 
 	table_init(&t, peer_fields, NFIELDS(peer_fields));
-	for (i = 0; i < d->cfg.nnodes; i++)
+	for (i = 0; i < peer_rows(d); i++)
 		if (peer_row(d, i, now, &r))
 			table_measure(&t, &r);
 	table_line(&t, NULL, out);
-	for (i = 0; i < d->cfg.nnodes; i++)
+	for (i = 0; i < peer_rows(d); i++)
 		if (peer_row(d, i, now, &r))
 			table_line(&t, &r, out);
 	fprintf(out, "\n");
@@ -456,7 +489,7 @@ void status_text(const struct mr_daemon *d, mtime_t now, FILE *out)
 
 /* ---- JSON ---- */
 
-static void json_str(const char *s, FILE *out)
+void status_json_string(const char *s, FILE *out)
 {
 	fputc('"', out);
 	for (; *s; s++) {
@@ -483,7 +516,7 @@ static void json_val(const struct row *r, const struct val *v, FILE *out)
 	}
 	switch (v->kind) {
 	case V_STR:
-		json_str(v->s, out);
+		status_json_string(v->s, out);
 		break;
 	case V_UINT:
 		fprintf(out, "%" PRIu64, v->u);
@@ -501,7 +534,7 @@ static void json_val(const struct row *r, const struct val *v, FILE *out)
 
 			if (i)
 				fputc(',', out);
-			json_str(port_name_by_ifindex(r->d, v->path->oif[i], ib, sizeof(ib)), out);
+			status_json_string(port_name_by_ifindex(r->d, v->path->oif[i], ib, sizeof(ib)), out);
 		}
 		fputc(']', out);
 		break;
@@ -520,7 +553,7 @@ static void json_object(const struct row *r, const struct field *fields, size_t 
 		fields[i].get(r, &v);
 		if (i)
 			fputc(',', out);
-		json_str(fields[i].key, out);
+		status_json_string(fields[i].key, out);
 		fputc(':', out);
 		json_val(r, &v, out);
 	}
@@ -537,7 +570,7 @@ static void json_counters(const uint64_t *count, int from, int n, const char *(*
 	for (i = from; i < n; i++) {
 		if (i > from)
 			fputc(',', out);
-		json_str(name(i), out);
+		status_json_string(name(i), out);
 		fprintf(out, ":%" PRIu64, count[i]);
 	}
 	fputc('}', out);
@@ -549,9 +582,9 @@ void status_json(const struct mr_daemon *d, mtime_t now, FILE *out)
 	int i, n;
 
 	fputs("{\"node\":", out);
-	json_str(node_name(d, d->self), out);
+	status_json_string(node_name(d, d->self), out);
 	fputs(",\"peers\":[", out);
-	for (i = n = 0; i < d->cfg.nnodes; i++) {
+	for (i = n = 0; i < peer_rows(d); i++) {
 		if (!peer_row(d, i, now, &r))
 			continue;
 		if (n++)
@@ -627,12 +660,12 @@ static uint64_t m_decode(const struct row *r)
 
 static uint64_t m_path_fast(const struct row *r)
 {
-	return r->p->rt[0].installed.noif > 0;
+	return r->p->rt[r->fam].installed.noif > 0;
 }
 
 static uint64_t m_path_ports(const struct row *r)
 {
-	return (uint64_t)r->p->rt[0].installed.noif;
+	return (uint64_t)r->p->rt[r->fam].installed.noif;
 }
 
 static const struct metric metrics[] = {
@@ -680,9 +713,11 @@ static void prom_labels(const struct row *r, enum metric_scope scope, FILE *out)
 	case M_SESSION:
 		prom_label("peer", node_name(r->d, r->s->peer), true, out);
 		prom_label("port", r->s->port->name, false, out);
+		prom_label("family", fam_name(mr_fam(r->s->local.family)), false, out);
 		break;
 	case M_PEER:
 		prom_label("peer", node_name(r->d, r->p->node), true, out);
+		prom_label("family", fam_name(r->fam), false, out);
 		break;
 	case M_DROP:
 		prom_label("reason", mr_drop_name(r->idx), true, out);
@@ -719,7 +754,7 @@ void status_metrics(const struct mr_daemon *d, mtime_t now, FILE *out)
 			}
 			break;
 		case M_PEER:
-			for (i = 0; i < d->cfg.nnodes; i++)
+			for (i = 0; i < peer_rows(d); i++)
 				if (peer_row(d, i, now, &r))
 					prom_sample(m, &r, out);
 			break;

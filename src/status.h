@@ -24,6 +24,9 @@ void status_text(const struct mr_daemon *d, mtime_t now, FILE *out);
 void status_json(const struct mr_daemon *d, mtime_t now, FILE *out);
 
 /* Prometheus text exposition format 0.0.4, HELP and TYPE for every family. */
+/* s as a JSON string, quoted and escaped. */
+void status_json_string(const char *s, FILE *out);
+
 void status_metrics(const struct mr_daemon *d, mtime_t now, FILE *out);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <cmocka.h>
 
@@ -17,13 +18,13 @@
 #define NOW MTIME_S(100000)
 
 #define CONF "[global]\ninterval = 20ms\nlan-interval = 100ms\n" \
-	     "[node alpha]\naddress = 10.0.0.1\nlan = eno1\nfast = p1 p2\n" \
-	     "[node beta]\naddress = 10.0.0.2\nlan = eno1\nfast = p1 p2\n" \
+	     "[node alpha]\naddress = 10.0.0.1\naddress = fd00::1\nlan = eno1\nfast = p1 p2\n" \
+	     "[node beta]\naddress = 10.0.0.2\naddress = fd00::2\nlan = eno1\nfast = p1 p2\n" \
 	     "[node gamma]\naddress = 10.0.0.3\nlan = eno1\nfast = p1 p2\n"
 
 /* How one session of the fixture looks; remote_discr 0 = never heard. */
 struct sess_spec {
-	int port, peer;
+	int port, peer, family;
 	uint8_t state, remote_state;
 	mtime_t since;			/* age at NOW, us */
 	uint32_t flaps, remote_discr;
@@ -36,15 +37,20 @@ struct sess_spec {
 
 static const struct sess_spec fixture[] = {
 	/* p1 is cabled to beta, p2 to gamma; eno1 is the LAN. */
-	{ 0, 1, BFD_STATE_UP, BFD_STATE_UP, 65300000, 2, 4660, 20000, 20000, 30000, 3, 61500,
-	  BFD_DIAG_TIME_EXPIRED, 1000, 990 },
-	{ 0, 2, BFD_STATE_DOWN, BFD_STATE_DOWN, 10000000, 0, 0, 50000, 20000, 0, 0, 0, 0, 40, 0 },
-	{ 1, 1, BFD_STATE_DOWN, BFD_STATE_DOWN, 10000000, 0, 0, 50000, 20000, 0, 0, 0, 0, 40, 0 },
-	{ 1, 2, BFD_STATE_INIT, BFD_STATE_DOWN, 250000, 0, 77, 50000, 20000, 1000000, 3, 0, 0, 12, 5 },
-	{ 2, 1, BFD_STATE_UP, BFD_STATE_UP, MTIME_S(3 * 3600 + 4 * 60), 0, 99, 100000, 100000,
-	  100000, 3, 0, 0, 5001, 5000 },
-	{ 2, 2, BFD_STATE_DOWN, BFD_STATE_ADMIN_DOWN, 10000000, 1, 0, 100000, 100000, 0, 0, 0,
-	  BFD_DIAG_NEIGHBOR_DOWN, 40, 0 },
+	{ 0, 1, AF_INET, BFD_STATE_UP, BFD_STATE_UP, 65300000, 2, 4660, 20000, 20000, 30000, 3,
+	  61500, BFD_DIAG_TIME_EXPIRED, 1000, 990 },
+	{ 0, 1, AF_INET6, BFD_STATE_UP, BFD_STATE_UP, 2000000, 0, 4661, 20000, 20000, 20000, 3,
+	  0, 0, 100, 99 },
+	{ 0, 2, AF_INET, BFD_STATE_DOWN, BFD_STATE_DOWN, 10000000, 0, 0, 50000, 20000, 0, 0, 0, 0,
+	  40, 0 },
+	{ 1, 1, AF_INET, BFD_STATE_DOWN, BFD_STATE_DOWN, 10000000, 0, 0, 50000, 20000, 0, 0, 0, 0,
+	  40, 0 },
+	{ 1, 2, AF_INET, BFD_STATE_INIT, BFD_STATE_DOWN, 250000, 0, 77, 50000, 20000, 1000000, 3,
+	  0, 0, 12, 5 },
+	{ 2, 1, AF_INET, BFD_STATE_UP, BFD_STATE_UP, MTIME_S(3 * 3600 + 4 * 60), 0, 99, 100000,
+	  100000, 100000, 3, 0, 0, 5001, 5000 },
+	{ 2, 2, AF_INET, BFD_STATE_DOWN, BFD_STATE_ADMIN_DOWN, 10000000, 1, 0, 100000, 100000, 0,
+	  0, 0, BFD_DIAG_NEIGHBOR_DOWN, 40, 0 },
 };
 
 #define NFIXTURE (int)(sizeof(fixture) / sizeof(fixture[0]))
@@ -78,6 +84,9 @@ static struct mr_daemon *daemon_fixture(void)
 		bfd_session_init(&s->bfd, &p, 1000 + (uint32_t)i, 1, NOW - f->since);
 		s->port = &d->ports[f->port];
 		s->peer = f->peer;
+		s->local = f->family == AF_INET6 ? d->cfg.nodes[0].addr6 : d->cfg.nodes[0].addr4;
+		s->remote = f->family == AF_INET6 ? d->cfg.nodes[f->peer].addr6
+						  : d->cfg.nodes[f->peer].addr4;
 		s->fd = -1;
 		s->bfd.state = f->state;
 		s->bfd.remote_state = f->remote_state;
@@ -96,12 +105,16 @@ static struct mr_daemon *daemon_fixture(void)
 	}
 	for (i = 0; i < MR_MAX_NODES; i++) {
 		d->peers[i].node = i;
-		d->peers[i].recheck_at = MTIME_NEVER;
+		d->peers[i].rt[0].recheck_at = d->peers[i].rt[1].recheck_at = MTIME_NEVER;
 	}
-	path_add_oif(&d->peers[1].installed, 11);	/* beta over p1 */
-	d->peers[1].installed_known = true;
-	d->peers[1].changed_at = NOW - 65000000;
-	d->peers[2].installed_known = true;		/* gamma on the LAN since start */
+	/* beta over p1 in both families, gamma (IPv4 only) on the LAN since start */
+	path_add_oif(&d->peers[1].rt[0].installed, 11);
+	d->peers[1].rt[0].installed_known = true;
+	d->peers[1].rt[0].changed_at = NOW - 65000000;
+	path_add_oif(&d->peers[1].rt[1].installed, 11);
+	d->peers[1].rt[1].installed_known = true;
+	d->peers[1].rt[1].changed_at = NOW - 1000000;
+	d->peers[2].rt[0].installed_known = true;
 	d->drops[MR_DROP_TTL] = 3;
 	d->drops[MR_DROP_DECODE] = 2;
 	d->drop_decode[BFD_DECODE_SHORT] = 2;
@@ -165,12 +178,14 @@ static const char *const text_rows[] = {
 	"node alpha",
 	"PEER ADDRESS PATH SINCE",
 	"beta 10.0.0.2 p1 1m05s",
+	"beta fd00::2 p1 1.0s",
 	"gamma 10.0.0.3 LAN -",
-	"PEER PORT STATE REMOTE SINCE FLAPS RDISCR TX(ms) DETECT(ms) LASTDET(ms) TX_PKTS RX_PKTS",
-	"beta p1 Up Up 1m05s 2 4660 20 90 61.5 1000 990",
-	"gamma p2 Init Down 250ms 0 77 50 3000 - 12 5",
-	"beta eno1 Up Up 3h04m 0 99 100 300 - 5001 5000",
-	"gamma eno1 Down AdminDown 10.0s 1 - 100 0 - 40 0",
+	"PEER PORT AF STATE REMOTE SINCE FLAPS RDISCR TX(ms) DETECT(ms) LASTDET(ms) TX_PKTS RX_PKTS",
+	"beta p1 ipv4 Up Up 1m05s 2 4660 20 90 61.5 1000 990",
+	"beta p1 ipv6 Up Up 2.0s 0 4661 20 60 - 100 99",
+	"gamma p2 ipv4 Init Down 250ms 0 77 50 3000 - 12 5",
+	"beta eno1 ipv4 Up Up 3h04m 0 99 100 300 - 5001 5000",
+	"gamma eno1 ipv4 Down AdminDown 10.0s 1 - 100 0 - 40 0",
 	"p1: 1 silent candidate session(s) not shown (Down, nothing received)",
 	"p2: 1 silent candidate session(s) not shown (Down, nothing received)",
 	"drops: decode 2 (short 2), ttl 3, no_session 0, wrong_port 0, auth 0, admin_down 0",
@@ -187,7 +202,7 @@ static void test_text_rows(void **state)
 		if (!has_row(text, text_rows[i]))
 			fail_msg("expected a row \"%s\" in:\n%s", text_rows[i], text);
 	/* Silent candidates are folded, not listed. */
-	if (has_row(text, "gamma p1 Down Down 10.0s 0 - 50 0 - 40 0"))
+	if (strstr(text, "gamma  p1"))
 		fail_msg("silent candidate gamma via p1 listed:\n%s", text);
 	free(text);
 	daemon_free(d);
@@ -387,16 +402,18 @@ static void test_json_validator_rejects(void **state)
 
 static const char *const json_parts[] = {
 	"{\"node\":\"alpha\",\"peers\":[",
-	"{\"name\":\"beta\",\"address\":\"10.0.0.2\",\"path\":[\"p1\"],\"via\":\"fast\","
+	"{\"name\":\"beta\",\"family\":\"ipv4\",\"address\":\"10.0.0.2\",\"path\":[\"p1\"],\"via\":\"fast\","
 	"\"path_since_s\":65.000}",
-	"{\"name\":\"gamma\",\"address\":\"10.0.0.3\",\"path\":[],\"via\":\"lan\","
+	"{\"name\":\"beta\",\"family\":\"ipv6\",\"address\":\"fd00::2\",\"path\":[\"p1\"],"
+	"\"via\":\"fast\",\"path_since_s\":1.000}",
+	"{\"name\":\"gamma\",\"family\":\"ipv4\",\"address\":\"10.0.0.3\",\"path\":[],\"via\":\"lan\","
 	"\"path_since_s\":null}",
-	"{\"peer\":\"beta\",\"port\":\"p1\",\"state\":\"Up\",\"remote_state\":\"Up\","
+	"{\"peer\":\"beta\",\"port\":\"p1\",\"family\":\"ipv4\",\"state\":\"Up\",\"remote_state\":\"Up\","
 	"\"since_s\":65.300,\"flaps\":2,\"local_discr\":1000,\"remote_discr\":4660,"
 	"\"tx_interval_ms\":20,\"detect_time_ms\":90,\"last_detect_ms\":61.5,"
 	"\"last_down_diag\":\"time-expired\",\"tx_packets\":1000,\"rx_packets\":990}",
-	"{\"peer\":\"gamma\",\"port\":\"p1\",\"state\":\"Down\",\"remote_state\":\"Down\","
-	"\"since_s\":10.000,\"flaps\":0,\"local_discr\":1001,\"remote_discr\":null,",
+	"{\"peer\":\"gamma\",\"port\":\"p1\",\"family\":\"ipv4\",\"state\":\"Down\",\"remote_state\":\"Down\","
+	"\"since_s\":10.000,\"flaps\":0,\"local_discr\":1002,\"remote_discr\":null,",
 	"\"drops\":{\"decode\":2,\"ttl\":3,\"no_session\":0,\"wrong_port\":0,\"auth\":0,"
 	"\"admin_down\":0}",
 	"\"decode_errors\":{\"short\":2,\"version\":0,",
@@ -439,7 +456,7 @@ static void test_escaping(void **state)
 		fail_msg("invalid JSON:\n%s", js);
 	assert_non_null(strstr(js, "\"name\":\"ga\\\"m\\\\m\\u000aa\\u0001\""));
 	text = render(status_metrics, d);
-	assert_non_null(strstr(text, "meshroute_peer_path_fast{peer=\"ga\\\"m\\\\m\\na\x01\"} 0\n"));
+	assert_non_null(strstr(text, "meshroute_peer_path_fast{peer=\"ga\\\"m\\\\m\\na\x01\",family=\"ipv4\"} 0\n"));
 	free(js);
 	free(text);
 	daemon_free(d);
@@ -606,20 +623,22 @@ static void test_metrics_checker_rejects(void **state)
 }
 
 static const char *const samples[] = {
-	"meshroute_session_state{peer=\"beta\",port=\"p1\"} 3",
-	"meshroute_session_state{peer=\"gamma\",port=\"p2\"} 2",
-	"meshroute_session_up{peer=\"beta\",port=\"p1\"} 1",
-	"meshroute_session_up{peer=\"gamma\",port=\"p2\"} 0",
-	"meshroute_session_flaps_total{peer=\"beta\",port=\"p1\"} 2",
-	"meshroute_session_packets_sent_total{peer=\"beta\",port=\"eno1\"} 5001",
-	"meshroute_session_packets_received_total{peer=\"beta\",port=\"eno1\"} 5000",
+	"meshroute_session_state{peer=\"beta\",port=\"p1\",family=\"ipv4\"} 3",
+	"meshroute_session_state{peer=\"gamma\",port=\"p2\",family=\"ipv4\"} 2",
+	"meshroute_session_up{peer=\"beta\",port=\"p1\",family=\"ipv4\"} 1",
+	"meshroute_session_up{peer=\"gamma\",port=\"p2\",family=\"ipv4\"} 0",
+	"meshroute_session_flaps_total{peer=\"beta\",port=\"p1\",family=\"ipv4\"} 2",
+	"meshroute_session_packets_sent_total{peer=\"beta\",port=\"eno1\",family=\"ipv4\"} 5001",
+	"meshroute_session_packets_received_total{peer=\"beta\",port=\"eno1\",family=\"ipv4\"} 5000",
 	"meshroute_packets_dropped_total{reason=\"ttl\"} 3",
 	"meshroute_packets_dropped_total{reason=\"decode\"} 2",
 	"meshroute_packets_decode_errors_total{error=\"short\"} 2",
-	"meshroute_peer_path_fast{peer=\"beta\"} 1",
-	"meshroute_peer_path_fast{peer=\"gamma\"} 0",
-	"meshroute_peer_path_ports{peer=\"beta\"} 1",
-	"meshroute_peer_path_ports{peer=\"gamma\"} 0",
+	"meshroute_session_up{peer=\"beta\",port=\"p1\",family=\"ipv6\"} 1",
+	"meshroute_peer_path_fast{peer=\"beta\",family=\"ipv4\"} 1",
+	"meshroute_peer_path_fast{peer=\"beta\",family=\"ipv6\"} 1",
+	"meshroute_peer_path_fast{peer=\"gamma\",family=\"ipv4\"} 0",
+	"meshroute_peer_path_ports{peer=\"beta\",family=\"ipv4\"} 1",
+	"meshroute_peer_path_ports{peer=\"gamma\",family=\"ipv4\"} 0",
 };
 
 static void test_metrics(void **state)
@@ -634,8 +653,8 @@ static void test_metrics(void **state)
 		{ "meshroute_session_packets_sent_total", "counter", NFIXTURE },
 		{ "meshroute_session_packets_received_total", "counter", NFIXTURE },
 		{ "meshroute_packets_dropped_total", "counter", MR_DROP_MAX },
-		{ "meshroute_peer_path_fast", "gauge", 2 },
-		{ "meshroute_peer_path_ports", "gauge", 2 },
+		{ "meshroute_peer_path_fast", "gauge", 3 },
+		{ "meshroute_peer_path_ports", "gauge", 3 },
 	};
 	struct mr_daemon *d = daemon_fixture();
 	char *text = render(status_metrics, d);
