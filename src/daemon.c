@@ -248,7 +248,11 @@ static void sess_send(struct mr_daemon *d, struct mr_sess *s, mtime_t now)
 		}
 	}
 	bfd_session_build(&s->bfd, &pkt, now);
-	if (s->fd < 0 || parked)
+	/*
+	 * Nothing leaves a port without carrier; sending anyway would only
+	 * leave an INCOMPLETE neighbour entry that delays the link's return.
+	 */
+	if (s->fd < 0 || parked || !s->port->carrier)
 		return;
 	auth_prepare(&d->keys, &s->auth, &pkt);
 	len = bfd_encode(&pkt, buf, sizeof(buf));
@@ -503,6 +507,14 @@ static int sessions_create(struct mr_daemon *d, mtime_t now)
 
 /* ---- ports ---- */
 
+/* ARP/ND retries on fast ports: as often as idle probes go out, 10 ms..1 s. */
+static unsigned neigh_retrans_ms(const struct mr_config *cfg)
+{
+	unsigned ms = cfg->idle_interval_us / 1000;
+
+	return ms < 10 ? 10 : ms > 1000 ? 1000 : ms;
+}
+
 static void port_lost(struct mr_daemon *d, struct mr_port *port, mtime_t now, bool gone)
 {
 	struct bfd_output out;
@@ -572,7 +584,8 @@ static void on_link(void *arg, const struct nl_link *l, bool deleted)
 			log_info("port %s present (ifindex %d)", port->name, l->ifindex);
 		}
 		port->ifindex = l->ifindex;
-		sysctl_prepare_port(port->name, !port->lan, d->cfg.set_sysctl);
+		sysctl_prepare_port(port->name, !port->lan, d->cfg.set_sysctl,
+				    neigh_retrans_ms(&d->cfg));
 		for (i = 0; i < d->nsess; i++)
 			if (d->sess[i].port == port)
 				sess_open(d, &d->sess[i]);
@@ -590,6 +603,8 @@ static void on_link(void *arg, const struct nl_link *l, bool deleted)
 				continue;
 			/* An admin down flushed the IPv6 probe route with the port. */
 			probe_route(d, &d->sess[i]);
+			nl_neigh_delete(d->nl, d->sess[i].remote.family, d->sess[i].remote.bytes,
+					port->ifindex);
 			bfd_session_kick(&d->sess[i].bfd, now);
 		}
 	}
@@ -933,7 +948,7 @@ int daemon_start(struct mr_daemon *d)
 	for (i = 0; i < MR_MAX_NODES; i++)
 		peer_init(&d->peers[i], i, now);
 	ports_init(d);
-	if (sysctl_prepare_port("all", false, d->cfg.set_sysctl))
+	if (sysctl_prepare_port("all", false, d->cfg.set_sysctl, 0))
 		log_warnx("host settings are not as meshroute needs them: failover may not work (see above)");
 
 	if ((err = loop_init(&d->loop)) < 0)
@@ -1401,7 +1416,8 @@ int daemon_reload(struct mr_daemon *d, FILE *out)
 	if (ncfg->set_sysctl && !d->cfg.set_sysctl)
 		for (i = 0; i < nn; i++)
 			if (nports[i].ifindex > 0)
-				sysctl_prepare_port(nports[i].name, !nports[i].lan, true);
+				sysctl_prepare_port(nports[i].name, !nports[i].lan, true,
+						    neigh_retrans_ms(ncfg));
 
 	if (strcmp(ncfg->alert_command, d->cfg.alert_command) != 0 &&
 	    alert_set_command(d->alert, ncfg->alert_command) < 0)

@@ -5,17 +5,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 
 #include "log.h"
 #include "mtime.h"
 
 static bool log_stderr = true;
 static bool log_verbose;
+static bool log_stamp;	/* wall-clock prefix on stderr, unless journald adds its own */
 
 void log_init(const char *ident, bool to_stderr, bool verbose)
 {
 	log_stderr = to_stderr;
 	log_verbose = verbose;
+	log_stamp = to_stderr && !getenv("JOURNAL_STREAM");
 	if (!to_stderr)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
@@ -31,7 +34,18 @@ static void vlog(int pri, const char *fmt, va_list ap, const char *suffix)
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	if (log_stderr) {
-		fprintf(stderr, "%s%s%s\n", buf, suffix ? ": " : "", suffix ? suffix : "");
+		char stamp[32] = "";
+
+		if (log_stamp) {
+			struct timespec ts;
+			struct tm tm;
+
+			clock_gettime(CLOCK_REALTIME, &ts);
+			localtime_r(&ts.tv_sec, &tm);
+			snprintf(stamp, sizeof(stamp), "%02d:%02d:%02d.%03ld ", tm.tm_hour, tm.tm_min,
+				 tm.tm_sec, ts.tv_nsec / 1000000);
+		}
+		fprintf(stderr, "%s%s%s%s\n", stamp, buf, suffix ? ": " : "", suffix ? suffix : "");
 		fflush(stderr);
 	} else {
 		syslog(pri, "%s%s%s", buf, suffix ? ": " : "", suffix ? suffix : "");

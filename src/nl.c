@@ -18,6 +18,7 @@
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/fib_rules.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 
 #include "log.h"
@@ -753,6 +754,33 @@ int nl_probe_rule(struct nl *nl, int family, bool add)
 	if (err < 0)
 		log_warnx("nl: %s rule fwmark %#x lookup %u: %s%s", add ? "add" : "delete",
 			  MR_PROBE_MARK, MR_PROBE_TABLE, strerror(-err),
+			  nl_ext_suffix(nl, ext, sizeof(ext)));
+	return err;
+}
+
+/* ---- neighbours ---- */
+
+int nl_neigh_delete(struct nl *nl, int family, const uint8_t *addr, int ifindex)
+{
+	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(8)));
+	size_t alen = nl_addr_len(family);
+	struct nlmsghdr *nlh;
+	struct ndmsg *ndm;
+	char ext[300];
+	int err;
+
+	if (alen == 0 || !addr || ifindex <= 0)
+		return -EINVAL;
+	nlh = nl_req(buf, RTM_DELNEIGH, NLM_F_ACK, (void **)&ndm, sizeof(*ndm));
+	ndm->ndm_family = (uint8_t)family;
+	ndm->ndm_ifindex = ifindex;
+	if (!mnl_attr_put_check(nlh, sizeof(buf), NDA_DST, alen, addr))
+		return -EMSGSIZE;
+	err = nl_talk(nl, nlh, NULL, NULL);
+	if (err == -ENOENT || err == -ESRCH)
+		return 0;
+	if (err < 0)
+		log_warnx("nl: neighbour delete on #%d: %s%s", ifindex, strerror(-err),
 			  nl_ext_suffix(nl, ext, sizeof(ext)));
 	return err;
 }

@@ -147,6 +147,13 @@ int nl_probe_route_replace(struct nl *nl, int family, const uint8_t *dst, int oi
 			   uint32_t metric);
 int nl_probe_route_delete(struct nl *nl, int family, const uint8_t *dst, int oif,
 			  uint32_t metric);
+/*
+ * Forgets the neighbour entry of addr on a port (absent is fine).  An entry
+ * left INCOMPLETE while the cable was out is retried only once a second;
+ * a fresh one is resolved at the first packet.
+ */
+int nl_neigh_delete(struct nl *nl, int family, const uint8_t *addr, int ifindex);
+
 /* Adds (idempotent) or deletes the fwmark rule for MR_PROBE_TABLE. */
 int nl_probe_rule(struct nl *nl, int family, bool add);
 

@@ -42,49 +42,57 @@ static int write_int(const char *path, int val)
 }
 
 /*
- * One sysctl that must satisfy ok(value); `want` is what we write.  Returns
- * 1 if it is still wrong, 0 otherwise.
+ * One sysctl net.SECTION.IFNAME.KEY that must satisfy ok(value, want);
+ * `want` is what we write.  Returns 1 if it is still wrong, 0 otherwise.
  */
-static int fix(const char *ifname, const char *key, bool (*ok)(int), int want, bool set,
-	       const char *why)
+static int fix(const char *section, const char *ifname, const char *key,
+	       bool (*ok)(int, int), int want, bool set, const char *why)
 {
-	char path[128];
+	char path[160];
 	int val = 0, err;
 
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/%s", ifname, key);
+	snprintf(path, sizeof(path), "/proc/sys/net/%s/%s/%s", section, ifname, key);
 	if ((err = read_int(path, &val)) < 0) {
+		if (err == -ENOENT && strncmp(section, "ipv6", 4) == 0)
+			return 0;	/* IPv6 disabled on the port: nothing to tune */
 		errno = -err;
-		log_warn("cannot read net.ipv4.conf.%s.%s", ifname, key);
+		log_warn("cannot read net.%s.%s.%s", section, ifname, key);
 		return 1;
 	}
-	if (ok(val))
+	if (ok(val, want))
 		return 0;
 	if (!set) {
-		log_warnx("net.ipv4.conf.%s.%s is %d, needs %d: %s (set-sysctl = no)", ifname,
+		log_warnx("net.%s.%s.%s is %d, needs %d: %s (set-sysctl = no)", section, ifname,
 			  key, val, want, why);
 		return 1;
 	}
 	if ((err = write_int(path, want)) < 0) {
 		errno = -err;
-		log_warn("cannot set net.ipv4.conf.%s.%s from %d to %d (%s)", ifname, key, val,
+		log_warn("cannot set net.%s.%s.%s from %d to %d (%s)", section, ifname, key, val,
 			 want, why);
 		return 1;
 	}
-	log_info("set net.ipv4.conf.%s.%s from %d to %d: %s", ifname, key, val, want, why);
+	log_info("set net.%s.%s.%s from %d to %d: %s", section, ifname, key, val, want, why);
 	return 0;
 }
 
-static bool rp_filter_ok(int v)
+static bool rp_filter_ok(int v, int want)
 {
+	(void)want;
 	return v != 1;
 }
 
-static bool is_one(int v)
+static bool is_want(int v, int want)
 {
-	return v == 1;
+	return v == want;
 }
 
-int sysctl_prepare_port(const char *ifname, bool fast, bool set)
+static bool at_most(int v, int want)
+{
+	return v > 0 && v <= want;
+}
+
+int sysctl_prepare_port(const char *ifname, bool fast, bool set, unsigned retrans_ms)
 {
 	int bad = 0;
 
@@ -95,11 +103,22 @@ int sysctl_prepare_port(const char *ifname, bool fast, bool set)
 	 * (2) still drops spoofed sources.  The effective value is the maximum
 	 * of "all" and the port's own, so both must be fixed.
 	 */
-	bad += fix(ifname, "rp_filter", rp_filter_ok, 2, set,
+	bad += fix("ipv4/conf", ifname, "rp_filter", rp_filter_ok, 2, set,
 		   "strict reverse-path filtering drops probes and traffic arriving on the other port of the same address");
-	if (fast)
-		/* If we are not running, a dead cable must not keep its route. */
-		bad += fix(ifname, "ignore_routes_with_linkdown", is_one, 1, set,
-			   "routes over a port without carrier must not be used");
+	if (!fast)
+		return bad;
+	/* If we are not running, a dead cable must not keep its route. */
+	bad += fix("ipv4/conf", ifname, "ignore_routes_with_linkdown", is_want, 1, set,
+		   "routes over a port without carrier must not be used");
+	/*
+	 * The first probes after a cable comes back often meet a link that is
+	 * up at one end only; their ARP/ND request is lost and the kernel asks
+	 * again only after retrans_time (1 s by default), delaying the
+	 * link's return by up to that much.
+	 */
+	bad += fix("ipv4/neigh", ifname, "retrans_time_ms", at_most, (int)retrans_ms, set,
+		   "a lost ARP request must not delay a healed link for a second");
+	bad += fix("ipv6/neigh", ifname, "retrans_time_ms", at_most, (int)retrans_ms, set,
+		   "a lost neighbour solicitation must not delay a healed link for a second");
 	return bad;
 }

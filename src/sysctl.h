@@ -11,9 +11,10 @@
 
 /*
  * Settings of `ifname` ("all" for the global ones).  fast: a fast port
- * (routes over it must not be used without carrier).  Returns the number of
- * settings still wrong afterwards.
+ * (routes over it must not be used without carrier; neighbour resolution
+ * retried every retrans_ms at most).  Returns the number of settings still
+ * wrong afterwards.
  */
-int sysctl_prepare_port(const char *ifname, bool fast, bool set);
+int sysctl_prepare_port(const char *ifname, bool fast, bool set, unsigned retrans_ms);
 
 #endif
