@@ -6,6 +6,7 @@
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "mtime.h"
@@ -18,7 +19,9 @@ void log_init(const char *ident, bool to_stderr, bool verbose)
 {
 	log_stderr = to_stderr;
 	log_verbose = verbose;
-	log_stamp = to_stderr && !getenv("JOURNAL_STREAM");
+	/* journald stamps lines itself; a terminal or a log file asked for gets ours. */
+	log_stamp = to_stderr && !getenv("JOURNAL_STREAM") &&
+		    (isatty(STDERR_FILENO) || getenv("MESHROUTE_LOG_TIMESTAMPS"));
 	if (!to_stderr)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }

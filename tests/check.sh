@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Everything `make check` runs: every unit test binary, then the namespace
-# lab.  Counts test suites (one per unit test binary, one per lab test) and
+# Everything `make check` runs: every unit test binary, the contrib,
+# packaging and hardware script suites, then the namespace lab.  Counts test suites (one per unit test binary, one per lab test) and
 # ends with "check: N passed, N failed"; non-zero exit on any failure.
 set -u
 cd "$(dirname "$0")/.."
@@ -21,6 +21,18 @@ for src in tests/unit/test_*.c; do
 		passed=$((passed + 1))
 	else
 		[ -x "$bin" ] || echo "FAILED: $bin was not built"
+		failed=$((failed + 1))
+	fi
+done
+
+# Self-contained script suites: each exits 0 on success.
+for t in tests/contrib/t_*.sh tests/packaging/t_*.sh tests/hardware/t_*.sh; do
+	[ -e "$t" ] || continue
+	echo "== $t"
+	if "$t"; then
+		passed=$((passed + 1))
+	else
+		echo "FAILED: $t"
 		failed=$((failed + 1))
 	fi
 done

@@ -28,9 +28,16 @@
 #
 # Both: every node's lan0 (10.10.0.N/24) is a port of bridge br0 in
 # $LAB_ID-lan; every fast port carries the node's same address as /32.
-# A cable [wXY] is namespace $LAB_ID-wXY holding bridge br0 between two veths
-# named after the nodes they lead to ("n1", "n2"); faults are applied there,
-# so the nodes see exactly what a real cable fault shows them.
+# A cable [wXY] is namespace $LAB_ID-wXY holding two veths named after the
+# nodes they lead to ("n1", "n2"), joined by nftables (table netdev mrwire:
+# an ingress chain on each veth, priority $LAB_WIRE_PRIO, "fwd to" the other
+# one).  Not a bridge: a bridge port only forwards once the kernel's linkwatch
+# has set its operstate UP, up to a second after the carrier came back, which
+# real cables do not do.  Faults are applied there (lab_wire_drop's ingress
+# chains in table netdev mrlab run first, at priority $LAB_FAULT_PRIO), so the
+# nodes see exactly what a real cable fault shows them.  Anything else that
+# wants to see a wire's frames must hook ingress below $LAB_WIRE_PRIO too:
+# "fwd" ends a frame's way through the ingress hook.
 #
 # Namespaces: $LAB_ID-n1.. (nodes), $LAB_ID-lan, $LAB_ID-w12..  All are
 # deleted, and every process started here is killed, by lab_cleanup, which
@@ -69,6 +76,8 @@ LAB_ID=${LAB_ID:-mr$$$(printf '%04x' $((RANDOM)))}
 LAB_DIR=$(mktemp -d "/tmp/meshroute-lab.$LAB_ID.XXXX")
 LAB_PROTO=197			# meshroute's route protocol number
 LAB_STREAM_RATE=5000		# packets per second of the test streams
+LAB_WIRE_PRIO=0			# netdev ingress priority of a wire's forwarding
+LAB_FAULT_PRIO=-10		# ... of its faults: before it, so a drop is final
 
 LAB_NODES=()			# node names, in creation order
 LAB_NAMESPACES=()		# every namespace of this run
@@ -213,11 +222,17 @@ lab_node() {
 }
 
 # A namespace that only forwards frames: no IPv6 chatter of its own.
-lab_switch_ns() {
+lab_quiet_ns() {
 	local ns=$1
 	lab_add_ns "$ns"
 	ip netns exec "$ns" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 \
 		net.ipv6.conf.default.disable_ipv6=1 >/dev/null
+}
+
+# ... with a bridge br0 (the LAN).
+lab_switch_ns() {
+	local ns=$1
+	lab_quiet_ns "$ns"
 	ip -n "$ns" link add br0 type bridge stp_state 0 mcast_snooping 0
 	ip -n "$ns" link set br0 up
 }
@@ -235,15 +250,26 @@ lab_lan() {
 	done
 }
 
-# lab_cable WIRE A PORT_A B PORT_B: one point-to-point fast link.
+# lab_cable WIRE A PORT_A B PORT_B: one point-to-point fast link.  Frames
+# entering the wire from one node leave it towards the other one as soon as
+# both wire-side veths are up (see the top of this file).
 lab_cable() {
 	local wire=$1 a=$2 pa=$3 b=$4 pb=$5 ns end node port
 	ns=$(lab_ns "$wire")
-	lab_switch_ns "$ns"
+	lab_quiet_ns "$ns"
 	for end in "$a $pa" "$b $pb"; do
 		read -r node port <<<"$end"
 		ip -n "$ns" link add "$node" type veth peer name "$port" netns "$(lab_ns "$node")"
-		ip -n "$ns" link set "$node" master br0 up
+	done
+	ip netns exec "$ns" nft -f - <<-EOF
+	table netdev mrwire {
+	chain from_$a { type filter hook ingress device "$a" priority $LAB_WIRE_PRIO; fwd to "$b"; }
+	chain from_$b { type filter hook ingress device "$b" priority $LAB_WIRE_PRIO; fwd to "$a"; }
+	}
+	EOF
+	for end in "$a $pa" "$b $pb"; do
+		read -r node port <<<"$end"
+		ip -n "$ns" link set "$node" up
 		ip -n "$(lab_ns "$node")" addr add "$(lab_addr "$node")/32" dev "$port"
 		ip -n "$(lab_ns "$node")" link set "$port" up
 		LAB_WIRE[$node:$port]=$wire
@@ -263,10 +289,18 @@ lab_no_carrier() {	# NODE IF
 	ip -n "$(lab_ns "$1")" link show dev "$2" | grep -q NO-CARRIER
 }
 
+# lab_lan_forwarding NODE: the LAN's bridge forwards NODE's frames (a bridge
+# port starts forwarding only when linkwatch has seen its carrier, up to a
+# second after the node set lan0 up).
+lab_lan_forwarding() {
+	bridge -n "$(lab_ns lan)" link show dev "$1" 2>/dev/null | grep -q 'state forwarding'
+}
+
 lab_all_links_up() {
 	local node port
 	for node in "${LAB_NODES[@]}"; do
 		lab_link_up "$node" lan0 || return 1
+		lab_lan_forwarding "$node" || return 1
 		for port in ${LAB_FAST[$node]}; do
 			lab_link_up "$node" "$port" || return 1
 		done
@@ -375,12 +409,14 @@ lab_cut_carrier() {
 }
 
 # Drops, on the wire, every frame (ARP included) that enters from the nodes
-# given.  Links stay up with carrier: only BFD can notice.
+# given, before the wire's forwarding (table mrwire) sees it: a drop in an
+# earlier base chain is final.  Links stay up with carrier: only BFD can
+# notice.
 lab_wire_drop() {	# WIRE_NS NODE...
 	local ns=$1 n rules="" t
 	shift
 	for n in "$@"; do
-		rules+="chain from_$n { type filter hook ingress device \"$n\" priority 0; policy drop; }"$'\n'
+		rules+="chain from_$n { type filter hook ingress device \"$n\" priority $LAB_FAULT_PRIO; policy drop; }"$'\n'
 	done
 	t=$(now_us)
 	ip netns exec "$ns" nft -f - <<-EOF
@@ -643,7 +679,7 @@ lab_start_daemon() {
 	lab_require_daemon
 	rm -f "$sock"
 	echo "=== lab: start $(date +%T.%N)" >>"$LAB_DIR/$node.log"
-	ip netns exec "$(lab_ns "$node")" "$MESHROUTED" -f -c "$LAB_DIR/meshroute.conf" \
+	MESHROUTE_LOG_TIMESTAMPS=1 ip netns exec "$(lab_ns "$node")" "$MESHROUTED" -f -c "$LAB_DIR/meshroute.conf" \
 		-n "$node" -s "$sock" ${LAB_VERBOSE:+-v} >>"$LAB_DIR/$node.log" 2>&1 </dev/null &
 	pid=$!
 	LAB_PIDS+=("$pid")
