@@ -43,6 +43,7 @@ enum gkey {
 	G_IDLE_INTERVAL,
 	G_SET_SYSCTL,
 	G_ALERT_COMMAND,
+	G_METRICS_FILE,
 	G_AUTH_KEY_FILE,
 	G_AUTH_TYPE,
 	G_CONTROL_SOCKET,
@@ -57,6 +58,7 @@ static const char *const gkey_names[G_NKEYS] = {
 	[G_IDLE_INTERVAL] = "idle-interval",
 	[G_SET_SYSCTL] = "set-sysctl",
 	[G_ALERT_COMMAND] = "alert-command",
+	[G_METRICS_FILE] = "metrics-file",
 	[G_AUTH_KEY_FILE] = "auth-key-file",
 	[G_AUTH_TYPE] = "auth-type",
 	[G_CONTROL_SOCKET] = "control-socket",
@@ -388,7 +390,7 @@ static void global_key(struct parser *p, const char *key, const char *v)
 			break;
 	if (k == G_NKEYS) {
 		perr(p, p->line, "unknown key \"%s\" in [global] (known: interval, multiplier, "
-		    "hold-down, lan-interval, idle-interval, set-sysctl, alert-command, auth-key-file, "
+		    "hold-down, lan-interval, idle-interval, set-sysctl, alert-command, metrics-file, auth-key-file, "
 		    "auth-type, control-socket)", key);
 		return;
 	}
@@ -437,6 +439,9 @@ static void global_key(struct parser *p, const char *key, const char *v)
 		break;
 	case G_ALERT_COMMAND:
 		set_path(p, key, v, cfg->alert_command, sizeof(cfg->alert_command));
+		break;
+	case G_METRICS_FILE:
+		set_path(p, key, v, cfg->metrics_file, sizeof(cfg->metrics_file));
 		break;
 	case G_AUTH_KEY_FILE:
 		set_path(p, key, v, cfg->auth_key_file, sizeof(cfg->auth_key_file));
@@ -1051,6 +1056,7 @@ void config_print_plan(const struct mr_config *cfg, int self, FILE *out)
 	fprintf(out, "daemon\n");
 	fprintf(out, "  set-sysctl:     %s\n", cfg->set_sysctl ? "yes" : "no");
 	fprintf(out, "  alert-command:  %s\n", cfg->alert_command[0] ? cfg->alert_command : "none");
+	fprintf(out, "  metrics-file:   %s\n", cfg->metrics_file[0] ? cfg->metrics_file : "none");
 	fprintf(out, "  control-socket: %s\n", cfg->control_socket);
 
 	fprintf(out, "peers: host route via a fast port while its BFD session is Up, else via %s\n"
@@ -1092,6 +1098,8 @@ void config_write(const struct mr_config *cfg, FILE *out)
 	fprintf(out, "set-sysctl = %s\n", cfg->set_sysctl ? "yes" : "no");
 	if (cfg->alert_command[0])
 		fprintf(out, "alert-command = %s\n", cfg->alert_command);
+	if (cfg->metrics_file[0])
+		fprintf(out, "metrics-file = %s\n", cfg->metrics_file);
 	if (cfg->auth_key_file[0])
 		fprintf(out, "auth-key-file = %s\n", cfg->auth_key_file);
 	fprintf(out, "auth-type = %s\n", config_auth_type_name(cfg->auth_type));
@@ -1130,6 +1138,7 @@ bool config_equal(const struct mr_config *a, const struct mr_config *b)
 	    a->hold_down_us != b->hold_down_us || a->multiplier != b->multiplier ||
 	    a->set_sysctl != b->set_sysctl || a->auth_type != b->auth_type ||
 	    strcmp(a->alert_command, b->alert_command) ||
+	    strcmp(a->metrics_file, b->metrics_file) ||
 	    strcmp(a->auth_key_file, b->auth_key_file) ||
 	    strcmp(a->control_socket, b->control_socket) || a->nnodes != b->nnodes)
 		return false;

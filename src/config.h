@@ -45,6 +45,7 @@ struct mr_config {
 	uint8_t multiplier;		/* detect mult, 1..255 */
 	bool set_sysctl;		/* may the daemon set rp_filter etc. */
 	char alert_command[256];	/* absolute path or "" */
+	char metrics_file[256];		/* node_exporter textfile, absolute path or "" */
 	char auth_key_file[256];	/* absolute path or "" */
 	char control_socket[108];	/* sizeof(sun_path) */
 	uint8_t auth_type;		/* MR_AUTH_* */

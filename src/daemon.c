@@ -24,10 +24,13 @@
 #include "log.h"
 #include "net.h"
 #include "nl.h"
+#include "status.h"
 #include "sysctl.h"
 
 /* A full route resync from a dump, in case an event was missed. */
 #define RESYNC_INTERVAL MTIME_S(10)
+/* How often metrics-file is rewritten. */
+#define METRICS_FILE_EVERY MTIME_S(10)
 /* A failed route change is retried after this long. */
 #define ROUTE_RETRY MTIME_MS(500)
 
@@ -1082,6 +1085,40 @@ static int stale_routes_remove(struct mr_daemon *d)
 	return err;
 }
 
+/*
+ * The metrics for node_exporter's textfile collector: written to a
+ * temporary file beside it and renamed, so the collector never reads half a
+ * file.  A failure is logged once until the next success.
+ */
+static void metrics_file_write(struct mr_daemon *d, mtime_t now)
+{
+	char tmp[300];
+	FILE *f;
+	int err = 0;
+
+	if (!d->cfg.metrics_file[0])
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", d->cfg.metrics_file, (int)getpid());
+	f = fopen(tmp, "we");
+	if (!f) {
+		err = errno;
+	} else {
+		status_metrics(d, now, f);
+		if (fflush(f) != 0 || fsync(fileno(f)) != 0)
+			err = errno;
+		if (fclose(f) != 0 && !err)
+			err = errno;
+		if (!err && rename(tmp, d->cfg.metrics_file) != 0)
+			err = errno;
+		if (err)
+			unlink(tmp);
+	}
+	if (err && !d->metrics_failing)
+		log_warnx("metrics-file %s: %s (retrying every %d s)", d->cfg.metrics_file,
+			  strerror(err), (int)(METRICS_FILE_EVERY / 1000000));
+	d->metrics_failing = err != 0;
+}
+
 int daemon_drop_privileges(struct mr_daemon *d)
 {
 	(void)d;
@@ -1108,6 +1145,8 @@ static mtime_t next_deadline(struct mr_daemon *d)
 	mtime_t t = mtime_min(d->next_resync, d->next_watchdog);
 	int i;
 
+	if (d->cfg.metrics_file[0])
+		t = mtime_min(t, d->next_metrics);
 	t = mtime_min(t, alert_next_deadline(d->alert));
 	t = mtime_min(t, control_next_deadline(d->ctl));
 	for (i = 0; i < d->nsess; i++)
@@ -1141,6 +1180,10 @@ static void fire_timers(struct mr_daemon *d)
 	if (d->next_resync <= now) {
 		resync(d);
 		d->next_resync = now + RESYNC_INTERVAL;
+	}
+	if (d->next_metrics <= now) {
+		metrics_file_write(d, now);
+		d->next_metrics = now + METRICS_FILE_EVERY;
 	}
 	if (d->next_watchdog <= now) {
 		/* Only a loop that really runs reaches here: a hang stops the pings. */

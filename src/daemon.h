@@ -98,6 +98,8 @@ struct mr_daemon {
 	bool probe_rule;		/* IPv6 probe rule installed */
 	char sock_override[108];	/* -s: wins over control-socket, also on reload */
 	mtime_t next_resync;
+	mtime_t next_metrics;		/* metrics-file rewrite */
+	bool metrics_failing;
 	mtime_t next_watchdog;		/* MTIME_NEVER without a systemd watchdog */
 	mtime_t watchdog_every;
 	bool stop;

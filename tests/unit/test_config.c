@@ -268,6 +268,7 @@ static void test_all_keys(void **state)
 	    "idle-interval = 1s\n"
 	    "set-sysctl = off\n"
 	    "alert-command = /usr/local/bin/meshroute-alert\n"
+	    "metrics-file = /var/lib/prometheus/node-exporter/meshroute.prom\n"
 	    "auth-key-file = /etc/meshroute/bfd.key\n"
 	    "auth-type = meticulous-keyed-sha1\n"
 	    "control-socket: /run/x.sock\n"
@@ -287,6 +288,7 @@ static void test_all_keys(void **state)
 	assert_int_equal(cfg.idle_interval_us, 1000000);
 	assert_false(cfg.set_sysctl);
 	assert_string_equal(cfg.alert_command, "/usr/local/bin/meshroute-alert");
+	assert_string_equal(cfg.metrics_file, "/var/lib/prometheus/node-exporter/meshroute.prom");
 	assert_string_equal(cfg.auth_key_file, "/etc/meshroute/bfd.key");
 	assert_int_equal(cfg.auth_type, MR_AUTH_METICULOUS_KEYED_SHA1);
 	assert_string_equal(cfg.control_socket, "/run/x.sock");
@@ -296,7 +298,7 @@ static void test_all_keys(void **state)
 	assert_int_equal(cfg.nodes[0].nfast, 8);
 	assert_string_equal(cfg.nodes[0].fast[7], "p8");
 	assert_string_equal(cfg.nodes[1].name, "n2");
-	assert_int_equal(cfg.nodes[1].line, 19);
+	assert_int_equal(cfg.nodes[1].line, 20);
 }
 
 /* CRLF line ends, a UTF-8 BOM and blank lines do not disturb line numbers. */
