@@ -48,31 +48,35 @@ static int write_int(const char *path, int val)
 static int fix(const char *section, const char *ifname, const char *key,
 	       bool (*ok)(int, int), int want, bool set, const char *why)
 {
-	char path[160];
+	char path[160], name[160], *c;
 	int val = 0, err;
 
+	/* section "ipv4.conf": the file net/ipv4/conf/IF/KEY, named net.ipv4.conf.IF.KEY */
 	snprintf(path, sizeof(path), "/proc/sys/net/%s/%s/%s", section, ifname, key);
+	for (c = path + strlen("/proc/sys/net/"); *c && c < path + strlen("/proc/sys/net/") +
+	     strlen(section); c++)
+		if (*c == '.')
+			*c = '/';
+	snprintf(name, sizeof(name), "net.%s.%s.%s", section, ifname, key);
 	if ((err = read_int(path, &val)) < 0) {
 		if (err == -ENOENT && strncmp(section, "ipv6", 4) == 0)
 			return 0;	/* IPv6 disabled on the port: nothing to tune */
 		errno = -err;
-		log_warn("cannot read net.%s.%s.%s", section, ifname, key);
+		log_warn("cannot read %s", name);
 		return 1;
 	}
 	if (ok(val, want))
 		return 0;
 	if (!set) {
-		log_warnx("net.%s.%s.%s is %d, needs %d: %s (set-sysctl = no)", section, ifname,
-			  key, val, want, why);
+		log_warnx("%s is %d, needs %d: %s (set-sysctl = no)", name, val, want, why);
 		return 1;
 	}
 	if ((err = write_int(path, want)) < 0) {
 		errno = -err;
-		log_warn("cannot set net.%s.%s.%s from %d to %d (%s)", section, ifname, key, val,
-			 want, why);
+		log_warn("cannot set %s from %d to %d (%s)", name, val, want, why);
 		return 1;
 	}
-	log_info("set net.%s.%s.%s from %d to %d: %s", section, ifname, key, val, want, why);
+	log_info("set %s from %d to %d: %s", name, val, want, why);
 	return 0;
 }
 
@@ -103,12 +107,12 @@ int sysctl_prepare_port(const char *ifname, bool fast, bool set, unsigned retran
 	 * (2) still drops spoofed sources.  The effective value is the maximum
 	 * of "all" and the port's own, so both must be fixed.
 	 */
-	bad += fix("ipv4/conf", ifname, "rp_filter", rp_filter_ok, 2, set,
+	bad += fix("ipv4.conf", ifname, "rp_filter", rp_filter_ok, 2, set,
 		   "strict reverse-path filtering drops probes and traffic arriving on the other port of the same address");
 	if (!fast)
 		return bad;
 	/* If we are not running, a dead cable must not keep its route. */
-	bad += fix("ipv4/conf", ifname, "ignore_routes_with_linkdown", is_want, 1, set,
+	bad += fix("ipv4.conf", ifname, "ignore_routes_with_linkdown", is_want, 1, set,
 		   "routes over a port without carrier must not be used");
 	/*
 	 * The first probes after a cable comes back often meet a link that is
@@ -116,9 +120,9 @@ int sysctl_prepare_port(const char *ifname, bool fast, bool set, unsigned retran
 	 * again only after retrans_time (1 s by default), delaying the
 	 * link's return by up to that much.
 	 */
-	bad += fix("ipv4/neigh", ifname, "retrans_time_ms", at_most, (int)retrans_ms, set,
+	bad += fix("ipv4.neigh", ifname, "retrans_time_ms", at_most, (int)retrans_ms, set,
 		   "a lost ARP request must not delay a healed link for a second");
-	bad += fix("ipv6/neigh", ifname, "retrans_time_ms", at_most, (int)retrans_ms, set,
+	bad += fix("ipv6.neigh", ifname, "retrans_time_ms", at_most, (int)retrans_ms, set,
 		   "a lost neighbour solicitation must not delay a healed link for a second");
 	return bad;
 }

@@ -499,11 +499,12 @@ lab_sort_words() {
 # ---- route events, timed by the kernel's notifications ----------------------
 
 # Every node's routes are watched by "ip monitor" from the start of its
-# daemon: timing a failover by polling would measure the polling.
+# daemon: timing a failover by polling would measure the polling.  -N: the
+# protocol as a number (FRR's rt_protos.d/frr.conf names 197 "openfabric").
 lab_monitor_start() {
 	local node=$1
 	[ -n "${LAB_MONITOR[$node]:-}" ] && return 0
-	ip -n "$(lab_ns "$node")" -ts -o -4 monitor route >"$LAB_DIR/$node.routes" 2>&1 &
+	ip -n "$(lab_ns "$node")" -N -ts -o -4 monitor route >"$LAB_DIR/$node.routes" 2>&1 &
 	LAB_MONITOR[$node]=$!
 	LAB_PIDS+=("$!")
 }
