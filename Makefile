@@ -19,7 +19,7 @@ CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -MMD -MP -Isrc $(shell pkg-config --cflags $(PKGS))
 CFLAGS  += $(EXTRA_CFLAGS)
 LDFLAGS += $(EXTRA_LDFLAGS)
-LDLIBS  += $(shell pkg-config --libs $(PKGS))
+LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lm
 
 ifeq ($(V),1)
 Q :=
@@ -76,8 +76,10 @@ lab: all
 	$(Q)./tests/lab/run.sh
 
 # Same sources with AddressSanitizer + UBSan, in their own build folder.
+# CFLAGS goes through the environment: on the command line it would override
+# the `CFLAGS +=` lines above (warnings, -Isrc, pkg-config and EXTRA_CFLAGS).
 asan:
-	$(Q)$(MAKE) --no-print-directory BUILD=build-asan CC=clang CFLAGS="-O1 -g" \
+	$(Q)CFLAGS="-O1 -g" $(MAKE) --no-print-directory BUILD=build-asan CC=clang \
 		EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		EXTRA_LDFLAGS="-fsanitize=address,undefined" all $(UNIT_SRCS:tests/unit/%.c=build-asan/%)
 

@@ -157,6 +157,15 @@ static void peer_apply(struct mr_daemon *d, struct mr_peer *p, int fam,
 	rt->installed_known = true;
 }
 
+/*
+ * Flap damping's half-life: ten hold-downs, at least a second.  A link that
+ * failed once comes back after 2 hold-downs if it fails again soon.
+ */
+static mtime_t damp_half_life(const struct mr_daemon *d)
+{
+	return mtime_max(MTIME_S(1), (mtime_t)d->cfg.hold_down_us * 10);
+}
+
 /* Recomputes and installs the paths to one peer, each family on its own. */
 static void peer_update(struct mr_daemon *d, struct mr_peer *p, mtime_t now)
 {
@@ -176,9 +185,11 @@ static void peer_update(struct mr_daemon *d, struct mr_peer *p, mtime_t now)
 			c[n].up = s->bfd.state == BFD_STATE_UP;
 			c[n].usable = s->port->carrier && !s->port->drained && s->fd >= 0;
 			c[n].up_since = s->up_since;
+			c[n].hold = damp_hold(&s->damp, now, damp_half_life(d), d->cfg.hold_down_us,
+					      &c[n].hold_changes_at);
 			n++;
 		}
-		path_select(c, n, now, d->cfg.hold_down_us, &want);
+		path_select(c, n, now, &want);
 		/*
 		 * The kernel has no IPv6 multipath over device-only nexthops:
 		 * one healthy port carries it, the lowest ifindex, stably.
@@ -344,8 +355,10 @@ static void sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd
 			 */
 			if (out->new_state == BFD_STATE_DOWN &&
 			    !(out->diag == BFD_DIAG_NEIGHBOR_DOWN &&
-			      s->bfd.remote_state == BFD_STATE_ADMIN_DOWN))
+			      s->bfd.remote_state == BFD_STATE_ADMIN_DOWN)) {
 				s->flaps++;
+				damp_flap(&s->damp, now, damp_half_life(d));
+			}
 		}
 		if (out->detect_us) {
 			s->last_detect_us = (uint32_t)out->detect_us;

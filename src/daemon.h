@@ -55,6 +55,7 @@ struct mr_sess {
 	uint32_t last_detect_us;	/* silence before the last timeout */
 	uint8_t last_down_diag;
 	struct auth_state auth;	/* RFC 5880 §6.7 sequence numbers */
+	struct damp damp;	/* flap damping of the hold-down */
 };
 
 /* Address families: index 0 is IPv4, 1 is IPv6. */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Path policy: fast ports wanted for a peer, with hold-down. */
+#include <math.h>
 #include <string.h>
 
 #include "path.h"
@@ -17,8 +18,7 @@ void path_add_oif(struct path_result *p, int ifindex)
 	p->noif++;
 }
 
-void path_select(const struct path_candidate *c, int n, mtime_t now, mtime_t hold_down,
-		 struct path_result *out)
+void path_select(const struct path_candidate *c, int n, mtime_t now, struct path_result *out)
 {
 	int i;
 
@@ -29,9 +29,11 @@ void path_select(const struct path_candidate *c, int n, mtime_t now, mtime_t hol
 
 		if (!c[i].up || !c[i].usable || c[i].ifindex <= 0)
 			continue;
-		eligible_at = c[i].up_since + hold_down;
+		eligible_at = c[i].up_since + c[i].hold;
 		if (eligible_at > now) {
-			out->recheck_at = mtime_min(out->recheck_at, eligible_at);
+			/* Eligible when held long enough, or sooner if the damping decays. */
+			out->recheck_at = mtime_min(out->recheck_at,
+						    mtime_min(eligible_at, c[i].hold_changes_at));
 			continue;
 		}
 		path_add_oif(out, c[i].ifindex);
@@ -42,4 +44,33 @@ bool path_equal(const struct path_result *a, const struct path_result *b)
 {
 	return a->noif == b->noif &&
 	       memcmp(a->oif, b->oif, (size_t)a->noif * sizeof(a->oif[0])) == 0;
+}
+
+static double decayed(const struct damp *d, mtime_t now, mtime_t half_life)
+{
+	if (d->penalty <= 0 || half_life <= 0 || now <= d->at)
+		return half_life <= 0 ? 0 : d->penalty;
+	return d->penalty * exp2(-(double)(now - d->at) / (double)half_life);
+}
+
+void damp_flap(struct damp *d, mtime_t now, mtime_t half_life)
+{
+	d->penalty = fmin(decayed(d, now, half_life) + 1.0, DAMP_MAX_PENALTY);
+	d->at = now;
+}
+
+mtime_t damp_hold(const struct damp *d, mtime_t now, mtime_t half_life, mtime_t hold_down,
+		  mtime_t *changes_at)
+{
+	double p = decayed(d, now, half_life);
+	int level = (int)floor(p);
+
+	*changes_at = MTIME_NEVER;
+	if (level <= 0)
+		return hold_down;
+	if (level > DAMP_MAX_LEVEL)
+		level = DAMP_MAX_LEVEL;
+	/* p falls below `level` after half_life * log2(p / level). */
+	*changes_at = now + (mtime_t)ceil((double)half_life * log2(p / level)) + 1;
+	return hold_down << level;
 }

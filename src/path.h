@@ -18,7 +18,33 @@ struct path_candidate {
 	bool up;		/* BFD session Up */
 	bool usable;		/* carrier present, not drained */
 	mtime_t up_since;	/* when the session last came Up */
+	mtime_t hold;		/* this port's hold-down now (damped), us */
+	mtime_t hold_changes_at;	/* when `hold` drops next, MTIME_NEVER if never */
 };
+
+/*
+ * Flap damping: every failure of a link adds 1 to its penalty, which halves
+ * every half-life; the hold-down is multiplied by 2^floor(penalty) (at most
+ * 2^DAMP_MAX_LEVEL).  A link that keeps flapping is kept out of service for
+ * longer and longer; once stable, it returns after a hold-down that shrinks
+ * as the penalty decays.
+ */
+#define DAMP_MAX_PENALTY 6.0
+#define DAMP_MAX_LEVEL 5
+
+struct damp {
+	double penalty;		/* at time `at` */
+	mtime_t at;
+};
+
+/* A failure at `now`. */
+void damp_flap(struct damp *d, mtime_t now, mtime_t half_life);
+/*
+ * The damped hold-down at `now` for a base hold-down; *changes_at gets when
+ * it next shrinks (MTIME_NEVER when undamped).
+ */
+mtime_t damp_hold(const struct damp *d, mtime_t now, mtime_t half_life, mtime_t hold_down,
+		  mtime_t *changes_at);
 
 struct path_result {
 	int oif[PATH_MAX_OIF];	/* sorted by ifindex; 0 entries = use the LAN */
@@ -28,11 +54,10 @@ struct path_result {
 
 /*
  * A port carries traffic when its session is Up, the port is usable, and the
- * session has stayed Up for hold_down (so a healing link proves itself
+ * session has stayed Up for its hold-down (so a healing link proves itself
  * before traffic returns to it).  Losing a port takes effect at once.
  */
-void path_select(const struct path_candidate *c, int n, mtime_t now, mtime_t hold_down,
-		 struct path_result *out);
+void path_select(const struct path_candidate *c, int n, mtime_t now, struct path_result *out);
 
 /* Adds a port to a path, keeping oif[] sorted; ignored when full. */
 void path_add_oif(struct path_result *p, int ifindex);

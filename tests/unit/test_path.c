@@ -25,17 +25,17 @@ struct path_case {
 
 static const struct path_case cases[] = {
 	{ "no candidates: LAN", { { 0 } }, 0, { 0 }, 0, MTIME_NEVER },
-	{ "up long enough", { { 5, true, true, NOW - HOLD } }, 1, { 5 }, 1, MTIME_NEVER },
-	{ "up but held down", { { 5, true, true, NOW - HOLD + 1 } }, 1, { 0 }, 0, NOW + 1 },
-	{ "down", { { 5, false, true, 0 } }, 1, { 0 }, 0, MTIME_NEVER },
-	{ "up without carrier", { { 5, true, false, NOW - HOLD } }, 1, { 0 }, 0, MTIME_NEVER },
-	{ "absent port", { { 0, true, true, NOW - HOLD } }, 1, { 0 }, 0, MTIME_NEVER },
+	{ "up long enough", { { 5, true, true, NOW - HOLD, HOLD, MTIME_NEVER } }, 1, { 5 }, 1, MTIME_NEVER },
+	{ "up but held down", { { 5, true, true, NOW - HOLD + 1, HOLD, MTIME_NEVER } }, 1, { 0 }, 0, NOW + 1 },
+	{ "down", { { 5, false, true, 0, HOLD, MTIME_NEVER } }, 1, { 0 }, 0, MTIME_NEVER },
+	{ "up without carrier", { { 5, true, false, NOW - HOLD, HOLD, MTIME_NEVER } }, 1, { 0 }, 0, MTIME_NEVER },
+	{ "absent port", { { 0, true, true, NOW - HOLD, HOLD, MTIME_NEVER } }, 1, { 0 }, 0, MTIME_NEVER },
 	{ "two ports sorted",
-	  { { 9, true, true, 0 }, { 4, true, true, 0 } }, 2, { 4, 9 }, 2, MTIME_NEVER },
+	  { { 9, true, true, 0, HOLD, MTIME_NEVER }, { 4, true, true, 0, HOLD, MTIME_NEVER } }, 2, { 4, 9 }, 2, MTIME_NEVER },
 	{ "one of two lost",
-	  { { 9, false, true, 0 }, { 4, true, true, 0 } }, 2, { 4 }, 1, MTIME_NEVER },
+	  { { 9, false, true, 0, HOLD, MTIME_NEVER }, { 4, true, true, 0, HOLD, MTIME_NEVER } }, 2, { 4 }, 1, MTIME_NEVER },
 	{ "one eligible, one held: earliest recheck",
-	  { { 9, true, true, NOW - 5 }, { 4, true, true, 0 }, { 7, true, true, NOW - 9 } }, 3,
+	  { { 9, true, true, NOW - 5, HOLD, MTIME_NEVER }, { 4, true, true, 0, HOLD, MTIME_NEVER }, { 7, true, true, NOW - 9, HOLD, MTIME_NEVER } }, 3,
 	  { 4 }, 1, NOW - 9 + HOLD },
 };
 
@@ -49,7 +49,7 @@ static void test_cases(void **state)
 		struct path_result r;
 		int j;
 
-		path_select(t->c, t->n, NOW, HOLD, &r);
+		path_select(t->c, t->n, NOW, &r);
 		if (r.noif != t->nwant || r.recheck_at != t->recheck_at)
 			fail_msg("%s: expected %d ports recheck %lld, got %d ports recheck %lld",
 				 t->name, t->nwant, (long long)t->recheck_at, r.noif,
@@ -59,6 +59,52 @@ static void test_cases(void **state)
 				fail_msg("%s: port %d: expected ifindex %d, got %d", t->name, j,
 					 t->want[j], r.oif[j]);
 	}
+}
+
+/* A damped port: held longer, and rechecked when the damping decays. */
+static void test_damped_candidate(void **state)
+{
+	struct path_candidate c = { 4, true, true, NOW - 3 * HOLD, 4 * HOLD, NOW + 5 };
+	struct path_result r;
+
+	(void)state;
+	path_select(&c, 1, NOW, &r);
+	assert_int_equal(r.noif, 0);
+	assert_int_equal(r.recheck_at, NOW + 5);
+	c.hold = 2 * HOLD;
+	path_select(&c, 1, NOW, &r);
+	assert_int_equal(r.noif, 1);
+}
+
+static void test_damp(void **state)
+{
+	const mtime_t half = MTIME_S(20);
+	struct damp d = { 0, 0 };
+	mtime_t at, hold;
+	int i;
+
+	(void)state;
+	hold = damp_hold(&d, NOW, half, HOLD, &at);
+	assert_int_equal(hold, HOLD);
+	assert_int_equal(at, MTIME_NEVER);
+	/* One failure doubles the hold-down until the penalty halves below 1. */
+	damp_flap(&d, NOW, half);
+	hold = damp_hold(&d, NOW, half, HOLD, &at);
+	assert_int_equal(hold, 2 * HOLD);
+	assert_true(at > NOW && at <= NOW + 1 + 1);	/* penalty 1.0 drops below 1 at once */
+	hold = damp_hold(&d, NOW + half, half, HOLD, &at);
+	assert_int_equal(hold, HOLD);
+	/* A link that keeps flapping: capped at 2^DAMP_MAX_LEVEL. */
+	for (i = 0; i < 100; i++)
+		damp_flap(&d, NOW + MTIME_MS(300) * i, half);
+	hold = damp_hold(&d, NOW + MTIME_MS(300) * 99, half, HOLD, &at);
+	assert_int_equal(hold, HOLD << DAMP_MAX_LEVEL);
+	assert_true(d.penalty <= DAMP_MAX_PENALTY);
+	/* Decays once stable: after two half-lives the penalty is a quarter. */
+	hold = damp_hold(&d, NOW + MTIME_MS(300) * 99 + 2 * half, half, HOLD, &at);
+	assert_int_equal(hold, HOLD << 1);
+	hold = damp_hold(&d, NOW + MTIME_MS(300) * 99 + 3 * half, half, HOLD, &at);
+	assert_int_equal(hold, HOLD);
 }
 
 static void test_equal(void **state)
@@ -92,6 +138,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_equal),
+		cmocka_unit_test(test_damped_candidate),
+		cmocka_unit_test(test_damp),
 		cmocka_unit_test(test_add_full),
 	};
 
