@@ -158,12 +158,12 @@ static void peer_apply(struct mr_daemon *d, struct mr_peer *p, int fam,
 }
 
 /*
- * Flap damping's half-life: ten hold-downs, at least a second.  A link that
- * failed once comes back after 2 hold-downs if it fails again soon.
+ * Flap damping's half-life: five hold-downs, at least a second.  The third
+ * failure in quick succession starts doubling the hold-down (path.h).
  */
 static mtime_t damp_half_life(const struct mr_daemon *d)
 {
-	return mtime_max(MTIME_S(1), (mtime_t)d->cfg.hold_down_us * 10);
+	return mtime_max(MTIME_S(1), (mtime_t)d->cfg.hold_down_us * 5);
 }
 
 /* Recomputes and installs the paths to one peer, each family on its own. */

@@ -63,14 +63,15 @@ mtime_t damp_hold(const struct damp *d, mtime_t now, mtime_t half_life, mtime_t 
 		  mtime_t *changes_at)
 {
 	double p = decayed(d, now, half_life);
-	int level = (int)floor(p);
+	int level = (int)floor(p) - DAMP_FREE;
 
 	*changes_at = MTIME_NEVER;
 	if (level <= 0)
 		return hold_down;
 	if (level > DAMP_MAX_LEVEL)
 		level = DAMP_MAX_LEVEL;
-	/* p falls below `level` after half_life * log2(p / level). */
-	*changes_at = now + (mtime_t)ceil((double)half_life * log2(p / level)) + 1;
+	/* p falls below level + DAMP_FREE after half_life * log2(p / that). */
+	*changes_at = now + (mtime_t)ceil((double)half_life *
+					  log2(p / (level + DAMP_FREE))) + 1;
 	return hold_down << level;
 }

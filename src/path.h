@@ -24,13 +24,15 @@ struct path_candidate {
 
 /*
  * Flap damping: every failure of a link adds 1 to its penalty, which halves
- * every half-life; the hold-down is multiplied by 2^floor(penalty) (at most
- * 2^DAMP_MAX_LEVEL).  A link that keeps flapping is kept out of service for
- * longer and longer; once stable, it returns after a hold-down that shrinks
+ * every half-life; the hold-down is multiplied by 2^(floor(penalty) -
+ * DAMP_FREE) (at most 2^DAMP_MAX_LEVEL).  An occasional failure costs
+ * nothing extra; a link that keeps flapping is kept out of service for
+ * longer and longer, and once stable returns after a hold-down that shrinks
  * as the penalty decays.
  */
-#define DAMP_MAX_PENALTY 6.0
+#define DAMP_FREE 2
 #define DAMP_MAX_LEVEL 5
+#define DAMP_MAX_PENALTY (DAMP_FREE + DAMP_MAX_LEVEL + 1.0)
 
 struct damp {
 	double penalty;		/* at time `at` */

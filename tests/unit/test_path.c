@@ -78,7 +78,7 @@ static void test_damped_candidate(void **state)
 
 static void test_damp(void **state)
 {
-	const mtime_t half = MTIME_S(20);
+	const mtime_t half = MTIME_S(10);
 	struct damp d = { 0, 0 };
 	mtime_t at, hold;
 	int i;
@@ -87,24 +87,34 @@ static void test_damp(void **state)
 	hold = damp_hold(&d, NOW, half, HOLD, &at);
 	assert_int_equal(hold, HOLD);
 	assert_int_equal(at, MTIME_NEVER);
-	/* One failure doubles the hold-down until the penalty halves below 1. */
+	/* DAMP_FREE failures in a row cost nothing extra... */
+	for (i = 0; i < DAMP_FREE; i++)
+		damp_flap(&d, NOW, half);
+	hold = damp_hold(&d, NOW, half, HOLD, &at);
+	assert_int_equal(hold, HOLD);
+	assert_int_equal(at, MTIME_NEVER);
+	/* ...the next one doubles the hold-down until the penalty decays. */
 	damp_flap(&d, NOW, half);
 	hold = damp_hold(&d, NOW, half, HOLD, &at);
 	assert_int_equal(hold, 2 * HOLD);
-	assert_true(at > NOW && at <= NOW + 1 + 1);	/* penalty 1.0 drops below 1 at once */
-	hold = damp_hold(&d, NOW + half, half, HOLD, &at);
+	assert_true(at > NOW && at <= NOW + 2);	/* penalty 3.0 drops below 3 at once */
+	hold = damp_hold(&d, NOW + 1, half, HOLD, &at);
 	assert_int_equal(hold, HOLD);
-	/* A link that keeps flapping: capped at 2^DAMP_MAX_LEVEL. */
-	for (i = 0; i < 100; i++)
+	/* A link that keeps flapping every 300 ms: capped at 2^DAMP_MAX_LEVEL. */
+	for (i = 0; i < 200; i++)
 		damp_flap(&d, NOW + MTIME_MS(300) * i, half);
-	hold = damp_hold(&d, NOW + MTIME_MS(300) * 99, half, HOLD, &at);
-	assert_int_equal(hold, HOLD << DAMP_MAX_LEVEL);
 	assert_true(d.penalty <= DAMP_MAX_PENALTY);
-	/* Decays once stable: after two half-lives the penalty is a quarter. */
-	hold = damp_hold(&d, NOW + MTIME_MS(300) * 99 + 2 * half, half, HOLD, &at);
-	assert_int_equal(hold, HOLD << 1);
-	hold = damp_hold(&d, NOW + MTIME_MS(300) * 99 + 3 * half, half, HOLD, &at);
-	assert_int_equal(hold, HOLD);
+	at = NOW + MTIME_MS(300) * 199;
+	hold = damp_hold(&d, at, half, HOLD, &at);
+	assert_int_equal(hold, HOLD << DAMP_MAX_LEVEL);
+	/* Decays once stable: penalty 8 halves to 4 (level 2) in one half-life, 2 in two. */
+	at = NOW + MTIME_MS(300) * 199;
+	assert_int_equal(damp_hold(&d, at + half, half, HOLD, &hold), HOLD << 2);
+	assert_int_equal(damp_hold(&d, at + 2 * half, half, HOLD, &hold), HOLD);
+	/* The announced change time is when the level really drops. */
+	hold = damp_hold(&d, at, half, HOLD, &at);
+	assert_int_equal(damp_hold(&d, at, half, HOLD, &hold), HOLD << (DAMP_MAX_LEVEL - 1));
+	assert_int_equal(damp_hold(&d, at - 2, half, HOLD, &hold), HOLD << DAMP_MAX_LEVEL);
 }
 
 static void test_equal(void **state)
