@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "mlx4.h"
 #include "mtime.h"
 
 #define DEFAULT_SOCKET "/run/meshroute/meshroute.sock"
@@ -39,6 +40,7 @@ static const struct command commands[] = {
 	{ "drain", "PORT", "take a fast port out of service (peers are told AdminDown)", 1, 1 },
 	{ "undrain", "PORT", "put a drained port back in service", 1, 1 },
 	{ "reload", "", "re-read the configuration file (like SIGHUP), print what changed", 0, 0 },
+	{ "mlx4", "[--set TYPE]", "mlx4 ports and their type; --set ib|eth|auto switches them (local)", 0, 4 },
 	{ "help", "", "this text", 0, 0 },
 };
 
@@ -56,9 +58,9 @@ static void usage(FILE *f)
 		char name[32];
 
 		snprintf(name, sizeof(name), "%s %s", commands[i].name, commands[i].args);
-		fprintf(f, "  %-14s %s\n", name, commands[i].help);
+		fprintf(f, "  %-18s %s\n", name, commands[i].help);
 	}
-	fprintf(f, "\nexit status: 0 done, 1 the daemon reported an error, "
+	fprintf(f, "\nexit status: 0 done, 1 the daemon (or mlx4) reported an error, "
 		   "2 usage error or no answer from the daemon\n");
 }
 
@@ -317,6 +319,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: meshroutectl %s%s%s\n", cmd->name, cmd->args[0] ? " " : "",
 			cmd->args);
 		return EXIT_USAGE;
+	}
+	if (strcmp(argv[0], "mlx4") == 0) {
+		/* Local: reads and writes sysfs, the daemon is not involved. */
+		st = mlx4_command(argc, argv, json, stdout, stderr);
+		if (fflush(stdout) != 0)
+			return EXIT_USAGE;
+		return st;
 	}
 	if (build_request(json, argc, argv, req, sizeof(req)) < 0)
 		return EXIT_USAGE;

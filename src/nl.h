@@ -25,7 +25,7 @@
  * Handlers called from nl_monitor_read() may issue commands.
  */
 
-#define MR_RTPROT 197	/* our route protocol number; /etc/iproute2/rt_protos.d/meshroute.conf names it "meshroute" */
+#define MR_RTPROT 204	/* our route protocol number; /etc/iproute2/rt_protos.d/meshroute.conf names it "meshroute" */
 
 struct nl;	/* opaque: command socket + monitor socket */
 
@@ -140,9 +140,9 @@ int nl_route_delete(struct nl *nl, int family, const uint8_t *dst, uint8_t dst_l
  * marked MR_PROBE_MARK through the rule nl_probe_rule() installs, so our
  * BFD sockets reach a peer on a port that carries no route to it.
  */
-#define MR_PROBE_TABLE 197
+#define MR_PROBE_TABLE 204
 #define MR_PROBE_MARK 0x6d720000u	/* "mr" */
-#define MR_PROBE_RULE_PREF 197
+#define MR_PROBE_RULE_PREF 204
 int nl_probe_route_replace(struct nl *nl, int family, const uint8_t *dst, int oif,
 			   uint32_t metric);
 int nl_probe_route_delete(struct nl *nl, int family, const uint8_t *dst, int oif,

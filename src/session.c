@@ -137,19 +137,30 @@ static void arm_detect(struct bfd_session *s, mtime_t now)
 	(void)now;
 }
 
-/* Reschedules the next periodic packet after a change of interval. */
+/*
+ * Reschedules the next periodic packet after a change of interval. The
+ * interval runs from the last packet sent: §6.8.3 "the local system cannot
+ * wait longer than the new interval between the previous packet sent and
+ * the next packet sent. If this interval has already passed since the last
+ * transmission, a new packet MUST be transmitted immediately."
+ */
 static void rearm_tx(struct bfd_session *s, mtime_t now)
 {
-	mtime_t next;
+	mtime_t next, base = s->last_tx && s->last_tx <= now ? s->last_tx : now;
 
 	if (s->remote_min_rx == 0 ||
 	    (s->remote_demand && s->state == BFD_STATE_UP &&
-	     s->remote_state == BFD_STATE_UP)) {
-		/* §6.8.7: no periodic packets for a peer that asks for none. */
+	     s->remote_state == BFD_STATE_UP && !s->poll_active)) {
+		/*
+		 * §6.8.7: no periodic packets for a peer that asks for none;
+		 * in remote Demand mode, only while no Poll Sequence runs.
+		 */
 		s->next_tx = MTIME_NEVER;
 		return;
 	}
-	next = now + bfd_jitter(&s->rng, bfd_session_tx_interval(s), s->detect_mult);
+	next = base + bfd_jitter(&s->rng, bfd_session_tx_interval(s), s->detect_mult);
+	if (next < now)
+		next = now;
 	if (s->next_tx == MTIME_NEVER || next < s->next_tx)
 		s->next_tx = next;
 }
@@ -227,9 +238,15 @@ int bfd_session_rx(struct bfd_session *s, const struct bfd_packet *pkt, mtime_t 
 		set_state(s, (uint8_t)t->new_state, t->diag, now, out);
 
 	arm_detect(s, now);
+	/*
+	 * §6.8.7: never faster than the interval now in force, so a packet
+	 * scheduled at a shorter one is moved out to it.
+	 */
+	if (bfd_session_tx_interval(s) > old_tx_interval)
+		s->next_tx = MTIME_NEVER;
 	/* §6.8.7: also stop at once when the peer now asks for no packets. */
 	if (bfd_session_tx_interval(s) != old_tx_interval || s->next_tx == MTIME_NEVER ||
-	    s->remote_min_rx == 0)
+	    s->remote_min_rx == 0 || s->remote_demand)
 		rearm_tx(s, now);
 	return 0;
 }
@@ -278,6 +295,7 @@ void bfd_session_build(struct bfd_session *s, struct bfd_packet *pkt, mtime_t no
 	pkt->desired_min_tx_us = s->desired_min_tx;
 	pkt->required_min_rx_us = s->required_min_rx;
 	pkt->required_min_echo_rx_us = 0;	/* no Echo function */
+	s->last_tx = now;
 	s->next_tx = MTIME_NEVER;
 	rearm_tx(s, now);
 }

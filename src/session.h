@@ -61,6 +61,7 @@ struct bfd_session {
 	uint32_t eff_required_min_rx;	/* us, drives our detection time */
 
 	mtime_t next_tx;		/* MTIME_NEVER when not transmitting */
+	mtime_t last_tx;		/* last packet built, 0 if none */
 	mtime_t detect_deadline;	/* MTIME_NEVER when not armed */
 	mtime_t last_rx;		/* last accepted packet, 0 if none */
 	mtime_t state_since;

@@ -30,13 +30,13 @@
 # $LAB_ID-lan; every fast port carries the node's same address as /32.
 # A cable [wXY] is namespace $LAB_ID-wXY holding two veths named after the
 # nodes they lead to ("n1", "n2"), joined by nftables (table netdev mrwire:
-# an ingress chain on each veth, priority $LAB_WIRE_PRIO, "fwd to" the other
+# an ingress chain on each veth, priority LAB_WIRE_PRIO (0), "fwd to" the other
 # one).  Not a bridge: a bridge port only forwards once the kernel's linkwatch
 # has set its operstate UP, up to a second after the carrier came back, which
 # real cables do not do.  Faults are applied there (lab_wire_drop's ingress
-# chains in table netdev mrlab run first, at priority $LAB_FAULT_PRIO), so the
+# chains in table netdev mrlab run first, at LAB_FAULT_PRIO (-10)), so the
 # nodes see exactly what a real cable fault shows them.  Anything else that
-# wants to see a wire's frames must hook ingress below $LAB_WIRE_PRIO too:
+# wants to see a wire's frames must hook ingress below LAB_WIRE_PRIO too:
 # "fwd" ends a frame's way through the ingress hook.
 #
 # Namespaces: $LAB_ID-n1.. (nodes), $LAB_ID-lan, $LAB_ID-w12..  All are
@@ -74,7 +74,7 @@ MESHROUTED=${MESHROUTED:-$LAB_REPO/build/meshrouted}
 MRSTREAM=${MRSTREAM:-$LAB_REPO/build/mrstream}
 LAB_ID=${LAB_ID:-mr$$$(printf '%04x' $((RANDOM)))}
 LAB_DIR=$(mktemp -d "/tmp/meshroute-lab.$LAB_ID.XXXX")
-LAB_PROTO=197			# meshroute's route protocol number
+LAB_PROTO=204			# meshroute's route protocol number
 LAB_STREAM_RATE=5000		# packets per second of the test streams
 LAB_WIRE_PRIO=0			# netdev ingress priority of a wire's forwarding
 LAB_FAULT_PRIO=-10		# ... of its faults: before it, so a drop is final
@@ -466,7 +466,7 @@ lab_heal() {
 
 # ---- observing ----------------------------------------------------------------
 
-# lab_route NODE PEER: the device(s) of NODE's proto 197 route to PEER, sorted,
+# lab_route NODE PEER: the device(s) of NODE's proto 204 route to PEER, sorted,
 # or "lan" if there is none.  A duplicate route shows as a repeated device.
 # lab_route_get does the same into LAB_R, without a subshell.
 lab_route_get() {
@@ -500,7 +500,7 @@ lab_sort_words() {
 
 # Every node's routes are watched by "ip monitor" from the start of its
 # daemon: timing a failover by polling would measure the polling.  -N: the
-# protocol as a number (FRR's rt_protos.d/frr.conf names 197 "openfabric").
+# protocol as a number (FRR's rt_protos.d/frr.conf names 197 "openfabric", hence 204 for us).
 lab_monitor_start() {
 	local node=$1
 	[ -n "${LAB_MONITOR[$node]:-}" ] && return 0
@@ -559,7 +559,7 @@ lab_path() {
 	ip -n "$(lab_ns "$1")" -4 route get "$(lab_addr "$2")" | grep -o 'dev [^ ]*' | awk '{ print $2 }'
 }
 
-# lab_routes_fast NODE...: every pair of the nodes given has its proto 197
+# lab_routes_fast NODE...: every pair of the nodes given has its proto 204
 # route over the fast port(s) that really lead to the peer.
 lab_routes_fast() {
 	local a b
@@ -587,12 +587,12 @@ lab_wait_routes() {
 	lab_fail "routes did not all move to the fast ports within $1 s"
 }
 
-lab_no_proto_routes() {	# NODE: no route of protocol 197 left, IPv4 or IPv6
+lab_no_proto_routes() {	# NODE: no route of protocol 204 left, IPv4 or IPv6
 	[ -z "$(ip -n "$(lab_ns "$1")" -4 route show table all proto "$LAB_PROTO")" ] &&
 		[ -z "$(ip -n "$(lab_ns "$1")" -6 route show table all proto "$LAB_PROTO")" ]
 }
 
-# lab_count_routes NODE: how many proto 197 routes NODE has (a multipath
+# lab_count_routes NODE: how many proto 204 routes NODE has (a multipath
 # route counts once).
 lab_count_routes() {
 	ip -n "$(lab_ns "$1")" -4 route show table all proto "$LAB_PROTO" | grep -c '^[^[:space:]]' || true

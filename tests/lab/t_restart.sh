@@ -4,7 +4,7 @@
 # A daemon restarts over stale state: SIGKILL leaves its routes in the
 # kernel, a cable dies while it is away.  The new daemon must take over its
 # routes without duplicates and drop the one over the dead cable.  SIGTERM
-# everywhere then leaves no proto 197 route at all.
+# everywhere then leaves no proto 204 route at all.
 #
 #                 n1                  n1 fast0 -[w12]- fast1 n2
 #          fast0 /  \ fast1           n1 fast1 -[w13]- fast0 n3

@@ -161,8 +161,8 @@ if command -v systemd-analyze >/dev/null; then
 fi
 check "unit enabled by dh_installsystemd (multi-user.target.wants)" \
 	test -L /etc/systemd/system/multi-user.target.wants/meshrouted.service
-check "rt_protos.d names proto 197 meshroute" \
-	grep -qE '^197[[:space:]]+meshroute$' /etc/iproute2/rt_protos.d/meshroute.conf
+check "rt_protos.d names proto 204 meshroute" \
+	grep -qE '^204[[:space:]]+meshroute$' /etc/iproute2/rt_protos.d/meshroute.conf
 check "ip understands 'proto meshroute'" ip route show proto meshroute
 example=/usr/share/doc/meshroute/examples/meshroute.conf
 [ -f $example ] || { [ -f $example.gz ] && gunzip -c $example.gz >"$tmp/example.conf" && example=$tmp/example.conf; }

@@ -91,7 +91,7 @@ for o in $longs; do
 done
 
 ctl_txt=$(render man/meshroutectl.8)
-cmds=$(sed -n 's/^\t{ "\([a-z]*\)", "[A-Z]*", ".*/\1/p' src/meshroutectl.c)
+cmds=$(sed -n 's/^\t{ "\([a-z0-9]*\)", "[^"]*", ".*/\1/p' src/meshroutectl.c)
 [ -n "$cmds" ] || fail "could not read the commands from src/meshroutectl.c"
 for c in $cmds; do
 	if printf '%s\n' "$ctl_txt" | grep -qE "^ +$c( |$)"; then

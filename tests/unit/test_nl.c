@@ -432,7 +432,7 @@ static void test_route_replace_single(void **state)
 	sh_out("ip -4 route show table main", out, sizeof(out));
 	assert_non_null(strstr(out, "10.9.9.9 dev mr0a proto "));
 	assert_non_null(strstr(out, "scope link src 10.0.0.1"));
-	sh_out("ip -4 route show table main proto 197", out, sizeof(out));
+	sh_out("ip -4 route show table main proto 204", out, sizeof(out));
 	assert_non_null(strstr(out, "10.9.9.9 dev mr0a"));
 	assert_null(strstr(out, "10.0.0.0/24"));
 
@@ -472,7 +472,7 @@ static void test_route_multipath(void **state)
 	assert_int_equal(got[1], want[1]);
 	assert_true(ev->route[0].has_prefsrc);
 	free(ev);
-	sh_out("ip -4 route show table main proto 197", out, sizeof(out));
+	sh_out("ip -4 route show table main proto 204", out, sizeof(out));
 	assert_non_null(strstr(out, "nexthop dev mr0a"));
 	assert_non_null(strstr(out, "nexthop dev mr1a"));
 

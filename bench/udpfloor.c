@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * udpfloor: the floor for meshrouted's cost per probe packet.  The least a
+ * BFD-like daemon can do: one UDP socket, a 24-byte datagram sent to a peer
+ * every 1/RATE s on absolute CLOCK_MONOTONIC deadlines, poll() until the
+ * next deadline, every datagram that arrives read.  No protocol, no timers
+ * per session, no routes.  Run one on each end; after SECS it prints
+ *   tx=N rx=N cpu_ns=N ns_per_pkt=X
+ * where cpu_ns is its own user+system time (getrusage), per packet sent or
+ * received.  Stops by itself after SECS (and an alarm as a backstop).
+ *
+ *   udpfloor LOCAL_ADDR PEER_ADDR PORT RATE SECS     (IPv4, numeric)
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NSEC 1000000000ull
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NSEC + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t cpu_ns(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ((uint64_t)ru.ru_utime.tv_sec + (uint64_t)ru.ru_stime.tv_sec) * NSEC +
+	       ((uint64_t)ru.ru_utime.tv_usec + (uint64_t)ru.ru_stime.tv_usec) * 1000u;
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_in me = { .sin_family = AF_INET }, peer = { .sin_family = AF_INET };
+	uint8_t buf[64] = { 0x20, 0xc0, 3, 24 };	/* looks like a BFD Control packet */
+	uint64_t rate, secs, start, end, next, tx = 0, rx = 0, c0;
+	int fd;
+
+	if (argc != 6 || inet_pton(AF_INET, argv[1], &me.sin_addr) != 1 ||
+	    inet_pton(AF_INET, argv[2], &peer.sin_addr) != 1) {
+		fprintf(stderr, "usage: udpfloor LOCAL_ADDR PEER_ADDR PORT RATE SECS\n");
+		return 2;
+	}
+	me.sin_port = peer.sin_port = htons((uint16_t)atoi(argv[3]));
+	rate = strtoull(argv[4], NULL, 10);
+	secs = strtoull(argv[5], NULL, 10);
+	if (!rate || rate > 1000000 || !secs || secs > 3600) {
+		fprintf(stderr, "udpfloor: RATE 1..1000000, SECS 1..3600\n");
+		return 2;
+	}
+	alarm((unsigned int)secs + 5);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&me, sizeof(me)) < 0) {
+		perror("udpfloor: socket/bind");
+		return 3;
+	}
+	c0 = cpu_ns();
+	start = now_ns();
+	end = start + secs * NSEC;
+	next = start;
+	for (;;) {
+		uint64_t now = now_ns();
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int ms;
+
+
+		if (now >= end)
+			break;
+		while (next <= now) {
+			if (sendto(fd, buf, 24, 0, (struct sockaddr *)&peer, sizeof(peer)) == 24)
+				tx++;
+			next += NSEC / rate;
+		}
+		for (;;) {
+			ssize_t n = recv(fd, buf + 32, 32, 0);
+
+			if (n < 0)
+				break;
+			rx++;
+		}
+		/* poll's millisecond timeout is too coarse: a ppoll-like wait
+		 * with a timespec, as a timerfd-driven daemon would get. */
+		{
+			struct timespec ts;
+			uint64_t d = next > now ? next - now : 0;
+
+			ts.tv_sec = (time_t)(d / NSEC);
+			ts.tv_nsec = (long)(d % NSEC);
+			ms = ppoll(&p, 1, &ts, NULL);
+			(void)ms;
+		}
+	}
+	c0 = cpu_ns() - c0;
+	printf("tx=%llu rx=%llu cpu_ns=%llu ns_per_pkt=%.0f\n", (unsigned long long)tx,
+	       (unsigned long long)rx, (unsigned long long)c0,
+	       tx + rx ? (double)c0 / (double)(tx + rx) : 0.0);
+	close(fd);
+	return 0;
+}
