@@ -74,8 +74,13 @@ int net_rx_open(int family, uint16_t port)
 		    (err = setopt(fd, IPPROTO_IP, IP_RECVTTL, 1, "IP_RECVTTL")))
 			goto fail;
 	}
-	/* A burst of probes must not be dropped while the loop is busy. */
-	setopt(fd, SOL_SOCKET, SO_RCVBUF, 1 << 20, "SO_RCVBUF");
+	/*
+	 * A burst of probes must not be dropped while the loop is busy, nor
+	 * behind a flood of junk: 4 MiB, past rmem_max (we have CAP_NET_ADMIN
+	 * at start-up), else whatever the host allows.
+	 */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &(int){ 4 << 20 }, sizeof(int)) < 0)
+		setopt(fd, SOL_SOCKET, SO_RCVBUF, 4 << 20, "SO_RCVBUF");
 	to_sockaddr(&any, port, &ss, &len);
 	if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
 		err = -errno;
