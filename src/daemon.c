@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The daemon: sessions per (fast port, candidate peer), routes per peer. */
 #include <errno.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <net/if.h>
 #include <signal.h>
@@ -29,6 +30,8 @@
 
 /* A full route resync from a dump, in case an event was missed. */
 #define RESYNC_INTERVAL MTIME_S(10)
+/* SCHED_FIFO priority: above normal work, below the kernel's own threads. */
+#define MR_RT_PRIORITY 10
 /* How often metrics-file is rewritten. */
 #define METRICS_FILE_EVERY MTIME_S(10)
 /* A failed route change is retried after this long. */
@@ -253,13 +256,9 @@ static void sess_send(struct mr_daemon *d, struct mr_sess *s, mtime_t now)
 	 * session fails (a moved cable).
 	 */
 	if (!s->port->lan && s->bfd.state == BFD_STATE_DOWN && s->bfd.remote_discr == 0) {
-		for (i = 0; i < d->nsess; i++) {
-			struct mr_sess *o = &d->sess[i];
-
-			if (o->peer != s->peer && o->port == s->port &&
-			    o->bfd.state >= BFD_STATE_INIT)
+		for (i = 0; i < d->cfg.nnodes; i++)
+			if (i != s->peer && s->port->active[i] > 0)
 				parked = true;
-		}
 	}
 	bfd_session_build(&s->bfd, &pkt, now);
 	/*
@@ -343,6 +342,9 @@ static void sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd
 {
 	if (out->state_changed) {
 		char detect[64] = "", raddr[64];
+
+		s->port->active[s->peer] += (out->new_state >= BFD_STATE_INIT) -
+					    (out->old_state >= BFD_STATE_INIT);
 
 		if (out->new_state == BFD_STATE_UP) {
 			s->up_since = now;
@@ -1132,6 +1134,25 @@ static void metrics_file_write(struct mr_daemon *d, mtime_t now)
 	d->metrics_failing = err != 0;
 }
 
+/*
+ * Probing at 20 ms x 3 leaves 60 ms of slack: a daemon starved that long by
+ * a busy host would declare healthy links dead.  A low real-time priority
+ * puts it ahead of ordinary work; it sleeps almost all the time, and the
+ * kernel's RT throttling bounds it anyway.  Alert commands must not
+ * inherit it (SCHED_RESET_ON_FORK).
+ */
+void daemon_realtime(struct mr_daemon *d)
+{
+	struct sched_param sp = { .sched_priority = MR_RT_PRIORITY };
+
+	(void)d;
+	if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp) < 0)
+		log_warn("cannot run at real-time priority (SCHED_FIFO %d); a busy host may "
+			 "delay probes", MR_RT_PRIORITY);
+	else
+		log_debug("running at real-time priority SCHED_FIFO %d", MR_RT_PRIORITY);
+}
+
 int daemon_drop_privileges(struct mr_daemon *d)
 {
 	(void)d;
@@ -1495,6 +1516,9 @@ int daemon_reload(struct mr_daemon *d, FILE *out)
 	memcpy(d->peers, npeers, sizeof(npeers));
 	free(ncfg);
 
+	for (i = 0; i < d->nsess; i++)
+		if (d->sess[i].bfd.state >= BFD_STATE_INIT)
+			d->sess[i].port->active[d->sess[i].peer]++;
 	for (i = 0; i < d->nsess; i++) {
 		sess_open(d, &d->sess[i]);
 		if (resend[i])

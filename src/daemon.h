@@ -40,6 +40,8 @@ struct mr_port {
 	bool carrier;		/* IFF_UP and IFF_LOWER_UP */
 	bool lan;
 	bool drained;		/* taken out of service by the admin */
+	/* Sessions in Init or Up per peer node: who answers on this cable. */
+	uint16_t active[MR_MAX_NODES];
 };
 
 struct mr_sess {
@@ -115,6 +117,8 @@ struct mr_daemon {
 
 /* Sets everything up (sockets, netlink, stale routes); 0 or -errno. */
 int daemon_start(struct mr_daemon *d);
+/* Real-time scheduling (SCHED_FIFO, low priority) so a busy host cannot starve probes. */
+void daemon_realtime(struct mr_daemon *d);
 /* Keeps only the capabilities needed from now on (CAP_NET_ADMIN). */
 int daemon_drop_privileges(struct mr_daemon *d);
 /* Runs until a stop signal; returns the exit code. */

@@ -154,6 +154,7 @@ int main(int argc, char **argv)
 		daemon_shutdown(&d);
 		return 1;
 	}
+	daemon_realtime(&d);
 	daemon_drop_privileges(&d);
 	err = daemon_run(&d);
 	daemon_shutdown(&d);

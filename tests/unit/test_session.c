@@ -595,6 +595,251 @@ static void test_remote_min_rx_zero(void **unused)
 	assert_int_equal(bad, 0);
 }
 
+struct rerate_case {
+	const char *name;
+	uint32_t peer_rx_before, peer_rx_after;	/* peer's Required Min RX, us */
+	mtime_t rx_at;				/* after our last packet, us */
+	mtime_t lo, hi;				/* next_tx - last packet, us */
+};
+
+static void test_remote_rx_change_applies_from_last_packet(void **unused)
+{
+	/*
+	 * §6.8.3: when bfd.RemoteMinRxInterval is reduced, "the local system
+	 * cannot wait longer than the new interval between the previous packet
+	 * sent and the next packet sent. If this interval has already passed
+	 * since the last transmission, a new packet MUST be transmitted
+	 * immediately." §6.8.7: and never faster than the interval in force,
+	 * so a packet scheduled at a shorter interval moves out when it grows.
+	 */
+	static const struct rerate_case cases[] = {
+		{ "1 s -> 20 ms, 900 ms after the last packet: now", 1000000, 20000, 900000,
+		  900000, 900000 },
+		{ "1 s -> 20 ms, 5 ms after the last packet: from the last", 1000000, 20000, 5000,
+		  15000, 20000 },
+		{ "20 ms -> 1 s, 1 ms after the last packet: moved out", 20000, 1000000, 1000,
+		  750000, 1000000 },
+		{ "20 ms -> 50 ms, 16 ms after the last packet", 20000, 50000, 16000,
+		  37500, 50000 },
+	};
+	int bad = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		const struct rerate_case *c = &cases[i];
+		const char *name = c->name;
+		struct bfd_packet pkt = peer_pkt(ST_UP);
+		struct bfd_session s;
+		mtime_t last = T0 + 10000;
+
+		pkt.required_min_rx_us = c->peer_rx_before;
+		session_to(&s, &P20, ST_UP, &pkt, T0);
+		rx(&s, pkt, last - 100, NULL);
+		build(&s, last);
+		EQ("tx interval before", c->peer_rx_before, bfd_session_tx_interval(&s));
+		pkt.required_min_rx_us = c->peer_rx_after;
+		rx(&s, pkt, last + c->rx_at, NULL);
+		EQ("tx interval after", c->peer_rx_after, bfd_session_tx_interval(&s));
+		RANGE("next_tx - last packet", c->lo, c->hi, s.next_tx - last);
+	}
+	assert_int_equal(bad, 0);
+}
+
+static void test_remote_demand(void **unused)
+{
+	/*
+	 * §6.8.6/§6.8.7: with the peer's D bit set and both sides Up, periodic
+	 * transmission stops, "and a Poll Sequence is not being transmitted":
+	 * a Poll of ours still goes out periodically until its Final. D clear
+	 * again, or a state other than Up: periodic packets resume (§6.8.6).
+	 * We never set D ourselves (§6.6: bfd.DemandMode is 0).
+	 */
+	const char *name = "peer in Demand mode";
+	struct bfd_session_params p = P20;
+	struct bfd_session s;
+	struct bfd_output out;
+	struct bfd_packet pkt = peer_pkt(ST_UP), b;
+	mtime_t now = T0 + 1000;
+	int bad = 0;
+
+	session_to(&s, &P20, ST_UP, NULL, T0);
+	pkt.demand = true;
+	rx(&s, pkt, now, NULL);
+	EQ("next_tx in remote Demand mode", MTIME_NEVER, s.next_tx);
+	b = build(&s, now);			/* e.g. a Final */
+	EQ("our D bit", false, b.demand);
+	EQ("next_tx after a non-periodic packet", MTIME_NEVER, s.next_tx);
+
+	p.desired_min_tx_us = 30000;
+	bfd_session_set_params(&s, &p, now + 100, &out);
+	EQ("poll_active", true, s.poll_active);
+	RANGE("Poll scheduled", 1, 20000, s.next_tx - now);
+	for (int k = 0; k < 2; k++) {
+		now = s.next_tx;
+		b = build(&s, now);
+		EQ("periodic Poll: P", true, b.poll);
+		RANGE("next Poll", 15000, 20000, s.next_tx - now);
+		rx(&s, pkt, now + 500, NULL);		/* no F yet */
+		EQ("Poll still scheduled", true, s.next_tx != MTIME_NEVER);
+	}
+	pkt.final = true;
+	rx(&s, pkt, now + 1000, NULL);
+	EQ("poll_active after the Final", false, s.poll_active);
+	EQ("next_tx after the Final", MTIME_NEVER, s.next_tx);
+
+	pkt.final = false;
+	pkt.demand = false;
+	rx(&s, pkt, now + 2000, NULL);
+	RANGE("D clear: periodic again", 1, 30000, s.next_tx - (now + 2000));
+
+	pkt.demand = true;
+	rx(&s, pkt, now + 3000, NULL);
+	EQ("D set again", MTIME_NEVER, s.next_tx);
+	pkt.state = ST_DOWN;
+	out = rx(&s, pkt, now + 4000, NULL);
+	EQ("peer Down: our state", ST_DOWN, s.state);
+	RANGE("not Up: periodic again", 0, BFD_SLOW_TX_US, s.next_tx - (now + 4000));
+	assert_int_equal(bad, 0);
+}
+
+struct build_case {
+	uint8_t state;
+	bool peer_polls;
+	bool own_poll;
+};
+
+static void test_built_packet_fields(void **unused)
+{
+	/*
+	 * §6.8.7 "Contents of transmitted packets" and §4.1: Version 1, Diag =
+	 * bfd.LocalDiag, Sta = bfd.SessionState, P only in our Poll Sequence,
+	 * F only to answer a Poll, never both (§6.5), C clear (we share fate
+	 * with the control plane), D clear (bfd.DemandMode is 0), M "MUST be
+	 * zero on both transmit and receipt", Detect Mult = bfd.DetectMult, My
+	 * Discriminator = bfd.LocalDiscr (nonzero), Your Discriminator =
+	 * bfd.RemoteDiscr, Required Min Echo RX 0 (no Echo function, §6.8.9).
+	 */
+	static const struct build_case cases[] = {
+		{ ST_ADMIN, false, false }, { ST_DOWN, false, false }, { ST_INIT, false, false },
+		{ ST_UP, false, false }, { ST_UP, true, false }, { ST_UP, false, true },
+		{ ST_UP, true, true }, { ST_DOWN, true, false }, { ST_INIT, true, false },
+	};
+	int bad = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		const struct build_case *c = &cases[i];
+		struct bfd_session_params p = P20;
+		struct bfd_session s;
+		struct bfd_output out;
+		struct bfd_packet pkt, b;
+		mtime_t now = T0 + 1000;
+		char name[64];
+
+		snprintf(name, sizeof(name), "%s%s%s", bfd_state_name(c->state),
+			 c->peer_polls ? ", peer polls" : "", c->own_poll ? ", own Poll" : "");
+		p.detect_mult = 4;
+		session_to(&s, &p, c->state, NULL, T0);
+		if (c->own_poll) {
+			p.desired_min_tx_us = 30000;
+			bfd_session_set_params(&s, &p, now, &out);
+		}
+		if (c->peer_polls && c->state != ST_ADMIN) {
+			pkt = peer_pkt(c->state == ST_UP ? ST_UP : c->state == ST_INIT ? ST_DOWN :
+				       ST_ADMIN);
+			pkt.poll = true;
+			rx(&s, pkt, now, NULL);
+		}
+		b = build(&s, now);
+		EQ("Version", BFD_VERSION, b.version);
+		EQ("Diag", s.local_diag, b.diag);
+		EQ("State", c->state, b.state);
+		EQ("F", c->peer_polls, b.final);
+		EQ("P", c->own_poll && !c->peer_polls, b.poll);
+		EQ("P and F together", false, b.poll && b.final);
+		EQ("C", false, b.cpi);
+		EQ("A (added later by auth_prepare)", false, b.auth_present);
+		EQ("D", false, b.demand);
+		EQ("M", false, b.multipoint);
+		EQ("Detect Mult", 4, b.detect_mult);
+		EQ("My Discriminator", LOCAL_DISCR, b.my_discr);
+		EQ("Your Discriminator", s.remote_discr, b.your_discr);
+		EQ("Required Min Echo RX", 0, b.required_min_echo_rx_us);
+	}
+	assert_int_equal(bad, 0);
+}
+
+struct mult_case {
+	uint8_t state;
+	bool mid_poll;		/* an interval Poll Sequence already runs */
+};
+
+static void test_detect_mult_change_immediate(void **unused)
+{
+	/*
+	 * §6.8.3: parameter changes other than the two deferred intervals take
+	 * effect at once; §6.8.12: a new bfd.DetectMult "will be sent with the
+	 * next outgoing Control packet, and no special processing is
+	 * required" -- no Poll of its own, even in the middle of one.
+	 */
+	static const struct mult_case cases[] = {
+		{ ST_DOWN, false }, { ST_UP, false }, { ST_UP, true },
+	};
+	int bad = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		const struct mult_case *c = &cases[i];
+		struct bfd_session_params p = P20;
+		struct bfd_session s;
+		struct bfd_output out;
+		struct bfd_packet b;
+		char name[48];
+
+		snprintf(name, sizeof(name), "%s%s", bfd_state_name(c->state),
+			 c->mid_poll ? ", mid-Poll" : "");
+		session_to(&s, &p, c->state, NULL, T0);
+		if (c->mid_poll) {
+			p.required_min_rx_us = 50000;
+			bfd_session_set_params(&s, &p, T0 + 500, &out);
+		}
+		p.detect_mult = 7;
+		bfd_session_set_params(&s, &p, T0 + 1000, &out);
+		EQ("bfd.DetectMult", 7, s.detect_mult);
+		EQ("poll_active", c->mid_poll, s.poll_active);
+		b = build(&s, T0 + 1000);
+		EQ("next packet Detect Mult", 7, b.detect_mult);
+		EQ("next packet P", c->mid_poll, b.poll);
+	}
+	assert_int_equal(bad, 0);
+}
+
+static void test_init_variables(void **unused)
+{
+	/*
+	 * §6.8.1 initial values: SessionState Down, RemoteSessionState Down,
+	 * RemoteDiscr 0, LocalDiag 0, DesiredMinTxInterval >= 1 s (here with
+	 * idle_tx 0, the RFC default), RemoteMinRxInterval 1, RemoteDemandMode
+	 * 0; LocalDiscr as given (the daemon draws it nonzero and unique).
+	 */
+	const char *name = "bfd_session_init";
+	struct bfd_session s;
+	int bad = 0;
+
+	memset(&s, 0xa5, sizeof(s));
+	bfd_session_init(&s, &P20, LOCAL_DISCR, 1, T0);
+	EQ("SessionState", ST_DOWN, s.state);
+	EQ("RemoteSessionState", ST_DOWN, s.remote_state);
+	EQ("LocalDiscr", LOCAL_DISCR, s.local_discr);
+	EQ("RemoteDiscr", 0, s.remote_discr);
+	EQ("LocalDiag", BFD_DIAG_NONE, s.local_diag);
+	RANGE("DesiredMinTxInterval", BFD_SLOW_TX_US, UINT32_MAX, s.desired_min_tx);
+	EQ("RequiredMinRxInterval", 20000, s.required_min_rx);
+	EQ("RemoteMinRxInterval", 1, s.remote_min_rx);
+	EQ("RemoteDemandMode", false, s.remote_demand);
+	EQ("DetectMult", 3, s.detect_mult);
+	EQ("detection timer not armed", MTIME_NEVER, s.detect_deadline);
+	RANGE("first packet (Active role)", T0, T0 + 20000, s.next_tx);
+	assert_int_equal(bad, 0);
+}
+
 /* ---- §6.5 / §6.8.3 Poll Sequence ---- */
 
 static void test_poll_answered_with_final(void **unused)
@@ -1327,6 +1572,11 @@ int main(void)
 		cmocka_unit_test(test_jitter_bounds),
 		cmocka_unit_test(test_jitter_applied_per_packet),
 		cmocka_unit_test(test_remote_min_rx_zero),
+		cmocka_unit_test(test_remote_rx_change_applies_from_last_packet),
+		cmocka_unit_test(test_remote_demand),
+		cmocka_unit_test(test_built_packet_fields),
+		cmocka_unit_test(test_detect_mult_change_immediate),
+		cmocka_unit_test(test_init_variables),
 		cmocka_unit_test(test_poll_answered_with_final),
 		cmocka_unit_test(test_tx_increase_waits_for_final),
 		cmocka_unit_test(test_rx_decrease_waits_for_final),

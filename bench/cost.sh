@@ -1,0 +1,65 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# bench/cost.sh OUT F P FAMILIES: meshrouted's cost on n1 of a star
+# (bench_star: n1 + P peers, F fast LANs, 1 or 2 address families), all
+# daemons at $BENCH_COST_INTERVAL (default 10ms) x 3, measured over
+# $BENCH_COST_SECS (default 20) once every session of n1 is Up; then the
+# floor: udpfloor between n1 and n2 over fast0 at the same packet rate,
+# daemons stopped.  Appends one line to OUT:
+#   cost SESSIONS UP CPU_PCT_TICKS CPU_PCT_NS RSS_KIB PKT_PER_S NS_PER_PKT FLOOR_NS_PER_PKT F P FAM FLAPS
+. "$(dirname "$0")/../tests/lab/lib.sh"
+trap lab_cleanup EXIT
+. "$(dirname "$0")/lib.sh"
+OUT=$1 F=$2 P=$3 FAM=$4
+IVAL=${BENCH_COST_INTERVAL:-10ms}
+SECS=${BENCH_COST_SECS:-20}
+FLOOR=${BENCH_FLOOR:-$BENCH_REPO/build/bench/udpfloor}
+lab_require_daemon
+
+want=$(( (F + 1) * P * FAM ))
+lab_log "== cost: n1 + $P peers, $F fast LANs, $FAM address famil$([ "$FAM" = 1 ] && echo y || echo ies): $want sessions on n1, $IVAL x 3"
+bench_star "$F" "$P" "$FAM"
+bench_star_config "$FAM" "$IVAL"
+for node in "${LAB_NODES[@]}"; do
+	lab_monitor_start "$node"
+done
+for node in "${LAB_NODES[@]}"; do
+	lab_start_daemon "$node"
+done
+n1_up() { read -r TOTAL UP _ <<<"$(bench_sessions n1)"; [ "$UP" -ge "$want" ]; }
+wait_for 60 n1_up || lab_log "   note: only $UP of $TOTAL sessions of n1 are Up after 60 s"
+lab_sleep 3
+bench_status n1 | python3 -c 'import json,sys; [print("     ", x["port"], x["peer"], x["family"], x["state"], "flaps", x["flaps"], x["last_down_diag"], x["last_detect_ms"]) for x in json.load(sys.stdin)["sessions"] if x["flaps"]]'
+pid=${LAB_DAEMON[n1]}
+read -r _ _ flaps0 tx0 rx0 <<<"$(bench_sessions n1)"
+read -r t0 ns0 _ <<<"$(bench_proc "$pid")"
+w0=$(now_us)
+lab_sleep "$SECS"
+read -r t1 ns1 rss <<<"$(bench_proc "$pid")"
+w1=$(now_us)
+read -r total up flaps tx1 rx1 <<<"$(bench_sessions n1)"
+wall_us=$(( w1 - w0 ))
+pkts=$(( tx1 - tx0 + rx1 - rx0 ))
+read -r pct_ticks pct_ns pps nspp <<<"$(awk -v t=$((t1 - t0)) -v hz="$CLK_TCK" -v ns=$((ns1 - ns0)) \
+	-v w="$wall_us" -v p="$pkts" 'BEGIN {
+	printf "%.3f %.3f %.0f %.0f\n", 100 * t / hz / (w / 1e6), 100 * ns / 1e3 / w, p / (w / 1e6), p ? ns / p : 0 }')"
+flaps=$((flaps - flaps0))
+lab_log "   n1: $total sessions, $up Up, $flaps flaps in the window; CPU ${pct_ticks}% (utime+stime), ${pct_ns}% (schedstat);" \
+	"RSS ${rss} KiB; ${pps} probe pkt/s sent+received; ${nspp} ns per packet"
+for node in "${LAB_NODES[@]}"; do
+	lab_stop_daemon "$node"
+done
+
+# The floor, at n1's packet rate: half sent, half received, on each end.
+rate=$(( pps / 2 ))
+[ "$rate" -ge 1 ] || rate=1
+lab_exec n2 "$FLOOR" "$(lab_addr n2)" "$(lab_addr n1)" 3799 "$rate" "$((SECS + 1))" >"$LAB_DIR/floor.n2" 2>&1 &
+fpid=$!
+LAB_PIDS+=("$fpid")
+lab_sleep 0.5
+floor=$(lab_exec n1 "$FLOOR" "$(lab_addr n1)" "$(lab_addr n2)" 3799 "$rate" "$SECS")
+wait "$fpid" || true
+lab_reaped "$fpid"
+lab_log "   floor (udpfloor n1 <-> n2 at $rate pkt/s each way): $floor"
+floor_ns=$(lab_kv "$floor" ns_per_pkt)
+echo "cost $want $up $pct_ticks $pct_ns $rss $pps $nspp $floor_ns $F $P $FAM $flaps" >>"$OUT"

@@ -1,0 +1,208 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
+# Helpers of bench/run.sh (and tests/lab/t_soak.sh), sourced after
+# tests/lab/lib.sh: statistics, a failover trial that records instead of
+# failing, topologies for the cost runs, the daemon's CPU and memory, the
+# soak.  Everything runs inside the lab's namespaces and is cleaned up by
+# lab_cleanup.
+BENCH_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+MESHROUTECTL=${MESHROUTECTL:-$BENCH_REPO/build/meshroutectl}
+CLK_TCK=$(getconf CLK_TCK)
+
+# ---- statistics ----------------------------------------------------------
+
+# bench_stats V...: "n median p95 min max" (nearest-rank p95), numbers only;
+# "0 - - - -" for none.
+bench_stats() {
+	[ $# -gt 0 ] || { echo "0 - - - -"; return; }
+	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
+		END { p = int(NR * 0.95); if (p < NR * 0.95) p++; if (p < 1) p = 1
+		      m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		      printf "%d %g %g %g %g\n", NR, m, v[p], v[1], v[NR] }'
+}
+
+# ---- topology: two nodes, one cable, the LAN --------------------------------
+
+bench_b2b1() {
+	lab_node n1
+	lab_node n2
+	lab_lan n1 n2
+	lab_cable w12 n1 fast0 n2 fast0
+	lab_finish_build
+}
+
+# ---- one failover trial, recorded ------------------------------------------
+
+# bench_trial FAULT A B: a $LAB_STREAM_RATE pkt/s stream A -> B over their
+# cable; FAULT (lab_cut_carrier|lab_silent|lab_oneway) A B; both routes must
+# leave the cable within 3 s; heal; both must come back.  Sets
+# TRIAL_OUTAGE_MS (stream loss / rate), TRIAL_DETECT_MS (fault -> both
+# routes moved, from "ip monitor" events) and TRIAL_FAILBACK_MS (heal ->
+# both routes back, minus hold-down); a value left empty is a miss.
+bench_trial() {
+	local fault=$1 a=$2 b=$3 pa pb moved=0
+	pa=$(lab_port "$a" "$b")
+	pb=$(lab_port "$b" "$a")
+	TRIAL_OUTAGE_MS= TRIAL_DETECT_MS= TRIAL_FAILBACK_MS=
+	lab_stream_start "$a" "$b" $(( LAB_STREAM_RATE * 30 ))
+	lab_sleep 0.3
+	"$fault" "$a" "$b"
+	if wait_for 3 eval "lab_route_is $a $b lan && lab_route_is $b $a lan"; then
+		moved=1
+		TRIAL_DETECT_MS=$(lab_event_ms "$LAB_FAULT_US" "$a" "$b" lan "$b" "$a" lan)
+	fi
+	lab_sleep 0.2
+	lab_stream_stop
+	[ $moved = 1 ] && TRIAL_OUTAGE_MS=$(lab_kv "$LAB_STREAM_RESULT" outage_ms)
+	lab_heal "$a" "$b" "$pa"
+	if wait_for $(( LAB_HOLD_MS / 1000 + 5 )) eval "lab_route_is $a $b '$pa' && lab_route_is $b $a '$pb'"; then
+		[ $moved = 1 ] && TRIAL_FAILBACK_MS=$(( $(lab_event_ms "$LAB_HEAL_US" "$a" "$b" "$pa" "$b" "$a" "$pb") - LAB_HOLD_MS ))
+	else
+		lab_log "      routes did not come back after heal: waiting longer"
+		lab_wait_routes 20
+	fi
+	lab_sleep 0.3
+}
+
+# ---- the daemon's status -----------------------------------------------------
+
+bench_status() { "$MESHROUTECTL" -s "$LAB_DIR/$1.sock" -j status; }	# NODE
+
+# bench_sessions NODE: "total up flaps tx rx" over all of NODE's sessions.
+bench_sessions() {
+	bench_status "$1" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)["sessions"]
+print(len(s), sum(x["state"] == "Up" for x in s), sum(x["flaps"] for x in s),
+      sum(x["tx_packets"] for x in s), sum(x["rx_packets"] for x in s))'
+}
+
+bench_flaps() {	# NODE...: flaps summed over the nodes
+	local n sum=0 f
+	for n in "$@"; do
+		read -r _ _ f _ _ <<<"$(bench_sessions "$n")"
+		sum=$((sum + f))
+	done
+	echo "$sum"
+}
+
+# bench_proc PID: "cpu_ticks runtime_ns rss_kib" (utime+stime from
+# /proc/PID/stat, on-CPU ns from /proc/PID/schedstat, VmRSS).
+bench_proc() {
+	local pid=$1 stat rest
+	stat=$(cat "/proc/$pid/stat")
+	rest=${stat##*) }
+	# shellcheck disable=SC2086
+	set -- $rest
+	echo "$(( ${12} + ${13} )) $(awk '{ print $1 }' "/proc/$pid/task/$pid/schedstat" 2>/dev/null || echo 0)" \
+		"$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")"
+}
+
+# ---- topology for the cost runs: a star of fast LANs ------------------------
+
+# bench_star F P FAMILIES: nodes n1..n(P+1); each has F fast ports fast0..,
+# fast port k of every node on bridge br0 of namespace $LAB_ID-fbk; the
+# peers' bridge ports are isolated, so on the fast LANs n1 reaches every
+# peer on every port and the peers reach only n1.  n1 then has
+# (F + 1) * P * FAMILIES sessions, all of them Up; FAMILIES 2 adds IPv6
+# (fd00:10::N, /128 on fast ports, /64 on lan0).
+bench_star() {
+	local f=$1 p=$2 fam=$3 i k node nodes=() ns port
+	for ((i = 1; i <= p + 1; i++)); do
+		lab_node "n$i"
+		nodes+=("n$i")
+	done
+	lab_lan "${nodes[@]}"
+	for ((k = 0; k < f; k++)); do
+		ns=$(lab_ns "fb$k")
+		lab_switch_ns "$ns"
+		for node in "${nodes[@]}"; do
+			port=fast$k
+			ip -n "$ns" link add "$node" type veth peer name "$port" netns "$(lab_ns "$node")"
+			ip -n "$ns" link set "$node" master br0 up
+			[ "$node" = n1 ] || ip -n "$ns" link set dev "$node" type bridge_slave isolated on
+			ip -n "$(lab_ns "$node")" addr add "$(lab_addr "$node")/32" dev "$port"
+			ip -n "$(lab_ns "$node")" link set "$port" up
+			LAB_FAST[$node]="${LAB_FAST[$node]} $port"
+		done
+	done
+	if [ "$fam" = 2 ]; then
+		for node in "${nodes[@]}"; do
+			{
+				echo "addr add fd00:10::${node#n}/64 dev lan0 nodad"
+				for port in ${LAB_FAST[$node]}; do
+					echo "addr add fd00:10::${node#n}/128 dev $port nodad"
+				done
+			} | ip -n "$(lab_ns "$node")" -batch -
+		done
+	fi
+	lab_finish_build
+}
+
+# bench_star_config FAMILIES INTERVAL: the config of a star, in the lab's place.
+bench_star_config() {
+	local fam=$1 ival=$2 node conf=$LAB_DIR/meshroute.conf
+	{
+		echo "[global]"
+		echo "interval = $ival"
+		echo "multiplier = 3"
+		echo "hold-down = 2s"
+		echo "idle-interval = 1s"
+		for node in "${LAB_NODES[@]}"; do
+			printf '\n[node %s]\naddress = %s\n' "$node" "$(lab_addr "$node")"
+			[ "$fam" = 2 ] && echo "address = fd00:10::${node#n}"
+			printf 'lan = lan0\nfast =%s\n' "${LAB_FAST[$node]}"
+		done
+	} >"$conf"
+	LAB_HOLD_MS=2000
+}
+
+# ---- soak ------------------------------------------------------------------
+
+# bench_soak SECONDS A B: with meshrouted Up between A and B (their cable),
+# iperf3 TCP in both directions across the cable and stress-ng (or a shell
+# busy loop) on every core, all bounded to SECONDS.  Sets SOAK_FLAPS (session
+# flaps on A and B during the soak), SOAK_PATH_CHANGES (route events between
+# them), SOAK_MBPS (iperf3's total, both directions) and SOAK_CPU (what
+# burned the cores).
+bench_soak() {
+	local secs=$1 a=$2 b=$3 f0 f1 ipid spid=() cores i out r0 r1
+	cores=$(nproc)
+	f0=$(bench_flaps "$a" "$b")
+	r0=$(cat "$LAB_DIR/$a.routes" "$LAB_DIR/$b.routes" | grep -c "proto \(197\|meshroute\)" || true)
+	lab_exec "$b" iperf3 -s -1 -B "$(lab_addr "$b")" -p 5301 >"$LAB_DIR/iperf3.server" 2>&1 &
+	LAB_PIDS+=("$!")
+	wait_for 3 lab_listening "$b" tcp 5301 || lab_fail "iperf3 server on $b did not start"
+	if command -v stress-ng >/dev/null; then
+		lab_exec "$a" stress-ng --cpu "$cores" --timeout "${secs}s" --quiet >/dev/null 2>&1 &
+		spid+=("$!"); LAB_PIDS+=("$!")
+		SOAK_CPU="stress-ng --cpu $cores"
+	else
+		for ((i = 0; i < cores; i++)); do
+			lab_exec "$a" timeout "$secs" sh -c 'while :; do :; done' &
+			spid+=("$!"); LAB_PIDS+=("$!")
+		done
+		SOAK_CPU="$cores shell busy loops"
+	fi
+	lab_exec "$a" iperf3 -c "$(lab_addr "$b")" -B "$(lab_addr "$a")" -p 5301 --bidir -t "$secs" -J \
+		>"$LAB_DIR/iperf3.json" 2>&1 &
+	ipid=$!
+	LAB_PIDS+=("$ipid")
+	wait "$ipid" || true
+	lab_reaped "$ipid"
+	for i in "${spid[@]}"; do
+		wait "$i" 2>/dev/null || true
+		lab_reaped "$i"
+	done
+	SOAK_MBPS=$(python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))["end"]
+print(round((j["sum_sent"]["bits_per_second"] + j.get("sum_sent_bidir_reverse", {}).get("bits_per_second", 0)) / 1e6))' \
+		"$LAB_DIR/iperf3.json" 2>/dev/null || echo "?")
+	f1=$(bench_flaps "$a" "$b")
+	r1=$(cat "$LAB_DIR/$a.routes" "$LAB_DIR/$b.routes" | grep -c "proto \(197\|meshroute\)" || true)
+	SOAK_FLAPS=$((f1 - f0))
+	SOAK_PATH_CHANGES=$((r1 - r0))
+	out=$(lab_route "$a" "$b")
+	[ "$out" = "$(lab_port "$a" "$b")" ] || SOAK_PATH_CHANGES="$SOAK_PATH_CHANGES (route now: $out)"
+}

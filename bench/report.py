@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""bench/report.py RAW [--key value...]: build/bench/raw.txt -> markdown table."""
+import argparse
+import math
+
+ap = argparse.ArgumentParser()
+ap.add_argument("raw")
+for k in ("started", "minutes", "machine", "kernel", "os", "meshroute", "frr", "iperf3", "stress", "env"):
+    ap.add_argument("--" + k, default="?")
+a = ap.parse_args()
+
+def stats(vals):
+    v = sorted(float(x) for x in vals if x != "miss")
+    miss = sum(1 for x in vals if x == "miss")
+    if not v:
+        return None, miss
+    n = len(v)
+    med = v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+    p95 = v[max(1, math.ceil(0.95 * n)) - 1]
+    return dict(n=n, med=med, p95=p95, min=v[0], max=v[-1]), miss
+
+def fmt(x):
+    return "%.0f" % x if abs(x) >= 10 else "%.1f" % x
+
+def cell(s):
+    return "%s [%s–%s]" % (fmt(s["med"]), fmt(s["min"]), fmt(s["max"]))
+
+rows = {}
+costs, soaks = [], []
+for line in open(a.raw):
+    w = line.split()
+    if not w:
+        continue
+    if w[0] == "cost":
+        costs.append(w[1:])
+    elif w[0] == "soak":
+        soaks.append(w[1:])
+    else:
+        rows[(w[0], w[1], w[2], int(w[3]))] = w[4:]
+
+MEASURE = {
+    ("meshrouted", "outage"): "meshrouted: traffic outage (UDP stream n1→n2, lost ÷ rate)",
+    ("meshrouted", "detect"): "meshrouted: detection + route switch (fault → both nodes' routes moved, kernel route events)",
+    ("frr", "detect"): "FRR bfdd %s: detection only (fault → both sessions Down, bfdd log) — no route switching: 8.4's staticd has no BFD-tracked routes" % a.frr,
+    ("meshrouted", "failback"): "meshrouted: fail-back (heal → both routes back on the cable) minus hold-down",
+}
+FAULTS = {"carrier": "carrier loss", "silent": "silent failure", "oneway": "one-way failure"}
+out = []
+p = out.append
+p("# meshroute benchmark results")
+p("")
+p("Started %s, %s min. Machine: %s; %s; kernel %s. meshroute %s, FRR %s, iperf3 %s, stress-ng %s." %
+  (a.started, a.minutes, a.machine, a.os, a.kernel, a.meshroute, a.frr, a.iperf3, a.stress))
+p("Settings: %s." % a.env)
+p("")
+p("Every figure: **median [min–max]** over the trials, p95 (nearest rank) and max in their own columns; "
+  "`miss` = trials in which the routes did not move within 3 s. All times in ms.")
+p("")
+if rows:
+    p("## Failover (two nodes, one cable + LAN, multiplier 3)")
+    p("")
+    p("| what is measured | fault | interval | n | median [min–max] | p95 | max | target | met |")
+    p("|---|---|---|---|---|---|---|---|---|")
+    order = [("meshrouted", "outage"), ("meshrouted", "detect"), ("frr", "detect"), ("meshrouted", "failback")]
+    ivals = sorted({k[3] for k in rows})
+    for tool, metric in order:
+        for fault in ("carrier", "silent", "oneway"):
+            for iv in ivals:
+                vals = rows.get((tool, metric, fault, iv))
+                if vals is None:
+                    continue
+                s, miss = stats(vals)
+                target, met = "", ""
+                if s:
+                    if tool == "meshrouted" and metric == "outage" and fault == "carrier":
+                        target = "≤ 5"
+                        met = "yes" if s["med"] <= 5 else "no"
+                    elif tool == "meshrouted" and metric == "outage" and fault == "silent":
+                        target = "≤ %d" % (3 * iv + 5)
+                        met = "yes" if s["med"] <= 3 * iv + 5 else "no"
+                    elif metric == "failback":
+                        target = "≤ 50"
+                        met = "yes" if s["med"] <= 50 else "no"
+                    if tool == "meshrouted" and metric in ("outage", "detect"):
+                        f, _ = stats(rows.get(("frr", "detect", fault, iv), []))
+                        if f:
+                            tgt = "≤ FRR %s" % fmt(f["med"])
+                            ok = "yes" if s["med"] <= f["med"] else "no"
+                            target = (target + "; " if target else "") + tgt
+                            met = (met + "; " if met else "") + ok
+                    c = cell(s) + (" (+%d miss)" % miss if miss else "")
+                    p("| %s | %s | %d ms | %d | %s | %s | %s | %s | %s |" % (MEASURE[(tool, metric)], FAULTS[fault], iv,
+                      s["n"], c, fmt(s["p95"]), fmt(s["max"]), target, met))
+                else:
+                    p("| %s | %s | %d ms | 0 | all %d missed | | | | no |" % (MEASURE[(tool, metric)], FAULTS[fault], iv, miss))
+    p("")
+if costs:
+    p("## Cost of meshrouted on the measured node (n1), all daemons at 10ms x 3")
+    p("")
+    p("Star topology: n1 + P peers, F fast \"LANs\" (a bridge each, every node has one port on each, the peers' "
+      "bridge ports isolated so that peers only reach n1), the LAN, IPv4 + IPv6: sessions = (F + 1) × P × 2. "
+      "CPU is (utime + stime) ÷ wall time from /proc/PID/stat (schedstat in brackets), RSS is VmRSS. "
+      "Per packet: n1's CPU time ÷ (Control packets sent + received); floor: `udpfloor` (bench/udpfloor.c: one "
+      "socket, paced sends, ppoll, recv) on n1 ↔ n2 at the same packet rate.")
+    p("")
+    p("| sessions (F, P) | Up | flaps in window | CPU % of one core | RSS KiB | probe pkt/s | ns per packet | floor ns per packet | ratio |")
+    p("|---|---|---|---|---|---|---|---|---|")
+    for c in costs:
+        sess, up, pt, pn, rss, pps, nspp, floor = c[:8]
+        f, pp, fam = (c[8:11] + ["?"] * 3)[:3]
+        flaps = c[11] if len(c) > 11 else "?"
+        ratio = "%.2f" % (float(nspp) / float(floor)) if floor not in ("", "0") else "?"
+        p("| %s (F=%s, P=%s) | %s | %s | %s [%s] | %s | %s | %s | %s | %s |" % (sess, f, pp, up, flaps, pt, pn, rss, pps, nspp, floor, ratio))
+    if len(costs) >= 2:
+        c0, c1 = costs[0], costs[-1]
+        ds = int(c1[0]) - int(c0[0])
+        if ds > 0:
+            per = (float(c1[4]) - float(c0[4])) / ds
+            p("")
+            p("RSS per additional session: %.2f KiB (%s → %s sessions). The config allows at most 16 nodes × 8 fast "
+              "ports × 2 families = (8 + 1) × 15 × 2 = 270 sessions per node, so 270 is the largest measurable; "
+              "600 would need more than the daemon accepts." % (per, c0[0], c1[0]))
+    p("")
+if soaks:
+    p("## False positives: soak at 20ms x 3")
+    p("")
+    p("| duration | load | iperf3 (both ways) | session flaps | route changes |")
+    p("|---|---|---|---|---|")
+    for s in soaks:
+        p("| %s s | iperf3 TCP --bidir over the cable + %s | %s Mbit/s | %s | %s |" % (s[0], " ".join(s[4:]), s[3], s[1], s[2]))
+    p("")
+print("\n".join(out))

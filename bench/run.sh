@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# sudo make bench  (or sudo ./bench/run.sh): meshroute's numbers, measured in
+# the namespace lab (tests/lab/lib.sh), printed as a table and written to
+# build/bench/results.md.  Sections, each in its own lab run (own
+# namespaces, all removed on exit, also on failure or Ctrl-C):
+#   outage  meshrouted's failover (stream outage, detection, fail-back) and
+#           FRR bfdd's detection, same topology, same run (bench/outage.sh)
+#   cost    CPU, RSS and cost per probe packet against a bare UDP loop at
+#           6, 60 and 270 sessions on the measured node (bench/cost.sh)
+#   soak    session flaps at 20ms x 3 under iperf3 + CPU burner (bench/soak.sh)
+# Environment: BENCH_TRIALS (10), BENCH_INTERVALS ("10 20 50"), BENCH_RATE
+# (stream pkt/s, 10000), BENCH_HOLD (1s), BENCH_SOAK (s, 600), BENCH_COST_SECS
+# (20), BENCH_SECTIONS ("outage cost soak").
+set -u
+cd "$(dirname "$0")/.."
+[ "$(id -u)" = 0 ] || { echo "bench: needs root (sudo make bench)" >&2; exit 1; }
+for t in ip nft ss python3 iperf3; do
+	command -v $t >/dev/null || { echo "bench: $t missing: run make deps" >&2; exit 1; }
+done
+[ -x build/meshrouted ] && [ -x build/mrstream ] || { echo "bench: run make first" >&2; exit 1; }
+mkdir -p build/bench
+cc -O2 -Wall -Wextra -Werror -o build/bench/udpfloor bench/udpfloor.c || exit 1
+
+SECTIONS=${BENCH_SECTIONS:-outage cost soak}
+RAW=build/bench/raw.txt
+LOG=build/bench/run.log
+: >"$RAW"
+: >"$LOG"
+export BENCH_TRIALS=${BENCH_TRIALS:-10} BENCH_SOAK=${BENCH_SOAK:-600}
+started=$(date -u +%FT%TZ)
+t0=$(date +%s)
+rc=0
+
+section() {	# NAME CMD...
+	local r
+	export LAB_ID=mrb$$${RANDOM}x
+	echo "== bench: $1" | tee -a "$LOG"
+	"${@:2}" 2>&1 | tee -a "$LOG"
+	r=${PIPESTATUS[0]}
+	left=$(ip netns list | awk '{ print $1 }' | grep "^$LAB_ID-" | xargs)
+	[ -z "$left" ] || { echo "bench: $1 left namespaces: $left" >&2; for ns in $left; do ip netns del "$ns"; done; }
+	[ "$r" = 0 ] || { echo "bench: section $1 failed (exit $r)" | tee -a "$LOG"; rc=1; }
+	[ "$r" = 130 ] && exit 130
+}
+trap 'exit 130' INT TERM
+
+for s in $SECTIONS; do
+	case $s in
+	outage) section outage bash bench/outage.sh "$RAW" ;;
+	cost)
+		section "cost 6" bash bench/cost.sh "$RAW" 2 1 2
+		section "cost 60" bash bench/cost.sh "$RAW" 2 10 2
+		section "cost 270" bash bench/cost.sh "$RAW" 8 15 2
+		;;
+	soak) section soak bash bench/soak.sh "$RAW" "$BENCH_SOAK" ;;
+	*) echo "bench: unknown section $s" >&2; exit 2 ;;
+	esac
+done
+
+frr=$(/usr/lib/frr/bfdd --version 2>/dev/null | sed -n 's/^bfdd version //p' | head -n1)
+python3 bench/report.py "$RAW" \
+	--started "$started" --minutes "$(( ($(date +%s) - t0 + 59) / 60 ))" \
+	--machine "$(nproc) x $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)" \
+	--kernel "$(uname -r)" --os "$(. /etc/os-release; echo "$PRETTY_NAME")" \
+	--meshroute "$(git describe --always --dirty 2>/dev/null || echo unknown)" \
+	--frr "${frr:-not installed}" --iperf3 "$(iperf3 --version 2>/dev/null | head -n1 | awk '{ print $2 }')" \
+	--stress "$(stress-ng --version 2>/dev/null | awk '{ print $3 }')" \
+	--env "BENCH_TRIALS=$BENCH_TRIALS BENCH_SOAK=$BENCH_SOAK BENCH_INTERVALS=\"${BENCH_INTERVALS:-10 20 50}\" BENCH_RATE=${BENCH_RATE:-10000} BENCH_HOLD=${BENCH_HOLD:-1s} BENCH_COST_SECS=${BENCH_COST_SECS:-20}" \
+	>build/bench/results.md
+cat build/bench/results.md
+echo "bench: table in build/bench/results.md, raw values in $RAW, log in $LOG"
+exit $rc

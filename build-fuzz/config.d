@@ -1,0 +1,3 @@
+build-fuzz/config.o: src/config.c src/config.h
+
+src/config.h:

@@ -1,0 +1,5 @@
+build-fuzz/path.o: src/path.c src/path.h src/mtime.h
+
+src/path.h:
+
+src/mtime.h:

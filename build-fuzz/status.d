@@ -1,0 +1,23 @@
+build-fuzz/status.o: src/status.c src/status.h src/daemon.h src/auth.h \
+  src/mtime.h src/packet.h src/config.h src/log.h src/loop.h src/path.h \
+  src/session.h
+
+src/status.h:
+
+src/daemon.h:
+
+src/auth.h:
+
+src/mtime.h:
+
+src/packet.h:
+
+src/config.h:
+
+src/log.h:
+
+src/loop.h:
+
+src/path.h:
+
+src/session.h:

@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Writes the seed corpora tests/fuzz/corpus/NAME/ from first principles.
+
+Run it from anywhere after changing the wire format or the harnesses' input
+layout; the files it writes are committed.  BFD packets follow RFC 5880 §4;
+digests are computed here independently of src/auth.c (§6.7.3/§6.7.4: the
+key, zero-padded, in the digest field, hashed over the whole packet).
+"""
+import hashlib
+import os
+import shutil
+import struct
+import sys
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+CORPUS = os.path.join(ROOT, "tests", "fuzz", "corpus")
+
+ADMIN_DOWN, DOWN, INIT, UP = range(4)
+NONE, SIMPLE, MD5, MET_MD5, SHA1, MET_SHA1 = range(6)
+P, F, C, A, D, M = 0x20, 0x10, 0x08, 0x04, 0x02, 0x01
+
+
+def packet(state, my=0x1001, your=0x2002, flags=0, diag=0, mult=3, tx=20000, rx=20000,
+           echo=0, auth=b""):
+    """One Control packet; `echo` is the harness's time step (fuzz_packet.c)."""
+    if auth:
+        flags |= A
+    length = 24 + len(auth)
+    hdr = struct.pack("!BBBBIIIII", 1 << 5 | diag, state << 6 | flags, mult, length,
+                      my, your, tx, rx, echo)
+    return hdr + auth
+
+
+def auth_simple(key_id, password):
+    return struct.pack("!BBB", SIMPLE, 3 + len(password), key_id) + password
+
+
+def signed(state, atype, key_id, key, seq, **kw):
+    """A packet with an MD5/SHA1 section whose digest is right for `key`."""
+    dlen = 16 if atype in (MD5, MET_MD5) else 20
+    section = struct.pack("!BBBBI", atype, 8 + dlen, key_id, 0, seq)
+    pkt = bytearray(packet(state, auth=section + key.ljust(dlen, b"\0")[:dlen], **kw))
+    h = hashlib.md5 if dlen == 16 else hashlib.sha1
+    pkt[32:32 + dlen] = h(bytes(pkt)).digest()
+    return bytes(pkt)
+
+
+def write(name, fname, data):
+    d = os.path.join(CORPUS, name)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, fname), "wb") as f:
+        f.write(data)
+
+
+def packets():
+    for st, nm in ((ADMIN_DOWN, "admindown"), (DOWN, "down"), (INIT, "init"), (UP, "up")):
+        your = 0 if st in (ADMIN_DOWN, DOWN) else 0x2002
+        write("packet", f"{nm}.bin", packet(st, your=your, diag=7 if st == ADMIN_DOWN else 0))
+    write("packet", "up-poll.bin", packet(UP, flags=P))
+    write("packet", "up-final.bin", packet(UP, flags=F))
+    write("packet", "up-demand.bin", packet(UP, flags=D))
+    write("packet", "padded.bin", packet(DOWN, your=0) + bytes(40))
+    write("packet", "simple.bin", packet(UP, auth=auth_simple(1, b"s3cret")))
+    for t, nm in ((MD5, "md5"), (MET_MD5, "met-md5"), (SHA1, "sha1"), (MET_SHA1, "met-sha1")):
+        write("packet", f"{nm}.bin", signed(UP, t, 1, b"key", 7))
+    # Bring-up then silence: Down, Init, Up, then a Poll for slower timers.
+    write("packet", "train-bringup.bin",
+          packet(DOWN, your=0) + packet(INIT, echo=15000) + packet(UP, echo=15000) +
+          packet(UP, flags=P, tx=100000, rx=100000, echo=15000))
+    # Local events through the reserved diags: new timers (Poll), Final, admin down/up.
+    write("packet", "train-local.bin",
+          packet(DOWN, your=0) + packet(UP, echo=1000) +
+          packet(UP, diag=31, my=50000, your=50000, echo=20000) + packet(UP, flags=F, echo=5000) +
+          packet(UP, diag=29, echo=5000) + packet(DOWN, your=0, diag=30, echo=5000) +
+          packet(UP, diag=28, echo=5000))
+    # Peer goes AdminDown, then asks for no packets (Required Min RX 0).
+    write("packet", "train-peer-down.bin",
+          packet(INIT) + packet(UP, echo=10000) + packet(ADMIN_DOWN, your=0, diag=7, echo=10000) +
+          packet(DOWN, your=0, rx=0, echo=10000))
+
+
+def auth():
+    keys = {
+        SIMPLE: b"1 s3cret\n",
+        MD5: b"# roll-over: new key second\n1 key\n2 hex:00112233445566778899aabbccddeeff\n",
+        MET_MD5: b"1 key\n",
+        SHA1: b"3 sha1-key-of-20-byte\n1 key\n",
+        MET_SHA1: b"  1 key  \n",
+    }
+    write("auth", "none.bin", bytes([NONE]) + b"1 staged-key\n\0" + packet(UP))
+    write("auth", "simple.bin", bytes([SIMPLE]) + keys[SIMPLE] + b"\0" +
+          packet(UP, auth=auth_simple(1, b"s3cret")))
+    for t, nm in ((MD5, "md5"), (MET_MD5, "met-md5"), (SHA1, "sha1"), (MET_SHA1, "met-sha1")):
+        write("auth", f"{nm}.bin", bytes([t]) + keys[t] + b"\0" + signed(UP, t, 1, b"key", 7))
+    write("auth", "md5-second-key.bin", bytes([MD5]) + keys[MD5] + b"\0" +
+          signed(UP, MD5, 2, bytes.fromhex("00112233445566778899aabbccddeeff"), 1 << 31))
+    write("auth", "keys-only.bin", bytes([SHA1]) + b"0 a\n255 hex:ff\n7 x\n")
+
+
+def configs():
+    srcs = [os.path.join(ROOT, "etc", "meshroute.conf.example")]
+    cdir = os.path.join(ROOT, "tests", "config")
+    srcs += sorted(os.path.join(cdir, f) for f in os.listdir(cdir) if f.endswith(".conf"))
+    for s in srcs:
+        shutil.copyfile(s, os.path.join(CORPUS, "config", os.path.basename(s)))
+
+
+def control():
+    reqs = {
+        "status": b"status\n", "status-json": b"-j status\n", "metrics": b"metrics\n",
+        "reload": b"reload\n", "drain": b"drain p1\n", "drain-fast0": b"drain fast0\n",
+        "undrain-json": b"-j undrain p1\n", "drained": b"drained p1\r\n",
+        "unknown": b"help me\n", "no-newline": b"-j metrics", "empty-line": b"\n",
+        "json-escape": b"-j drain \"\\\x01\xff\n",
+    }
+    for nm, data in reqs.items():
+        write("control", nm, data)
+
+
+def main():
+    for sub in ("packet", "auth", "config", "control"):
+        os.makedirs(os.path.join(CORPUS, sub), exist_ok=True)
+    packets()
+    auth()
+    configs()
+    control()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
