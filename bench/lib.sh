@@ -169,7 +169,7 @@ bench_soak() {
 	local secs=$1 a=$2 b=$3 f0 f1 ipid spid=() cores i out r0 r1
 	cores=$(nproc)
 	f0=$(bench_flaps "$a" "$b")
-	r0=$(cat "$LAB_DIR/$a.routes" "$LAB_DIR/$b.routes" | grep -c "proto \(197\|meshroute\)" || true)
+	r0=$(cat "$LAB_DIR/$a.routes" "$LAB_DIR/$b.routes" | grep -c "proto \($LAB_PROTO\|meshroute\)" || true)
 	lab_exec "$b" iperf3 -s -1 -B "$(lab_addr "$b")" -p 5301 >"$LAB_DIR/iperf3.server" 2>&1 &
 	LAB_PIDS+=("$!")
 	wait_for 3 lab_listening "$b" tcp 5301 || lab_fail "iperf3 server on $b did not start"
@@ -200,7 +200,7 @@ j = json.load(open(sys.argv[1]))["end"]
 print(round((j["sum_sent"]["bits_per_second"] + j.get("sum_sent_bidir_reverse", {}).get("bits_per_second", 0)) / 1e6))' \
 		"$LAB_DIR/iperf3.json" 2>/dev/null || echo "?")
 	f1=$(bench_flaps "$a" "$b")
-	r1=$(cat "$LAB_DIR/$a.routes" "$LAB_DIR/$b.routes" | grep -c "proto \(197\|meshroute\)" || true)
+	r1=$(cat "$LAB_DIR/$a.routes" "$LAB_DIR/$b.routes" | grep -c "proto \($LAB_PROTO\|meshroute\)" || true)
 	SOAK_FLAPS=$((f1 - f0))
 	SOAK_PATH_CHANGES=$((r1 - r0))
 	out=$(lab_route "$a" "$b")
