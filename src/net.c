@@ -189,7 +189,10 @@ int net_tx_open(int family, const struct mr_addr *src, int ifindex, uint16_t *sp
 		    (err = setopt(fd, IPPROTO_IP, IP_FREEBIND, 1, "IP_FREEBIND")))
 			goto fail;
 	}
-	if (getrandom(&start, sizeof(start), GRND_NONBLOCK) != sizeof(start))
+	/* RFC 5881 §4: a session keeps its source port, also on a new socket. */
+	if (*sport >= BFD_SPORT_MIN)
+		start = (uint16_t)(*sport - BFD_SPORT_MIN);
+	else if (getrandom(&start, sizeof(start), GRND_NONBLOCK) != sizeof(start))
 		start = (uint16_t)getpid();
 	/* RFC 5881 §4: source port 49152-65535, SHOULD be unique per session. */
 	for (i = 0; i < 16384; i++) {

@@ -33,7 +33,8 @@ int net_recv(int fd, struct net_msg *m);
  * Transmit socket from `src` bound to interface `ifindex` (routing table
  * ignored: packets leave through that port whatever the routes say), TTL
  * 255, network-control priority (SO_PRIORITY 7, DSCP CS6).  The source port
- * is picked in 49152-65535 (RFC 5881 §4) and returned in *sport.
+ * is picked in 49152-65535 (RFC 5881 §4) and returned in *sport; a port
+ * already in *sport (a session's previous socket) is tried first.
  */
 int net_tx_open(int family, const struct mr_addr *src, int ifindex, uint16_t *sport);
 
