@@ -86,8 +86,22 @@ static int run_wrapped(const struct command *c, struct mr_daemon *d, char **args
 	return ret;
 }
 
+/* An error of the request itself, as text or, for -j, as JSON. */
+static int request_error(bool json, FILE *out, const char *msg)
+{
+	if (json) {
+		fprintf(out, "{\"ok\": false, \"message\": ");
+		status_json_string(msg, out);
+		fprintf(out, "}\n");
+	} else {
+		fprintf(out, "%s\n", msg);
+	}
+	return -1;
+}
+
 int command_run(void *arg, int argc, char **argv, FILE *out)
 {
+	char msg[256];
 	struct mr_daemon *d = arg;
 	bool json = false;
 	size_t i;
@@ -97,23 +111,22 @@ int command_run(void *arg, int argc, char **argv, FILE *out)
 		argc--;
 		argv++;
 	}
-	if (argc == 0) {
-		fprintf(out, "no command\n");
-		return -1;
-	}
+	if (argc == 0)
+		return request_error(json, out, "no command");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		const struct command *c = &commands[i];
 
 		if (strcmp(argv[0], c->name) != 0)
 			continue;
 		if (argc - 1 < c->min_args || argc - 1 > c->max_args) {
-			fprintf(out, "%s: takes %d argument(s)\n", c->name, c->min_args);
-			return -1;
+			snprintf(msg, sizeof(msg), "%s: takes %d argument(s)", c->name, c->min_args);
+			return request_error(json, out, msg);
 		}
 		if (json && !c->json)
 			return run_wrapped(c, d, argv + 1, out);
 		return c->run(d, json, argv + 1, out);
 	}
-	fprintf(out, "unknown command \"%s\" (meshroutectl help lists them)\n", argv[0]);
-	return -1;
+	snprintf(msg, sizeof(msg), "unknown command \"%.64s\" (meshroutectl help lists them)",
+		 argv[0]);
+	return request_error(json, out, msg);
 }

@@ -11,6 +11,7 @@
 #include <sys/epoll.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -153,6 +154,8 @@ static void peer_apply(struct mr_daemon *d, struct mr_peer *p, int fam,
 
 		log_notice("%s (%s): path %s -> %s", peer->name, ev.peer_address, ev.old_state,
 			   ev.new_state);
+		/* Scrapers see a path change within a second, not ten. */
+		d->next_metrics = mtime_min(d->next_metrics, now + MTIME_S(1));
 		alert_emit(d->alert, &ev, now);
 		rt->changed_at = now;
 	}
@@ -1119,7 +1122,8 @@ static void metrics_file_write(struct mr_daemon *d, mtime_t now)
 		err = errno;
 	} else {
 		status_metrics(d, now, f);
-		if (fflush(f) != 0 || fsync(fileno(f)) != 0)
+		/* node_exporter runs as another user; the unit's UMask would hide it. */
+		if (fchmod(fileno(f), 0644) != 0 || fflush(f) != 0)
 			err = errno;
 		if (fclose(f) != 0 && !err)
 			err = errno;
@@ -1242,6 +1246,9 @@ void daemon_shutdown(struct mr_daemon *d)
 	int i;
 
 	sd_notify(0, "STOPPING=1");
+	/* Stale metrics would say our sessions are Up forever. */
+	if (d->cfg.metrics_file[0] && unlink(d->cfg.metrics_file) != 0 && errno != ENOENT)
+		log_warn("cannot remove %s", d->cfg.metrics_file);
 	control_close(d->ctl);
 	d->ctl = NULL;
 	/* Our traffic to the LAN first, then ask the peers to move theirs. */

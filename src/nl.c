@@ -819,8 +819,18 @@ int nl_monitor_read(struct nl *nl, const struct nl_handlers *h)
 			log_warnx("nl: monitor read: %s", strerror(-err));
 			break;
 		}
-		for (len = (int)n; mnl_nlmsg_ok(m, len); m = mnl_nlmsg_next(m, &len))
+		for (len = (int)n; mnl_nlmsg_ok(m, len); m = mnl_nlmsg_next(m, &len)) {
+			/*
+			 * The echo of a route change we made ourselves carries our
+			 * command socket's port id: we know it already, and applied
+			 * late (after a newer change of ours) it would look like
+			 * someone else rewriting our route.
+			 */
+			if ((m->nlmsg_type == RTM_NEWROUTE || m->nlmsg_type == RTM_DELROUTE) &&
+			    m->nlmsg_pid != 0 && m->nlmsg_pid == mnl_socket_get_portid(nl->cmd))
+				continue;
 			nl_dispatch(m, &f);
+		}
 	}
 	nl->mon_busy = false;
 	return err;

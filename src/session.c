@@ -129,7 +129,8 @@ static void update_advertised(struct bfd_session *s)
 
 static void arm_detect(struct bfd_session *s, mtime_t now)
 {
-	if (s->last_rx == 0 || s->remote_detect_mult == 0) {
+	/* AdminDown discards packets (§6.8.6), so there is nothing to detect. */
+	if (s->state == BFD_STATE_ADMIN_DOWN || s->last_rx == 0 || s->remote_detect_mult == 0) {
 		s->detect_deadline = MTIME_NEVER;
 		return;
 	}

@@ -211,9 +211,19 @@ static void sess_rx_packets_get(const struct row *r, struct val *v)
 	set_uint(v, V_UINT, r->s->rx_packets);
 }
 
+/* The port under the session: in service, drained by the admin, or not usable. */
+static void sess_link_get(const struct row *r, struct val *v)
+{
+	const struct mr_port *p = r->s->port;
+
+	set_str(v, p->ifindex <= 0 ? "absent" : p->drained ? "drained" :
+		   !p->carrier ? "no-carrier" : "ok");
+}
+
 static const struct field sess_fields[] = {
 	{ "peer", "PEER", sess_peer_get },
 	{ "port", "PORT", sess_port_get },
+	{ "link", "LINK", sess_link_get },
 	{ "family", "AF", sess_family_get },
 	{ "state", "STATE", sess_state_get },
 	{ "remote_state", "REMOTE", sess_remote_state_get },
