@@ -893,3 +893,276 @@ lab_cleanup() {
 	fi
 	exit "$rc"
 }
+
+# ==== interop ==================================================================
+# For tests/lab/t_interop_*.sh: meshrouted on n1 against another BFD
+# implementation on n2, FRR 8.4's bfdd (with its zebra) or BIRD 2.0, each
+# with its own config, sockets, pid and log files under $LAB_DIR (the FRR
+# daemons run as user frr: $LAB_DIR is opened to group frr, x only).  The
+# host's own frr/bird services are neither used nor touched.  IPv6 addresses
+# are fd00:10::N: /64 on the LAN, /128 on the fast ports.
+#   build     lab_pair [v6] (n1 fast0 --[w12]-- fast0 n2, and the LAN),
+#             lab_foreign_node NODE (point-to-point addresses, loose rp_filter)
+#   meshroute lab_config_v6, lab_config_set KEY VALUE, lab_mrctl NODE ARGS...,
+#             lab_mr_sess NODE PORT FAMILY KEY..., lab_mr_drop NODE KEY,
+#             lab_route6 NODE PEER, lab_route6_is NODE PEER EXPECTED
+#   FRR       lab_frr_start NODE CONF, lab_frr_stop NODE [SIGNAL],
+#             lab_vtysh NODE ARGS..., lab_frr_peer_set NODE PEER_SPEC CMD...,
+#             lab_frr_peer / lab_frr_counter NODE PEER_ADDR KEY...
+#   BIRD      lab_bird_start NODE CONF, lab_bird_stop NODE [SIGNAL],
+#             lab_birdc NODE ARGS..., lab_bird_sess NODE PEER_ADDR FIELD
+#   wire      lab_pf_watch A B, lab_pf A B p|f (Poll / Final bits seen)
+#   misc      lab_json EXPR (python expression on d, the JSON on stdin)
+
+MESHROUTECTL=${MESHROUTECTL:-$LAB_REPO/build/meshroutectl}
+LAB_FRR_BIN=${LAB_FRR_BIN:-/usr/lib/frr}
+declare -A LAB_FOREIGN		# [node] -> pids of its FRR or BIRD daemons
+
+lab_addr6() { echo "fd00:10::${1#n}"; }
+
+# lab_pair [v6]: two nodes, one cable (n1 fast0 -- fast0 n2) and the LAN;
+# with v6 also their IPv6 addresses.
+lab_pair() {
+	local node port
+	lab_node n1; lab_node n2
+	lab_lan n1 n2
+	lab_cable w12 n1 fast0 n2 fast0
+	if [ "${1:-}" = v6 ]; then
+		for node in n1 n2; do
+			ip -n "$(lab_ns "$node")" -6 addr add "$(lab_addr6 "$node")/64" dev lan0 nodad
+			for port in ${LAB_FAST[$node]}; do
+				ip -n "$(lab_ns "$node")" -6 addr add "$(lab_addr6 "$node")/128" dev "$port" nodad
+			done
+		done
+	fi
+	lab_finish_build
+}
+
+# lab_foreign_node NODE: NODE runs another BFD implementation and is set up
+# as a router would be: each fast port's address in point-to-point form
+# (BIRD only runs sessions to on-link neighbours; it also gives the route
+# back to the peer over that port), loose reverse-path filtering.
+lab_foreign_node() {
+	local node=$1 ns port peer a6
+	ns=$(lab_ns "$node")
+	a6=$(lab_addr6 "$node")
+	for port in ${LAB_FAST[$node]}; do
+		peer=${LAB_PEER[$node:$port]}
+		ip -n "$ns" addr del "$(lab_addr "$node")/32" dev "$port"
+		ip -n "$ns" addr add "$(lab_addr "$node")/32" peer "$(lab_addr "$peer")/32" dev "$port"
+		if ip -n "$ns" -6 addr show dev "$port" | grep -q " $a6/128 "; then
+			ip -n "$ns" -6 addr del "$a6/128" dev "$port"
+			ip -n "$ns" -6 addr add "$a6/128" peer "$(lab_addr6 "$peer")/128" dev "$port" nodad
+		fi
+		lab_exec "$node" sysctl -q -w "net.ipv4.conf.$port.rp_filter=2" >/dev/null
+	done
+	lab_exec "$node" sysctl -q -w net.ipv4.conf.all.rp_filter=2 >/dev/null
+}
+
+# lab_config_v6: every node of the written config also gets its IPv6 address.
+lab_config_v6() {
+	local node
+	for node in "${LAB_NODES[@]}"; do
+		sed -i "/^\[node $node\]$/,/^address = / s/^address = .*/&\naddress = $(lab_addr6 "$node")/" \
+			"$LAB_DIR/meshroute.conf"
+	done
+}
+
+# lab_config_set KEY VALUE: set (or add) a [global] key of the config.
+lab_config_set() {
+	local conf=$LAB_DIR/meshroute.conf
+	if grep -q "^$1[[:space:]]*=" "$conf"; then
+		sed -i "s|^$1[[:space:]]*=.*|$1 = $2|" "$conf"
+	else
+		sed -i "s|^\[global\]$|&\n$1 = $2|" "$conf"
+	fi
+}
+
+lab_mrctl() { local n=$1; shift; "$MESHROUTECTL" -s "$LAB_DIR/$n.sock" "$@"; }	# NODE ARGS...
+
+# lab_json EXPR: EXPR (python; d is the JSON document read from stdin)
+# printed: strings as they are, other values as JSON (None as null), a
+# tuple's items separated by spaces; a missing key or entry prints null.
+lab_json() {
+	/usr/bin/python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+def f(v):
+    return v if isinstance(v, str) else json.dumps(v)
+try:
+    v = eval(sys.argv[1])
+except (LookupError, TypeError):
+    v = None
+print(" ".join(f(x) for x in v) if isinstance(v, tuple) else f(v))' "$1"
+}
+
+lab_keys() { local k out="("; for k in "$@"; do out+="p['$k'], "; done; echo "$out)"; }	# KEY...
+
+# lab_mr_sess NODE PORT FAMILY KEY...: keys of meshrouted's session on PORT
+# (to the peer found there) in FAMILY (ipv4/ipv6), from status -j.
+lab_mr_sess() {
+	local n=$1 port=$2 fam=$3
+	shift 3
+	lab_mrctl "$n" -j status |
+		lab_json "[$(lab_keys "$@") for p in d['sessions'] if p['port'] == '$port' and p['family'] == '$fam'][0]"
+}
+
+lab_mr_drop() { lab_mrctl "$1" -j status | lab_json "d['drops']['$2']"; }	# NODE KEY
+
+# lab_route6 NODE PEER: as lab_route, for the /128 route to PEER (table
+# main: table 197 holds meshrouted's IPv6 probe routes).
+lab_route6() {
+	local out w prev= devs=()
+	out=$(ip -n "$(lab_ns "$1")" -6 -o route show table main proto "$LAB_PROTO" "$(lab_addr6 "$2")/128")
+	for w in $out; do
+		[ "$prev" = dev ] && devs+=("$w")
+		prev=$w
+	done
+	lab_sort_words "${devs[@]}"
+	echo "${LAB_SORTED:-lan}"
+}
+
+lab_route6_is() { [ "$(lab_route6 "$1" "$2")" = "$3" ]; }	# NODE PEER EXPECTED
+
+# lab_bg NODE LOG CMD...: CMD in NODE's namespace, in the background, as
+# one of NODE's foreign daemons; real-time (SCHED_FIFO 10) like meshrouted,
+# so that a loaded test box does not starve its probes.
+lab_bg() {
+	local node=$1 log=$2
+	shift 2
+	ip netns exec "$(lab_ns "$node")" chrt -f 10 "$@" >>"$log" 2>&1 </dev/null &
+	LAB_PIDS+=("$!")
+	LAB_FOREIGN[$node]="${LAB_FOREIGN[$node]:-} $!"
+}
+
+# lab_foreign_stop NODE [SIGNAL]: stop NODE's foreign daemons, reap them.
+lab_foreign_stop() {
+	local node=$1 sig=${2:-TERM} pid
+	for pid in ${LAB_FOREIGN[$node]:-}; do
+		kill -s "$sig" "$pid" 2>/dev/null || true
+	done
+	for pid in ${LAB_FOREIGN[$node]:-}; do
+		wait_for 5 eval "! lab_alive $pid" 2>/dev/null || {
+			kill -s KILL "$pid" 2>/dev/null
+			lab_fail "process $pid on $node ignored SIG$sig for 5 s"
+		}
+		{ wait "$pid" || true; } 2>/dev/null
+		lab_reaped "$pid"
+	done
+	LAB_FOREIGN[$node]=
+	echo "=== lab: stopped by SIG$sig $(date +%T.%N)" >>"$LAB_DIR/$node.log"
+}
+
+# ---- FRR ----
+
+lab_frr_dir() { echo "$LAB_DIR/$1.frr"; }
+
+lab_vtysh() { local n=$1; shift; lab_exec "$n" vtysh --vty_socket "$(lab_frr_dir "$n")" "$@"; }	# NODE ARGS...
+
+# lab_frr_start NODE CONF: zebra and bfdd in NODE's namespace, then CONF (a
+# file of vtysh commands: "bfd", " peer ...") pushed through vtysh.
+lab_frr_start() {
+	local node=$1 conf=$2 dir
+	dir=$(lab_frr_dir "$node")
+	mkdir -p "$dir"
+	chgrp frr "$LAB_DIR"
+	chmod g+x "$LAB_DIR"
+	cp "$conf" "$dir/frr.conf"
+	rm -f "$dir"/*.vty "$dir/zserv.api" "$dir/bfdd.sock"
+	: >"$dir/zebra.conf"
+	: >"$dir/bfdd.conf"
+	chown -R frr:frr "$dir"
+	echo "=== lab: start FRR $(date +%T.%N)" >>"$LAB_DIR/$node.log"
+	lab_bg "$node" "$LAB_DIR/$node.log" "$LAB_FRR_BIN/zebra" -f "$dir/zebra.conf" -i "$dir/zebra.pid" \
+		--vty_socket "$dir" -z "$dir/zserv.api" -P 0 --log "file:$dir/zebra.log"
+	wait_for 5 test -S "$dir/zserv.api" || lab_fail "zebra on $node did not start"
+	lab_bg "$node" "$LAB_DIR/$node.log" "$LAB_FRR_BIN/bfdd" -f "$dir/bfdd.conf" -i "$dir/bfdd.pid" \
+		--vty_socket "$dir" -z "$dir/zserv.api" -P 0 --bfdctl "$dir/bfdd.sock" --log "file:$dir/bfdd.log"
+	wait_for 5 test -S "$dir/bfdd.vty" || lab_fail "bfdd on $node did not start"
+	lab_vtysh "$node" -f "$dir/frr.conf" >>"$LAB_DIR/$node.log" 2>&1 || lab_fail "vtysh on $node refused $conf"
+}
+
+lab_frr_stop() { lab_foreign_stop "$@"; }	# NODE [SIGNAL]
+
+# lab_frr_peer NODE PEER_ADDR KEY...: keys of FRR's "show bfd peers json"
+# entry for PEER_ADDR (status, id, remote-id, transmit-interval, ...).
+lab_frr_peer() {
+	local n=$1 a=$2
+	shift 2
+	lab_vtysh "$n" -c 'show bfd peers json' | lab_json "[$(lab_keys "$@") for p in d if p['peer'] == '$a'][0]"
+}
+
+lab_frr_counter() {	# NODE PEER_ADDR KEY...: from "show bfd peers counters json"
+	local n=$1 a=$2
+	shift 2
+	lab_vtysh "$n" -c 'show bfd peers counters json' | lab_json "[$(lab_keys "$@") for p in d if p['peer'] == '$a'][0]"
+}
+
+# lab_frr_peer_set NODE PEER_SPEC COMMAND...: configure FRR's bfd peer
+# PEER_SPEC ("ADDR interface IF local-address SELF") through vtysh.
+lab_frr_peer_set() {
+	local n=$1 spec=$2 args=() c
+	shift 2
+	for c in "$@"; do args+=(-c "$c"); done
+	lab_vtysh "$n" -c 'configure terminal' -c bfd -c "peer $spec" "${args[@]}" >>"$LAB_DIR/$n.log" 2>&1 ||
+		lab_fail "vtysh on $n refused: peer $spec: $*"
+}
+
+# ---- BIRD ----
+
+lab_bird_sock() { echo "$LAB_DIR/$1.bird.ctl"; }
+
+lab_birdc() { local n=$1; shift; birdc -s "$(lab_bird_sock "$n")" "$@"; }	# NODE ARGS...
+
+# lab_bird_start NODE CONF: BIRD in NODE's namespace with CONF, its own
+# control socket and pid file; output to $LAB_DIR/NODE.log.
+lab_bird_start() {
+	local node=$1 conf=$2 sock
+	sock=$(lab_bird_sock "$node")
+	rm -f "$sock"
+	echo "=== lab: start BIRD $(date +%T.%N)" >>"$LAB_DIR/$node.log"
+	lab_bg "$node" "$LAB_DIR/$node.log" bird -f -c "$conf" -s "$sock" -P "$LAB_DIR/$node.bird.pid"
+	wait_for 5 test -S "$sock" || lab_fail "bird on $node did not start"
+}
+
+lab_bird_stop() { lab_foreign_stop "$@"; }	# NODE [SIGNAL]
+
+# lab_bird_sess NODE PEER_ADDR FIELD: a column of "show bfd sessions" for
+# PEER_ADDR: 2 interface, 3 state, 4 since, 5 interval (s), 6 timeout (s).
+lab_bird_sess() {
+	lab_birdc "$1" show bfd sessions | awk -v a="$2" -v f="$3" '$1 == a { print $f; found = 1; exit }
+		END { if (!found) print "none" }'
+}
+
+# ---- Poll and Final bits on the wire ----
+
+# lab_pf_watch A B: count, on the wire between A and B, the BFD Control
+# packets entering from each node with the Poll and with the Final bit set
+# (a counting chain ahead of the wire's forwarding and of its faults).
+lab_pf_watch() {
+	local n rules=""
+	lab_pick_cable "$1" "$2"
+	for n in "$1" "$2"; do
+		rules+="counter p_$n { }
+		counter f_$n { }
+		chain pf_$n { type filter hook ingress device \"$n\" priority $((LAB_FAULT_PRIO - 10));
+		udp dport 3784 @th,72,8 & 0x20 == 0x20 counter name \"p_$n\"
+		udp dport 3784 @th,72,8 & 0x10 == 0x10 counter name \"f_$n\"; }
+		"
+	done
+	ip netns exec "$LAB_C_WIRE" nft delete table netdev mrbfd 2>/dev/null || true
+	ip netns exec "$LAB_C_WIRE" nft -f - <<-EOF
+	table netdev mrbfd {
+	$rules
+	}
+	EOF
+}
+
+# lab_pf A B p|f: Control packets with Poll (p) or Final (f) A sent to B.
+lab_pf() {
+	local out
+	lab_pick_cable "$1" "$2"
+	out=$(ip netns exec "$LAB_C_WIRE" nft list counter netdev mrbfd "$3_$1")
+	[[ $out =~ packets\ ([0-9]+) ]] || lab_fail "no counter $3_$1 on $LAB_C_WIRE"
+	echo "${BASH_REMATCH[1]}"
+}

@@ -14,43 +14,11 @@
 . "$(dirname "$0")/lib.sh"
 trap lab_cleanup EXIT
 lab_require_daemon
-CTL=${MESHROUTECTL:-$LAB_REPO/build/meshroutectl}
-[ -x "$CTL" ] || lab_fail "$CTL missing: run make"
+. "$(dirname "$0")/ctl_lib.sh"
 
-ctl() { local n=$1; shift; "$CTL" -s "$LAB_DIR/$n.sock" "$@"; }
 routes_are() { lab_route_is n1 n2 "$1" && lab_route_is n2 n1 "$1"; }	# EXPECTED, both ends
 fast_flow() { echo $(( $(lab_flow "$1" fast0) + $(lab_flow "$1" fast1) )); }	# NODE
-# sess_field NODE PORT KEY: a field of NODE's session on PORT, from status -j.
-sess_field() {
-	ctl "$1" -j status | python3 -c '
-import json, sys
-for s in json.load(sys.stdin)["sessions"]:
-    if s["port"] == sys.argv[1] and s["family"] == "ipv4":
-        print(s[sys.argv[2]])' "$2" "$3"
-}
-
-# Two streams at once: lab.sh keeps one in LAB_STREAM_*; these save and restore it.
-streams_start() {	# COUNT
-	lab_stream_start n1 n2 "$1" 5201
-	S12=("$LAB_STREAM_RPID" "$LAB_STREAM_SPID" "$LAB_STREAM_OUT")
-	lab_stream_start n2 n1 "$1" 5202
-	S21=("$LAB_STREAM_RPID" "$LAB_STREAM_SPID" "$LAB_STREAM_OUT")
-}
-stream_stop() {	# RPID SPID OUT: stops it, its report in LAB_STREAM_RESULT
-	LAB_STREAM_RPID=$1 LAB_STREAM_SPID=$2 LAB_STREAM_OUT=$3
-	lab_stream_stop
-}
-streams_stop_lossless() {	# WHAT
-	local r
-	stream_stop "${S12[@]}"
-	r=$LAB_STREAM_RESULT
-	lab_log "      n1 -> n2: $r"
-	stream_stop "${S21[@]}"
-	lab_log "      n2 -> n1: $LAB_STREAM_RESULT"
-	assert_ge "n1 -> n2 packets received" "$(lab_kv "$r" received)" $(( LAB_STREAM_RATE * 2 ))
-	assert_eq "n1 -> n2 packets lost across $1" 0 "$(lab_kv "$r" lost)"
-	assert_eq "n2 -> n1 packets lost across $1" 0 "$(lab_kv "$LAB_STREAM_RESULT" lost)"
-}
+sess_field() { lab_sess_field "$@"; }	# NODE PORT KEY
 
 # Asserts that stay to the end, so that the rest still runs and reports.
 late_failures=()
@@ -71,7 +39,7 @@ assert_eq "n2's route to n1" "fast0 fast1" "$(lab_route n2 n1)"
 lab_log "== streams both ways; drain the port n1's stream uses"
 lab_flow_watch n1 5201-5202
 lab_flow_watch n2 5201-5202
-streams_start $(( LAB_STREAM_RATE * 40 ))
+streams_start n1 n2 $(( LAB_STREAM_RATE * 40 ))
 wait_for 2 eval '(( $(fast_flow n1) >= 250 && $(fast_flow n2) >= 250 ))' ||
 	lab_fail "the streams do not cross the fast ports"
 if (( $(lab_flow n1 fast0) > $(lab_flow n1 fast1) )); then used=fast0 spare=fast1; else used=fast1 spare=fast0; fi
@@ -131,7 +99,7 @@ streams_stop_lossless "drain, pull, heal, undrain"
 
 lab_log "== drain both ports of n1: the LAN, without loss"
 wait_for 5 routes_are "fast0 fast1" || { lab_show_routes >&2; lab_fail "routes not on both cables"; }
-streams_start $(( LAB_STREAM_RATE * 40 ))
+streams_start n1 n2 $(( LAB_STREAM_RATE * 40 ))
 wait_for 2 eval '(( $(fast_flow n1) >= 250 && $(fast_flow n2) >= 250 ))' ||
 	lab_fail "the streams do not cross the fast ports"
 ctl n1 drain fast0 >/dev/null || lab_fail "drain fast0: exit $?"

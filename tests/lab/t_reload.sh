@@ -18,33 +18,26 @@
 . "$(dirname "$0")/lib.sh"
 trap lab_cleanup EXIT
 lab_require_daemon
-CTL=${MESHROUTECTL:-$LAB_REPO/build/meshroutectl}
-[ -x "$CTL" ] || lab_fail "$CTL missing: run make"
+. "$(dirname "$0")/ctl_lib.sh"
 CONF=$LAB_DIR/meshroute.conf
 
-ctl() { local n=$1; shift; "$CTL" -s "$LAB_DIR/$n.sock" "$@"; }
-
-# jq-like one-liners on "status -j" (python3 is a dependency of the lab).
-status_py() {	# NODE PYTHON-EXPRESSION-OVER-s (the status object)
-	ctl "$1" -j status | python3 -c "import json, sys; s = json.load(sys.stdin); print($2)"
-}
 # The fast sessions that are Up, as "peer/port/state/tx/detect/flaps/discr" words.
 fast_sessions() {
-	status_py "$1" '" ".join("%s/%s/%s/%s/%s/%s/%s" % (x["peer"], x["port"], x["state"],
-		x["tx_interval_ms"], x["detect_time_ms"], x["flaps"], x["local_discr"])
-		for x in s["sessions"] if x["port"] != "lan0" and x["state"] == "Up")'
+	lab_sessions "$1" | awk '$2 != "lan0" && $4 == "Up" {
+		printf "%s%s/%s/%s/%s/%s/%s/%s", sep, $1, $2, $4, $6, $7, $8, $9; sep = " " }
+		END { print "" }'
 }
-tx_intervals() {	# NODE: the distinct tx_interval_ms of its Up fast sessions
-	status_py "$1" '" ".join(sorted(set(str(x["tx_interval_ms"]) for x in s["sessions"]
-		if x["port"] != "lan0" and x["state"] == "Up")))'
+up_fast_values() {	# NODE COLUMN: the distinct values of a column over its Up fast sessions
+	lab_sessions "$1" | awk -v c="$2" '$2 != "lan0" && $4 == "Up" { print $c }' | sort -u | xargs
 }
+tx_intervals() { up_fast_values "$1" 6; }	# NODE
 all_tx_are() {	# MS: on every node
 	local n
 	for n in "${LAB_NODES[@]}"; do
 		[ "$(tx_intervals "$n")" = "$1" ] || return 1
 	done
 }
-total_flaps() { status_py "$1" 'sum(x["flaps"] for x in s["sessions"])'; }
+total_flaps() { lab_sessions "$1" | awk '{ s += $8 } END { print s + 0 }'; }
 
 # Marks the logs; no_down_since_mark checks that no session left Up (or
 # went Down at all) and that no route changed since.
@@ -96,7 +89,7 @@ wait_for 2 grep -q "reload: $CONF applied" "$LAB_DIR/n2.log" || lab_fail "n2 did
 lab_ok "n2 reloaded on SIGHUP: $(grep "reload: $CONF applied" "$LAB_DIR/n2.log" | tail -n1 | sed 's/^[0-9:.]* //')"
 wait_for 3 all_tx_are 30 || lab_fail "negotiated intervals did not become 30 ms (n1: $(tx_intervals n1), n2: $(tx_intervals n2), n3: $(tx_intervals n3))"
 lab_ok "negotiated tx_interval_ms of every Up fast session on every node: 30"
-assert_eq "n1's detect_time_ms" 90 "$(status_py n1 '" ".join(sorted(set(str(x["detect_time_ms"]) for x in s["sessions"] if x["port"] != "lan0" and x["state"] == "Up")))')"
+assert_eq "n1's detect_time_ms" 90 "$(up_fast_values n1 7)"
 lab_sleep 0.5
 lab_stream_stop
 lab_log "      stream: $LAB_STREAM_RESULT"
@@ -159,8 +152,8 @@ for n in "${LAB_NODES[@]}"; do
 		"$(echo "$out" | tail -n1)"
 done
 assert_eq "n1's sessions to n4" "Down Down Down" \
-	"$(status_py n1 '" ".join(x["state"] for x in s["sessions"] if x["peer"] == "n4")')"
-assert_eq "n1's path to n4" "lan" "$(status_py n1 '[p["via"] for p in s["peers"] if p["name"] == "n4"][0]')"
+	"$(lab_sessions n1 | awk '$1 == "n4" { print $4 }' | xargs)"
+assert_eq "n1's path to n4" "lan" "$(lab_peer_via n1 n4)"
 lab_sleep 0.5
 no_disturbance_since_mark "after adding n4"
 lab_routes_fast n1 n2 n3 || { lab_show_routes >&2; lab_fail "routes moved"; }
