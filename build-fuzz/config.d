@@ -1,3 +1,0 @@
-build-fuzz/config.o: src/config.c src/config.h
-
-src/config.h:

@@ -1,5 +1,0 @@
-build-fuzz/path.o: src/path.c src/path.h src/mtime.h
-
-src/path.h:
-
-src/mtime.h:
