@@ -6,7 +6,7 @@ set -eu
 
 PKGS="build-essential pkg-config clang libmnl-dev libinih-dev libcmocka-dev
 libsystemd-dev libssl-dev libcap-ng-dev openscad python3 iproute2 nftables procps psmisc kmod
-systemd groff-base man-db mandoc debhelper dpkg-dev fakeroot frr iperf3 stress-ng"
+systemd groff-base man-db mandoc debhelper dpkg-dev fakeroot frr bird2 iperf3 stress-ng iputils-ping"
 
 missing=""
 for p in $PKGS; do
@@ -23,3 +23,18 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing
+
+# frr and bird2 only run inside the lab's namespaces (tests/lab/t_interop_*),
+# with their own configs and sockets: the host services their packages just
+# installed and started are stopped and disabled.  Packages that were
+# already installed (a router's own FRR or BIRD) are left alone.
+for p in $missing; do
+	case $p in
+	frr) svc=frr ;;
+	bird2) svc=bird ;;
+	*) continue ;;
+	esac
+	echo "install-deps: stopping and disabling the host's $svc service (the lab runs its own)"
+	systemctl disable --now "$svc" >/dev/null 2>&1 || systemctl disable "$svc" >/dev/null 2>&1 || true
+	[ -d /run/systemd/system ] || invoke-rc.d "$svc" stop >/dev/null 2>&1 || true
+done

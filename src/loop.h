@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The event loop: epoll over file descriptors plus one absolute
- * CLOCK_MONOTONIC timerfd, so the daemon sleeps exactly until its earliest
- * deadline and never polls.
+ * The event loop: epoll over file descriptors with a nanosecond timeout
+ * (epoll_pwait2) computed from CLOCK_MONOTONIC, so the daemon sleeps
+ * exactly until its earliest deadline and never polls.
  */
 #ifndef MR_LOOP_H
 #define MR_LOOP_H
@@ -21,8 +21,8 @@ struct loop_fd {
 
 struct loop {
 	int epfd;
-	int timerfd;
-	mtime_t armed;		/* deadline the timerfd holds, MTIME_NEVER if none */
+	int timerfd;		/* unused (-1): kept for callers that test it */
+	mtime_t armed;
 };
 
 int loop_init(struct loop *l);
