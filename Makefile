@@ -105,7 +105,7 @@ FUZZ_LDFLAGS_control := -Wl,--wrap=daemon_reload -Wl,--wrap=daemon_drain \
 
 .PHONY: fuzz fuzz-build fuzz-check fuzz-clean
 fuzz-build:
-	$(Q)CFLAGS="-O1 -g" $(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \
+	$(Q)CFLAGS="-O1 -g" $(MAKE) --no-print-directory $(if $(Q),-s) BUILD=build-fuzz CC=clang \
 		EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		EXTRA_LDFLAGS="-fsanitize=fuzzer,address,undefined" $(FUZZ_BINS)
 
@@ -146,6 +146,11 @@ uninstall:
 	      $(DESTDIR)$(DOCDIR)/examples/meshroute-alert-webhook
 	rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
+# Failover outage, cost and false positives in the namespace lab, side by
+# side with FRR's bfdd (docs/BENCHMARKS.md).  Needs root.
+bench: all
+	$(Q)./bench/run.sh
+
 # Printable full-height PCIe bracket (hardware/bracket/README.md).
 bracket: $(BUILD)/bracket/bracket.stl
 
@@ -158,6 +163,6 @@ bracket-check:
 	$(Q)BUILD=$(BUILD) ./tests/hardware/t_bracket.sh
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(wildcard $(BUILD)/*.d)

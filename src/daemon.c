@@ -156,11 +156,15 @@ static void peer_apply(struct mr_daemon *d, struct mr_peer *p, int fam,
 			   ev.new_state);
 		/* Scrapers see a path change within a second, not ten. */
 		d->next_metrics = mtime_min(d->next_metrics, now + MTIME_S(1));
-		alert_emit(d->alert, &ev, now);
+		/* A link's first bring-up after start is news to no one. */
+		if (rt->ever_fast || want->noif == 0)
+			alert_emit(d->alert, &ev, now);
 		rt->changed_at = now;
 	}
 	rt->installed = *want;
 	rt->installed_known = true;
+	if (want->noif > 0)
+		rt->ever_fast = true;
 }
 
 /*
@@ -326,6 +330,10 @@ static void redundancy_check(struct mr_daemon *d, int peer, mtime_t now)
 	p->redundancy_lost = !(fast && lan);
 	what = !fast && !lan ? "fast and LAN paths down" : !lan ? "LAN path down" :
 	       "fast path down";
+	if (p->redundancy_lost)
+		p->redundancy_what = what;
+	else
+		what = p->redundancy_what ? p->redundancy_what : "?";	/* what was lost */
 	{
 		char addr[64];
 		struct alert_event ev = {
@@ -377,7 +385,9 @@ static void sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd
 			   s->bfd.remote_state == BFD_STATE_ADMIN_DOWN ? ", peer AdminDown" : "",
 			   out->diag == BFD_DIAG_NEIGHBOR_DOWN && s->bfd.remote_state !=
 			   BFD_STATE_ADMIN_DOWN ? ", peer signalled Down" : "", detect);
-		if (out->new_state == BFD_STATE_UP || out->old_state == BFD_STATE_UP) {
+		/* Session-up alerts only for a session that was Up before (not start-up). */
+		if ((out->new_state == BFD_STATE_UP && s->ever_up) ||
+		    out->old_state == BFD_STATE_UP) {
 			char addr[64];
 			struct alert_event ev = {
 				.event = out->new_state == BFD_STATE_UP ? "session-up" : "session-down",
@@ -391,6 +401,8 @@ static void sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd
 
 			alert_emit(d->alert, &ev, now);
 		}
+		if (out->new_state == BFD_STATE_UP)
+			s->ever_up = true;
 		redundancy_check(d, s->peer, now);
 	}
 	/*

@@ -58,6 +58,7 @@ struct mr_sess {
 	uint8_t last_down_diag;
 	struct auth_state auth;	/* RFC 5880 §6.7 sequence numbers */
 	struct damp damp;	/* flap damping of the hold-down */
+	bool ever_up;		/* has been Up since start (session-up alerts after that) */
 };
 
 /* Address families: index 0 is IPv4, 1 is IPv6. */
@@ -73,6 +74,7 @@ struct mr_route {
 	bool installed_known;		/* false: rewrite regardless */
 	mtime_t recheck_at;
 	mtime_t changed_at;		/* last path change */
+	bool ever_fast;			/* has been on a fast port since start */
 };
 
 struct mr_peer {
@@ -80,6 +82,7 @@ struct mr_peer {
 	struct mr_route rt[MR_NFAM];	/* each family fails over on its own */
 	bool redundancy_seen;		/* fast and LAN paths both worked once */
 	bool redundancy_lost;
+	const char *redundancy_what;	/* which path was lost (a string literal) */
 };
 
 struct mr_daemon {

@@ -37,6 +37,12 @@ for t in tests/contrib/t_*.sh tests/packaging/t_*.sh tests/hardware/t_*.sh; do
 	fi
 done
 
+# Fuzzing, bounded (<= 40 s), then unit tests and one lab test under ASan + UBSan.
+echo "== make fuzz-check"
+if make --no-print-directory fuzz-check; then passed=$((passed + 1)); else echo "FAILED: make fuzz-check"; failed=$((failed + 1)); fi
+echo "== tests/asan/run.sh"
+if ./tests/asan/run.sh; then passed=$((passed + 1)); else echo "FAILED: tests/asan/run.sh"; failed=$((failed + 1)); fi
+
 echo "== lab"
 out=$(mktemp)
 ./tests/lab/run.sh 2>&1 | tee "$out"

@@ -4,8 +4,9 @@
 #
 #   run.sh SECONDS NAME...   fuzz each NAME for SECONDS (make fuzz)
 #   run.sh --check NAME...   make fuzz-check: replay tests/fuzz/regress/NAME/*,
-#                            then fuzz each for FUZZ_CHECK_TIME seconds (default
-#                            16), as many at once as there are CPUs (<= 40 s on 2)
+#                            then fuzz them all within FUZZ_CHECK_BUDGET seconds
+#                            of wall time (default 28; 14 s each with 4 harnesses
+#                            on 2 CPUs), or FUZZ_CHECK_TIME seconds each if set
 #
 # Each run starts from a temporary copy of tests/fuzz/corpus/NAME/ plus
 # tests/fuzz/regress/NAME/, so the repository never grows.  A crash is saved as
@@ -17,8 +18,11 @@ cd "$(dirname "$0")/../.."
 check=0
 if [ "${1:-}" = --check ]; then
 	check=1
-	secs=${FUZZ_CHECK_TIME:-16}
 	shift
+	# Harnesses run as many at once as there are CPUs, so the wall time is
+	# rounds * secs: split the budget over the rounds.
+	rounds=$(( ($# + $(nproc) - 1) / $(nproc) ))
+	secs=${FUZZ_CHECK_TIME:-$(( ${FUZZ_CHECK_BUDGET:-28} / (rounds > 0 ? rounds : 1) ))}
 else
 	secs=${1:?usage: run.sh SECONDS|--check NAME...}
 	shift
