@@ -546,11 +546,14 @@ lab_event_ms() {
 	while [ $# -ge 3 ]; do
 		node=$1 peer=$2 want=$3
 		# (eval runs inside wait_for: only locals of this function, no $1..)
-		wait_for 1 eval 'e=$(lab_route_event_us $node $peer "$want" $since); [ -n "$e" ]' ||
+		# SINCE_US is the middle of the fault's command; on a loaded host the
+		# change can land before it, so look from 200 ms earlier (and count 0).
+		wait_for 1 eval 'e=$(lab_route_event_us $node $peer "$want" $((since - 200000))); [ -n "$e" ]' ||
 			lab_fail "no route event on $node for its route to $peer becoming '$want' (see $LAB_DIR/$node.routes)"
 		(( e > last )) && last=$e
 		shift 3
 	done
+	(( last < since )) && last=$since
 	echo $(( (last - since) / 1000 ))
 }
 
