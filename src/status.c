@@ -613,12 +613,15 @@ void status_json(const struct mr_daemon *d, mtime_t now, FILE *out)
 	/* BFD_DECODE_OK is not an error. */
 	fputs(",\"decode_errors\":", out);
 	json_counters(d->drop_decode, 1, BFD_DECODE_ERR_MAX, bfd_decode_errname, out);
+	/* AUTH_OK is not an error either. */
+	fputs(",\"auth_errors\":", out);
+	json_counters(d->drop_auth, 1, AUTH_RESULT_MAX, auth_result_name, out);
 	fputs("}\n", out);
 }
 
 /* ---- Prometheus metrics ---- */
 
-enum metric_scope { M_SESSION, M_PEER, M_DROP, M_DECODE };
+enum metric_scope { M_SESSION, M_PEER, M_DROP, M_DECODE, M_AUTH };
 
 struct metric {
 	const char *name;
@@ -668,6 +671,11 @@ static uint64_t m_decode(const struct row *r)
 	return r->d->drop_decode[r->idx];
 }
 
+static uint64_t m_auth(const struct row *r)
+{
+	return r->d->drop_auth[r->idx];
+}
+
 static uint64_t m_path_fast(const struct row *r)
 {
 	return r->p->rt[r->fam].installed.noif > 0;
@@ -695,6 +703,8 @@ static const struct metric metrics[] = {
 	  "Received BFD packets dropped, by reason." },
 	{ "meshroute_packets_decode_errors_total", "counter", M_DECODE, m_decode,
 	  "Received BFD packets that failed to decode, by field (part of reason=\"decode\")." },
+	{ "meshroute_packets_auth_errors_total", "counter", M_AUTH, m_auth,
+	  "Received BFD packets that failed authentication, by result (part of reason=\"auth\")." },
 	{ "meshroute_peer_path_fast", "gauge", M_PEER, m_path_fast,
 	  "1 if traffic to the peer uses fast ports, 0 if it uses the LAN." },
 	{ "meshroute_peer_path_ports", "gauge", M_PEER, m_path_ports,
@@ -735,6 +745,9 @@ static void prom_labels(const struct row *r, enum metric_scope scope, FILE *out)
 	case M_DECODE:
 		prom_label("error", bfd_decode_errname(r->idx), true, out);
 		break;
+	case M_AUTH:
+		prom_label("result", auth_result_name(r->idx), true, out);
+		break;
 	}
 	fputc('}', out);
 }
@@ -770,15 +783,21 @@ void status_metrics(const struct mr_daemon *d, mtime_t now, FILE *out)
 			break;
 		case M_DROP:
 		case M_DECODE:
+		case M_AUTH: {
+			/* Index 0 of the decode and auth tables is "ok", not a drop. */
+			int first = m->scope == M_DROP ? 0 : 1;
+			int end = m->scope == M_DROP ? MR_DROP_MAX :
+				  m->scope == M_DECODE ? BFD_DECODE_ERR_MAX : AUTH_RESULT_MAX;
+
 			memset(&r, 0, sizeof(r));
 			r.d = d;
 			r.now = now;
-			for (i = m->scope == M_DECODE ? 1 : 0;
-			     i < (m->scope == M_DECODE ? BFD_DECODE_ERR_MAX : MR_DROP_MAX); i++) {
+			for (i = first; i < end; i++) {
 				r.idx = i;
 				prom_sample(m, &r, out);
 			}
 			break;
+		}
 		}
 	}
 }

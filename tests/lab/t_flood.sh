@@ -18,11 +18,13 @@
 # the routes say) and half through n2's LAN port, concurrently: the issue's
 # 100,000 pkt/s for 30 s per kind, at n1's fast and LAN ports.  Total
 # flood time 4 x FLOOD_S (2 minutes by default; FLOOD_S=8 for a quick run).
-# The flood generators run at nice 19: they stand for another machine, and
+# The flood generators run at nice 10: they stand for another machine, and
 # on this 2-core lab box the kernel's packet path of all the namespaces
-# (softirq, ksoftirqd) must still get the CPU it needs.  What rate this
-# machine reached is printed; the test needs at least FLOOD_MIN_RATE
-# (default 20,000 pkt/s) to mean anything.
+# (softirq, ksoftirqd) must still get the CPU it needs.  A generator held
+# off the CPU does not burst to catch up (at most 20 ms of packets at once,
+# the rest is skipped: see mrflood.c).  What rate this machine reached is
+# printed; the test needs at least FLOOD_MIN_RATE (default 20,000 pkt/s)
+# to mean anything.
 #
 # Asserted, per kind:
 #   - no session on any node changes state: no "-> Down" logged, flaps
@@ -30,8 +32,8 @@
 #   - no route changes: "ip monitor route" logs nothing on any node, and
 #     every node's routes (all tables) are identical before and after;
 #   - n1's daemon CPU (utime + stime, /proc/PID/stat) stays below
-#     FLOOD_CPU_MAX % of one core (default 60; measured here: 30-47 % at
-#     75,000-110,000 pkt/s, about 4 us per packet);
+#     FLOOD_CPU_MAX % of one core (default 80; measured on the 2-core lab
+#     box: 38-55 % at 68,000-100,000 pkt/s, 4.6-6.5 us per packet);
 #   - n1's log grows by at most 3 lines a second (plus a burst of 10): the
 #     "dropped BFD packet" lines are rate-limited;
 #   - the drop counter of that kind's reason rose by the number of flood
@@ -56,7 +58,7 @@ MRFLOOD=${MRFLOOD:-$LAB_REPO/build/mrflood}
 FLOOD_S=${FLOOD_S:-30}
 FLOOD_RATE=${FLOOD_RATE:-100000}
 FLOOD_MIN_RATE=${FLOOD_MIN_RATE:-20000}
-FLOOD_CPU_MAX=${FLOOD_CPU_MAX:-60}
+FLOOD_CPU_MAX=${FLOOD_CPU_MAX:-80}
 FLOOD_KINDS=${FLOOD_KINDS:-garbage wrong-discr ttl bad-auth}
 SPORT_FAST=40001 SPORT_LAN=40002	# the flood's source ports, to count it
 
@@ -104,7 +106,7 @@ snapshot_drops() {	# ARRAY_NAME
 
 flood_kind() {	# KIND REASON [MRFLOOD ARGS for the fast port] -- [... for the LAN]
 	local kind=$1 reason=$2 fast_args=() lan_args=() n r t0 t1 c0 c1 l0 l1 f0 l0n f1 l1n e0 e1
-	local pf pl out_f out_l ms max_ms=0 rate_f rate_l total cpu lines arrived expect delta slack
+	local pf pl out_f out_l ms max_ms=0 w rate_f rate_l total cpu lines arrived expect delta slack
 	shift 2
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do fast_args+=("$1"); shift; done
 	[ $# -gt 0 ] && shift
@@ -125,22 +127,35 @@ flood_kind() {	# KIND REASON [MRFLOOD ARGS for the fast port] -- [... for the LA
 	t0=$(now_us)
 
 	out_f=$LAB_DIR/flood.$kind.fast out_l=$LAB_DIR/flood.$kind.lan
-	ip netns exec "$(lab_ns n2)" nice -n 19 "$MRFLOOD" --dst "$(lab_addr n1)" --port 3784 \
+	ip netns exec "$(lab_ns n2)" nice -n 10 "$MRFLOOD" --dst "$(lab_addr n1)" --port 3784 \
 		--rate $((FLOOD_RATE / 2)) --duration "$FLOOD_S" --kind "$kind" \
 		--bind-dev "$p21" --src-port $SPORT_FAST "${fast_args[@]}" >"$out_f" 2>&1 &
 	pf=$!
 	LAB_PIDS+=("$pf")
-	ip netns exec "$(lab_ns n2)" nice -n 19 "$MRFLOOD" --dst "$(lab_addr n1)" --port 3784 \
+	ip netns exec "$(lab_ns n2)" nice -n 10 "$MRFLOOD" --dst "$(lab_addr n1)" --port 3784 \
 		--rate $((FLOOD_RATE / 2)) --duration "$FLOOD_S" --kind "$kind" \
 		--bind-dev lan0 --src-port $SPORT_LAN "${lan_args[@]}" >"$out_l" 2>&1 &
 	pl=$!
 	LAB_PIDS+=("$pl")
 
 	# Meanwhile: the control socket keeps answering, nothing goes down.
+	# Each daemon's run-queue wait (/proc/PID/schedstat) per second is
+	# kept for the record: a real-time task that waits tens of ms in a
+	# second was held off the CPU (RT throttling, or the box is starved).
+	declare -A wait0 waitmax
+	for n in n1 n2 n3; do
+		read -r _ wait0[$n] _ <"/proc/${LAB_DAEMON[$n]}/schedstat"
+		waitmax[$n]=0
+	done
 	while lab_alive "$pf" || lab_alive "$pl"; do
 		lab_sleep 1
 		ms=$(hl_status_ms n1) || lab_fail "$kind flood: meshroutectl status on n1 failed"
 		(( ms > max_ms )) && max_ms=$ms
+		for n in n1 n2 n3; do
+			read -r _ w _ <"/proc/${LAB_DAEMON[$n]}/schedstat"
+			(( w - wait0[$n] > waitmax[$n] )) && waitmax[$n]=$(( w - wait0[$n] ))
+			wait0[$n]=$w
+		done
 	done
 	wait "$pf" || lab_fail "$kind flood (fast): mrflood failed: $(cat "$out_f")"
 	wait "$pl" || lab_fail "$kind flood (LAN): mrflood failed: $(cat "$out_l")"
@@ -153,6 +168,8 @@ flood_kind() {	# KIND REASON [MRFLOOD ARGS for the fast port] -- [... for the LA
 	f1=$(nft_count fast) l1n=$(nft_count lan) e1=$(rcvbuf_errors)
 	snapshot_drops d1
 
+	lab_log "      daemons' longest run-queue wait in a second: n1 $((waitmax[n1] / 1000)) us," \
+		"n2 $((waitmax[n2] / 1000)) us, n3 $((waitmax[n3] / 1000)) us"
 	lab_log "      fast: $(cat "$out_f")"
 	lab_log "      LAN:  $(cat "$out_l")"
 	rate_f=$(lab_kv "$(cat "$out_f")" rate) rate_l=$(lab_kv "$(cat "$out_l")" rate)

@@ -418,6 +418,7 @@ static const char *const json_parts[] = {
 	"\"drops\":{\"decode\":2,\"ttl\":3,\"no_session\":0,\"wrong_port\":0,\"auth\":0,"
 	"\"admin_down\":0}",
 	"\"decode_errors\":{\"short\":2,\"version\":0,",
+	"\"auth_errors\":{\"auth_not_expected\":0,\"auth_missing\":0,",
 };
 
 static void test_json(void **state)
