@@ -41,6 +41,7 @@ enum gkey {
 	G_HOLD_DOWN,
 	G_LAN_INTERVAL,
 	G_IDLE_INTERVAL,
+	G_MAX_LOSS,
 	G_SET_SYSCTL,
 	G_ALERT_COMMAND,
 	G_METRICS_FILE,
@@ -56,6 +57,7 @@ static const char *const gkey_names[G_NKEYS] = {
 	[G_HOLD_DOWN] = "hold-down",
 	[G_LAN_INTERVAL] = "lan-interval",
 	[G_IDLE_INTERVAL] = "idle-interval",
+	[G_MAX_LOSS] = "max-loss",
 	[G_SET_SYSCTL] = "set-sysctl",
 	[G_ALERT_COMMAND] = "alert-command",
 	[G_METRICS_FILE] = "metrics-file",
@@ -380,6 +382,35 @@ static void set_path(struct parser *p, const char *key, const char *v, char *out
 	copy_str(out, size, v);
 }
 
+/* "2%", "0.5%", "2" (percent) or "off"; stored in tenths of a percent. */
+static void set_loss(struct parser *p, const char *key, const char *v, uint16_t *out)
+{
+	unsigned long whole = 0, tenth = 0;
+	const char *s = v;
+
+	if (strcmp(v, "off") == 0) {
+		*out = 0;
+		return;
+	}
+	while (isdigit((unsigned char)*s) && whole < 1000)
+		whole = whole * 10 + (unsigned long)(*s++ - '0');
+	if (*s == '.' && isdigit((unsigned char)s[1])) {
+		tenth = (unsigned long)(s[1] - '0');
+		s += 2;
+	}
+	if (*s == '%')
+		s++;
+	if (s == v || *s != '\0' || !isdigit((unsigned char)v[0])) {
+		perr(p, p->line, "%s: \"%s\" is not a percentage (e.g. 2%% or 0.5%%, or off)", key, v);
+		return;
+	}
+	if (whole * 10 + tenth < 1 || whole * 10 + tenth > 500) {
+		perr(p, p->line, "%s: %s is out of range (0.1%%..50%%, or off)", key, v);
+		return;
+	}
+	*out = (uint16_t)(whole * 10 + tenth);
+}
+
 static void global_key(struct parser *p, const char *key, const char *v)
 {
 	struct mr_config *cfg = p->cfg;
@@ -390,7 +421,7 @@ static void global_key(struct parser *p, const char *key, const char *v)
 			break;
 	if (k == G_NKEYS) {
 		perr(p, p->line, "unknown key \"%s\" in [global] (known: interval, multiplier, "
-		    "hold-down, lan-interval, idle-interval, set-sysctl, alert-command, metrics-file, auth-key-file, "
+		    "hold-down, lan-interval, idle-interval, max-loss, set-sysctl, alert-command, metrics-file, auth-key-file, "
 		    "auth-type, control-socket)", key);
 		return;
 	}
@@ -407,6 +438,9 @@ static void global_key(struct parser *p, const char *key, const char *v)
 		break;
 	case G_LAN_INTERVAL:
 		set_duration(p, key, v, &interval_range, &cfg->lan_interval_us);
+		break;
+	case G_MAX_LOSS:
+		set_loss(p, key, v, &cfg->max_loss_permille);
 		break;
 	case G_IDLE_INTERVAL:
 		set_duration(p, key, v, &interval_range, &cfg->idle_interval_us);
@@ -874,6 +908,7 @@ void config_defaults(struct mr_config *cfg)
 	cfg->interval_us = 20 * US_PER_MS;
 	cfg->lan_interval_us = 200 * US_PER_MS;
 	cfg->idle_interval_us = 50 * US_PER_MS;
+	cfg->max_loss_permille = 0;	/* off: see max-loss in meshroute.conf(5) */
 	cfg->hold_down_us = 2 * US_PER_S;
 	cfg->multiplier = 3;
 	cfg->set_sysctl = true;
@@ -1046,6 +1081,11 @@ void config_print_plan(const struct mr_config *cfg, int self, FILE *out)
 	    config_duration_str((uint64_t)cfg->lan_interval_us * cfg->multiplier, d2, sizeof(d2)));
 	fprintf(out, "  idle:       interval %s while a session is not Up\n",
 	    config_duration_str(cfg->idle_interval_us, d1, sizeof(d1)));
+	if (cfg->max_loss_permille)
+		fprintf(out, "  max-loss:   %u.%u%% of probes over 10s takes a fast port out\n",
+		    cfg->max_loss_permille / 10, cfg->max_loss_permille % 10);
+	else
+		fprintf(out, "  max-loss:   off\n");
 	fprintf(out, "  hold-down:  %s\n", config_duration_str(cfg->hold_down_us, d1, sizeof(d1)));
 	if (cfg->auth_type == MR_AUTH_NONE)
 		fprintf(out, "  auth:       none\n");
@@ -1095,6 +1135,11 @@ void config_write(const struct mr_config *cfg, FILE *out)
 	    config_duration_str(cfg->lan_interval_us, buf, sizeof(buf)));
 	fprintf(out, "idle-interval = %s\n",
 	    config_duration_str(cfg->idle_interval_us, buf, sizeof(buf)));
+	if (cfg->max_loss_permille)
+		fprintf(out, "max-loss = %u.%u%%\n", cfg->max_loss_permille / 10,
+		    cfg->max_loss_permille % 10);
+	else
+		fprintf(out, "max-loss = off\n");
 	fprintf(out, "set-sysctl = %s\n", cfg->set_sysctl ? "yes" : "no");
 	if (cfg->alert_command[0])
 		fprintf(out, "alert-command = %s\n", cfg->alert_command);
@@ -1135,6 +1180,7 @@ bool config_equal(const struct mr_config *a, const struct mr_config *b)
 {
 	if (a->interval_us != b->interval_us || a->lan_interval_us != b->lan_interval_us ||
 	    a->idle_interval_us != b->idle_interval_us ||
+	    a->max_loss_permille != b->max_loss_permille ||
 	    a->hold_down_us != b->hold_down_us || a->multiplier != b->multiplier ||
 	    a->set_sysctl != b->set_sysctl || a->auth_type != b->auth_type ||
 	    strcmp(a->alert_command, b->alert_command) ||

@@ -41,6 +41,7 @@ struct mr_config {
 	uint32_t interval_us;		/* fast ports: desired min tx = required min rx */
 	uint32_t lan_interval_us;	/* the same on the LAN port */
 	uint32_t idle_interval_us;	/* tx while not Up: RFC 5880 says >= 1s, see docs */
+	uint16_t max_loss_permille;	/* probe loss that takes a fast port out, 0 = off */
 	uint32_t hold_down_us;		/* a healed fast link stays Up this long before use */
 	uint8_t multiplier;		/* detect mult, 1..255 */
 	bool set_sysctl;		/* may the daemon set rp_filter etc. */

@@ -356,6 +356,9 @@ static void sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd
 
 		s->port->active[s->peer] += (out->new_state >= BFD_STATE_INIT) -
 					    (out->old_state >= BFD_STATE_INIT);
+		/* The peer's sending rate follows the state: a new window. */
+		loss_reset(&s->loss, now);
+		s->loss_permille = -1;
 
 		if (out->new_state == BFD_STATE_UP) {
 			s->up_since = now;
@@ -515,6 +518,8 @@ static void sess_new(struct mr_daemon *d, const struct mr_config *cfg, int self,
 	sess_params(cfg, lan, &params);
 	bfd_session_init(&s->bfd, &params, new_discr(d, arr, *n), new_discr(d, arr, *n), now);
 	auth_state_init(&s->auth, new_discr(d, arr, *n));
+	loss_reset(&s->loss, now);
+	s->loss_permille = -1;
 	(*n)++;
 }
 
@@ -882,6 +887,13 @@ static void rx_drain(struct mr_daemon *d, int fd)
 			drop(d, MR_DROP_AUTH, &m, auth_result_str(ar));
 			continue;
 		}
+		/* Kernel arrival time; a clock of our own only if it has none. */
+		loss_rx(&s->loss, m.rx_ns ? m.rx_ns : now * 1000);
+		/* The peer's rate follows its Desired Min TX: a new one, a new window. */
+		if (pkt.desired_min_tx_us != s->bfd.remote_desired_min_tx && s->bfd.remote_discr) {
+			loss_reset(&s->loss, now);
+			s->loss_permille = -1;
+		}
 		if (bfd_session_rx(&s->bfd, &pkt, now, &out) < 0) {
 			d->drops[MR_DROP_ADMIN_DOWN]++;
 			continue;
@@ -1195,6 +1207,7 @@ static mtime_t next_deadline(struct mr_daemon *d)
 	mtime_t t = mtime_min(d->next_resync, d->next_watchdog);
 	int i;
 
+	t = mtime_min(t, d->next_loss_tick);
 	if (d->cfg.metrics_file[0])
 		t = mtime_min(t, d->next_metrics);
 	t = mtime_min(t, alert_next_deadline(d->alert));
@@ -1204,6 +1217,59 @@ static mtime_t next_deadline(struct mr_daemon *d)
 	for (i = 0; i < d->cfg.nnodes; i++)
 		t = mtime_min(t, peer_recheck_at(&d->peers[i]));
 	return t;
+}
+
+/*
+ * A lossy link (a dying transceiver, a bad cable) keeps BFD Up while TCP
+ * collapses.  Above max-loss the session is set AdminDown (diagnostic Path
+ * Down), so that both ends move their traffic; its packets are still
+ * counted, and it returns once the loss has fallen below half of max-loss
+ * (hysteresis), then through the normal bring-up and (damped) hold-down.
+ * A peer that sends too slowly while Down to judge (1 s, as FRR does) gets
+ * the benefit of the doubt after LOSS_GIVE_UP.
+ */
+#define LOSS_GIVE_UP MTIME_S(30)
+
+static void loss_check(struct mr_daemon *d, struct mr_sess *s, mtime_t now)
+{
+	unsigned max = d->cfg.max_loss_permille;
+	struct bfd_output out;
+	char addr[64];
+	int pm;
+
+	loss_tick(&s->loss, now);
+	pm = s->loss_permille = loss_permille(&s->loss);
+	if (s->port->lan || !max || s->port->drained)
+		return;
+	if (!s->loss_out && s->bfd.state == BFD_STATE_UP && pm > (int)max) {
+		struct alert_event ev = {
+			.event = "loss-high", .node = self_node(d)->name,
+			.peer = peer_name(d, s->peer),
+			.peer_address = mr_addr_str(&s->remote, addr, sizeof(addr)),
+			.port = s->port->name, .old_state = "Up", .new_state = "AdminDown",
+			.diag = "path-down", .logged = true,
+		};
+
+		log_notice("%s (%s) via %s: %d.%d%% of the peer's probes lost over 10 s "
+			   "(max-loss %u.%u%%): taken out of service", ev.peer, ev.peer_address,
+			   s->port->name, pm / 10, pm % 10, max / 10, max % 10);
+		alert_emit(d->alert, &ev, now);
+		s->loss_out = true;
+		s->loss_out_since = now;
+		damp_flap(&s->damp, now, damp_half_life(d));
+		bfd_session_admin_down(&s->bfd, BFD_DIAG_PATH_DOWN, now, &out);
+		sess_output(d, s, &out, now);
+		return;
+	}
+	if (s->loss_out && ((pm >= 0 && pm <= (int)max / 2) ||
+			    (pm < 0 && now - s->loss_out_since >= LOSS_GIVE_UP))) {
+		log_notice("%s (%s) via %s: probe loss %s: back in service", peer_name(d, s->peer),
+			   mr_addr_str(&s->remote, addr, sizeof(addr)), s->port->name,
+			   pm >= 0 ? "down to below half of max-loss" : "unknown for 30 s");
+		s->loss_out = false;
+		bfd_session_admin_up(&s->bfd, now, &out);
+		sess_output(d, s, &out, now);
+	}
 }
 
 static void fire_timers(struct mr_daemon *d)
@@ -1223,6 +1289,11 @@ static void fire_timers(struct mr_daemon *d)
 	for (i = 0; i < d->cfg.nnodes; i++) {
 		if (i != d->self && peer_recheck_at(&d->peers[i]) <= now)
 			peer_update(d, &d->peers[i], now);
+	}
+	if (d->next_loss_tick <= now) {
+		for (i = 0; i < d->nsess; i++)
+			loss_check(d, &d->sess[i], now);
+		d->next_loss_tick = now + MTIME_S(1);
 	}
 	alert_timers(d->alert, now);
 	/* Also frees closed clients: must run after every loop_run_once(). */
@@ -1466,6 +1537,9 @@ int daemon_reload(struct mr_daemon *d, FILE *out)
 				if (!params_equal(&params, &nsess[ns].bfd.params)) {
 					/* New timers through a Poll Sequence: no flap. */
 					bfd_session_set_params(&nsess[ns].bfd, &params, now, &o);
+					/* Our Required Min RX may change the peer's rate. */
+					loss_reset(&nsess[ns].loss, now);
+					nsess[ns].loss_permille = -1;
 					resend[ns] = o.send;
 				}
 				ns++;
@@ -1594,6 +1668,7 @@ int daemon_drain(struct mr_daemon *d, const char *name, bool drain, FILE *out)
 
 			if (s->port != port)
 				continue;
+			s->loss_out = false;
 			bfd_session_admin_up(&s->bfd, now, &o);
 			sess_output(d, s, &o, now);
 		}

@@ -15,6 +15,7 @@
 #include "auth.h"
 #include "config.h"
 #include "log.h"
+#include "loss.h"
 #include "loop.h"
 #include "mtime.h"
 #include "packet.h"
@@ -59,6 +60,10 @@ struct mr_sess {
 	struct auth_state auth;	/* RFC 5880 §6.7 sequence numbers */
 	struct damp damp;	/* flap damping of the hold-down */
 	bool ever_up;		/* has been Up since start (session-up alerts after that) */
+	struct loss loss;	/* the peer's probes lost, sliding window */
+	int loss_permille;	/* last estimate, -1 while there is none */
+	bool loss_out;		/* taken out of service for loss (AdminDown) */
+	mtime_t loss_out_since;
 };
 
 /* Address families: index 0 is IPv4, 1 is IPv6. */
@@ -105,6 +110,7 @@ struct mr_daemon {
 	char sock_override[108];	/* -s: wins over control-socket, also on reload */
 	mtime_t next_resync;
 	mtime_t next_metrics;		/* metrics-file rewrite */
+	mtime_t next_loss_tick;		/* once a second: loss windows */
 	bool metrics_failing;
 	mtime_t next_watchdog;		/* MTIME_NEVER without a systemd watchdog */
 	mtime_t watchdog_every;

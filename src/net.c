@@ -74,6 +74,9 @@ int net_rx_open(int family, uint16_t port)
 		    (err = setopt(fd, IPPROTO_IP, IP_RECVTTL, 1, "IP_RECVTTL")))
 			goto fail;
 	}
+	/* Arrival times from the kernel: loss estimation must not see a busy loop. */
+	if ((err = setopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS")))
+		goto fail;
 	/*
 	 * A burst of probes must not be dropped while the loop is busy, nor
 	 * behind a flood of junk: 4 MiB, past rmem_max (we have CAP_NET_ADMIN
@@ -115,6 +118,7 @@ int net_recv(int fd, struct net_msg *m)
 	m->len = (size_t)n;
 	m->ifindex = 0;
 	m->ttl = -1;
+	m->rx_ns = 0;
 	memset(&m->src, 0, sizeof(m->src));
 	memset(&m->dst, 0, sizeof(m->dst));
 	if (ss.ss_family == AF_INET) {
@@ -150,6 +154,11 @@ int net_recv(int fd, struct net_msg *m)
 			m->ifindex = (int)pi.ipi6_ifindex;
 			m->dst.family = AF_INET6;
 			memcpy(m->dst.bytes, &pi.ipi6_addr, 16);
+		} else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+			struct timespec ts;
+
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			m->rx_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 		} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT) {
 			int hl;
 

@@ -21,6 +21,7 @@ struct net_msg {
 	uint16_t sport;
 	int ifindex;		/* ingress port */
 	int ttl;		/* TTL / hop limit, -1 if the kernel gave none */
+	int64_t rx_ns;		/* kernel arrival time (CLOCK_REALTIME, ns), 0 if none */
 };
 
 /* Receive socket bound to the wildcard address and `port`; -errno on error. */

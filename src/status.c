@@ -196,6 +196,13 @@ static void sess_last_detect_get(const struct row *r, struct val *v)
 	v->none = r->s->last_detect_us == 0;
 }
 
+/* Percent with one decimal: V_MS shows u / 1000 with one, so u = permille x 100. */
+static void sess_loss_get(const struct row *r, struct val *v)
+{
+	set_uint(v, V_MS, r->s->loss_permille > 0 ? (uint64_t)r->s->loss_permille * 100 : 0);
+	v->none = r->s->loss_permille < 0;	/* window not full yet */
+}
+
 static void sess_last_diag_get(const struct row *r, struct val *v)
 {
 	set_str(v, bfd_diag_name(r->s->last_down_diag));
@@ -217,7 +224,7 @@ static void sess_link_get(const struct row *r, struct val *v)
 	const struct mr_port *p = r->s->port;
 
 	set_str(v, p->ifindex <= 0 ? "absent" : p->drained ? "drained" :
-		   !p->carrier ? "no-carrier" : "ok");
+		   !p->carrier ? "no-carrier" : r->s->loss_out ? "lossy" : "ok");
 }
 
 static const struct field sess_fields[] = {
@@ -234,6 +241,7 @@ static const struct field sess_fields[] = {
 	{ "tx_interval_ms", "TX(ms)", sess_tx_get },
 	{ "detect_time_ms", "DETECT(ms)", sess_detect_get },
 	{ "last_detect_ms", "LASTDET(ms)", sess_last_detect_get },
+	{ "loss_pct", "LOSS%", sess_loss_get },
 	{ "last_down_diag", NULL, sess_last_diag_get },
 	{ "tx_packets", "TX_PKTS", sess_tx_packets_get },
 	{ "rx_packets", "RX_PKTS", sess_rx_packets_get },
@@ -366,7 +374,7 @@ static const char *cell_text(const struct row *r, const struct field *f, char *b
 }
 
 #define CELL 128
-#define MAX_COLS 16
+#define MAX_COLS 24
 
 struct table {
 	const struct field *fields;
@@ -374,6 +382,9 @@ struct table {
 	int width[MAX_COLS];
 	bool right[MAX_COLS];
 };
+
+_Static_assert(sizeof(sess_fields) / sizeof(sess_fields[0]) <= MAX_COLS,
+	       "status: more session fields than table columns");
 
 static void table_init(struct table *t, const struct field *fields, size_t n)
 {

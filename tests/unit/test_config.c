@@ -85,6 +85,8 @@ static const struct bad_case bad_cases[] = {
 	{ "duration_space", "[global]\ninterval = 20 ms\n" N1 N2, 2, "is not a duration" },
 	{ "duration_no_unit", "[global]\ninterval = 20\n" N1 N2, 2, "interval: \"20\": missing unit" },
 	{ "duration_too_small", "[global]\ninterval = 999us\n" N1 N2, 2, "interval: 999us is out of range (1ms..60s)" },
+	{ "max_loss_word", "[global]\nmax-loss = lots\n" N1 N2, 2, "max-loss: \"lots\" is not a percentage" },
+	{ "max_loss_range", "[global]\nmax-loss = 60%\n" N1 N2, 2, "max-loss: 60% is out of range (0.1%..50%, or off)" },
 	{ "duration_zero", "[global]\nlan-interval = 0ms\n" N1 N2, 2, "lan-interval: 0ms is out of range (1ms..60s)" },
 	{ "duration_too_big", "[global]\ninterval = 61s\n" N1 N2, 2, "out of range (1ms..60s)" },
 	{ "duration_overflow", "[global]\ninterval = 99999999999999999999999s\n" N1 N2, 2, "out of range" },
@@ -233,6 +235,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.interval_us, 20000);
 	assert_int_equal(cfg.lan_interval_us, 200000);
 	assert_int_equal(cfg.idle_interval_us, 50000);
+	assert_int_equal(cfg.max_loss_permille, 0);
 	assert_int_equal(cfg.hold_down_us, 2000000);
 	assert_int_equal(cfg.multiplier, 3);
 	assert_true(cfg.set_sysctl);
@@ -266,6 +269,7 @@ static void test_all_keys(void **state)
 	    "hold-down = 0s\n"
 	    "lan-interval = 1500us\n"
 	    "idle-interval = 1s\n"
+	    "max-loss = 0.5%\n"
 	    "set-sysctl = off\n"
 	    "alert-command = /usr/local/bin/meshroute-alert\n"
 	    "metrics-file = /var/lib/prometheus/node-exporter/meshroute.prom\n"
@@ -286,6 +290,7 @@ static void test_all_keys(void **state)
 	assert_int_equal(cfg.hold_down_us, 0);
 	assert_int_equal(cfg.lan_interval_us, 1500);
 	assert_int_equal(cfg.idle_interval_us, 1000000);
+	assert_int_equal(cfg.max_loss_permille, 5);
 	assert_false(cfg.set_sysctl);
 	assert_string_equal(cfg.alert_command, "/usr/local/bin/meshroute-alert");
 	assert_string_equal(cfg.metrics_file, "/var/lib/prometheus/node-exporter/meshroute.prom");
@@ -298,7 +303,7 @@ static void test_all_keys(void **state)
 	assert_int_equal(cfg.nodes[0].nfast, 8);
 	assert_string_equal(cfg.nodes[0].fast[7], "p8");
 	assert_string_equal(cfg.nodes[1].name, "n2");
-	assert_int_equal(cfg.nodes[1].line, 20);
+	assert_int_equal(cfg.nodes[1].line, 21);
 }
 
 /* CRLF line ends, a UTF-8 BOM and blank lines do not disturb line numbers. */

@@ -100,6 +100,8 @@ static struct mr_daemon *daemon_fixture(void)
 		s->up_since = f->state == BFD_STATE_UP ? NOW - f->since : 0;
 		s->flaps = f->flaps;
 		s->last_detect_us = f->last_detect_us;
+		/* One session with a loss estimate, the rest before their first window. */
+		s->loss_permille = i == 0 ? 53 : -1;
 		s->last_down_diag = f->last_down_diag;
 		s->tx_packets = f->tx;
 		s->rx_packets = f->rx;
@@ -181,12 +183,12 @@ static const char *const text_rows[] = {
 	"beta 10.0.0.2 p1 1m05s",
 	"beta fd00::2 p1 1.0s",
 	"gamma 10.0.0.3 LAN -",
-	"PEER PORT LINK AF STATE REMOTE SINCE FLAPS RDISCR TX(ms) DETECT(ms) LASTDET(ms) TX_PKTS RX_PKTS",
-	"beta p1 ok ipv4 Up Up 1m05s 2 4660 20 90 61.5 1000 990",
-	"beta p1 ok ipv6 Up Up 2.0s 0 4661 20 60 - 100 99",
-	"gamma p2 drained ipv4 Init Down 250ms 0 77 50 3000 - 12 5",
-	"beta eno1 ok ipv4 Up Up 3h04m 0 99 100 300 - 5001 5000",
-	"gamma eno1 ok ipv4 Down AdminDown 10.0s 1 - 100 0 - 40 0",
+	"PEER PORT LINK AF STATE REMOTE SINCE FLAPS RDISCR TX(ms) DETECT(ms) LASTDET(ms) LOSS% TX_PKTS RX_PKTS",
+	"beta p1 ok ipv4 Up Up 1m05s 2 4660 20 90 61.5 5.3 1000 990",
+	"beta p1 ok ipv6 Up Up 2.0s 0 4661 20 60 - - 100 99",
+	"gamma p2 drained ipv4 Init Down 250ms 0 77 50 3000 - - 12 5",
+	"beta eno1 ok ipv4 Up Up 3h04m 0 99 100 300 - - 5001 5000",
+	"gamma eno1 ok ipv4 Down AdminDown 10.0s 1 - 100 0 - - 40 0",
 	"p1: 1 silent candidate session(s) not shown (Down, nothing received)",
 	"p2: 1 silent candidate session(s) not shown (Down, nothing received)",
 	"drops: decode 2 (short 2), ttl 3, no_session 0, wrong_port 0, auth 0, admin_down 0",
@@ -411,7 +413,7 @@ static const char *const json_parts[] = {
 	"\"path_since_s\":null}",
 	"{\"peer\":\"beta\",\"port\":\"p1\",\"link\":\"ok\",\"family\":\"ipv4\",\"state\":\"Up\",\"remote_state\":\"Up\","
 	"\"since_s\":65.300,\"flaps\":2,\"local_discr\":1000,\"remote_discr\":4660,"
-	"\"tx_interval_ms\":20,\"detect_time_ms\":90,\"last_detect_ms\":61.5,"
+	"\"tx_interval_ms\":20,\"detect_time_ms\":90,\"last_detect_ms\":61.5,\"loss_pct\":5.3,"
 	"\"last_down_diag\":\"time-expired\",\"tx_packets\":1000,\"rx_packets\":990}",
 	"{\"peer\":\"gamma\",\"port\":\"p1\",\"link\":\"ok\",\"family\":\"ipv4\",\"state\":\"Down\",\"remote_state\":\"Down\","
 	"\"since_s\":10.000,\"flaps\":0,\"local_discr\":1002,\"remote_discr\":null,",
