@@ -13,8 +13,6 @@ int loop_init(struct loop *l)
 {
 	int err;
 
-	l->armed = MTIME_NEVER;
-	l->timerfd = -1;
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (l->epfd < 0) {
 		err = -errno;

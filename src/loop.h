@@ -21,8 +21,6 @@ struct loop_fd {
 
 struct loop {
 	int epfd;
-	int timerfd;		/* unused (-1): kept for callers that test it */
-	mtime_t armed;
 };
 
 int loop_init(struct loop *l);
