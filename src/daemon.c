@@ -181,7 +181,7 @@ static void peer_update(struct mr_daemon *d, struct mr_peer *p, mtime_t now)
 {
 	struct path_candidate c[MR_MAX_FAST];
 	struct path_result want;
-	int fam, i, n;
+	int fam, i, k, n;
 
 	for (fam = 0; fam < MR_NFAM; fam++) {
 		if (!fam_in_use(d, p->node, fam))
@@ -197,6 +197,10 @@ static void peer_update(struct mr_daemon *d, struct mr_peer *p, mtime_t now)
 			c[n].up_since = s->up_since;
 			c[n].hold = damp_hold(&s->damp, now, damp_half_life(d), d->cfg.hold_down_us,
 					      &c[n].hold_changes_at);
+			c[n].in_service = false;
+			for (k = 0; k < p->rt[fam].installed.noif; k++)
+				if (p->rt[fam].installed.oif[k] == s->port->ifindex)
+					c[n].in_service = p->rt[fam].installed_known;
 			n++;
 		}
 		path_select(c, n, now, &want);

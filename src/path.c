@@ -30,7 +30,7 @@ void path_select(const struct path_candidate *c, int n, mtime_t now, struct path
 		if (!c[i].up || !c[i].usable || c[i].ifindex <= 0)
 			continue;
 		eligible_at = c[i].up_since + c[i].hold;
-		if (eligible_at > now) {
+		if (eligible_at > now && !c[i].in_service) {
 			/* Eligible when held long enough, or sooner if the damping decays. */
 			out->recheck_at = mtime_min(out->recheck_at,
 						    mtime_min(eligible_at, c[i].hold_changes_at));

@@ -20,6 +20,7 @@ struct path_candidate {
 	mtime_t up_since;	/* when the session last came Up */
 	mtime_t hold;		/* this port's hold-down now (damped), us */
 	mtime_t hold_changes_at;	/* when `hold` drops next, MTIME_NEVER if never */
+	bool in_service;	/* carries the traffic now: hold-down already served */
 };
 
 /*
@@ -57,7 +58,9 @@ struct path_result {
 /*
  * A port carries traffic when its session is Up, the port is usable, and the
  * session has stayed Up for its hold-down (so a healing link proves itself
- * before traffic returns to it).  Losing a port takes effect at once.
+ * before traffic returns to it) or the port already carries it (a longer
+ * hold-down from a reload does not take working links out).  Losing a port
+ * takes effect at once.
  */
 void path_select(const struct path_candidate *c, int n, mtime_t now, struct path_result *out);
 

@@ -25,17 +25,17 @@ struct path_case {
 
 static const struct path_case cases[] = {
 	{ "no candidates: LAN", { { 0 } }, 0, { 0 }, 0, MTIME_NEVER },
-	{ "up long enough", { { 5, true, true, NOW - HOLD, HOLD, MTIME_NEVER } }, 1, { 5 }, 1, MTIME_NEVER },
-	{ "up but held down", { { 5, true, true, NOW - HOLD + 1, HOLD, MTIME_NEVER } }, 1, { 0 }, 0, NOW + 1 },
-	{ "down", { { 5, false, true, 0, HOLD, MTIME_NEVER } }, 1, { 0 }, 0, MTIME_NEVER },
-	{ "up without carrier", { { 5, true, false, NOW - HOLD, HOLD, MTIME_NEVER } }, 1, { 0 }, 0, MTIME_NEVER },
-	{ "absent port", { { 0, true, true, NOW - HOLD, HOLD, MTIME_NEVER } }, 1, { 0 }, 0, MTIME_NEVER },
+	{ "up long enough", { { 5, true, true, NOW - HOLD, HOLD, MTIME_NEVER, false } }, 1, { 5 }, 1, MTIME_NEVER },
+	{ "up but held down", { { 5, true, true, NOW - HOLD + 1, HOLD, MTIME_NEVER, false } }, 1, { 0 }, 0, NOW + 1 },
+	{ "down", { { 5, false, true, 0, HOLD, MTIME_NEVER, false } }, 1, { 0 }, 0, MTIME_NEVER },
+	{ "up without carrier", { { 5, true, false, NOW - HOLD, HOLD, MTIME_NEVER, false } }, 1, { 0 }, 0, MTIME_NEVER },
+	{ "absent port", { { 0, true, true, NOW - HOLD, HOLD, MTIME_NEVER, false } }, 1, { 0 }, 0, MTIME_NEVER },
 	{ "two ports sorted",
-	  { { 9, true, true, 0, HOLD, MTIME_NEVER }, { 4, true, true, 0, HOLD, MTIME_NEVER } }, 2, { 4, 9 }, 2, MTIME_NEVER },
+	  { { 9, true, true, 0, HOLD, MTIME_NEVER, false }, { 4, true, true, 0, HOLD, MTIME_NEVER, false } }, 2, { 4, 9 }, 2, MTIME_NEVER },
 	{ "one of two lost",
-	  { { 9, false, true, 0, HOLD, MTIME_NEVER }, { 4, true, true, 0, HOLD, MTIME_NEVER } }, 2, { 4 }, 1, MTIME_NEVER },
+	  { { 9, false, true, 0, HOLD, MTIME_NEVER, false }, { 4, true, true, 0, HOLD, MTIME_NEVER, false } }, 2, { 4 }, 1, MTIME_NEVER },
 	{ "one eligible, one held: earliest recheck",
-	  { { 9, true, true, NOW - 5, HOLD, MTIME_NEVER }, { 4, true, true, 0, HOLD, MTIME_NEVER }, { 7, true, true, NOW - 9, HOLD, MTIME_NEVER } }, 3,
+	  { { 9, true, true, NOW - 5, HOLD, MTIME_NEVER, false }, { 4, true, true, 0, HOLD, MTIME_NEVER, false }, { 7, true, true, NOW - 9, HOLD, MTIME_NEVER, false } }, 3,
 	  { 4 }, 1, NOW - 9 + HOLD },
 };
 
@@ -64,7 +64,7 @@ static void test_cases(void **state)
 /* A damped port: held longer, and rechecked when the damping decays. */
 static void test_damped_candidate(void **state)
 {
-	struct path_candidate c = { 4, true, true, NOW - 3 * HOLD, 4 * HOLD, NOW + 5 };
+	struct path_candidate c = { 4, true, true, NOW - 3 * HOLD, 4 * HOLD, NOW + 5, false };
 	struct path_result r;
 
 	(void)state;
@@ -117,6 +117,24 @@ static void test_damp(void **state)
 	assert_int_equal(damp_hold(&d, at - 2, half, HOLD, &hold), HOLD << DAMP_MAX_LEVEL);
 }
 
+/* A port already carrying traffic keeps it when the hold-down grows (reload). */
+static void test_in_service_keeps(void **state)
+{
+	struct path_candidate c = { 4, true, true, NOW - HOLD, 2 * HOLD, MTIME_NEVER, false };
+	struct path_result r;
+
+	(void)state;
+	path_select(&c, 1, NOW, &r);
+	assert_int_equal(r.noif, 0);
+	c.in_service = true;
+	path_select(&c, 1, NOW, &r);
+	assert_int_equal(r.noif, 1);
+	/* ...but not when its session is down. */
+	c.up = false;
+	path_select(&c, 1, NOW, &r);
+	assert_int_equal(r.noif, 0);
+}
+
 static void test_equal(void **state)
 {
 	struct path_result a = { .oif = { 1, 2 }, .noif = 2 }, b = a, c = { .oif = { 1 }, .noif = 1 };
@@ -150,6 +168,7 @@ int main(void)
 		cmocka_unit_test(test_equal),
 		cmocka_unit_test(test_damped_candidate),
 		cmocka_unit_test(test_damp),
+		cmocka_unit_test(test_in_service_keeps),
 		cmocka_unit_test(test_add_full),
 	};
 
