@@ -9,6 +9,10 @@
 # both ends move to the LAN; the other cables stay.  Once the loss is gone
 # for a full window the link returns (hold-down after the session is Up).
 #
+# NOT part of make check (run.sh only runs t_*.sh): max-loss is experimental.
+# In CI its first window after a session came Up once read more than 5 % on
+# a healthy cable and took it out.  Run by hand: tests/lab/run.sh x_lossy
+#
 #                 n1                  n1 fast0 -[w12]- fast1 n2   <- 10 % n1 -> n2
 #          fast0 /  \ fast1           n1 fast1 -[w13]- fast0 n3
 #            [w12]  [w13]             n2 fast0 -[w23]- fast1 n3
