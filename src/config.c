@@ -908,7 +908,7 @@ void config_defaults(struct mr_config *cfg)
 	cfg->interval_us = 20 * US_PER_MS;
 	cfg->lan_interval_us = 200 * US_PER_MS;
 	cfg->idle_interval_us = 50 * US_PER_MS;
-	cfg->max_loss_permille = 0;	/* off: see max-loss in meshroute.conf(5) */
+	cfg->max_loss_permille = 20;	/* 2 %: see max-loss in meshroute.conf(5) */
 	cfg->hold_down_us = 2 * US_PER_S;
 	cfg->multiplier = 3;
 	cfg->set_sysctl = true;

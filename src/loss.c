@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Probe loss estimation from arrival counts and the median arrival gap. */
+/* Probe loss estimation from arrival gaps (see loss.h). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "loss.h"
 
 #define BUCKET_US MTIME_S(1)
+/*
+ * A gap counts at most this many lost packets: a longer silence takes the
+ * session down (detection time) and starts the estimate over anyway.
+ */
+#define LOSS_MAX_PER_GAP 255
 
 void loss_reset(struct loss *l, mtime_t now)
 {
@@ -17,27 +22,26 @@ void loss_rx(struct loss *l, int64_t at_ns)
 {
 	if (l->last_ns && at_ns > l->last_ns) {
 		int64_t gap = (at_ns - l->last_ns) / 1000;
+		uint32_t g = gap > UINT32_MAX ? UINT32_MAX : (uint32_t)gap;
 
-		l->gaps[l->gi] = gap > UINT32_MAX ? UINT32_MAX : (uint32_t)gap;
+		l->gaps[l->gi] = g;
 		l->gi = (l->gi + 1) % LOSS_GAPS;
 		if (l->ngaps < LOSS_GAPS)
 			l->ngaps++;
-	}
-	l->last_ns = at_ns;
-	l->cur++;
-}
+		if (l->ref_us) {
+			/* Rounded: 0.75..1 intervals is none lost, 1.5..2 one, ... */
+			uint64_t k = ((uint64_t)g + l->ref_us / 2) / l->ref_us;
 
-void loss_tick(struct loss *l, mtime_t now)
-{
-	/* A long stall closes several buckets; the later ones saw nothing. */
-	while (now >= l->bucket_end) {
-		l->rx[l->bi] = l->cur;
-		l->bi = (l->bi + 1) % LOSS_BUCKETS;
-		if (l->nb < LOSS_BUCKETS)
-			l->nb++;
-		l->cur = 0;
-		l->bucket_end += BUCKET_US;
+			if (k > 1)
+				l->cur_lost += k - 1 > LOSS_MAX_PER_GAP ? LOSS_MAX_PER_GAP
+									 : (uint32_t)(k - 1);
+		}
 	}
+	if (l->last_ns == 0 || at_ns > l->last_ns)
+		l->last_ns = at_ns;
+	/* Arrivals before the interval is known are not judged, so not counted. */
+	if (l->ref_us)
+		l->cur_rx++;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -47,25 +51,46 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+void loss_tick(struct loss *l, mtime_t now)
+{
+	/* A long stall closes several buckets; the later ones saw nothing. */
+	while (now >= l->bucket_end) {
+		if (l->ref_us) {
+			l->rx[l->bi] = l->cur_rx;
+			l->lost[l->bi] = l->cur_lost;
+			l->bi = (l->bi + 1) % LOSS_BUCKETS;
+			if (l->nb < LOSS_BUCKETS)
+				l->nb++;
+		}
+		l->cur_rx = l->cur_lost = 0;
+		l->bucket_end += BUCKET_US;
+	}
+	/*
+	 * The median of the last LOSS_GAPS gaps: lost packets lengthen a few
+	 * gaps, extra packets (state changes, Final) shorten a few; neither
+	 * moves the median until they are half of them.
+	 */
+	if (l->ngaps >= LOSS_MIN_GAPS) {
+		uint32_t sorted[LOSS_GAPS];
+
+		memcpy(sorted, l->gaps, (size_t)l->ngaps * sizeof(sorted[0]));
+		qsort(sorted, (size_t)l->ngaps, sizeof(sorted[0]), cmp_u32);
+		l->ref_us = sorted[l->ngaps / 2];
+	}
+}
+
 int loss_permille(const struct loss *l)
 {
-	uint32_t sorted[LOSS_GAPS], median;
-	uint64_t received = 0, expected;
+	uint64_t rx = 0, lost = 0;
 	int i;
 
-	if (l->nb < LOSS_BUCKETS || l->ngaps < LOSS_GAPS / 4)
+	if (l->nb < LOSS_BUCKETS)
 		return -1;
-	memcpy(sorted, l->gaps, (size_t)l->ngaps * sizeof(sorted[0]));
-	qsort(sorted, (size_t)l->ngaps, sizeof(sorted[0]), cmp_u32);
-	median = sorted[l->ngaps / 2];
-	if (median == 0)
+	for (i = 0; i < LOSS_BUCKETS; i++) {
+		rx += l->rx[i];
+		lost += l->lost[i];
+	}
+	if (rx + lost < LOSS_MIN_PACKETS)
 		return -1;
-	for (i = 0; i < LOSS_BUCKETS; i++)
-		received += l->rx[i];
-	expected = (uint64_t)LOSS_BUCKETS * BUCKET_US / median;
-	if (expected < LOSS_MIN_EXPECTED)
-		return -1;
-	if (received >= expected)
-		return 0;
-	return (int)((expected - received) * 1000 / expected);
+	return (int)(lost * 1000 / (rx + lost));
 }

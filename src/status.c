@@ -640,6 +640,7 @@ struct metric {
 	enum metric_scope scope;	/* which rows, and so which labels */
 	uint64_t (*get)(const struct row *r);
 	const char *help;
+	bool (*known)(const struct row *r);	/* NULL: always; false: no sample */
 };
 
 static uint64_t m_state(const struct row *r)
@@ -655,6 +656,21 @@ static uint64_t m_up(const struct row *r)
 static uint64_t m_flaps(const struct row *r)
 {
 	return r->s->flaps;
+}
+
+static uint64_t m_loss(const struct row *r)
+{
+	return r->s->loss_permille > 0 ? (uint64_t)r->s->loss_permille : 0;
+}
+
+static bool m_loss_known(const struct row *r)
+{
+	return r->s->loss_permille >= 0;
+}
+
+static uint64_t m_lossy(const struct row *r)
+{
+	return r->s->loss_out;
 }
 
 static uint64_t m_tx(const struct row *r)
@@ -699,27 +715,32 @@ static uint64_t m_path_ports(const struct row *r)
 
 static const struct metric metrics[] = {
 	{ "meshroute_session_state", "gauge", M_SESSION, m_state,
-	  "BFD session state (RFC 5880 4.1): 0 AdminDown, 1 Down, 2 Init, 3 Up." },
+	  "BFD session state (RFC 5880 4.1): 0 AdminDown, 1 Down, 2 Init, 3 Up.", NULL },
 	{ "meshroute_session_up", "gauge", M_SESSION, m_up,
-	  "1 if the BFD session is Up, else 0." },
+	  "1 if the BFD session is Up, else 0.", NULL },
 	{ "meshroute_session_flaps_total", "counter", M_SESSION, m_flaps,
-	  "Times the session left Up, not counting the peer's AdminDown." },
+	  "Times the session left Up, not counting the peer's AdminDown.", NULL },
+	{ "meshroute_session_probe_loss_permille", "gauge", M_SESSION, m_loss,
+	  "The peer's probes lost over the last 10 s, in tenths of a percent (no sample until a full window).",
+	  m_loss_known },
+	{ "meshroute_session_lossy", "gauge", M_SESSION, m_lossy,
+	  "1 while the port is out of service for probe loss above max-loss.", NULL },
 	{ "meshroute_session_packets_sent_total", "counter", M_SESSION, m_tx,
-	  "BFD Control packets sent." },
+	  "BFD Control packets sent.", NULL },
 	{ "meshroute_session_packets_received_total", "counter", M_SESSION, m_rx,
-	  "BFD Control packets accepted for the session." },
+	  "BFD Control packets accepted for the session.", NULL },
 	{ "meshroute_session_send_errors_total", "counter", M_SESSION, m_tx_errors,
-	  "BFD Control packets the kernel refused to send." },
+	  "BFD Control packets the kernel refused to send.", NULL },
 	{ "meshroute_packets_dropped_total", "counter", M_DROP, m_drops,
-	  "Received BFD packets dropped, by reason." },
+	  "Received BFD packets dropped, by reason.", NULL },
 	{ "meshroute_packets_decode_errors_total", "counter", M_DECODE, m_decode,
-	  "Received BFD packets that failed to decode, by field (part of reason=\"decode\")." },
+	  "Received BFD packets that failed to decode, by field (part of reason=\"decode\").", NULL },
 	{ "meshroute_packets_auth_errors_total", "counter", M_AUTH, m_auth,
-	  "Received BFD packets that failed authentication, by result (part of reason=\"auth\")." },
+	  "Received BFD packets that failed authentication, by result (part of reason=\"auth\").", NULL },
 	{ "meshroute_peer_path_fast", "gauge", M_PEER, m_path_fast,
-	  "1 if traffic to the peer uses fast ports, 0 if it uses the LAN." },
+	  "1 if traffic to the peer uses fast ports, 0 if it uses the LAN.", NULL },
 	{ "meshroute_peer_path_ports", "gauge", M_PEER, m_path_ports,
-	  "Fast ports carrying traffic to the peer (0: the LAN)." },
+	  "Fast ports carrying traffic to the peer (0: the LAN).", NULL },
 };
 
 /* A label value: backslash, double quote and newline escaped (format 0.0.4). */
@@ -765,6 +786,8 @@ static void prom_labels(const struct row *r, enum metric_scope scope, FILE *out)
 
 static void prom_sample(const struct metric *m, const struct row *r, FILE *out)
 {
+	if (m->known && !m->known(r))
+		return;
 	fputs(m->name, out);
 	prom_labels(r, m->scope, out);
 	fprintf(out, " %" PRIu64 "\n", m->get(r));

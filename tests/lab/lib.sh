@@ -165,13 +165,18 @@ assert_eq() {	# WHAT EXPECTED ACTUAL
 	lab_ok "$1: $3"
 }
 
+# A number, or the assertion fails: an empty reading must not pass as 0.
+lab_is_number() { [[ $1 =~ ^-?[0-9]+([.][0-9]+)?$ ]]; }
+
 assert_le() {	# WHAT ACTUAL LIMIT [UNIT]
+	lab_is_number "$2" || lab_fail "$1: expected a number <= $3${4:-}, got '$2'"
 	awk -v a="$2" -v l="$3" 'BEGIN { exit !(a + 0 <= l + 0) }' ||
 		lab_fail "$1: expected <= $3${4:-}, got $2${4:-}"
 	lab_ok "$1: $2${4:-} (limit $3${4:-})"
 }
 
 assert_ge() {	# WHAT ACTUAL MINIMUM [UNIT]
+	lab_is_number "$2" || lab_fail "$1: expected a number >= $3${4:-}, got '$2'"
 	awk -v a="$2" -v l="$3" 'BEGIN { exit !(a + 0 >= l + 0) }' ||
 		lab_fail "$1: expected >= $3${4:-}, got $2${4:-}"
 	lab_ok "$1: $2${4:-} (minimum $3${4:-})"

@@ -235,7 +235,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.interval_us, 20000);
 	assert_int_equal(cfg.lan_interval_us, 200000);
 	assert_int_equal(cfg.idle_interval_us, 50000);
-	assert_int_equal(cfg.max_loss_permille, 0);
+	assert_int_equal(cfg.max_loss_permille, 20);
 	assert_int_equal(cfg.hold_down_us, 2000000);
 	assert_int_equal(cfg.multiplier, 3);
 	assert_true(cfg.set_sysctl);

@@ -632,6 +632,8 @@ static const char *const samples[] = {
 	"meshroute_session_up{peer=\"beta\",port=\"p1\",family=\"ipv4\"} 1",
 	"meshroute_session_up{peer=\"gamma\",port=\"p2\",family=\"ipv4\"} 0",
 	"meshroute_session_flaps_total{peer=\"beta\",port=\"p1\",family=\"ipv4\"} 2",
+	"meshroute_session_probe_loss_permille{peer=\"beta\",port=\"p1\",family=\"ipv4\"} 53",
+	"meshroute_session_lossy{peer=\"beta\",port=\"p1\",family=\"ipv4\"} 0",
 	"meshroute_session_packets_sent_total{peer=\"beta\",port=\"eno1\",family=\"ipv4\"} 5001",
 	"meshroute_session_packets_received_total{peer=\"beta\",port=\"eno1\",family=\"ipv4\"} 5000",
 	"meshroute_packets_dropped_total{reason=\"ttl\"} 3",
@@ -654,6 +656,8 @@ static void test_metrics(void **state)
 		{ "meshroute_session_state", "gauge", NFIXTURE },
 		{ "meshroute_session_up", "gauge", NFIXTURE },
 		{ "meshroute_session_flaps_total", "counter", NFIXTURE },
+		{ "meshroute_session_probe_loss_permille", "gauge", 1 },	/* only with a verdict */
+		{ "meshroute_session_lossy", "gauge", NFIXTURE },
 		{ "meshroute_session_packets_sent_total", "counter", NFIXTURE },
 		{ "meshroute_session_packets_received_total", "counter", NFIXTURE },
 		{ "meshroute_packets_dropped_total", "counter", MR_DROP_MAX },
