@@ -1238,20 +1238,21 @@ static void loss_check(struct mr_daemon *d, struct mr_sess *s, mtime_t now)
 {
 	unsigned max = d->cfg.max_loss_permille;
 	struct bfd_output out;
-	char addr[64];
+	char addr[64], diag[32];
 	int pm;
 
 	loss_tick(&s->loss, now);
 	pm = s->loss_permille = loss_permille(&s->loss);
 	if (s->port->lan || !max || s->port->drained)
 		return;
+	snprintf(diag, sizeof(diag), "loss %d.%d%%", pm / 10, pm % 10);
 	if (!s->loss_out && s->bfd.state == BFD_STATE_UP && pm > (int)max) {
 		struct alert_event ev = {
 			.event = "loss-high", .node = self_node(d)->name,
 			.peer = peer_name(d, s->peer),
 			.peer_address = mr_addr_str(&s->remote, addr, sizeof(addr)),
 			.port = s->port->name, .old_state = "Up", .new_state = "AdminDown",
-			.diag = "path-down", .logged = true,
+			.diag = diag, .logged = true,
 		};
 
 		log_notice("%s (%s) via %s: %d.%d%% of the peer's probes lost over 10 s "
@@ -1267,9 +1268,17 @@ static void loss_check(struct mr_daemon *d, struct mr_sess *s, mtime_t now)
 	}
 	if (s->loss_out && ((pm >= 0 && pm <= (int)max / 2) ||
 			    (pm < 0 && now - s->loss_out_since >= LOSS_GIVE_UP))) {
-		log_notice("%s (%s) via %s: probe loss %s: back in service", peer_name(d, s->peer),
-			   mr_addr_str(&s->remote, addr, sizeof(addr)), s->port->name,
-			   pm >= 0 ? "down to below half of max-loss" : "unknown for 30 s");
+		struct alert_event ev = {
+			.event = "loss-ok", .node = self_node(d)->name,
+			.peer = peer_name(d, s->peer),
+			.peer_address = mr_addr_str(&s->remote, addr, sizeof(addr)),
+			.port = s->port->name, .old_state = "AdminDown", .new_state = "Down",
+			.diag = pm >= 0 ? diag : "loss unknown", .logged = true,
+		};
+
+		log_notice("%s (%s) via %s: probe loss %s: back in service", ev.peer, ev.peer_address,
+			   s->port->name, pm >= 0 ? "down to below half of max-loss" : "unknown for 30 s");
+		alert_emit(d->alert, &ev, now);
 		s->loss_out = false;
 		bfd_session_admin_up(&s->bfd, now, &out);
 		sess_output(d, s, &out, now);
