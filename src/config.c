@@ -48,6 +48,8 @@ enum gkey {
 	G_AUTH_KEY_FILE,
 	G_AUTH_TYPE,
 	G_CONTROL_SOCKET,
+	G_REALTIME,
+	G_LOCK_MEMORY,
 	G_NKEYS
 };
 
@@ -64,6 +66,8 @@ static const char *const gkey_names[G_NKEYS] = {
 	[G_AUTH_KEY_FILE] = "auth-key-file",
 	[G_AUTH_TYPE] = "auth-type",
 	[G_CONTROL_SOCKET] = "control-socket",
+	[G_REALTIME] = "realtime",
+	[G_LOCK_MEMORY] = "lock-memory",
 };
 
 static const char *const auth_names[] = {
@@ -411,6 +415,17 @@ static void set_loss(struct parser *p, const char *key, const char *v, uint16_t 
 	*out = (uint16_t)(whole * 10 + tenth);
 }
 
+static void set_bool(struct parser *p, const char *key, const char *v, bool *out)
+{
+	if (!strcmp(v, "yes") || !strcmp(v, "on") || !strcmp(v, "true") || !strcmp(v, "1"))
+		*out = true;
+	else if (!strcmp(v, "no") || !strcmp(v, "off") || !strcmp(v, "false") || !strcmp(v, "0"))
+		*out = false;
+	else
+		perr(p, p->line, "%s: \"%s\" is not a boolean (yes/no, on/off, true/false, 1/0)",
+		    key, v);
+}
+
 static void global_key(struct parser *p, const char *key, const char *v)
 {
 	struct mr_config *cfg = p->cfg;
@@ -422,7 +437,7 @@ static void global_key(struct parser *p, const char *key, const char *v)
 	if (k == G_NKEYS) {
 		perr(p, p->line, "unknown key \"%s\" in [global] (known: interval, multiplier, "
 		    "hold-down, lan-interval, idle-interval, max-loss, set-sysctl, alert-command, metrics-file, auth-key-file, "
-		    "auth-type, control-socket)", key);
+		    "auth-type, control-socket, realtime, lock-memory)", key);
 		return;
 	}
 	if (p->gkey_line[k] != 0) {
@@ -463,13 +478,13 @@ static void global_key(struct parser *p, const char *key, const char *v)
 		break;
 	}
 	case G_SET_SYSCTL:
-		if (!strcmp(v, "yes") || !strcmp(v, "on") || !strcmp(v, "true") || !strcmp(v, "1"))
-			cfg->set_sysctl = true;
-		else if (!strcmp(v, "no") || !strcmp(v, "off") || !strcmp(v, "false") || !strcmp(v, "0"))
-			cfg->set_sysctl = false;
-		else
-			perr(p, p->line, "set-sysctl: \"%s\" is not a boolean "
-			    "(yes/no, on/off, true/false, 1/0)", v);
+		set_bool(p, key, v, &cfg->set_sysctl);
+		break;
+	case G_REALTIME:
+		set_bool(p, key, v, &cfg->realtime);
+		break;
+	case G_LOCK_MEMORY:
+		set_bool(p, key, v, &cfg->lock_memory);
 		break;
 	case G_ALERT_COMMAND:
 		set_path(p, key, v, cfg->alert_command, sizeof(cfg->alert_command));
@@ -1095,6 +1110,8 @@ void config_print_plan(const struct mr_config *cfg, int self, FILE *out)
 
 	fprintf(out, "daemon\n");
 	fprintf(out, "  set-sysctl:     %s\n", cfg->set_sysctl ? "yes" : "no");
+	fprintf(out, "  realtime:       %s\n", cfg->realtime ? "yes (SCHED_FIFO)" : "no");
+	fprintf(out, "  lock-memory:    %s\n", cfg->lock_memory ? "yes" : "no");
 	fprintf(out, "  alert-command:  %s\n", cfg->alert_command[0] ? cfg->alert_command : "none");
 	fprintf(out, "  metrics-file:   %s\n", cfg->metrics_file[0] ? cfg->metrics_file : "none");
 	fprintf(out, "  control-socket: %s\n", cfg->control_socket);
@@ -1141,6 +1158,8 @@ void config_write(const struct mr_config *cfg, FILE *out)
 	else
 		fprintf(out, "max-loss = off\n");
 	fprintf(out, "set-sysctl = %s\n", cfg->set_sysctl ? "yes" : "no");
+	fprintf(out, "realtime = %s\n", cfg->realtime ? "yes" : "no");
+	fprintf(out, "lock-memory = %s\n", cfg->lock_memory ? "yes" : "no");
 	if (cfg->alert_command[0])
 		fprintf(out, "alert-command = %s\n", cfg->alert_command);
 	if (cfg->metrics_file[0])
@@ -1183,6 +1202,7 @@ bool config_equal(const struct mr_config *a, const struct mr_config *b)
 	    a->max_loss_permille != b->max_loss_permille ||
 	    a->hold_down_us != b->hold_down_us || a->multiplier != b->multiplier ||
 	    a->set_sysctl != b->set_sysctl || a->auth_type != b->auth_type ||
+	    a->realtime != b->realtime || a->lock_memory != b->lock_memory ||
 	    strcmp(a->alert_command, b->alert_command) ||
 	    strcmp(a->metrics_file, b->metrics_file) ||
 	    strcmp(a->auth_key_file, b->auth_key_file) ||

@@ -2,6 +2,8 @@
 /* The daemon: sessions per (fast port, candidate peer), routes per peer. */
 #include <errno.h>
 #include <sched.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <stdarg.h>
 #include <net/if.h>
 #include <signal.h>
@@ -845,8 +847,12 @@ static struct mr_sess *sess_demux(struct mr_daemon *d, const struct net_msg *m,
 	return NULL;
 }
 
-/* Drains one receive socket; a budget keeps timers on time during a flood. */
-static void rx_drain(struct mr_daemon *d, int fd)
+/*
+ * Reads one receive socket; a budget keeps timers on time during a flood.
+ * Returns true when the socket is empty (then nothing queued can be older
+ * than the detection timers about to be judged).
+ */
+static bool rx_drain(struct mr_daemon *d, int fd)
 {
 	static struct net_msg m;
 	int budget = 256;
@@ -860,13 +866,14 @@ static void rx_drain(struct mr_daemon *d, int fd)
 
 		err = net_recv(fd, &m);
 		if (err == -EAGAIN || err == -EWOULDBLOCK)
-			return;
+			return true;
 		if (err < 0) {
 			errno = -err;
 			log_warn("receive BFD packet");
-			return;
+			return true;
 		}
 		now = mtime_now();
+		d->rx_queued_max = mtime_max(d->rx_queued_max, m.rx_delay);
 		err = bfd_decode(m.buf, m.len, &pkt);
 		if (err != BFD_DECODE_OK) {
 			d->drop_decode[err < BFD_DECODE_ERR_MAX ? err : 0]++;
@@ -892,7 +899,7 @@ static void rx_drain(struct mr_daemon *d, int fd)
 			continue;
 		}
 		/* Kernel arrival time; a clock of our own only if it has none. */
-		loss_rx(&s->loss, m.rx_ns ? m.rx_ns : now * 1000);
+		loss_rx(&s->loss, m.rx_at * 1000);
 		/* The peer's rate follows its Desired Min TX: a new one, a new window. */
 		if (pkt.desired_min_tx_us != s->bfd.remote_desired_min_tx && s->bfd.remote_discr) {
 			loss_reset(&s->loss, now);
@@ -905,6 +912,25 @@ static void rx_drain(struct mr_daemon *d, int fd)
 		s->rx_packets++;
 		sess_output(d, s, &out, now);
 	}
+	return false;
+}
+
+/*
+ * Before any detection timer is judged, every probe that arrived by now must
+ * have been read: after a stall (a busy host, SIGSTOP) the socket holds the
+ * proof that the peers never went silent, more than one wake-up's budget of
+ * it.  Bounded, so that a flood cannot keep the timers from running.
+ */
+#define RX_CATCH_UP MTIME_MS(20)
+static void rx_catch_up(struct mr_daemon *d)
+{
+	mtime_t start = mtime_now();
+	bool empty4, empty6;
+
+	do {
+		empty4 = d->rx4.fd < 0 || rx_drain(d, d->rx4.fd);
+		empty6 = d->rx6.fd < 0 || rx_drain(d, d->rx6.fd);
+	} while (!(empty4 && empty6) && mtime_now() - start < RX_CATCH_UP);
 }
 
 static void on_rx4(void *arg, uint32_t events)
@@ -912,7 +938,8 @@ static void on_rx4(void *arg, uint32_t events)
 	struct mr_daemon *d = arg;
 
 	(void)events;
-	rx_drain(d, d->rx4.fd);
+	if (!rx_drain(d, d->rx4.fd))
+		d->rx_backlog = true;
 }
 
 static void on_rx6(void *arg, uint32_t events)
@@ -920,7 +947,8 @@ static void on_rx6(void *arg, uint32_t events)
 	struct mr_daemon *d = arg;
 
 	(void)events;
-	rx_drain(d, d->rx6.fd);
+	if (!rx_drain(d, d->rx6.fd))
+		d->rx_backlog = true;
 }
 
 static void on_netlink(void *arg, uint32_t events)
@@ -1167,6 +1195,31 @@ static void metrics_file_write(struct mr_daemon *d, mtime_t now)
 }
 
 /*
+ * Keeps the daemon's pages in RAM (lock-memory = yes), so that a host under
+ * memory pressure cannot page out the probing path.  Pages allocated later
+ * are locked too; they count against RLIMIT_MEMLOCK once privileges are
+ * dropped, so the limit is lifted first where we may (root, or systemd's
+ * LimitMEMLOCK=infinity in meshrouted.service).
+ */
+static void lock_memory(void)
+{
+	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+	int flags = MCL_CURRENT | MCL_FUTURE;
+
+	if (setrlimit(RLIMIT_MEMLOCK, &rl) < 0 &&
+	    (getrlimit(RLIMIT_MEMLOCK, &rl) < 0 || rl.rlim_cur != RLIM_INFINITY)) {
+		/* A finite limit: later allocations would fail, lock what is there. */
+		log_warnx("lock-memory: RLIMIT_MEMLOCK is limited (raise it, e.g. "
+			  "LimitMEMLOCK=infinity): only the memory allocated so far is locked");
+		flags = MCL_CURRENT;
+	}
+	if (mlockall(flags) < 0)
+		log_warn("lock-memory: mlockall");
+	else
+		log_debug("memory locked%s", flags & MCL_FUTURE ? ", also future allocations" : "");
+}
+
+/*
  * Probing at 20 ms x 3 leaves 60 ms of slack: a daemon starved that long by
  * a busy host would declare healthy links dead.  A low real-time priority
  * puts it ahead of ordinary work; it sleeps almost all the time, and the
@@ -1177,7 +1230,12 @@ void daemon_realtime(struct mr_daemon *d)
 {
 	struct sched_param sp = { .sched_priority = MR_RT_PRIORITY };
 
-	(void)d;
+	if (d->cfg.lock_memory)
+		lock_memory();
+	if (!d->cfg.realtime) {
+		log_debug("normal scheduling (realtime = no)");
+		return;
+	}
 	if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp) < 0)
 		log_warn("cannot run at real-time priority (SCHED_FIFO %d); a busy host may "
 			 "delay probes", MR_RT_PRIORITY);
@@ -1285,10 +1343,52 @@ static void loss_check(struct mr_daemon *d, struct mr_sess *s, mtime_t now)
 	}
 }
 
+/*
+ * Says so when the daemon itself ran late (a busy host, a stopped process):
+ * by how much its earliest deadline was missed, and the oldest probe it
+ * found waiting.  Late by more than one probe interval is worth a line.
+ */
+static void late_check(struct mr_daemon *d, mtime_t deadline, mtime_t now)
+{
+	mtime_t late = deadline != MTIME_NEVER && now > deadline ? now - deadline : 0;
+	unsigned supp;
+
+	late = mtime_max(late, d->rx_queued_max);
+	d->rx_queued_max = 0;
+	if (late <= (mtime_t)d->cfg.interval_us)
+		return;
+	d->late_max_us = mtime_max(d->late_max_us, late);
+	/* One line per episode: the wake-ups right after a stall are late too. */
+	if (now - d->late_logged_at < MTIME_S(1))
+		return;
+	d->late_logged_at = now;
+	if (log_ratelimit_ok(&d->rl_late, &supp))
+		log_warnx("meshrouted ran %lld.%lld ms late (busy host, or the process was stopped): "
+			  "timers judged only after reading every probe queued meanwhile%s",
+			  (long long)late / 1000, (long long)(late % 1000) / 100,
+			  supp ? " (earlier such lines suppressed)" : "");
+}
+
 static void fire_timers(struct mr_daemon *d)
 {
-	mtime_t now = mtime_now();
+	mtime_t now;
 	int i;
+
+	now = mtime_now();
+	/*
+	 * The wake-up may have been the timeout alone (epoll reports no
+	 * events once its timeout passed during a stop), so look for queued
+	 * probes whenever a detection timer is due, not only after a budget
+	 * ran out.
+	 */
+	for (i = 0; i < d->nsess && !d->rx_backlog; i++)
+		if (d->sess[i].bfd.detect_deadline <= now)
+			d->rx_backlog = true;
+	if (d->rx_backlog) {
+		rx_catch_up(d);
+		d->rx_backlog = false;
+		now = mtime_now();
+	}
 
 	for (i = 0; i < d->nsess; i++) {
 		struct mr_sess *s = &d->sess[i];
@@ -1329,8 +1429,12 @@ static void fire_timers(struct mr_daemon *d)
 int daemon_run(struct mr_daemon *d)
 {
 	while (!d->stop) {
-		if (loop_run_once(&d->loop, next_deadline(d)) < 0)
+		mtime_t deadline = next_deadline(d), before = mtime_now();
+
+		if (loop_run_once(&d->loop, deadline) < 0)
 			return 1;
+		/* Lateness only counts for a deadline we slept towards. */
+		late_check(d, mtime_max(deadline, before), mtime_now());
 		fire_timers(d);
 	}
 	return d->exit_code;
@@ -1499,6 +1603,15 @@ int daemon_reload(struct mr_daemon *d, FILE *out)
 		report(out, "control-socket changed: takes effect at the next restart");
 		snprintf(ncfg->control_socket, sizeof(ncfg->control_socket), "%s",
 			 d->cfg.control_socket);
+	}
+	/* Both need privileges dropped after start-up. */
+	if (ncfg->realtime != d->cfg.realtime) {
+		report(out, "realtime changed: takes effect at the next restart");
+		ncfg->realtime = d->cfg.realtime;
+	}
+	if (ncfg->lock_memory != d->cfg.lock_memory) {
+		report(out, "lock-memory changed: takes effect at the next restart");
+		ncfg->lock_memory = d->cfg.lock_memory;
 	}
 
 	/* Ports: runtime state follows the name. */

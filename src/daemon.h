@@ -122,11 +122,16 @@ struct mr_daemon {
 	uint64_t drop_auth[AUTH_RESULT_MAX];
 	struct auth_keyring keys;	/* type none: no authentication */
 	struct log_ratelimit rl_drop;
+	struct log_ratelimit rl_late;
+	bool rx_backlog;		/* a receive socket still held packets after a wake-up */
+	mtime_t rx_queued_max;		/* oldest probe found waiting since the last check, us */
+	mtime_t late_max_us;		/* worst lateness since start, us */
+	mtime_t late_logged_at;
 };
 
 /* Sets everything up (sockets, netlink, stale routes); 0 or -errno. */
 int daemon_start(struct mr_daemon *d);
-/* Real-time scheduling (SCHED_FIFO, low priority) so a busy host cannot starve probes. */
+/* realtime = yes: SCHED_FIFO (low priority) so a busy host cannot starve probes; lock-memory = yes: mlockall. */
 void daemon_realtime(struct mr_daemon *d);
 /* Keeps only the capabilities needed from now on (CAP_NET_ADMIN). */
 int daemon_drop_privileges(struct mr_daemon *d);

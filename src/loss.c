@@ -7,10 +7,13 @@
 
 #define BUCKET_US MTIME_S(1)
 /*
- * A gap counts at most this many lost packets: a longer silence takes the
- * session down (detection time) and starts the estimate over anyway.
+ * A gap hiding more than this many packets in a row is a pause, not frame
+ * loss: random loss of a few percent almost never loses eight in a row,
+ * a longer silence is BFD's detection time's business, and a peer whose
+ * daemon was stopped or starved for a while (it sent nothing) must not
+ * look like a lossy cable afterwards.
  */
-#define LOSS_MAX_PER_GAP 255
+#define LOSS_MAX_RUN 8
 
 void loss_reset(struct loss *l, mtime_t now)
 {
@@ -32,9 +35,8 @@ void loss_rx(struct loss *l, int64_t at_ns)
 			/* Rounded: 0.75..1 intervals is none lost, 1.5..2 one, ... */
 			uint64_t k = ((uint64_t)g + l->ref_us / 2) / l->ref_us;
 
-			if (k > 1)
-				l->cur_lost += k - 1 > LOSS_MAX_PER_GAP ? LOSS_MAX_PER_GAP
-									 : (uint32_t)(k - 1);
+			if (k > 1 && k - 1 <= LOSS_MAX_RUN)
+				l->cur_lost += (uint32_t)(k - 1);
 		}
 	}
 	if (l->last_ns == 0 || at_ns > l->last_ns)

@@ -5,7 +5,8 @@
  * between two arrivals is judged against the peer's interval, estimated as
  * the median of recent gaps: RFC 5880 §6.8.7 jitter keeps a gap between 75
  * and 100 % of the interval, so one lost packet makes a gap of 150-200 %
- * and a gap of about k medians hides k - 1 lost packets.  The loss is
+ * and a gap of about k medians hides k - 1 lost packets (up to 8 in a row:
+ * a longer gap is a pause, the detection time's business).  The loss is
  * lost / (received + lost), both counted from the same gaps, so it does not
  * depend on where the window's edges fall or on the exact rate.
  * Arrival times should come from the kernel (SO_TIMESTAMPNS), so a daemon

@@ -96,6 +96,23 @@ fail:
 	return err;
 }
 
+/*
+ * How long ago (us) the kernel stamped a packet, from its wall-clock stamp.
+ * Negative or over MAX_QUEUE_AGE means the wall clock stepped between the
+ * stamp and now (or the stamp is bogus): 0, i.e. "just now".
+ */
+#define MAX_QUEUE_AGE MTIME_S(10)
+static mtime_t stamp_age(const struct timespec *ts)
+{
+	struct timespec now;
+	int64_t age;
+
+	if (clock_gettime(CLOCK_REALTIME, &now) < 0)
+		return 0;
+	age = ((int64_t)now.tv_sec - ts->tv_sec) * 1000000 + (now.tv_nsec - ts->tv_nsec) / 1000;
+	return age < 0 || age > MAX_QUEUE_AGE ? 0 : age;
+}
+
 int net_recv(int fd, struct net_msg *m)
 {
 	union {
@@ -118,7 +135,8 @@ int net_recv(int fd, struct net_msg *m)
 	m->len = (size_t)n;
 	m->ifindex = 0;
 	m->ttl = -1;
-	m->rx_ns = 0;
+	m->rx_at = 0;
+	m->rx_delay = 0;
 	memset(&m->src, 0, sizeof(m->src));
 	memset(&m->dst, 0, sizeof(m->dst));
 	if (ss.ss_family == AF_INET) {
@@ -158,7 +176,7 @@ int net_recv(int fd, struct net_msg *m)
 			struct timespec ts;
 
 			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
-			m->rx_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+			m->rx_delay = stamp_age(&ts);
 		} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT) {
 			int hl;
 
@@ -166,6 +184,7 @@ int net_recv(int fd, struct net_msg *m)
 			m->ttl = hl;
 		}
 	}
+	m->rx_at = mtime_now() - m->rx_delay;
 	return 0;
 }
 

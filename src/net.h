@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mtime.h"
+
 #include "config.h"
 
 #define NET_MAX_DGRAM 9216	/* whole datagram, padding included */
@@ -21,7 +23,15 @@ struct net_msg {
 	uint16_t sport;
 	int ifindex;		/* ingress port */
 	int ttl;		/* TTL / hop limit, -1 if the kernel gave none */
-	int64_t rx_ns;		/* kernel arrival time (CLOCK_REALTIME, ns), 0 if none */
+	/*
+	 * Arrival on CLOCK_MONOTONIC (us): the kernel's stamp (SO_TIMESTAMPNS,
+	 * which is wall-clock time) moved onto the monotonic clock, so that a
+	 * daemon that was busy or stopped still knows when each packet came,
+	 * and a wall-clock step changes nothing; the time of reading if the
+	 * kernel gave no stamp or the wall clock stepped in between.
+	 */
+	mtime_t rx_at;
+	mtime_t rx_delay;	/* how long it waited in the socket (us), 0 if unknown */
 };
 
 /* Receive socket bound to the wildcard address and `port`; -errno on error. */

@@ -100,6 +100,8 @@ static const struct bad_case bad_cases[] = {
 	{ "multiplier_256", "[global]\nmultiplier = 256\n" N1 N2, 2, "out of range (1..255)" },
 	{ "multiplier_huge", "[global]\nmultiplier = 99999999999999999999999\n" N1 N2, 2, "out of range (1..255)" },
 	{ "bool_bad", "[global]\nset-sysctl = maybe\n" N1 N2, 2, "set-sysctl: \"maybe\" is not a boolean" },
+	{ "realtime_bad", "[global]\nrealtime = fifo\n" N1 N2, 2, "realtime: \"fifo\" is not a boolean" },
+	{ "lock_memory_bad", "[global]\nlock-memory = all\n" N1 N2, 2, "lock-memory: \"all\" is not a boolean" },
 	{ "auth_type_bad", "[global]\nauth-type = sha1\n" N1 N2, 2, "auth-type: \"sha1\" is not an auth type" },
 	{ "auth_type_without_key", "[global]\nauth-type = keyed-sha1\n" N1 N2, 2,
 	  "auth-type keyed-sha1 needs auth-key-file" },
@@ -239,6 +241,8 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.hold_down_us, 2000000);
 	assert_int_equal(cfg.multiplier, 3);
 	assert_true(cfg.set_sysctl);
+	assert_false(cfg.realtime);	/* issue: off by default */
+	assert_false(cfg.lock_memory);
 	assert_string_equal(cfg.alert_command, "");
 	assert_string_equal(cfg.auth_key_file, "");
 	assert_int_equal(cfg.auth_type, MR_AUTH_NONE);
@@ -271,6 +275,8 @@ static void test_all_keys(void **state)
 	    "idle-interval = 1s\n"
 	    "max-loss = 0.5%\n"
 	    "set-sysctl = off\n"
+	    "realtime = yes\n"
+	    "lock-memory = on\n"
 	    "alert-command = /usr/local/bin/meshroute-alert\n"
 	    "metrics-file = /var/lib/prometheus/node-exporter/meshroute.prom\n"
 	    "auth-key-file = /etc/meshroute/bfd.key\n"
@@ -292,6 +298,8 @@ static void test_all_keys(void **state)
 	assert_int_equal(cfg.idle_interval_us, 1000000);
 	assert_int_equal(cfg.max_loss_permille, 5);
 	assert_false(cfg.set_sysctl);
+	assert_true(cfg.realtime);
+	assert_true(cfg.lock_memory);
 	assert_string_equal(cfg.alert_command, "/usr/local/bin/meshroute-alert");
 	assert_string_equal(cfg.metrics_file, "/var/lib/prometheus/node-exporter/meshroute.prom");
 	assert_string_equal(cfg.auth_key_file, "/etc/meshroute/bfd.key");
@@ -303,7 +311,7 @@ static void test_all_keys(void **state)
 	assert_int_equal(cfg.nodes[0].nfast, 8);
 	assert_string_equal(cfg.nodes[0].fast[7], "p8");
 	assert_string_equal(cfg.nodes[1].name, "n2");
-	assert_int_equal(cfg.nodes[1].line, 21);
+	assert_int_equal(cfg.nodes[1].line, 23);
 }
 
 /* CRLF line ends, a UTF-8 BOM and blank lines do not disturb line numbers. */
