@@ -45,6 +45,8 @@ struct mr_config {
 	uint32_t hold_down_us;		/* a healed fast link stays Up this long before use */
 	uint8_t multiplier;		/* detect mult, 1..255 */
 	bool set_sysctl;		/* may the daemon set rp_filter etc. */
+	bool relay;			/* relay over a neighbour's fast link (IPv4) */
+	uint16_t relay_port;		/* UDP port of relay advertisements */
 	char alert_command[256];	/* absolute path or "" */
 	char metrics_file[256];		/* node_exporter textfile, absolute path or "" */
 	char auth_key_file[256];	/* absolute path or "" */

@@ -17,4 +17,11 @@
  */
 int sysctl_prepare_port(const char *ifname, bool fast, bool set, unsigned retrans_ms);
 
+/*
+ * relay = on: net.ipv4.conf.IFNAME.forwarding must be 1 on a fast port for
+ * this node to relay; set when allowed.  quiet: no warning when it is wrong
+ * and may not be set (periodic re-checks).  Returns 1 if still wrong, else 0.
+ */
+int sysctl_relay_port(const char *ifname, bool set, bool quiet);
+
 #endif
