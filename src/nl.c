@@ -462,6 +462,9 @@ static int nl_dump(struct nl *nl, struct nlmsghdr *req, const char *what, const 
 		err = nl_talk(nl, req, f, &intr);
 		if (err == -EBUSY)
 			return err;	/* caller bug; nothing was sent */
+		/* A table of our own that holds nothing yet does not exist: it is empty. */
+		if (err == -ENOENT && f->routes && f->table != 0 && f->table != RT_TABLE_MAIN)
+			return 0;
 		if (err < 0) {
 			log_warnx("nl: %s dump: %s%s", what, strerror(-err),
 				  nl_ext_suffix(nl, ext, sizeof(ext)));
