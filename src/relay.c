@@ -194,9 +194,15 @@ static void check_capable(struct mr_daemon *d, bool rules_ok, bool verbose)
 	for (i = 0; i < d->nports && !why[0]; i++) {
 		if (d->ports[i].lan || d->ports[i].ifindex <= 0)
 			continue;
-		if (sysctl_relay_port(d->ports[i].name, d->cfg.set_sysctl, !verbose))
-			snprintf(why, sizeof(why), "net.ipv4.conf.%s.forwarding must be 1 and "
-				 "rp_filter not 1 (strict)%s", d->ports[i].name,
+		int bad = sysctl_relay_port(d->ports[i].name, d->cfg.set_sysctl, !verbose);
+
+		if (bad & SYSCTL_RELAY_FORWARDING)
+			snprintf(why, sizeof(why), "net.ipv4.conf.%s.forwarding is not 1%s",
+				 d->ports[i].name, d->cfg.set_sysctl ? " and could not be set" :
+				 " (set-sysctl = no)");
+		else if (bad)
+			snprintf(why, sizeof(why), "reverse-path filtering on %s is strict "
+				 "(rp_filter 1, here or in all)%s", d->ports[i].name,
 				 d->cfg.set_sysctl ? " and could not be set" : " (set-sysctl = no)");
 	}
 	r->capable = !why[0];

@@ -136,12 +136,22 @@ int sysctl_prepare_port(const char *ifname, bool fast, bool set, unsigned retran
 
 int sysctl_relay_port(const char *ifname, bool set, bool quiet)
 {
+	int bad = 0;
+
 	/*
 	 * IPv4 decides by the ingress device: forwarding on the fast ports
 	 * alone lets the node pass peers' traffic between fast ports without
 	 * making it a router on the LAN (the global ip_forward stays as it is).
 	 */
-	return fix_q("ipv4.conf", ifname, "forwarding", is_want, 1, set,
-		     "relay = on: this node forwards its peers' traffic arriving on this fast port",
-		     quiet);
+	if (fix_q("ipv4.conf", ifname, "forwarding", is_want, 1, set,
+		  "relay = on: this node forwards its peers' traffic arriving on this fast port",
+		  quiet))
+		bad |= SYSCTL_RELAY_FORWARDING;
+	/* A relayed packet's source is reached over another port: strict mode drops it. */
+	if (fix_q("ipv4.conf", ifname, "rp_filter", rp_filter_ok, 2, set,
+		  "relay = on: relayed packets arrive from sources routed over another port", quiet) ||
+	    fix_q("ipv4.conf", "all", "rp_filter", rp_filter_ok, 2, set,
+		  "relay = on: relayed packets arrive from sources routed over another port", quiet))
+		bad |= SYSCTL_RELAY_RP_FILTER;
+	return bad;
 }

@@ -19,9 +19,12 @@ int sysctl_prepare_port(const char *ifname, bool fast, bool set, unsigned retran
 
 /*
  * relay = on: net.ipv4.conf.IFNAME.forwarding must be 1 on a fast port for
- * this node to relay; set when allowed.  quiet: no warning when it is wrong
- * and may not be set (periodic re-checks).  Returns 1 if still wrong, else 0.
+ * this node to relay, and reverse-path filtering not strict (IFNAME and
+ * all); set when allowed.  quiet: no warning when wrong and may not be set
+ * (periodic re-checks).  Returns the SYSCTL_RELAY_* bits still wrong.
  */
+#define SYSCTL_RELAY_FORWARDING 1
+#define SYSCTL_RELAY_RP_FILTER 2
 int sysctl_relay_port(const char *ifname, bool set, bool quiet);
 
 #endif
