@@ -101,7 +101,8 @@ int advert_decode(const uint8_t *buf, size_t len, const struct auth_keyring *kr,
 		return ADVERT_ERR_MAGIC;
 	if (buf[4] != ADVERT_VERSION)
 		return ADVERT_ERR_VERSION;
-	if (buf[5] & ~ADVERT_F_MAC)
+	/* Reserved bits, and a key id without an HMAC, would be ignored: refused instead. */
+	if ((buf[5] & ~ADVERT_F_MAC) || (!(buf[5] & ADVERT_F_MAC) && buf[7] != 0))
 		return ADVERT_ERR_FLAGS;
 	if (buf[6] > ADVERT_MAX_PEERS)
 		return ADVERT_ERR_COUNT;

@@ -57,7 +57,7 @@ enum advert_err {
 	ADVERT_ERR_LENGTH,		/* shorter than a header, or not 20 + 4n (+ 32) */
 	ADVERT_ERR_MAGIC,
 	ADVERT_ERR_VERSION,
-	ADVERT_ERR_FLAGS,		/* reserved flag bits set */
+	ADVERT_ERR_FLAGS,		/* reserved flag bits set, or a key id without HMAC */
 	ADVERT_ERR_COUNT,		/* more than ADVERT_MAX_PEERS */
 	ADVERT_ERR_LIFETIME,		/* 0 or above ADVERT_MAX_LIFETIME_MS */
 	ADVERT_ERR_MAC_MISSING,		/* authentication configured, no HMAC */

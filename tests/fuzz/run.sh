@@ -36,6 +36,7 @@ max_len() {
 	auth) echo 1024 ;;		# a few key lines and one packet
 	config) echo 8192 ;;		# the example config is ~4 kB
 	control) echo 4200 ;;		# just past CONTROL_MAX_REQUEST
+	advert) echo 512 ;;		# a key file line and one message (<= 112 bytes)
 	*) echo 4096 ;;
 	esac
 }

@@ -84,6 +84,9 @@ static void test_bounds(void **state)
 	buf[5] = 0x80;
 	assert_int_equal(advert_decode(buf, n, NULL, &b), ADVERT_ERR_FLAGS);
 	buf[5] = 0;
+	buf[7] = 3;	/* a key id, but no HMAC */
+	assert_int_equal(advert_decode(buf, n, NULL, &b), ADVERT_ERR_FLAGS);
+	buf[7] = 0;
 	buf[6] = ADVERT_MAX_PEERS + 1;
 	assert_int_equal(advert_decode(buf, n, NULL, &b), ADVERT_ERR_COUNT);
 	buf[6] = 2;
