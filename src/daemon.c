@@ -1370,12 +1370,12 @@ void daemon_shutdown(struct mr_daemon *d)
 		log_warn("cannot remove %s", d->cfg.metrics_file);
 	control_close(d->ctl);
 	d->ctl = NULL;
-	/* Our traffic to the LAN first, then ask the peers to move theirs. */
+	/* No one relays through us any more (an empty advertisement), then... */
+	relay_stop(d);
+	/* ...our traffic to the LAN, then ask the peers to move theirs. */
 	for (i = 0; i < d->cfg.nnodes && d->nl; i++)
 		if (i != d->self)
 			peer_withdraw(d, &d->peers[i], now);
-	/* Nothing relays through us any more: neighbours see our sessions go down next. */
-	relay_stop(d);
 	for (i = 0; i < d->nsess; i++) {
 		struct mr_sess *s = &d->sess[i];
 		struct bfd_output out;

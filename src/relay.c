@@ -388,6 +388,11 @@ void relay_stop(struct mr_daemon *d)
 	struct relay_state *r = &d->relay;
 	int i;
 
+	/* Neighbours stop relaying through us now, not when our entry expires. */
+	if (r->running) {
+		r->capable = false;
+		send_all(d);
+	}
 	if (r->rx.fd >= 0) {
 		loop_del(&d->loop, &r->rx);
 		close(r->rx.fd);

@@ -77,3 +77,15 @@ wait_for 3 eval "lab_route_is n1 n2 'via n3 $(lab_port n1 n3)' && lab_route_is n
 assert_eq "n3's status" "relay: on; relays for its peers" "$(lab_mrctl n3 status | grep '^relay:')"
 lab_exec n1 ping -q -c 5 -i 0.05 -W 1 10.10.0.2 >/dev/null || lab_fail "n1 cannot ping n2 through n3"
 lab_ok "n1 pings n2 through n3"
+
+lab_log "-- relay = off by reload on every node: n1 <-> n2 back on the LAN, rules and relay table gone"
+lab_config_set relay off
+for n in n1 n2 n3; do lab_mrctl $n reload >/dev/null || lab_fail "reload on $n failed"; done
+wait_for 3 eval "lab_route_is n1 n2 lan && lab_route_is n2 n1 lan" || {
+	lab_show_routes >&2
+	lab_fail "n1 <-> n2 did not return to the LAN when relay was turned off"
+}
+for n in n1 n2 n3; do
+	assert_eq "$n rules lookup 205 after relay = off" 0 "$(lab_exec $n ip -4 rule show pref 205 | grep -c 'lookup 205' || true)"
+	assert_eq "$n routes in table 205 after relay = off" "" "$(lab_exec $n ip -4 route show table 205 2>/dev/null)"
+done
