@@ -123,7 +123,8 @@ wait_for 3 eval "lab_route_is n1 n2 lan && lab_route_is n2 n1 lan && lab_route_i
 	lab_fail "n2 is not reached over the LAN after both its cables died"
 }
 l0=$(lab_flow n1 lan0)
-wait_for 2 lab_flow_ge n1 lan0 $(( l0 + LAB_STREAM_RATE / 10 )) || lab_fail "the stream does not cross n1 lan0"
+# Half a second of the stream over the LAN before it stops: all of it must arrive.
+wait_for 3 lab_flow_ge n1 lan0 $(( l0 + LAB_STREAM_RATE / 2 )) || lab_fail "the stream does not cross n1 lan0"
 assert_eq "n3's relay table: what it forwards to n2 takes" "dev lan0" \
 	"$(lab_exec n3 ip -4 route show table 205 10.10.0.2/32 | grep -o 'dev [^ ]*')"
 lab_stream_stop
