@@ -78,6 +78,13 @@ assert_eq "n3's status" "relay: on; relays for its peers" "$(lab_mrctl n3 status
 lab_exec n1 ping -q -c 5 -i 0.05 -W 1 10.10.0.2 >/dev/null || lab_fail "n1 cannot ping n2 through n3"
 lab_ok "n1 pings n2 through n3"
 
+lab_log "-- a reload that changes nothing keeps the relayed path (no path change)"
+changes=$(grep -c 'n2 (10.10.0.2): path' "$LAB_DIR/n1.log" || true)
+for n in n1 n2 n3; do lab_mrctl $n reload >/dev/null || lab_fail "reload on $n failed"; done
+lab_sleep 0.5
+assert_eq "n1's route to n2 after the reload" "via n3 $(lab_port n1 n3)" "$(lab_route n1 n2)"
+assert_eq "path changes n1 logged for n2 during the reload" "$changes" "$(grep -c 'n2 (10.10.0.2): path' "$LAB_DIR/n1.log" || true)"
+
 lab_log "-- relay = off by reload on every node: n1 <-> n2 back on the LAN, rules and relay table gone"
 lab_config_set relay off
 for n in n1 n2 n3; do lab_mrctl $n reload >/dev/null || lab_fail "reload on $n failed"; done
