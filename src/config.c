@@ -50,6 +50,8 @@ enum gkey {
 	G_CONTROL_SOCKET,
 	G_REALTIME,
 	G_LOCK_MEMORY,
+	G_RELAY,
+	G_RELAY_PORT,
 	G_NKEYS
 };
 
@@ -68,6 +70,8 @@ static const char *const gkey_names[G_NKEYS] = {
 	[G_CONTROL_SOCKET] = "control-socket",
 	[G_REALTIME] = "realtime",
 	[G_LOCK_MEMORY] = "lock-memory",
+	[G_RELAY] = "relay",
+	[G_RELAY_PORT] = "relay-port",
 };
 
 static const char *const auth_names[] = {
@@ -437,7 +441,7 @@ static void global_key(struct parser *p, const char *key, const char *v)
 	if (k == G_NKEYS) {
 		perr(p, p->line, "unknown key \"%s\" in [global] (known: interval, multiplier, "
 		    "hold-down, lan-interval, idle-interval, max-loss, set-sysctl, alert-command, metrics-file, auth-key-file, "
-		    "auth-type, control-socket, realtime, lock-memory)", key);
+		    "auth-type, control-socket, realtime, lock-memory, relay, relay-port)", key);
 		return;
 	}
 	if (p->gkey_line[k] != 0) {
@@ -486,6 +490,25 @@ static void global_key(struct parser *p, const char *key, const char *v)
 	case G_LOCK_MEMORY:
 		set_bool(p, key, v, &cfg->lock_memory);
 		break;
+	case G_RELAY:
+		set_bool(p, key, v, &cfg->relay);
+		break;
+	case G_RELAY_PORT: {
+		unsigned long n = 0;
+		const char *s;
+
+		for (s = v; isdigit((unsigned char)*s); s++)
+			n = n > 100000 ? n : n * 10 + (*s - '0');	/* saturates */
+		if (s == v || *s != '\0')
+			perr(p, p->line, "relay-port: \"%s\" is not a number (1..65535)", v);
+		else if (n < 1 || n > 65535)
+			perr(p, p->line, "relay-port: %s is out of range (1..65535)", v);
+		else if (n == 3784 || n == 3785)
+			perr(p, p->line, "relay-port: %s is BFD's (3784 control, 3785 echo)", v);
+		else
+			cfg->relay_port = (uint16_t)n;
+		break;
+	}
 	case G_ALERT_COMMAND:
 		set_path(p, key, v, cfg->alert_command, sizeof(cfg->alert_command));
 		break;
@@ -927,6 +950,8 @@ void config_defaults(struct mr_config *cfg)
 	cfg->hold_down_us = 2 * US_PER_S;
 	cfg->multiplier = 3;
 	cfg->set_sysctl = true;
+	cfg->relay = false;	/* opt-in: see relay in meshroute.conf(5) */
+	cfg->relay_port = 3786;
 	cfg->auth_type = MR_AUTH_NONE;
 	snprintf(cfg->control_socket, sizeof(cfg->control_socket), "/run/meshroute/meshroute.sock");
 }
@@ -1112,6 +1137,11 @@ void config_print_plan(const struct mr_config *cfg, int self, FILE *out)
 	fprintf(out, "  set-sysctl:     %s\n", cfg->set_sysctl ? "yes" : "no");
 	fprintf(out, "  realtime:       %s\n", cfg->realtime ? "yes (SCHED_FIFO)" : "no");
 	fprintf(out, "  lock-memory:    %s\n", cfg->lock_memory ? "yes" : "no");
+	if (cfg->relay)
+		fprintf(out, "  relay:          on (IPv4; advertisements on UDP port %u)\n",
+		    cfg->relay_port);
+	else
+		fprintf(out, "  relay:          off\n");
 	fprintf(out, "  alert-command:  %s\n", cfg->alert_command[0] ? cfg->alert_command : "none");
 	fprintf(out, "  metrics-file:   %s\n", cfg->metrics_file[0] ? cfg->metrics_file : "none");
 	fprintf(out, "  control-socket: %s\n", cfg->control_socket);
@@ -1160,6 +1190,8 @@ void config_write(const struct mr_config *cfg, FILE *out)
 	fprintf(out, "set-sysctl = %s\n", cfg->set_sysctl ? "yes" : "no");
 	fprintf(out, "realtime = %s\n", cfg->realtime ? "yes" : "no");
 	fprintf(out, "lock-memory = %s\n", cfg->lock_memory ? "yes" : "no");
+	fprintf(out, "relay = %s\n", cfg->relay ? "on" : "off");
+	fprintf(out, "relay-port = %u\n", cfg->relay_port);
 	if (cfg->alert_command[0])
 		fprintf(out, "alert-command = %s\n", cfg->alert_command);
 	if (cfg->metrics_file[0])
@@ -1203,6 +1235,7 @@ bool config_equal(const struct mr_config *a, const struct mr_config *b)
 	    a->hold_down_us != b->hold_down_us || a->multiplier != b->multiplier ||
 	    a->set_sysctl != b->set_sysctl || a->auth_type != b->auth_type ||
 	    a->realtime != b->realtime || a->lock_memory != b->lock_memory ||
+	    a->relay != b->relay || a->relay_port != b->relay_port ||
 	    strcmp(a->alert_command, b->alert_command) ||
 	    strcmp(a->metrics_file, b->metrics_file) ||
 	    strcmp(a->auth_key_file, b->auth_key_file) ||

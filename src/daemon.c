@@ -74,6 +74,10 @@ static const char *path_str(const struct mr_daemon *d, const struct path_result 
 	if (p->noif == 0)
 		return "LAN";
 	buf[0] = '\0';
+	if (p->relayed)
+		off += (size_t)snprintf(buf, len, "via %s (", p->relay_node >= 0 &&
+					p->relay_node < d->cfg.nnodes ?
+					d->cfg.nodes[p->relay_node].name : "?");
 	for (i = 0; i < p->noif; i++) {
 		const char *name = "?";
 
@@ -83,6 +87,8 @@ static const char *path_str(const struct mr_daemon *d, const struct path_result 
 		off += (size_t)snprintf(buf + off, off < len ? len - off : 0, "%s%s",
 					i ? "+" : "", name);
 	}
+	if (p->relayed)
+		snprintf(buf + off, off < len ? len - off : 0, ")");
 	return buf;
 }
 
@@ -133,6 +139,10 @@ static void peer_apply(struct mr_daemon *d, struct mr_peer *p, int fam,
 		return;
 	if (want->noif == 0)
 		err = nl_route_delete(d->nl, family, dst->bytes, plen);
+	else if (want->relayed)
+		err = nl_route_replace_via(d->nl, family, dst->bytes, plen, node_addr(me, fam)->bytes,
+					   node_addr(&d->cfg.nodes[want->relay_node], fam)->bytes,
+					   want->oif[0]);
 	else
 		err = nl_route_replace(d->nl, family, dst->bytes, plen,
 				       node_addr(me, fam)->bytes, want->oif, want->noif);
@@ -162,6 +172,7 @@ static void peer_apply(struct mr_daemon *d, struct mr_peer *p, int fam,
 		if (rt->ever_fast || want->noif == 0)
 			alert_emit(d->alert, &ev, now);
 		rt->changed_at = now;
+		relay_routes_changed(d);
 	}
 	rt->installed = *want;
 	rt->installed_known = true;
@@ -202,7 +213,8 @@ static void peer_update(struct mr_daemon *d, struct mr_peer *p, mtime_t now)
 			c[n].in_service = false;
 			for (k = 0; k < p->rt[fam].installed.noif; k++)
 				if (p->rt[fam].installed.oif[k] == s->port->ifindex)
-					c[n].in_service = p->rt[fam].installed_known;
+					c[n].in_service = p->rt[fam].installed_known &&
+							  !p->rt[fam].installed.relayed;
 			n++;
 		}
 		path_select(c, n, now, &want);
@@ -212,9 +224,21 @@ static void peer_update(struct mr_daemon *d, struct mr_peer *p, mtime_t now)
 		 */
 		if (fam == 1 && want.noif > 1)
 			want.noif = 1;
+		/* No direct port: perhaps through a neighbour (relay = on, IPv4). */
+		if (fam == 0)
+			relay_path(d, p->node, now, &want);
 		p->rt[fam].recheck_at = want.recheck_at;
 		peer_apply(d, p, fam, &want, now);
 	}
+}
+
+void daemon_peers_update(struct mr_daemon *d, mtime_t now)
+{
+	int i;
+
+	for (i = 0; i < d->cfg.nnodes; i++)
+		if (i != d->self)
+			peer_update(d, &d->peers[i], now);
 }
 
 static void peer_init(struct mr_peer *p, int node, mtime_t now)
@@ -677,6 +701,7 @@ static void on_route(void *arg, const struct nl_route *r, bool deleted)
 		if (!deleted) {
 			for (i = 0; i < r->noif; i++)
 				path_add_oif(&seen, r->oif[i]);
+			relay_route_seen(d, r, &seen);
 		}
 		if (rt->installed_known && path_equal(&rt->installed, &seen))
 			return;
@@ -795,12 +820,14 @@ static void resync(struct mr_daemon *d)
 					continue;
 				for (k = 0; k < r->noif; k++)
 					path_add_oif(&seen, r->oif[k]);
+				relay_route_seen(d, r, &seen);
 			}
 			d->peers[i].rt[f].installed = seen;
 			d->peers[i].rt[f].installed_known = true;
 		}
 		peer_update(d, &d->peers[i], mtime_now());
 	}
+	relay_forget_routes(d);
 	probe_routes_sync(d);
 	free(c);
 }
@@ -1022,6 +1049,7 @@ int daemon_start(struct mr_daemon *d)
 	int err, i;
 
 	d->rx4.fd = d->rx6.fd = d->nlmon.fd = d->sig.fd = -1;
+	relay_init(&d->relay);
 	for (i = 0; i < MR_MAX_NODES; i++)
 		peer_init(&d->peers[i], i, now);
 	ports_init(d);
@@ -1089,6 +1117,8 @@ int daemon_start(struct mr_daemon *d)
 		return err;
 	/* Ports and carrier as they are now; events keep it current from here. */
 	resync(d);
+	if ((err = relay_start(d)) < 0)
+		return err;
 	for (i = 0; i < d->nports; i++)
 		if (d->ports[i].ifindex == 0)
 			log_warnx("port %s does not exist (yet): waiting for it", d->ports[i].name);
@@ -1270,6 +1300,7 @@ static mtime_t next_deadline(struct mr_daemon *d)
 	int i;
 
 	t = mtime_min(t, d->next_loss_tick);
+	t = mtime_min(t, relay_next_deadline(d));
 	if (d->cfg.metrics_file[0])
 		t = mtime_min(t, d->next_metrics);
 	t = mtime_min(t, alert_next_deadline(d->alert));
@@ -1403,6 +1434,7 @@ static void fire_timers(struct mr_daemon *d)
 		if (i != d->self && peer_recheck_at(&d->peers[i]) <= now)
 			peer_update(d, &d->peers[i], now);
 	}
+	relay_timers(d, now);
 	if (d->next_loss_tick <= now) {
 		for (i = 0; i < d->nsess; i++)
 			loss_check(d, &d->sess[i], now);
@@ -1451,7 +1483,9 @@ void daemon_shutdown(struct mr_daemon *d)
 		log_warn("cannot remove %s", d->cfg.metrics_file);
 	control_close(d->ctl);
 	d->ctl = NULL;
-	/* Our traffic to the LAN first, then ask the peers to move theirs. */
+	/* No one relays through us any more (an empty advertisement), then... */
+	relay_stop(d);
+	/* ...our traffic to the LAN, then ask the peers to move theirs. */
 	for (i = 0; i < d->cfg.nnodes && d->nl; i++)
 		if (i != d->self)
 			peer_withdraw(d, &d->peers[i], now);
@@ -1715,6 +1749,7 @@ int daemon_reload(struct mr_daemon *d, FILE *out)
 				sysctl_prepare_port(nports[i].name, !nports[i].lan, true,
 						    neigh_retrans_ms(ncfg));
 
+	relay_reload(d, ncfg, nself);
 	if (strcmp(ncfg->alert_command, d->cfg.alert_command) != 0 &&
 	    alert_set_command(d->alert, ncfg->alert_command) < 0)
 		report(out, "alert-command %s refused; keeping the previous one", ncfg->alert_command);
@@ -1744,6 +1779,8 @@ int daemon_reload(struct mr_daemon *d, FILE *out)
 			sess_send(d, &d->sess[i], now);
 	}
 	resync(d);
+	if (relay_start(d) < 0)
+		report(out, "relay: could not start (see the log); traffic uses direct ports or the LAN");
 	report(out, "%s applied: %d session(s) kept, %d added, %d removed", d->cfg.path, kept,
 	       added, removed);
 	return 0;

@@ -20,6 +20,7 @@
 #include "mtime.h"
 #include "packet.h"
 #include "path.h"
+#include "relay.h"
 #include "session.h"
 
 struct nl;
@@ -127,6 +128,7 @@ struct mr_daemon {
 	mtime_t rx_queued_max;		/* oldest probe found waiting since the last check, us */
 	mtime_t late_max_us;		/* worst lateness since start, us */
 	mtime_t late_logged_at;
+	struct relay_state relay;	/* relay = on: relay.h */
 };
 
 /* Sets everything up (sockets, netlink, stale routes); 0 or -errno. */
@@ -151,6 +153,8 @@ int daemon_reload(struct mr_daemon *d, FILE *out);
 int daemon_drain(struct mr_daemon *d, const char *port, bool drain, FILE *out);
 /* After a drain: 0 when every peer has confirmed, 1 while waiting, -1 on error. */
 int daemon_drain_done(struct mr_daemon *d, const char *port, FILE *out);
+/* Recomputes and installs the paths to every peer (relay.c: a neighbour's reach changed). */
+void daemon_peers_update(struct mr_daemon *d, mtime_t now);
 /* Routes withdrawn, peers told (AdminDown), everything closed. */
 void daemon_shutdown(struct mr_daemon *d);
 

@@ -197,6 +197,7 @@ static const enum mnl_attr_data_type nl_route_types[RTA_MAX + 1] = {
 	[RTA_OIF] = MNL_TYPE_U32,
 	[RTA_TABLE] = MNL_TYPE_U32,
 	[RTA_PRIORITY] = MNL_TYPE_U32,
+	[RTA_GATEWAY] = MNL_TYPE_BINARY,
 };
 
 /* RTA_MULTIPATH: a packed list of struct rtnexthop, each followed by its own attributes. */
@@ -250,6 +251,11 @@ static int nl_parse_route(const struct nlmsghdr *nlh, struct nl_route *r)
 		if ((err = nl_get_addr(tb[RTA_PREFSRC], r->family, r->prefsrc)) < 0)
 			return err;
 		r->has_prefsrc = true;
+	}
+	if (tb[RTA_GATEWAY]) {
+		if ((err = nl_get_addr(tb[RTA_GATEWAY], r->family, r->gw)) < 0)
+			return err;
+		r->has_gw = true;
 	}
 	if (tb[RTA_MULTIPATH])
 		return nl_parse_multipath(tb[RTA_MULTIPATH], r);
@@ -456,6 +462,9 @@ static int nl_dump(struct nl *nl, struct nlmsghdr *req, const char *what, const 
 		err = nl_talk(nl, req, f, &intr);
 		if (err == -EBUSY)
 			return err;	/* caller bug; nothing was sent */
+		/* A table of our own that holds nothing yet does not exist: it is empty. */
+		if (err == -ENOENT && f->routes && f->table != 0 && f->table != RT_TABLE_MAIN)
+			return 0;
 		if (err < 0) {
 			log_warnx("nl: %s dump: %s%s", what, strerror(-err),
 				  nl_ext_suffix(nl, ext, sizeof(ext)));
@@ -570,18 +579,25 @@ static void nl_route_str(char *out, size_t len, int family, const uint8_t *dst, 
 		snprintf(out + o, len - o, " src %s", a);
 }
 
-int nl_route_replace(struct nl *nl, int family, const uint8_t *dst, uint8_t dst_len,
-		     const uint8_t *src, const int *oifs, int noif)
+/*
+ * One route, NLM_F_CREATE|NLM_F_REPLACE: in `table`, unicast over oifs
+ * (through gateway gw, onlink, when gw is not NULL: then noif is 1), or
+ * unreachable when noif is 0.
+ */
+static int route_replace(struct nl *nl, uint32_t table, int family, const uint8_t *dst,
+			 uint8_t dst_len, const uint8_t *src, const uint8_t *gw, const int *oifs,
+			 int noif)
 {
 	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(8)));
 	struct rtnexthop nh[NL_MAX_NH];
 	size_t alen = nl_addr_len(family);
-	char desc[256], ext[300];
+	char desc[256], ext[300], g[INET6_ADDRSTRLEN] = "";
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
 	int i, err;
 
-	if (alen == 0 || !dst || dst_len > 8 * alen || !oifs || noif < 1 || noif > NL_MAX_NH) {
+	if (alen == 0 || !dst || dst_len > 8 * alen || (noif > 0 && !oifs) || noif < 0 ||
+	    noif > NL_MAX_NH || (gw && noif != 1) || (noif == 0 && table == RT_TABLE_MAIN)) {
 		log_warnx("nl: route replace: invalid arguments (family %d, /%u, %d oifs)",
 			  family, dst_len, noif);
 		return -EINVAL;
@@ -592,6 +608,14 @@ int nl_route_replace(struct nl *nl, int family, const uint8_t *dst, uint8_t dst_
 			return -EINVAL;
 		}
 	nl_route_str(desc, sizeof(desc), family, dst, dst_len, src, oifs, noif);
+	if (gw) {
+		inet_ntop(family, gw, g, sizeof(g));
+		snprintf(desc + strlen(desc), sizeof(desc) - strlen(desc), " via %s onlink", g);
+	}
+	if (noif == 0)
+		snprintf(desc + strlen(desc), sizeof(desc) - strlen(desc), " unreachable");
+	if (table != RT_TABLE_MAIN)
+		snprintf(desc + strlen(desc), sizeof(desc) - strlen(desc), " table %u", table);
 	if (family == AF_INET6 && noif > 1) {
 		/* IPv6 would add device-only nexthops as separate routes, not one ECMP route. */
 		log_debug("nl: route replace %s: IPv6 multipath without gateways is not supported", desc);
@@ -602,18 +626,22 @@ int nl_route_replace(struct nl *nl, int family, const uint8_t *dst, uint8_t dst_
 		     (void **)&rtm, sizeof(*rtm));
 	rtm->rtm_family = family;
 	rtm->rtm_dst_len = dst_len;
-	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
 	rtm->rtm_protocol = MR_RTPROT;
-	rtm->rtm_scope = RT_SCOPE_LINK;
-	rtm->rtm_type = RTN_UNICAST;
+	/* A gateway route is universe scope; the gateway itself is on-link (RTNH_F_ONLINK). */
+	rtm->rtm_scope = gw || noif == 0 ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	rtm->rtm_type = noif == 0 ? RTN_UNREACHABLE : RTN_UNICAST;
+	if (gw)
+		rtm->rtm_flags |= RTNH_F_ONLINK;
 	if (!mnl_attr_put_check(nlh, sizeof(buf), RTA_DST, alen, dst) ||
-	    !mnl_attr_put_u32_check(nlh, sizeof(buf), RTA_TABLE, RT_TABLE_MAIN) ||
-	    (src && !mnl_attr_put_check(nlh, sizeof(buf), RTA_PREFSRC, alen, src)))
+	    !mnl_attr_put_u32_check(nlh, sizeof(buf), RTA_TABLE, table) ||
+	    (src && noif > 0 && !mnl_attr_put_check(nlh, sizeof(buf), RTA_PREFSRC, alen, src)) ||
+	    (gw && !mnl_attr_put_check(nlh, sizeof(buf), RTA_GATEWAY, alen, gw)))
 		return -EMSGSIZE;
 	if (noif == 1) {
 		if (!mnl_attr_put_u32_check(nlh, sizeof(buf), RTA_OIF, (uint32_t)oifs[0]))
 			return -EMSGSIZE;
-	} else {
+	} else if (noif > 1) {
 		/* No NLA_F_NESTED: RTA_MULTIPATH is a packed rtnexthop list, not nested attributes. */
 		memset(nh, 0, sizeof(nh));
 		for (i = 0; i < noif; i++) {
@@ -634,7 +662,32 @@ int nl_route_replace(struct nl *nl, int family, const uint8_t *dst, uint8_t dst_
 	return err;
 }
 
-int nl_route_delete(struct nl *nl, int family, const uint8_t *dst, uint8_t dst_len)
+int nl_route_replace(struct nl *nl, int family, const uint8_t *dst, uint8_t dst_len,
+		     const uint8_t *src, const int *oifs, int noif)
+{
+	if (noif < 1 || !oifs) {
+		log_warnx("nl: route replace: no output interface");
+		return -EINVAL;
+	}
+	return route_replace(nl, RT_TABLE_MAIN, family, dst, dst_len, src, NULL, oifs, noif);
+}
+
+int nl_route_replace_via(struct nl *nl, int family, const uint8_t *dst, uint8_t dst_len,
+			 const uint8_t *src, const uint8_t *gw, int oif)
+{
+	if (!gw)
+		return -EINVAL;
+	return route_replace(nl, RT_TABLE_MAIN, family, dst, dst_len, src, gw, &oif, 1);
+}
+
+int nl_relay_route_replace(struct nl *nl, const uint8_t *dst, const uint8_t *src,
+			   const int *oifs, int noif)
+{
+	return route_replace(nl, MR_RELAY_TABLE, AF_INET, dst, 32, src, NULL, oifs, noif);
+}
+
+static int route_delete(struct nl *nl, uint32_t table, int family, const uint8_t *dst,
+			uint8_t dst_len)
 {
 	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(8)));
 	size_t alen = nl_addr_len(family);
@@ -648,15 +701,17 @@ int nl_route_delete(struct nl *nl, int family, const uint8_t *dst, uint8_t dst_l
 		return -EINVAL;
 	}
 	nl_route_str(desc, sizeof(desc), family, dst, dst_len, NULL, NULL, 0);
+	if (table != RT_TABLE_MAIN)
+		snprintf(desc + strlen(desc), sizeof(desc) - strlen(desc), " table %u", table);
 	nlh = nl_req(buf, RTM_DELROUTE, NLM_F_ACK, (void **)&rtm, sizeof(*rtm));
 	rtm->rtm_family = family;
 	rtm->rtm_dst_len = dst_len;
-	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
 	rtm->rtm_protocol = MR_RTPROT;		/* only ours */
 	rtm->rtm_scope = RT_SCOPE_NOWHERE;	/* any scope */
 	rtm->rtm_type = RTN_UNSPEC;		/* any type */
 	if (!mnl_attr_put_check(nlh, sizeof(buf), RTA_DST, alen, dst) ||
-	    !mnl_attr_put_u32_check(nlh, sizeof(buf), RTA_TABLE, RT_TABLE_MAIN))
+	    !mnl_attr_put_u32_check(nlh, sizeof(buf), RTA_TABLE, table))
 		return -EMSGSIZE;
 
 	err = nl_talk(nl, nlh, NULL, NULL);
@@ -668,6 +723,16 @@ int nl_route_delete(struct nl *nl, int family, const uint8_t *dst, uint8_t dst_l
 	else
 		log_debug("nl: route delete %s proto %u", desc, MR_RTPROT);
 	return err;
+}
+
+int nl_route_delete(struct nl *nl, int family, const uint8_t *dst, uint8_t dst_len)
+{
+	return route_delete(nl, RT_TABLE_MAIN, family, dst, dst_len);
+}
+
+int nl_relay_route_delete(struct nl *nl, const uint8_t *dst)
+{
+	return route_delete(nl, MR_RELAY_TABLE, AF_INET, dst, 32);
 }
 
 /* ---- probe routes: IPv6 on-link routes in our own table ---- */
@@ -754,6 +819,38 @@ int nl_probe_rule(struct nl *nl, int family, bool add)
 	if (err < 0)
 		log_warnx("nl: %s rule fwmark %#x lookup %u: %s%s", add ? "add" : "delete",
 			  MR_PROBE_MARK, MR_PROBE_TABLE, strerror(-err),
+			  nl_ext_suffix(nl, ext, sizeof(ext)));
+	return err;
+}
+
+int nl_relay_rule(struct nl *nl, const char *ifname, bool add)
+{
+	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(8)));
+	struct fib_rule_hdr *frh;
+	struct nlmsghdr *nlh;
+	char ext[300];
+	int err;
+
+	if (add && (!ifname || !ifname[0]))
+		return -EINVAL;
+	nlh = nl_req(buf, add ? RTM_NEWRULE : RTM_DELRULE,
+		     NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_EXCL : 0), (void **)&frh,
+		     sizeof(*frh));
+	frh->family = AF_INET;
+	frh->action = FR_ACT_TO_TBL;
+	frh->table = MR_RELAY_TABLE;
+	if ((ifname && !mnl_attr_put_strz_check(nlh, sizeof(buf), FRA_IIFNAME, ifname)) ||
+	    !mnl_attr_put_u32_check(nlh, sizeof(buf), FRA_TABLE, MR_RELAY_TABLE) ||
+	    !mnl_attr_put_u32_check(nlh, sizeof(buf), FRA_PRIORITY, MR_RELAY_RULE_PREF))
+		return -EMSGSIZE;
+	err = nl_talk(nl, nlh, NULL, NULL);
+	if (add && err == -EEXIST)
+		err = 0;
+	if (!add && (err == -ENOENT || err == -ESRCH))
+		return -ENOENT;	/* none (left): not an error */
+	if (err < 0)
+		log_warnx("nl: %s rule iif %s lookup %u: %s%s", add ? "add" : "delete",
+			  ifname ? ifname : "*", MR_RELAY_TABLE, strerror(-err),
 			  nl_ext_suffix(nl, ext, sizeof(ext)));
 	return err;
 }

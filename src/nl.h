@@ -62,6 +62,8 @@ struct nl_route {
 	uint8_t prefsrc[16];	/* family-sized, valid if has_prefsrc */
 	bool has_prefsrc;
 	uint32_t priority;	/* RTA_PRIORITY (metric), 0 if absent */
+	uint8_t gw[16];		/* RTA_GATEWAY of a single-nexthop route, valid if has_gw */
+	bool has_gw;
 };
 
 /* Monitor and dump callbacks; any may be NULL. */
@@ -127,6 +129,34 @@ int nl_dump_table_routes(struct nl *nl, int family, uint32_t table, uint8_t prot
  */
 int nl_route_replace(struct nl *nl, int family, const uint8_t *dst, uint8_t dst_len,
 		     const uint8_t *src, const int *oifs, int noif);
+
+/*
+ * The same with one nexthop through a gateway: dst via gw dev oif onlink
+ * (the gateway is a neighbour on that port whatever the routing table says;
+ * our nodes' fast ports carry only /32 addresses).  Used for relayed paths.
+ */
+int nl_route_replace_via(struct nl *nl, int family, const uint8_t *dst, uint8_t dst_len,
+			 const uint8_t *src, const uint8_t *gw, int oif);
+
+/*
+ * Relay (IPv4): packets that arrive on a fast port are looked up in
+ * MR_RELAY_TABLE, through one rule per fast port "iif PORT lookup
+ * MR_RELAY_TABLE pref MR_RELAY_RULE_PREF" (after the local table's rule 0,
+ * before main's 32766).  That table holds, per peer, only a direct route
+ * (over oifs) or the LAN's (noif 1, the LAN port), or unreachable (noif 0),
+ * never a relayed one: see docs/DESIGN.md, "Relay".
+ */
+#define MR_RELAY_TABLE 205
+#define MR_RELAY_RULE_PREF 205
+int nl_relay_route_replace(struct nl *nl, const uint8_t *dst, const uint8_t *src,
+			   const int *oifs, int noif);
+/* -ESRCH/-ENOENT when absent, not logged. */
+int nl_relay_route_delete(struct nl *nl, const uint8_t *dst);
+/*
+ * Adds (idempotent) the rule for ifname, or deletes it; ifname NULL with
+ * add = false deletes any one rule of ours (call until -ENOENT).
+ */
+int nl_relay_rule(struct nl *nl, const char *ifname, bool add);
 
 /*
  * Deletes our route to dst (proto MR_RTPROT, main table, all nexthops).

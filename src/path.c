@@ -43,7 +43,43 @@ void path_select(const struct path_candidate *c, int n, mtime_t now, struct path
 bool path_equal(const struct path_result *a, const struct path_result *b)
 {
 	return a->noif == b->noif &&
-	       memcmp(a->oif, b->oif, (size_t)a->noif * sizeof(a->oif[0])) == 0;
+	       memcmp(a->oif, b->oif, (size_t)a->noif * sizeof(a->oif[0])) == 0 &&
+	       a->relayed == b->relayed && (!a->relayed || a->relay_node == b->relay_node);
+}
+
+int path_relay_pick(const struct relay_candidate *c, int n)
+{
+	int i, best = -1;
+
+	for (i = 0; i < n; i++) {
+		if (c[i].oif <= 0 || !c[i].reaches)
+			continue;
+		if (best < 0 || c[i].node < c[best].node)
+			best = i;
+	}
+	return best;
+}
+
+void path_relay_set(struct path_result *out, const struct relay_candidate *c)
+{
+	mtime_t recheck = out->recheck_at;
+
+	memset(out, 0, sizeof(*out));
+	out->recheck_at = recheck;
+	out->oif[0] = c->oif;
+	out->noif = 1;
+	out->relayed = true;
+	out->relay_node = c->node;
+}
+
+void path_for_forwarded(const struct path_result *own, struct path_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->recheck_at = MTIME_NEVER;
+	if (own->relayed)
+		return;		/* never relayed twice: the LAN */
+	memcpy(out->oif, own->oif, sizeof(out->oif));
+	out->noif = own->noif;
 }
 
 static double decayed(const struct damp *d, mtime_t now, mtime_t half_life)

@@ -53,6 +53,12 @@ struct path_result {
 	int oif[PATH_MAX_OIF];	/* sorted by ifindex; 0 entries = use the LAN */
 	int noif;
 	mtime_t recheck_at;	/* when a held-down port becomes eligible, or MTIME_NEVER */
+	/*
+	 * Relayed (relay = on): oif[0] leads to node relay_node, which
+	 * forwards to the peer over its own direct fast link.  noif is 1.
+	 */
+	bool relayed;
+	int relay_node;
 };
 
 /*
@@ -68,5 +74,36 @@ void path_select(const struct path_candidate *c, int n, mtime_t now, struct path
 void path_add_oif(struct path_result *p, int ifindex);
 
 bool path_equal(const struct path_result *a, const struct path_result *b);
+
+/*
+ * Relay (relay = on, IPv4): when no direct fast port carries a peer's
+ * traffic, a neighbour may.  One candidate per other node N (neither us nor
+ * the peer): the port our direct, in-service route to N uses (0: none), and
+ * whether N's fresh advertisement says it reaches the peer directly.
+ */
+struct relay_candidate {
+	int node;
+	int oif;		/* lowest in-service direct fast port to `node`, 0 if none */
+	bool reaches;		/* N's live advertisement lists the peer */
+};
+
+/*
+ * Index in c of the neighbour to relay through, or -1 (the LAN): the lowest
+ * node index among those with a port and a live advertisement listing the
+ * peer.  Deterministic, so both directions of a pair tend to agree.
+ */
+int path_relay_pick(const struct relay_candidate *c, int n);
+
+/* Sets *out to a path through candidate c (its port, relayed). */
+void path_relay_set(struct path_result *out, const struct relay_candidate *c);
+
+/*
+ * What traffic that this node forwards for others (arrived on a fast port)
+ * may use towards a peer, given the path of our own traffic: only a direct
+ * fast path, never a relayed one (else the LAN).  This is the loop-freedom
+ * rule: a packet is relayed at most once, so it crosses at most two fast
+ * links (docs/DESIGN.md, "Relay").
+ */
+void path_for_forwarded(const struct path_result *own, struct path_result *out);
 
 #endif

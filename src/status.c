@@ -114,7 +114,19 @@ static void peer_path_get(const struct row *r, struct val *v)
 
 static void peer_via_get(const struct row *r, struct val *v)
 {
-	set_str(v, r->p->rt[r->fam].installed.noif > 0 ? "fast" : "lan");
+	const struct path_result *p = &r->p->rt[r->fam].installed;
+
+	set_str(v, p->noif == 0 ? "lan" : p->relayed ? "relay" : "fast");
+}
+
+/* The neighbour that relays our traffic to the peer; null unless relayed. */
+static void peer_relay_get(const struct row *r, struct val *v)
+{
+	const struct path_result *p = &r->p->rt[r->fam].installed;
+
+	v->none = !p->relayed || p->noif == 0;
+	set_str(v, p->relayed && p->relay_node >= 0 && p->relay_node < r->d->cfg.nnodes ?
+		node_name(r->d, p->relay_node) : "?");
 }
 
 static void peer_since_get(const struct row *r, struct val *v)
@@ -128,6 +140,7 @@ static const struct field peer_fields[] = {
 	{ "address", "ADDRESS", peer_address_get },
 	{ "path", "PATH", peer_path_get },
 	{ "via", NULL, peer_via_get },
+	{ "relay", NULL, peer_relay_get },
 	{ "path_since_s", "SINCE", peer_since_get },
 };
 
@@ -329,7 +342,10 @@ static const char *ms_str(uint64_t us, char *buf, size_t len)
 	return buf;
 }
 
-/* "fast0+fast1", or "LAN" when no fast port carries the traffic. */
+/*
+ * "fast0+fast1", "via n3 (fast1)" when a neighbour relays it, or "LAN"
+ * when no fast port carries the traffic.
+ */
 static const char *path_text(const struct mr_daemon *d, const struct path_result *p, char *buf,
 			     size_t len)
 {
@@ -339,6 +355,14 @@ static const char *path_text(const struct mr_daemon *d, const struct path_result
 	if (p->noif == 0)
 		return "LAN";
 	buf[0] = '\0';
+	if (p->relayed) {
+		char ib[16];
+
+		snprintf(buf, len, "via %s (%s)", p->relay_node >= 0 && p->relay_node < d->cfg.nnodes ?
+			 node_name(d, p->relay_node) : "?",
+			 port_name_by_ifindex(d, p->oif[0], ib, sizeof(ib)));
+		return buf;
+	}
 	for (i = 0; i < p->noif && off < len; i++) {
 		char ib[16];
 
@@ -463,6 +487,40 @@ static void drops_text(const struct mr_daemon *d, FILE *out)
 	fprintf(out, "\n");
 }
 
+/* Only with relay = on: whether we relay for others, what neighbours said, drops. */
+static void relay_text(const struct mr_daemon *d, mtime_t now, FILE *out)
+{
+	const struct relay_state *r = &d->relay;
+	int i, n;
+
+	if (!r->running)
+		return;
+	if (r->capable)
+		fprintf(out, "relay: on; relays for its peers\n");
+	else
+		fprintf(out, "relay: on; does NOT relay for its peers: %s\n", r->why);
+	for (i = 0; i < d->cfg.nnodes; i++) {
+		const struct advert_entry *e = &r->table.e[i];
+		const char *sep = "";
+
+		if (i == d->self || !e->valid || now >= e->expires)
+			continue;
+		fprintf(out, "  %s reaches directly:", node_name(d, i));
+		for (n = 0; n < d->cfg.nnodes; n++)
+			if (e->reach >> n & 1u) {
+				fprintf(out, "%s %s", sep, node_name(d, n));
+				sep = ",";
+			}
+		fprintf(out, "%s (expires in %lld ms)\n", e->reach ? "" : " none",
+			(long long)((e->expires - now) / 1000));
+	}
+	fprintf(out, "relay adverts: sent %" PRIu64 ", received %" PRIu64 ", dropped:",
+		r->tx_packets, r->rx_packets);
+	for (i = 0; i < RELAY_DROP_MAX; i++)
+		fprintf(out, "%s %s %" PRIu64, i ? "," : "", relay_drop_name(i), r->drops[i]);
+	fprintf(out, "\n");
+}
+
 void status_text(const struct mr_daemon *d, mtime_t now, FILE *out)
 {
 	struct table t;
@@ -506,6 +564,7 @@ void status_text(const struct mr_daemon *d, mtime_t now, FILE *out)
 	}
 	fprintf(out, "\n");
 	drops_text(d, out);
+	relay_text(d, now, out);
 }
 
 /* ---- JSON ---- */
@@ -597,6 +656,51 @@ static void json_counters(const uint64_t *count, int from, int n, const char *(*
 	fputc('}', out);
 }
 
+/* "relay": {...}, null with relay = off. */
+static void relay_json(const struct mr_daemon *d, mtime_t now, FILE *out)
+{
+	const struct relay_state *r = &d->relay;
+	int i, n, k = 0;
+
+	fputs(",\"relay\":", out);
+	if (!r->running) {
+		fputs("null", out);
+		return;
+	}
+	fprintf(out, "{\"relaying\":%s,\"why_not\":", r->capable ? "true" : "false");
+	if (r->capable)
+		fputs("null", out);
+	else
+		status_json_string(r->why, out);
+	fputs(",\"neighbours\":[", out);
+	for (i = 0; i < d->cfg.nnodes; i++) {
+		const struct advert_entry *e = &r->table.e[i];
+		int m = 0;
+
+		if (i == d->self || !e->valid || now >= e->expires)
+			continue;
+		if (k++)
+			fputc(',', out);
+		fputs("{\"name\":", out);
+		status_json_string(node_name(d, i), out);
+		fputs(",\"reaches\":[", out);
+		for (n = 0; n < d->cfg.nnodes; n++)
+			if (e->reach >> n & 1u) {
+				if (m++)
+					fputc(',', out);
+				status_json_string(node_name(d, n), out);
+			}
+		fprintf(out, "],\"expires_in_ms\":%lld}", (long long)((e->expires - now) / 1000));
+	}
+	fprintf(out, "],\"adverts_sent\":%" PRIu64 ",\"adverts_received\":%" PRIu64
+		",\"adverts_send_errors\":%" PRIu64 ",\"drops\":", r->tx_packets, r->rx_packets,
+		r->tx_errors);
+	json_counters(r->drops, 0, RELAY_DROP_MAX, relay_drop_name, out);
+	fputs(",\"decode_errors\":", out);
+	json_counters(r->drop_decode, 1, ADVERT_ERR_MAX, advert_err_name, out);
+	fputc('}', out);
+}
+
 void status_json(const struct mr_daemon *d, mtime_t now, FILE *out)
 {
 	struct row r;
@@ -627,12 +731,13 @@ void status_json(const struct mr_daemon *d, mtime_t now, FILE *out)
 	/* AUTH_OK is not an error either. */
 	fputs(",\"auth_errors\":", out);
 	json_counters(d->drop_auth, 1, AUTH_RESULT_MAX, auth_result_name, out);
+	relay_json(d, now, out);
 	fputs("}\n", out);
 }
 
 /* ---- Prometheus metrics ---- */
 
-enum metric_scope { M_SESSION, M_PEER, M_DROP, M_DECODE, M_AUTH };
+enum metric_scope { M_SESSION, M_PEER, M_DROP, M_DECODE, M_AUTH, M_RELAY_DROP };
 
 struct metric {
 	const char *name;
@@ -713,6 +818,16 @@ static uint64_t m_path_ports(const struct row *r)
 	return (uint64_t)r->p->rt[r->fam].installed.noif;
 }
 
+static uint64_t m_path_relayed(const struct row *r)
+{
+	return r->p->rt[r->fam].installed.noif > 0 && r->p->rt[r->fam].installed.relayed;
+}
+
+static uint64_t m_relay_drops(const struct row *r)
+{
+	return r->d->relay.drops[r->idx];
+}
+
 static const struct metric metrics[] = {
 	{ "meshroute_session_state", "gauge", M_SESSION, m_state,
 	  "BFD session state (RFC 5880 4.1): 0 AdminDown, 1 Down, 2 Init, 3 Up.", NULL },
@@ -741,6 +856,10 @@ static const struct metric metrics[] = {
 	  "1 if traffic to the peer uses fast ports, 0 if it uses the LAN.", NULL },
 	{ "meshroute_peer_path_ports", "gauge", M_PEER, m_path_ports,
 	  "Fast ports carrying traffic to the peer (0: the LAN).", NULL },
+	{ "meshroute_peer_path_relayed", "gauge", M_PEER, m_path_relayed,
+	  "1 if traffic to the peer goes through a neighbour that relays it (relay = on), else 0.", NULL },
+	{ "meshroute_relay_adverts_dropped_total", "counter", M_RELAY_DROP, m_relay_drops,
+	  "Received relay advertisements dropped, by reason.", NULL },
 };
 
 /* A label value: backslash, double quote and newline escaped (format 0.0.4). */
@@ -780,6 +899,9 @@ static void prom_labels(const struct row *r, enum metric_scope scope, FILE *out)
 	case M_AUTH:
 		prom_label("result", auth_result_name(r->idx), true, out);
 		break;
+	case M_RELAY_DROP:
+		prom_label("reason", relay_drop_name(r->idx), true, out);
+		break;
 	}
 	fputc('}', out);
 }
@@ -817,10 +939,12 @@ void status_metrics(const struct mr_daemon *d, mtime_t now, FILE *out)
 			break;
 		case M_DROP:
 		case M_DECODE:
-		case M_AUTH: {
+		case M_AUTH:
+		case M_RELAY_DROP: {
 			/* Index 0 of the decode and auth tables is "ok", not a drop. */
-			int first = m->scope == M_DROP ? 0 : 1;
+			int first = m->scope == M_DROP || m->scope == M_RELAY_DROP ? 0 : 1;
 			int end = m->scope == M_DROP ? MR_DROP_MAX :
+				  m->scope == M_RELAY_DROP ? RELAY_DROP_MAX :
 				  m->scope == M_DECODE ? BFD_DECODE_ERR_MAX : AUTH_RESULT_MAX;
 
 			memset(&r, 0, sizeof(r));

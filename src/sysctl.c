@@ -45,8 +45,8 @@ static int write_int(const char *path, int val)
  * One sysctl net.SECTION.IFNAME.KEY that must satisfy ok(value, want);
  * `want` is what we write.  Returns 1 if it is still wrong, 0 otherwise.
  */
-static int fix(const char *section, const char *ifname, const char *key,
-	       bool (*ok)(int, int), int want, bool set, const char *why)
+static int fix_q(const char *section, const char *ifname, const char *key,
+		 bool (*ok)(int, int), int want, bool set, const char *why, bool quiet)
 {
 	char path[160], name[160], *c;
 	int val = 0, err;
@@ -68,7 +68,8 @@ static int fix(const char *section, const char *ifname, const char *key,
 	if (ok(val, want))
 		return 0;
 	if (!set) {
-		log_warnx("%s is %d, needs %d: %s (set-sysctl = no)", name, val, want, why);
+		if (!quiet)
+			log_warnx("%s is %d, needs %d: %s (set-sysctl = no)", name, val, want, why);
 		return 1;
 	}
 	if ((err = write_int(path, want)) < 0) {
@@ -78,6 +79,12 @@ static int fix(const char *section, const char *ifname, const char *key,
 	}
 	log_info("set %s from %d to %d: %s", name, val, want, why);
 	return 0;
+}
+
+static int fix(const char *section, const char *ifname, const char *key,
+	       bool (*ok)(int, int), int want, bool set, const char *why)
+{
+	return fix_q(section, ifname, key, ok, want, set, why, false);
 }
 
 static bool rp_filter_ok(int v, int want)
@@ -124,5 +131,27 @@ int sysctl_prepare_port(const char *ifname, bool fast, bool set, unsigned retran
 		   "a lost ARP request must not delay a healed link for a second");
 	bad += fix("ipv6.neigh", ifname, "retrans_time_ms", at_most, (int)retrans_ms, set,
 		   "a lost neighbour solicitation must not delay a healed link for a second");
+	return bad;
+}
+
+int sysctl_relay_port(const char *ifname, bool set, bool quiet)
+{
+	int bad = 0;
+
+	/*
+	 * IPv4 decides by the ingress device: forwarding on the fast ports
+	 * alone lets the node pass peers' traffic between fast ports without
+	 * making it a router on the LAN (the global ip_forward stays as it is).
+	 */
+	if (fix_q("ipv4.conf", ifname, "forwarding", is_want, 1, set,
+		  "relay = on: this node forwards its peers' traffic arriving on this fast port",
+		  quiet))
+		bad |= SYSCTL_RELAY_FORWARDING;
+	/* A relayed packet's source is reached over another port: strict mode drops it. */
+	if (fix_q("ipv4.conf", ifname, "rp_filter", rp_filter_ok, 2, set,
+		  "relay = on: relayed packets arrive from sources routed over another port", quiet) ||
+	    fix_q("ipv4.conf", "all", "rp_filter", rp_filter_ok, 2, set,
+		  "relay = on: relayed packets arrive from sources routed over another port", quiet))
+		bad |= SYSCTL_RELAY_RP_FILTER;
 	return bad;
 }

@@ -17,4 +17,14 @@
  */
 int sysctl_prepare_port(const char *ifname, bool fast, bool set, unsigned retrans_ms);
 
+/*
+ * relay = on: net.ipv4.conf.IFNAME.forwarding must be 1 on a fast port for
+ * this node to relay, and reverse-path filtering not strict (IFNAME and
+ * all); set when allowed.  quiet: no warning when wrong and may not be set
+ * (periodic re-checks).  Returns the SYSCTL_RELAY_* bits still wrong.
+ */
+#define SYSCTL_RELAY_FORWARDING 1
+#define SYSCTL_RELAY_RP_FILTER 2
+int sysctl_relay_port(const char *ifname, bool set, bool quiet);
+
 #endif

@@ -98,6 +98,30 @@ def auth():
     write("auth", "keys-only.bin", bytes([SHA1]) + b"0 a\n255 hex:ff\n7 x\n")
 
 
+def advert(sender, seq, peers, lifetime=350, key=None, key_id=0, version=1):
+    """A relay advertisement (src/advert.h, version 1); HMAC-SHA256 with `key`."""
+    import hmac
+    flags = 1 if key is not None else 0
+    body = b"mrRA" + bytes([version, flags, len(peers), key_id if key is not None else 0])
+    body += bytes(sender) + struct.pack("!II", seq, lifetime)
+    for p in peers:
+        body += bytes(p)
+    if key is not None:
+        body += hmac.new(key, body, hashlib.sha256).digest()
+    return body
+
+
+def adverts():
+    a, b, c = (10, 10, 0, 1), (10, 10, 0, 2), (10, 10, 0, 3)
+    write("advert", "plain.bin", b"\0" + advert(c, 7, [a, b]))
+    write("advert", "plain-empty.bin", b"\0" + advert(c, 0xffffffff, []))
+    write("advert", "plain-full.bin", b"\0" + advert(a, 1, [(10, 10, 1, i) for i in range(15)]))
+    write("advert", "keyed.bin", b"\1" + b"3 Relay.Key-1\n\0" + advert(c, 9, [a], key=b"Relay.Key-1", key_id=3))
+    write("advert", "keyed-second-key.bin", b"\1" + b"4 new\n3 Relay.Key-1\n\0" +
+          advert(c, 9, [a, b], key=b"Relay.Key-1", key_id=3))
+    write("advert", "version-2.bin", b"\0" + advert(c, 7, [a], version=2))
+
+
 def configs():
     srcs = [os.path.join(ROOT, "etc", "meshroute.conf.example")]
     cdir = os.path.join(ROOT, "tests", "config")
@@ -119,12 +143,13 @@ def control():
 
 
 def main():
-    for sub in ("packet", "auth", "config", "control"):
+    for sub in ("packet", "auth", "config", "control", "advert"):
         os.makedirs(os.path.join(CORPUS, sub), exist_ok=True)
     packets()
     auth()
     configs()
     control()
+    adverts()
     return 0
 
 

@@ -23,6 +23,12 @@
 #   n1 fast0 -> n2    n2 fast0 -> n3    n3 fast0 -> n1
 #   n1 fast1 -> n3    n2 fast1 -> n1    n3 fast1 -> n2
 #
+# lab_ring4 (4 nodes in a ring, dual-port cards; opposite nodes, n1-n3 and
+# n2-n4, have no cable between them):
+#
+#   n1 fast0 -[w12]- fast1 n2 fast0 -[w23]- fast1 n3
+#   n1 fast1 -[w41]- fast0 n4 fast1 -[w34]- fast0 n3
+#
 # lab_b2b2 (2 nodes, two cables):  n1 fast0 --[w12a]-- fast0 n2
 #                                  n1 fast1 --[w12b]-- fast1 n2
 #
@@ -46,7 +52,7 @@
 # (strict), on purpose: meshrouted has to fix it.
 #
 # Functions, by concern:
-#   build     lab_mesh3, lab_b2b2 (or lab_node, lab_lan, lab_cable,
+#   build     lab_mesh3, lab_ring4, lab_b2b2 (or lab_node, lab_lan, lab_cable,
 #             lab_finish_build); lab_power_off / lab_power_on NODE (reboot)
 #   cabling   lab_port NODE PEER (fast port(s)), lab_wire NODE PEER (wire ns)
 #   faults    lab_cut_carrier | lab_silent | lab_oneway | lab_heal A B [PORT_A]
@@ -359,6 +365,16 @@ lab_mesh3() {
 	lab_finish_build
 }
 
+lab_ring4() {
+	lab_node n1; lab_node n2; lab_node n3; lab_node n4
+	lab_lan n1 n2 n3 n4
+	lab_cable w12 n1 fast0 n2 fast1
+	lab_cable w23 n2 fast0 n3 fast1
+	lab_cable w34 n3 fast0 n4 fast1
+	lab_cable w41 n4 fast0 n1 fast1
+	lab_finish_build
+}
+
 lab_b2b2() {
 	lab_node n1; lab_node n2
 	lab_lan n1 n2
@@ -471,18 +487,21 @@ lab_heal() {
 
 # ---- observing ----------------------------------------------------------------
 
-# lab_route NODE PEER: the device(s) of NODE's proto 204 route to PEER, sorted,
-# or "lan" if there is none.  A duplicate route shows as a repeated device.
+# lab_route NODE PEER: the device(s) of NODE's proto 204 route to PEER in the
+# main table, sorted, or "lan" if there is none; a relayed route (relay = on)
+# shows as "via NODE DEV".  A duplicate route shows as a repeated device.
 # lab_route_get does the same into LAB_R, without a subshell.
 lab_route_get() {
-	local out w prev= devs=()
-	out=$(ip -n "$LAB_ID-$1" -4 -o route show table all proto "$LAB_PROTO" "10.10.0.${2#n}/32")
+	local out w prev= devs=() via=
+	out=$(ip -n "$LAB_ID-$1" -4 -o route show table main proto "$LAB_PROTO" "10.10.0.${2#n}/32")
 	for w in $out; do
 		[ "$prev" = dev ] && devs+=("$w")
+		[ "$prev" = via ] && via="via n${w##*.} "
 		prev=$w
 	done
 	lab_sort_words "${devs[@]}"
 	LAB_R=${LAB_SORTED:-lan}
+	[ -z "$via" ] || LAB_R=$via$LAB_R
 }
 
 lab_route() { lab_route_get "$@"; echo "$LAB_R"; }

@@ -102,6 +102,11 @@ static const struct bad_case bad_cases[] = {
 	{ "bool_bad", "[global]\nset-sysctl = maybe\n" N1 N2, 2, "set-sysctl: \"maybe\" is not a boolean" },
 	{ "realtime_bad", "[global]\nrealtime = fifo\n" N1 N2, 2, "realtime: \"fifo\" is not a boolean" },
 	{ "lock_memory_bad", "[global]\nlock-memory = all\n" N1 N2, 2, "lock-memory: \"all\" is not a boolean" },
+	{ "relay_bool_bad", "[global]\nrelay = sometimes\n" N1 N2, 2, "relay: \"sometimes\" is not a boolean" },
+	{ "relay_port_text", "[global]\nrelay-port = high\n" N1 N2, 2, "relay-port: \"high\" is not a number (1..65535)" },
+	{ "relay_port_zero", "[global]\nrelay-port = 0\n" N1 N2, 2, "relay-port: 0 is out of range (1..65535)" },
+	{ "relay_port_big", "[global]\nrelay-port = 65536\n" N1 N2, 2, "relay-port: 65536 is out of range" },
+	{ "relay_port_bfd", "[global]\nrelay-port = 3784\n" N1 N2, 2, "relay-port: 3784 is BFD's" },
 	{ "auth_type_bad", "[global]\nauth-type = sha1\n" N1 N2, 2, "auth-type: \"sha1\" is not an auth type" },
 	{ "auth_type_without_key", "[global]\nauth-type = keyed-sha1\n" N1 N2, 2,
 	  "auth-type keyed-sha1 needs auth-key-file" },
@@ -243,6 +248,8 @@ static void test_defaults(void **state)
 	assert_true(cfg.set_sysctl);
 	assert_false(cfg.realtime);	/* issue: off by default */
 	assert_false(cfg.lock_memory);
+	assert_false(cfg.relay);
+	assert_int_equal(cfg.relay_port, 3786);
 	assert_string_equal(cfg.alert_command, "");
 	assert_string_equal(cfg.auth_key_file, "");
 	assert_int_equal(cfg.auth_type, MR_AUTH_NONE);
@@ -458,7 +465,7 @@ static void test_round_trip(void **state)
 	round_trip("full",
 	    "[global]\ninterval = 1500us\nmultiplier = 7\nhold-down = 90s\nlan-interval = 1s\n"
 	    "set-sysctl = no\nalert-command = /bin/a\nauth-key-file = /k\nauth-type = keyed-md5\n"
-	    "control-socket = /tmp/s\n"
+	    "control-socket = /tmp/s\nrelay = on\nrelay-port = 4000\n"
 	    "[node x]\naddress = fd00::1\naddress = 10.0.0.1\nlan = l\nfast = a b c d e f g h\n"
 	    "[node y]\naddress = fd00::2\nlan = l\nfast = a\n"
 	    "[node z]\naddress = 10.0.0.3\naddress = fd00::3\nlan = l2\nfast = z\n");
@@ -475,6 +482,11 @@ static void test_config_equal(void **state)
 	assert_int_equal(load_ok(N1 N2 N3, &b), 0);
 	assert_false(config_equal(&a, &b));
 	assert_int_equal(load_ok("[global]\nhold-down = 3s\n" N1 N2, &b), 0);
+	assert_false(config_equal(&a, &b));
+	assert_int_equal(load_ok("[global]\nrelay = yes\n" N1 N2, &b), 0);
+	assert_true(b.relay);
+	assert_false(config_equal(&a, &b));
+	assert_int_equal(load_ok("[global]\nrelay-port = 3787\n" N1 N2, &b), 0);
 	assert_false(config_equal(&a, &b));
 	assert_int_equal(load_ok(N2 N1, &b), 0);
 	assert_false(config_equal(&a, &b));
@@ -644,6 +656,8 @@ static void test_example(void **state)
 	assert_int_equal(ex.hold_down_us, def.hold_down_us);
 	assert_int_equal(ex.multiplier, def.multiplier);
 	assert_int_equal(ex.set_sysctl, def.set_sysctl);
+	assert_int_equal(ex.relay, def.relay);
+	assert_int_equal(ex.relay_port, def.relay_port);
 	assert_int_equal(ex.auth_type, def.auth_type);
 	assert_string_equal(ex.control_socket, def.control_socket);
 }

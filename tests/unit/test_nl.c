@@ -447,6 +447,89 @@ static void test_route_replace_single(void **state)
 	}
 }
 
+/*
+ * Relay: a relayed host route through a gateway on another port (onlink),
+ * reported back with its gateway; the relay table's direct, LAN and
+ * unreachable routes; and the per-port iif rules, idempotent and removable.
+ */
+static void test_relay_routes_and_rules(void **state)
+{
+	NEED_NETNS();
+	struct nl *nl = *state;
+	uint8_t dst[16], src[16], gw[16];
+	int oif1 = nl_ifindex("mr1a"), oifs[2] = { nl_ifindex("mr0a"), nl_ifindex("mr1a") };
+	struct nl_handlers h;
+	struct events *ev;
+	char out[4096];
+	int i;
+
+	ip4("10.9.9.9", dst);
+	ip4("10.0.0.1", src);
+	/* Not in mr1a's subnet: only onlink makes it a valid gateway there. */
+	ip4("10.7.7.7", gw);
+	assert_int_equal(nl_route_replace_via(nl, AF_INET, dst, 32, src, gw, oif1), 0);
+	assert_int_equal(nl_route_replace_via(nl, AF_INET, dst, 32, src, gw, oif1), 0);
+	ev = dump_ours(nl, AF_INET);
+	assert_int_equal(ev->nroute, 1);
+	assert_true(ev->route[0].has_gw);
+	assert_memory_equal(ev->route[0].gw, gw, 4);
+	assert_int_equal(ev->route[0].oif[0], oif1);
+	free(ev);
+	sh_out("ip -4 route show table main proto 204", out, sizeof(out));
+	assert_non_null(strstr(out, "10.9.9.9 via 10.7.7.7 dev mr1a"));
+	assert_non_null(strstr(out, "onlink"));
+	/* Back to a direct route: one atomic replace drops the gateway. */
+	assert_int_equal(nl_route_replace(nl, AF_INET, dst, 32, src, oifs, 1), 0);
+	ev = dump_ours(nl, AF_INET);
+	assert_int_equal(ev->nroute, 1);
+	assert_false(ev->route[0].has_gw);
+	free(ev);
+
+	/* The relay table: multipath, single, unreachable; the main table is untouched. */
+	assert_int_equal(nl_relay_route_replace(nl, dst, src, oifs, 2), 0);
+	sh_out("ip -4 route show table 205", out, sizeof(out));
+	assert_non_null(strstr(out, "10.9.9.9 proto 204"));
+	assert_non_null(strstr(out, "nexthop dev mr0a"));
+	assert_int_equal(nl_relay_route_replace(nl, dst, src, &oif1, 1), 0);
+	sh_out("ip -4 route show table 205", out, sizeof(out));
+	assert_non_null(strstr(out, "10.9.9.9 dev mr1a proto 204 scope link src 10.0.0.1"));
+	assert_int_equal(nl_relay_route_replace(nl, dst, src, NULL, 0), 0);
+	sh_out("ip -4 route show table 205", out, sizeof(out));
+	assert_non_null(strstr(out, "unreachable 10.9.9.9 proto 204"));
+	ev = ev_new(&h);
+	assert_int_equal(nl_dump_table_routes(nl, AF_INET, MR_RELAY_TABLE, MR_RTPROT, &h), 0);
+	assert_int_equal(ev->nroute, 1);
+	assert_int_equal(ev->route[0].table, MR_RELAY_TABLE);
+	assert_int_equal(ev->route[0].type, RTN_UNREACHABLE);
+	free(ev);
+	assert_int_equal(nl_relay_route_delete(nl, dst), 0);
+	assert_true(nl_relay_route_delete(nl, dst) < 0);	/* gone */
+	/* An absent table of ours dumps as empty, not as an error. */
+	ev = ev_new(&h);
+	assert_int_equal(nl_dump_table_routes(nl, AF_INET, 206, MR_RTPROT, &h), 0);
+	assert_int_equal(ev->nroute, 0);
+	free(ev);
+	/* The main table route survived all of that. */
+	ev = dump_ours(nl, AF_INET);
+	assert_int_equal(ev->nroute, 1);
+	free(ev);
+
+	/* Rules: one per port, adding twice is fine, deleting any one until none. */
+	assert_int_equal(nl_relay_rule(nl, "mr0a", true), 0);
+	assert_int_equal(nl_relay_rule(nl, "mr0a", true), 0);
+	assert_int_equal(nl_relay_rule(nl, "fast-absent", true), 0);	/* by name: may come later */
+	sh_out("ip -4 rule show", out, sizeof(out));
+	assert_non_null(strstr(out, "205:\tfrom all iif mr0a lookup 205"));
+	assert_non_null(strstr(out, "iif fast-absent"));
+	assert_int_equal(nl_relay_rule(nl, "mr0a", false), 0);
+	assert_int_equal(nl_relay_rule(nl, "mr0a", false), -ENOENT);
+	for (i = 0; i < 4 && nl_relay_rule(nl, NULL, false) == 0; i++)
+		;
+	assert_int_equal(i, 1);
+	sh_out("ip -4 rule show", out, sizeof(out));
+	assert_null(strstr(out, "lookup 205"));
+}
+
 static void test_route_multipath(void **state)
 {
 	NEED_NETNS();
@@ -829,6 +912,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dump_addrs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route_replace_single, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route_multipath, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_relay_routes_and_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route_ipv6, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_monitor_carrier, setup, teardown),

@@ -161,9 +161,65 @@ static void test_add_full(void **state)
 		assert_true(r.oif[i - 1] < r.oif[i]);
 }
 
+static void test_relay_pick(void **state)
+{
+	struct relay_candidate none[] = { { 1, 0, true }, { 3, 7, false } };
+	struct relay_candidate two[] = { { 3, 7, true }, { 1, 5, true }, { 2, 0, true } };
+	struct path_result r = { .noif = 0, .recheck_at = NOW + 5 }, direct, q;
+
+	(void)state;
+	/* A neighbour without an in-service link to us, or that does not reach the peer: LAN. */
+	assert_int_equal(path_relay_pick(none, 2), -1);
+	assert_int_equal(path_relay_pick(none, 0), -1);
+	/* Several: the lowest node index, whatever the order given. */
+	assert_int_equal(path_relay_pick(two, 3), 1);
+	path_relay_set(&r, &two[1]);
+	assert_true(r.relayed);
+	assert_int_equal(r.relay_node, 1);
+	assert_int_equal(r.noif, 1);
+	assert_int_equal(r.oif[0], 5);
+	assert_int_equal(r.recheck_at, NOW + 5);	/* a held-down port still gets rechecked */
+	/* Relayed and direct over the same port differ; so do two relays. */
+	memset(&direct, 0, sizeof(direct));
+	path_add_oif(&direct, 5);
+	assert_false(path_equal(&r, &direct));
+	q = r;
+	q.relay_node = 3;
+	assert_false(path_equal(&r, &q));
+	q.relay_node = 1;
+	assert_true(path_equal(&r, &q));
+}
+
+/*
+ * Loop freedom: what forwarded traffic may use is the direct path or the
+ * LAN, never a relayed one, so no packet is relayed twice.
+ */
+static void test_forwarded_never_relayed(void **state)
+{
+	struct relay_candidate c = { 2, 9, true };
+	struct path_result own, out;
+
+	(void)state;
+	memset(&own, 0, sizeof(own));
+	path_add_oif(&own, 4);
+	path_add_oif(&own, 6);
+	path_for_forwarded(&own, &out);
+	assert_true(path_equal(&own, &out));
+	assert_false(out.relayed);
+	path_relay_set(&own, &c);
+	path_for_forwarded(&own, &out);
+	assert_int_equal(out.noif, 0);
+	assert_false(out.relayed);
+	memset(&own, 0, sizeof(own));
+	path_for_forwarded(&own, &out);
+	assert_int_equal(out.noif, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_relay_pick),
+		cmocka_unit_test(test_forwarded_never_relayed),
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_equal),
 		cmocka_unit_test(test_damped_candidate),

@@ -406,11 +406,11 @@ static void test_json_validator_rejects(void **state)
 static const char *const json_parts[] = {
 	"{\"node\":\"alpha\",\"peers\":[",
 	"{\"name\":\"beta\",\"family\":\"ipv4\",\"address\":\"10.0.0.2\",\"path\":[\"p1\"],\"via\":\"fast\","
-	"\"path_since_s\":65.000}",
+	"\"relay\":null,\"path_since_s\":65.000}",
 	"{\"name\":\"beta\",\"family\":\"ipv6\",\"address\":\"fd00::2\",\"path\":[\"p1\"],"
-	"\"via\":\"fast\",\"path_since_s\":1.000}",
+	"\"via\":\"fast\",\"relay\":null,\"path_since_s\":1.000}",
 	"{\"name\":\"gamma\",\"family\":\"ipv4\",\"address\":\"10.0.0.3\",\"path\":[],\"via\":\"lan\","
-	"\"path_since_s\":null}",
+	"\"relay\":null,\"path_since_s\":null}",
 	"{\"peer\":\"beta\",\"port\":\"p1\",\"link\":\"ok\",\"family\":\"ipv4\",\"state\":\"Up\",\"remote_state\":\"Up\","
 	"\"since_s\":65.300,\"flaps\":2,\"local_discr\":1000,\"remote_discr\":4660,"
 	"\"tx_interval_ms\":20,\"detect_time_ms\":90,\"last_detect_ms\":61.5,\"loss_pct\":5.3,"
@@ -663,6 +663,8 @@ static void test_metrics(void **state)
 		{ "meshroute_packets_dropped_total", "counter", MR_DROP_MAX },
 		{ "meshroute_peer_path_fast", "gauge", 3 },
 		{ "meshroute_peer_path_ports", "gauge", 3 },
+		{ "meshroute_peer_path_relayed", "gauge", 3 },
+		{ "meshroute_relay_adverts_dropped_total", "counter", RELAY_DROP_MAX },
 	};
 	struct mr_daemon *d = daemon_fixture();
 	char *text = render(status_metrics, d);
@@ -695,6 +697,55 @@ static void test_metrics(void **state)
 	daemon_free(d);
 }
 
+/*
+ * relay = on: gamma's traffic goes through beta over p1 (gamma's own cable
+ * is drained); text, JSON and metrics say so, and the relay section shows
+ * what beta advertised, its drops, and why this node does not relay.
+ */
+static void test_relayed(void **state)
+{
+	struct mr_daemon *d = daemon_fixture();
+	struct relay_candidate c = { .node = 1, .oif = 11, .reaches = true };
+	char *text, *js, *m;
+
+	(void)state;
+	d->peers[2].rt[0].installed.recheck_at = MTIME_NEVER;
+	path_relay_set(&d->peers[2].rt[0].installed, &c);
+	d->relay.running = true;
+	d->relay.capable = false;
+	snprintf(d->relay.why, sizeof(d->relay.why), "net.ipv4.conf.p1.forwarding must be 1");
+	advert_table_update(&d->relay.table, 1, 7, MTIME_MS(350), 1u << 2, NOW - MTIME_MS(100),
+			    NULL);
+	d->relay.drops[RELAY_DROP_REPLAY] = 4;
+	d->relay.rx_packets = 9;
+	d->relay.tx_packets = 8;
+
+	text = render(status_text, d);
+	if (!has_row(text, "gamma 10.0.0.3 via beta (p1) -"))
+		fail_msg("no relayed row in:\n%s", text);
+	if (!has_row(text, "relay: on; does NOT relay for its peers: net.ipv4.conf.p1.forwarding must be 1") ||
+	    !has_row(text, "beta reaches directly: gamma (expires in 250 ms)") ||
+	    !has_row(text, "relay adverts: sent 8, received 9, dropped: decode 0, ttl 0, port 0, sender 0, replay 4"))
+		fail_msg("relay section missing in:\n%s", text);
+	js = render(status_json, d);
+	if (!json_valid(js))
+		fail_msg("invalid JSON:\n%s", js);
+	if (!strstr(js, "{\"name\":\"gamma\",\"family\":\"ipv4\",\"address\":\"10.0.0.3\","
+		    "\"path\":[\"p1\"],\"via\":\"relay\",\"relay\":\"beta\",") ||
+	    !strstr(js, "\"relay\":{\"relaying\":false,\"why_not\":\"net.ipv4.conf.p1.forwarding must be 1\","
+		    "\"neighbours\":[{\"name\":\"beta\",\"reaches\":[\"gamma\"],\"expires_in_ms\":250}]"))
+		fail_msg("relayed path or relay section missing in JSON:\n%s", js);
+	m = render(status_metrics, d);
+	if (!strstr(m, "\nmeshroute_peer_path_relayed{peer=\"gamma\",family=\"ipv4\"} 1\n") ||
+	    !strstr(m, "\nmeshroute_peer_path_relayed{peer=\"beta\",family=\"ipv4\"} 0\n") ||
+	    !strstr(m, "\nmeshroute_relay_adverts_dropped_total{reason=\"replay\"} 4\n"))
+		fail_msg("relay metrics missing in:\n%s", m);
+	free(text);
+	free(js);
+	free(m);
+	daemon_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -705,6 +756,7 @@ int main(void)
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_metrics_checker_rejects),
 		cmocka_unit_test(test_metrics),
+		cmocka_unit_test(test_relayed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
