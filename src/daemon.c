@@ -966,13 +966,22 @@ static void mtu_check(struct mr_daemon *d, struct mr_sess *m, mtime_t now)
 		 mtu_verdict_name(old), mtu_verdict_name(v));
 }
 
+/*
+ * After a state change of either session of (port, peer).  The regular
+ * session just found its peer: start the MTU handshake now rather than at
+ * the next (slow) MTU interval, so that both are Up within a few round trips
+ * and the hold-down, counted from the later, is not stretched.
+ */
 static void mtu_check_port_peer(struct mr_daemon *d, const struct mr_port *port, int peer,
 				mtime_t now)
 {
 	struct mr_sess *m = mtu_sess_of(d, port, peer);
 
-	if (m)
-		mtu_check(d, m, now);
+	if (!m)
+		return;
+	if (m->pad_to && port->active[peer] > 0)
+		bfd_session_kick(&m->bfd, now);
+	mtu_check(d, m, now);
 }
 
 /*

@@ -75,6 +75,8 @@ heal() {
 	wait_for 10 both_on "$P1" "$P2" || lab_fail "the link did not return after the fix"
 	ms=$(lab_event_ms "$t" n1 n2 "$P1" n2 n1 "$P2")
 	assert_ge "back on the link after (hold-down $LAB_HOLD_MS ms)" "$ms" "$LAB_HOLD_MS" " ms"
+	# The first padded probe after the fix (100 ms interval) starts the hold-down.
+	assert_le "back on the link after" "$ms" $((LAB_HOLD_MS + 500)) " ms"
 	wait_for 2 verdicts_are ok || lab_fail "MTU verdicts not ok after the fix"
 }
 
@@ -112,3 +114,18 @@ wait_for 15 both_on "$P1" "$P2" || lab_fail "the link did not return after the f
 lab_ok "back on the link after the fix"
 assert_eq "flaps of the regular sessions (MTU failures count for damping only)" "0 0" \
 	"$(reg n1 "$P1" flaps) $(reg n2 "$P2" flaps)"
+
+# Probing must not slow the regular failover down: silent failures of the
+# other cables, the MTU handshake after the regular one within the fail-back
+# target (hold-down + 100 ms, median).
+outages=() failbacks=()
+for pair in "n2 n3" "n3 n1" "n3 n2"; do
+	read -r a b <<<"$pair"
+	lab_log "-- the $a -- $b cable goes silent (jumbo frames, MTU probes on)"
+	lab_failover_trial "lab_silent $a $b" "$a" "$b"
+	outages+=("$TRIAL_OUTAGE_MS")
+	failbacks+=("$TRIAL_FAILBACK_MS")
+done
+lab_log "== silent failures with MTU probes: outages ${outages[*]} ms; fail-back beyond hold-down ${failbacks[*]} ms"
+assert_le "median outage of a silent failure" "$(lab_median "${outages[@]}")" 100 " ms"
+assert_le "median fail-back time beyond hold-down" "$(lab_median "${failbacks[@]}")" 100 " ms"
