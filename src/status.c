@@ -15,7 +15,8 @@ enum val_kind {
 	V_MS,		/* u in microseconds, shown in milliseconds */
 	V_AGE,		/* u in microseconds, shown as "5m02s" or seconds in JSON */
 	V_PATH,		/* path: port names, or the LAN */
-	V_MTU,		/* the MTU session of a (port, peer): an object in JSON */
+	V_BOOL,		/* u: "yes"/"no" in text, true/false in JSON */
+	V_MTU,		/* the MTU verdict of a (port, peer): a summary in text, its name in JSON */
 };
 
 struct val {
@@ -248,11 +249,62 @@ static void sess_link_get(const struct row *r, struct val *v)
 		   mtu_failed(r->d, r->s) ? "mtu" : "ok");
 }
 
+/* The MTU session of the row's (port, peer); NULL on the LAN. */
+static const struct mr_sess *row_mtu(const struct row *r)
+{
+	return r->s->port->lan ? NULL : mtu_sess(r->d, r->s);
+}
+
+static unsigned row_mtu_passes(const struct row *r, const struct mr_sess *m)
+{
+	return mtu_passes_now(m->passes, m->passes_at, r->now, (mtime_t)mtu_window(&r->d->cfg));
+}
+
 static void sess_mtu_get(const struct row *r, struct val *v)
 {
 	v->kind = V_MTU;
-	v->mtu = r->s->port->lan ? NULL : mtu_sess(r->d, r->s);
+	v->mtu = row_mtu(r);
 	v->none = !v->mtu;
+}
+
+static void sess_mtu_size_get(const struct row *r, struct val *v)
+{
+	const struct mr_sess *m = row_mtu(r);
+
+	set_uint(v, V_UINT, m ? m->pad_to : 0);
+	v->none = !m || !m->pad_to;
+}
+
+static void sess_mtu_ok_get(const struct row *r, struct val *v)
+{
+	const struct mr_sess *m = row_mtu(r);
+
+	set_uint(v, V_BOOL, m && m->verdict == MTU_OK);
+	v->none = !m || !m->pad_to;
+}
+
+static void sess_mtu_passes_get(const struct row *r, struct val *v)
+{
+	const struct mr_sess *m = row_mtu(r);
+
+	set_uint(v, V_UINT, m ? row_mtu_passes(r, m) : 0);
+	v->none = v->u == 0;
+}
+
+static void sess_mtu_state_get(const struct row *r, struct val *v)
+{
+	const struct mr_sess *m = row_mtu(r);
+
+	set_str(v, m ? bfd_state_name(m->bfd.state) : "");
+	v->none = !m || !m->pad_to;
+}
+
+static void sess_mtu_flaps_get(const struct row *r, struct val *v)
+{
+	const struct mr_sess *m = row_mtu(r);
+
+	set_uint(v, V_UINT, m ? m->flaps : 0);
+	v->none = !m;
 }
 
 static const struct field sess_fields[] = {
@@ -273,7 +325,12 @@ static const struct field sess_fields[] = {
 	{ "last_down_diag", NULL, sess_last_diag_get },
 	{ "tx_packets", "TX_PKTS", sess_tx_packets_get },
 	{ "rx_packets", "RX_PKTS", sess_rx_packets_get },
-	{ "mtu", "MTU", sess_mtu_get },
+	{ "mtu_verdict", "MTU", sess_mtu_get },
+	{ "mtu_ok", NULL, sess_mtu_ok_get },
+	{ "mtu_size", NULL, sess_mtu_size_get },
+	{ "mtu_passes", NULL, sess_mtu_passes_get },
+	{ "mtu_state", NULL, sess_mtu_state_get },
+	{ "mtu_flaps", NULL, sess_mtu_flaps_get },
 };
 
 #define NFIELDS(t) (sizeof(t) / sizeof((t)[0]))
@@ -378,10 +435,9 @@ static const char *path_text(const struct mr_daemon *d, const struct path_result
 }
 
 /* "-" (not probing), "ok 9000", "pending 9000", "failed 9000, 1500 passes". */
-static const char *mtu_text(const struct mr_daemon *d, const struct mr_sess *m, mtime_t now,
-			    char *buf, size_t len)
+static const char *mtu_text(const struct row *r, const struct mr_sess *m, char *buf, size_t len)
 {
-	unsigned passes = mtu_passes_now(m->passes, m->passes_at, now, (mtime_t)mtu_window(&d->cfg));
+	unsigned passes = row_mtu_passes(r, m);
 
 	if (!m->pad_to)
 		return "-";
@@ -413,8 +469,10 @@ static const char *cell_text(const struct row *r, const struct field *f, char *b
 		return age_str(v.u, buf, len);
 	case V_PATH:
 		return path_text(r->d, v.path, buf, len);
+	case V_BOOL:
+		return v.u ? "yes" : "no";
 	case V_MTU:
-		return mtu_text(r->d, v.mtu, r->now, buf, len);
+		return mtu_text(r, v.mtu, buf, len);
 	}
 	return "?";
 }
@@ -594,28 +652,12 @@ static void json_val(const struct row *r, const struct val *v, FILE *out)
 	case V_AGE:
 		fprintf(out, "%" PRIu64 ".%03" PRIu64, v->u / 1000000, v->u / 1000 % 1000);
 		break;
-	case V_MTU: {
-		const struct mr_sess *m = v->mtu;
-		unsigned passes = mtu_passes_now(m->passes, m->passes_at, r->now,
-						 (mtime_t)mtu_window(&r->d->cfg));
-
-		fprintf(out, "{\"probe\":%s,", m->pad_to ? "true" : "false");
-		if (m->pad_to)
-			fprintf(out, "\"size\":%u,\"ok\":%s,", m->pad_to,
-				m->verdict == MTU_OK ? "true" : "false");
-		else
-			fputs("\"size\":null,\"ok\":null,", out);
-		fprintf(out, "\"verdict\":\"%s\",", mtu_verdict_name(m->verdict));
-		if (passes)
-			fprintf(out, "\"passes\":%u,", passes);
-		else
-			fputs("\"passes\":null,", out);
-		fprintf(out, "\"state\":\"%s\",\"remote_state\":\"%s\",\"flaps\":%" PRIu32
-			",\"tx_packets\":%" PRIu64 ",\"rx_packets\":%" PRIu64 "}",
-			bfd_state_name(m->bfd.state), bfd_state_name(m->bfd.remote_state), m->flaps,
-			m->tx_packets, m->rx_packets);
+	case V_BOOL:
+		fputs(v->u ? "true" : "false", out);
 		break;
-	}
+	case V_MTU:
+		status_json_string(mtu_verdict_name(v->mtu->verdict), out);
+		break;
 	case V_PATH:
 		fputc('[', out);
 		for (i = 0; i < v->path->noif; i++) {
@@ -752,9 +794,7 @@ static uint64_t m_mtu_size(const struct row *r)
 
 static uint64_t m_mtu_passes(const struct row *r)
 {
-	const struct mr_sess *m = mtu_sess(r->d, r->s);
-
-	return mtu_passes_now(m->passes, m->passes_at, r->now, (mtime_t)mtu_window(&r->d->cfg));
+	return row_mtu_passes(r, mtu_sess(r->d, r->s));
 }
 
 static uint64_t m_drops(const struct row *r)

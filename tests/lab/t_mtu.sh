@@ -28,12 +28,12 @@ PROBE=${T_MTU_PROBE:-auto}
 LEAVE_MS=1500	# MTU sessions at 100ms x 3: 300 ms to notice, plus margin for load
 
 # reg NODE PORT KEY / mtu NODE PORT KEY: the regular IPv4 session on PORT to
-# the peer cabled there, or its "mtu" object, from status -j.
+# the peer cabled there, or its MTU key mtu_KEY, from status -j.
 reg() {
 	lab_mrctl "$1" -j status | lab_json "[p['$3'] for p in d['sessions'] if p['port'] == '$2' and p['peer'] == '${LAB_PEER[$1:$2]}' and p['family'] == 'ipv4'][0]"
 }
 mtu() {
-	lab_mrctl "$1" -j status | lab_json "[p['mtu']['$3'] for p in d['sessions'] if p['port'] == '$2' and p['peer'] == '${LAB_PEER[$1:$2]}' and p['family'] == 'ipv4'][0]"
+	lab_mrctl "$1" -j status | lab_json "[p['mtu_$3'] for p in d['sessions'] if p['port'] == '$2' and p['peer'] == '${LAB_PEER[$1:$2]}' and p['family'] == 'ipv4'][0]"
 }
 verdicts_are() { [ "$(mtu n1 "$P1" verdict)" = "$1" ] && [ "$(mtu n2 "$P2" verdict)" = "$1" ]; }
 # big_ping FROM TO [OPTION...]: three pings of 8000 bytes, all answered.

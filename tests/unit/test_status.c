@@ -449,13 +449,15 @@ static const char *const json_parts[] = {
 	"\"since_s\":65.300,\"flaps\":2,\"local_discr\":1000,\"remote_discr\":4660,"
 	"\"tx_interval_ms\":20,\"detect_time_ms\":90,\"last_detect_ms\":61.5,\"loss_pct\":5.3,"
 	"\"last_down_diag\":\"time-expired\",\"tx_packets\":1000,\"rx_packets\":990,"
-	"\"mtu\":{\"probe\":true,\"size\":9000,\"ok\":false,\"verdict\":\"failed\",\"passes\":1500,"
-	"\"state\":\"Down\",\"remote_state\":\"Down\",\"flaps\":1,\"tx_packets\":50,\"rx_packets\":40}}",
+	"\"mtu_verdict\":\"failed\",\"mtu_ok\":false,\"mtu_size\":9000,\"mtu_passes\":1500,"
+	"\"mtu_state\":\"Down\",\"mtu_flaps\":1}",
 	/* The silent candidate on p1: a probing port, nothing to judge, an old probe not counted. */
-	"\"mtu\":{\"probe\":true,\"size\":9000,\"ok\":false,\"verdict\":\"unknown\",\"passes\":null,",
+	"\"mtu_verdict\":\"unknown\",\"mtu_ok\":false,\"mtu_size\":9000,\"mtu_passes\":null,",
 	/* p2 does not probe; the LAN never does. */
-	"\"rx_packets\":5,\"mtu\":{\"probe\":false,\"size\":null,\"ok\":null,\"verdict\":\"off\",\"passes\":null,",
-	"\"rx_packets\":5000,\"mtu\":null}",
+	"\"rx_packets\":5,\"mtu_verdict\":\"off\",\"mtu_ok\":null,\"mtu_size\":null,\"mtu_passes\":null,"
+	"\"mtu_state\":null,\"mtu_flaps\":0}",
+	"\"rx_packets\":5000,\"mtu_verdict\":null,\"mtu_ok\":null,\"mtu_size\":null,\"mtu_passes\":null,"
+	"\"mtu_state\":null,\"mtu_flaps\":null}",
 	"{\"peer\":\"gamma\",\"port\":\"p1\",\"link\":\"ok\",\"family\":\"ipv4\",\"state\":\"Down\",\"remote_state\":\"Down\","
 	"\"since_s\":10.000,\"flaps\":0,\"local_discr\":1002,\"remote_discr\":null,",
 	"\"drops\":{\"decode\":2,\"ttl\":3,\"no_session\":0,\"wrong_port\":0,\"auth\":0,"
