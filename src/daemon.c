@@ -288,6 +288,8 @@ static void sess_send(struct mr_daemon *d, struct mr_sess *s, mtime_t now)
 	if (s->mtu && (!s->pad_to || s->port->active[s->peer] == 0))
 		parked = true;
 	bfd_session_build(&s->bfd, &pkt, now);
+	if (s->mtu)
+		pkt.your_discr = mtu_your_discr(pkt.your_discr);
 	/*
 	 * Nothing leaves a port without carrier; sending anyway would only
 	 * leave an INCOMPLETE neighbour entry that delays the link's return.
@@ -516,7 +518,8 @@ static uint32_t new_discr(const struct mr_daemon *d, const struct mr_sess *other
 	do {
 		if (getrandom(&v, sizeof(v), 0) != sizeof(v))
 			v = (uint32_t)mtime_now() ^ (uint32_t)getpid();
-	} while (v == 0 || discr_used(d->sess, d->nsess, v) || discr_used(other, nother, v) ||
+	} while (v == 0 || v == MTU_BOOTSTRAP_DISCR || discr_used(d->sess, d->nsess, v) ||
+		 discr_used(other, nother, v) ||
 		 discr_used(d->msess, d->nmsess, v));
 	return v;
 }
@@ -903,7 +906,11 @@ static void mtu_input_of(const struct mr_daemon *d, const struct mr_sess *m,
 			 const struct mr_sess *reg, struct mtu_input *in)
 {
 	memset(in, 0, sizeof(*in));
-	in->probe = m->pad_to > 0;
+	/*
+	 * A peer whose MTU session said AdminDown stopped probing (a reload to
+	 * mtu-probe = off): no verdict, rather than a link out until our reload.
+	 */
+	in->probe = m->pad_to > 0 && m->bfd.remote_state != BFD_STATE_ADMIN_DOWN;
 	in->reg_up = reg && reg->bfd.state == BFD_STATE_UP;
 	in->reg_up_since = reg ? reg->up_since : 0;
 	in->mtu_up = m->bfd.state == BFD_STATE_UP;
@@ -996,8 +1003,9 @@ static void mtu_sess_left_up(struct mr_daemon *d, struct mr_sess *m, const struc
 	int i;
 
 	m->mtu_lost_at = now;
-	if (out->new_state != BFD_STATE_DOWN)
-		return;		/* our AdminDown: probing switched off */
+	/* Our AdminDown or the peer's: probing switched off, not a failure. */
+	if (out->new_state != BFD_STATE_DOWN || m->bfd.remote_state == BFD_STATE_ADMIN_DOWN)
+		return;
 	for (i = 0; i < d->nsess; i++)
 		reg_up |= d->sess[i].port == m->port && d->sess[i].peer == m->peer &&
 			  d->sess[i].bfd.state == BFD_STATE_UP;
@@ -1184,14 +1192,12 @@ static struct mr_sess *mtu_reload(struct mr_daemon *d, const struct mr_config *n
 	int i, n, f, k;
 
 	*count = 0;
-	if (!arr)
-		return NULL;
 	mtu_params(ncfg, &params);
 	for (i = 0; i < nn; i++) {
 		for (n = 0; n < ncfg->nnodes; n++) {
 			struct mr_sess *old = NULL;
 
-			if (nports[i].lan || n == nself || (f = mtu_fam(ncfg, nself, n)) < 0)
+			if (!arr || nports[i].lan || n == nself || (f = mtu_fam(ncfg, nself, n)) < 0)
 				continue;
 			for (k = 0; k < d->nmsess && !old; k++) {
 				struct mr_sess *o = &d->msess[k];
@@ -1263,16 +1269,20 @@ static void drop(struct mr_daemon *d, int reason, const struct net_msg *m, const
 		log_info("(%u more dropped packets not logged)", supp);
 }
 
-/* The session of arr[n] a packet is for: by Your Discriminator when set, else by (port, source). */
+/*
+ * The session of arr[n] a packet is for: by (port, source) when by_source,
+ * else by Your Discriminator (and then it must come from that session's
+ * port and peer).
+ */
 static struct mr_sess *demux_in(struct mr_sess *arr, int n, const struct net_msg *m,
-				const struct bfd_packet *pkt, int *reason)
+				const struct bfd_packet *pkt, bool by_source, int *reason)
 {
 	int i;
 
 	for (i = 0; i < n; i++) {
 		struct mr_sess *s = &arr[i];
 
-		if (pkt->your_discr) {
+		if (!by_source) {
 			if (s->bfd.local_discr != pkt->your_discr)
 				continue;
 			/* Our discriminator from elsewhere: a moved cable or a forgery. */
@@ -1292,20 +1302,22 @@ static struct mr_sess *demux_in(struct mr_sess *arr, int n, const struct net_msg
 /*
  * Two sessions may share (port, peer): the regular one and the MTU one.
  * The MTU session has its own discriminator, and takes the padded packets
- * (RFC 9764) that carry none yet; everything else is the regular one's.
+ * (RFC 9764) that do not know it yet (mtu.h: MTU_BOOTSTRAP_DISCR);
+ * everything else is the regular one's.
  */
 static struct mr_sess *sess_demux(struct mr_daemon *d, const struct net_msg *m,
 				  const struct bfd_packet *pkt, int *reason)
 {
 	bool padded = bfd_padded(pkt, m->len);
+	bool by_source = mtu_demux_by_source(pkt->your_discr, padded);
 	struct mr_sess *s;
 
-	if (pkt->your_discr || padded) {
-		s = demux_in(d->msess, d->nmsess, m, pkt, reason);
-		if (s || *reason == MR_DROP_WRONG_PORT || !pkt->your_discr)
+	if (pkt->your_discr) {
+		s = demux_in(d->msess, d->nmsess, m, pkt, padded && by_source, reason);
+		if (s || *reason == MR_DROP_WRONG_PORT || (padded && by_source))
 			return s;
 	}
-	return demux_in(d->sess, d->nsess, m, pkt, reason);
+	return demux_in(d->sess, d->nsess, m, pkt, !pkt->your_discr, reason);
 }
 
 /* Drains one receive socket; a budget keeps timers on time during a flood. */

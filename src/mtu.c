@@ -18,6 +18,16 @@ bool mtu_probe_wanted(int mode, unsigned port_mtu, bool was_jumbo)
 	}
 }
 
+uint32_t mtu_your_discr(uint32_t remote_discr)
+{
+	return remote_discr ? remote_discr : MTU_BOOTSTRAP_DISCR;
+}
+
+bool mtu_demux_by_source(uint32_t your_discr, bool padded)
+{
+	return padded ? your_discr == MTU_BOOTSTRAP_DISCR : your_discr == 0;
+}
+
 static unsigned hdr_len(int family)
 {
 	return family == AF_INET6 ? MTU_IP6_UDP_HDR : MTU_IP4_UDP_HDR;

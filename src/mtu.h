@@ -12,12 +12,32 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "mtime.h"
 
 #define MTU_ETHERNET 1500	/* auto probes only above this */
 #define MTU_IP4_UDP_HDR 28	/* IPv4 (no options) + UDP headers */
 #define MTU_IP6_UDP_HDR 48	/* IPv6 (no extension headers) + UDP headers */
+
+/*
+ * Your Discriminator of an MTU session's packets while it does not know the
+ * peer's (RFC 5880 would send 0).  With 0, an implementation that knows only
+ * one session per (port, peer) (FRR, BIRD, an older meshrouted) would take
+ * them for its regular session and go Down; with a value no session has, it
+ * discards them.  Never used as a local discriminator.
+ */
+#define MTU_BOOTSTRAP_DISCR 0xffffffffu
+
+/* Your Discriminator for an MTU session's packet: the peer's, or the bootstrap value. */
+uint32_t mtu_your_discr(uint32_t remote_discr);
+
+/*
+ * Whether a received packet (Your Discriminator your_discr, padded or not)
+ * is to be matched to a session by (port, source) rather than by Your
+ * Discriminator: a regular one with 0, an MTU one with the bootstrap value.
+ */
+bool mtu_demux_by_source(uint32_t your_discr, bool padded);
 
 /*
  * Whether a fast port probes its MTU: mode is MR_MTU_PROBE_*; auto probes a

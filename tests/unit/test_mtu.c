@@ -32,6 +32,21 @@ static void test_probe_wanted(void **state)
 	assert_false(mtu_probe_wanted(99, 9000, true));
 }
 
+static void test_bootstrap_discr(void **state)
+{
+	(void)state;
+	assert_int_equal(mtu_your_discr(0), MTU_BOOTSTRAP_DISCR);
+	assert_int_equal(mtu_your_discr(1234), 1234);
+	/* regular packets: by source with 0 only, padded (RFC 9764 peers) or not */
+	assert_true(mtu_demux_by_source(0, false));
+	assert_false(mtu_demux_by_source(1234, false));
+	assert_false(mtu_demux_by_source(MTU_BOOTSTRAP_DISCR, false));
+	/* padded: the MTU session's bootstrap by source, a real discriminator by it */
+	assert_true(mtu_demux_by_source(MTU_BOOTSTRAP_DISCR, true));
+	assert_false(mtu_demux_by_source(1234, true));
+	assert_false(mtu_demux_by_source(0, true));
+}
+
 static void test_sizes(void **state)
 {
 	(void)state;
@@ -151,6 +166,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_probe_wanted),
+		cmocka_unit_test(test_bootstrap_discr),
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_judge),
 		cmocka_unit_test(test_gate),
