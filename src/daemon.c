@@ -105,8 +105,8 @@ static struct mr_port *port_by_name(struct mr_daemon *d, const char *name)
 }
 
 /* MTU sessions (RFC 9764 padded probes): defined below, hooked in here and there. */
-static void mtu_candidate(struct mr_daemon *d, const struct mr_sess *s, bool *up,
-			  mtime_t *up_since);
+static void mtu_candidate(struct mr_daemon *d, const struct mr_sess *s, mtime_t now,
+			  bool in_service, bool *up, mtime_t *up_since);
 static void mtu_sess_left_up(struct mr_daemon *d, struct mr_sess *m, const struct bfd_output *out,
 			     mtime_t now);
 static void mtu_check_port_peer(struct mr_daemon *d, const struct mr_port *port, int peer,
@@ -207,13 +207,13 @@ static void peer_update(struct mr_daemon *d, struct mr_peer *p, mtime_t now)
 			c[n].up = s->bfd.state == BFD_STATE_UP;
 			c[n].usable = s->port->carrier && !s->port->drained && s->fd >= 0;
 			c[n].up_since = s->up_since;
-			mtu_candidate(d, s, &c[n].up, &c[n].up_since);
 			c[n].hold = damp_hold(&s->damp, now, damp_half_life(d), d->cfg.hold_down_us,
 					      &c[n].hold_changes_at);
 			c[n].in_service = false;
 			for (k = 0; k < p->rt[fam].installed.noif; k++)
 				if (p->rt[fam].installed.oif[k] == s->port->ifindex)
 					c[n].in_service = p->rt[fam].installed_known;
+			mtu_candidate(d, s, now, c[n].in_service, &c[n].up, &c[n].up_since);
 			n++;
 		}
 		path_select(c, n, now, &want);
@@ -907,20 +907,22 @@ static void mtu_input_of(const struct mr_daemon *d, const struct mr_sess *m,
 {
 	memset(in, 0, sizeof(*in));
 	/*
-	 * A peer whose MTU session said AdminDown stopped probing (a reload to
-	 * mtu-probe = off): no verdict, rather than a link out until our reload.
+	 * AdminDown is probing switched off: ours (also while we still tell
+	 * the peer), or the peer's (a reload to mtu-probe = off), which gets no
+	 * verdict rather than a link out until our own reload.
 	 */
-	in->probe = m->pad_to > 0 && m->bfd.remote_state != BFD_STATE_ADMIN_DOWN;
+	in->probe = m->pad_to > 0 && m->bfd.state != BFD_STATE_ADMIN_DOWN && !m->peer_stopped;
 	in->reg_up = reg && reg->bfd.state == BFD_STATE_UP;
 	in->reg_up_since = reg ? reg->up_since : 0;
 	in->mtu_up = m->bfd.state == BFD_STATE_UP;
 	in->mtu_up_since = m->up_since;
 	in->mtu_lost_at = m->mtu_lost_at;
+	in->probe_since = m->probe_since;
 	in->grace = mtu_grace(d);
 }
 
-static void mtu_candidate(struct mr_daemon *d, const struct mr_sess *s, bool *up,
-			  mtime_t *up_since)
+static void mtu_candidate(struct mr_daemon *d, const struct mr_sess *s, mtime_t now,
+			  bool in_service, bool *up, mtime_t *up_since)
 {
 	struct mr_sess *m = mtu_sess_of(d, s->port, s->peer);
 	struct mtu_input in;
@@ -928,7 +930,7 @@ static void mtu_candidate(struct mr_daemon *d, const struct mr_sess *s, bool *up
 	if (!m)
 		return;
 	mtu_input_of(d, m, s, &in);
-	mtu_gate(&in, up, up_since);
+	mtu_gate(&in, now, in_service, up, up_since);
 }
 
 /* The peer's largest padded probe that reached us lately, 0 if none. */
@@ -950,6 +952,8 @@ static void mtu_check(struct mr_daemon *d, struct mr_sess *m, mtime_t now)
 		return;
 	m->verdict = (uint8_t)v;
 	d->next_metrics = mtime_min(d->next_metrics, now + MTIME_S(1));
+	/* A grace that ran out, or a verdict that moves the traffic. */
+	peer_update(d, peer_of(d, m->peer), now);
 	mr_addr_str(&m->remote, addr, sizeof(addr));
 	if (v == MTU_FAILED || (old == MTU_FAILED && v == MTU_OK)) {
 		struct alert_event ev = {
@@ -1089,12 +1093,15 @@ static void mtu_port_eval(struct mr_daemon *d, struct mr_port *port, mtime_t now
 		logged = true;
 		if (!old) {
 			m->pad_to = size;
+			m->probe_since = now;
 			bfd_session_admin_up(&m->bfd, now, &out);
 			sess_output(d, m, &out, now);
 		} else if (!size) {
-			/* Tells the peer (while still padded), then falls silent. */
+			/* Tells the peer (while still padded, twice: one may be lost), then falls silent. */
 			bfd_session_admin_down(&m->bfd, BFD_DIAG_ADMIN_DOWN, now, &out);
 			sess_output(d, m, &out, now);
+			if (m->bfd.remote_discr)
+				sess_send(d, m, now);
 			m->pad_to = 0;
 		} else {
 			m->pad_to = size;
@@ -1365,6 +1372,18 @@ static void rx_drain(struct mr_daemon *d, int fd)
 			d->drop_auth[ar]++;
 			drop(d, MR_DROP_AUTH, &m, auth_result_str(ar));
 			continue;
+		}
+		/*
+		 * The peer stops probing (AdminDown), or (re)starts: then its MTU
+		 * session gets a bring-up grace.  Remembered here, since the
+		 * session forgets a silent peer's state after a detection time.
+		 */
+		if (s->mtu) {
+			bool stopped = pkt.state == BFD_STATE_ADMIN_DOWN;
+
+			if (s->peer_stopped && !stopped)
+				s->probe_since = now;
+			s->peer_stopped = stopped;
 		}
 		/* Kernel arrival time; a clock of our own only if it has none. */
 		loss_rx(&s->loss, m.rx_ns ? m.rx_ns : now * 1000);

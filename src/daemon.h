@@ -73,6 +73,8 @@ struct mr_sess {
 	unsigned passes;	/* largest padded probe from the peer lately (IP bytes), 0: none */
 	mtime_t passes_at;
 	mtime_t mtu_lost_at;	/* when it last left Up, 0 if never */
+	mtime_t probe_since;	/* when our probing or the peer's last started */
+	bool peer_stopped;	/* the peer's MTU session said AdminDown last */
 	uint8_t verdict;	/* enum mtu_verdict, as last reported */
 	mtime_t verdict_recheck;
 };

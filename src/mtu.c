@@ -52,28 +52,35 @@ enum mtu_verdict mtu_judge(const struct mtu_input *in, mtime_t now, mtime_t *rec
 		return MTU_OFF;
 	if (!in->reg_up)
 		return MTU_UNKNOWN;
+	mtime_t start = mtime_max(in->reg_up_since, in->probe_since);
+
 	if (in->mtu_up)
 		return MTU_OK;
 	/* Lost while the small probes kept passing: no grace for that. */
-	if (in->mtu_lost_at && in->mtu_lost_at >= in->reg_up_since)
+	if (in->mtu_lost_at && in->mtu_lost_at >= start)
 		return MTU_FAILED;
-	if (now < in->reg_up_since + in->grace) {
-		*recheck_at = in->reg_up_since + in->grace;
+	if (now < start + in->grace) {
+		*recheck_at = start + in->grace;
 		return MTU_PENDING;
 	}
 	return MTU_FAILED;
 }
 
-void mtu_gate(const struct mtu_input *in, bool *up, mtime_t *up_since)
+void mtu_gate(const struct mtu_input *in, mtime_t now, bool in_service, bool *up,
+	      mtime_t *up_since)
 {
+	mtime_t recheck;
+
 	if (!in->probe || !*up)
 		return;
-	if (!in->mtu_up) {
-		*up = false;
-		*up_since = 0;
+	if (in->mtu_up) {
+		*up_since = mtime_max(*up_since, in->mtu_up_since);
 		return;
 	}
-	*up_since = mtime_max(*up_since, in->mtu_up_since);
+	if (in_service && mtu_judge(in, now, &recheck) == MTU_PENDING)
+		return;
+	*up = false;
+	*up_since = 0;
 }
 
 unsigned mtu_passes_now(unsigned passes, mtime_t at, mtime_t now, mtime_t window)

@@ -68,21 +68,26 @@ struct mtu_input {
 	bool mtu_up;		/* the MTU session is Up */
 	mtime_t mtu_up_since;
 	mtime_t mtu_lost_at;	/* when the MTU session last left Up, 0 if never */
+	mtime_t probe_since;	/* when probing (ours or the peer's) last started */
 	mtime_t grace;		/* how long the MTU session may take to come Up */
 };
 
 /*
  * The verdict at `now`; *recheck_at gets when it changes by itself
- * (PENDING -> FAILED), else MTIME_NEVER.
+ * (PENDING -> FAILED), else MTIME_NEVER.  The grace runs from the later of
+ * the regular session's bring-up and the start of probing.
  */
 enum mtu_verdict mtu_judge(const struct mtu_input *in, mtime_t now, mtime_t *recheck_at);
 
 /*
  * The port carries traffic to the peer only when both sessions are Up, and
  * its hold-down counts from the later of the two: *up and *up_since are the
- * regular session's on entry, the gated ones on return.
+ * regular session's on entry, the gated ones on return.  A port already in
+ * service keeps its traffic while the verdict is pending (probing was just
+ * switched on for a working link); it loses it when the verdict fails.
  */
-void mtu_gate(const struct mtu_input *in, bool *up, mtime_t *up_since);
+void mtu_gate(const struct mtu_input *in, mtime_t now, bool in_service, bool *up,
+	      mtime_t *up_since);
 
 /*
  * A padded probe of `passes` bytes received at `at`: its size while more

@@ -115,6 +115,21 @@ lab_ok "back on the link after the fix"
 assert_eq "flaps of the regular sessions (MTU failures count for damping only)" "0 0" \
 	"$(reg n1 "$P1" flaps) $(reg n2 "$P2" flaps)"
 
+lab_log "-- mtu-probe = off by a rolling reload: nothing moves"
+routes0=$(cat "$LAB_DIR"/n[123].routes | wc -l)
+lab_config_set mtu-probe off
+lab_mrctl n1 reload >/dev/null
+wait_for 2 eval '[ "$(mtu n2 "$P2" verdict)" = off ]' ||
+	lab_fail "n2's verdict '$(mtu n2 "$P2" verdict)' after n1 stopped probing, expected off"
+lab_ok "n2 sees that n1 stopped probing: verdict off"
+lab_sleep 1
+assert_eq "n1, n2: routes to each other, 1 s after n1's reload" "$P1 $P2" "$(lab_route n1 n2) $(lab_route n2 n1)"
+for n in n2 n3; do lab_mrctl $n reload >/dev/null; done
+lab_config_set mtu-probe auto
+for n in n1 n2 n3; do lab_mrctl $n reload >/dev/null; done
+wait_for 5 verdicts_are ok || lab_fail "MTU verdicts '$(mtu n1 "$P1" verdict)' '$(mtu n2 "$P2" verdict)' after the reloads back to auto"
+assert_eq "route changes during the reloads" "$routes0" "$(cat "$LAB_DIR"/n[123].routes | wc -l)"
+
 # Probing must not slow the regular failover down: silent failures of the
 # other cables, the MTU handshake after the regular one within the fail-back
 # target (hold-down + 100 ms, median).

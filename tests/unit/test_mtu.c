@@ -104,6 +104,12 @@ static void test_judge(void **state)
 	/* lost before the regular session's bring-up: a new grace */
 	in.mtu_lost_at = T0 - MTIME_S(5);
 	assert_int_equal(mtu_judge(&in, T0 + MTIME_MS(500), &re), MTU_PENDING);
+	/* probing switched on (or resumed by the peer) on a link Up for long: grace from then */
+	in.mtu_lost_at = 0;
+	in.probe_since = T0 + MTIME_S(60);
+	assert_int_equal(mtu_judge(&in, T0 + MTIME_S(60) + 1, &re), MTU_PENDING);
+	assert_true(re == T0 + MTIME_S(60) + GRACE);
+	assert_int_equal(mtu_judge(&in, T0 + MTIME_S(60) + GRACE, &re), MTU_FAILED);
 }
 
 static void test_gate(void **state)
@@ -116,29 +122,41 @@ static void test_gate(void **state)
 	/* both Up: hold-down counts from the later of the two */
 	in = input(true, true);
 	up = true, since = T0;
-	mtu_gate(&in, &up, &since);
+	mtu_gate(&in, T0 + MTIME_MS(300), false, &up, &since);
 	assert_true(up);
 	assert_true(since == T0 + MTIME_MS(250));
 	/* the MTU session came Up first (a regular flap): the regular one counts */
 	in.mtu_up_since = T0 - MTIME_S(60);
 	up = true, since = T0;
-	mtu_gate(&in, &up, &since);
+	mtu_gate(&in, T0 + MTIME_MS(300), false, &up, &since);
 	assert_true(up && since == T0);
 	/* MTU session not Up: the port carries nothing to the peer */
 	in = input(true, false);
 	up = true, since = T0;
-	mtu_gate(&in, &up, &since);
+	mtu_gate(&in, T0 + MTIME_MS(300), false, &up, &since);
 	assert_false(up);
 	assert_true(since == 0);
 	/* not probing: the regular session alone decides */
 	in.probe = false;
 	up = true, since = T0;
-	mtu_gate(&in, &up, &since);
+	mtu_gate(&in, T0 + MTIME_MS(300), false, &up, &since);
 	assert_true(up && since == T0);
+	/* a port in service keeps its traffic while pending, not once failed */
+	in = input(true, false);
+	up = true, since = T0;
+	mtu_gate(&in, T0 + GRACE - 1, true, &up, &since);
+	assert_true(up && since == T0);
+	mtu_gate(&in, T0 + GRACE, true, &up, &since);
+	assert_false(up);
+	/* ... nor once the MTU session was lost */
+	in.mtu_lost_at = T0 + MTIME_MS(100);
+	up = true, since = T0;
+	mtu_gate(&in, T0 + MTIME_MS(200), true, &up, &since);
+	assert_false(up);
 	/* regular Down stays Down */
 	in = input(false, true);
 	up = false, since = 0;
-	mtu_gate(&in, &up, &since);
+	mtu_gate(&in, T0 + MTIME_MS(300), false, &up, &since);
 	assert_false(up);
 }
 
