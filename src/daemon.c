@@ -973,8 +973,13 @@ static void mtu_check(struct mr_daemon *d, struct mr_sess *m, mtime_t now)
 		alert_emit(d->alert, &ev, now);
 		return;
 	}
-	log_info("%s (%s) on %s: MTU verdict %s -> %s", peer_name(d, m->peer), addr, m->port->name,
-		 mtu_verdict_name(old), mtu_verdict_name(v));
+	/* off, unknown and pending are every candidate's lot at start: only debug. */
+	if (old == MTU_OK || old == MTU_FAILED || v == MTU_OK)
+		log_info("%s (%s) on %s: MTU verdict %s -> %s", peer_name(d, m->peer), addr,
+			 m->port->name, mtu_verdict_name(old), mtu_verdict_name(v));
+	else
+		log_debug("%s (%s) on %s: MTU verdict %s -> %s", peer_name(d, m->peer), addr,
+			  m->port->name, mtu_verdict_name(old), mtu_verdict_name(v));
 }
 
 /*

@@ -249,11 +249,11 @@ int net_tx_dont_fragment(int fd, int family)
 int net_send_padded(int fd, const struct mr_addr *dst, uint16_t port, const void *buf, size_t len,
 		    size_t total)
 {
-	static const uint8_t zeros[NET_MAX_DGRAM];
+	static uint8_t zeros[NET_MAX_DGRAM];	/* never written: .bss, not 64 KiB of .rodata */
 	struct sockaddr_storage ss;
 	struct iovec iov[2] = {
 		{ .iov_base = (void *)buf, .iov_len = len },
-		{ .iov_base = (void *)zeros, .iov_len = total > len ? total - len : 0 },
+		{ .iov_base = zeros, .iov_len = total > len ? total - len : 0 },
 	};
 	struct msghdr msg = { .msg_name = &ss, .msg_iov = iov, .msg_iovlen = 2 };
 
