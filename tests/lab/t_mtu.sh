@@ -80,10 +80,19 @@ heal() {
 	wait_for 2 verdicts_are ok || lab_fail "MTU verdicts not ok after the fix"
 }
 
+# The alert command records what an admin's would receive.
+alerts=$LAB_DIR/alerts
+cat >"$LAB_DIR/alert.sh" <<-EOS
+#!/bin/sh
+echo "\$MESHROUTE_NODE \$MESHROUTE_EVENT \$MESHROUTE_PEER \$MESHROUTE_PORT \$MESHROUTE_DIAG" >>"$alerts"
+EOS
+chmod 0755 "$LAB_DIR/alert.sh"
+alerted() { grep -qxF "$1" "$alerts" 2>/dev/null; }
+
 lab_log "== 3-node mesh, every link at MTU 9000, mtu-probe = $PROBE (hold-down 1s)"
 lab_mesh3
 lab_mtu 9000
-lab_start_daemons "hold-down = 1s" "mtu-probe = $PROBE"
+lab_start_daemons "hold-down = 1s" "mtu-probe = $PROBE" "alert-command = $LAB_DIR/alert.sh"
 lab_wait_routes 10
 lab_show_routes
 P1=$(lab_port n1 n2) P2=$(lab_port n2 n1)
@@ -100,7 +109,16 @@ fi
 fault "n2's $P2 set to MTU 1500" "MTU 9000 not passing, 1500 does" \
 	"MTU 1500 not passing, small probes do" ip -n "$(lab_ns n2)" link set "$P2" mtu 1500
 assert_eq "n1 sees n2's padded probes of" 1500 "$(mtu n1 "$P1" passes)"
+assert_eq "n1's metric meshroute_mtu_ok for n2 on $P1" 0 \
+	"$(lab_mrctl n1 metrics | sed -n "s/^meshroute_mtu_ok{peer=\"n2\",port=\"$P1\",family=\"ipv4\"} //p")"
+wait_for 2 alerted "n1 mtu-failed n2 $P1 MTU 9000 not passing, 1500 does" ||
+	lab_fail "no mtu-failed alert on n1: $(cat "$alerts" 2>/dev/null)"
+lab_ok "alert on n1: mtu-failed n2 $P1 MTU 9000 not passing, 1500 does"
 heal ip -n "$(lab_ns n2)" link set "$P2" mtu 9000
+wait_for 2 alerted "n2 mtu-ok n1 $P2 " || lab_fail "no mtu-ok alert on n2: $(cat "$alerts" 2>/dev/null)"
+lab_ok "alert on n2: mtu-ok n1 $P2"
+assert_eq "n1's metric meshroute_mtu_ok for n2 on $P1" 1 \
+	"$(lab_mrctl n1 metrics | sed -n "s/^meshroute_mtu_ok{peer=\"n2\",port=\"$P1\",family=\"ipv4\"} //p")"
 
 fault "the n1 -- n2 wire passes only 1500" "MTU 9000 not passing, small probes do" \
 	"MTU 9000 not passing, small probes do" eval "ip -n $W link set n1 mtu 1500; ip -n $W link set n2 mtu 1500"
