@@ -55,7 +55,7 @@ fault() {
 		lab_fail "$what: routes n1 -> n2 '$(lab_route n1 n2)', n2 -> n1 '$(lab_route n2 n1)', expected lan at both ends"
 	ms=$(lab_event_ms "$t" n1 n2 lan n2 n1 lan)
 	assert_le "$what: both ends off the link after" "$ms" "$LEAVE_MS" " ms"
-	assert_eq "$what: n1's regular session" "Up Up" "$(reg n1 "$P1" state) $(reg n2 "$P2" state)"
+	assert_eq "$what: regular sessions at both ends" "Up Up" "$(reg n1 "$P1" state) $(reg n2 "$P2" state)"
 	assert_eq "$what: link state at both ends" "mtu mtu" "$(reg n1 "$P1" link) $(reg n2 "$P2" link)"
 	wait_for 2 grep -q "n2 on $P1: $diag1" "$LAB_DIR/n1.log" ||
 		lab_fail "$what: no '$diag1' in n1's log"
