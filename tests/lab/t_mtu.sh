@@ -97,7 +97,7 @@ lab_wait_routes 10
 lab_show_routes
 P1=$(lab_port n1 n2) P2=$(lab_port n2 n1)
 W=$(lab_wire n1 n2)
-lab_exec n1 ping -q -n -c 2 -i 0.2 -W 1 -M do -s 8972 "$(lab_addr n2)" >/dev/null ||
+lab_exec n1 ping -q -n -c 2 -i 0.2 -W 1 -M "do" -s 8972 "$(lab_addr n2)" >/dev/null ||
 	lab_fail "9000-byte frames do not pass n1 -> n2 -> n1 on a healthy lab"
 lab_ok "9000-byte packets (DF) pass n1 -> n2 -> n1"
 if [ "$PROBE" != off ]; then
@@ -137,7 +137,8 @@ lab_log "-- mtu-probe = off by a rolling reload: nothing moves"
 routes0=$(cat "$LAB_DIR"/n[123].routes | wc -l)
 lab_config_set mtu-probe off
 lab_mrctl n1 reload >/dev/null
-wait_for 2 eval '[ "$(mtu n2 "$P2" verdict)" = off ]' ||
+n2_verdict_is() { [ "$(mtu n2 "$P2" verdict)" = "$1" ]; }
+wait_for 2 n2_verdict_is off ||
 	lab_fail "n2's verdict '$(mtu n2 "$P2" verdict)' after n1 stopped probing, expected off"
 lab_ok "n2 sees that n1 stopped probing: verdict off"
 lab_sleep 1
