@@ -42,6 +42,8 @@ enum gkey {
 	G_LAN_INTERVAL,
 	G_IDLE_INTERVAL,
 	G_MAX_LOSS,
+	G_MTU_PROBE,
+	G_MTU_PROBE_INTERVAL,
 	G_SET_SYSCTL,
 	G_ALERT_COMMAND,
 	G_METRICS_FILE,
@@ -62,6 +64,8 @@ static const char *const gkey_names[G_NKEYS] = {
 	[G_LAN_INTERVAL] = "lan-interval",
 	[G_IDLE_INTERVAL] = "idle-interval",
 	[G_MAX_LOSS] = "max-loss",
+	[G_MTU_PROBE] = "mtu-probe",
+	[G_MTU_PROBE_INTERVAL] = "mtu-probe-interval",
 	[G_SET_SYSCTL] = "set-sysctl",
 	[G_ALERT_COMMAND] = "alert-command",
 	[G_METRICS_FILE] = "metrics-file",
@@ -83,6 +87,13 @@ static const char *const auth_names[] = {
 	[MR_AUTH_METICULOUS_KEYED_SHA1] = "meticulous-keyed-sha1",
 };
 #define NAUTH (sizeof(auth_names) / sizeof(auth_names[0]))
+
+static const char *const mtu_probe_names[] = {
+	[MR_MTU_PROBE_AUTO] = "auto",
+	[MR_MTU_PROBE_ON] = "on",
+	[MR_MTU_PROBE_OFF] = "off",
+};
+#define NMTUPROBE (sizeof(mtu_probe_names) / sizeof(mtu_probe_names[0]))
 
 /* Allowed range of each duration key, microseconds. */
 struct dur_range {
@@ -318,6 +329,11 @@ const char *config_auth_type_name(uint8_t type)
 	return type < NAUTH ? auth_names[type] : "unknown";
 }
 
+const char *config_mtu_probe_name(uint8_t mode)
+{
+	return mode < NMTUPROBE ? mtu_probe_names[mode] : "unknown";
+}
+
 /* Like the kernel's dev_valid_name(), and no '#' or ';' so a name never reads as a comment. */
 static bool ifname_valid(const char *s)
 {
@@ -430,6 +446,17 @@ static void set_bool(struct parser *p, const char *key, const char *v, bool *out
 		    key, v);
 }
 
+/* Index of v in names[n], or n. */
+static size_t name_index(const char *const *names, size_t n, const char *v)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v, names[i]) == 0)
+			break;
+	return i;
+}
+
 static void global_key(struct parser *p, const char *key, const char *v)
 {
 	struct mr_config *cfg = p->cfg;
@@ -440,8 +467,9 @@ static void global_key(struct parser *p, const char *key, const char *v)
 			break;
 	if (k == G_NKEYS) {
 		perr(p, p->line, "unknown key \"%s\" in [global] (known: interval, multiplier, "
-		    "hold-down, lan-interval, idle-interval, max-loss, set-sysctl, alert-command, metrics-file, auth-key-file, "
-		    "auth-type, control-socket, realtime, lock-memory, relay, relay-port)", key);
+		    "hold-down, lan-interval, idle-interval, max-loss, mtu-probe, mtu-probe-interval, set-sysctl, "
+		    "alert-command, metrics-file, auth-key-file, auth-type, control-socket, realtime, lock-memory, "
+		    "relay, relay-port)", key);
 		return;
 	}
 	if (p->gkey_line[k] != 0) {
@@ -464,6 +492,18 @@ static void global_key(struct parser *p, const char *key, const char *v)
 	case G_IDLE_INTERVAL:
 		set_duration(p, key, v, &interval_range, &cfg->idle_interval_us);
 		break;
+	case G_MTU_PROBE_INTERVAL:
+		set_duration(p, key, v, &interval_range, &cfg->mtu_probe_interval_us);
+		break;
+	case G_MTU_PROBE: {
+		size_t m = name_index(mtu_probe_names, NMTUPROBE, v);
+
+		if (m == NMTUPROBE)
+			perr(p, p->line, "mtu-probe: \"%s\" is not auto, on or off", v);
+		else
+			cfg->mtu_probe = (uint8_t)m;
+		break;
+	}
 	case G_HOLD_DOWN:
 		set_duration(p, key, v, &hold_down_range, &cfg->hold_down_us);
 		break;
@@ -522,11 +562,8 @@ static void global_key(struct parser *p, const char *key, const char *v)
 		set_path(p, key, v, cfg->control_socket, sizeof(cfg->control_socket));
 		break;
 	case G_AUTH_TYPE: {
-		size_t t;
+		size_t t = name_index(auth_names, NAUTH, v);
 
-		for (t = 0; t < NAUTH; t++)
-			if (strcmp(v, auth_names[t]) == 0)
-				break;
 		if (t == NAUTH)
 			perr(p, p->line, "auth-type: \"%s\" is not an auth type (none, simple, "
 			    "keyed-md5, meticulous-keyed-md5, keyed-sha1, meticulous-keyed-sha1)", v);
@@ -947,6 +984,8 @@ void config_defaults(struct mr_config *cfg)
 	cfg->lan_interval_us = 200 * US_PER_MS;
 	cfg->idle_interval_us = 50 * US_PER_MS;
 	cfg->max_loss_permille = 20;	/* 2 %: see max-loss in meshroute.conf(5) */
+	cfg->mtu_probe = MR_MTU_PROBE_AUTO;
+	cfg->mtu_probe_interval_us = 100 * US_PER_MS;
 	cfg->hold_down_us = 2 * US_PER_S;
 	cfg->multiplier = 3;
 	cfg->set_sysctl = true;
@@ -1126,6 +1165,15 @@ void config_print_plan(const struct mr_config *cfg, int self, FILE *out)
 		    cfg->max_loss_permille / 10, cfg->max_loss_permille % 10);
 	else
 		fprintf(out, "  max-loss:   off\n");
+	if (cfg->mtu_probe == MR_MTU_PROBE_OFF)
+		fprintf(out, "  mtu-probe:  off\n");
+	else
+		fprintf(out, "  mtu-probe:  %s, padded to the port's MTU%s, interval %s, "
+		    "detection time %s\n", config_mtu_probe_name(cfg->mtu_probe),
+		    cfg->mtu_probe == MR_MTU_PROBE_AUTO ? " when above 1500" : "",
+		    config_duration_str(cfg->mtu_probe_interval_us, d1, sizeof(d1)),
+		    config_duration_str((uint64_t)cfg->mtu_probe_interval_us * cfg->multiplier, d2,
+		    sizeof(d2)));
 	fprintf(out, "  hold-down:  %s\n", config_duration_str(cfg->hold_down_us, d1, sizeof(d1)));
 	if (cfg->auth_type == MR_AUTH_NONE)
 		fprintf(out, "  auth:       none\n");
@@ -1187,6 +1235,9 @@ void config_write(const struct mr_config *cfg, FILE *out)
 		    cfg->max_loss_permille % 10);
 	else
 		fprintf(out, "max-loss = off\n");
+	fprintf(out, "mtu-probe = %s\n", config_mtu_probe_name(cfg->mtu_probe));
+	fprintf(out, "mtu-probe-interval = %s\n",
+	    config_duration_str(cfg->mtu_probe_interval_us, buf, sizeof(buf)));
 	fprintf(out, "set-sysctl = %s\n", cfg->set_sysctl ? "yes" : "no");
 	fprintf(out, "realtime = %s\n", cfg->realtime ? "yes" : "no");
 	fprintf(out, "lock-memory = %s\n", cfg->lock_memory ? "yes" : "no");
@@ -1232,6 +1283,8 @@ bool config_equal(const struct mr_config *a, const struct mr_config *b)
 	if (a->interval_us != b->interval_us || a->lan_interval_us != b->lan_interval_us ||
 	    a->idle_interval_us != b->idle_interval_us ||
 	    a->max_loss_permille != b->max_loss_permille ||
+	    a->mtu_probe != b->mtu_probe ||
+	    a->mtu_probe_interval_us != b->mtu_probe_interval_us ||
 	    a->hold_down_us != b->hold_down_us || a->multiplier != b->multiplier ||
 	    a->set_sysctl != b->set_sysctl || a->auth_type != b->auth_type ||
 	    a->realtime != b->realtime || a->lock_memory != b->lock_memory ||

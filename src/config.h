@@ -22,6 +22,13 @@ enum {
 	MR_AUTH_METICULOUS_KEYED_SHA1 = 5,
 };
 
+/* mtu-probe: padded BFD (RFC 9764) proving a fast port's MTU passes. */
+enum {
+	MR_MTU_PROBE_AUTO = 0,	/* on for a port whose MTU is above 1500 */
+	MR_MTU_PROBE_ON = 1,
+	MR_MTU_PROBE_OFF = 2,
+};
+
 struct mr_addr {
 	int family;		/* AF_INET, AF_INET6, or 0 when absent */
 	uint8_t bytes[16];	/* network order; AF_INET uses bytes[0..3] */
@@ -42,6 +49,8 @@ struct mr_config {
 	uint32_t lan_interval_us;	/* the same on the LAN port */
 	uint32_t idle_interval_us;	/* tx while not Up: RFC 5880 says >= 1s, see docs */
 	uint16_t max_loss_permille;	/* probe loss that takes a fast port out, 0 = off */
+	uint8_t mtu_probe;		/* MR_MTU_PROBE_* */
+	uint32_t mtu_probe_interval_us;	/* the padded (MTU) sessions' interval */
 	uint32_t hold_down_us;		/* a healed fast link stays Up this long before use */
 	uint8_t multiplier;		/* detect mult, 1..255 */
 	bool set_sysctl;		/* may the daemon set rp_filter etc. */
@@ -100,6 +109,14 @@ bool mr_addr_eq(const struct mr_addr *a, const struct mr_addr *b);
 int config_parse_duration(const char *s, uint64_t *us);
 /* The reverse, in the largest unit that is exact ("0s", "1500us", "20ms", "2m"). Returns buf. */
 const char *config_duration_str(uint64_t us, char *buf, size_t len);
+/* The MTU sessions' detection time, us. */
+static inline uint64_t mtu_window(const struct mr_config *cfg)
+{
+	return (uint64_t)cfg->mtu_probe_interval_us * cfg->multiplier;
+}
+
+/* "auto", "on", "off"; "unknown" if out of range. */
+const char *config_mtu_probe_name(uint8_t mode);
 /* "none", "simple", "keyed-md5", ...; "unknown" if out of range. */
 const char *config_auth_type_name(uint8_t type);
 

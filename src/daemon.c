@@ -112,6 +112,18 @@ static struct mr_port *port_by_name(struct mr_daemon *d, const char *name)
 	return NULL;
 }
 
+/* MTU sessions (RFC 9764 padded probes): defined below, hooked in here and there. */
+static void mtu_candidate(struct mr_daemon *d, const struct mr_sess *s, mtime_t now,
+			  bool in_service, bool *up, mtime_t *up_since);
+static void mtu_sess_left_up(struct mr_daemon *d, struct mr_sess *m, const struct bfd_output *out,
+			     mtime_t now);
+static void mtu_check_port_peer(struct mr_daemon *d, const struct mr_port *port, int peer,
+				mtime_t now);
+static void mtu_port_lost(struct mr_daemon *d, struct mr_port *port, mtime_t now, bool gone);
+static void mtu_port_link(struct mr_daemon *d, struct mr_port *port, unsigned mtu, mtime_t now);
+static int mtu_send(struct mr_sess *m, const uint8_t *buf, size_t len);
+static bool params_equal(const struct bfd_session_params *a, const struct bfd_session_params *b);
+
 /* ---- routes ---- */
 
 static const struct mr_addr *node_addr(const struct mr_node *n, int fam)
@@ -215,6 +227,7 @@ static void peer_update(struct mr_daemon *d, struct mr_peer *p, mtime_t now)
 				if (p->rt[fam].installed.oif[k] == s->port->ifindex)
 					c[n].in_service = p->rt[fam].installed_known &&
 							  !p->rt[fam].installed.relayed;
+			mtu_candidate(d, s, now, c[n].in_service, &c[n].up, &c[n].up_since);
 			n++;
 		}
 		path_select(c, n, now, &want);
@@ -297,7 +310,12 @@ static void sess_send(struct mr_daemon *d, struct mr_sess *s, mtime_t now)
 			if (i != s->peer && s->port->active[i] > 0)
 				parked = true;
 	}
+	/* MTU probes only to the peer found on the port, and only while probing. */
+	if (s->mtu && (!s->pad_to || s->port->active[s->peer] == 0))
+		parked = true;
 	bfd_session_build(&s->bfd, &pkt, now);
+	if (s->mtu)
+		pkt.your_discr = mtu_your_discr(pkt.your_discr);
 	/*
 	 * Nothing leaves a port without carrier; sending anyway would only
 	 * leave an INCOMPLETE neighbour entry that delays the link's return.
@@ -312,7 +330,8 @@ static void sess_send(struct mr_daemon *d, struct mr_sess *s, mtime_t now)
 			  s->port->name);
 		return;
 	}
-	err = net_send(s->fd, &s->remote, BFD_PORT_CONTROL, buf, len);
+	err = s->mtu ? mtu_send(s, buf, len) :
+	      net_send(s->fd, &s->remote, BFD_PORT_CONTROL, buf, len);
 	if (err < 0) {
 		unsigned supp;
 
@@ -384,8 +403,9 @@ static void sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd
 	if (out->state_changed) {
 		char detect[64] = "", raddr[64];
 
-		s->port->active[s->peer] += (out->new_state >= BFD_STATE_INIT) -
-					    (out->old_state >= BFD_STATE_INIT);
+		if (!s->mtu)
+			s->port->active[s->peer] += (out->new_state >= BFD_STATE_INIT) -
+						    (out->old_state >= BFD_STATE_INIT);
 		/* The peer's sending rate follows the state: a new window. */
 		loss_reset(&s->loss, now);
 		s->loss_permille = -1;
@@ -395,11 +415,13 @@ static void sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd
 		} else if (out->old_state == BFD_STATE_UP) {
 			s->up_since = 0;
 			s->last_down_diag = out->diag;
+			if (s->mtu)
+				mtu_sess_left_up(d, s, out, now);
 			/*
 			 * Our own AdminDown (drain, reload) or the peer's (its
 			 * shutdown) is not a failure of the link.
 			 */
-			if (out->new_state == BFD_STATE_DOWN &&
+			else if (out->new_state == BFD_STATE_DOWN &&
 			    !(out->diag == BFD_DIAG_NEIGHBOR_DOWN &&
 			      s->bfd.remote_state == BFD_STATE_ADMIN_DOWN)) {
 				s->flaps++;
@@ -411,16 +433,16 @@ static void sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd
 			snprintf(detect, sizeof(detect), ", detected after %.1f ms of silence",
 				 (double)out->detect_us / 1000.0);
 		}
-		log_notice("%s (%s) via %s: session %s -> %s (diag %s%s%s)%s", peer_name(d, s->peer),
+		log_notice("%s (%s) via %s: %ssession %s -> %s (diag %s%s%s)%s", peer_name(d, s->peer),
 			   mr_addr_str(&s->remote, raddr, sizeof(raddr)),
-			   s->port->name, bfd_state_name(out->old_state),
+			   s->port->name, s->mtu ? "MTU " : "", bfd_state_name(out->old_state),
 			   bfd_state_name(out->new_state), bfd_diag_name(out->diag),
 			   s->bfd.remote_state == BFD_STATE_ADMIN_DOWN ? ", peer AdminDown" : "",
 			   out->diag == BFD_DIAG_NEIGHBOR_DOWN && s->bfd.remote_state !=
 			   BFD_STATE_ADMIN_DOWN ? ", peer signalled Down" : "", detect);
 		/* Session-up alerts only for a session that was Up before (not start-up). */
-		if ((out->new_state == BFD_STATE_UP && s->ever_up) ||
-		    out->old_state == BFD_STATE_UP) {
+		if (!s->mtu && ((out->new_state == BFD_STATE_UP && s->ever_up) ||
+				out->old_state == BFD_STATE_UP)) {
 			char addr[64];
 			struct alert_event ev = {
 				.event = out->new_state == BFD_STATE_UP ? "session-up" : "session-down",
@@ -442,8 +464,10 @@ static void sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd
 	 * Routes first: when a peer sees our answer to its AdminDown, our
 	 * traffic has already left the port (drain relies on that).
 	 */
-	if (out->state_changed && !s->port->lan)
+	if (out->state_changed && !s->port->lan) {
 		peer_update(d, peer_of(d, s->peer), now);
+		mtu_check_port_peer(d, s->port, s->peer, now);
+	}
 	if (out->send)
 		sess_send(d, s, now);
 }
@@ -484,6 +508,13 @@ static void sess_open(struct mr_daemon *d, struct mr_sess *s)
 			  peer_name(d, s->peer), s->port->name);
 		return;
 	}
+	if (s->mtu && net_tx_dont_fragment(fd, s->local.family) < 0) {
+		/* Probes that may be fragmented prove nothing: stay silent (verdict failed). */
+		log_warnx("%s via %s: cannot set Don't Fragment; no MTU probes",
+			  peer_name(d, s->peer), s->port->name);
+		close(fd);
+		return;
+	}
 	s->fd = fd;
 	probe_route(d, s);
 }
@@ -513,7 +544,9 @@ static uint32_t new_discr(const struct mr_daemon *d, const struct mr_sess *other
 	do {
 		if (getrandom(&v, sizeof(v), 0) != sizeof(v))
 			v = (uint32_t)mtime_now() ^ (uint32_t)getpid();
-	} while (v == 0 || discr_used(d->sess, d->nsess, v) || discr_used(other, nother, v));
+	} while (v == 0 || v == MTU_BOOTSTRAP_DISCR || discr_used(d->sess, d->nsess, v) ||
+		 discr_used(other, nother, v) ||
+		 discr_used(d->msess, d->nmsess, v));
 	return v;
 }
 
@@ -599,6 +632,7 @@ static void port_lost(struct mr_daemon *d, struct mr_port *port, mtime_t now, bo
 		if (gone)
 			sess_close(s);
 	}
+	mtu_port_lost(d, port, now, gone);
 	/* Routes over a port that went down administratively are flushed by the
 	 * kernel without a notification (IPv4): our view of them is stale. */
 	for (i = 0; i < d->cfg.nnodes; i++) {
@@ -657,6 +691,9 @@ static void on_link(void *arg, const struct nl_link *l, bool deleted)
 		for (i = 0; i < d->nsess; i++)
 			if (d->sess[i].port == port)
 				sess_open(d, &d->sess[i]);
+		for (i = 0; i < d->nmsess; i++)
+			if (d->msess[i].port == port)
+				sess_open(d, &d->msess[i]);
 	}
 	if (port->carrier && !carrier) {
 		log_notice("port %s: carrier lost", port->name);
@@ -675,7 +712,11 @@ static void on_link(void *arg, const struct nl_link *l, bool deleted)
 					port->ifindex);
 			bfd_session_kick(&d->sess[i].bfd, now);
 		}
+		for (i = 0; i < d->nmsess; i++)
+			if (d->msess[i].port == port)
+				bfd_session_kick(&d->msess[i].bfd, now);
 	}
+	mtu_port_link(d, port, l->mtu, now);
 }
 
 static void on_route(void *arg, const struct nl_route *r, bool deleted)
@@ -832,6 +873,426 @@ static void resync(struct mr_daemon *d)
 	free(c);
 }
 
+/* ---- MTU sessions ---- */
+
+/*
+ * Per (fast port, peer), in one family, a second BFD session whose packets
+ * are padded to the port's MTU and sent with Don't Fragment (RFC 9764): its
+ * handshake proves that full-size frames pass both ways, which the small
+ * regular probes cannot.  The port carries traffic to the peer only while
+ * both are Up (mtu.h).  These sessions live in d->msess; they transmit only
+ * while the port probes and its regular session to that peer is Init or Up.
+ */
+
+/* The MTU session's bring-up takes a few of its packets: a few detection times. */
+static mtime_t mtu_grace(const struct mr_daemon *d)
+{
+	return mtime_max(MTIME_S(1), (mtime_t)d->cfg.mtu_probe_interval_us * d->cfg.multiplier * 4);
+}
+
+static void mtu_params(const struct mr_config *cfg, struct bfd_session_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->detect_mult = cfg->multiplier;
+	p->desired_min_tx_us = p->required_min_rx_us = cfg->mtu_probe_interval_us;
+	p->idle_tx_us = cfg->mtu_probe_interval_us;
+}
+
+/* IPv4 when both nodes have it, else IPv6; -1 when they share no family. */
+static int mtu_fam(const struct mr_config *cfg, int self, int peer)
+{
+	int f;
+
+	for (f = 0; f < MR_NFAM; f++)
+		if (node_addr(&cfg->nodes[self], f)->family && node_addr(&cfg->nodes[peer], f)->family)
+			return f;
+	return -1;
+}
+
+static struct mr_sess *mtu_sess_of(struct mr_daemon *d, const struct mr_port *port, int peer)
+{
+	int i;
+
+	for (i = 0; i < d->nmsess; i++)
+		if (d->msess[i].port == port && d->msess[i].peer == peer)
+			return &d->msess[i];
+	return NULL;
+}
+
+/* The regular session of the MTU session's family: what the verdict is about. */
+static const struct mr_sess *mtu_regular(const struct mr_daemon *d, const struct mr_sess *m)
+{
+	int i;
+
+	for (i = 0; i < d->nsess; i++)
+		if (d->sess[i].port == m->port && d->sess[i].peer == m->peer &&
+		    d->sess[i].local.family == m->local.family)
+			return &d->sess[i];
+	return NULL;
+}
+
+static void mtu_input_of(const struct mr_daemon *d, const struct mr_sess *m,
+			 const struct mr_sess *reg, struct mtu_input *in)
+{
+	memset(in, 0, sizeof(*in));
+	/*
+	 * AdminDown is probing switched off: ours (also while we still tell
+	 * the peer), or the peer's (a reload to mtu-probe = off), which gets no
+	 * verdict rather than a link out until our own reload.
+	 */
+	in->probe = m->pad_to > 0 && m->bfd.state != BFD_STATE_ADMIN_DOWN && !m->peer_stopped;
+	in->reg_up = reg && reg->bfd.state == BFD_STATE_UP;
+	in->reg_up_since = reg ? reg->up_since : 0;
+	in->mtu_up = m->bfd.state == BFD_STATE_UP;
+	in->mtu_up_since = m->up_since;
+	in->mtu_lost_at = m->mtu_lost_at;
+	in->probe_since = m->probe_since;
+	in->grace = mtu_grace(d);
+}
+
+static void mtu_candidate(struct mr_daemon *d, const struct mr_sess *s, mtime_t now,
+			  bool in_service, bool *up, mtime_t *up_since)
+{
+	struct mr_sess *m = mtu_sess_of(d, s->port, s->peer);
+	struct mtu_input in;
+
+	if (!m)
+		return;
+	mtu_input_of(d, m, s, &in);
+	mtu_gate(&in, now, in_service, up, up_since);
+}
+
+/* The peer's largest padded probe that reached us lately, 0 if none. */
+static unsigned mtu_passes(const struct mr_daemon *d, const struct mr_sess *m, mtime_t now)
+{
+	return mtu_passes_now(m->passes, m->passes_at, now, mtu_window(&d->cfg));
+}
+
+/* Reports a changed verdict: a log line each time, an alert for failed and its end. */
+static void mtu_check(struct mr_daemon *d, struct mr_sess *m, mtime_t now)
+{
+	struct mtu_input in;
+	enum mtu_verdict v, old = (enum mtu_verdict)m->verdict;
+	char diag[96], addr[64];
+
+	mtu_input_of(d, m, mtu_regular(d, m), &in);
+	v = mtu_judge(&in, now, &m->verdict_recheck);
+	if (v == old)
+		return;
+	m->verdict = (uint8_t)v;
+	d->next_metrics = mtime_min(d->next_metrics, now + MTIME_S(1));
+	/* A grace that ran out, or a verdict that moves the traffic. */
+	peer_update(d, peer_of(d, m->peer), now);
+	mr_addr_str(&m->remote, addr, sizeof(addr));
+	if (v == MTU_FAILED || (old == MTU_FAILED && v == MTU_OK)) {
+		struct alert_event ev = {
+			.event = v == MTU_FAILED ? "mtu-failed" : "mtu-ok",
+			.node = self_node(d)->name, .peer = peer_name(d, m->peer),
+			.peer_address = addr, .port = m->port->name,
+			.old_state = mtu_verdict_name(old), .new_state = mtu_verdict_name(v),
+			.diag = v == MTU_FAILED ? mtu_diag(m->pad_to, mtu_passes(d, m, now), diag,
+							   sizeof(diag)) : "", .logged = true,
+		};
+
+		if (v == MTU_FAILED)
+			log_notice("%s on %s: %s: not used for traffic to %s", ev.peer, ev.port,
+				   ev.diag, ev.peer);
+		else
+			log_notice("%s on %s: MTU %u passes again", ev.peer, ev.port, m->pad_to);
+		alert_emit(d->alert, &ev, now);
+		return;
+	}
+	/* off, unknown and pending are every candidate's lot at start: only debug. */
+	if (old == MTU_OK || old == MTU_FAILED || v == MTU_OK)
+		log_info("%s (%s) on %s: MTU verdict %s -> %s", peer_name(d, m->peer), addr,
+			 m->port->name, mtu_verdict_name(old), mtu_verdict_name(v));
+	else
+		log_debug("%s (%s) on %s: MTU verdict %s -> %s", peer_name(d, m->peer), addr,
+			  m->port->name, mtu_verdict_name(old), mtu_verdict_name(v));
+}
+
+/*
+ * After a state change of either session of (port, peer).  The regular
+ * session just found its peer: start the MTU handshake now rather than at
+ * the next (slow) MTU interval, so that both are Up within a few round trips
+ * and the hold-down, counted from the later, is not stretched.
+ */
+static void mtu_check_port_peer(struct mr_daemon *d, const struct mr_port *port, int peer,
+				mtime_t now)
+{
+	struct mr_sess *m = mtu_sess_of(d, port, peer);
+
+	if (!m)
+		return;
+	if (m->pad_to && port->active[peer] > 0)
+		bfd_session_kick(&m->bfd, now);
+	mtu_check(d, m, now);
+}
+
+/*
+ * An MTU session left Up.  While the small probes still pass, that is a
+ * failure of the link (damped like one); with them it is counted once, by
+ * the regular session.
+ */
+static void mtu_sess_left_up(struct mr_daemon *d, struct mr_sess *m, const struct bfd_output *out,
+			     mtime_t now)
+{
+	bool reg_up = false;
+	int i;
+
+	m->mtu_lost_at = now;
+	/* Our AdminDown or the peer's: probing switched off, not a failure. */
+	if (out->new_state != BFD_STATE_DOWN || m->bfd.remote_state == BFD_STATE_ADMIN_DOWN)
+		return;
+	for (i = 0; i < d->nsess; i++)
+		reg_up |= d->sess[i].port == m->port && d->sess[i].peer == m->peer &&
+			  d->sess[i].bfd.state == BFD_STATE_UP;
+	if (!reg_up)
+		return;
+	m->flaps++;
+	for (i = 0; i < d->nsess; i++)
+		if (d->sess[i].port == m->port && d->sess[i].peer == m->peer)
+			damp_flap(&d->sess[i].damp, now, damp_half_life(d));
+}
+
+static int mtu_send(struct mr_sess *m, const uint8_t *buf, size_t len)
+{
+	size_t total = mtu_payload_len(m->local.family, m->pad_to, len);
+
+	/* Unpadded it would pass for a regular probe. */
+	if (total <= len)
+		return -EMSGSIZE;
+	return net_send_padded(m->fd, &m->remote, BFD_PORT_CONTROL, buf, len, total);
+}
+
+/* A new MTU session in arr[*n]: AdminDown (silent) until its port probes. */
+static void mtu_sess_new(struct mr_daemon *d, const struct mr_config *cfg, int self,
+			 struct mr_sess *arr, int *n, struct mr_port *port, int peer, int fam,
+			 mtime_t now)
+{
+	struct bfd_session_params params;
+	struct bfd_output out;
+	struct mr_sess *m = &arr[*n];
+
+	sess_new(d, cfg, self, arr, n, port, false, peer, fam, now);
+	mtu_params(cfg, &params);
+	bfd_session_init(&m->bfd, &params, m->bfd.local_discr, new_discr(d, arr, *n), now);
+	bfd_session_admin_down(&m->bfd, BFD_DIAG_ADMIN_DOWN, now, &out);
+	m->mtu = true;
+}
+
+static int mtu_sessions_create(struct mr_daemon *d, mtime_t now)
+{
+	int i, n, f, count = 0;
+
+	d->msess = calloc((size_t)(d->nports * d->cfg.nnodes), sizeof(*d->msess));
+	if (!d->msess)
+		return -ENOMEM;
+	d->nmsess = 0;
+	for (i = 0; i < d->nports; i++)
+		for (n = 0; n < d->cfg.nnodes; n++)
+			if (!d->ports[i].lan && n != d->self &&
+			    (f = mtu_fam(&d->cfg, d->self, n)) >= 0)
+				mtu_sess_new(d, &d->cfg, d->self, d->msess, &count, &d->ports[i], n,
+					     f, now);
+	d->nmsess = count;
+	for (i = 0; i < d->nmsess; i++)
+		sess_open(d, &d->msess[i]);
+	return 0;
+}
+
+/* Probing on or off, or a new size, after the port's MTU or the config changed. */
+static void mtu_port_eval(struct mr_daemon *d, struct mr_port *port, mtime_t now)
+{
+	bool want, logged = false;
+	unsigned size;
+	int i;
+
+	if (port->lan)
+		return;
+	port->was_jumbo |= port->mtu > MTU_ETHERNET;
+	want = mtu_probe_wanted(d->cfg.mtu_probe, port->mtu, port->was_jumbo);
+	size = want ? port->mtu : 0;
+	for (i = 0; i < d->nmsess; i++) {
+		struct mr_sess *m = &d->msess[i];
+		struct bfd_output out;
+		unsigned old = m->pad_to;
+
+		if (m->port != port || old == size)
+			continue;
+		if (!logged)
+			log_notice("port %s: MTU %u: %s", port->name, port->mtu,
+				   !size ? "padded BFD probes off" : old ? "padded BFD probes resized" :
+				   "padded BFD probes on");
+		logged = true;
+		if (!old) {
+			m->pad_to = size;
+			m->probe_since = now;
+			bfd_session_admin_up(&m->bfd, now, &out);
+			sess_output(d, m, &out, now);
+		} else if (!size) {
+			/* Tells the peer (while still padded, twice: one may be lost), then falls silent. */
+			bfd_session_admin_down(&m->bfd, BFD_DIAG_ADMIN_DOWN, now, &out);
+			sess_output(d, m, &out, now);
+			if (m->bfd.remote_discr)
+				sess_send(d, m, now);
+			m->pad_to = 0;
+		} else {
+			m->pad_to = size;
+		}
+		mtu_check(d, m, now);
+		peer_update(d, peer_of(d, m->peer), now);
+	}
+}
+
+static void mtu_port_link(struct mr_daemon *d, struct mr_port *port, unsigned mtu, mtime_t now)
+{
+	if (mtu == 0 || mtu == port->mtu)
+		return;
+	port->mtu = mtu;
+	mtu_port_eval(d, port, now);
+}
+
+static void mtu_port_lost(struct mr_daemon *d, struct mr_port *port, mtime_t now, bool gone)
+{
+	int i;
+
+	for (i = 0; i < d->nmsess; i++) {
+		struct mr_sess *m = &d->msess[i];
+		struct bfd_output out;
+
+		if (m->port != port)
+			continue;
+		bfd_session_path_down(&m->bfd, now, &out);
+		out.send = false;
+		sess_output(d, m, &out, now);
+		if (gone)
+			sess_close(m);
+	}
+}
+
+static void mtu_timers(struct mr_daemon *d, mtime_t now)
+{
+	int i;
+
+	for (i = 0; i < d->nmsess; i++) {
+		struct mr_sess *m = &d->msess[i];
+		struct bfd_output out;
+
+		if (bfd_session_next_event(&m->bfd) <= now) {
+			bfd_session_timer(&m->bfd, now, &out);
+			sess_output(d, m, &out, now);
+		}
+		if (m->verdict_recheck <= now)
+			mtu_check(d, m, now);
+	}
+}
+
+static mtime_t mtu_next_deadline(const struct mr_daemon *d)
+{
+	mtime_t t = MTIME_NEVER;
+	int i;
+
+	for (i = 0; i < d->nmsess; i++) {
+		t = mtime_min(t, bfd_session_next_event(&d->msess[i].bfd));
+		t = mtime_min(t, d->msess[i].verdict_recheck);
+	}
+	return t;
+}
+
+static void mtu_shutdown(struct mr_daemon *d, mtime_t now)
+{
+	int i;
+
+	for (i = 0; i < d->nmsess; i++) {
+		struct mr_sess *m = &d->msess[i];
+		struct bfd_output out;
+
+		bfd_session_admin_down(&m->bfd, BFD_DIAG_ADMIN_DOWN, now, &out);
+		if (m->fd >= 0 && m->bfd.remote_discr && m->pad_to) {
+			sess_send(d, m, now);
+			sess_send(d, m, now);
+		}
+		sess_close(m);
+	}
+	free(d->msess);
+	d->msess = NULL;
+	d->nmsess = 0;
+}
+
+/*
+ * Reload: the MTU sessions of the new config, ports at the same index as in
+ * nports (d->ports receives them); unchanged (port, peer, addresses) keep
+ * running, the others are told AdminDown.  NULL when out of memory.
+ */
+static struct mr_sess *mtu_reload(struct mr_daemon *d, const struct mr_config *ncfg, int nself,
+				  const struct mr_port *nports, int nn, int *count, mtime_t now)
+{
+	struct mr_sess *arr = calloc((size_t)(nn * ncfg->nnodes) + 1, sizeof(*arr));
+	struct bfd_session_params params;
+	int i, n, f, k;
+
+	*count = 0;
+	mtu_params(ncfg, &params);
+	for (i = 0; i < nn; i++) {
+		for (n = 0; n < ncfg->nnodes; n++) {
+			struct mr_sess *old = NULL;
+
+			if (!arr || nports[i].lan || n == nself || (f = mtu_fam(ncfg, nself, n)) < 0)
+				continue;
+			for (k = 0; k < d->nmsess && !old; k++) {
+				struct mr_sess *o = &d->msess[k];
+
+				if (o->fd != -2 && strcmp(o->port->name, nports[i].name) == 0 &&
+				    strcmp(d->cfg.nodes[o->peer].name, ncfg->nodes[n].name) == 0 &&
+				    mr_addr_eq(&o->remote, node_addr(&ncfg->nodes[n], f)) &&
+				    mr_addr_eq(&o->local, node_addr(&ncfg->nodes[nself], f)))
+					old = o;
+			}
+			if (!old) {
+				mtu_sess_new(d, ncfg, nself, arr, count, &d->ports[i], n, f, now);
+				continue;
+			}
+			arr[*count] = *old;
+			old->fd = -2;
+			arr[*count].port = &d->ports[i];
+			arr[*count].peer = n;
+			if (!params_equal(&params, &arr[*count].bfd.params)) {
+				struct bfd_output o;
+
+				bfd_session_set_params(&arr[*count].bfd, &params, now, &o);
+			}
+			(*count)++;
+		}
+	}
+	for (k = 0; k < d->nmsess; k++) {
+		struct mr_sess *o = &d->msess[k];
+		struct bfd_output o_;
+
+		if (o->fd == -2)
+			continue;
+		bfd_session_admin_down(&o->bfd, BFD_DIAG_ADMIN_DOWN, now, &o_);
+		if (o->fd >= 0 && o->bfd.remote_discr && o->pad_to)
+			sess_send(d, o, now);
+		sess_close(o);
+	}
+	return arr;
+}
+
+/* After a reload's swap: the carried and new MTU sessions in place, probing re-evaluated. */
+static void mtu_reload_apply(struct mr_daemon *d, struct mr_sess *arr, int count, mtime_t now)
+{
+	int i;
+
+	free(d->msess);
+	d->msess = arr;
+	d->nmsess = count;
+	for (i = 0; i < d->nmsess; i++)
+		sess_open(d, &d->msess[i]);
+	for (i = 0; i < d->nports; i++)
+		mtu_port_eval(d, &d->ports[i], now);
+}
+
 /* ---- packet reception ---- */
 
 static void drop(struct mr_daemon *d, int reason, const struct net_msg *m, const char *detail)
@@ -849,15 +1310,20 @@ static void drop(struct mr_daemon *d, int reason, const struct net_msg *m, const
 		log_info("(%u more dropped packets not logged)", supp);
 }
 
-static struct mr_sess *sess_demux(struct mr_daemon *d, const struct net_msg *m,
-				  const struct bfd_packet *pkt, int *reason)
+/*
+ * The session of arr[n] a packet is for: by (port, source) when by_source,
+ * else by Your Discriminator (and then it must come from that session's
+ * port and peer).
+ */
+static struct mr_sess *demux_in(struct mr_sess *arr, int n, const struct net_msg *m,
+				const struct bfd_packet *pkt, bool by_source, int *reason)
 {
 	int i;
 
-	for (i = 0; i < d->nsess; i++) {
-		struct mr_sess *s = &d->sess[i];
+	for (i = 0; i < n; i++) {
+		struct mr_sess *s = &arr[i];
 
-		if (pkt->your_discr) {
+		if (!by_source) {
 			if (s->bfd.local_discr != pkt->your_discr)
 				continue;
 			/* Our discriminator from elsewhere: a moved cable or a forgery. */
@@ -872,6 +1338,27 @@ static struct mr_sess *sess_demux(struct mr_daemon *d, const struct net_msg *m,
 	}
 	*reason = MR_DROP_NO_SESSION;
 	return NULL;
+}
+
+/*
+ * Two sessions may share (port, peer): the regular one and the MTU one.
+ * The MTU session has its own discriminator, and takes the padded packets
+ * (RFC 9764) that do not know it yet (mtu.h: MTU_BOOTSTRAP_DISCR);
+ * everything else is the regular one's.
+ */
+static struct mr_sess *sess_demux(struct mr_daemon *d, const struct net_msg *m,
+				  const struct bfd_packet *pkt, int *reason)
+{
+	bool padded = bfd_padded(pkt, m->len);
+	bool by_source = mtu_demux_by_source(pkt->your_discr, padded);
+	struct mr_sess *s;
+
+	if (pkt->your_discr) {
+		s = demux_in(d->msess, d->nmsess, m, pkt, padded && by_source, reason);
+		if (s || *reason == MR_DROP_WRONG_PORT || (padded && by_source))
+			return s;
+	}
+	return demux_in(d->sess, d->nsess, m, pkt, !pkt->your_discr, reason);
 }
 
 /*
@@ -925,6 +1412,18 @@ static bool rx_drain(struct mr_daemon *d, int fd)
 			drop(d, MR_DROP_AUTH, &m, auth_result_str(ar));
 			continue;
 		}
+		/*
+		 * The peer stops probing (AdminDown), or (re)starts: then its MTU
+		 * session gets a bring-up grace.  Remembered here, since the
+		 * session forgets a silent peer's state after a detection time.
+		 */
+		if (s->mtu) {
+			bool stopped = pkt.state == BFD_STATE_ADMIN_DOWN;
+
+			if (s->peer_stopped && !stopped)
+				s->probe_since = now;
+			s->peer_stopped = stopped;
+		}
 		/* Kernel arrival time; a clock of our own only if it has none. */
 		loss_rx(&s->loss, m.rx_at * 1000);
 		/* The peer's rate follows its Desired Min TX: a new one, a new window. */
@@ -937,6 +1436,10 @@ static bool rx_drain(struct mr_daemon *d, int fd)
 			continue;
 		}
 		s->rx_packets++;
+		if (s->mtu && bfd_padded(&pkt, m.len)) {
+			s->passes = mtu_ip_size(m.src.family, m.len);
+			s->passes_at = now;
+		}
 		sess_output(d, s, &out, now);
 	}
 	return false;
@@ -1114,6 +1617,8 @@ int daemon_start(struct mr_daemon *d)
 		return err;
 
 	if ((err = sessions_create(d, now)) < 0)
+		return err;
+	if ((err = mtu_sessions_create(d, now)) < 0)
 		return err;
 	/* Ports and carrier as they are now; events keep it current from here. */
 	resync(d);
@@ -1301,6 +1806,7 @@ static mtime_t next_deadline(struct mr_daemon *d)
 
 	t = mtime_min(t, d->next_loss_tick);
 	t = mtime_min(t, relay_next_deadline(d));
+	t = mtime_min(t, mtu_next_deadline(d));
 	if (d->cfg.metrics_file[0])
 		t = mtime_min(t, d->next_metrics);
 	t = mtime_min(t, alert_next_deadline(d->alert));
@@ -1415,6 +1921,9 @@ static void fire_timers(struct mr_daemon *d)
 	for (i = 0; i < d->nsess && !d->rx_backlog; i++)
 		if (d->sess[i].bfd.detect_deadline <= now)
 			d->rx_backlog = true;
+	for (i = 0; i < d->nmsess && !d->rx_backlog; i++)
+		if (d->msess[i].bfd.detect_deadline <= now)
+			d->rx_backlog = true;
 	if (d->rx_backlog) {
 		rx_catch_up(d);
 		d->rx_backlog = false;
@@ -1430,6 +1939,7 @@ static void fire_timers(struct mr_daemon *d)
 		bfd_session_timer(&s->bfd, now, &out);
 		sess_output(d, s, &out, now);
 	}
+	mtu_timers(d, now);
 	for (i = 0; i < d->cfg.nnodes; i++) {
 		if (i != d->self && peer_recheck_at(&d->peers[i]) <= now)
 			peer_update(d, &d->peers[i], now);
@@ -1500,6 +2010,7 @@ void daemon_shutdown(struct mr_daemon *d)
 		}
 		sess_close(s);
 	}
+	mtu_shutdown(d, now);
 	free(d->sess);
 	d->sess = NULL;
 	d->nsess = 0;
@@ -1570,14 +2081,14 @@ int daemon_reload(struct mr_daemon *d, FILE *out)
 	struct mr_config *ncfg = calloc(1, sizeof(*ncfg));
 	struct mr_port nports[MR_MAX_FAST + 1];
 	struct mr_peer npeers[MR_MAX_NODES];
-	struct mr_sess *nsess = NULL;
+	struct mr_sess *nsess = NULL, *nmsess;
 	struct auth_keyring nkeys;
 	bool resend[(MR_MAX_FAST + 1) * MR_MAX_NODES * MR_NFAM] = { false };
 	char *errs = NULL;
 	size_t errlen = 0;
 	FILE *errf;
 	mtime_t now = mtime_now();
-	int nself = -1, nn = 0, ns = 0, kept = 0, added = 0, removed = 0, i, n, f;
+	int nself = -1, nn = 0, ns = 0, nms = 0, kept = 0, added = 0, removed = 0, i, n, f;
 
 	if (!ncfg)
 		return -1;
@@ -1662,6 +2173,8 @@ int daemon_reload(struct mr_daemon *d, FILE *out)
 			p->ifindex = old->ifindex;
 			p->carrier = old->carrier;
 			p->drained = old->drained;
+			p->mtu = old->mtu;
+			p->was_jumbo = old->was_jumbo;
 		}
 	}
 
@@ -1743,6 +2256,10 @@ int daemon_reload(struct mr_daemon *d, FILE *out)
 			peer_withdraw(d, &d->peers[i], now);
 	}
 
+	nmsess = mtu_reload(d, ncfg, nself, nports, nn, &nms, now);
+	if (!nmsess)
+		report(out, "out of memory: MTU probes stopped until the next reload");
+
 	if (ncfg->set_sysctl && !d->cfg.set_sysctl)
 		for (i = 0; i < nn; i++)
 			if (nports[i].ifindex > 0)
@@ -1778,6 +2295,7 @@ int daemon_reload(struct mr_daemon *d, FILE *out)
 		if (resend[i])
 			sess_send(d, &d->sess[i], now);
 	}
+	mtu_reload_apply(d, nmsess, nms, now);
 	resync(d);
 	if (relay_start(d) < 0)
 		report(out, "relay: could not start (see the log); traffic uses direct ports or the LAN");

@@ -18,6 +18,7 @@
 #include "loss.h"
 #include "loop.h"
 #include "mtime.h"
+#include "mtu.h"
 #include "packet.h"
 #include "path.h"
 #include "relay.h"
@@ -44,6 +45,8 @@ struct mr_port {
 	bool drained;		/* taken out of service by the admin */
 	/* Sessions in Init or Up per peer node: who answers on this cable. */
 	uint16_t active[MR_MAX_NODES];
+	unsigned mtu;		/* bytes, 0 until the kernel told */
+	bool was_jumbo;		/* MTU above 1500 at some point since start */
 };
 
 struct mr_sess {
@@ -65,6 +68,16 @@ struct mr_sess {
 	int loss_permille;	/* last estimate, -1 while there is none */
 	bool loss_out;		/* taken out of service for loss (AdminDown) */
 	mtime_t loss_out_since;
+	/* MTU sessions only (d->msess): padded probes, one per (fast port, peer). */
+	bool mtu;
+	unsigned pad_to;	/* IP packet size of our probes (the port's MTU), 0: not probing */
+	unsigned passes;	/* largest padded probe from the peer lately (IP bytes), 0: none */
+	mtime_t passes_at;
+	mtime_t mtu_lost_at;	/* when it last left Up, 0 if never */
+	mtime_t probe_since;	/* when our probing or the peer's last started */
+	bool peer_stopped;	/* the peer's MTU session said AdminDown last */
+	uint8_t verdict;	/* enum mtu_verdict, as last reported */
+	mtime_t verdict_recheck;
 };
 
 /* Address families: index 0 is IPv4, 1 is IPv6. */
@@ -100,6 +113,8 @@ struct mr_daemon {
 	int nports;
 	struct mr_sess *sess;
 	int nsess;
+	struct mr_sess *msess;		/* MTU sessions, one per (fast port, peer): mtu_sess.c */
+	int nmsess;
 	struct mr_peer peers[MR_MAX_NODES];
 
 	struct nl *nl;

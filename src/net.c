@@ -255,3 +255,31 @@ int net_send(int fd, const struct mr_addr *dst, uint16_t port, const void *buf, 
 		return -errno;
 	return 0;
 }
+
+int net_tx_dont_fragment(int fd, int family)
+{
+	if (family == AF_INET6)
+		return setopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_PROBE,
+			      "IPV6_MTU_DISCOVER") ?:
+		       setopt(fd, IPPROTO_IPV6, IPV6_DONTFRAG, 1, "IPV6_DONTFRAG");
+	return setopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_PROBE, "IP_MTU_DISCOVER");
+}
+
+int net_send_padded(int fd, const struct mr_addr *dst, uint16_t port, const void *buf, size_t len,
+		    size_t total)
+{
+	static uint8_t zeros[NET_MAX_DGRAM];	/* never written: .bss, not 64 KiB of .rodata */
+	struct sockaddr_storage ss;
+	struct iovec iov[2] = {
+		{ .iov_base = (void *)buf, .iov_len = len },
+		{ .iov_base = zeros, .iov_len = total > len ? total - len : 0 },
+	};
+	struct msghdr msg = { .msg_name = &ss, .msg_iov = iov, .msg_iovlen = 2 };
+
+	if (total > len && total - len > sizeof(zeros))
+		return -EMSGSIZE;
+	to_sockaddr(dst, port, &ss, &msg.msg_namelen);
+	if (sendmsg(fd, &msg, MSG_DONTWAIT) < 0)
+		return -errno;
+	return 0;
+}

@@ -14,7 +14,8 @@
 
 #include "config.h"
 
-#define NET_MAX_DGRAM 9216	/* whole datagram, padding included */
+/* Whole datagram, padding included: the largest UDP payload there is, so nothing is truncated. */
+#define NET_MAX_DGRAM 65536
 
 struct net_msg {
 	uint8_t buf[NET_MAX_DGRAM];
@@ -48,6 +49,17 @@ int net_recv(int fd, struct net_msg *m);
  * already in *sport (a session's previous socket) is tried first.
  */
 int net_tx_open(int family, const struct mr_addr *src, int ifindex, uint16_t *sport);
+
+/*
+ * For padded (RFC 9764) probes: Don't Fragment, and the device's MTU rather
+ * than a learnt path MTU (IP_PMTUDISC_PROBE / IPV6_PMTUDISC_PROBE), so a
+ * packet too large for the port fails to send instead of being split.
+ */
+int net_tx_dont_fragment(int fd, int family);
+
+/* buf, then zeros up to `total` bytes (RFC 9764 padding) in one datagram; 0 or -errno. */
+int net_send_padded(int fd, const struct mr_addr *dst, uint16_t port, const void *buf, size_t len,
+		    size_t total);
 
 /* 0 or -errno. */
 int net_send(int fd, const struct mr_addr *dst, uint16_t port, const void *buf, size_t len);

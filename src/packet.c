@@ -311,3 +311,8 @@ const char *bfd_diag_name(unsigned diag)
 		return "?";
 	return diag_names[diag];
 }
+
+bool bfd_padded(const struct bfd_packet *p, size_t len)
+{
+	return len > p->length;
+}

@@ -96,6 +96,13 @@ enum bfd_decode_err {
  */
 int bfd_decode(const uint8_t *buf, size_t len, struct bfd_packet *out);
 
+/*
+ * RFC 9764: a datagram longer than the decoded packet's Length carries
+ * padding (a large packet probing the path MTU).  p must come from a
+ * successful bfd_decode() of those len bytes.
+ */
+bool bfd_padded(const struct bfd_packet *p, size_t len);
+
 /* Short human text naming the field, for logs; never NULL. */
 const char *bfd_decode_strerror(int err);
 

@@ -15,6 +15,8 @@ enum val_kind {
 	V_MS,		/* u in microseconds, shown in milliseconds */
 	V_AGE,		/* u in microseconds, shown as "5m02s" or seconds in JSON */
 	V_PATH,		/* path: port names, or the LAN */
+	V_BOOL,		/* u: "yes"/"no" in text, true/false in JSON */
+	V_MTU,		/* the MTU verdict of a (port, peer): a summary in text, its name in JSON */
 };
 
 struct val {
@@ -23,6 +25,7 @@ struct val {
 	const char *s;
 	uint64_t u;
 	const struct path_result *path;
+	const struct mr_sess *mtu;
 	char buf[64];			/* storage behind s when the getter formats */
 };
 
@@ -231,13 +234,90 @@ static void sess_rx_packets_get(const struct row *r, struct val *v)
 	set_uint(v, V_UINT, r->s->rx_packets);
 }
 
+/* The MTU session of a regular session's (port, peer), NULL if none. */
+static const struct mr_sess *mtu_sess(const struct mr_daemon *d, const struct mr_sess *s)
+{
+	int i;
+
+	for (i = 0; i < d->nmsess; i++)
+		if (d->msess[i].port == s->port && d->msess[i].peer == s->peer)
+			return &d->msess[i];
+	return NULL;
+}
+
+static bool mtu_failed(const struct mr_daemon *d, const struct mr_sess *s)
+{
+	const struct mr_sess *m = mtu_sess(d, s);
+
+	return m && m->verdict == MTU_FAILED;
+}
+
 /* The port under the session: in service, drained by the admin, or not usable. */
 static void sess_link_get(const struct row *r, struct val *v)
 {
 	const struct mr_port *p = r->s->port;
 
 	set_str(v, p->ifindex <= 0 ? "absent" : p->drained ? "drained" :
-		   !p->carrier ? "no-carrier" : r->s->loss_out ? "lossy" : "ok");
+		   !p->carrier ? "no-carrier" : r->s->loss_out ? "lossy" :
+		   mtu_failed(r->d, r->s) ? "mtu" : "ok");
+}
+
+/* The MTU session of the row's (port, peer); NULL on the LAN. */
+static const struct mr_sess *row_mtu(const struct row *r)
+{
+	return r->s->port->lan ? NULL : mtu_sess(r->d, r->s);
+}
+
+static unsigned row_mtu_passes(const struct row *r, const struct mr_sess *m)
+{
+	return mtu_passes_now(m->passes, m->passes_at, r->now, (mtime_t)mtu_window(&r->d->cfg));
+}
+
+static void sess_mtu_get(const struct row *r, struct val *v)
+{
+	v->kind = V_MTU;
+	v->mtu = row_mtu(r);
+	v->none = !v->mtu;
+}
+
+static void sess_mtu_size_get(const struct row *r, struct val *v)
+{
+	const struct mr_sess *m = row_mtu(r);
+
+	set_uint(v, V_UINT, m ? m->pad_to : 0);
+	v->none = !m || !m->pad_to;
+}
+
+static void sess_mtu_ok_get(const struct row *r, struct val *v)
+{
+	const struct mr_sess *m = row_mtu(r);
+
+	set_uint(v, V_BOOL, m && m->verdict == MTU_OK);
+	v->none = !m || !m->pad_to;
+}
+
+static void sess_mtu_passes_get(const struct row *r, struct val *v)
+{
+	const struct mr_sess *m = row_mtu(r);
+
+	set_uint(v, V_UINT, m ? row_mtu_passes(r, m) : 0);
+	v->none = v->u == 0;
+}
+
+static void sess_mtu_state_get(const struct row *r, struct val *v)
+{
+	const struct mr_sess *m = row_mtu(r);
+
+	set_str(v, m ? bfd_state_name(m->bfd.state) : "");
+	v->none = !m || !m->pad_to;
+}
+
+static void sess_mtu_flaps_get(const struct row *r, struct val *v)
+{
+	const struct mr_sess *m = row_mtu(r);
+
+	set_uint(v, V_UINT, m ? m->flaps : 0);
+	v->none = !m;
 }
 
 static const struct field sess_fields[] = {
@@ -258,6 +338,12 @@ static const struct field sess_fields[] = {
 	{ "last_down_diag", NULL, sess_last_diag_get },
 	{ "tx_packets", "TX_PKTS", sess_tx_packets_get },
 	{ "rx_packets", "RX_PKTS", sess_rx_packets_get },
+	{ "mtu_verdict", "MTU", sess_mtu_get },
+	{ "mtu_ok", NULL, sess_mtu_ok_get },
+	{ "mtu_size", NULL, sess_mtu_size_get },
+	{ "mtu_passes", NULL, sess_mtu_passes_get },
+	{ "mtu_state", NULL, sess_mtu_state_get },
+	{ "mtu_flaps", NULL, sess_mtu_flaps_get },
 };
 
 #define NFIELDS(t) (sizeof(t) / sizeof((t)[0]))
@@ -372,6 +458,20 @@ static const char *path_text(const struct mr_daemon *d, const struct path_result
 	return buf;
 }
 
+/* "-" (not probing), "ok 9000", "pending 9000", "failed 9000, 1500 passes". */
+static const char *mtu_text(const struct row *r, const struct mr_sess *m, char *buf, size_t len)
+{
+	unsigned passes = row_mtu_passes(r, m);
+
+	if (!m->pad_to)
+		return "-";
+	if (m->verdict == MTU_FAILED && passes)
+		snprintf(buf, len, "failed %u, %u passes", m->pad_to, passes);
+	else
+		snprintf(buf, len, "%s %u", mtu_verdict_name(m->verdict), m->pad_to);
+	return buf;
+}
+
 static const char *cell_text(const struct row *r, const struct field *f, char *buf, size_t len)
 {
 	struct val v;
@@ -393,6 +493,10 @@ static const char *cell_text(const struct row *r, const struct field *f, char *b
 		return age_str(v.u, buf, len);
 	case V_PATH:
 		return path_text(r->d, v.path, buf, len);
+	case V_BOOL:
+		return v.u ? "yes" : "no";
+	case V_MTU:
+		return mtu_text(r, v.mtu, buf, len);
 	}
 	return "?";
 }
@@ -607,6 +711,12 @@ static void json_val(const struct row *r, const struct val *v, FILE *out)
 	case V_AGE:
 		fprintf(out, "%" PRIu64 ".%03" PRIu64, v->u / 1000000, v->u / 1000 % 1000);
 		break;
+	case V_BOOL:
+		fputs(v->u ? "true" : "false", out);
+		break;
+	case V_MTU:
+		status_json_string(mtu_verdict_name(v->mtu->verdict), out);
+		break;
 	case V_PATH:
 		fputc('[', out);
 		for (i = 0; i < v->path->noif; i++) {
@@ -737,7 +847,7 @@ void status_json(const struct mr_daemon *d, mtime_t now, FILE *out)
 
 /* ---- Prometheus metrics ---- */
 
-enum metric_scope { M_SESSION, M_PEER, M_DROP, M_DECODE, M_AUTH, M_RELAY_DROP };
+enum metric_scope { M_SESSION, M_MTU, M_PEER, M_DROP, M_DECODE, M_AUTH, M_RELAY_DROP };
 
 struct metric {
 	const char *name;
@@ -793,6 +903,21 @@ static uint64_t m_tx_errors(const struct row *r)
 	return r->s->tx_errors;
 }
 
+static uint64_t m_mtu_ok(const struct row *r)
+{
+	return mtu_sess(r->d, r->s)->verdict == MTU_OK;
+}
+
+static uint64_t m_mtu_size(const struct row *r)
+{
+	return mtu_sess(r->d, r->s)->pad_to;
+}
+
+static uint64_t m_mtu_passes(const struct row *r)
+{
+	return row_mtu_passes(r, mtu_sess(r->d, r->s));
+}
+
 static uint64_t m_drops(const struct row *r)
 {
 	return r->d->drops[r->idx];
@@ -846,6 +971,12 @@ static const struct metric metrics[] = {
 	  "BFD Control packets accepted for the session.", NULL },
 	{ "meshroute_session_send_errors_total", "counter", M_SESSION, m_tx_errors,
 	  "BFD Control packets the kernel refused to send.", NULL },
+	{ "meshroute_mtu_ok", "gauge", M_MTU, m_mtu_ok,
+	  "1 if padded probes of the port's MTU pass both ways (RFC 9764), else 0.", NULL },
+	{ "meshroute_mtu_probe_bytes", "gauge", M_MTU, m_mtu_size,
+	  "Size of the padded probes sent (the port's MTU), bytes.", NULL },
+	{ "meshroute_mtu_passes_bytes", "gauge", M_MTU, m_mtu_passes,
+	  "Size of the peer's padded probes arriving lately, bytes (0: none).", NULL },
 	{ "meshroute_packets_dropped_total", "counter", M_DROP, m_drops,
 	  "Received BFD packets dropped, by reason.", NULL },
 	{ "meshroute_packets_decode_errors_total", "counter", M_DECODE, m_decode,
@@ -882,6 +1013,7 @@ static void prom_labels(const struct row *r, enum metric_scope scope, FILE *out)
 	fputc('{', out);
 	switch (scope) {
 	case M_SESSION:
+	case M_MTU:
 		prom_label("peer", node_name(r->d, r->s->peer), true, out);
 		prom_label("port", r->s->port->name, false, out);
 		prom_label("family", fam_name(mr_fam(r->s->local.family)), false, out);
@@ -930,6 +1062,17 @@ void status_metrics(const struct mr_daemon *d, mtime_t now, FILE *out)
 			for (i = 0; i < d->nsess; i++) {
 				sess_row(d, i, now, &r);
 				prom_sample(m, &r, out);
+			}
+			break;
+		case M_MTU:
+			/* Only where the port probes its MTU. */
+			for (i = 0; i < d->nsess; i++) {
+				const struct mr_sess *ms;
+
+				sess_row(d, i, now, &r);
+				ms = d->sess[i].port->lan ? NULL : mtu_sess(d, &d->sess[i]);
+				if (ms && ms->pad_to)
+					prom_sample(m, &r, out);
 			}
 			break;
 		case M_PEER:

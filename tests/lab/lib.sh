@@ -53,7 +53,8 @@
 #
 # Functions, by concern:
 #   build     lab_mesh3, lab_ring4, lab_b2b2 (or lab_node, lab_lan, lab_cable,
-#             lab_finish_build); lab_power_off / lab_power_on NODE (reboot)
+#             lab_finish_build); lab_power_off / lab_power_on NODE (reboot);
+#             lab_mtu MTU (every link of the lab, jumbo frames)
 #   cabling   lab_port NODE PEER (fast port(s)), lab_wire NODE PEER (wire ns)
 #   faults    lab_cut_carrier | lab_silent | lab_oneway | lab_heal A B [PORT_A]
 #             (oneway drops A -> B only); each sets LAB_FAULT_US / LAB_HEAL_US
@@ -381,6 +382,21 @@ lab_b2b2() {
 	lab_cable w12a n1 fast0 n2 fast0
 	lab_cable w12b n1 fast1 n2 fast1
 	lab_finish_build
+}
+
+# lab_mtu MTU: every link of the built lab at MTU bytes: the nodes' ports,
+# the wires' veths and the LAN's (its bridge follows its ports).  Veths drop
+# a frame larger than the receiving end's MTU, as a real port does.
+lab_mtu() {
+	local mtu=$1 node port
+	for node in "${LAB_NODES[@]}"; do
+		ip -n "$(lab_ns lan)" link set "$node" mtu "$mtu"
+		ip -n "$(lab_ns "$node")" link set lan0 mtu "$mtu"
+		for port in ${LAB_FAST[$node]}; do
+			ip -n "$(lab_ns "${LAB_WIRE[$node:$port]}")" link set "$node" mtu "$mtu"
+			ip -n "$(lab_ns "$node")" link set "$port" mtu "$mtu"
+		done
+	done
 }
 
 # lab_port NODE PEER: NODE's fast port(s) cabled to PEER.

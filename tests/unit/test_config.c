@@ -87,6 +87,13 @@ static const struct bad_case bad_cases[] = {
 	{ "duration_too_small", "[global]\ninterval = 999us\n" N1 N2, 2, "interval: 999us is out of range (1ms..60s)" },
 	{ "max_loss_word", "[global]\nmax-loss = lots\n" N1 N2, 2, "max-loss: \"lots\" is not a percentage" },
 	{ "max_loss_range", "[global]\nmax-loss = 60%\n" N1 N2, 2, "max-loss: 60% is out of range (0.1%..50%, or off)" },
+	{ "mtu_probe_word", "[global]\nmtu-probe = yes\n" N1 N2, 2, "mtu-probe: \"yes\" is not auto, on or off" },
+	{ "mtu_probe_interval_range", "[global]\nmtu-probe-interval = 90s\n" N1 N2, 2,
+	  "mtu-probe-interval: 90s is out of range (1ms..60s)" },
+	{ "mtu_probe_interval_unit", "[global]\nmtu-probe-interval = 100\n" N1 N2, 2,
+	  "mtu-probe-interval: \"100\": missing unit" },
+	{ "mtu_probe_dup", "[global]\nmtu-probe = on\nmtu-probe = off\n" N1 N2, 3,
+	  "duplicate key \"mtu-probe\" in [global] (first at line 2)" },
 	{ "duration_zero", "[global]\nlan-interval = 0ms\n" N1 N2, 2, "lan-interval: 0ms is out of range (1ms..60s)" },
 	{ "duration_too_big", "[global]\ninterval = 61s\n" N1 N2, 2, "out of range (1ms..60s)" },
 	{ "duration_overflow", "[global]\ninterval = 99999999999999999999999s\n" N1 N2, 2, "out of range" },
@@ -243,6 +250,8 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.lan_interval_us, 200000);
 	assert_int_equal(cfg.idle_interval_us, 50000);
 	assert_int_equal(cfg.max_loss_permille, 20);
+	assert_int_equal(cfg.mtu_probe, MR_MTU_PROBE_AUTO);
+	assert_int_equal(cfg.mtu_probe_interval_us, 100000);
 	assert_int_equal(cfg.hold_down_us, 2000000);
 	assert_int_equal(cfg.multiplier, 3);
 	assert_true(cfg.set_sysctl);
@@ -281,6 +290,8 @@ static void test_all_keys(void **state)
 	    "lan-interval = 1500us\n"
 	    "idle-interval = 1s\n"
 	    "max-loss = 0.5%\n"
+	    "mtu-probe = off\n"
+	    "mtu-probe-interval = 250ms\n"
 	    "set-sysctl = off\n"
 	    "realtime = yes\n"
 	    "lock-memory = on\n"
@@ -304,6 +315,8 @@ static void test_all_keys(void **state)
 	assert_int_equal(cfg.lan_interval_us, 1500);
 	assert_int_equal(cfg.idle_interval_us, 1000000);
 	assert_int_equal(cfg.max_loss_permille, 5);
+	assert_int_equal(cfg.mtu_probe, MR_MTU_PROBE_OFF);
+	assert_int_equal(cfg.mtu_probe_interval_us, 250000);
 	assert_false(cfg.set_sysctl);
 	assert_true(cfg.realtime);
 	assert_true(cfg.lock_memory);
@@ -318,7 +331,7 @@ static void test_all_keys(void **state)
 	assert_int_equal(cfg.nodes[0].nfast, 8);
 	assert_string_equal(cfg.nodes[0].fast[7], "p8");
 	assert_string_equal(cfg.nodes[1].name, "n2");
-	assert_int_equal(cfg.nodes[1].line, 23);
+	assert_int_equal(cfg.nodes[1].line, 25);
 }
 
 /* CRLF line ends, a UTF-8 BOM and blank lines do not disturb line numbers. */
@@ -466,6 +479,7 @@ static void test_round_trip(void **state)
 	    "[global]\ninterval = 1500us\nmultiplier = 7\nhold-down = 90s\nlan-interval = 1s\n"
 	    "set-sysctl = no\nalert-command = /bin/a\nauth-key-file = /k\nauth-type = keyed-md5\n"
 	    "control-socket = /tmp/s\nrelay = on\nrelay-port = 4000\n"
+	    "mtu-probe = on\nmtu-probe-interval = 1s\n"
 	    "[node x]\naddress = fd00::1\naddress = 10.0.0.1\nlan = l\nfast = a b c d e f g h\n"
 	    "[node y]\naddress = fd00::2\nlan = l\nfast = a\n"
 	    "[node z]\naddress = 10.0.0.3\naddress = fd00::3\nlan = l2\nfast = z\n");
@@ -490,6 +504,12 @@ static void test_config_equal(void **state)
 	assert_false(config_equal(&a, &b));
 	assert_int_equal(load_ok(N2 N1, &b), 0);
 	assert_false(config_equal(&a, &b));
+	assert_int_equal(load_ok("[global]\nmtu-probe = off\n" N1 N2, &b), 0);
+	assert_false(config_equal(&a, &b));
+	assert_int_equal(load_ok("[global]\nmtu-probe-interval = 200ms\n" N1 N2, &b), 0);
+	assert_false(config_equal(&a, &b));
+	assert_int_equal(load_ok("[global]\nmtu-probe = auto\nmtu-probe-interval = 100ms\n" N1 N2, &b), 0);
+	assert_true(config_equal(&a, &b));
 }
 
 /* find_self: one message, exact, on every failure. */

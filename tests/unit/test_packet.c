@@ -542,6 +542,27 @@ static void test_digest_offset(void **state __attribute__((unused)))
 	}
 }
 
+/* RFC 9764: a large packet is the BFD packet plus zeros after Length. */
+static void test_padded(void **state __attribute__((unused)))
+{
+	static uint8_t buf[9000];
+	struct bfd_packet p = {
+		.state = BFD_STATE_UP, .detect_mult = 3, .my_discr = 7, .your_discr = 9,
+		.desired_min_tx_us = 100000, .required_min_rx_us = 100000,
+	}, got;
+	size_t len = bfd_encode(&p, buf, sizeof(buf));
+
+	assert_int_equal(len, BFD_HDR_LEN);
+	assert_int_equal(bfd_decode(buf, len, &got), BFD_DECODE_OK);
+	assert_false(bfd_padded(&got, len));
+	/* padded to a 9000-byte IPv4 packet: Length unchanged, the rest ignored */
+	assert_int_equal(bfd_decode(buf, 8972, &got), BFD_DECODE_OK);
+	assert_int_equal(got.length, BFD_HDR_LEN);
+	assert_int_equal(got.my_discr, 7);
+	assert_true(bfd_padded(&got, 8972));
+	assert_true(bfd_padded(&got, len + 1));
+}
+
 static void test_names(void **state __attribute__((unused)))
 {
 	static const char *const states[] = { "AdminDown", "Down", "Init", "Up" };
@@ -589,6 +610,7 @@ int main(void)
 		cmocka_unit_test(test_encode_too_small),
 		cmocka_unit_test(test_encode_invalid),
 		cmocka_unit_test(test_digest_offset),
+		cmocka_unit_test(test_padded),
 		cmocka_unit_test(test_names),
 	};
 

@@ -118,6 +118,34 @@ static struct mr_daemon *daemon_fixture(void)
 	d->peers[1].rt[1].installed_known = true;
 	d->peers[1].rt[1].changed_at = NOW - 1000000;
 	d->peers[2].rt[0].installed_known = true;
+	/*
+	 * MTU sessions: p1 probes 9000 bytes, failed towards beta (its 1500-byte
+	 * probes arrive), nothing to judge towards gamma; p2 does not probe.
+	 */
+	d->msess = calloc(4, sizeof(*d->msess));
+	assert_non_null(d->msess);
+	d->nmsess = 4;
+	for (i = 0; i < 4; i++) {
+		struct mr_sess *m = &d->msess[i];
+		struct bfd_session_params p = { 100000, 100000, 3, 100000 };
+
+		bfd_session_init(&m->bfd, &p, 2000 + (uint32_t)i, 1, NOW - MTIME_S(10));
+		m->mtu = true;
+		m->port = &d->ports[i / 2];
+		m->peer = 1 + i % 2;
+		m->local = d->cfg.nodes[0].addr4;
+		m->remote = d->cfg.nodes[m->peer].addr4;
+		m->fd = -1;
+		m->pad_to = i < 2 ? 9000 : 0;
+		m->verdict = i == 0 ? MTU_FAILED : i == 1 ? MTU_UNKNOWN : MTU_OFF;
+	}
+	d->msess[0].passes = 1500;
+	d->msess[0].passes_at = NOW - MTIME_MS(100);
+	d->msess[0].flaps = 1;
+	d->msess[0].tx_packets = 50;
+	d->msess[0].rx_packets = 40;
+	d->msess[1].passes = 1500;	/* too old to count: 300 ms is the MTU detection time */
+	d->msess[1].passes_at = NOW - MTIME_MS(300);
 	d->drops[MR_DROP_TTL] = 3;
 	d->drops[MR_DROP_DECODE] = 2;
 	d->drop_decode[BFD_DECODE_SHORT] = 2;
@@ -127,6 +155,7 @@ static struct mr_daemon *daemon_fixture(void)
 static void daemon_free(struct mr_daemon *d)
 {
 	free(d->sess);
+	free(d->msess);
 	free(d);
 }
 
@@ -183,12 +212,12 @@ static const char *const text_rows[] = {
 	"beta 10.0.0.2 p1 1m05s",
 	"beta fd00::2 p1 1.0s",
 	"gamma 10.0.0.3 LAN -",
-	"PEER PORT LINK AF STATE REMOTE SINCE FLAPS RDISCR TX(ms) DETECT(ms) LASTDET(ms) LOSS% TX_PKTS RX_PKTS",
-	"beta p1 ok ipv4 Up Up 1m05s 2 4660 20 90 61.5 5.3 1000 990",
-	"beta p1 ok ipv6 Up Up 2.0s 0 4661 20 60 - - 100 99",
-	"gamma p2 drained ipv4 Init Down 250ms 0 77 50 3000 - - 12 5",
-	"beta eno1 ok ipv4 Up Up 3h04m 0 99 100 300 - - 5001 5000",
-	"gamma eno1 ok ipv4 Down AdminDown 10.0s 1 - 100 0 - - 40 0",
+	"PEER PORT LINK AF STATE REMOTE SINCE FLAPS RDISCR TX(ms) DETECT(ms) LASTDET(ms) LOSS% TX_PKTS RX_PKTS MTU",
+	"beta p1 mtu ipv4 Up Up 1m05s 2 4660 20 90 61.5 5.3 1000 990 failed 9000, 1500 passes",
+	"beta p1 mtu ipv6 Up Up 2.0s 0 4661 20 60 - - 100 99 failed 9000, 1500 passes",
+	"gamma p2 drained ipv4 Init Down 250ms 0 77 50 3000 - - 12 5 -",
+	"beta eno1 ok ipv4 Up Up 3h04m 0 99 100 300 - - 5001 5000 -",
+	"gamma eno1 ok ipv4 Down AdminDown 10.0s 1 - 100 0 - - 40 0 -",
 	"p1: 1 silent candidate session(s) not shown (Down, nothing received)",
 	"p2: 1 silent candidate session(s) not shown (Down, nothing received)",
 	"drops: decode 2 (short 2), ttl 3, no_session 0, wrong_port 0, auth 0, admin_down 0",
@@ -243,10 +272,15 @@ static void test_text_columns_aligned(void **state)
 	row = find_line(text, "beta ", " 4660 ", &row_len);
 	if (!hdr || !row)
 		fail_msg("no session header or row in:\n%s", text);
-	/* Right-aligned numbers: the last column ends where its header ends. */
-	if (hdr_len != row_len || memcmp(hdr + hdr_len - 3, "KTS", 3) != 0)
-		fail_msg("header and row end in different columns (%zu, %zu):\n%s", hdr_len,
-			 row_len, text);
+	/* Right-aligned numbers: RX_PKTS ends where its header ends (MTU, text, follows). */
+	{
+		const char *h = strstr(hdr, "RX_PKTS"), *c = strstr(row, " 990 ");
+
+		if (!h || !c || h - hdr + 7 != c - row + 4 || (size_t)(c - row) > row_len)
+			fail_msg("header and row end in different columns (%zu, %zu):\n%s",
+				 h ? (size_t)(h - hdr + 7) : 0, c ? (size_t)(c - row + 4) : 0, text);
+		(void)hdr_len;
+	}
 	free(text);
 	daemon_free(d);
 }
@@ -411,10 +445,19 @@ static const char *const json_parts[] = {
 	"\"via\":\"fast\",\"relay\":null,\"path_since_s\":1.000}",
 	"{\"name\":\"gamma\",\"family\":\"ipv4\",\"address\":\"10.0.0.3\",\"path\":[],\"via\":\"lan\","
 	"\"relay\":null,\"path_since_s\":null}",
-	"{\"peer\":\"beta\",\"port\":\"p1\",\"link\":\"ok\",\"family\":\"ipv4\",\"state\":\"Up\",\"remote_state\":\"Up\","
+	"{\"peer\":\"beta\",\"port\":\"p1\",\"link\":\"mtu\",\"family\":\"ipv4\",\"state\":\"Up\",\"remote_state\":\"Up\","
 	"\"since_s\":65.300,\"flaps\":2,\"local_discr\":1000,\"remote_discr\":4660,"
 	"\"tx_interval_ms\":20,\"detect_time_ms\":90,\"last_detect_ms\":61.5,\"loss_pct\":5.3,"
-	"\"last_down_diag\":\"time-expired\",\"tx_packets\":1000,\"rx_packets\":990}",
+	"\"last_down_diag\":\"time-expired\",\"tx_packets\":1000,\"rx_packets\":990,"
+	"\"mtu_verdict\":\"failed\",\"mtu_ok\":false,\"mtu_size\":9000,\"mtu_passes\":1500,"
+	"\"mtu_state\":\"Down\",\"mtu_flaps\":1}",
+	/* The silent candidate on p1: a probing port, nothing to judge, an old probe not counted. */
+	"\"mtu_verdict\":\"unknown\",\"mtu_ok\":false,\"mtu_size\":9000,\"mtu_passes\":null,",
+	/* p2 does not probe; the LAN never does. */
+	"\"rx_packets\":5,\"mtu_verdict\":\"off\",\"mtu_ok\":null,\"mtu_size\":null,\"mtu_passes\":null,"
+	"\"mtu_state\":null,\"mtu_flaps\":0}",
+	"\"rx_packets\":5000,\"mtu_verdict\":null,\"mtu_ok\":null,\"mtu_size\":null,\"mtu_passes\":null,"
+	"\"mtu_state\":null,\"mtu_flaps\":null}",
 	"{\"peer\":\"gamma\",\"port\":\"p1\",\"link\":\"ok\",\"family\":\"ipv4\",\"state\":\"Down\",\"remote_state\":\"Down\","
 	"\"since_s\":10.000,\"flaps\":0,\"local_discr\":1002,\"remote_discr\":null,",
 	"\"drops\":{\"decode\":2,\"ttl\":3,\"no_session\":0,\"wrong_port\":0,\"auth\":0,"
@@ -645,6 +688,11 @@ static const char *const samples[] = {
 	"meshroute_peer_path_fast{peer=\"gamma\",family=\"ipv4\"} 0",
 	"meshroute_peer_path_ports{peer=\"beta\",family=\"ipv4\"} 1",
 	"meshroute_peer_path_ports{peer=\"gamma\",family=\"ipv4\"} 0",
+	"meshroute_mtu_ok{peer=\"beta\",port=\"p1\",family=\"ipv4\"} 0",
+	"meshroute_mtu_ok{peer=\"beta\",port=\"p1\",family=\"ipv6\"} 0",
+	"meshroute_mtu_probe_bytes{peer=\"beta\",port=\"p1\",family=\"ipv4\"} 9000",
+	"meshroute_mtu_passes_bytes{peer=\"beta\",port=\"p1\",family=\"ipv4\"} 1500",
+	"meshroute_mtu_passes_bytes{peer=\"gamma\",port=\"p1\",family=\"ipv4\"} 0",
 };
 
 static void test_metrics(void **state)
@@ -665,6 +713,10 @@ static void test_metrics(void **state)
 		{ "meshroute_peer_path_ports", "gauge", 3 },
 		{ "meshroute_peer_path_relayed", "gauge", 3 },
 		{ "meshroute_relay_adverts_dropped_total", "counter", RELAY_DROP_MAX },
+		/* Sessions on p1, the probing port: beta in both families, gamma. */
+		{ "meshroute_mtu_ok", "gauge", 3 },
+		{ "meshroute_mtu_probe_bytes", "gauge", 3 },
+		{ "meshroute_mtu_passes_bytes", "gauge", 3 },
 	};
 	struct mr_daemon *d = daemon_fixture();
 	char *text = render(status_metrics, d);
