@@ -86,8 +86,9 @@ bench_flaps() {	# NODE...: flaps summed over the nodes
 	echo "$sum"
 }
 
-# bench_proc PID: "cpu_ticks runtime_ns rss_kib" (utime+stime from
-# /proc/PID/stat, on-CPU ns from /proc/PID/schedstat, VmRSS).
+# bench_proc PID: "cpu_ticks runtime_ns rss_kib pss_kib private_kib"
+# (utime+stime from /proc/PID/stat, on-CPU ns from /proc/PID/schedstat,
+# VmRSS from status; Pss and Private_Clean + Private_Dirty from smaps_rollup).
 bench_proc() {
 	local pid=$1 stat rest
 	stat=$(cat "/proc/$pid/stat")
@@ -95,7 +96,9 @@ bench_proc() {
 	# shellcheck disable=SC2086
 	set -- $rest
 	echo "$(( ${12} + ${13} )) $(awk '{ print $1 }' "/proc/$pid/task/$pid/schedstat" 2>/dev/null || echo 0)" \
-		"$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")"
+		"$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")" \
+		"$(awk '/^Pss:/ { pss = $2 } /^Private_(Clean|Dirty):/ { p += $2 } END { print pss + 0, p + 0 }' \
+			"/proc/$pid/smaps_rollup" 2>/dev/null || echo "0 0")"
 }
 
 # ---- topology for the cost runs: a star of fast LANs ------------------------
