@@ -13,15 +13,20 @@
 #include "config.h"
 
 #define NET_MAX_DGRAM 9216	/* whole datagram, padding included */
+#define NET_RECV_BATCH 8	/* datagrams per receive system call, at most */
 
+/*
+ * The fields before the buffer: a short packet then touches one page of
+ * memory, not two (a batch of them stays out of the resident set).
+ */
 struct net_msg {
-	uint8_t buf[NET_MAX_DGRAM];
 	size_t len;
 	struct mr_addr src, dst;
 	uint16_t sport;
 	int ifindex;		/* ingress port */
 	int ttl;		/* TTL / hop limit, -1 if the kernel gave none */
 	int64_t rx_ns;		/* kernel arrival time (CLOCK_REALTIME, ns), 0 if none */
+	uint8_t buf[NET_MAX_DGRAM];
 };
 
 /* Receive socket bound to the wildcard address and `port`; -errno on error. */
@@ -29,6 +34,14 @@ int net_rx_open(int family, uint16_t port);
 
 /* One datagram: 0, -EAGAIN when none is queued, or another -errno. */
 int net_recv(int fd, struct net_msg *m);
+
+/*
+ * Up to `n` (at most NET_RECV_BATCH) queued datagrams in one system call
+ * (recvmmsg): how many were read, 1..n, or -EAGAIN when none is queued, or
+ * another -errno.  Fewer than `n` means the queue was empty at that moment:
+ * no further call is needed to find that out.
+ */
+int net_recv_many(int fd, struct net_msg *m, unsigned int n);
 
 /*
  * Transmit socket from `src` bound to interface `ifindex` (routing table
