@@ -51,6 +51,8 @@ for ((win = 0; win < WINDOWS; win++)); do
 	lab_log "   window $((win + 1))/$WINDOWS: n1: $total sessions, $up Up, $flaps flaps; CPU ${pct_ticks}% (utime+stime)," \
 		"${pct_ns}% (schedstat); RSS ${rss} KiB, PSS ${pss} KiB, private ${priv} KiB;" \
 		"${pps} probe pkt/s sent+received; ${nspp} ns per packet; load $(cut -d' ' -f1 /proc/loadavg)"
+	# Which sessions flapped, why, after how much silence: load or us.
+	[ "$flaps" = 0 ] || bench_status n1 | python3 -c 'import json,sys; [print("     ", x["port"], x["peer"], x["family"], x["state"], "flaps", x["flaps"], x["last_down_diag"], x["last_detect_ms"]) for x in json.load(sys.stdin)["sessions"] if x["flaps"]]'
 	lines+=("$want $up $pct_ticks $pct_ns $rss $pps $nspp FLOOR $F $P $FAM $flaps $pss $priv")
 	pps_all+=("$pps")
 done
