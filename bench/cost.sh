@@ -35,18 +35,24 @@ pid=${LAB_DAEMON[n1]}
 lines=()
 pps_all=()
 for ((win = 0; win < WINDOWS; win++)); do
-	read -r _ _ flaps0 tx0 rx0 <<<"$(bench_sessions n1)"
+	# Counters and CPU each over their own interval, timed right around
+	# the reads (parsing the status takes python a good part of a second).
+	a0=$(now_us); j0=$(bench_status n1); a1=$(now_us)
 	read -r t0 ns0 _ <<<"$(bench_proc "$pid")"
 	w0=$(now_us)
 	lab_sleep "$SECS"
 	read -r t1 ns1 rss pss priv <<<"$(bench_proc "$pid")"
 	w1=$(now_us)
-	read -r total up flaps tx1 rx1 <<<"$(bench_sessions n1)"
+	b0=$(now_us); j1=$(bench_status n1); b1=$(now_us)
+	read -r _ _ flaps0 tx0 rx0 <<<"$(bench_sessions_of "$j0")"
+	read -r total up flaps tx1 rx1 <<<"$(bench_sessions_of "$j1")"
 	wall_us=$(( w1 - w0 ))
+	pkt_us=$(( (b0 + b1) / 2 - (a0 + a1) / 2 ))
 	pkts=$(( tx1 - tx0 + rx1 - rx0 ))
 	read -r pct_ticks pct_ns pps nspp <<<"$(awk -v t=$((t1 - t0)) -v hz="$CLK_TCK" -v ns=$((ns1 - ns0)) \
-		-v w="$wall_us" -v p="$pkts" 'BEGIN {
-		printf "%.3f %.3f %.0f %.0f\n", 100 * t / hz / (w / 1e6), 100 * ns / 1e3 / w, p / (w / 1e6), p ? ns / p : 0 }')"
+		-v w="$wall_us" -v p="$pkts" -v pw="$pkt_us" 'BEGIN {
+		pps = p / (pw / 1e6)
+		printf "%.3f %.3f %.0f %.0f\n", 100 * t / hz / (w / 1e6), 100 * ns / 1e3 / w, pps, pps ? ns / (w / 1e6) / pps : 0 }')"
 	flaps=$((flaps - flaps0))
 	lab_log "   window $((win + 1))/$WINDOWS: n1: $total sessions, $up Up, $flaps flaps; CPU ${pct_ticks}% (utime+stime)," \
 		"${pct_ns}% (schedstat); RSS ${rss} KiB, PSS ${pss} KiB, private ${priv} KiB;" \

@@ -68,9 +68,11 @@ bench_trial() {
 
 bench_status() { "$MESHROUTECTL" -s "$LAB_DIR/$1.sock" -j status; }	# NODE
 
-# bench_sessions NODE: "total up flaps tx rx" over all of NODE's sessions.
-bench_sessions() {
-	bench_status "$1" | python3 -c '
+# bench_sessions NODE: "total up flaps tx rx" over all of NODE's sessions;
+# bench_sessions_of JSON: the same from a status already taken.
+bench_sessions() { bench_sessions_of "$(bench_status "$1")"; }
+bench_sessions_of() {
+	echo "$1" | python3 -c '
 import json, sys
 s = json.load(sys.stdin)["sessions"]
 print(len(s), sum(x["state"] == "Up" for x in s), sum(x["flaps"] for x in s),
