@@ -105,7 +105,7 @@ if costs:
     p("Star topology: n1 + P peers, F fast \"LANs\" (a bridge each, every node has one port on each, the peers' "
       "bridge ports isolated so that peers only reach n1), the LAN, IPv4 + IPv6: sessions = (F + 1) × P × 2. "
       "Each cell: **median [min–max]** over n measurement windows of one lab run. "
-      "CPU is (utime + stime) ÷ wall time from /proc/PID/stat (10 ms ticks), schedstat's on-CPU ns in brackets. "
+      "CPU is (utime + stime) ÷ wall time from /proc/PID/stat (10 ms ticks), then schedstat's on-CPU time. "
       "RSS is VmRSS (every resident page mapped, shared library text included), PSS and private "
       "(Private_Clean + Private_Dirty) from /proc/PID/smaps_rollup. "
       "Per packet: n1's schedstat CPU time ÷ (Control packets sent + received); floor: `udpfloor` (bench/udpfloor.c: one "
