@@ -12,7 +12,8 @@ trap lab_cleanup EXIT
 . "$(dirname "$0")/lib.sh"
 OUT=$1 F=$2 P=$3 FAM=$4
 IVAL=${BENCH_COST_INTERVAL:-10ms}
-SECS=${BENCH_COST_SECS:-20}
+SECS=${BENCH_COST_SECS:-10}
+WINDOWS=${BENCH_COST_WINDOWS:-5}
 FLOOR=${BENCH_FLOOR:-$BENCH_REPO/build/bench/udpfloor}
 lab_require_daemon
 
@@ -31,35 +32,53 @@ wait_for 60 n1_up || lab_log "   note: only $UP of $TOTAL sessions of n1 are Up 
 lab_sleep 3
 bench_status n1 | python3 -c 'import json,sys; [print("     ", x["port"], x["peer"], x["family"], x["state"], "flaps", x["flaps"], x["last_down_diag"], x["last_detect_ms"]) for x in json.load(sys.stdin)["sessions"] if x["flaps"]]'
 pid=${LAB_DAEMON[n1]}
-read -r _ _ flaps0 tx0 rx0 <<<"$(bench_sessions n1)"
-read -r t0 ns0 _ <<<"$(bench_proc "$pid")"
-w0=$(now_us)
-lab_sleep "$SECS"
-read -r t1 ns1 rss <<<"$(bench_proc "$pid")"
-w1=$(now_us)
-read -r total up flaps tx1 rx1 <<<"$(bench_sessions n1)"
-wall_us=$(( w1 - w0 ))
-pkts=$(( tx1 - tx0 + rx1 - rx0 ))
-read -r pct_ticks pct_ns pps nspp <<<"$(awk -v t=$((t1 - t0)) -v hz="$CLK_TCK" -v ns=$((ns1 - ns0)) \
-	-v w="$wall_us" -v p="$pkts" 'BEGIN {
-	printf "%.3f %.3f %.0f %.0f\n", 100 * t / hz / (w / 1e6), 100 * ns / 1e3 / w, p / (w / 1e6), p ? ns / p : 0 }')"
-flaps=$((flaps - flaps0))
-lab_log "   n1: $total sessions, $up Up, $flaps flaps in the window; CPU ${pct_ticks}% (utime+stime), ${pct_ns}% (schedstat);" \
-	"RSS ${rss} KiB; ${pps} probe pkt/s sent+received; ${nspp} ns per packet"
+lines=()
+pps_all=()
+for ((win = 0; win < WINDOWS; win++)); do
+	# Counters and CPU each over their own interval, timed right around
+	# the reads (parsing the status takes python a good part of a second).
+	a0=$(now_us); j0=$(bench_status n1); a1=$(now_us)
+	read -r t0 ns0 _ <<<"$(bench_proc "$pid")"
+	w0=$(now_us)
+	lab_sleep "$SECS"
+	read -r t1 ns1 rss pss priv <<<"$(bench_proc "$pid")"
+	w1=$(now_us)
+	b0=$(now_us); j1=$(bench_status n1); b1=$(now_us)
+	read -r _ _ flaps0 tx0 rx0 <<<"$(bench_sessions_of "$j0")"
+	read -r total up flaps tx1 rx1 <<<"$(bench_sessions_of "$j1")"
+	wall_us=$(( w1 - w0 ))
+	pkt_us=$(( (b0 + b1) / 2 - (a0 + a1) / 2 ))
+	pkts=$(( tx1 - tx0 + rx1 - rx0 ))
+	read -r pct_ticks pct_ns pps nspp <<<"$(awk -v t=$((t1 - t0)) -v hz="$CLK_TCK" -v ns=$((ns1 - ns0)) \
+		-v w="$wall_us" -v p="$pkts" -v pw="$pkt_us" 'BEGIN {
+		pps = p / (pw / 1e6)
+		printf "%.3f %.3f %.0f %.0f\n", 100 * t / hz / (w / 1e6), 100 * ns / 1e3 / w, pps, pps ? ns / (w / 1e6) / pps : 0 }')"
+	flaps=$((flaps - flaps0))
+	lab_log "   window $((win + 1))/$WINDOWS: n1: $total sessions, $up Up, $flaps flaps; CPU ${pct_ticks}% (utime+stime)," \
+		"${pct_ns}% (schedstat); RSS ${rss} KiB, PSS ${pss} KiB, private ${priv} KiB;" \
+		"${pps} probe pkt/s sent+received; ${nspp} ns per packet; load $(cut -d' ' -f1 /proc/loadavg)"
+	# Which sessions flapped, why, after how much silence: load or us.
+	[ "$flaps" = 0 ] || bench_status n1 | python3 -c 'import json,sys; [print("     ", x["port"], x["peer"], x["family"], x["state"], "flaps", x["flaps"], x["last_down_diag"], x["last_detect_ms"]) for x in json.load(sys.stdin)["sessions"] if x["flaps"]]'
+	lines+=("$want $up $pct_ticks $pct_ns $rss $pps $nspp FLOOR $F $P $FAM $flaps $pss $priv")
+	pps_all+=("$pps")
+done
 for node in "${LAB_NODES[@]}"; do
 	lab_stop_daemon "$node"
 done
 
-# The floor, at n1's packet rate: half sent, half received, on each end.
-rate=$(( pps / 2 ))
+# The floor, at n1's (median) packet rate: half sent, half received, on each end.
+read -r _ pps _ <<<"$(bench_stats "${pps_all[@]}")"
+rate=$(( ${pps%.*} / 2 ))
 [ "$rate" -ge 1 ] || rate=1
-lab_exec n2 "$FLOOR" "$(lab_addr n2)" "$(lab_addr n1)" 3799 "$rate" "$((SECS + 1))" >"$LAB_DIR/floor.n2" 2>&1 &
-fpid=$!
-LAB_PIDS+=("$fpid")
-lab_sleep 0.5
-floor=$(lab_exec n1 "$FLOOR" "$(lab_addr n1)" "$(lab_addr n2)" 3799 "$rate" "$SECS")
-wait "$fpid" || true
-lab_reaped "$fpid"
-lab_log "   floor (udpfloor n1 <-> n2 at $rate pkt/s each way): $floor"
-floor_ns=$(lab_kv "$floor" ns_per_pkt)
-echo "cost $want $up $pct_ticks $pct_ns $rss $pps $nspp $floor_ns $F $P $FAM $flaps" >>"$OUT"
+for ((win = 0; win < WINDOWS; win++)); do
+	lab_exec n2 "$FLOOR" "$(lab_addr n2)" "$(lab_addr n1)" 3799 "$rate" "$((SECS + 1))" >"$LAB_DIR/floor.n2" 2>&1 &
+	fpid=$!
+	LAB_PIDS+=("$fpid")
+	lab_sleep 0.5
+	floor=$(lab_exec n1 "$FLOOR" "$(lab_addr n1)" "$(lab_addr n2)" 3799 "$rate" "$SECS")
+	wait "$fpid" || true
+	lab_reaped "$fpid"
+	lab_log "   floor window $((win + 1))/$WINDOWS (udpfloor n1 <-> n2 at $rate pkt/s each way): $floor"
+	floor_ns=$(lab_kv "$floor" ns_per_pkt)
+	echo "cost ${lines[$win]/FLOOR/$floor_ns}" >>"$OUT"
+done

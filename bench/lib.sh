@@ -68,9 +68,11 @@ bench_trial() {
 
 bench_status() { "$MESHROUTECTL" -s "$LAB_DIR/$1.sock" -j status; }	# NODE
 
-# bench_sessions NODE: "total up flaps tx rx" over all of NODE's sessions.
-bench_sessions() {
-	bench_status "$1" | python3 -c '
+# bench_sessions NODE: "total up flaps tx rx" over all of NODE's sessions;
+# bench_sessions_of JSON: the same from a status already taken.
+bench_sessions() { bench_sessions_of "$(bench_status "$1")"; }
+bench_sessions_of() {
+	echo "$1" | python3 -c '
 import json, sys
 s = json.load(sys.stdin)["sessions"]
 print(len(s), sum(x["state"] == "Up" for x in s), sum(x["flaps"] for x in s),
@@ -86,8 +88,9 @@ bench_flaps() {	# NODE...: flaps summed over the nodes
 	echo "$sum"
 }
 
-# bench_proc PID: "cpu_ticks runtime_ns rss_kib" (utime+stime from
-# /proc/PID/stat, on-CPU ns from /proc/PID/schedstat, VmRSS).
+# bench_proc PID: "cpu_ticks runtime_ns rss_kib pss_kib private_kib"
+# (utime+stime from /proc/PID/stat, on-CPU ns from /proc/PID/schedstat,
+# VmRSS from status; Pss and Private_Clean + Private_Dirty from smaps_rollup).
 bench_proc() {
 	local pid=$1 stat rest
 	stat=$(cat "/proc/$pid/stat")
@@ -95,7 +98,9 @@ bench_proc() {
 	# shellcheck disable=SC2086
 	set -- $rest
 	echo "$(( ${12} + ${13} )) $(awk '{ print $1 }' "/proc/$pid/task/$pid/schedstat" 2>/dev/null || echo 0)" \
-		"$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")"
+		"$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")" \
+		"$(awk '/^Pss:/ { pss = $2 } /^Private_(Clean|Dirty):/ { p += $2 } END { print pss + 0, p + 0 }' \
+			"/proc/$pid/smaps_rollup" 2>/dev/null || echo "0 0")"
 }
 
 # ---- topology for the cost runs: a star of fast LANs ------------------------

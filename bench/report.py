@@ -23,8 +23,12 @@ def stats(vals):
 def fmt(x):
     return "%.0f" % x if abs(x) >= 10 else "%.1f" % x
 
-def cell(s):
-    return "%s [%s–%s]" % (fmt(s["med"]), fmt(s["min"]), fmt(s["max"]))
+def cell(s, f=None):
+    f = f or fmt
+    return "%s [%s–%s]" % (f(s["med"]), f(s["min"]), f(s["max"]))
+
+def fmt2(x):
+    return "%.2f" % x if abs(x) < 10 else fmt(x)
 
 rows = {}
 costs, soaks = [], []
@@ -100,27 +104,39 @@ if costs:
     p("")
     p("Star topology: n1 + P peers, F fast \"LANs\" (a bridge each, every node has one port on each, the peers' "
       "bridge ports isolated so that peers only reach n1), the LAN, IPv4 + IPv6: sessions = (F + 1) × P × 2. "
-      "CPU is (utime + stime) ÷ wall time from /proc/PID/stat (schedstat in brackets), RSS is VmRSS. "
-      "Per packet: n1's CPU time ÷ (Control packets sent + received); floor: `udpfloor` (bench/udpfloor.c: one "
-      "socket, paced sends, ppoll, recv) on n1 ↔ n2 at the same packet rate.")
+      "Each cell: **median [min–max]** over n measurement windows of one lab run. "
+      "CPU is (utime + stime) ÷ wall time from /proc/PID/stat (10 ms ticks), then schedstat's on-CPU time. "
+      "RSS is VmRSS (every resident page mapped, shared library text included), PSS and private "
+      "(Private_Clean + Private_Dirty) from /proc/PID/smaps_rollup. "
+      "Per packet: n1's schedstat CPU time ÷ (Control packets sent + received); floor: `udpfloor` (bench/udpfloor.c: one "
+      "socket, paced sends, ppoll, recv) on n1 ↔ n2 at the same packet rate, as many windows; "
+      "ratio = median ÷ median [range of window-by-window ratios].")
     p("")
-    p("| sessions (F, P) | Up | flaps in window | CPU % of one core | RSS KiB | probe pkt/s | ns per packet | floor ns per packet | ratio |")
-    p("|---|---|---|---|---|---|---|---|---|")
+    p("| sessions (F, P) | n | Up (median) | flaps (max per window) | CPU % of one core | RSS KiB | PSS KiB | private KiB | probe pkt/s | ns per packet | floor ns per packet | ratio |")
+    p("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    groups = {}
     for c in costs:
-        sess, up, pt, pn, rss, pps, nspp, floor = c[:8]
-        f, pp, fam = (c[8:11] + ["?"] * 3)[:3]
-        flaps = c[11] if len(c) > 11 else "?"
-        ratio = "%.2f" % (float(nspp) / float(floor)) if floor not in ("", "0") else "?"
-        p("| %s (F=%s, P=%s) | %s | %s | %s [%s] | %s | %s | %s | %s | %s |" % (sess, f, pp, up, flaps, pt, pn, rss, pps, nspp, floor, ratio))
-    if len(costs) >= 2:
-        c0, c1 = costs[0], costs[-1]
-        ds = int(c1[0]) - int(c0[0])
-        if ds > 0:
-            per = (float(c1[4]) - float(c0[4])) / ds
-            p("")
-            p("RSS per additional session: %.2f KiB (%s → %s sessions). The config allows at most 16 nodes × 8 fast "
-              "ports × 2 families = (8 + 1) × 15 × 2 = 270 sessions per node, so 270 is the largest measurable; "
-              "600 would need more than the daemon accepts." % (per, c0[0], c1[0]))
+        c = (c + ["0"] * 14)[:14]
+        groups.setdefault(int(c[0]), []).append(c)
+    med = {}
+    for sess in sorted(groups):
+        g = groups[sess]
+        col = lambda i: stats([x[i] for x in g])[0]
+        ratios = [float(x[6]) / float(x[7]) for x in g if float(x[7]) > 0]
+        nspp, floor = col(6), col(7)
+        ratio = "%.2f [%.2f–%.2f]" % (nspp["med"] / floor["med"], min(ratios), max(ratios)) if ratios else "?"
+        f, pp = g[0][8], g[0][9]
+        med[sess] = (col(4)["med"], col(12)["med"], col(13)["med"])
+        p("| %d (F=%s, P=%s) | %d | %s | %s | %s (schedstat %s) | %s | %s | %s | %s | %s | %s | %s |" % (
+            sess, f, pp, len(g), "%.0f" % col(1)["med"], "%.0f" % col(11)["max"], cell(col(2), fmt2), cell(col(3), fmt2), cell(col(4)),
+            cell(col(12)), cell(col(13)), cell(col(5)), cell(col(6)), cell(col(7)), ratio))
+    if len(med) >= 2:
+        s0, s1 = min(med), max(med)
+        p("")
+        p("Memory per additional session (%d → %d sessions, medians): RSS %.2f KiB, PSS %.2f KiB, private %.2f KiB. "
+          "The config allows at most 16 nodes × 8 fast ports × 2 families = (8 + 1) × 15 × 2 = 270 sessions per node, "
+          "so 270 is the largest measurable; 600 would need more than the daemon accepts." % (
+              s0, s1, *[(med[s1][i] - med[s0][i]) / (s1 - s0) for i in range(3)]))
     p("")
 if soaks:
     p("## False positives: soak at 20ms x 3")

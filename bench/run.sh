@@ -1,17 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# sudo make bench  (or sudo ./bench/run.sh): meshroute's numbers, measured in
+# sudo make bench  (or sudo ./bench/run.sh [SECTION...]): meshroute's numbers, measured in
 # the namespace lab (tests/lab/lib.sh), printed as a table and written to
 # build/bench/results.md.  Sections, each in its own lab run (own
 # namespaces, all removed on exit, also on failure or Ctrl-C):
 #   outage  meshrouted's failover (stream outage, detection, fail-back) and
 #           FRR bfdd's detection, same topology, same run (bench/outage.sh)
 #   cost    CPU, RSS and cost per probe packet against a bare UDP loop at
-#           6, 60 and 270 sessions on the measured node (bench/cost.sh)
+#           6, 60 and 270 sessions on the measured node (bench/cost.sh),
+#           BENCH_COST_WINDOWS windows of BENCH_COST_SECS each, medians
+#           reported; `sudo ./bench/run.sh cost` runs only this part and
+#           BENCH_COST_SETS="6" only the 6-session star (about 2 min)
 #   soak    session flaps at 20ms x 3 under iperf3 + CPU burner (bench/soak.sh)
 # Environment: BENCH_TRIALS (10), BENCH_INTERVALS ("10 20 50"), BENCH_RATE
 # (stream pkt/s, 10000), BENCH_HOLD (1s), BENCH_SOAK (s, 600), BENCH_COST_SECS
-# (20), BENCH_SECTIONS ("outage cost soak").
+# (10), BENCH_COST_WINDOWS (5), BENCH_COST_SETS ("6 60 270"), BENCH_SECTIONS
+# ("outage cost soak"; SECTION arguments win).
 set -u
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "bench: needs root (sudo make bench)" >&2; exit 1; }
@@ -22,7 +26,7 @@ done
 mkdir -p build/bench
 cc -O2 -Wall -Wextra -Werror -o build/bench/udpfloor bench/udpfloor.c || exit 1
 
-SECTIONS=${BENCH_SECTIONS:-outage cost soak}
+SECTIONS=${*:-${BENCH_SECTIONS:-outage cost soak}}
 RAW=build/bench/raw.txt
 LOG=build/bench/run.log
 : >"$RAW"
@@ -49,9 +53,14 @@ for s in $SECTIONS; do
 	case $s in
 	outage) section outage bash bench/outage.sh "$RAW" ;;
 	cost)
-		section "cost 6" bash bench/cost.sh "$RAW" 2 1 2
-		section "cost 60" bash bench/cost.sh "$RAW" 2 10 2
-		section "cost 270" bash bench/cost.sh "$RAW" 8 15 2
+		for n in ${BENCH_COST_SETS:-6 60 270}; do
+			case $n in
+			6) section "cost 6" bash bench/cost.sh "$RAW" 2 1 2 ;;
+			60) section "cost 60" bash bench/cost.sh "$RAW" 2 10 2 ;;
+			270) section "cost 270" bash bench/cost.sh "$RAW" 8 15 2 ;;
+			*) echo "bench: BENCH_COST_SETS: $n is not one of 6 60 270" >&2; exit 2 ;;
+			esac
+		done
 		;;
 	soak) section soak bash bench/soak.sh "$RAW" "$BENCH_SOAK" ;;
 	*) echo "bench: unknown section $s" >&2; exit 2 ;;
@@ -66,7 +75,7 @@ python3 bench/report.py "$RAW" \
 	--meshroute "$(git describe --always --dirty 2>/dev/null || echo unknown)" \
 	--frr "${frr:-not installed}" --iperf3 "$(iperf3 --version 2>/dev/null | head -n1 | awk '{ print $2 }')" \
 	--stress "$(stress-ng --version 2>/dev/null | awk '{ print $3 }')" \
-	--env "BENCH_TRIALS=$BENCH_TRIALS BENCH_SOAK=$BENCH_SOAK BENCH_INTERVALS=\"${BENCH_INTERVALS:-10 20 50}\" BENCH_RATE=${BENCH_RATE:-10000} BENCH_HOLD=${BENCH_HOLD:-1s} BENCH_COST_SECS=${BENCH_COST_SECS:-20}" \
+	--env "BENCH_TRIALS=$BENCH_TRIALS BENCH_SOAK=$BENCH_SOAK BENCH_INTERVALS=\"${BENCH_INTERVALS:-10 20 50}\" BENCH_RATE=${BENCH_RATE:-10000} BENCH_HOLD=${BENCH_HOLD:-1s} BENCH_COST_SECS=${BENCH_COST_SECS:-10} BENCH_COST_WINDOWS=${BENCH_COST_WINDOWS:-5} BENCH_COST_SETS=\"${BENCH_COST_SETS:-6 60 270}\"" \
 	>build/bench/results.md
 cat build/bench/results.md
 echo "bench: table in build/bench/results.md, raw values in $RAW, log in $LOG"

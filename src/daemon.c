@@ -1361,86 +1361,100 @@ static struct mr_sess *sess_demux(struct mr_daemon *d, const struct net_msg *m,
 	return demux_in(d->sess, d->nsess, m, pkt, !pkt->your_discr, reason);
 }
 
+/* One received datagram, from checks to the session's state machine. */
+static void rx_one(struct mr_daemon *d, const struct net_msg *m, mtime_t now)
+{
+	struct bfd_packet pkt;
+	struct bfd_output out;
+	struct mr_sess *s;
+	int err, reason, ar;
+
+	d->rx_queued_max = mtime_max(d->rx_queued_max, m->rx_delay);
+	err = bfd_decode(m->buf, m->len, &pkt);
+	if (err != BFD_DECODE_OK) {
+		d->drop_decode[err < BFD_DECODE_ERR_MAX ? err : 0]++;
+		drop(d, MR_DROP_DECODE, m, bfd_decode_strerror(err));
+		return;
+	}
+	/* RFC 5881 §5: single hop means nobody routed it to us. */
+	if (m->ttl != 255) {
+		drop(d, MR_DROP_TTL, m, NULL);
+		return;
+	}
+	s = sess_demux(d, m, &pkt, &reason);
+	if (!s) {
+		drop(d, reason, m, NULL);
+		return;
+	}
+	/* §6.8.6: authentication before anything of the packet is believed. */
+	auth_state_expire(&s->auth, now, bfd_session_detect_time(&s->bfd));
+	ar = auth_verify(&d->keys, &s->auth, &pkt, m->buf, m->len, now);
+	if (ar != AUTH_OK) {
+		d->drop_auth[ar]++;
+		drop(d, MR_DROP_AUTH, m, auth_result_str(ar));
+		return;
+	}
+	/*
+	 * The peer stops probing (AdminDown), or (re)starts: then its MTU
+	 * session gets a bring-up grace.  Remembered here, since the
+	 * session forgets a silent peer's state after a detection time.
+	 */
+	if (s->mtu) {
+		bool stopped = pkt.state == BFD_STATE_ADMIN_DOWN;
+
+		if (s->peer_stopped && !stopped)
+			s->probe_since = now;
+		s->peer_stopped = stopped;
+	}
+	/* Kernel arrival time, on the monotonic clock (net.h). */
+	loss_rx(&s->loss, m->rx_at * 1000);
+	/* The peer's rate follows its Desired Min TX: a new one, a new window. */
+	if (pkt.desired_min_tx_us != s->bfd.remote_desired_min_tx && s->bfd.remote_discr) {
+		loss_reset(&s->loss, now);
+		s->loss_permille = -1;
+	}
+	if (bfd_session_rx(&s->bfd, &pkt, now, &out) < 0) {
+		d->drops[MR_DROP_ADMIN_DOWN]++;
+		return;
+	}
+	s->rx_packets++;
+	if (s->mtu && bfd_padded(&pkt, m->len)) {
+		s->passes = mtu_ip_size(m->src.family, m->len);
+		s->passes_at = now;
+	}
+	sess_output(d, s, &out, now);
+}
+
 /*
- * Reads one receive socket; a budget keeps timers on time during a flood.
- * Returns true when the socket is empty (then nothing queued can be older
- * than the detection timers about to be judged).
+ * Drains one receive socket, a batch per system call (recvmmsg); a short
+ * batch means the queue is empty, so no further call just to hear EAGAIN.
+ * A budget keeps timers on time during a flood.  Returns true when the
+ * socket is empty (then nothing queued can be older than the detection
+ * timers about to be judged).
  */
 static bool rx_drain(struct mr_daemon *d, int fd)
 {
-	static struct net_msg m;
-	int budget = 256;
+	static struct net_msg batch[NET_RECV_BATCH];
+	int budget = 256, got, i;
 
-	while (budget-- > 0) {
-		struct bfd_packet pkt;
-		struct bfd_output out;
-		struct mr_sess *s;
-		int err, reason, ar;
+	while (budget > 0) {
 		mtime_t now;
 
-		err = net_recv(fd, &m);
-		if (err == -EAGAIN || err == -EWOULDBLOCK)
+		got = net_recv_many(fd, batch, NET_RECV_BATCH);
+		if (got == -EAGAIN || got == -EWOULDBLOCK)
 			return true;
-		if (err < 0) {
-			errno = -err;
+		if (got < 0) {
+			errno = -got;
 			log_warn("receive BFD packet");
 			return true;
 		}
+		/* One clock read per batch: every datagram in it had arrived by now. */
 		now = mtime_now();
-		d->rx_queued_max = mtime_max(d->rx_queued_max, m.rx_delay);
-		err = bfd_decode(m.buf, m.len, &pkt);
-		if (err != BFD_DECODE_OK) {
-			d->drop_decode[err < BFD_DECODE_ERR_MAX ? err : 0]++;
-			drop(d, MR_DROP_DECODE, &m, bfd_decode_strerror(err));
-			continue;
-		}
-		/* RFC 5881 §5: single hop means nobody routed it to us. */
-		if (m.ttl != 255) {
-			drop(d, MR_DROP_TTL, &m, NULL);
-			continue;
-		}
-		s = sess_demux(d, &m, &pkt, &reason);
-		if (!s) {
-			drop(d, reason, &m, NULL);
-			continue;
-		}
-		/* §6.8.6: authentication before anything of the packet is believed. */
-		auth_state_expire(&s->auth, now, bfd_session_detect_time(&s->bfd));
-		ar = auth_verify(&d->keys, &s->auth, &pkt, m.buf, m.len, now);
-		if (ar != AUTH_OK) {
-			d->drop_auth[ar]++;
-			drop(d, MR_DROP_AUTH, &m, auth_result_str(ar));
-			continue;
-		}
-		/*
-		 * The peer stops probing (AdminDown), or (re)starts: then its MTU
-		 * session gets a bring-up grace.  Remembered here, since the
-		 * session forgets a silent peer's state after a detection time.
-		 */
-		if (s->mtu) {
-			bool stopped = pkt.state == BFD_STATE_ADMIN_DOWN;
-
-			if (s->peer_stopped && !stopped)
-				s->probe_since = now;
-			s->peer_stopped = stopped;
-		}
-		/* Kernel arrival time; a clock of our own only if it has none. */
-		loss_rx(&s->loss, m.rx_at * 1000);
-		/* The peer's rate follows its Desired Min TX: a new one, a new window. */
-		if (pkt.desired_min_tx_us != s->bfd.remote_desired_min_tx && s->bfd.remote_discr) {
-			loss_reset(&s->loss, now);
-			s->loss_permille = -1;
-		}
-		if (bfd_session_rx(&s->bfd, &pkt, now, &out) < 0) {
-			d->drops[MR_DROP_ADMIN_DOWN]++;
-			continue;
-		}
-		s->rx_packets++;
-		if (s->mtu && bfd_padded(&pkt, m.len)) {
-			s->passes = mtu_ip_size(m.src.family, m.len);
-			s->passes_at = now;
-		}
-		sess_output(d, s, &out, now);
+		for (i = 0; i < got; i++)
+			rx_one(d, &batch[i], now);
+		if (got < NET_RECV_BATCH)
+			return true;
+		budget -= got;
 	}
 	return false;
 }
@@ -1906,6 +1920,44 @@ static void late_check(struct mr_daemon *d, mtime_t deadline, mtime_t now)
 			  supp ? " (earlier such lines suppressed)" : "");
 }
 
+/*
+ * Periodic packets go out together: a wake-up that sends one also sends
+ * every other whose §6.8.7 window is open, and those sent together share
+ * the first one's jittered next time where their windows allow (session.h).
+ * Each wake-up costs far more than a packet (the scheduler, the peer's
+ * wake-up), so N sessions to a node cost about one wake-up per interval.
+ */
+#define TX_GROUPS 4	/* distinct next times kept per wake-up (intervals differ) */
+
+static void tx_pull(struct mr_daemon *d, mtime_t now)
+{
+	int i;
+
+	for (i = 0; i < d->nsess && d->sess[i].bfd.next_tx > now; i++)
+		;
+	if (i == d->nsess)
+		return;
+	for (i = 0; i < d->nsess; i++)
+		bfd_session_tx_pull(&d->sess[i].bfd, now);
+}
+
+static void tx_align(struct mr_daemon *d, mtime_t now)
+{
+	mtime_t lead[TX_GROUPS];
+	int i, k, n = 0;
+
+	for (i = 0; i < d->nsess; i++) {
+		struct bfd_session *b = &d->sess[i].bfd;
+
+		if (b->last_tx != now || b->next_tx == MTIME_NEVER)
+			continue;
+		for (k = 0; k < n && !bfd_session_tx_align(b, lead[k]); k++)
+			;
+		if (k == n && n < TX_GROUPS)
+			lead[n++] = b->next_tx;
+	}
+}
+
 static void fire_timers(struct mr_daemon *d)
 {
 	mtime_t now;
@@ -1930,6 +1982,7 @@ static void fire_timers(struct mr_daemon *d)
 		now = mtime_now();
 	}
 
+	tx_pull(d, now);
 	for (i = 0; i < d->nsess; i++) {
 		struct mr_sess *s = &d->sess[i];
 		struct bfd_output out;
@@ -1939,6 +1992,7 @@ static void fire_timers(struct mr_daemon *d)
 		bfd_session_timer(&s->bfd, now, &out);
 		sess_output(d, s, &out, now);
 	}
+	tx_align(d, now);
 	mtu_timers(d, now);
 	for (i = 0; i < d->cfg.nnodes; i++) {
 		if (i != d->self && peer_recheck_at(&d->peers[i]) <= now)

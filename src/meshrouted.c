@@ -2,6 +2,7 @@
 /* meshrouted: BFD-checked direct links with millisecond route failover. */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,6 +115,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	log_init("meshrouted", true, d.verbose);
+	/*
+	 * Fixed malloc thresholds.  glibc raises them on its own once a large
+	 * mapped buffer is freed (the config file's, 1 MiB), after which it
+	 * keeps up to twice that of freed heap resident for good.  Buffers of
+	 * 32 KiB and more (netlink dumps, status replies) get their own mapping
+	 * and go back to the kernel when freed.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 32 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 64 * 1024);
 
 	if (config_load(conf, &d.cfg, stderr) < 0) {
 		fprintf(stderr, "meshrouted: %s: configuration rejected\n", conf);
@@ -156,6 +166,8 @@ int main(int argc, char **argv)
 	}
 	daemon_realtime(&d);
 	daemon_drop_privileges(&d);
+	/* What start-up parsed and collected is free now: give it back. */
+	malloc_trim(0);
 	err = daemon_run(&d);
 	daemon_shutdown(&d);
 	return err;

@@ -113,46 +113,34 @@ static mtime_t stamp_age(const struct timespec *ts)
 	return age < 0 || age > MAX_QUEUE_AGE ? 0 : age;
 }
 
-int net_recv(int fd, struct net_msg *m)
+/* Fills `m` from what recvmsg/recvmmsg returned for it. */
+static void msg_parse(struct net_msg *m, struct msghdr *msg, size_t n)
 {
-	union {
-		struct cmsghdr align;
-		char buf[256];
-	} cbuf;
-	struct sockaddr_storage ss;
-	struct iovec iov = { .iov_base = m->buf, .iov_len = sizeof(m->buf) };
-	struct msghdr msg = {
-		.msg_name = &ss, .msg_namelen = sizeof(ss),
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf.buf, .msg_controllen = sizeof(cbuf.buf),
-	};
+	const struct sockaddr_storage *ss = msg->msg_name;
 	struct cmsghdr *c;
-	ssize_t n;
 
-	n = recvmsg(fd, &msg, MSG_DONTWAIT);
-	if (n < 0)
-		return -errno;
-	m->len = (size_t)n;
+	m->len = n;
 	m->ifindex = 0;
 	m->ttl = -1;
 	m->rx_at = 0;
 	m->rx_delay = 0;
 	memset(&m->src, 0, sizeof(m->src));
 	memset(&m->dst, 0, sizeof(m->dst));
-	if (ss.ss_family == AF_INET) {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+	m->sport = 0;
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
 
 		m->src.family = AF_INET;
 		memcpy(m->src.bytes, &s4->sin_addr, 4);
 		m->sport = ntohs(s4->sin_port);
-	} else if (ss.ss_family == AF_INET6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
 
 		m->src.family = AF_INET6;
 		memcpy(m->src.bytes, &s6->sin6_addr, 16);
 		m->sport = ntohs(s6->sin6_port);
 	}
-	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+	for (c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
 		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
 			struct in_pktinfo pi;
 
@@ -185,7 +173,45 @@ int net_recv(int fd, struct net_msg *m)
 		}
 	}
 	m->rx_at = mtime_now() - m->rx_delay;
-	return 0;
+}
+
+int net_recv_many(int fd, struct net_msg *m, unsigned int n)
+{
+	union cbuf {
+		struct cmsghdr align;
+		char buf[256];
+	};
+	static union cbuf cbuf[NET_RECV_BATCH];
+	static struct sockaddr_storage ss[NET_RECV_BATCH];
+	struct mmsghdr mm[NET_RECV_BATCH];
+	struct iovec iov[NET_RECV_BATCH];
+	unsigned int i;
+	int got;
+
+	if (n > NET_RECV_BATCH)
+		n = NET_RECV_BATCH;
+	for (i = 0; i < n; i++) {
+		iov[i] = (struct iovec){ .iov_base = m[i].buf, .iov_len = sizeof(m[i].buf) };
+		mm[i].msg_hdr = (struct msghdr){
+			.msg_name = &ss[i], .msg_namelen = sizeof(ss[i]),
+			.msg_iov = &iov[i], .msg_iovlen = 1,
+			.msg_control = cbuf[i].buf, .msg_controllen = sizeof(cbuf[i].buf),
+		};
+		mm[i].msg_len = 0;
+	}
+	got = recvmmsg(fd, mm, n, MSG_DONTWAIT, NULL);
+	if (got < 0)
+		return -errno;
+	for (i = 0; i < (unsigned int)got; i++)
+		msg_parse(&m[i], &mm[i].msg_hdr, mm[i].msg_len);
+	return got;
+}
+
+int net_recv(int fd, struct net_msg *m)
+{
+	int n = net_recv_many(fd, m, 1);
+
+	return n < 0 ? n : 0;
 }
 
 int net_tx_open(int family, const struct mr_addr *src, int ifindex, uint16_t *sport)

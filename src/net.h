@@ -16,9 +16,13 @@
 
 /* Whole datagram, padding included: the largest UDP payload there is, so nothing is truncated. */
 #define NET_MAX_DGRAM 65536
+#define NET_RECV_BATCH 8	/* datagrams per receive system call, at most */
 
+/*
+ * The fields before the buffer: a short packet then touches one page of
+ * memory, not two (a batch of them stays out of the resident set).
+ */
 struct net_msg {
-	uint8_t buf[NET_MAX_DGRAM];
 	size_t len;
 	struct mr_addr src, dst;
 	uint16_t sport;
@@ -33,6 +37,7 @@ struct net_msg {
 	 */
 	mtime_t rx_at;
 	mtime_t rx_delay;	/* how long it waited in the socket (us), 0 if unknown */
+	uint8_t buf[NET_MAX_DGRAM];
 };
 
 /* Receive socket bound to the wildcard address and `port`; -errno on error. */
@@ -40,6 +45,14 @@ int net_rx_open(int family, uint16_t port);
 
 /* One datagram: 0, -EAGAIN when none is queued, or another -errno. */
 int net_recv(int fd, struct net_msg *m);
+
+/*
+ * Up to `n` (at most NET_RECV_BATCH) queued datagrams in one system call
+ * (recvmmsg): how many were read, 1..n, or -EAGAIN when none is queued, or
+ * another -errno.  Fewer than `n` means the queue was empty at that moment:
+ * no further call is needed to find that out.
+ */
+int net_recv_many(int fd, struct net_msg *m, unsigned int n);
 
 /*
  * Transmit socket from `src` bound to interface `ifindex` (routing table

@@ -272,6 +272,37 @@ void bfd_session_timer(struct bfd_session *s, mtime_t now, struct bfd_output *ou
 		out->send = true;
 }
 
+bool bfd_session_tx_window(const struct bfd_session *s, mtime_t *lo, mtime_t *hi)
+{
+	uint64_t iv = bfd_session_tx_interval(s);
+
+	if (s->next_tx == MTIME_NEVER || s->last_tx == 0)
+		return false;
+	*lo = s->last_tx + (mtime_t)(iv * 75 / 100);
+	*hi = s->last_tx + (mtime_t)(iv * (s->detect_mult == 1 ? 90 : 100) / 100);
+	return true;
+}
+
+bool bfd_session_tx_pull(struct bfd_session *s, mtime_t now)
+{
+	mtime_t lo, hi;
+
+	if (s->next_tx <= now || !bfd_session_tx_window(s, &lo, &hi) || lo > now)
+		return false;
+	s->next_tx = now;
+	return true;
+}
+
+bool bfd_session_tx_align(struct bfd_session *s, mtime_t t)
+{
+	mtime_t lo, hi;
+
+	if (!bfd_session_tx_window(s, &lo, &hi) || t < lo || t > hi)
+		return false;
+	s->next_tx = t;
+	return true;
+}
+
 mtime_t bfd_session_next_event(const struct bfd_session *s)
 {
 	return mtime_min(s->next_tx, s->detect_deadline);

@@ -93,6 +93,22 @@ void bfd_session_timer(struct bfd_session *s, mtime_t now, struct bfd_output *ou
 /* Earliest time at which bfd_session_timer() has something to do. */
 mtime_t bfd_session_next_event(const struct bfd_session *s);
 
+/*
+ * Coalescing of periodic packets, so that a daemon with many sessions wakes
+ * once per interval, not once per session.  §6.8.7 only bounds each
+ * interval: 75-100% (75-90% with Detect Mult 1) of the transmit interval
+ * since the last packet.  bfd_session_tx_window() gives those bounds for
+ * the scheduled packet (false when none is scheduled or none was sent yet).
+ * bfd_session_tx_pull() moves it to `now` if `now` is within them (another
+ * session is sending anyway); bfd_session_tx_align() moves it to `t`, the
+ * jittered time another session just drew, if `t` is within them: sessions
+ * sent together then keep going together, each interval still drawn at
+ * random per packet.  Both return whether they moved it.
+ */
+bool bfd_session_tx_window(const struct bfd_session *s, mtime_t *lo, mtime_t *hi);
+bool bfd_session_tx_pull(struct bfd_session *s, mtime_t now);
+bool bfd_session_tx_align(struct bfd_session *s, mtime_t t);
+
 /* Fills the next packet to send and schedules the following one (§6.8.7). */
 void bfd_session_build(struct bfd_session *s, struct bfd_packet *pkt, mtime_t now);
 

@@ -535,6 +535,115 @@ static void test_jitter_applied_per_packet(void **unused)
 	assert_int_equal(bad, 0);
 }
 
+static void test_tx_window(void **unused)
+{
+	/*
+	 * §6.8.7's bounds for the next periodic packet: 75-100% of the
+	 * interval after the last one, 75-90% with Detect Mult 1. Pull and
+	 * align move it only within them, and never a packet not scheduled.
+	 */
+	static const struct {
+		uint8_t mult;
+		mtime_t hi;
+	} cases[] = { { 3, 20000 }, { 1, 18000 } };
+	int bad = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct bfd_session_params p = P20;
+		struct bfd_packet pkt = peer_pkt(ST_UP);
+		struct bfd_session s;
+		mtime_t now = T0 + 1000, lo = 0, hi = 0, sched;
+		char name[32];
+
+		snprintf(name, sizeof(name), "detect mult %u", cases[i].mult);
+		p.detect_mult = cases[i].mult;
+		session_to(&s, &p, ST_UP, NULL, T0);
+		build(&s, now);
+		sched = s.next_tx;
+		EQ("window known", true, bfd_session_tx_window(&s, &lo, &hi));
+		EQ("window start", now + 15000, lo);
+		EQ("window end", now + cases[i].hi, hi);
+		EQ("pull before the window", false, bfd_session_tx_pull(&s, now + 14999));
+		EQ("next_tx unmoved", sched, s.next_tx);
+		EQ("align before the window", false, bfd_session_tx_align(&s, now + 14999));
+		EQ("align after the window", false, bfd_session_tx_align(&s, now + cases[i].hi + 1));
+		EQ("next_tx unmoved", sched, s.next_tx);
+		EQ("align at the window's end", true, bfd_session_tx_align(&s, now + cases[i].hi));
+		EQ("next_tx aligned", now + cases[i].hi, s.next_tx);
+		EQ("pull at the window's start", true, bfd_session_tx_pull(&s, now + 15000));
+		EQ("next_tx pulled", now + 15000, s.next_tx);
+		EQ("pull of a due packet", false, bfd_session_tx_pull(&s, now + 16000));
+		/* §6.8.7: nothing periodic for a peer that asks for none: nothing to move. */
+		pkt.required_min_rx_us = 0;
+		rx(&s, pkt, now + 16000, NULL);
+		EQ("no window without periodic packets", false, bfd_session_tx_window(&s, &lo, &hi));
+		EQ("no pull without periodic packets", false, bfd_session_tx_pull(&s, now + 18000));
+		EQ("no align without periodic packets", false, bfd_session_tx_align(&s, now + 18000));
+		EQ("next_tx", MTIME_NEVER, s.next_tx);
+	}
+	assert_int_equal(bad, 0);
+}
+
+static void test_tx_coalesce(void **unused)
+{
+	/*
+	 * Four sessions at 20 ms, started out of step, driven the way the
+	 * daemon does: at each wake-up the due ones are sent, together with
+	 * every one whose window is open (pull), then all sent take the first
+	 * one's jittered time (align).  They must end up in one wake-up per
+	 * interval, every gap of every session within 75-100% of it, and the
+	 * gaps still spread over that range (jitter per packet, not fixed).
+	 */
+	const char *name = "4 sessions at 20 ms";
+	enum { N = 4, ROUNDS = 4000 };
+	struct bfd_session s[N];
+	mtime_t last[N], gmin = MTIME_NEVER, gmax = 0, gsum = 0, now = T0 + 1000;
+	long gaps = 0, wakeups = 0;
+	int bad = 0, i, r;
+
+	for (i = 0; i < N; i++) {
+		session_to(&s[i], &P20, ST_UP, NULL, T0);
+		s[i].rng = 0x9e3779b9u * (uint32_t)(i + 1);
+		build(&s[i], now + i * 4000);	/* out of step */
+		last[i] = now + i * 4000;
+	}
+	for (r = 0; r < ROUNDS; r++) {
+		mtime_t lead = MTIME_NEVER;
+
+		now = MTIME_NEVER;
+		for (i = 0; i < N; i++)
+			now = mtime_min(now, s[i].next_tx);
+		for (i = 0; i < N; i++)
+			bfd_session_tx_pull(&s[i], now);
+		for (i = 0; i < N; i++) {
+			mtime_t gap;
+
+			if (s[i].next_tx > now)
+				continue;
+			gap = now - last[i];
+			gmin = mtime_min(gmin, gap);
+			gmax = mtime_max(gmax, gap);
+			gsum += gap;
+			gaps++;
+			last[i] = now;
+			build(&s[i], now);
+			if (lead == MTIME_NEVER)
+				lead = s[i].next_tx;
+			else
+				bfd_session_tx_align(&s[i], lead);
+		}
+		wakeups++;
+	}
+	RANGE("shortest gap", 15000, 15500, gmin);
+	RANGE("longest gap", 19500, 20000, gmax);
+	RANGE("mean gap", 17000, 18000, gsum / gaps);
+	/* In step at the end, nearly every wake-up sent all four. */
+	EQ("sessions apart at the end", 0, (s[1].next_tx != s[0].next_tx) + (s[2].next_tx != s[0].next_tx) +
+	   (s[3].next_tx != s[0].next_tx));
+	RANGE("packets per wake-up (x100)", 380, 400, gaps * 100 / wakeups);
+	assert_int_equal(bad, 0);
+}
+
 static void test_remote_min_rx_zero(void **unused)
 {
 	/*
@@ -1571,6 +1680,8 @@ int main(void)
 		cmocka_unit_test(test_tx_interval),
 		cmocka_unit_test(test_jitter_bounds),
 		cmocka_unit_test(test_jitter_applied_per_packet),
+		cmocka_unit_test(test_tx_window),
+		cmocka_unit_test(test_tx_coalesce),
 		cmocka_unit_test(test_remote_min_rx_zero),
 		cmocka_unit_test(test_remote_rx_change_applies_from_last_packet),
 		cmocka_unit_test(test_remote_demand),
