@@ -153,6 +153,7 @@ bench_star_config() {
 		echo "multiplier = 3"
 		echo "hold-down = 2s"
 		echo "idle-interval = 1s"
+		echo "realtime = yes"	# as lab_write_config: the lab shares two cores
 		for node in "${LAB_NODES[@]}"; do
 			printf '\n[node %s]\naddress = %s\n' "$node" "$(lab_addr "$node")"
 			[ "$fam" = 2 ] && echo "address = fd00:10::${node#n}"
