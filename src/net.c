@@ -102,19 +102,20 @@ fail:
  * stamp and now (or the stamp is bogus): 0, i.e. "just now".
  */
 #define MAX_QUEUE_AGE MTIME_S(10)
-static mtime_t stamp_age(const struct timespec *ts)
+static mtime_t stamp_age(const struct timespec *ts, const struct timespec *now)
 {
-	struct timespec now;
-	int64_t age;
+	int64_t age = ((int64_t)now->tv_sec - ts->tv_sec) * 1000000 +
+		      (now->tv_nsec - ts->tv_nsec) / 1000;
 
-	if (clock_gettime(CLOCK_REALTIME, &now) < 0)
-		return 0;
-	age = ((int64_t)now.tv_sec - ts->tv_sec) * 1000000 + (now.tv_nsec - ts->tv_nsec) / 1000;
 	return age < 0 || age > MAX_QUEUE_AGE ? 0 : age;
 }
 
-/* Fills `m` from what recvmsg/recvmmsg returned for it. */
-static void msg_parse(struct net_msg *m, struct msghdr *msg, size_t n)
+/*
+ * Fills `m` from what recvmsg/recvmmsg returned for it; `wall` and `mono`
+ * are the two clocks read once after the call, for the whole batch.
+ */
+static void msg_parse(struct net_msg *m, struct msghdr *msg, size_t n,
+		      const struct timespec *wall, mtime_t mono)
 {
 	const struct sockaddr_storage *ss = msg->msg_name;
 	struct cmsghdr *c;
@@ -164,7 +165,7 @@ static void msg_parse(struct net_msg *m, struct msghdr *msg, size_t n)
 			struct timespec ts;
 
 			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
-			m->rx_delay = stamp_age(&ts);
+			m->rx_delay = stamp_age(&ts, wall);
 		} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT) {
 			int hl;
 
@@ -172,7 +173,7 @@ static void msg_parse(struct net_msg *m, struct msghdr *msg, size_t n)
 			m->ttl = hl;
 		}
 	}
-	m->rx_at = mtime_now() - m->rx_delay;
+	m->rx_at = mono - m->rx_delay;
 }
 
 int net_recv_many(int fd, struct net_msg *m, unsigned int n)
@@ -185,7 +186,9 @@ int net_recv_many(int fd, struct net_msg *m, unsigned int n)
 	static struct sockaddr_storage ss[NET_RECV_BATCH];
 	struct mmsghdr mm[NET_RECV_BATCH];
 	struct iovec iov[NET_RECV_BATCH];
+	struct timespec wall;
 	unsigned int i;
+	mtime_t mono;
 	int got;
 
 	if (n > NET_RECV_BATCH)
@@ -202,8 +205,12 @@ int net_recv_many(int fd, struct net_msg *m, unsigned int n)
 	got = recvmmsg(fd, mm, n, MSG_DONTWAIT, NULL);
 	if (got < 0)
 		return -errno;
+	/* A failed wall-clock read makes every stamp look stepped: age 0. */
+	if (clock_gettime(CLOCK_REALTIME, &wall) < 0)
+		wall.tv_sec = wall.tv_nsec = 0;
+	mono = mtime_now();
 	for (i = 0; i < (unsigned int)got; i++)
-		msg_parse(&m[i], &mm[i].msg_hdr, mm[i].msg_len);
+		msg_parse(&m[i], &mm[i].msg_hdr, mm[i].msg_len, &wall, mono);
 	return got;
 }
 

@@ -62,6 +62,7 @@
 #             lab_stop_daemon NODE [SIGNAL] (status in LAB_DAEMON_STATUS)
 #   observe   lab_route NODE PEER ("fast0", "fast0 fast1" or "lan"),
 #             lab_path NODE PEER (device the kernel uses), lab_wait_routes S,
+#             lab_b2b2_up / lab_b2b2_steady WHEN (two nodes: nothing moved),
 #             lab_count_routes NODE, lab_no_proto_routes NODE, lab_rp_filter,
 #             lab_tx / lab_rx NODE IF, lab_flow_watch NODE PORT + lab_flow NODE IF
 #             (the test stream's own packets per interface), lab_event_ms
@@ -382,6 +383,29 @@ lab_b2b2() {
 	lab_cable w12a n1 fast0 n2 fast0
 	lab_cable w12b n1 fast1 n2 fast1
 	lab_finish_build
+}
+
+# lab_b2b2_up: wait until both cables carry traffic both ways; remembers
+# each node's route-event count for lab_b2b2_steady.
+lab_b2b2_up() {
+	wait_for 10 eval 'lab_route_is n1 n2 "fast0 fast1" && lab_route_is n2 n1 "fast0 fast1"' || {
+		lab_show_routes >&2; lab_fail "routes did not come up"; }
+	lab_ok "both cables carry traffic both ways"
+	LAB_B2B_EV1=$(wc -l <"$LAB_DIR/n1.routes") LAB_B2B_EV2=$(wc -l <"$LAB_DIR/n2.routes")
+}
+
+# lab_b2b2_steady WHEN: since lab_b2b2_up, every fast session still Up with
+# no flap, and no route event on either node ("WHEN" names the episode).
+lab_b2b2_steady() {
+	local n p
+	for n in n1 n2; do
+		for p in fast0 fast1; do
+			assert_eq "$n $p: session state $1" up "$(lab_mr_sess "$n" "$p" ipv4 state | tr 'A-Z' 'a-z')"
+			assert_eq "$n $p: flaps $1" 0 "$(lab_mr_sess "$n" "$p" ipv4 flaps)"
+		done
+	done
+	assert_eq "n1's route events $1" "$LAB_B2B_EV1" "$(wc -l <"$LAB_DIR/n1.routes")"
+	assert_eq "n2's route events $1" "$LAB_B2B_EV2" "$(wc -l <"$LAB_DIR/n2.routes")"
 }
 
 # lab_mtu MTU: every link of the built lab at MTU bytes: the nodes' ports,
