@@ -54,6 +54,7 @@ enum gkey {
 	G_LOCK_MEMORY,
 	G_RELAY,
 	G_RELAY_PORT,
+	G_RX_COALESCE,
 	G_NKEYS
 };
 
@@ -76,6 +77,7 @@ static const char *const gkey_names[G_NKEYS] = {
 	[G_LOCK_MEMORY] = "lock-memory",
 	[G_RELAY] = "relay",
 	[G_RELAY_PORT] = "relay-port",
+	[G_RX_COALESCE] = "rx-coalesce",
 };
 
 static const char *const auth_names[] = {
@@ -469,7 +471,7 @@ static void global_key(struct parser *p, const char *key, const char *v)
 		perr(p, p->line, "unknown key \"%s\" in [global] (known: interval, multiplier, "
 		    "hold-down, lan-interval, idle-interval, max-loss, mtu-probe, mtu-probe-interval, set-sysctl, "
 		    "alert-command, metrics-file, auth-key-file, auth-type, control-socket, realtime, lock-memory, "
-		    "relay, relay-port)", key);
+		    "relay, relay-port, rx-coalesce)", key);
 		return;
 	}
 	if (p->gkey_line[k] != 0) {
@@ -529,6 +531,9 @@ static void global_key(struct parser *p, const char *key, const char *v)
 		break;
 	case G_LOCK_MEMORY:
 		set_bool(p, key, v, &cfg->lock_memory);
+		break;
+	case G_RX_COALESCE:
+		set_bool(p, key, v, &cfg->rx_coalesce);
 		break;
 	case G_RELAY:
 		set_bool(p, key, v, &cfg->relay);
@@ -991,6 +996,7 @@ void config_defaults(struct mr_config *cfg)
 	cfg->set_sysctl = true;
 	cfg->relay = false;	/* opt-in: see relay in meshroute.conf(5) */
 	cfg->relay_port = 3786;
+	cfg->rx_coalesce = true;
 	cfg->auth_type = MR_AUTH_NONE;
 	snprintf(cfg->control_socket, sizeof(cfg->control_socket), "/run/meshroute/meshroute.sock");
 }
@@ -1185,6 +1191,8 @@ void config_print_plan(const struct mr_config *cfg, int self, FILE *out)
 	fprintf(out, "  set-sysctl:     %s\n", cfg->set_sysctl ? "yes" : "no");
 	fprintf(out, "  realtime:       %s\n", cfg->realtime ? "yes (SCHED_FIFO)" : "no");
 	fprintf(out, "  lock-memory:    %s\n", cfg->lock_memory ? "yes" : "no");
+	fprintf(out, "  rx-coalesce:    %s\n",
+	    cfg->rx_coalesce ? "yes (probes read on the daemon's own wake-ups at <= 10 ms)" : "no");
 	if (cfg->relay)
 		fprintf(out, "  relay:          on (IPv4; advertisements on UDP port %u)\n",
 		    cfg->relay_port);
@@ -1241,6 +1249,7 @@ void config_write(const struct mr_config *cfg, FILE *out)
 	fprintf(out, "set-sysctl = %s\n", cfg->set_sysctl ? "yes" : "no");
 	fprintf(out, "realtime = %s\n", cfg->realtime ? "yes" : "no");
 	fprintf(out, "lock-memory = %s\n", cfg->lock_memory ? "yes" : "no");
+	fprintf(out, "rx-coalesce = %s\n", cfg->rx_coalesce ? "yes" : "no");
 	fprintf(out, "relay = %s\n", cfg->relay ? "on" : "off");
 	fprintf(out, "relay-port = %u\n", cfg->relay_port);
 	if (cfg->alert_command[0])
@@ -1288,6 +1297,7 @@ bool config_equal(const struct mr_config *a, const struct mr_config *b)
 	    a->hold_down_us != b->hold_down_us || a->multiplier != b->multiplier ||
 	    a->set_sysctl != b->set_sysctl || a->auth_type != b->auth_type ||
 	    a->realtime != b->realtime || a->lock_memory != b->lock_memory ||
+	    a->rx_coalesce != b->rx_coalesce ||
 	    a->relay != b->relay || a->relay_port != b->relay_port ||
 	    strcmp(a->alert_command, b->alert_command) ||
 	    strcmp(a->metrics_file, b->metrics_file) ||

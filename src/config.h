@@ -56,6 +56,7 @@ struct mr_config {
 	bool set_sysctl;		/* may the daemon set rp_filter etc. */
 	bool realtime;			/* SCHED_FIFO for the daemon (off by default) */
 	bool lock_memory;		/* mlockall() (off by default) */
+	bool rx_coalesce;		/* read probes on own wake-ups at fast intervals */
 	bool relay;			/* relay over a neighbour's fast link (IPv4) */
 	uint16_t relay_port;		/* UDP port of relay advertisements */
 	char alert_command[256];	/* absolute path or "" */

@@ -292,14 +292,17 @@ static struct mr_peer *peer_of(struct mr_daemon *d, int node)
 
 /* ---- sessions ---- */
 
-static void sess_send(struct mr_daemon *d, struct mr_sess *s, mtime_t now)
+/* The session's packets are built but not sent (its timers still run). */
+static bool sess_quiet(const struct mr_daemon *d, const struct mr_sess *s)
 {
-	struct bfd_packet pkt;
-	uint8_t buf[BFD_MAX_PKT_LEN];
-	size_t len;
-	int err, i;
-	bool parked = false;
+	int i;
 
+	/*
+	 * Nothing leaves a port without carrier; sending anyway would only
+	 * leave an INCOMPLETE neighbour entry that delays the link's return.
+	 */
+	if (s->fd < 0 || !s->port->carrier)
+		return true;
 	/*
 	 * Discovery probes every candidate peer on every port; once a port has
 	 * found its peer, the other candidates there stay quiet until that
@@ -308,19 +311,34 @@ static void sess_send(struct mr_daemon *d, struct mr_sess *s, mtime_t now)
 	if (!s->port->lan && s->bfd.state == BFD_STATE_DOWN && s->bfd.remote_discr == 0) {
 		for (i = 0; i < d->cfg.nnodes; i++)
 			if (i != s->peer && s->port->active[i] > 0)
-				parked = true;
+				return true;
 	}
 	/* MTU probes only to the peer found on the port, and only while probing. */
-	if (s->mtu && (!s->pad_to || s->port->active[s->peer] == 0))
-		parked = true;
+	return s->mtu && (!s->pad_to || s->port->active[s->peer] == 0);
+}
+
+/*
+ * Quiet and not Up or coming up: nothing to send, nothing to judge.  Its
+ * timer then runs with the next wake-up instead of costing one of its own
+ * (parked discovery candidates and MTU sessions are most sessions of a mesh).
+ */
+static bool sess_idle(const struct mr_daemon *d, const struct mr_sess *s)
+{
+	return (s->bfd.state == BFD_STATE_DOWN || s->bfd.state == BFD_STATE_ADMIN_DOWN) &&
+	       sess_quiet(d, s);
+}
+
+static void sess_send(struct mr_daemon *d, struct mr_sess *s, mtime_t now)
+{
+	struct bfd_packet pkt;
+	uint8_t buf[BFD_MAX_PKT_LEN];
+	size_t len;
+	int err;
+
 	bfd_session_build(&s->bfd, &pkt, now);
 	if (s->mtu)
 		pkt.your_discr = mtu_your_discr(pkt.your_discr);
-	/*
-	 * Nothing leaves a port without carrier; sending anyway would only
-	 * leave an INCOMPLETE neighbour entry that delays the link's return.
-	 */
-	if (s->fd < 0 || parked || !s->port->carrier)
+	if (sess_quiet(d, s))
 		return;
 	auth_prepare(&d->keys, &s->auth, &pkt);
 	len = bfd_encode(&pkt, buf, sizeof(buf));
@@ -331,6 +349,7 @@ static void sess_send(struct mr_daemon *d, struct mr_sess *s, mtime_t now)
 		return;
 	}
 	err = s->mtu ? mtu_send(s, buf, len) :
+	      s->connected ? net_send_connected(s->fd, buf, len) :
 	      net_send(s->fd, &s->remote, BFD_PORT_CONTROL, buf, len);
 	if (err < 0) {
 		unsigned supp;
@@ -478,14 +497,33 @@ static void sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd
  * BFD sockets one, in the probe table.  Replace is idempotent, and the
  * kernel drops it with the port, so it is simply re-asserted on resync.
  */
+/*
+ * A session's socket keeps its route (connect): no route lookup per packet,
+ * a tenth of the daemon's CPU time at 10 ms.  MTU probes stay unconnected
+ * (a few per second).  Until it succeeds (IPv6 needs the probe route first)
+ * packets are sent with their address, as they always may be.
+ */
+static void sess_connect(struct mr_sess *s)
+{
+	int err;
+
+	if (s->connected || s->mtu || s->fd < 0)
+		return;
+	err = net_tx_connect(s->fd, &s->remote, BFD_PORT_CONTROL);
+	s->connected = err == 0;
+	if (err)
+		log_debug("%s: transmit socket not connected yet: %s", s->port->name, strerror(-err));
+}
+
 static void probe_route(struct mr_daemon *d, struct mr_sess *s)
 {
 	if (s->local.family != AF_INET6 || s->fd < 0 || s->port->ifindex <= 0 || !d->nl)
 		return;
 	if (!d->probe_rule && nl_probe_rule(d->nl, AF_INET6, true) == 0)
 		d->probe_rule = true;
-	nl_probe_route_replace(d->nl, AF_INET6, s->remote.bytes, s->port->ifindex,
-			       (uint32_t)s->port->ifindex);
+	if (nl_probe_route_replace(d->nl, AF_INET6, s->remote.bytes, s->port->ifindex,
+				   (uint32_t)s->port->ifindex) == 0)
+		sess_connect(s);
 }
 
 static void probe_routes_sync(struct mr_daemon *d)
@@ -517,6 +555,7 @@ static void sess_open(struct mr_daemon *d, struct mr_sess *s)
 	}
 	s->fd = fd;
 	probe_route(d, s);
+	sess_connect(s);
 }
 
 static void sess_close(struct mr_sess *s)
@@ -524,6 +563,7 @@ static void sess_close(struct mr_sess *s)
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;
+	s->connected = false;
 }
 
 static bool discr_used(const struct mr_sess *arr, int n, uint32_t v)
@@ -1194,8 +1234,11 @@ static mtime_t mtu_next_deadline(const struct mr_daemon *d)
 	int i;
 
 	for (i = 0; i < d->nmsess; i++) {
-		t = mtime_min(t, bfd_session_next_event(&d->msess[i].bfd));
-		t = mtime_min(t, d->msess[i].verdict_recheck);
+		const struct mr_sess *m = &d->msess[i];
+
+		if (!sess_idle(d, m))
+			t = mtime_min(t, bfd_session_next_event(&m->bfd));
+		t = mtime_min(t, m->verdict_recheck);
 	}
 	return t;
 }
@@ -1369,7 +1412,7 @@ static void rx_one(struct mr_daemon *d, const struct net_msg *m, mtime_t now)
 	struct mr_sess *s;
 	int err, reason, ar;
 
-	d->rx_queued_max = mtime_max(d->rx_queued_max, m->rx_delay);
+	d->rx_queued_max = mtime_max(d->rx_queued_max, m->rx_delay - d->rx_allow);
 	err = bfd_decode(m->buf, m->len, &pkt);
 	if (err != BFD_DECODE_OK) {
 		d->drop_decode[err < BFD_DECODE_ERR_MAX ? err : 0]++;
@@ -1471,10 +1514,75 @@ static void rx_catch_up(struct mr_daemon *d)
 	mtime_t start = mtime_now();
 	bool empty4, empty6;
 
+	/* Coalesced, a probe waits up to one read-to-read gap by design: not lateness. */
+	d->rx_allow = d->rx_lazy && d->rx_read_at ? start - d->rx_read_at : 0;
 	do {
 		empty4 = d->rx4.fd < 0 || rx_drain(d, d->rx4.fd);
 		empty6 = d->rx6.fd < 0 || rx_drain(d, d->rx6.fd);
 	} while (!(empty4 && empty6) && mtime_now() - start < RX_CATCH_UP);
+	d->rx_allow = 0;
+	if (empty4 && empty6)
+		d->rx_read_at = start;
+}
+
+/*
+ * Coalesced receive (rx-coalesce = yes, docs/DESIGN.md).  When a session
+ * sends every RX_LAZY_MAX or faster, the daemon wakes up that often anyway;
+ * being woken by every arriving probe as well doubles its wake-ups, and each
+ * arrival that wakes it makes the sender's kernel wake another CPU (on a VM,
+ * an exit to the hypervisor): together most of the daemon's CPU time.  So
+ * the receive sockets then leave the epoll set and are read on every
+ * wake-up, at most RX_LAZY_MAX after the previous one ended.  Detection
+ * timers are judged only after that read (fire_timers), so no probe is too
+ * late for them; what may wait up to RX_LAZY_MAX is acting on what the
+ * peer says (its Down after a one-way failure, a Poll).  Slower timers keep
+ * the immediate wake-up: there it would cost more latency and save less.
+ */
+#define RX_LAZY_MAX MTIME_MS(10)
+
+static bool rx_lazy_wanted(const struct mr_daemon *d)
+{
+	int i;
+
+	if (!d->cfg.rx_coalesce)
+		return false;
+	for (i = 0; i < d->nsess; i++) {
+		const struct bfd_session *b = &d->sess[i].bfd;
+
+		if (b->next_tx != MTIME_NEVER && bfd_session_tx_interval(b) <= RX_LAZY_MAX)
+			return true;
+	}
+	return false;
+}
+
+static void rx_mode_update(struct mr_daemon *d, mtime_t now)
+{
+	bool lazy = rx_lazy_wanted(d);
+	int err = 0;
+
+	if (lazy == d->rx_lazy)
+		return;
+	if (lazy) {
+		loop_del(&d->loop, &d->rx4);
+		if (d->rx6.fd >= 0)
+			loop_del(&d->loop, &d->rx6);
+		d->rx_read_at = now;
+		d->rx_next_read = now + RX_LAZY_MAX;
+	} else {
+		err = loop_add(&d->loop, &d->rx4, EPOLLIN);
+		if (!err && d->rx6.fd >= 0 && (err = loop_add(&d->loop, &d->rx6, EPOLLIN)) < 0)
+			loop_del(&d->loop, &d->rx4);
+		if (err) {
+			/* Stay coalesced: reads every RX_LAZY_MAX still happen. */
+			log_warnx("receive sockets stay read every %d ms", (int)(RX_LAZY_MAX / 1000));
+			return;
+		}
+		/* Whatever came since the last read would wake nobody: read it now. */
+		d->rx_backlog = true;
+	}
+	d->rx_lazy = lazy;
+	log_debug("probes read %s", lazy ? "on the daemon's own wake-ups (rx-coalesce)" :
+		  "as they arrive");
 }
 
 static void on_rx4(void *arg, uint32_t events)
@@ -1825,10 +1933,17 @@ static mtime_t next_deadline(struct mr_daemon *d)
 		t = mtime_min(t, d->next_metrics);
 	t = mtime_min(t, alert_next_deadline(d->alert));
 	t = mtime_min(t, control_next_deadline(d->ctl));
-	for (i = 0; i < d->nsess; i++)
-		t = mtime_min(t, bfd_session_next_event(&d->sess[i].bfd));
+	for (i = 0; i < d->nsess; i++) {
+		const struct mr_sess *s = &d->sess[i];
+
+		if (sess_idle(d, s))
+			continue;
+		t = mtime_min(t, bfd_session_next_event(&s->bfd));
+	}
 	for (i = 0; i < d->cfg.nnodes; i++)
 		t = mtime_min(t, peer_recheck_at(&d->peers[i]));
+	if (d->rx_lazy)
+		t = mtime_min(t, d->rx_next_read);
 	return t;
 }
 
@@ -1976,7 +2091,7 @@ static void fire_timers(struct mr_daemon *d)
 	for (i = 0; i < d->nmsess && !d->rx_backlog; i++)
 		if (d->msess[i].bfd.detect_deadline <= now)
 			d->rx_backlog = true;
-	if (d->rx_backlog) {
+	if (d->rx_backlog || d->rx_lazy) {
 		rx_catch_up(d);
 		d->rx_backlog = false;
 		now = mtime_now();
@@ -1993,6 +2108,7 @@ static void fire_timers(struct mr_daemon *d)
 		sess_output(d, s, &out, now);
 	}
 	tx_align(d, now);
+	rx_mode_update(d, now);
 	mtu_timers(d, now);
 	for (i = 0; i < d->cfg.nnodes; i++) {
 		if (i != d->self && peer_recheck_at(&d->peers[i]) <= now)
@@ -2020,6 +2136,12 @@ static void fire_timers(struct mr_daemon *d)
 		sd_notify(0, "WATCHDOG=1");
 		d->next_watchdog = now + d->watchdog_every;
 	}
+	/*
+	 * From the end of this wake-up, not from its read: a session sending
+	 * at exactly RX_LAZY_MAX then reads on its own wake-up, not one before.
+	 */
+	if (d->rx_lazy)
+		d->rx_next_read = mtime_now() + RX_LAZY_MAX;
 }
 
 int daemon_run(struct mr_daemon *d)

@@ -55,6 +55,7 @@ struct mr_sess {
 	int peer;		/* node index in the config */
 	struct mr_addr local, remote;
 	int fd;			/* transmit socket, -1 while the port is absent */
+	bool connected;		/* fd has its destination fixed (net_tx_connect) */
 	uint16_t sport;
 	mtime_t up_since;	/* when it last came Up, 0 when not Up */
 	uint64_t tx_packets, rx_packets, tx_errors;
@@ -140,6 +141,10 @@ struct mr_daemon {
 	struct log_ratelimit rl_drop;
 	struct log_ratelimit rl_late;
 	bool rx_backlog;		/* a receive socket still held packets after a wake-up */
+	bool rx_lazy;			/* rx-coalesce in effect: sockets out of epoll */
+	mtime_t rx_read_at;		/* last time both receive sockets were read empty */
+	mtime_t rx_next_read;		/* coalesced: read again by then at the latest */
+	mtime_t rx_allow;		/* queueing that coalescing explains, us */
 	mtime_t rx_queued_max;		/* oldest probe found waiting since the last check, us */
 	mtime_t late_max_us;		/* worst lateness since start, us */
 	mtime_t late_logged_at;

@@ -289,6 +289,32 @@ int net_send(int fd, const struct mr_addr *dst, uint16_t port, const void *buf, 
 	return 0;
 }
 
+int net_tx_connect(int fd, const struct mr_addr *dst, uint16_t port)
+{
+	struct sockaddr_storage ss;
+	socklen_t slen;
+
+	to_sockaddr(dst, port, &ss, &slen);
+	if (connect(fd, (struct sockaddr *)&ss, slen) < 0)
+		return -errno;
+	return 0;
+}
+
+int net_send_connected(int fd, const void *buf, size_t len)
+{
+	int tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		if (send(fd, buf, len, MSG_DONTWAIT) >= 0)
+			return 0;
+		/* Errors an ICMP message leaves on a connected socket (udp_err). */
+		if (errno != ECONNREFUSED && errno != EHOSTUNREACH && errno != ENETUNREACH &&
+		    errno != EHOSTDOWN && errno != EPROTO)
+			break;
+	}
+	return -errno;
+}
+
 int net_tx_dont_fragment(int fd, int family)
 {
 	if (family == AF_INET6)

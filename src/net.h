@@ -77,4 +77,17 @@ int net_send_padded(int fd, const struct mr_addr *dst, uint16_t port, const void
 /* 0 or -errno. */
 int net_send(int fd, const struct mr_addr *dst, uint16_t port, const void *buf, size_t len);
 
+/*
+ * Fixes a transmit socket's destination: the kernel then keeps the route it
+ * looked up instead of looking one up for every packet (re-checked when the
+ * routes change).  0 or -errno (IPv6: no route to the peer on the port yet).
+ */
+int net_tx_connect(int fd, const struct mr_addr *dst, uint16_t port);
+
+/*
+ * Sends on a connected socket; 0 or -errno.  An ICMP error that came back
+ * for an earlier packet fails the next send once: that send is repeated.
+ */
+int net_send_connected(int fd, const void *buf, size_t len);
+
 #endif

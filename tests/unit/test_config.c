@@ -109,6 +109,7 @@ static const struct bad_case bad_cases[] = {
 	{ "bool_bad", "[global]\nset-sysctl = maybe\n" N1 N2, 2, "set-sysctl: \"maybe\" is not a boolean" },
 	{ "realtime_bad", "[global]\nrealtime = fifo\n" N1 N2, 2, "realtime: \"fifo\" is not a boolean" },
 	{ "lock_memory_bad", "[global]\nlock-memory = all\n" N1 N2, 2, "lock-memory: \"all\" is not a boolean" },
+	{ "rx_coalesce_bad", "[global]\nrx-coalesce = lazy\n" N1 N2, 2, "rx-coalesce: \"lazy\" is not a boolean" },
 	{ "relay_bool_bad", "[global]\nrelay = sometimes\n" N1 N2, 2, "relay: \"sometimes\" is not a boolean" },
 	{ "relay_port_text", "[global]\nrelay-port = high\n" N1 N2, 2, "relay-port: \"high\" is not a number (1..65535)" },
 	{ "relay_port_zero", "[global]\nrelay-port = 0\n" N1 N2, 2, "relay-port: 0 is out of range (1..65535)" },
@@ -257,6 +258,7 @@ static void test_defaults(void **state)
 	assert_true(cfg.set_sysctl);
 	assert_false(cfg.realtime);	/* issue: off by default */
 	assert_false(cfg.lock_memory);
+	assert_true(cfg.rx_coalesce);
 	assert_false(cfg.relay);
 	assert_int_equal(cfg.relay_port, 3786);
 	assert_string_equal(cfg.alert_command, "");
@@ -295,6 +297,7 @@ static void test_all_keys(void **state)
 	    "set-sysctl = off\n"
 	    "realtime = yes\n"
 	    "lock-memory = on\n"
+	    "rx-coalesce = no\n"
 	    "alert-command = /usr/local/bin/meshroute-alert\n"
 	    "metrics-file = /var/lib/prometheus/node-exporter/meshroute.prom\n"
 	    "auth-key-file = /etc/meshroute/bfd.key\n"
@@ -320,6 +323,7 @@ static void test_all_keys(void **state)
 	assert_false(cfg.set_sysctl);
 	assert_true(cfg.realtime);
 	assert_true(cfg.lock_memory);
+	assert_false(cfg.rx_coalesce);
 	assert_string_equal(cfg.alert_command, "/usr/local/bin/meshroute-alert");
 	assert_string_equal(cfg.metrics_file, "/var/lib/prometheus/node-exporter/meshroute.prom");
 	assert_string_equal(cfg.auth_key_file, "/etc/meshroute/bfd.key");
@@ -331,7 +335,7 @@ static void test_all_keys(void **state)
 	assert_int_equal(cfg.nodes[0].nfast, 8);
 	assert_string_equal(cfg.nodes[0].fast[7], "p8");
 	assert_string_equal(cfg.nodes[1].name, "n2");
-	assert_int_equal(cfg.nodes[1].line, 25);
+	assert_int_equal(cfg.nodes[1].line, 26);
 }
 
 /* CRLF line ends, a UTF-8 BOM and blank lines do not disturb line numbers. */
