@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -417,12 +418,42 @@ static int remove_stale(const struct sockaddr_un *sa, const char *path)
 	return 0;
 }
 
+/*
+ * The group of the control socket.  The package creates it as a system
+ * group, which lives in /etc/group: read there first, without NSS.  Only a
+ * group defined elsewhere asks NSS, whose modules (a directory service that
+ * may hang while the network is what is broken; libnss_systemd, 320 KiB
+ * resident) would otherwise stay loaded for the daemon's life.
+ */
+static bool control_group(gid_t *gid)
+{
+	struct group *gr;
+	FILE *f;
+
+	f = fopen("/etc/group", "re");
+	if (f) {
+		while ((gr = fgetgrent(f)))
+			if (strcmp(gr->gr_name, CONTROL_GROUP) == 0)
+				break;
+		if (gr)
+			*gid = gr->gr_gid;
+		fclose(f);
+		if (gr)
+			return true;
+	}
+	gr = getgrnam(CONTROL_GROUP);
+	if (gr)
+		*gid = gr->gr_gid;
+	return gr != NULL;
+}
+
 int control_open(struct control **out, const char *path, struct loop *l, control_fn fn,
 		 void *arg)
 {
 	struct sockaddr_un sa;
 	struct control *c = NULL;
-	struct group *gr;
+	bool has_group;
+	gid_t gid;
 	struct stat st;
 	bool bound = false;
 	mode_t old;
@@ -474,8 +505,8 @@ int control_open(struct control **out, const char *path, struct loop *l, control
 		log_warn("control: chmod %s", path);
 		goto fail;
 	}
-	gr = getgrnam(CONTROL_GROUP);
-	if (gr && chown(path, (uid_t)-1, gr->gr_gid) < 0)
+	has_group = control_group(&gid);
+	if (has_group && chown(path, (uid_t)-1, gid) < 0)
 		log_warn("control: chown %s to group %s", path, CONTROL_GROUP);
 	if (stat(path, &st) < 0) {
 		err = -errno;
@@ -491,8 +522,8 @@ int control_open(struct control **out, const char *path, struct loop *l, control
 	}
 	if ((err = loop_add(l, &c->listen, EPOLLIN)) < 0)
 		goto fail;
-	log_debug("control: listening on %s (mode 0660%s%s)", path, gr ? ", group " : "",
-		  gr ? CONTROL_GROUP : "");
+	log_debug("control: listening on %s (mode 0660%s%s)", path, has_group ? ", group " : "",
+		  has_group ? CONTROL_GROUP : "");
 	*out = c;
 	return 0;
 
