@@ -11,7 +11,7 @@ SYSTEMDUNITDIR ?= $(or $(shell pkg-config --variable=systemdsystemunitdir system
 DESTDIR    ?=
 
 CC      ?= cc
-PKGS    := libmnl inih libsystemd libcrypto libcap-ng
+PKGS    := libmnl inih libsystemd nettle libcap-ng
 BUILD   ?= build
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \

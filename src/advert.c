@@ -2,9 +2,8 @@
 /* Relay advertisements: codec, HMAC, and the table of what neighbours said. */
 #include <string.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <nettle/hmac.h>
+#include <nettle/memops.h>
 
 #include "advert.h"
 
@@ -47,16 +46,19 @@ static bool keys_in_use(const struct auth_keyring *kr)
 	return kr && kr->type != MR_AUTH_NONE && kr->nkeys > 0;
 }
 
-/* HMAC-SHA256 of data with the key; 0, or -1 if libcrypto failed. */
-static int mac(const struct auth_key *k, const uint8_t *data, size_t len,
-	       uint8_t out[ADVERT_MAC_LEN])
-{
-	unsigned outlen = 0;
+_Static_assert(ADVERT_MAC_LEN == SHA256_DIGEST_SIZE, "the advert MAC is a whole HMAC-SHA256");
 
-	if (!HMAC(EVP_sha256(), k->secret, k->len, data, len, out, &outlen) ||
-	    outlen != ADVERT_MAC_LEN)
-		return -1;
-	return 0;
+/* HMAC-SHA256 of data with the key (Nettle's cannot fail). */
+static void mac(const struct auth_key *k, const uint8_t *data, size_t len,
+		uint8_t out[ADVERT_MAC_LEN])
+{
+	struct hmac_sha256_ctx ctx;
+
+	hmac_sha256_set_key(&ctx, k->len, k->secret);
+	hmac_sha256_update(&ctx, len, data);
+	hmac_sha256_digest(&ctx, ADVERT_MAC_LEN, out);
+	/* The context holds the key's inner and outer pads. */
+	explicit_bzero(&ctx, sizeof(ctx));
 }
 
 size_t advert_encode(const struct advert *a, const struct auth_keyring *kr, uint8_t *buf,
@@ -82,8 +84,8 @@ size_t advert_encode(const struct advert *a, const struct auth_keyring *kr, uint
 	put32(buf + 16, a->lifetime_ms);
 	for (i = 0; i < a->npeers; i++)
 		memcpy(buf + ADVERT_HDR_LEN + 4 * i, a->peers[i], 4);
-	if (sign && mac(&kr->keys[0], buf, body, buf + body) < 0)
-		return 0;
+	if (sign)
+		mac(&kr->keys[0], buf, body, buf + body);
 	return need;
 }
 
@@ -120,8 +122,9 @@ int advert_decode(const uint8_t *buf, size_t len, const struct auth_keyring *kr,
 				k = &kr->keys[i];
 		if (!k)
 			return ADVERT_ERR_KEY;
-		if (mac(k, buf, body, want) < 0 ||
-		    CRYPTO_memcmp(want, buf + body, ADVERT_MAC_LEN) != 0)
+		mac(k, buf, body, want);
+		/* memeql_sec: 1 when equal, in constant time. */
+		if (!memeql_sec(want, buf + body, ADVERT_MAC_LEN))
 			return ADVERT_ERR_MAC;
 	}
 	if (get32(buf + 16) == 0 || get32(buf + 16) > ADVERT_MAX_LIFETIME_MS)

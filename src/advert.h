@@ -70,7 +70,7 @@ enum advert_err {
 /*
  * Encodes a into buf (len bytes).  With a keyring in use (kr not NULL, a
  * type other than none, a key), keys[0] signs it.  Returns the length, or
- * 0 when it does not fit, a->npeers is too large, or libcrypto failed.
+ * 0 when it does not fit or a->npeers is too large.
  */
 size_t advert_encode(const struct advert *a, const struct auth_keyring *kr, uint8_t *buf,
 		     size_t len);

@@ -7,8 +7,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
+#include <nettle/md5.h>
+#include <nettle/memops.h>
+#include <nettle/sha1.h>
 
 #include "auth.h"
 #include "config.h"
@@ -341,18 +342,15 @@ static bool auth_in_use(const struct auth_keyring *kr)
 	return kr && kr->type != MR_AUTH_NONE && kr->nkeys > 0;
 }
 
-static const EVP_MD *auth_md(uint8_t type)
+static bool is_md5(uint8_t type)
 {
-	switch (type) {
-	case MR_AUTH_KEYED_MD5:
-	case MR_AUTH_METICULOUS_KEYED_MD5:
-		return EVP_md5();
-	case MR_AUTH_KEYED_SHA1:
-	case MR_AUTH_METICULOUS_KEYED_SHA1:
-		return EVP_sha1();
-	default:
-		return NULL;
-	}
+	return type == MR_AUTH_KEYED_MD5 || type == MR_AUTH_METICULOUS_KEYED_MD5;
+}
+
+/* MD5 and SHA1 types carry a digest; simple password (and none) do not. */
+static bool has_digest(uint8_t type)
+{
+	return is_md5(type) || type == MR_AUTH_KEYED_SHA1 || type == MR_AUTH_METICULOUS_KEYED_SHA1;
 }
 
 static bool is_meticulous(uint8_t type)
@@ -379,8 +377,7 @@ void auth_prepare(const struct auth_keyring *kr, struct auth_state *st, struct b
 		return;
 	}
 	/* §4.3/§4.4: Auth Len 24 (MD5) or 28 (SHA1); the digest is filled by auth_sign(). */
-	pkt->auth.len = (kr->type == MR_AUTH_KEYED_MD5 ||
-			 kr->type == MR_AUTH_METICULOUS_KEYED_MD5) ? 24 : 28;
+	pkt->auth.len = is_md5(kr->type) ? 24 : 28;
 	/*
 	 * §6.7.3/§6.7.4: meticulous increments bfd.XmitAuthSeq on every packet;
 	 * keyed at least when the contents change, and every packet is simplest.
@@ -392,27 +389,43 @@ void auth_prepare(const struct auth_keyring *kr, struct auth_state *st, struct b
 
 /*
  * The digest of the first len bytes of pkt with the key, zero-padded to the
- * digest size, in the digest field at off (§6.7.3/§6.7.4). 0 or -EIO.
+ * digest size, in the digest field at off (§6.7.3/§6.7.4). 0, or -EINVAL
+ * when dlen is not the type's digest size (callers check that the packet's
+ * Auth Type is the ring's, so it is). Nettle's hashes themselves cannot
+ * fail: no provider to load, no FIPS mode refusing MD5.
  */
-static int digest(const EVP_MD *md, const struct auth_key *k, const uint8_t *pkt, size_t len,
-		  size_t off, size_t dlen, uint8_t out[EVP_MAX_MD_SIZE])
+static int digest(uint8_t type, const struct auth_key *k, const uint8_t *pkt, size_t len,
+		   size_t off, size_t dlen, uint8_t out[SHA1_DIGEST_SIZE])
 {
 	uint8_t tmp[256];
-	unsigned outlen = 0;
-	int ok;
+	union {
+		struct md5_ctx md5;
+		struct sha1_ctx sha1;
+	} ctx;
 
+	if (dlen != (is_md5(type) ? MD5_DIGEST_SIZE : SHA1_DIGEST_SIZE))
+		return -EINVAL;
 	memcpy(tmp, pkt, len);
 	memset(tmp + off, 0, dlen);
 	memcpy(tmp + off, k->secret, k->len < dlen ? k->len : dlen);
-	ok = EVP_Digest(tmp, len, out, &outlen, md, NULL);
+	if (is_md5(type)) {
+		md5_init(&ctx.md5);
+		md5_update(&ctx.md5, len, tmp);
+		md5_digest(&ctx.md5, MD5_DIGEST_SIZE, out);
+	} else {
+		sha1_init(&ctx.sha1);
+		sha1_update(&ctx.sha1, len, tmp);
+		sha1_digest(&ctx.sha1, SHA1_DIGEST_SIZE, out);
+	}
 	explicit_bzero(tmp, sizeof(tmp));
-	return ok == 1 && outlen == dlen ? 0 : -EIO;
+	explicit_bzero(&ctx, sizeof(ctx));
+	return 0;
 }
 
 int auth_sign(const struct auth_keyring *kr, const struct bfd_packet *pkt, uint8_t *buf,
 	      size_t len)
 {
-	uint8_t md[EVP_MAX_MD_SIZE];
+	uint8_t md[SHA1_DIGEST_SIZE];
 	const struct auth_key *k;
 	size_t off, dlen;
 	int err;
@@ -421,13 +434,13 @@ int auth_sign(const struct auth_keyring *kr, const struct bfd_packet *pkt, uint8
 		return auth_in_use(kr) ? -EINVAL : 0;
 	if (!auth_in_use(kr) || pkt->auth.type != kr->type)
 		return -EINVAL;
-	if (!auth_md(kr->type))
+	if (!has_digest(kr->type))
 		return 0;	/* simple password: already in the packet */
 	off = bfd_auth_digest_offset(pkt, &dlen);
 	k = key_find(kr, pkt->auth.key_id);
 	if (!k || off == 0 || off + dlen > len || len > 255)
 		return -EINVAL;
-	err = digest(auth_md(kr->type), k, buf, len, off, dlen, md);
+	err = digest(kr->type, k, buf, len, off, dlen, md);
 	if (err == 0)
 		memcpy(buf + off, md, dlen);
 	explicit_bzero(md, sizeof(md));
@@ -440,12 +453,11 @@ int auth_verify(const struct auth_keyring *kr, struct auth_state *st,
 		const struct bfd_packet *pkt, const uint8_t *buf, size_t len, mtime_t now)
 {
 	const struct bfd_auth *a = &pkt->auth;
-	uint8_t md[EVP_MAX_MD_SIZE];
+	uint8_t md[SHA1_DIGEST_SIZE];
 	const struct auth_key *k;
-	const EVP_MD *mdt;
 	size_t off, dlen;
 	uint32_t ahead, window;
-	int bad;
+	bool same;
 
 	/* §6.8.6: A bit set and bfd.AuthType zero, or the reverse: discard. */
 	if (!auth_in_use(kr))
@@ -462,23 +474,23 @@ int auth_verify(const struct auth_keyring *kr, struct auth_state *st,
 	if (kr->type == MR_AUTH_SIMPLE) {
 		/* §6.7.2: the Password must equal the key selected by the Key ID. */
 		if (a->password_len != k->len ||
-		    CRYPTO_memcmp(a->password, k->secret, k->len) != 0)
+		    !memeql_sec(a->password, k->secret, k->len))
 			return AUTH_BAD_PASSWORD;
 		st->last_rx = now;
 		return AUTH_OK;
 	}
 
 	/* bfd_decode() checked Auth Len (24 or 28, §6.7.3/§6.7.4) and Length <= len. */
-	mdt = auth_md(kr->type);
 	off = bfd_auth_digest_offset(pkt, &dlen);
 	if (off == 0 || pkt->length > len || off + dlen > pkt->length)
 		return AUTH_BAD_DIGEST;
 	/* The digest covers "the entire BFD Control packet": Length bytes. */
-	if (digest(mdt, k, buf, pkt->length, off, dlen, md) < 0)
+	if (digest(kr->type, k, buf, pkt->length, off, dlen, md) < 0)
 		return AUTH_BAD_DIGEST;
-	bad = CRYPTO_memcmp(md, buf + off, dlen);
+	/* memeql_sec: 1 when equal (the opposite sense of memcmp), in constant time. */
+	same = memeql_sec(md, buf + off, dlen);
 	explicit_bzero(md, sizeof(md));
-	if (bad)
+	if (!same)
 		return AUTH_BAD_DIGEST;
 
 	/*

@@ -95,8 +95,8 @@ void auth_prepare(const struct auth_keyring *kr, struct auth_state *st, struct b
  * After bfd_encode() of pkt into buf (len bytes, as it returned): writes
  * the MD5/SHA1 digest in place (§6.7.3/§6.7.4: over the whole packet with
  * the key, zero-padded to the digest size, in the digest field). Nothing
- * to do for simple password or no auth. Returns 0, -EINVAL (packet and
- * ring disagree), or -EIO (libcrypto failed, e.g. MD5 under FIPS).
+ * to do for simple password or no auth. Returns 0, or -EINVAL (packet and
+ * ring disagree). The digests are Nettle's, which cannot fail.
  */
 int auth_sign(const struct auth_keyring *kr, const struct bfd_packet *pkt, uint8_t *buf,
 	      size_t len);

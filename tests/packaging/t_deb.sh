@@ -105,7 +105,7 @@ else
 	fail "unexpected conffiles: $(echo "$conffiles" | tr "\n" " ")"
 fi
 deps=$(dpkg-deb -f "$deb" Depends)
-for d in iproute2 adduser libmnl0 libinih1 libsystemd0; do
+for d in iproute2 adduser libmnl0 libinih1 libsystemd0 libnettle8; do
 	if printf '%s\n' "$deps" | grep -qw "$d"; then pass "Depends has $d"; else fail "Depends lacks $d ($deps)"; fi
 done
 if command -v lintian >/dev/null; then

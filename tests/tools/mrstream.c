@@ -31,7 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 
 #define UDP_MAGIC 0x4d525331u		/* "MRS1" */
 #define TCP_MAGIC 0x4d525431u		/* "MRT1" */
@@ -543,13 +543,12 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 static int cmd_tcp_send(const struct opts *o)
 {
 	static uint8_t buf[65536];
-	uint8_t hdr[TCP_HDR_LEN] = { 0 }, md[EVP_MAX_MD_SIZE];
+	uint8_t hdr[TCP_HDR_LEN] = { 0 }, md[SHA256_DIGEST_SIZE];
 	struct sockaddr_storage dst;
 	socklen_t dlen;
-	unsigned int mdlen;
-	char mdhex[2 * EVP_MAX_MD_SIZE + 1];
+	char mdhex[2 * SHA256_DIGEST_SIZE + 1];
 	uint64_t sent = 0, start;
-	EVP_MD_CTX *ctx;
+	struct sha256_ctx ctx;
 	struct gen g;
 	int fd, err, rc = 0;
 	ssize_t r;
@@ -569,9 +568,7 @@ static int cmd_tcp_send(const struct opts *o)
 	put_be32(hdr + 4, 1);
 	put_be64(hdr + 8, o->seed);
 	put_be64(hdr + 16, o->bytes);
-	ctx = EVP_MD_CTX_new();
-	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
-		return 3;
+	sha256_init(&ctx);
 	gen_init(&g, o->seed);
 	err = write_all(fd, hdr, sizeof(hdr));
 	start = now_ns();
@@ -587,7 +584,7 @@ static int cmd_tcp_send(const struct opts *o)
 		if (o->rate_mbps > 0)
 			sleep_until(start + (uint64_t)((double)sent * 8000.0 / o->rate_mbps));
 		gen_fill(&g, buf, n);
-		EVP_DigestUpdate(ctx, buf, n);
+		sha256_update(&ctx, n, buf);
 		err = write_all(fd, buf, n);
 		if (!err)
 			sent += n;
@@ -602,9 +599,8 @@ static int cmd_tcp_send(const struct opts *o)
 		if (r < 0 && errno != EINTR)
 			err = -errno;
 	}
-	EVP_DigestFinal_ex(ctx, md, &mdlen);
-	EVP_MD_CTX_free(ctx);
-	hex(md, mdlen, mdhex);
+	sha256_digest(&ctx, sizeof(md), md);
+	hex(md, sizeof(md), mdhex);
 	printf("bytes=%" PRIu64 " sha256=%s elapsed_ms=%.1f\n", sent, mdhex,
 	       (double)(now_ns() - start) / 1e6);
 	if (err) {
@@ -636,12 +632,11 @@ static int read_full(int fd, uint8_t *p, size_t n)
 static int cmd_tcp_recv(const struct opts *o)
 {
 	static uint8_t buf[262144], want[262144];
-	uint8_t hdr[TCP_HDR_LEN], md[EVP_MAX_MD_SIZE];
-	char mdhex[2 * EVP_MAX_MD_SIZE + 1];
+	uint8_t hdr[TCP_HDR_LEN], md[SHA256_DIGEST_SIZE];
+	char mdhex[2 * SHA256_DIGEST_SIZE + 1];
 	uint64_t got = 0, total, mismatch = 0, first_bad = UINT64_MAX, stop;
-	unsigned int mdlen;
 	struct pollfd pfd;
-	EVP_MD_CTX *ctx;
+	struct sha256_ctx ctx;
 	struct gen g;
 	int lfd, fd, err = 0, rc = 0;
 
@@ -675,9 +670,7 @@ static int cmd_tcp_recv(const struct opts *o)
 	}
 	total = get_be64(hdr + 16);
 	gen_init(&g, get_be64(hdr + 8));
-	ctx = EVP_MD_CTX_new();
-	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
-		return 3;
+	sha256_init(&ctx);
 	stop = now_ns() + o->max_time * NSEC;
 	for (;;) {
 		ssize_t n;
@@ -698,7 +691,7 @@ static int cmd_tcp_recv(const struct opts *o)
 			err = -errno;
 			break;
 		}
-		EVP_DigestUpdate(ctx, buf, (size_t)n);
+		sha256_update(&ctx, (size_t)n, buf);
 		gen_fill(&g, want, (size_t)n);
 		if (memcmp(buf, want, (size_t)n)) {
 			for (i = 0; i < (size_t)n; i++) {
@@ -713,9 +706,8 @@ static int cmd_tcp_recv(const struct opts *o)
 	}
 	if (got > total)
 		mismatch += got - total;
-	EVP_DigestFinal_ex(ctx, md, &mdlen);
-	EVP_MD_CTX_free(ctx);
-	hex(md, mdlen, mdhex);
+	sha256_digest(&ctx, sizeof(md), md);
+	hex(md, sizeof(md), mdhex);
 	printf("bytes=%" PRIu64 " sha256=%s mismatch=%" PRIu64 "\n", got, mdhex, mismatch);
 	if (err) {
 		fprintf(stderr, "mrstream: tcp-recv after %" PRIu64 " bytes: %s\n", got, strerror(-err));

@@ -146,6 +146,78 @@ static void test_hmac(void **state)
 	assert_string_equal(advert_err_name(-1), "?");
 }
 
+/*
+ * Advertisements signed by the meshrouted of commit 80c8ca2, whose
+ * HMAC-SHA256 was OpenSSL's (HMAC(EVP_sha256())); the HMAC is now Nettle's,
+ * and a neighbour still running the OpenSSL build must be believed. Each MAC
+ * was also checked with Python's hmac module. The second key is RFC 4231's
+ * test case 1 key (20 x 0x0b); the RFC's messages themselves are not
+ * advertisements, and the HMAC is not exposed on its own.
+ */
+static const uint8_t old_build_7[60] = {
+	0x6d, 0x72, 0x52, 0x41, 0x01, 0x01, 0x02, 0x07,
+	0x0a, 0x0a, 0x00, 0x03, 0xff, 0xff, 0xff, 0xfe, 0x00, 0x00, 0x01, 0x5e,
+	0x0a, 0x0a, 0x00, 0x01, 0x0a, 0x0a, 0x00, 0x02,
+	0x3c, 0x4b, 0x2d, 0x0b, 0xdb, 0x29, 0x6e, 0xf7,
+	0xca, 0xf4, 0x67, 0xe3, 0x7d, 0xdb, 0x7d, 0x02,
+	0xe5, 0x55, 0x76, 0x46, 0x05, 0x52, 0x0b, 0x61,
+	0x9b, 0x52, 0x89, 0x2e, 0x54, 0x6f, 0x96, 0x0b,
+};
+static const uint8_t old_build_200[68] = {
+	0x6d, 0x72, 0x52, 0x41, 0x01, 0x01, 0x04, 0xc8,
+	0xc0, 0xa8, 0x01, 0x05, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0xea, 0x60,
+	0xc0, 0xa8, 0x01, 0x01, 0xc0, 0xa8, 0x01, 0x02, 0xc0, 0xa8, 0x01, 0x03,
+	0xc0, 0xa8, 0x01, 0x04,
+	0xcc, 0xce, 0x16, 0x84, 0xd6, 0xa7, 0x57, 0x41,
+	0x78, 0xe1, 0x24, 0xc1, 0x14, 0xcf, 0x62, 0x0a,
+	0x91, 0x3f, 0x66, 0x56, 0xc6, 0xa4, 0x04, 0x36,
+	0xd2, 0x82, 0xce, 0xea, 0x0c, 0xc2, 0x95, 0xa8,
+};
+
+static void old_build_kat(const char *keyfile, const struct advert *a, const uint8_t *want,
+			  size_t want_len)
+{
+	struct auth_keyring kr;
+	struct advert b;
+	uint8_t buf[ADVERT_MAX_LEN];
+	size_t n, i;
+
+	keys(&kr, keyfile);
+	/* The old build's bytes are believed... */
+	assert_int_equal(advert_decode(want, want_len, &kr, &b), ADVERT_OK);
+	assert_int_equal(b.seq, a->seq);
+	assert_int_equal(b.npeers, a->npeers);
+	assert_memory_equal(b.peers, a->peers, 4 * (size_t)a->npeers);
+	/* ...and encoding the same advertisement gives the same bytes. */
+	n = advert_encode(a, &kr, buf, sizeof(buf));
+	assert_int_equal(n, want_len);
+	for (i = 0; i < n; i++)
+		if (buf[i] != want[i])
+			fail_msg("key file %s: byte %zu: expected %#04x, got %#04x", keyfile, i,
+				 want[i], buf[i]);
+	buf[n - 1] ^= 0x80;
+	assert_int_equal(advert_decode(buf, n, &kr, &b), ADVERT_ERR_MAC);
+	auth_keyring_clear(&kr);
+}
+
+static void test_hmac_known_answer_old_build(void **state)
+{
+	struct advert a = sample();
+
+	(void)state;
+	old_build_kat("7 secret-one\n", &a, old_build_7, sizeof(old_build_7));
+	a.seq = 1;
+	a.lifetime_ms = ADVERT_MAX_LIFETIME_MS;
+	a.npeers = 4;
+	memcpy(a.sender, "\xc0\xa8\x01\x05", 4);
+	memcpy(a.peers[0], "\xc0\xa8\x01\x01", 4);
+	memcpy(a.peers[1], "\xc0\xa8\x01\x02", 4);
+	memcpy(a.peers[2], "\xc0\xa8\x01\x03", 4);
+	memcpy(a.peers[3], "\xc0\xa8\x01\x04", 4);
+	old_build_kat("200 hex:0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b\n", &a, old_build_200,
+		      sizeof(old_build_200));
+}
+
 static void test_table_replay_and_expiry(void **state)
 {
 	struct advert_table t;
@@ -194,6 +266,7 @@ int main(void)
 		cmocka_unit_test(test_roundtrip_plain),
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_hmac),
+		cmocka_unit_test(test_hmac_known_answer_old_build),
 		cmocka_unit_test(test_table_replay_and_expiry),
 	};
 

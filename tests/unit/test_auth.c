@@ -637,6 +637,92 @@ static void test_hex_secret_equals_text(void **state)
 	kat(MR_AUTH_KEYED_SHA1, kat_sha1, sizeof(kat_sha1));
 }
 
+/*
+ * Packets signed by the meshrouted of commit 80c8ca2, which computed its
+ * digests with OpenSSL's libcrypto (EVP_Digest), one per digest type, with
+ * full-length and short keys, key IDs 0 and 255, sequence numbers either
+ * side of 2^31 and 2^32, and the P bit: the digests are now Nettle's, and
+ * a peer still running an OpenSSL build must keep its sessions. Each was
+ * also checked with Python's hashlib (digest of the packet with the key,
+ * zero-padded, in the digest field). Both directions: the new code accepts
+ * the old bytes, and signing the same packet gives the same bytes.
+ */
+struct old_build_kat {
+	uint8_t type;
+	const char *keys;
+	uint32_t seq;
+	size_t len;
+	const uint8_t *bytes;
+};
+
+static const struct old_build_kat old_build_kats[] = {
+	{ MR_AUTH_KEYED_MD5, "42 hex:000102030405060708090a0b0c0d0e0f\n", 0xfffffffe, 48,
+	  (const uint8_t[]){
+		0x20, 0xc4, 0x03, 0x30, 0xde, 0xad, 0xbe, 0xef, 0x00, 0xc0, 0xff, 0xee,
+		0x00, 0x00, 0x4e, 0x20, 0x00, 0x00, 0xc3, 0x50, 0x00, 0x00, 0x00, 0x00,
+		0x02, 0x18, 0x2a, 0x00, 0xff, 0xff, 0xff, 0xfe,
+		0x44, 0x83, 0xef, 0x54, 0x43, 0xf3, 0xc8, 0x51,
+		0x6e, 0xf4, 0x14, 0xdf, 0x14, 0x03, 0x40, 0x42 } },
+	{ MR_AUTH_METICULOUS_KEYED_MD5, "7 k\n", 0x80000001, 48,
+	  (const uint8_t[]){
+		0x20, 0xa4, 0x05, 0x30, 0x0a, 0x0b, 0x0c, 0x0d, 0x01, 0x01, 0x01, 0x01,
+		0x00, 0x00, 0x4e, 0x20, 0x00, 0x00, 0xc3, 0x50, 0x00, 0x00, 0x00, 0x00,
+		0x03, 0x18, 0x07, 0x00, 0x80, 0x00, 0x00, 0x01,
+		0x35, 0xb5, 0x80, 0xb9, 0x32, 0xf6, 0xb1, 0x3e,
+		0x4e, 0xae, 0x61, 0xf6, 0x84, 0xea, 0x5b, 0x63 } },
+	{ MR_AUTH_KEYED_SHA1, "255 hex:f0e1d2c3b4a5968778695a4b3c2d1e0f00112233\n", 0, 52,
+	  (const uint8_t[]){
+		0x20, 0xc4, 0x03, 0x34, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0,
+		0x00, 0x00, 0x4e, 0x20, 0x00, 0x00, 0xc3, 0x50, 0x00, 0x00, 0x00, 0x00,
+		0x04, 0x1c, 0xff, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0xc8, 0x23, 0x35, 0xdf, 0x14, 0xa2, 0x59, 0x65, 0x83, 0x87,
+		0x4c, 0xe5, 0xd0, 0x7b, 0xab, 0xae, 0xfe, 0x92, 0x7a, 0xa9 } },
+	{ MR_AUTH_METICULOUS_KEYED_SHA1, "0 meshroute-sha1\n", 0x7fffffff, 52,
+	  (const uint8_t[]){
+		0x20, 0x44, 0x04, 0x34, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x4e, 0x20, 0x00, 0x00, 0xc3, 0x50, 0x00, 0x00, 0x00, 0x00,
+		0x05, 0x1c, 0x00, 0x00, 0x7f, 0xff, 0xff, 0xff,
+		0xbe, 0xf6, 0xd8, 0x99, 0x4b, 0x13, 0xb6, 0x58, 0x4b, 0xff,
+		0xc1, 0x01, 0x1b, 0x9d, 0x6d, 0x84, 0xcf, 0x43, 0x6c, 0xea } },
+};
+
+static void test_known_answer_old_build(void **state)
+{
+	size_t i, j;
+
+	for (i = 0; i < ARRAY_SIZE(old_build_kats); i++) {
+		const struct old_build_kat *t = &old_build_kats[i];
+		const char *name = config_auth_type_name(t->type);
+		struct auth_keyring kr;
+		struct auth_state tx, rx;
+		struct bfd_packet p;
+		uint8_t buf[BFD_MAX_PKT_LEN];
+		size_t len;
+
+		ring(&kr, t->type, t->keys);
+		/* The old build's bytes verify. */
+		assert_int_equal(bfd_decode(t->bytes, t->len, &p), BFD_DECODE_OK);
+		auth_state_init(&rx, 0);
+		assert_result(auth_verify(&kr, &rx, &p, t->bytes, t->len, 0), AUTH_OK, name);
+		assert_int_equal(rx.rcv_seq, t->seq);
+		/* Signing the same packet with the same sequence gives the same bytes. */
+		auth_state_init(&tx, t->seq);
+		auth_prepare(&kr, &tx, &p);
+		len = bfd_encode(&p, buf, sizeof(buf));
+		assert_int_equal(len, t->len);
+		assert_int_equal(auth_sign(&kr, &p, buf, len), 0);
+		for (j = 0; j < len; j++)
+			if (buf[j] != t->bytes[j])
+				fail_msg("%s: byte %zu: expected %#04x, got %#04x", name, j,
+					 t->bytes[j], buf[j]);
+		/* And the last digest byte matters. */
+		buf[len - 1] ^= 0x01;
+		auth_state_init(&rx, 0);
+		assert_result(auth_verify(&kr, &rx, &p, buf, len, 0), AUTH_BAD_DIGEST, name);
+		auth_keyring_clear(&kr);
+	}
+}
+
 /* ---- key file ---- */
 
 static void test_keyfile_ok(void **state)
@@ -888,6 +974,7 @@ int main(void)
 		cmocka_unit_test(test_known_answer_sha1),
 		cmocka_unit_test(test_known_answer_md5),
 		cmocka_unit_test(test_hex_secret_equals_text),
+		cmocka_unit_test(test_known_answer_old_build),
 		cmocka_unit_test(test_keyfile_ok),
 		cmocka_unit_test(test_keyfile_errors),
 		cmocka_unit_test(test_keyfile_error_hides_secret),
