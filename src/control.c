@@ -419,31 +419,28 @@ static int remove_stale(const struct sockaddr_un *sa, const char *path)
 }
 
 /*
- * The group of the control socket.  The package creates it as a system
- * group, which lives in /etc/group: read there first, without NSS.  Only a
- * group defined elsewhere asks NSS, whose modules (a directory service that
- * may hang while the network is what is broken; libnss_systemd, 320 KiB
- * resident) would otherwise stay loaded for the daemon's life.
+ * The group of the control socket, read from /etc/group alone, where the
+ * package creates it (addgroup --system), without NSS: a directory service
+ * may hang while the network is what is broken, and NSS modules
+ * (libnss_systemd: 320 KiB resident) would stay loaded for the daemon's
+ * life.  Without the group the socket is root's alone.
  */
 static bool control_group(gid_t *gid)
 {
-	struct group *gr;
+	struct group *gr = NULL;
 	FILE *f;
 
 	f = fopen("/etc/group", "re");
-	if (f) {
-		while ((gr = fgetgrent(f)))
-			if (strcmp(gr->gr_name, CONTROL_GROUP) == 0)
-				break;
-		if (gr)
-			*gid = gr->gr_gid;
-		fclose(f);
-		if (gr)
-			return true;
+	if (!f) {
+		log_warn("control: /etc/group");
+		return false;
 	}
-	gr = getgrnam(CONTROL_GROUP);
+	while ((gr = fgetgrent(f)))
+		if (strcmp(gr->gr_name, CONTROL_GROUP) == 0)
+			break;
 	if (gr)
 		*gid = gr->gr_gid;
+	fclose(f);
 	return gr != NULL;
 }
 

@@ -49,7 +49,7 @@ typedef int (*control_fn)(void *arg, int argc, char **argv, FILE *out);
  * Listens on `path`: creates its directory (0755) if missing, replaces a
  * stale socket file nobody listens on, refuses (-EADDRINUSE) if another
  * daemon answers there or (-EEXIST) if the file is not a socket; binds
- * under umask 0117, mode 0660, group CONTROL_GROUP if that group exists.
+ * under umask 0117, mode 0660, group CONTROL_GROUP if /etc/group has it.
  * Registers with loop l.  0 or -errno, with the reason logged.
  */
 int control_open(struct control **out, const char *path, struct loop *l, control_fn fn,
