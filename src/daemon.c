@@ -1405,6 +1405,20 @@ static struct mr_sess *sess_demux(struct mr_daemon *d, const struct net_msg *m,
 }
 
 /* One received datagram, from checks to the session's state machine. */
+/*
+ * When a probe arrived, for the detection timer: the kernel's stamp when
+ * the probe waited no longer than a coalesced read makes it wait (then
+ * detection is not pushed out by our reading late), the time of reading
+ * otherwise.  An older stamp is a stalled daemon -- reading time is the
+ * safe side there, as before -- or a wall-clock step between the stamp and
+ * the read, which must not make a probe look older than it is.
+ */
+#define RX_STAMP_TRUST MTIME_MS(15)
+static mtime_t rx_arrival(const struct net_msg *m, mtime_t now)
+{
+	return m->rx_at > 0 && m->rx_at <= now && now - m->rx_at <= RX_STAMP_TRUST ? m->rx_at : now;
+}
+
 static void rx_one(struct mr_daemon *d, const struct net_msg *m, mtime_t now)
 {
 	struct bfd_packet pkt;
@@ -1456,7 +1470,7 @@ static void rx_one(struct mr_daemon *d, const struct net_msg *m, mtime_t now)
 		loss_reset(&s->loss, now);
 		s->loss_permille = -1;
 	}
-	if (bfd_session_rx(&s->bfd, &pkt, now, &out) < 0) {
+	if (bfd_session_rx(&s->bfd, &pkt, rx_arrival(m, now), now, &out) < 0) {
 		d->drops[MR_DROP_ADMIN_DOWN]++;
 		return;
 	}

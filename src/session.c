@@ -201,8 +201,8 @@ void bfd_session_init(struct bfd_session *s, const struct bfd_session_params *p,
 	s->next_tx = now + bfd_jitter(&s->rng, 20000, 3) / 4;
 }
 
-int bfd_session_rx(struct bfd_session *s, const struct bfd_packet *pkt, mtime_t now,
-		   struct bfd_output *out)
+int bfd_session_rx(struct bfd_session *s, const struct bfd_packet *pkt, mtime_t rx_at,
+		   mtime_t now, struct bfd_output *out)
 {
 	const struct bfd_transition *t;
 	uint32_t old_tx_interval = bfd_session_tx_interval(s);
@@ -233,7 +233,8 @@ int bfd_session_rx(struct bfd_session *s, const struct bfd_packet *pkt, mtime_t 
 	if (s->state == BFD_STATE_ADMIN_DOWN)
 		return -1;
 
-	s->last_rx = now;
+	/* §6.8.4: the detection time is measured from the last packet's arrival. */
+	s->last_rx = rx_at > 0 && rx_at <= now ? rx_at : now;
 	t = &bfd_fsm[s->state][pkt->state & 3];
 	if (t->new_state >= 0 && t->new_state != s->state)
 		set_state(s, (uint8_t)t->new_state, t->diag, now, out);

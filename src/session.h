@@ -81,11 +81,13 @@ void bfd_session_init(struct bfd_session *s, const struct bfd_session_params *p,
 
 /*
  * A packet that passed bfd_decode(), authentication, and demultiplexing to
- * this session (§6.8.6).  Returns 0, or -1 when the packet is to be
- * discarded (session AdminDown).
+ * this session (§6.8.6), read at `now`, arrived at `rx_at` (<= now; 0 if
+ * unknown): the detection time runs from its arrival, so a packet read
+ * late (a coalesced read, a busy host) does not push detection out.
+ * Returns 0, or -1 when the packet is to be discarded (session AdminDown).
  */
-int bfd_session_rx(struct bfd_session *s, const struct bfd_packet *pkt, mtime_t now,
-		   struct bfd_output *out);
+int bfd_session_rx(struct bfd_session *s, const struct bfd_packet *pkt, mtime_t rx_at,
+		   mtime_t now, struct bfd_output *out);
 
 /* Fires detection and transmit timers that are due at `now`. */
 void bfd_session_timer(struct bfd_session *s, mtime_t now, struct bfd_output *out);

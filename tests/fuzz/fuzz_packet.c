@@ -177,7 +177,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		now = run_until(&s, now, now + pkt.required_min_echo_rx_us);
 		local_event(&s, &pkt, now);
-		rc = bfd_session_rx(&s, &pkt, now, &out);
+		rc = bfd_session_rx(&s, &pkt, now, now, &out);
 		check(rc == 0 || s.state == BFD_STATE_ADMIN_DOWN);
 		handle(&s, &out, now);
 		off += pkt.length;

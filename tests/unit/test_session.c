@@ -75,7 +75,7 @@ static struct bfd_packet peer_pkt(uint8_t state)
 static struct bfd_output rx(struct bfd_session *s, struct bfd_packet p, mtime_t now, int *ret)
 {
 	struct bfd_output out;
-	int r = bfd_session_rx(s, &p, now, &out);
+	int r = bfd_session_rx(s, &p, now, now, &out);
 
 	if (ret)
 		*ret = r;
@@ -322,6 +322,42 @@ static void test_detect_time(void **unused)
 		rx(&s, up, t, NULL);
 		EQ("bfd_session_detect_time", c->want, bfd_session_detect_time(&s));
 		EQ("detect_deadline - last rx", c->want, s.detect_deadline - t);
+	}
+	assert_int_equal(bad, 0);
+}
+
+static void test_detect_from_arrival(void **unused)
+{
+	/*
+	 * §6.8.4: the Detection Time runs from the last packet's arrival.  A
+	 * packet read 8 ms after it arrived (a coalesced read) must not move
+	 * detection out by 8 ms; an arrival time after the read (a bogus
+	 * stamp) or unknown (0) counts as the time of reading.
+	 */
+	static const struct {
+		const char *name;
+		mtime_t arrived, read, want_last;
+	} cases[] = {
+		{ "read 8 ms late", T0 + 10000, T0 + 18000, T0 + 10000 },
+		{ "read at once", T0 + 10000, T0 + 10000, T0 + 10000 },
+		{ "stamp after the read", T0 + 19000, T0 + 18000, T0 + 18000 },
+		{ "no stamp", 0, T0 + 18000, T0 + 18000 },
+	};
+	int bad = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		const char *name = cases[i].name;
+		struct bfd_packet up = peer_pkt(ST_UP);
+		struct bfd_session s;
+		struct bfd_output out;
+
+		session_to(&s, &P20, ST_UP, &up, T0);
+		bfd_session_rx(&s, &up, cases[i].arrived, cases[i].read, &out);
+		EQ("detect_deadline", cases[i].want_last + 60000, s.detect_deadline);
+		bfd_session_timer(&s, cases[i].want_last + 60000 - 1, &out);
+		EQ("still Up 1 us before", ST_UP, s.state);
+		bfd_session_timer(&s, cases[i].want_last + 60000, &out);
+		EQ("Down at arrival + detection time", ST_DOWN, s.state);
 	}
 	assert_int_equal(bad, 0);
 }
@@ -1391,7 +1427,7 @@ static void sim_deliver(struct sim *m, const struct sim_flight *f)
 	if (f->pkt.your_discr != 0 && f->pkt.your_discr != d->s.local_discr)
 		return;
 	d->last_heard = m->now;
-	bfd_session_rx(&d->s, &f->pkt, m->now, &out);
+	bfd_session_rx(&d->s, &f->pkt, m->now, m->now, &out);
 	sim_note(m, f->to, &out);
 	if (f->pkt.poll && !out.send) {
 		print_error("side %c at %lld: Poll not answered at once\n", 'A' + f->to,
@@ -1675,6 +1711,7 @@ int main(void)
 		cmocka_unit_test(test_admin_down_discards),
 		cmocka_unit_test(test_slow_rate_while_not_up),
 		cmocka_unit_test(test_detect_time),
+		cmocka_unit_test(test_detect_from_arrival),
 		cmocka_unit_test(test_detect_timeout),
 		cmocka_unit_test(test_remote_discr_reset_after_silence),
 		cmocka_unit_test(test_tx_interval),
