@@ -492,12 +492,6 @@ static void sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd
 }
 
 /*
- * IPv6 finds no route to a peer on a port that carries none (unlike IPv4,
- * which assumes on-link for a socket bound to a device): give our marked
- * BFD sockets one, in the probe table.  Replace is idempotent, and the
- * kernel drops it with the port, so it is simply re-asserted on resync.
- */
-/*
  * A session's socket keeps its route (connect): no route lookup per packet,
  * a tenth of the daemon's CPU time at 10 ms.  MTU probes stay unconnected
  * (a few per second).  Until it succeeds (IPv6 needs the probe route first)
@@ -515,6 +509,12 @@ static void sess_connect(struct mr_sess *s)
 		log_debug("%s: transmit socket not connected yet: %s", s->port->name, strerror(-err));
 }
 
+/*
+ * IPv6 finds no route to a peer on a port that carries none (unlike IPv4,
+ * which assumes on-link for a socket bound to a device): give our marked
+ * BFD sockets one, in the probe table.  Replace is idempotent, and the
+ * kernel drops it with the port, so it is simply re-asserted on resync.
+ */
 static void probe_route(struct mr_daemon *d, struct mr_sess *s)
 {
 	if (s->local.family != AF_INET6 || s->fd < 0 || s->port->ifindex <= 0 || !d->nl)
@@ -1404,7 +1404,6 @@ static struct mr_sess *sess_demux(struct mr_daemon *d, const struct net_msg *m,
 	return demux_in(d->sess, d->nsess, m, pkt, !pkt->your_discr, reason);
 }
 
-/* One received datagram, from checks to the session's state machine. */
 /*
  * When a probe arrived, for the detection timer: the kernel's stamp when
  * the probe waited no longer than a coalesced read makes it wait (then
@@ -1419,6 +1418,7 @@ static mtime_t rx_arrival(const struct net_msg *m, mtime_t now)
 	return m->rx_at > 0 && m->rx_at <= now && now - m->rx_at <= RX_STAMP_TRUST ? m->rx_at : now;
 }
 
+/* One received datagram, from checks to the session's state machine. */
 static void rx_one(struct mr_daemon *d, const struct net_msg *m, mtime_t now)
 {
 	struct bfd_packet pkt;
