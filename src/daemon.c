@@ -1424,6 +1424,7 @@ static void rx_one(struct mr_daemon *d, const struct net_msg *m, mtime_t now)
 	struct bfd_packet pkt;
 	struct bfd_output out;
 	struct mr_sess *s;
+	mtime_t at;
 	int err, reason, ar;
 
 	d->rx_queued_max = mtime_max(d->rx_queued_max, m->rx_delay - d->rx_allow);
@@ -1470,14 +1471,16 @@ static void rx_one(struct mr_daemon *d, const struct net_msg *m, mtime_t now)
 		loss_reset(&s->loss, now);
 		s->loss_permille = -1;
 	}
-	if (bfd_session_rx(&s->bfd, &pkt, rx_arrival(m, now), now, &out) < 0) {
+	at = rx_arrival(m, now);
+	if (bfd_session_rx(&s->bfd, &pkt, at, now, &out) < 0) {
 		d->drops[MR_DROP_ADMIN_DOWN]++;
 		return;
 	}
 	s->rx_packets++;
 	if (s->mtu && bfd_padded(&pkt, m->len)) {
 		s->passes = mtu_ip_size(m->src.family, m->len);
-		s->passes_at = now;
+		/* On the detection timer's clock: "lately" ends when the session times out. */
+		s->passes_at = at;
 	}
 	sess_output(d, s, &out, now);
 }
