@@ -1577,7 +1577,7 @@ static void rx_mode_update(struct mr_daemon *d, mtime_t now)
 	bool lazy = rx_lazy_wanted(d);
 	int err = 0;
 
-	if (lazy == d->rx_lazy)
+	if (lazy == d->rx_lazy || (!lazy && now < d->rx_mode_retry_at))
 		return;
 	if (lazy) {
 		loop_del(&d->loop, &d->rx4);
@@ -1590,8 +1590,12 @@ static void rx_mode_update(struct mr_daemon *d, mtime_t now)
 		if (!err && d->rx6.fd >= 0 && (err = loop_add(&d->loop, &d->rx6, EPOLLIN)) < 0)
 			loop_del(&d->loop, &d->rx4);
 		if (err) {
-			/* Stay coalesced: reads every RX_LAZY_MAX still happen. */
+			/*
+			 * Stay coalesced: reads every RX_LAZY_MAX still happen.
+			 * Retried once a second, not on every wake-up (and log line).
+			 */
 			log_warnx("receive sockets stay read every %d ms", (int)(RX_LAZY_MAX / 1000));
+			d->rx_mode_retry_at = now + MTIME_S(1);
 			return;
 		}
 		/* Whatever came since the last read would wake nobody: read it now. */

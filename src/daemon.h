@@ -144,6 +144,7 @@ struct mr_daemon {
 	bool rx_lazy;			/* rx-coalesce in effect: sockets out of epoll */
 	mtime_t rx_read_at;		/* last time both receive sockets were read empty */
 	mtime_t rx_next_read;		/* coalesced: read again by then at the latest */
+	mtime_t rx_mode_retry_at;	/* after a failed switch back to wake-on-arrival */
 	mtime_t rx_allow;		/* queueing that coalescing explains, us */
 	mtime_t rx_queued_max;		/* oldest probe found waiting since the last check, us */
 	mtime_t late_max_us;		/* worst lateness since start, us */
