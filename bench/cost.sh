@@ -19,6 +19,10 @@ lab_require_daemon
 
 want=$(( (F + 1) * P * FAM ))
 lab_log "== cost: n1 + $P peers, $F fast LANs, $FAM address famil$([ "$FAM" = 1 ] && echo y || echo ies): $want sessions on n1, $IVAL x 3"
+# Per family, n1 holds an entry per peer and port, each peer one per fast
+# port and one per node on the LAN: P (2F + 1 + P); twice that for the
+# link-local addresses IPv6 learns too, and for margin.
+bench_neigh_room $(( 2 * P * (2 * F + 1 + P) * FAM ))
 bench_star "$F" "$P" "$FAM"
 bench_star_config "$FAM" "$IVAL"
 for node in "${LAB_NODES[@]}"; do

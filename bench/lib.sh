@@ -144,6 +144,21 @@ bench_star() {
 	lab_finish_build
 }
 
+# bench_neigh_room ENTRIES: the kernel's ARP and neighbour discovery tables
+# are shared by every namespace, with room for 1024 entries each by default
+# (gc_thresh3), and a full table drops packets ("neighbor table overflow");
+# a star of 600 sessions has more entries than that over all its nodes.
+# Raises the limits for this run when ENTRIES would not fit.
+bench_neigh_room() {
+	local fam key
+	for fam in ipv4 ipv6; do
+		key=net.$fam.neigh.default
+		[ "$(sysctl -n "$key.gc_thresh3")" -ge "$1" ] && continue
+		lab_host_sysctl "$key.gc_thresh3" $(( $1 * 2 ))
+		lab_host_sysctl "$key.gc_thresh2" "$1"
+	done
+}
+
 # bench_star_config FAMILIES INTERVAL: the config of a star, in the lab's place.
 bench_star_config() {
 	local fam=$1 ival=$2 node conf=$LAB_DIR/meshroute.conf

@@ -7,14 +7,14 @@
 #   outage  meshrouted's failover (stream outage, detection, fail-back) and
 #           FRR bfdd's detection, same topology, same run (bench/outage.sh)
 #   cost    CPU, RSS and cost per probe packet against a bare UDP loop at
-#           6, 60 and 270 sessions on the measured node (bench/cost.sh),
+#           6, 60, 270 and 600 sessions on the measured node (bench/cost.sh),
 #           BENCH_COST_WINDOWS windows of BENCH_COST_SECS each, medians
 #           reported; `sudo ./bench/run.sh cost` runs only this part and
 #           BENCH_COST_SETS="6" only the 6-session star (about 2 min)
 #   soak    session flaps at 20ms x 3 under iperf3 + CPU burner (bench/soak.sh)
 # Environment: BENCH_TRIALS (10), BENCH_INTERVALS ("10 20 50"), BENCH_RATE
 # (stream pkt/s, 10000), BENCH_HOLD (1s), BENCH_SOAK (s, 600), BENCH_COST_SECS
-# (10), BENCH_COST_WINDOWS (5), BENCH_COST_SETS ("6 60 270"), BENCH_SECTIONS
+# (10), BENCH_COST_WINDOWS (5), BENCH_COST_SETS ("6 60 270 600"), BENCH_SECTIONS
 # ("outage cost soak"; SECTION arguments win).
 set -u
 cd "$(dirname "$0")/.."
@@ -53,12 +53,13 @@ for s in $SECTIONS; do
 	case $s in
 	outage) section outage bash bench/outage.sh "$RAW" ;;
 	cost)
-		for n in ${BENCH_COST_SETS:-6 60 270}; do
+		for n in ${BENCH_COST_SETS:-6 60 270 600}; do
 			case $n in
 			6) section "cost 6" bash bench/cost.sh "$RAW" 2 1 2 ;;
 			60) section "cost 60" bash bench/cost.sh "$RAW" 2 10 2 ;;
 			270) section "cost 270" bash bench/cost.sh "$RAW" 8 15 2 ;;
-			*) echo "bench: BENCH_COST_SETS: $n is not one of 6 60 270" >&2; exit 2 ;;
+			600) section "cost 600" bash bench/cost.sh "$RAW" 19 15 2 ;;
+			*) echo "bench: BENCH_COST_SETS: $n is not one of 6 60 270 600" >&2; exit 2 ;;
 			esac
 		done
 		;;
@@ -75,7 +76,7 @@ python3 bench/report.py "$RAW" \
 	--meshroute "$(git describe --always --dirty 2>/dev/null || echo unknown)" \
 	--frr "${frr:-not installed}" --iperf3 "$(iperf3 --version 2>/dev/null | head -n1 | awk '{ print $2 }')" \
 	--stress "$(stress-ng --version 2>/dev/null | awk '{ print $3 }')" \
-	--env "BENCH_TRIALS=$BENCH_TRIALS BENCH_SOAK=$BENCH_SOAK BENCH_INTERVALS=\"${BENCH_INTERVALS:-10 20 50}\" BENCH_RATE=${BENCH_RATE:-10000} BENCH_HOLD=${BENCH_HOLD:-1s} BENCH_COST_SECS=${BENCH_COST_SECS:-10} BENCH_COST_WINDOWS=${BENCH_COST_WINDOWS:-5} BENCH_COST_SETS=\"${BENCH_COST_SETS:-6 60 270}\"" \
+	--env "BENCH_TRIALS=$BENCH_TRIALS BENCH_SOAK=$BENCH_SOAK BENCH_INTERVALS=\"${BENCH_INTERVALS:-10 20 50}\" BENCH_RATE=${BENCH_RATE:-10000} BENCH_HOLD=${BENCH_HOLD:-1s} BENCH_COST_SECS=${BENCH_COST_SECS:-10} BENCH_COST_WINDOWS=${BENCH_COST_WINDOWS:-5} BENCH_COST_SETS=\"${BENCH_COST_SETS:-6 60 270 600}\"" \
 	>build/bench/results.md
 cat build/bench/results.md
 echo "bench: table in build/bench/results.md, raw values in $RAW, log in $LOG"

@@ -637,7 +637,7 @@ static void node_address(struct parser *p, const char *v)
 static void node_fast(struct parser *p, const char *v)
 {
 	struct mr_node *n = p->node;
-	char buf[512];
+	char buf[1024];
 	char *tok, *save;
 
 	copy_str(buf, sizeof(buf), v);
@@ -679,20 +679,24 @@ static void node_key(struct parser *p, const char *key, const char *v)
 		    key, n->name);
 		return;
 	}
+	/* "fast" may be repeated, its lists joined: 32 long names do not fit in one line. */
+	if (line == &p->nl->fast) {
+		if (*line == 0)
+			*line = p->line;
+		node_fast(p, v);
+		return;
+	}
 	if (*line != 0) {
 		perr(p, p->line, "duplicate key \"%s\" in [node %s] (first at line %d)",
 		    key, n->name, *line);
 		return;
 	}
 	*line = p->line;
-	if (strcmp(key, "fast") == 0) {
-		node_fast(p, v);
-	} else if (!ifname_valid(v)) {
+	if (!ifname_valid(v))
 		perr(p, p->line, "lan: \"%s\" is not a valid interface name (" IFNAME_RULE
 		    "; exactly one)", v);
-	} else {
+	else
 		copy_str(n->lan, sizeof(n->lan), v);
-	}
 }
 
 /* Checks of one node that need all its keys. */
@@ -1269,10 +1273,11 @@ void config_write(const struct mr_config *cfg, FILE *out)
 			fprintf(out, "address = %s\n", mr_addr_str(&n->addr4, buf, sizeof(buf)));
 		if (n->addr6.family)
 			fprintf(out, "address = %s\n", mr_addr_str(&n->addr6, buf, sizeof(buf)));
-		fprintf(out, "lan = %s\nfast =", n->lan);
+		fprintf(out, "lan = %s\n", n->lan);
+		/* Eight to a line: a line of inih holds at most 197 characters. */
 		for (int j = 0; j < n->nfast; j++)
-			fprintf(out, " %s", n->fast[j]);
-		fprintf(out, "\n");
+			fprintf(out, "%s %s%s", j % 8 ? "" : "fast =", n->fast[j],
+			    j % 8 == 7 || j == n->nfast - 1 ? "\n" : "");
 	}
 }
 

@@ -10,7 +10,7 @@
 
 #define MR_DEFAULT_CONFIG "/etc/meshroute/meshroute.conf"
 #define MR_MAX_NODES 16
-#define MR_MAX_FAST 8
+#define MR_MAX_FAST 32
 
 /* RFC 5880 §4.1 Auth Type numbers; 0 (reserved there) means no authentication here. */
 enum {

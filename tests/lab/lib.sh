@@ -934,6 +934,17 @@ lab_failover_trial() {
 
 # ---- cleanup ------------------------------------------------------------------
 
+# lab_host_sysctl KEY VALUE: sets a sysctl of the host's own namespace for
+# this run only; lab_cleanup puts the old value back.  Only for what has no
+# per-namespace copy (the neighbour tables' limits are global).
+LAB_SYSCTL_RESTORE=()
+lab_host_sysctl() {
+	local old
+	old=$(sysctl -n "$1") || lab_fail "sysctl $1 cannot be read"
+	LAB_SYSCTL_RESTORE+=("$1=$old")
+	sysctl -q -w "$1=$2" >/dev/null || lab_fail "sysctl $1=$2 refused"
+}
+
 lab_cleanup() {
 	local rc=$? pid ns i f
 	trap - EXIT HUP INT TERM
@@ -958,6 +969,9 @@ lab_cleanup() {
 			kill -s KILL "$pid" 2>/dev/null
 		done
 		ip netns del "$ns"
+	done
+	for ((i = ${#LAB_SYSCTL_RESTORE[@]} - 1; i >= 0; i--)); do
+		sysctl -q -w "${LAB_SYSCTL_RESTORE[i]}" >/dev/null
 	done
 	if [ "$rc" != 0 ]; then
 		for f in "$LAB_DIR"/n*.log; do

@@ -21,6 +21,8 @@
 /* Two valid nodes, 4 lines each, to complete a config around the line under test. */
 #define N1 "[node n1]\naddress = 10.0.0.1\nlan = eno1\nfast = p1 p2\n"
 #define N2 "[node n2]\naddress = 10.0.0.2\nlan = eno1\nfast = p1 p2\n"
+/* One more fast port than a node may have. */
+#define P33 "p1 p2 p3 p4 p5 p6 p7 p8 p9 p10 p11 p12 p13 p14 p15 p16 p17 p18 p19 p20 p21 p22 p23 p24 p25 p26 p27 p28 p29 p30 p31 p32 p33"
 #define N3 "[node n3]\naddress = 10.0.0.3\nlan = eno1\nfast = p1\n"
 #define X10 "xxxxxxxxxx"
 #define X100 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10
@@ -74,8 +76,8 @@ static const struct bad_case bad_cases[] = {
 	  "duplicate key \"interval\" in [global] (first at line 2)" },
 	{ "duplicate_lan", "[node n1]\naddress = 10.0.0.1\nlan = eno1\nlan = eno2\nfast = p1\n" N2, 4,
 	  "duplicate key \"lan\" in [node n1] (first at line 3)" },
-	{ "duplicate_fast", "[node n1]\naddress = 10.0.0.1\nlan = eno1\nfast = p1\nfast = p2\n" N2, 5,
-	  "duplicate key \"fast\" in [node n1] (first at line 4)" },
+	{ "duplicate_fast", "[node n1]\naddress = 10.0.0.1\nlan = eno1\nfast = p1\nfast = p2 p1\n" N2, 5,
+	  "fast: p1 listed twice" },
 
 	/* durations */
 	{ "duration_garbage", "[global]\ninterval = 5x\n" N1 N2, 2,
@@ -163,8 +165,8 @@ static const struct bad_case bad_cases[] = {
 	{ "fast_bad_name", "[node n1]\naddress = 10.0.0.1\nlan = eno1\nfast = p1 p:2\n" N2, 4,
 	  "fast: \"p:2\" is not a valid interface name" },
 	{ "fast_twice", "[node n1]\naddress = 10.0.0.1\nlan = eno1\nfast = p1 p2 p1\n" N2, 4, "fast: p1 listed twice" },
-	{ "fast_too_many", "[node n1]\naddress = 10.0.0.1\nlan = eno1\nfast = p1 p2 p3 p4 p5 p6 p7 p8 p9\n" N2, 4,
-	  "fast: too many ports (at most 8)" },
+	{ "fast_too_many", "[node n1]\naddress = 10.0.0.1\nlan = eno1\nfast = " P33 "\n" N2, 4,
+	  "fast: too many ports (at most 32)" },
 	{ "fast_is_lan", "[node n1]\naddress = 10.0.0.1\nlan = eno1\nfast = p1 eno1\n" N2, 4,
 	  "fast: eno1 is also the lan port of [node n1] (line 3)" },
 };
@@ -487,6 +489,16 @@ static void test_round_trip(void **state)
 	    "[node x]\naddress = fd00::1\naddress = 10.0.0.1\nlan = l\nfast = a b c d e f g h\n"
 	    "[node y]\naddress = fd00::2\nlan = l\nfast = a\n"
 	    "[node z]\naddress = 10.0.0.3\naddress = fd00::3\nlan = l2\nfast = z\n");
+	round_trip("most fast ports",
+	    "[node x]\naddress = 10.0.0.1\nlan = l\n"
+	    "fast = fastport0000000 fastport0000001 fastport0000002 fastport0000003 fastport0000004\n"
+	    "fast = fastport0000005 fastport0000006 fastport0000007 fastport0000008 fastport0000009\n"
+	    "fast = fastport0000010 fastport0000011 fastport0000012 fastport0000013 fastport0000014\n"
+	    "fast = fastport0000015 fastport0000016 fastport0000017 fastport0000018 fastport0000019\n"
+	    "fast = fastport0000020 fastport0000021 fastport0000022 fastport0000023 fastport0000024\n"
+	    "fast = fastport0000025 fastport0000026 fastport0000027 fastport0000028 fastport0000029\n"
+	    "fast = fastport0000030 fastport0000031\n"
+	    "[node y]\naddress = 10.0.0.2\nlan = l\nfast = a\n");
 }
 
 static void test_config_equal(void **state)
@@ -613,6 +625,32 @@ static void test_too_many_nodes(void **state)
 		    "[node n%d]\naddress = 10.0.0.%d\nlan = e\nfast = p\n", i, i);
 	assert_int_equal(load_ok(text, &cfg), 0);
 	assert_int_equal(cfg.nnodes, MR_MAX_NODES);
+}
+
+/* A node with the most fast ports, each with the longest name: "fast" given four times. */
+static void test_most_fast_ports(void **state)
+{
+	char text[2048], *t = text;
+	struct mr_config cfg;
+	char *out;
+	int rc;
+
+	(void)state;
+	t += sprintf(t, "[node n1]\naddress = 10.0.0.1\nlan = eno1\n");
+	for (int i = 0; i < MR_MAX_FAST; i++)
+		t += sprintf(t, "%s fastport%07d%s", i % 8 ? "" : "fast =", i, i % 8 == 7 ? "\n" : "");
+	strcpy(t, N2);
+	assert_int_equal(load_ok(text, &cfg), 0);
+	assert_int_equal(cfg.nodes[0].nfast, MR_MAX_FAST);
+	assert_string_equal(cfg.nodes[0].fast[MR_MAX_FAST - 1], "fastport0000031");
+
+	/* One more on a line of its own, and one listed again on another line. */
+	strcpy(t, "fast = fastport0000001 p33\n" N2);
+	out = load_errors(text, &rc, &cfg);
+	if (rc != -1 || strcmp(out, "t.conf:8: fast: fastport0000001 listed twice\n"
+	    "t.conf:8: fast: too many ports (at most 32)\n") != 0)
+		fail_msg("expected rc -1, a port listed twice and too many ports, got rc %d:\n%s", rc, out);
+	free(out);
 }
 
 /* A file: config_load() reads it; a NUL byte, a missing or huge file are errors. */
@@ -779,6 +817,7 @@ int main(void)
 		cmocka_unit_test(test_find_self),
 		cmocka_unit_test(test_all_errors),
 		cmocka_unit_test(test_too_many_nodes),
+		cmocka_unit_test(test_most_fast_ports),
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_example),
 	};
