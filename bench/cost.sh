@@ -3,17 +3,20 @@
 # bench/cost.sh OUT F P FAMILIES: meshrouted's cost on n1 of a star
 # (bench_star: n1 + P peers, F fast LANs, 1 or 2 address families), all
 # daemons at $BENCH_COST_INTERVAL (default 10ms) x 3, measured over
-# $BENCH_COST_SECS (default 20) once every session of n1 is Up; then the
-# floor: udpfloor between n1 and n2 over fast0 at the same packet rate,
-# daemons stopped.  Appends one line to OUT:
+# $BENCH_COST_WINDOWS windows of $BENCH_COST_SECS (default 10 s) once every
+# session of n1 is Up; then the floor: udpfloor between n1 and n2 over fast0
+# at the same packet rate, daemons stopped; then the floor of waking up.
+# Appends one line per window to OUT:
 #   cost SESSIONS UP CPU_PCT_TICKS CPU_PCT_NS RSS_KIB PKT_PER_S NS_PER_PKT FLOOR_NS_PER_PKT F P FAM FLAPS
+#        PSS_KIB PRIVATE_KIB WAKEUPS_PER_S WAKE_FLOOR_CPU_PCT
+# (the last: `udpfloor --wake` at n1's rate of wake-ups, alone).
 . "$(dirname "$0")/../tests/lab/lib.sh"
 trap lab_cleanup EXIT
 . "$(dirname "$0")/lib.sh"
 OUT=$1 F=$2 P=$3 FAM=$4
 IVAL=${BENCH_COST_INTERVAL:-10ms}
 SECS=${BENCH_COST_SECS:-10}
-WINDOWS=${BENCH_COST_WINDOWS:-5}
+WINDOWS=${BENCH_COST_WINDOWS:-10}
 FLOOR=${BENCH_FLOOR:-$BENCH_REPO/build/bench/udpfloor}
 lab_require_daemon
 
@@ -38,14 +41,17 @@ bench_status n1 | python3 -c 'import json,sys; [print("     ", x["port"], x["pee
 pid=${LAB_DAEMON[n1]}
 lines=()
 pps_all=()
+wps_all=()
 for ((win = 0; win < WINDOWS; win++)); do
 	# Counters and CPU each over their own interval, timed right around
 	# the reads (parsing the status takes python a good part of a second).
 	a0=$(now_us); j0=$(bench_status n1); a1=$(now_us)
 	read -r t0 ns0 _ <<<"$(bench_proc "$pid")"
+	c0=$(bench_switches "$pid")
 	w0=$(now_us)
 	lab_sleep "$SECS"
 	read -r t1 ns1 rss pss priv <<<"$(bench_proc "$pid")"
+	c1=$(bench_switches "$pid")
 	w1=$(now_us)
 	b0=$(now_us); j1=$(bench_status n1); b1=$(now_us)
 	read -r _ _ flaps0 tx0 rx0 <<<"$(bench_sessions_of "$j0")"
@@ -53,18 +59,20 @@ for ((win = 0; win < WINDOWS; win++)); do
 	wall_us=$(( w1 - w0 ))
 	pkt_us=$(( (b0 + b1) / 2 - (a0 + a1) / 2 ))
 	pkts=$(( tx1 - tx0 + rx1 - rx0 ))
-	read -r pct_ticks pct_ns pps nspp <<<"$(awk -v t=$((t1 - t0)) -v hz="$CLK_TCK" -v ns=$((ns1 - ns0)) \
-		-v w="$wall_us" -v p="$pkts" -v pw="$pkt_us" 'BEGIN {
+	read -r pct_ticks pct_ns pps nspp wps <<<"$(awk -v t=$((t1 - t0)) -v hz="$CLK_TCK" -v ns=$((ns1 - ns0)) \
+		-v w="$wall_us" -v p="$pkts" -v pw="$pkt_us" -v c=$((c1 - c0)) 'BEGIN {
 		pps = p / (pw / 1e6)
-		printf "%.3f %.3f %.0f %.0f\n", 100 * t / hz / (w / 1e6), 100 * ns / 1e3 / w, pps, pps ? ns / (w / 1e6) / pps : 0 }')"
+		printf "%.3f %.3f %.0f %.0f %.0f\n", 100 * t / hz / (w / 1e6), 100 * ns / 1e3 / w, pps,
+			pps ? ns / (w / 1e6) / pps : 0, c / (w / 1e6) }')"
 	flaps=$((flaps - flaps0))
 	lab_log "   window $((win + 1))/$WINDOWS: n1: $total sessions, $up Up, $flaps flaps; CPU ${pct_ticks}% (utime+stime)," \
 		"${pct_ns}% (schedstat); RSS ${rss} KiB, PSS ${pss} KiB, private ${priv} KiB;" \
-		"${pps} probe pkt/s sent+received; ${nspp} ns per packet; load $(cut -d' ' -f1 /proc/loadavg)"
+		"${pps} probe pkt/s sent+received; ${nspp} ns per packet; ${wps} wake-ups/s; load $(cut -d' ' -f1 /proc/loadavg)"
 	# Which sessions flapped, why, after how much silence: load or us.
 	[ "$flaps" = 0 ] || bench_status n1 | python3 -c 'import json,sys; [print("     ", x["port"], x["peer"], x["family"], x["state"], "flaps", x["flaps"], x["last_down_diag"], x["last_detect_ms"]) for x in json.load(sys.stdin)["sessions"] if x["flaps"]]'
-	lines+=("$want $up $pct_ticks $pct_ns $rss $pps $nspp FLOOR $F $P $FAM $flaps $pss $priv")
+	lines+=("$want $up $pct_ticks $pct_ns $rss $pps $nspp FLOOR $F $P $FAM $flaps $pss $priv $wps WAKE")
 	pps_all+=("$pps")
+	wps_all+=("$wps")
 done
 for node in "${LAB_NODES[@]}"; do
 	lab_stop_daemon "$node"
@@ -84,5 +92,16 @@ for ((win = 0; win < WINDOWS; win++)); do
 	lab_reaped "$fpid"
 	lab_log "   floor window $((win + 1))/$WINDOWS (udpfloor n1 <-> n2 at $rate pkt/s each way): $floor"
 	floor_ns=$(lab_kv "$floor" ns_per_pkt)
-	echo "cost ${lines[$win]/FLOOR/$floor_ns}" >>"$OUT"
+	lines[win]=${lines[win]/FLOOR/$floor_ns}
+done
+
+# The floor of waking up alone, at n1's (median) rate of wake-ups: what this
+# machine charges a process that sleeps and wakes that often doing nothing.
+read -r _ wps _ <<<"$(bench_stats "${wps_all[@]}")"
+wps=${wps%.*}
+[ "$wps" -ge 1 ] || wps=1
+for ((win = 0; win < WINDOWS; win++)); do
+	wake=$(lab_exec n1 "$FLOOR" --wake "$wps" "$SECS")
+	lab_log "   wake floor window $((win + 1))/$WINDOWS (udpfloor --wake $wps): $wake"
+	echo "cost ${lines[win]/WAKE/$(lab_kv "$wake" cpu_pct)}" >>"$OUT"
 done

@@ -103,6 +103,12 @@ bench_proc() {
 			"/proc/$pid/smaps_rollup" 2>/dev/null || echo "0 0")"
 }
 
+# bench_switches PID: context switches so far (voluntary + involuntary): each
+# is a wake-up of a daemon that sleeps between them.
+bench_switches() {
+	awk '/^(non)?voluntary_ctxt_switches:/ { n += $2 } END { print n + 0 }' "/proc/$1/status"
+}
+
 # ---- topology for the cost runs: a star of fast LANs ------------------------
 
 # bench_star F P FAMILIES: nodes n1..n(P+1); each has F fast ports fast0..,

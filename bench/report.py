@@ -110,13 +110,16 @@ if costs:
       "(Private_Clean + Private_Dirty) from /proc/PID/smaps_rollup. "
       "Per packet: n1's schedstat CPU time ÷ (Control packets sent + received); floor: `udpfloor` (bench/udpfloor.c: one "
       "socket, paced sends, ppoll, recv) on n1 ↔ n2 at the same packet rate, as many windows; "
-      "ratio = median ÷ median [range of window-by-window ratios].")
+      "ratio = median ÷ median [range of window-by-window ratios]. "
+      "Wake-ups/s: n1's context switches per second (it sleeps between wake-ups); waking alone: the CPU time of "
+      "`udpfloor --wake`, a process that only sleeps until its next deadline that many times a second and does "
+      "nothing, as many windows: the part of the CPU figure that this machine charges for waking up at all.")
     p("")
-    p("| sessions (F, P) | n | Up (median) | flaps (max per window) | CPU % of one core | RSS KiB | PSS KiB | private KiB | probe pkt/s | ns per packet | floor ns per packet | ratio |")
-    p("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    p("| sessions (F, P) | n | Up (median) | flaps (max per window) | CPU % of one core | RSS KiB | PSS KiB | private KiB | probe pkt/s | ns per packet | floor ns per packet | ratio | wake-ups/s | waking alone, CPU % |")
+    p("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     groups = {}
     for c in costs:
-        c = (c + ["0"] * 14)[:14]
+        c = (c + ["0"] * 16)[:16]
         groups.setdefault(int(c[0]), []).append(c)
     med = {}
     for sess in sorted(groups):
@@ -127,9 +130,9 @@ if costs:
         ratio = "%.2f [%.2f–%.2f]" % (nspp["med"] / floor["med"], min(ratios), max(ratios)) if ratios else "?"
         f, pp = g[0][8], g[0][9]
         med[sess] = (col(4)["med"], col(12)["med"], col(13)["med"])
-        p("| %d (F=%s, P=%s) | %d | %s | %s | %s (schedstat %s) | %s | %s | %s | %s | %s | %s | %s |" % (
+        p("| %d (F=%s, P=%s) | %d | %s | %s | %s (schedstat %s) | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             sess, f, pp, len(g), "%.0f" % col(1)["med"], "%.0f" % col(11)["max"], cell(col(2), fmt2), cell(col(3), fmt2), cell(col(4)),
-            cell(col(12)), cell(col(13)), cell(col(5)), cell(col(6)), cell(col(7)), ratio))
+            cell(col(12)), cell(col(13)), cell(col(5)), cell(col(6)), cell(col(7)), ratio, cell(col(14)), cell(col(15), fmt2)))
     if len(med) >= 2:
         s0, s1 = min(med), max(med)
         p("")

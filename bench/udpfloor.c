@@ -10,6 +10,12 @@
  * received.  Stops by itself after SECS (and an alarm as a backstop).
  *
  *   udpfloor LOCAL_ADDR PEER_ADDR PORT RATE SECS     (IPv4, numeric)
+ *
+ * The floor of waking up: a process that only sleeps until its next
+ * deadline, RATE times a second, and does nothing when it wakes; prints
+ *   wakes=N cpu_ns=N ns_per_wake=X cpu_pct=Y
+ *
+ *   udpfloor --wake RATE SECS
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -44,6 +50,43 @@ static uint64_t cpu_ns(void)
 	       ((uint64_t)ru.ru_utime.tv_usec + (uint64_t)ru.ru_stime.tv_usec) * 1000u;
 }
 
+/* RATE and SECS from the command line; arms the backstop alarm. */
+static int rate_secs(const char *r, const char *t, uint64_t *rate, uint64_t *secs)
+{
+	*rate = strtoull(r, NULL, 10);
+	*secs = strtoull(t, NULL, 10);
+	if (!*rate || *rate > 1000000 || !*secs || *secs > 3600) {
+		fprintf(stderr, "udpfloor: RATE 1..1000000, SECS 1..3600\n");
+		return -1;
+	}
+	alarm((unsigned int)*secs + 5);
+	return 0;
+}
+
+/* Absolute deadlines, as the daemon's event loop: no drift from late wake-ups. */
+static int wake_floor(uint64_t rate, uint64_t secs)
+{
+	uint64_t start = now_ns(), end = start + secs * NSEC, next = start, wakes = 0, c0 = cpu_ns();
+
+	for (uint64_t now = start; now < end; now = now_ns()) {
+		struct timespec ts;
+		uint64_t d;
+
+		while (next <= now)
+			next += NSEC / rate;
+		d = next - now;
+		ts.tv_sec = (time_t)(d / NSEC);
+		ts.tv_nsec = (long)(d % NSEC);
+		ppoll(NULL, 0, &ts, NULL);
+		wakes++;
+	}
+	c0 = cpu_ns() - c0;
+	printf("wakes=%llu cpu_ns=%llu ns_per_wake=%.0f cpu_pct=%.3f\n", (unsigned long long)wakes,
+	       (unsigned long long)c0, wakes ? (double)c0 / (double)wakes : 0.0,
+	       100.0 * (double)c0 / (double)(secs * NSEC));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_in me = { .sin_family = AF_INET }, peer = { .sin_family = AF_INET };
@@ -51,19 +94,17 @@ int main(int argc, char **argv)
 	uint64_t rate, secs, start, end, next, tx = 0, rx = 0, c0;
 	int fd;
 
+	if (argc == 4 && strcmp(argv[1], "--wake") == 0)
+		return rate_secs(argv[2], argv[3], &rate, &secs) ? 2 : wake_floor(rate, secs);
 	if (argc != 6 || inet_pton(AF_INET, argv[1], &me.sin_addr) != 1 ||
 	    inet_pton(AF_INET, argv[2], &peer.sin_addr) != 1) {
-		fprintf(stderr, "usage: udpfloor LOCAL_ADDR PEER_ADDR PORT RATE SECS\n");
+		fprintf(stderr, "usage: udpfloor LOCAL_ADDR PEER_ADDR PORT RATE SECS\n"
+			"       udpfloor --wake RATE SECS\n");
 		return 2;
 	}
 	me.sin_port = peer.sin_port = htons((uint16_t)atoi(argv[3]));
-	rate = strtoull(argv[4], NULL, 10);
-	secs = strtoull(argv[5], NULL, 10);
-	if (!rate || rate > 1000000 || !secs || secs > 3600) {
-		fprintf(stderr, "udpfloor: RATE 1..1000000, SECS 1..3600\n");
+	if (rate_secs(argv[4], argv[5], &rate, &secs))
 		return 2;
-	}
-	alarm((unsigned int)secs + 5);
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&me, sizeof(me)) < 0) {
 		perror("udpfloor: socket/bind");
