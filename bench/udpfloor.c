@@ -16,12 +16,22 @@
  *   wakes=N cpu_ns=N ns_per_wake=X cpu_pct=Y
  *
  *   udpfloor --wake RATE SECS
+ *
+ * How long the host keeps a runnable real-time process off the CPU: sleeps
+ * until every next millisecond (SCHED_FIFO if allowed) for SECS and prints
+ *   rt=0|1 max_late_us=N over10ms=N over25ms=N
+ * with the time of each delay over 25 ms on stderr.  A BFD daemon at 10 ms x
+ * 3 that is not run for 30 ms, or whose peers are not, sees its sessions
+ * time out whatever it does.
+ *
+ *   udpfloor --stall SECS
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +58,40 @@ static uint64_t cpu_ns(void)
 	getrusage(RUSAGE_SELF, &ru);
 	return ((uint64_t)ru.ru_utime.tv_sec + (uint64_t)ru.ru_stime.tv_sec) * NSEC +
 	       ((uint64_t)ru.ru_utime.tv_usec + (uint64_t)ru.ru_stime.tv_usec) * 1000u;
+}
+
+static int stall(uint64_t secs)
+{
+	struct sched_param sp = { .sched_priority = 50 };
+	int rt = sched_setscheduler(0, SCHED_FIFO, &sp) == 0;
+	uint64_t next = now_ns(), end = next + secs * NSEC, late, max = 0, over10 = 0, over25 = 0;
+
+	while (next < end) {
+		struct timespec ts;
+		uint64_t now;
+
+		next += NSEC / 1000;
+		ts.tv_sec = (time_t)(next / NSEC);
+		ts.tv_nsec = (long)(next % NSEC);
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+		now = now_ns();
+		late = now > next ? now - next : 0;
+		if (late > max)
+			max = late;
+		over10 += late > 10000000;
+		if (late > 25000000) {
+			time_t t = time(NULL);
+
+			over25++;
+			fprintf(stderr, "late %llu us at %s", (unsigned long long)(late / 1000), ctime(&t));
+		}
+		/* After a delay, start afresh: one stall is one report, not a burst. */
+		if (late > 1000000)
+			next = now;
+	}
+	printf("rt=%d max_late_us=%llu over10ms=%llu over25ms=%llu\n", rt,
+	       (unsigned long long)(max / 1000), (unsigned long long)over10, (unsigned long long)over25);
+	return 0;
 }
 
 /* RATE and SECS from the command line; arms the backstop alarm. */
@@ -94,12 +138,15 @@ int main(int argc, char **argv)
 	uint64_t rate, secs, start, end, next, tx = 0, rx = 0, c0;
 	int fd;
 
+	if (argc == 3 && strcmp(argv[1], "--stall") == 0)
+		return rate_secs("1", argv[2], &rate, &secs) ? 2 : stall(secs);
 	if (argc == 4 && strcmp(argv[1], "--wake") == 0)
 		return rate_secs(argv[2], argv[3], &rate, &secs) ? 2 : wake_floor(rate, secs);
 	if (argc != 6 || inet_pton(AF_INET, argv[1], &me.sin_addr) != 1 ||
 	    inet_pton(AF_INET, argv[2], &peer.sin_addr) != 1) {
 		fprintf(stderr, "usage: udpfloor LOCAL_ADDR PEER_ADDR PORT RATE SECS\n"
-			"       udpfloor --wake RATE SECS\n");
+			"       udpfloor --wake RATE SECS\n"
+			"       udpfloor --stall SECS\n");
 		return 2;
 	}
 	me.sin_port = peer.sin_port = htons((uint16_t)atoi(argv[3]));
