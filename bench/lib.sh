@@ -129,7 +129,8 @@ bench_star() {
 		lab_switch_ns "$ns"
 		for node in "${nodes[@]}"; do
 			port=fast$k
-			ip -n "$ns" link add "$node" type veth peer name "$port" netns "$(lab_ns "$node")"
+			lab_wire_index
+			ip -n "$ns" link add "$node" index "$LAB_IFINDEX" type veth peer name "$port" netns "$(lab_ns "$node")"
 			ip -n "$ns" link set "$node" master br0 up
 			[ "$node" = n1 ] || ip -n "$ns" link set dev "$node" type bridge_slave isolated on
 			ip -n "$(lab_ns "$node")" addr add "$(lab_addr "$node")/32" dev "$port"
