@@ -3,7 +3,8 @@
 # bench/outage.sh OUT: failover of meshrouted, then detection of FRR's bfdd,
 # on the same two-node topology (n1 fast0 --[w12]-- fast0 n2, + LAN), at
 # every interval of $BENCH_INTERVALS (ms) x 3, for carrier loss, silent
-# failure and one-way failure (n1 -> n2 dropped), $BENCH_TRIALS trials each.
+# failure and one-way failure (n1 -> n2 dropped), $BENCH_TRIALS trials each
+# ($BENCH_FAULTS: a subset of "carrier silent oneway").
 # Appends raw values to OUT, one line each:
 #   TOOL METRIC FAULT INTERVAL_MS VALUE...   ("miss" for a trial that failed)
 . "$(dirname "$0")/../tests/lab/lib.sh"
@@ -15,7 +16,15 @@ TRIALS=${BENCH_TRIALS:-10}
 INTERVALS=${BENCH_INTERVALS:-10 20 50}
 HOLD=${BENCH_HOLD:-1s}
 LAB_STREAM_RATE=${BENCH_RATE:-10000}
-FAULTS="carrier:lab_cut_carrier silent:lab_silent oneway:lab_oneway"
+FAULTS=
+for f in ${BENCH_FAULTS:-carrier silent oneway}; do
+	case $f in
+	carrier) FAULTS+=" carrier:lab_cut_carrier" ;;
+	silent) FAULTS+=" silent:lab_silent" ;;
+	oneway) FAULTS+=" oneway:lab_oneway" ;;
+	*) echo "bench: BENCH_FAULTS: $f is not one of carrier silent oneway" >&2; exit 2 ;;
+	esac
+done
 lab_require_daemon
 
 bench_b2b1
