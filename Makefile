@@ -147,8 +147,10 @@ uninstall:
 	rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 # Failover outage, cost and false positives in the namespace lab, side by
-# side with FRR's bfdd (docs/BENCHMARKS.md).  Needs root.
-bench: all
+# side with FRR's bfdd (docs/BENCHMARKS.md).  Needs root; installs what it
+# needs first (FRR, iperf3, stress-ng: the one install script), as check does.
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)./bench/run.sh
 
 # Printable full-height PCIe bracket (hardware/bracket/README.md).

@@ -37,19 +37,22 @@ bench_b2b1() {
 # cable; FAULT (lab_cut_carrier|lab_silent|lab_oneway) A B; both routes must
 # leave the cable within 3 s; heal; both must come back.  Sets
 # TRIAL_OUTAGE_MS (stream loss / rate), TRIAL_DETECT_MS (fault -> both
-# routes moved, from "ip monitor" events) and TRIAL_FAILBACK_MS (heal ->
-# both routes back, minus hold-down); a value left empty is a miss.
+# routes moved, from "ip monitor" events), TRIAL_DOWN_MS (fault -> both
+# daemons logged the cable's session Down: measured as FRR's row is) and
+# TRIAL_FAILBACK_MS (heal -> both routes back, minus hold-down); a value
+# left empty is a miss.
 bench_trial() {
 	local fault=$1 a=$2 b=$3 pa pb moved=0
 	pa=$(lab_port "$a" "$b")
 	pb=$(lab_port "$b" "$a")
-	TRIAL_OUTAGE_MS= TRIAL_DETECT_MS= TRIAL_FAILBACK_MS=
+	TRIAL_OUTAGE_MS= TRIAL_DETECT_MS= TRIAL_DOWN_MS= TRIAL_FAILBACK_MS=
 	lab_stream_start "$a" "$b" $(( LAB_STREAM_RATE * 30 ))
 	lab_sleep 0.3
 	"$fault" "$a" "$b"
 	if wait_for 3 eval "lab_route_is $a $b lan && lab_route_is $b $a lan"; then
 		moved=1
 		TRIAL_DETECT_MS=$(lab_event_ms "$LAB_FAULT_US" "$a" "$b" lan "$b" "$a" lan)
+		TRIAL_DOWN_MS=$(bench_down_ms "$LAB_FAULT_US" "$a" "$pa" "$b" "$pb")
 	fi
 	lab_sleep 0.2
 	lab_stream_stop
@@ -62,6 +65,42 @@ bench_trial() {
 		lab_wait_routes 20
 	fi
 	lab_sleep 0.3
+}
+
+# bench_down_us NODE PORT AFTER_US: when (epoch us) NODE's meshrouted logged
+# its session via PORT going from Up to Down, the first time after AFTER_US;
+# empty if it has not.  The log's stamps are local time of day to the us
+# (MESHROUTE_LOG_TIMESTAMPS, set by lab_start_daemon).
+bench_down_us() {
+	local node=$1 port=$2 after=$3 day line us
+	day=$(date -d "@$(( after / 1000000 ))" +%F)
+	while IFS= read -r line; do
+		[[ $line =~ ^([0-9]{2}:[0-9]{2}:[0-9]{2})\.([0-9]{6})\  ]] || continue
+		us=$(date -d "$day ${BASH_REMATCH[1]}" +%s)${BASH_REMATCH[2]}
+		# A stamp after midnight, in a run that started the day before.
+		(( us < after - 43200000000 )) && us=$(( us + 86400000000 ))
+		(( us > after )) || continue
+		echo "$us"
+		return 0
+	done < <(grep -F -- " via $port: session Up -> Down" "$LAB_DIR/$node.log")
+}
+
+# bench_down_ms SINCE_US NODE PORT...: ms from SINCE_US until every NODE
+# logged its session via PORT Down (0 if before: SINCE_US is the middle of
+# the fault's command); empty if one did not within 1 s.
+bench_down_ms() {
+	local since=$1 last=0 e node port
+	shift
+	while [ $# -ge 2 ]; do
+		node=$1 port=$2
+		e=
+		wait_for 1 eval 'e=$(bench_down_us '"$node $port"' $((since - 200000))); [ -n "$e" ]' ||
+			{ echo; return 0; }
+		(( e > last )) && last=$e
+		shift 2
+	done
+	(( last < since )) && last=$since
+	echo $(( (last - since) / 1000 ))
 }
 
 # ---- the daemon's status -----------------------------------------------------

@@ -45,7 +45,8 @@ for line in open(a.raw):
 
 MEASURE = {
     ("meshrouted", "outage"): "meshrouted: traffic outage (UDP stream n1→n2, lost ÷ rate)",
-    ("meshrouted", "detect"): "meshrouted: detection + route switch (fault → both nodes' routes moved, kernel route events)",
+    ("meshrouted", "down"): "meshrouted: detection only (fault → both sessions Down, meshrouted log): measured as FRR's row",
+    ("meshrouted", "detect"): "meshrouted: detection + route switch (fault → both nodes' routes moved, kernel route events seen by `ip monitor`)",
     ("frr", "detect"): "FRR bfdd %s: detection only (fault → both sessions Down, bfdd log) — no route switching: 8.4's staticd has no BFD-tracked routes" % a.frr,
     ("meshrouted", "failback"): "meshrouted: fail-back (heal → both routes back on the cable) minus hold-down",
 }
@@ -66,7 +67,8 @@ if rows:
     p("")
     p("| what is measured | fault | interval | n | median [min–max] | p95 | max | target | met |")
     p("|---|---|---|---|---|---|---|---|---|")
-    order = [("meshrouted", "outage"), ("meshrouted", "detect"), ("frr", "detect"), ("meshrouted", "failback")]
+    order = [("meshrouted", "outage"), ("meshrouted", "down"), ("frr", "detect"), ("meshrouted", "detect"),
+             ("meshrouted", "failback")]
     ivals = sorted({k[3] for k in rows})
     for tool, metric in order:
         for fault in ("carrier", "silent", "oneway"):
@@ -86,7 +88,7 @@ if rows:
                     elif metric == "failback":
                         target = "≤ 50"
                         met = "yes" if s["med"] <= 50 else "no"
-                    if tool == "meshrouted" and metric in ("outage", "detect"):
+                    if tool == "meshrouted" and metric in ("outage", "down", "detect"):
                         f, _ = stats(rows.get(("frr", "detect", fault, iv), []))
                         if f:
                             tgt = "≤ FRR %s" % fmt(f["med"])
