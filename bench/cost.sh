@@ -10,9 +10,14 @@
 #   cost SESSIONS UP CPU_PCT_TICKS CPU_PCT_NS RSS_KIB PKT_PER_S NS_PER_PKT FLOOR_NS_PER_PKT F P FAM FLAPS
 #        PSS_KIB PRIVATE_KIB WAKEUPS_PER_S WAKE_FLOOR_CPU_PCT
 # (the last: `udpfloor --wake` at n1's rate of wake-ups, alone).
+# On the star of one peer (6 sessions), then the same sessions with FRR's
+# bfdd instead of meshrouted, same timers, as many windows, one line each:
+#   frrcost SESSIONS UP CPU_PCT_TICKS CPU_PCT_NS RSS_KIB PKT_PER_S NS_PER_PKT
+#           WAKEUPS_PER_S PSS_KIB PRIVATE_KIB
 . "$(dirname "$0")/../tests/lab/lib.sh"
 trap lab_cleanup EXIT
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/frr.sh"
 OUT=$1 F=$2 P=$3 FAM=$4
 IVAL=${BENCH_COST_INTERVAL:-10ms}
 SECS=${BENCH_COST_SECS:-10}
@@ -105,3 +110,60 @@ for ((win = 0; win < WINDOWS; win++)); do
 	lab_log "   wake floor window $((win + 1))/$WINDOWS (udpfloor --wake $wps): $wake"
 	echo "cost ${lines[win]/WAKE/$(lab_kv "$wake" cpu_pct)}" >>"$OUT"
 done
+
+# The same sessions run by FRR's bfdd, same timers, same lab, same run: what a
+# mature BFD daemon costs on this host (zebra, which bfdd needs, not counted).
+[ "$P" = 1 ] || exit 0
+if ! frr_available; then
+	lab_log "== FRR not installed (apt-get install frr): no FRR cost rows"
+	exit 0
+fi
+lab_log "== cost: FRR $(frr_version) bfdd instead, the same $want sessions, $IVAL x 3 (LAN: 200 ms)"
+# lab_ll NODE PORT: NODE's IPv6 link-local address on PORT.
+lab_ll() { ip -n "$(lab_ns "$1")" -6 -o addr show dev "$2" scope link | awk '{ print $4 }' | cut -d/ -f1; }
+for n in n1 n2; do
+	# Probes from the peer's one address arrive on every port; the route
+	# back is the LAN's (no meshrouted): loose reverse-path filtering.
+	for k in all $(ip -n "$(lab_ns "$n")" -o link show | awk -F': ' '{ print $2 }' | cut -d@ -f1); do
+		lab_exec "$n" sysctl -q -w "net.ipv4.conf.$k.rp_filter=2" >/dev/null 2>&1 || true
+	done
+done
+for pair in "n1 n2" "n2 n1"; do
+	read -r n m <<<"$pair"
+	peers=
+	for port in ${LAB_FAST[$n]} lan0; do
+		ms=${IVAL%ms}
+		[ "$port" = lan0 ] && ms=200
+		# ($(...) drops the block's last newline.)
+		peers+=$(frr_peer "$(lab_addr "$m") interface $port local-address $(lab_addr "$n")" "$ms" 3)$'\n'
+		[ "$FAM" = 2 ] && peers+=$(frr_peer "$(lab_ll "$m" "$port") interface $port" "$ms" 3)$'\n'
+	done
+	frr_launch "$n" "$peers"
+done
+frr_all_up() { read -r FTOTAL FUP _ <<<"$(frr_sessions n1)"; [ "${FUP:-0}" -ge "$want" ]; }
+wait_for 60 frr_all_up || lab_log "   note: only ${FUP:-0} of ${FTOTAL:-0} bfdd sessions of n1 are up after 60 s"
+lab_sleep 3
+read -r _ bpid <<<"${FRR_PIDS[n1]}"
+for ((win = 0; win < WINDOWS; win++)); do
+	a0=$(now_us); read -r _ _ tx0 rx0 <<<"$(frr_sessions n1)"; a1=$(now_us)
+	read -r t0 ns0 _ <<<"$(bench_proc "$bpid")"
+	c0=$(bench_switches "$bpid")
+	w0=$(now_us)
+	lab_sleep "$SECS"
+	read -r t1 ns1 rss pss priv <<<"$(bench_proc "$bpid")"
+	c1=$(bench_switches "$bpid")
+	w1=$(now_us)
+	b0=$(now_us); read -r total up tx1 rx1 <<<"$(frr_sessions n1)"; b1=$(now_us)
+	read -r pct_ticks pct_ns pps nspp wps <<<"$(awk -v t=$((t1 - t0)) -v hz="$CLK_TCK" -v ns=$((ns1 - ns0)) \
+		-v w=$((w1 - w0)) -v p=$((tx1 - tx0 + rx1 - rx0)) -v pw=$(( (b0 + b1) / 2 - (a0 + a1) / 2 )) \
+		-v c=$((c1 - c0)) 'BEGIN {
+		pps = p / (pw / 1e6)
+		printf "%.3f %.3f %.0f %.0f %.0f\n", 100 * t / hz / (w / 1e6), 100 * ns / 1e3 / w, pps,
+			pps ? ns / (w / 1e6) / pps : 0, c / (w / 1e6) }')"
+	lab_log "   FRR window $((win + 1))/$WINDOWS: n1's bfdd: $total sessions, $up up; CPU ${pct_ticks}% (utime+stime)," \
+		"${pct_ns}% (schedstat); RSS ${rss} KiB, PSS ${pss} KiB, private ${priv} KiB; ${pps} probe pkt/s" \
+		"sent+received; ${nspp} ns per packet; ${wps} wake-ups/s"
+	echo "frrcost $want $up $pct_ticks $pct_ns $rss $pps $nspp $wps $pss $priv" >>"$OUT"
+done
+frr_stop n1
+frr_stop n2

@@ -17,23 +17,29 @@ frr_version() { "$FRR_DIR/bfdd" --version 2>/dev/null | sed -n 's/^bfdd version 
 # frr_start NODE PEER INTERVAL_MS MULT: zebra + bfdd on NODE with one
 # single-hop session to PEER over NODE's fast port to it.
 frr_start() {
-	local node=$1 peer=$2 ms=$3 mult=$4 d port ns pids=()
+	local node=$1 peer=$2 ms=$3 mult=$4
+	frr_launch "$node" "$(frr_peer "$(lab_addr "$peer") interface $(lab_port "$node" "$peer") local-address $(lab_addr "$node")" "$ms" "$mult")"
+}
+
+# frr_peer "ADDR interface IF ..." INTERVAL_MS MULT: a peer block of bfdd.conf.
+frr_peer() {
+	printf ' peer %s\n  receive-interval %s\n  transmit-interval %s\n  detect-multiplier %s\n exit\n' "$1" "$2" "$2" "$3"
+}
+
+# frr_launch NODE PEER_BLOCKS: zebra + bfdd on NODE, bfdd with those peers.
+frr_launch() {
+	local node=$1 peers=$2 d ns pids=()
 	d=$LAB_DIR/frr-$node
-	port=$(lab_port "$node" "$peer")
 	ns=$(lab_ns "$node")
 	rm -rf "$d"; mkdir -p "$d"
-	cat >"$d/bfdd.conf" <<-EOC
-	log file $d/bfdd.log debugging
-	log timestamp precision 6
-	debug bfd peer
-	bfd
-	 peer $(lab_addr "$peer") interface $port local-address $(lab_addr "$node")
-	  receive-interval $ms
-	  transmit-interval $ms
-	  detect-multiplier $mult
-	 exit
-	exit
-	EOC
+	{
+		echo "log file $d/bfdd.log debugging"
+		echo "log timestamp precision 6"
+		echo "debug bfd peer"
+		echo "bfd"
+		printf '%s\n' "$peers"
+		echo "exit"
+	} >"$d/bfdd.conf"
 	echo "log timestamp precision 6" >"$d/zebra.conf"
 	ip netns exec "$ns" "$FRR_DIR/zebra" -u root -g frrvty -f "$d/zebra.conf" -i "$d/zebra.pid" \
 		--vty_socket "$d" -z "$d/zserv.api" -P 0 --log "file:$d/zebra.log" >/dev/null 2>&1 </dev/null &
@@ -66,6 +72,18 @@ frr_vtysh() {	# NODE CMD
 
 # frr_up NODE: its session is up.
 frr_up() { frr_vtysh "$1" "show bfd peers json" | grep -q '"status":"up"'; }
+
+# frr_sessions NODE: "total up tx rx" over NODE's bfdd sessions (control
+# packets sent and received).
+frr_sessions() {
+	python3 -c '
+import json, sys
+peers, counters = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+print(len(peers), sum(p["status"] == "up" for p in peers),
+      sum(c.get("control-packet-output", 0) for c in counters),
+      sum(c.get("control-packet-input", 0) for c in counters))' \
+		"$(frr_vtysh "$1" "show bfd peers json")" "$(frr_vtysh "$1" "show bfd peers counters json")"
+}
 
 # frr_event_us NODE TO AFTER_US: wall-clock us of NODE's first "state-change
 # ... -> TO" log line (TO: down or up) after AFTER_US; empty if none yet.

@@ -128,7 +128,8 @@ bench_flaps() {	# NODE...: flaps summed over the nodes
 }
 
 # bench_proc PID: "cpu_ticks runtime_ns rss_kib pss_kib private_kib"
-# (utime+stime from /proc/PID/stat, on-CPU ns from /proc/PID/schedstat,
+# (utime+stime from /proc/PID/stat, on-CPU ns summed over the threads'
+# /proc/PID/task/*/schedstat,
 # VmRSS from status; Pss and Private_Clean + Private_Dirty from smaps_rollup).
 bench_proc() {
 	local pid=$1 stat rest
@@ -136,16 +137,17 @@ bench_proc() {
 	rest=${stat##*) }
 	# shellcheck disable=SC2086
 	set -- $rest
-	echo "$(( ${12} + ${13} )) $(awk '{ print $1 }' "/proc/$pid/task/$pid/schedstat" 2>/dev/null || echo 0)" \
+	echo "$(( ${12} + ${13} )) $(cat "/proc/$pid/task/"*/schedstat 2>/dev/null | awk '{ n += $1 } END { printf "%.0f\n", n }')" \
 		"$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")" \
 		"$(awk '/^Pss:/ { pss = $2 } /^Private_(Clean|Dirty):/ { p += $2 } END { print pss + 0, p + 0 }' \
 			"/proc/$pid/smaps_rollup" 2>/dev/null || echo "0 0")"
 }
 
-# bench_switches PID: context switches so far (voluntary + involuntary): each
-# is a wake-up of a daemon that sleeps between them.
+# bench_switches PID: context switches so far (voluntary + involuntary) of
+# all its threads: each is a wake-up of a daemon that sleeps between them.
 bench_switches() {
-	awk '/^(non)?voluntary_ctxt_switches:/ { n += $2 } END { print n + 0 }' "/proc/$1/status"
+	cat "/proc/$1/task/"*/status 2>/dev/null |
+		awk '/^(non)?voluntary_ctxt_switches:/ { n += $2 } END { printf "%.0f\n", n }'
 }
 
 # ---- topology for the cost runs: a star of fast LANs ------------------------

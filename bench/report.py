@@ -31,7 +31,7 @@ def fmt2(x):
     return "%.2f" % x if abs(x) < 10 else fmt(x)
 
 rows = {}
-costs, soaks = [], []
+costs, soaks, frrcosts = [], [], []
 for line in open(a.raw):
     w = line.split()
     if not w:
@@ -40,6 +40,8 @@ for line in open(a.raw):
         costs.append(w[1:])
     elif w[0] == "soak":
         soaks.append(w[1:])
+    elif w[0] == "frrcost":
+        frrcosts.append(w[1:])
     else:
         rows[(w[0], w[1], w[2], int(w[3]))] = w[4:]
 
@@ -142,6 +144,22 @@ if costs:
           "600 sessions = (19 + 1) × 15 × 2: 16 nodes (the most a config holds) with 19 fast ports each (at most 32); "
           "the kernel's neighbour tables, shared by all namespaces, get room for that many entries during the run." % (
               s0, s1, *[(med[s1][i] - med[s0][i]) / (s1 - s0) for i in range(3)]))
+    p("")
+if frrcosts:
+    p("### The same sessions run by FRR bfdd %s instead, same lab, same run" % a.frr)
+    p("")
+    p("After meshrouted's windows and the floors: bfdd (with the zebra it needs, not counted) on n1 and n2, a "
+      "single-hop session per port and address family (IPv6 over link-local addresses), the same timers "
+      "(fast ports 10 ms × 3, LAN 200 ms × 3), as many windows. Same columns as above, for n1's bfdd "
+      "(all its threads). The CPU target is meshrouted's; this row says what a mature BFD daemon costs on this host.")
+    p("")
+    p("| daemon | sessions | n | up (median) | CPU % of one core | RSS KiB | PSS KiB | private KiB | probe pkt/s | ns per packet | wake-ups/s |")
+    p("|---|---|---|---|---|---|---|---|---|---|---|")
+    g = [(c + ["0"] * 10)[:10] for c in frrcosts]
+    col = lambda i: stats([x[i] for x in g])[0]
+    p("| FRR bfdd %s | %s | %d | %.0f | %s (schedstat %s) | %s | %s | %s | %s | %s | %s |" % (
+        a.frr, g[0][0], len(g), col(1)["med"], cell(col(2), fmt2), cell(col(3), fmt2), cell(col(4)), cell(col(8)),
+        cell(col(9)), cell(col(5)), cell(col(6)), cell(col(7))))
     p("")
 if soaks:
     p("## False positives: soak at 20ms x 3")
