@@ -113,7 +113,7 @@ done
 
 # The same sessions run by FRR's bfdd, same timers, same lab, same run: what a
 # mature BFD daemon costs on this host (zebra, which bfdd needs, not counted).
-[ "$P" = 1 ] || exit 0
+[ "$P" = 1 ] && [ "${BENCH_COST_FRR:-1}" = 1 ] || exit 0
 if ! frr_available; then
 	lab_log "== FRR not installed (apt-get install frr): no FRR cost rows"
 	exit 0

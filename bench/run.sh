@@ -10,11 +10,12 @@
 #           6, 60, 270 and 600 sessions on the measured node (bench/cost.sh),
 #           BENCH_COST_WINDOWS windows of BENCH_COST_SECS each, medians
 #           reported; `sudo ./bench/run.sh cost` runs only this part and
-#           BENCH_COST_SETS="6" only the 6-session star (about 2 min)
+#           BENCH_COST_SETS="6" only the 6-session star (about 6 min); on
+#           that star FRR bfdd's cost too, the same sessions (BENCH_COST_FRR=0: not)
 #   soak    session flaps at 20ms x 3 under iperf3 + CPU burner (bench/soak.sh)
 # Environment: BENCH_TRIALS (10), BENCH_INTERVALS ("10 20 50"), BENCH_RATE
 # (stream pkt/s, 10000), BENCH_HOLD (1s), BENCH_SOAK (s, 600), BENCH_COST_SECS
-# (10), BENCH_COST_WINDOWS (10), BENCH_COST_SETS ("6 60 270 600"), BENCH_FAULTS
+# (10), BENCH_COST_WINDOWS (10), BENCH_COST_SETS ("6 60 270 600"), BENCH_COST_FRR (1), BENCH_FAULTS
 # ("carrier silent oneway"), BENCH_SECTIONS
 # ("outage cost soak"; SECTION arguments win).
 set -u
@@ -77,7 +78,7 @@ python3 bench/report.py "$RAW" \
 	--meshroute "$(git describe --always --dirty 2>/dev/null || echo unknown)" \
 	--frr "${frr:-not installed}" --iperf3 "$(iperf3 --version 2>/dev/null | head -n1 | awk '{ print $2 }')" \
 	--stress "$(stress-ng --version 2>/dev/null | awk '{ print $3 }')" \
-	--env "BENCH_TRIALS=$BENCH_TRIALS BENCH_SOAK=$BENCH_SOAK BENCH_INTERVALS=\"${BENCH_INTERVALS:-10 20 50}\" BENCH_RATE=${BENCH_RATE:-10000} BENCH_HOLD=${BENCH_HOLD:-1s} BENCH_COST_SECS=${BENCH_COST_SECS:-10} BENCH_COST_WINDOWS=${BENCH_COST_WINDOWS:-10} BENCH_COST_SETS=\"${BENCH_COST_SETS:-6 60 270 600}\" BENCH_FAULTS=\"${BENCH_FAULTS:-carrier silent oneway}\"" \
+	--env "BENCH_TRIALS=$BENCH_TRIALS BENCH_SOAK=$BENCH_SOAK BENCH_INTERVALS=\"${BENCH_INTERVALS:-10 20 50}\" BENCH_RATE=${BENCH_RATE:-10000} BENCH_HOLD=${BENCH_HOLD:-1s} BENCH_COST_SECS=${BENCH_COST_SECS:-10} BENCH_COST_WINDOWS=${BENCH_COST_WINDOWS:-10} BENCH_COST_SETS=\"${BENCH_COST_SETS:-6 60 270 600}\" BENCH_COST_FRR=${BENCH_COST_FRR:-1} BENCH_FAULTS=\"${BENCH_FAULTS:-carrier silent oneway}\"" \
 	>build/bench/results.md
 cat build/bench/results.md
 echo "bench: table in build/bench/results.md, raw values in $RAW, log in $LOG"
