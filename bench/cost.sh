@@ -44,32 +44,43 @@ wait_for 60 n1_up || lab_log "   note: only $UP of $TOTAL sessions of n1 are Up 
 lab_sleep 3
 bench_status n1 | python3 -c 'import json,sys; [print("     ", x["port"], x["peer"], x["family"], x["state"], "flaps", x["flaps"], x["last_down_diag"], x["last_detect_ms"]) for x in json.load(sys.stdin)["sessions"] if x["flaps"]]'
 pid=${LAB_DAEMON[n1]}
-lines=()
-pps_all=()
-wps_all=()
-for ((win = 0; win < WINDOWS; win++)); do
-	# Counters and CPU each over their own interval, timed right around
-	# the reads (parsing the status takes python a good part of a second).
-	a0=$(now_us); j0=$(bench_status n1); a1=$(now_us)
+
+# cost_window PID COUNTER: one window of $SECS seconds of process PID, whose
+# packets COUNTER (a command printing "sessions up flaps tx rx") counts.
+# Sets W_TOTAL W_UP W_FLAPS (in the window), W_TICKS_PCT and W_NS_PCT (CPU %
+# of one core from utime+stime and from schedstat), W_RSS W_PSS W_PRIV (KiB),
+# W_PPS (probe packets sent + received per second), W_NSPP (CPU ns per
+# packet) and W_WPS (wake-ups per second).
+cost_window() {
+	local pid=$1 counter=$2 a0 a1 b0 b1 w0 w1 t0 t1 ns0 ns1 c0 c1 f0 tx0 rx0 tx1 rx1
+	# Counters and CPU each over their own interval: the counters' from the
+	# middle of one read to the middle of the other (each takes python a
+	# good part of a second to parse; the same part at both ends).
+	a0=$(now_us); read -r _ _ f0 tx0 rx0 <<<"$($counter)"; a1=$(now_us)
 	read -r t0 ns0 _ <<<"$(bench_proc "$pid")"
 	c0=$(bench_switches "$pid")
 	w0=$(now_us)
 	lab_sleep "$SECS"
-	read -r t1 ns1 rss pss priv <<<"$(bench_proc "$pid")"
+	read -r t1 ns1 W_RSS W_PSS W_PRIV <<<"$(bench_proc "$pid")"
 	c1=$(bench_switches "$pid")
 	w1=$(now_us)
-	b0=$(now_us); j1=$(bench_status n1); b1=$(now_us)
-	read -r _ _ flaps0 tx0 rx0 <<<"$(bench_sessions_of "$j0")"
-	read -r total up flaps tx1 rx1 <<<"$(bench_sessions_of "$j1")"
-	wall_us=$(( w1 - w0 ))
-	pkt_us=$(( (b0 + b1) / 2 - (a0 + a1) / 2 ))
-	pkts=$(( tx1 - tx0 + rx1 - rx0 ))
-	read -r pct_ticks pct_ns pps nspp wps <<<"$(awk -v t=$((t1 - t0)) -v hz="$CLK_TCK" -v ns=$((ns1 - ns0)) \
-		-v w="$wall_us" -v p="$pkts" -v pw="$pkt_us" -v c=$((c1 - c0)) 'BEGIN {
+	b0=$(now_us); read -r W_TOTAL W_UP W_FLAPS tx1 rx1 <<<"$($counter)"; b1=$(now_us)
+	W_FLAPS=$((W_FLAPS - f0))
+	read -r W_TICKS_PCT W_NS_PCT W_PPS W_NSPP W_WPS <<<"$(awk -v t=$((t1 - t0)) -v hz="$CLK_TCK" \
+		-v ns=$((ns1 - ns0)) -v w=$((w1 - w0)) -v p=$((tx1 - tx0 + rx1 - rx0)) \
+		-v pw=$(( (b0 + b1) / 2 - (a0 + a1) / 2 )) -v c=$((c1 - c0)) 'BEGIN {
 		pps = p / (pw / 1e6)
 		printf "%.3f %.3f %.0f %.0f %.0f\n", 100 * t / hz / (w / 1e6), 100 * ns / 1e3 / w, pps,
 			pps ? ns / (w / 1e6) / pps : 0, c / (w / 1e6) }')"
-	flaps=$((flaps - flaps0))
+}
+
+lines=()
+pps_all=()
+wps_all=()
+for ((win = 0; win < WINDOWS; win++)); do
+	cost_window "$pid" "bench_sessions n1"
+	total=$W_TOTAL up=$W_UP flaps=$W_FLAPS rss=$W_RSS pss=$W_PSS priv=$W_PRIV
+	pct_ticks=$W_TICKS_PCT pct_ns=$W_NS_PCT pps=$W_PPS nspp=$W_NSPP wps=$W_WPS
 	lab_log "   window $((win + 1))/$WINDOWS: n1: $total sessions, $up Up, $flaps flaps; CPU ${pct_ticks}% (utime+stime)," \
 		"${pct_ns}% (schedstat); RSS ${rss} KiB, PSS ${pss} KiB, private ${priv} KiB;" \
 		"${pps} probe pkt/s sent+received; ${nspp} ns per packet; ${wps} wake-ups/s; load $(cut -d' ' -f1 /proc/loadavg)"
@@ -145,21 +156,9 @@ wait_for 60 frr_all_up || lab_log "   note: only ${FUP:-0} of ${FTOTAL:-0} bfdd 
 lab_sleep 3
 read -r _ bpid <<<"${FRR_PIDS[n1]}"
 for ((win = 0; win < WINDOWS; win++)); do
-	a0=$(now_us); read -r _ _ tx0 rx0 <<<"$(frr_sessions n1)"; a1=$(now_us)
-	read -r t0 ns0 _ <<<"$(bench_proc "$bpid")"
-	c0=$(bench_switches "$bpid")
-	w0=$(now_us)
-	lab_sleep "$SECS"
-	read -r t1 ns1 rss pss priv <<<"$(bench_proc "$bpid")"
-	c1=$(bench_switches "$bpid")
-	w1=$(now_us)
-	b0=$(now_us); read -r total up tx1 rx1 <<<"$(frr_sessions n1)"; b1=$(now_us)
-	read -r pct_ticks pct_ns pps nspp wps <<<"$(awk -v t=$((t1 - t0)) -v hz="$CLK_TCK" -v ns=$((ns1 - ns0)) \
-		-v w=$((w1 - w0)) -v p=$((tx1 - tx0 + rx1 - rx0)) -v pw=$(( (b0 + b1) / 2 - (a0 + a1) / 2 )) \
-		-v c=$((c1 - c0)) 'BEGIN {
-		pps = p / (pw / 1e6)
-		printf "%.3f %.3f %.0f %.0f %.0f\n", 100 * t / hz / (w / 1e6), 100 * ns / 1e3 / w, pps,
-			pps ? ns / (w / 1e6) / pps : 0, c / (w / 1e6) }')"
+	cost_window "$bpid" "frr_sessions n1"
+	total=$W_TOTAL up=$W_UP rss=$W_RSS pss=$W_PSS priv=$W_PRIV
+	pct_ticks=$W_TICKS_PCT pct_ns=$W_NS_PCT pps=$W_PPS nspp=$W_NSPP wps=$W_WPS
 	lab_log "   FRR window $((win + 1))/$WINDOWS: n1's bfdd: $total sessions, $up up; CPU ${pct_ticks}% (utime+stime)," \
 		"${pct_ns}% (schedstat); RSS ${rss} KiB, PSS ${pss} KiB, private ${priv} KiB; ${pps} probe pkt/s" \
 		"sent+received; ${nspp} ns per packet; ${wps} wake-ups/s"

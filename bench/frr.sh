@@ -73,13 +73,13 @@ frr_vtysh() {	# NODE CMD
 # frr_up NODE: its session is up.
 frr_up() { frr_vtysh "$1" "show bfd peers json" | grep -q '"status":"up"'; }
 
-# frr_sessions NODE: "total up tx rx" over NODE's bfdd sessions (control
-# packets sent and received).
+# frr_sessions NODE: "total up downs tx rx" over NODE's bfdd sessions (times
+# a session went down, control packets sent and received), as bench_sessions.
 frr_sessions() {
 	python3 -c '
 import json, sys
 peers, counters = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-print(len(peers), sum(p["status"] == "up" for p in peers),
+print(len(peers), sum(p["status"] == "up" for p in peers), sum(c.get("session-down", 0) for c in counters),
       sum(c.get("control-packet-output", 0) for c in counters),
       sum(c.get("control-packet-input", 0) for c in counters))' \
 		"$(frr_vtysh "$1" "show bfd peers json")" "$(frr_vtysh "$1" "show bfd peers counters json")"
