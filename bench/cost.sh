@@ -79,16 +79,14 @@ pps_all=()
 wps_all=()
 for ((win = 0; win < WINDOWS; win++)); do
 	cost_window "$pid" "bench_sessions n1"
-	total=$W_TOTAL up=$W_UP flaps=$W_FLAPS rss=$W_RSS pss=$W_PSS priv=$W_PRIV
-	pct_ticks=$W_TICKS_PCT pct_ns=$W_NS_PCT pps=$W_PPS nspp=$W_NSPP wps=$W_WPS
-	lab_log "   window $((win + 1))/$WINDOWS: n1: $total sessions, $up Up, $flaps flaps; CPU ${pct_ticks}% (utime+stime)," \
-		"${pct_ns}% (schedstat); RSS ${rss} KiB, PSS ${pss} KiB, private ${priv} KiB;" \
-		"${pps} probe pkt/s sent+received; ${nspp} ns per packet; ${wps} wake-ups/s; load $(cut -d' ' -f1 /proc/loadavg)"
+	lab_log "   window $((win + 1))/$WINDOWS: n1: $W_TOTAL sessions, $W_UP Up, $W_FLAPS flaps; CPU ${W_TICKS_PCT}% (utime+stime)," \
+		"${W_NS_PCT}% (schedstat); RSS ${W_RSS} KiB, PSS ${W_PSS} KiB, private ${W_PRIV} KiB;" \
+		"${W_PPS} probe pkt/s sent+received; ${W_NSPP} ns per packet; ${W_WPS} wake-ups/s; load $(cut -d' ' -f1 /proc/loadavg)"
 	# Which sessions flapped, why, after how much silence: load or us.
-	[ "$flaps" = 0 ] || bench_status n1 | python3 -c 'import json,sys; [print("     ", x["port"], x["peer"], x["family"], x["state"], "flaps", x["flaps"], x["last_down_diag"], x["last_detect_ms"]) for x in json.load(sys.stdin)["sessions"] if x["flaps"]]'
-	lines+=("$want $up $pct_ticks $pct_ns $rss $pps $nspp FLOOR $F $P $FAM $flaps $pss $priv $wps WAKE")
-	pps_all+=("$pps")
-	wps_all+=("$wps")
+	[ "$W_FLAPS" = 0 ] || bench_status n1 | python3 -c 'import json,sys; [print("     ", x["port"], x["peer"], x["family"], x["state"], "flaps", x["flaps"], x["last_down_diag"], x["last_detect_ms"]) for x in json.load(sys.stdin)["sessions"] if x["flaps"]]'
+	lines+=("$want $W_UP $W_TICKS_PCT $W_NS_PCT $W_RSS $W_PPS $W_NSPP FLOOR $F $P $FAM $W_FLAPS $W_PSS $W_PRIV $W_WPS WAKE")
+	pps_all+=("$W_PPS")
+	wps_all+=("$W_WPS")
 done
 for node in "${LAB_NODES[@]}"; do
 	lab_stop_daemon "$node"
@@ -130,15 +128,7 @@ if ! frr_available; then
 	exit 0
 fi
 lab_log "== cost: FRR $(frr_version) bfdd instead, the same $want sessions, $IVAL x 3 (LAN: 200 ms)"
-# lab_ll NODE PORT: NODE's IPv6 link-local address on PORT.
-lab_ll() { ip -n "$(lab_ns "$1")" -6 -o addr show dev "$2" scope link | awk '{ print $4 }' | cut -d/ -f1; }
-for n in n1 n2; do
-	# Probes from the peer's one address arrive on every port; the route
-	# back is the LAN's (no meshrouted): loose reverse-path filtering.
-	for k in all $(ip -n "$(lab_ns "$n")" -o link show | awk -F': ' '{ print $2 }' | cut -d@ -f1); do
-		lab_exec "$n" sysctl -q -w "net.ipv4.conf.$k.rp_filter=2" >/dev/null 2>&1 || true
-	done
-done
+frr_loose_rpf n1 n2
 for pair in "n1 n2" "n2 n1"; do
 	read -r n m <<<"$pair"
 	peers=
@@ -147,7 +137,7 @@ for pair in "n1 n2" "n2 n1"; do
 		[ "$port" = lan0 ] && ms=200
 		# ($(...) drops the block's last newline.)
 		peers+=$(frr_peer "$(lab_addr "$m") interface $port local-address $(lab_addr "$n")" "$ms" 3)$'\n'
-		[ "$FAM" = 2 ] && peers+=$(frr_peer "$(lab_ll "$m" "$port") interface $port" "$ms" 3)$'\n'
+		[ "$FAM" = 2 ] && peers+=$(frr_peer "$(frr_ll "$m" "$port") interface $port" "$ms" 3)$'\n'
 	done
 	frr_launch "$n" "$peers"
 done
@@ -157,12 +147,10 @@ lab_sleep 3
 read -r _ bpid <<<"${FRR_PIDS[n1]}"
 for ((win = 0; win < WINDOWS; win++)); do
 	cost_window "$bpid" "frr_sessions n1"
-	total=$W_TOTAL up=$W_UP rss=$W_RSS pss=$W_PSS priv=$W_PRIV
-	pct_ticks=$W_TICKS_PCT pct_ns=$W_NS_PCT pps=$W_PPS nspp=$W_NSPP wps=$W_WPS
-	lab_log "   FRR window $((win + 1))/$WINDOWS: n1's bfdd: $total sessions, $up up; CPU ${pct_ticks}% (utime+stime)," \
-		"${pct_ns}% (schedstat); RSS ${rss} KiB, PSS ${pss} KiB, private ${priv} KiB; ${pps} probe pkt/s" \
-		"sent+received; ${nspp} ns per packet; ${wps} wake-ups/s"
-	echo "frrcost $want $up $pct_ticks $pct_ns $rss $pps $nspp $wps $pss $priv" >>"$OUT"
+	lab_log "   FRR window $((win + 1))/$WINDOWS: n1's bfdd: $W_TOTAL sessions, $W_UP up; CPU ${W_TICKS_PCT}% (utime+stime)," \
+		"${W_NS_PCT}% (schedstat); RSS ${W_RSS} KiB, PSS ${W_PSS} KiB, private ${W_PRIV} KiB; ${W_PPS} probe pkt/s" \
+		"sent+received; ${W_NSPP} ns per packet; ${W_WPS} wake-ups/s"
+	echo "frrcost $want $W_UP $W_TICKS_PCT $W_NS_PCT $W_RSS $W_PPS $W_NSPP $W_WPS $W_PSS $W_PRIV" >>"$OUT"
 done
 frr_stop n1
 frr_stop n2

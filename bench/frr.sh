@@ -53,6 +53,23 @@ frr_launch() {
 	wait_for 5 test -S "$d/bfdd.vty" || lab_fail "FRR bfdd on $node did not start (see $d/bfdd.log)"
 }
 
+# frr_loose_rpf NODE...: loose reverse-path filtering on every interface of
+# the nodes.  With meshrouted gone its host routes are gone too: the peer's
+# probes arrive on the fast ports, the route back to its one address is the LAN's.
+frr_loose_rpf() {
+	local n k
+	for n in "$@"; do
+		for k in all $(ip -n "$(lab_ns "$n")" -o link show | awk -F': ' '{ print $2 }' | cut -d@ -f1); do
+			lab_exec "$n" sysctl -q -w "net.ipv4.conf.$k.rp_filter=2" >/dev/null ||
+				lab_fail "rp_filter of $k on $n"
+		done
+	done
+}
+
+# frr_ll NODE PORT: NODE's IPv6 link-local address on PORT (bfdd's IPv6
+# single-hop peers).
+frr_ll() { ip -n "$(lab_ns "$1")" -6 -o addr show dev "$2" scope link | awk '{ print $4 }' | cut -d/ -f1; }
+
 frr_stop() {	# NODE
 	local pid
 	for pid in ${FRR_PIDS[$1]:-}; do

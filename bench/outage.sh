@@ -55,13 +55,9 @@ if ! frr_available; then
 	lab_log "== FRR not installed (apt-get install frr): no FRR rows"
 	exit 0
 fi
-# meshrouted is gone (its routes with it); FRR needs loose reverse-path
-# filtering: its peer's probes arrive on fast0, the route back is the LAN's.
+# meshrouted is gone, its routes with it.
 wait_for 5 eval 'lab_no_proto_routes n1 && lab_no_proto_routes n2' || lab_log "   note: meshrouted routes left behind"
-for n in n1 n2; do
-	lab_exec "$n" sysctl -q -w net.ipv4.conf.all.rp_filter=2 net.ipv4.conf.fast0.rp_filter=2 \
-		net.ipv4.conf.lan0.rp_filter=2 >/dev/null
-done
+frr_loose_rpf n1 n2
 for ival in $INTERVALS; do
 	lab_log "== FRR $(frr_version) bfdd, ${ival}ms x 3: $TRIALS trials per fault (detection only)"
 	frr_start n1 n2 "$ival" 3

@@ -3,6 +3,7 @@
 """bench/report.py RAW [--key value...]: build/bench/raw.txt -> markdown table."""
 import argparse
 import math
+import random
 
 ap = argparse.ArgumentParser()
 ap.add_argument("raw")
@@ -10,15 +11,19 @@ for k in ("started", "minutes", "machine", "kernel", "os", "meshroute", "frr", "
     ap.add_argument("--" + k, default="?")
 a = ap.parse_args()
 
+def median(v):
+    v = sorted(v)
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
 def stats(vals):
     v = sorted(float(x) for x in vals if x != "miss")
     miss = sum(1 for x in vals if x == "miss")
     if not v:
         return None, miss
     n = len(v)
-    med = v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
     p95 = v[max(1, math.ceil(0.95 * n)) - 1]
-    return dict(n=n, med=med, p95=p95, min=v[0], max=v[-1]), miss
+    return dict(n=n, med=median(v), p95=p95, min=v[0], max=v[-1]), miss
 
 def fmt(x):
     return "%.0f" % x if abs(x) >= 10 else "%.1f" % x
@@ -27,15 +32,9 @@ def cell(s, f=None):
     f = f or fmt
     return "%s [%s–%s]" % (f(s["med"]), f(s["min"]), f(s["max"]))
 
-def median(v):
-    v = sorted(v)
-    n = len(v)
-    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
-
 def diff_ci(a, b, rounds=2000):
     """95 % bootstrap interval of median(a) - median(b): fixed seed, so the
     same raw values always give the same table."""
-    import random
     rnd = random.Random(5880)
     d = sorted(median(rnd.choices(a, k=len(a))) - median(rnd.choices(b, k=len(b))) for _ in range(rounds))
     return d[int(0.025 * rounds)], d[int(0.975 * rounds) - 1]
