@@ -1035,10 +1035,8 @@ lab_stream_start() {
 	if [ "$count" = - ]; then
 		maxt=$LAB_STREAM_MAX_S
 		count=$(( LAB_STREAM_RATE * maxt ))
-		LAB_STREAM_OPEN=1
 	else
 		maxt=$(( count / LAB_STREAM_RATE + 10 ))
-		LAB_STREAM_OPEN=0
 	fi
 	LAB_STREAM_OUT=$LAB_DIR/stream.$port.$(now_ms)
 	ip netns exec "$(lab_ns "$to")" "$MRSTREAM" udp-recv --port "$port" --bind "$(lab_addr "$to")" \
