@@ -1166,9 +1166,10 @@ lab_failover_trial() {
 	lab_stream_stop
 	TRIAL_BACK_OUTAGE_MS=$(lab_kv "$LAB_STREAM_RESULT" outage_ms)
 	lab_log "      stream: $LAB_STREAM_RESULT (sent $LAB_STREAM_SENT)"
-	lab_log "      outage ${TRIAL_OUTAGE_MS} ms, both ends on the LAN ${TRIAL_DETECT_RANGE} ms after the fault" \
-		"(its command took $(lab_us_str $(( LAB_FAULT_AFTER_US - LAB_FAULT_BEFORE_US ))) ms);" \
-		"fail-back at hold-down + ${TRIAL_FAILBACK_MS} ms (heal command $LAB_EV_CMD_MS ms), its outage ${TRIAL_BACK_OUTAGE_MS} ms"
+	lab_log "      outage ${TRIAL_OUTAGE_MS} ms; both ends on the LAN ${TRIAL_DETECT_RANGE} ms after the fault" \
+		"(the ends of its $(lab_us_str $(( LAB_FAULT_AFTER_US - LAB_FAULT_BEFORE_US ))) ms command);" \
+		"fail-back ${TRIAL_FAILBACK_MS}..$(lab_us_str $(( LAB_EV_HI_US - LAB_HOLD_MS * 1000 ))) ms" \
+		"beyond hold-down (heal command $LAB_EV_CMD_MS ms), its outage ${TRIAL_BACK_OUTAGE_MS} ms"
 }
 
 # ---- cleanup ------------------------------------------------------------------
@@ -1192,7 +1193,8 @@ lab_host_sysctl() {
 # anything still inside its namespaces: an alert command, a daemon's
 # child), deletes the namespaces, restores the host sysctls.
 lab_teardown() {
-	local pid ns i
+	local - pid ns i
+	set +e	# (local -: only here) every step runs, whatever failed before
 	for pid in "${LAB_PIDS[@]}"; do
 		kill -s TERM "$pid" 2>/dev/null
 	done

@@ -165,6 +165,6 @@ for pair in "n2 n3" "n3 n1" "n3 n2"; do
 	outages+=("$TRIAL_OUTAGE_MS")
 	failbacks+=("$TRIAL_FAILBACK_MS")
 done
-lab_log "== silent failures with MTU probes: outages ${outages[*]} ms; fail-back beyond hold-down ${failbacks[*]} ms"
+lab_log "== silent failures with MTU probes: outages ${outages[*]} ms; fail-back beyond hold-down (from the heal command's end) ${failbacks[*]} ms"
 assert_le "median outage of a silent failure" "$(lab_median "${outages[@]}")" 100 " ms"
 assert_le "median fail-back time beyond hold-down" "$(lab_median "${failbacks[@]}")" 100 " ms"
