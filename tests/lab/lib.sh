@@ -685,20 +685,33 @@ lab_route_event_us() {
 # monitor stamps when it gets to print, and SINCE_US is usually a middle;
 # assertions use lab_event_bounds.
 lab_event_ms() {
-	local since=$1 last=0 e node peer want
+	local since=$1 last
 	shift
+	# SINCE_US is the middle of the fault's command; on a loaded host the
+	# change can land before it, so look from 200 ms earlier (and count 0).
+	lab_last_event lab_route_event_us 1 $(( since - 200000 )) "$@"
+	last=$LAB_LAST_US
+	(( last < since )) && last=$since
+	echo $(( (last - since) / 1000 ))
+}
+
+# lab_last_event FINDER TIMEOUT_S AFTER_US NODE PEER EXPECTED [...]: the
+# latest of these route changes, each found by FINDER NODE PEER EXPECTED
+# AFTER_US (lab_route_event_us, lab_log_event_us) within TIMEOUT_S (it may
+# not be written yet), in LAB_LAST_US; fails the test if one is missing.
+lab_last_event() {
+	local finder=$1 timeout=$2 after=$3 e node peer want
+	shift 3
+	LAB_LAST_US=0
 	while [ $# -ge 3 ]; do
 		node=$1 peer=$2 want=$3
 		# (eval runs inside wait_for: only locals of this function, no $1..)
-		# SINCE_US is the middle of the fault's command; on a loaded host the
-		# change can land before it, so look from 200 ms earlier (and count 0).
-		wait_for 1 eval 'e=$(lab_route_event_us $node $peer "$want" $((since - 200000))); [ -n "$e" ]' ||
-			lab_fail "no route event on $node for its route to $peer becoming '$want' (see $LAB_DIR/$node.routes)"
-		(( e > last )) && last=$e
+		wait_for "$timeout" eval 'e=$($finder $node $peer "$want" $after); [ -n "$e" ]' ||
+			lab_fail "$finder: no change of $node's route to $peer to '$want' (see $LAB_DIR/$node.log, $node.routes)"
+		(( e > LAB_LAST_US )) && LAB_LAST_US=$e
 		shift 3
 	done
-	(( last < since )) && last=$since
-	echo $(( (last - since) / 1000 ))
+	return 0
 }
 
 # ---- route changes, timed by the daemons' own logs --------------------------
@@ -717,17 +730,28 @@ lab_us_str() {
 	printf '%s%d.%03d' "$sign" $(( us / 1000 )) $(( us % 1000 ))
 }
 
+# The daemon's log stamps are the local time of day: LAB_LOG_AWK's
+# stamp_us(S) makes one (S, "HH:MM:SS.uuuuuu") wall-clock us, given awk
+# variables midnight (local midnight of the day of AFTER_US, s: lab_midnight
+# AFTER_US) and after (a stamp more than 12 h before it is the next day's).
+LAB_LOG_AWK='
+function stamp_us(s,   hms, us) {
+	split(s, hms, "[:.]")
+	us = ((midnight + hms[1] * 3600 + hms[2] * 60 + hms[3]) * 1000000) + hms[4]
+	return us < after - 43200000000 ? us + 86400000000 : us
+}
+function stamped(f) { return f ~ /^[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9][0-9][0-9][0-9][0-9][0-9]$/ }'
+lab_midnight() { date -d "$(date -d "@$(( $1 / 1000000 ))" +%F)" +%s; }	# AFTER_US
+
 # lab_log_event_us NODE PEER EXPECTED AFTER_US: the wall-clock time (us) of
 # the first change of NODE's IPv4 route to PEER to EXPECTED (lab_route's
 # form: "fast0", "fast0 fast1", "via n3 fast0" or "lan") that NODE's
 # daemon logged at or after AFTER_US; empty if none (yet).
 lab_log_event_us() {
-	local node=$1 peer=$2 want=$3 after=$4 midnight
+	local node=$1 peer=$2 want=$3 after=$4
 	[ -e "$LAB_DIR/$node.log" ] || return 0
-	# The log has the local time of day: days start at local midnight.
-	midnight=$(date -d "$(date -d "@$(( after / 1000000 ))" +%F)" +%s)
 	awk -v peer="$peer (10.10.0.${peer#n}): path " -v want="$want" -v after="$after" \
-	    -v midnight="$midnight" '
+	    -v midnight="$(lab_midnight "$after")" "$LAB_LOG_AWK"'
 	function norm(s,   n, a, i, j, t, via, out) {
 		if (s == "LAN") return "lan"
 		if (s ~ /^via [^ ]+ \(.*\)$/) {
@@ -741,15 +765,12 @@ lab_log_event_us() {
 		for (i = 2; i <= n; i++) out = out " " a[i]
 		return via out
 	}
-	$1 ~ /^[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9][0-9][0-9][0-9][0-9][0-9]$/ {
+	stamped($1) {
 		rest = substr($0, length($1) + 2)
 		if (substr(rest, 1, length(peer)) != peer) next
 		rest = substr(rest, length(peer) + 1)
 		if (norm(substr(rest, index(rest, " -> ") + 4)) != want) next
-		split($1, hms, "[:.]")
-		us = ((midnight + hms[1] * 3600 + hms[2] * 60 + hms[3]) * 1000000) + hms[4]
-		if (us < after - 43200000000) us += 86400000000	# past midnight
-		if (us >= after) { printf "%.0f\n", us; exit }
+		if ((us = stamp_us($1)) >= after) { printf "%.0f\n", us; exit }
 	}' "$LAB_DIR/$node.log"
 }
 
@@ -757,16 +778,11 @@ lab_log_event_us() {
 # line of NODE's daemon log, stamped at or after AFTER_US, whose text (after
 # the stamp) matches the extended regular expression ERE; empty if none.
 lab_log_match_us() {
-	local node=$1 ere=$2 after=$3 midnight
+	local node=$1 ere=$2 after=$3
 	[ -e "$LAB_DIR/$node.log" ] || return 0
-	midnight=$(date -d "$(date -d "@$(( after / 1000000 ))" +%F)" +%s)
-	awk -v ere="$ere" -v after="$after" -v midnight="$midnight" '
-	$1 ~ /^[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9][0-9][0-9][0-9][0-9][0-9]$/ {
-		if (substr($0, length($1) + 2) !~ ere) next
-		split($1, hms, "[:.]")
-		us = ((midnight + hms[1] * 3600 + hms[2] * 60 + hms[3]) * 1000000) + hms[4]
-		if (us < after - 43200000000) us += 86400000000	# past midnight
-		if (us >= after) { printf "%.0f\n", us; exit }
+	awk -v ere="$ere" -v after="$after" -v midnight="$(lab_midnight "$after")" "$LAB_LOG_AWK"'
+	stamped($1) && substr($0, length($1) + 2) ~ ere {
+		if ((us = stamp_us($1)) >= after) { printf "%.0f\n", us; exit }
 	}' "$LAB_DIR/$node.log"
 }
 
@@ -781,16 +797,10 @@ lab_log_match_us() {
 # command's own duration, all that separates the two).  LAB_EV_LO_US and
 # LAB_EV_HI_US are the same in us.
 lab_event_bounds() {
-	local before=$1 after=$2 last=0 e node peer want
+	local before=$1 after=$2 last
 	shift 2
-	while [ $# -ge 3 ]; do
-		node=$1 peer=$2 want=$3
-		# (eval runs inside wait_for: only locals of this function, no $1..)
-		wait_for 2 eval 'e=$(lab_log_event_us $node $peer "$want" $before); [ -n "$e" ]' ||
-			lab_fail "$node's daemon logged no change of its route to $peer to '$want' (see $LAB_DIR/$node.log)"
-		(( e > last )) && last=$e
-		shift 3
-	done
+	lab_last_event lab_log_event_us 2 "$before" "$@"
+	last=$LAB_LAST_US
 	LAB_EV_HI_US=$(( last - before ))
 	LAB_EV_LO_US=$(( last > after ? last - after : 0 ))
 	LAB_EV_HI_MS=$(lab_us_str "$LAB_EV_HI_US")
