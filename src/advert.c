@@ -25,6 +25,11 @@ const char *advert_err_name(int err)
 	return err >= 0 && err < ADVERT_ERR_MAX ? err_names[err] : "?";
 }
 
+bool advert_is(const uint8_t *buf, size_t len)
+{
+	return len >= sizeof(magic) && memcmp(buf, magic, sizeof(magic)) == 0;
+}
+
 static void put32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)(v >> 24);
