@@ -922,15 +922,15 @@ static void resync(struct mr_daemon *d)
 /* The MTU session's bring-up takes a few of its packets: a few detection times. */
 static mtime_t mtu_grace(const struct mr_daemon *d)
 {
-	return mtime_max(MTIME_S(1), (mtime_t)d->cfg.mtu_probe_interval_us * d->cfg.multiplier * 4);
+	return mtime_max(MTIME_S(1), (mtime_t)mtu_window(&d->cfg) * 4);
 }
 
 static void mtu_params(const struct mr_config *cfg, struct bfd_session_params *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->detect_mult = cfg->multiplier;
-	p->desired_min_tx_us = p->required_min_rx_us = cfg->mtu_probe_interval_us;
-	p->idle_tx_us = cfg->mtu_probe_interval_us;
+	p->desired_min_tx_us = p->required_min_rx_us = mtu_interval(cfg);
+	p->idle_tx_us = mtu_interval(cfg);
 }
 
 /* IPv4 when both nodes have it, else IPv6; -1 when they share no family. */

@@ -125,7 +125,7 @@ static bool trips(const struct loss_dir *d, int dir, unsigned max, mtime_t now,
 		  struct loss_verdict *v)
 {
 	static const struct { mtime_t width, span; unsigned num, den; } levels[] = {
-		{ LOSS_SHORT, 0, 3, 4 },
+		{ LOSS_SHORT, 0, 7, 8 },
 		{ LOSS_LONG, LOSS_LONG_SPAN, 1, 2 },
 	};
 	struct loss_count c;

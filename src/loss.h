@@ -20,7 +20,7 @@
  * LOSS_MIN_LOST > LOSS_EDGE lost probes, so edges alone never trip it.
  *
  * Trip rule, per direction, on every new pair, with M = max-loss:
- *	over the last 10 s: lost >= LOSS_MIN_LOST and lost/sent >= 3/4 M, or
+ *	over the last 10 s: lost >= LOSS_MIN_LOST and lost/sent >= 7/8 M, or
  *	over the last 30 s: lost >= LOSS_MIN_LOST and lost/sent >= 1/2 M,
  *	once the pairs span LOSS_LONG_SPAN (a shorter span is not the
  *	sample the 1/2 M level was worked out for).
@@ -30,17 +30,18 @@
  *
  * Why those levels (one direction, binomial; scripts/loss-stats.py prints
  * every figure): a peer at 20 ms sends 57 probes/s (RFC 5880 jitter makes
- * the mean interval 87.5 %).  A report comes about once a second, so at
- * 10 s after a loss began the newest pair holds >= 8.9 s of it.  5 % lost:
- * the 10-s window has 571 probes, the trip needs 9 lost, 25 expected:
- * missed with probability 4e-5 (1e-8 at 10 ms).  2 % lost: the 30-s window
- * (1714 probes) needs 18, 33 expected: missed by 30 s with probability
- * 1.5e-3 (9e-6 at 10 ms; both directions lossy, as on a bad cable: 2e-6).
- * A 2 % loss cannot be told from 1 % much faster at these rates: that is
- * why the 30-s level is M/2, not M.  The price is a grey zone: a link
- * losing 0.5 % trips a 30-s window with probability 3e-3 (every few hours);
- * at 0.25 % once in months, at 0.1 % practically never, and a clean link
- * (counts exact) never.
+ * the mean interval 87.5 %).  A report comes at most 1.1 s after the last,
+ * so 10 s after a loss began the newest pair holds >= 8.9 s of it.  5 %
+ * lost: the 10-s window has 571 probes, the trip needs 10 lost, 25 are
+ * expected: missed with probability 1.3e-4 (1.6e-7 at 10 ms).  2 % lost:
+ * the 30-s window (1714 probes) needs 18, 33 are expected: missed by 30 s
+ * with probability 1.5e-3 (9e-6 at 10 ms; both directions lossy, as on a
+ * bad cable: 2e-6).  2 % cannot be told from 1 % much better in 30 s at
+ * these rates: that is why the 30-s level is M/2, not M.  The price is a
+ * grey zone below M: at 20 ms a link losing 0.5 % is taken out many times
+ * a day, one losing 0.25 % every few days to weeks (0.024-0.27 a day,
+ * simulated 0.1), 0.1 % practically never, and a clean link (counts are
+ * exact) never.  At 10 ms everything is sharper (0.25 %: never).
  */
 #ifndef MR_LOSS_H
 #define MR_LOSS_H

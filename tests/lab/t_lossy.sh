@@ -17,8 +17,8 @@
 #   4. the n1 -- n3 cable drops 2 % both ways: both ends leave within 30 s;
 #      it returns once the loss stops.
 # Why the bounds cannot fail by chance (src/loss.h, scripts/loss-stats.py):
-# at 57 probes/s, 5 % over >= 8.9 s of the 10-s window (571 probes) needs 9
-# lost where 25 are expected: missed with probability 4e-5; 2 % over the
+# at 57 probes/s, 5 % over >= 8.9 s of the 10-s window (571 probes) needs 10
+# lost where 25 are expected: missed with probability 1.3e-4; 2 % over the
 # 30-s window (1714 probes) needs 18 where 33 are expected: 1.5e-3 for one
 # direction, so both directions of the cable miss together with 2e-6.
 # LOSSY_TRIALS=N repeats 2-4 N times and prints median [min-max].

@@ -141,7 +141,7 @@ static void test_catches_5pct_within_10s(void **state)
 	int got;
 
 	(void)state;
-	/* Missed with probability 4e-5 per trial at 20 ms (loss.h): 300 of 300. */
+	/* Missed with probability 1.3e-4 per trial at 20 ms (loss.h): 300 of 300. */
 	got = detect(20000, 0.05, MTIME_S(10), 300, 1, &med);
 	print_message("5 %% at 20 ms: %d/300 within 10 s, median %.1f s\n", got, med / 1e6);
 	assert_int_equal(got, 300);
@@ -341,20 +341,20 @@ static void test_levels_exact(void **state)
 
 	(void)state;
 	loss_dir_reset(&none);
-	/* 1000 a second for 10 s, 14 lost of every 1000 (1.4 %): below 3/4 of 2 %... */
+	/* 800 a second for 10 s, 13 lost of every 800 (1.625 %): below 7/8 of 2 %... */
 	loss_dir_reset(&d);
 	loss_sample(&d, LOSS_SRC_REPORT, 1, 2, 0, 0, t);
-	t = feed(&d, t, 10, 1000, 14, &sent, &rcvd);
+	t = feed(&d, t, 10, 800, 13, &sent, &rcvd);
 	loss_judge(&d, &none, MAX, false, 0, t, &v);
 	assert_int_equal(v.action, LOSS_KEEP);
-	/* ...15 per 1000 is exactly 3/4 of it: trips on the short window. */
-	t = feed(&d, t, 10, 1000, 15, &sent, &rcvd);
+	/* ...14 per 800 is exactly 7/8 of it: trips on the short window. */
+	t = feed(&d, t, 10, 800, 14, &sent, &rcvd);
 	loss_judge(&d, &none, MAX, false, 0, t, &v);
 	assert_int_equal(v.action, LOSS_TRIP);
 	assert_true(v.width == LOSS_SHORT);
 	assert_int_equal(v.dir, LOSS_FROM_PEER);
-	assert_int_equal(v.c.sent, 10000);
-	assert_int_equal(v.c.lost, 150);
+	assert_int_equal(v.c.sent, 8000);
+	assert_int_equal(v.c.lost, 140);
 	/* 1 % trips on the long window, not the short one, once it spans LOSS_LONG_SPAN. */
 	loss_dir_reset(&d);
 	sent = rcvd = 0;
