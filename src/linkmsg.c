@@ -60,6 +60,7 @@ void linkmsg_init(struct linkmsg_state *lm)
 	int i, f;
 
 	memset(lm, 0, sizeof(*lm));
+	lm->settle_at = MTIME_NEVER;
 	for (f = 0; f < MR_NFAM; f++)
 		lm->rx[f].fd = -1;
 	for (i = 0; i < MR_MAX_FAST; i++)
@@ -375,6 +376,7 @@ static void report_rx(struct mr_daemon *d, const struct net_msg *m, mtime_t now)
 	p->read_at = now;
 	p->l = r.link;
 	d->rx_backlog = true;
+	d->lm.settle_at = mtime_min(d->lm.settle_at, p->at + LINKMSG_SETTLE + 1);
 }
 
 static void on_rx(void *arg, uint32_t events)
@@ -469,13 +471,21 @@ void linkmsg_process(struct mr_daemon *d, mtime_t now)
 	struct linkmsg_state *lm = &d->lm;
 	int i, k = 0;
 
+	lm->settle_at = MTIME_NEVER;
 	for (i = 0; i < lm->npend; i++) {
 		struct linkmsg_pending *p = &lm->pend[i];
 
-		if (p->link < lm->nlinks && p->at < d->rx_read_at)
+		if (p->link < lm->nlinks && p->at + LINKMSG_SETTLE < d->rx_read_at) {
 			resolve(d, p, now);
-		else if (p->link < lm->nlinks && now - p->read_at <= LINKMSG_PENDING_MAX_AGE)
-			lm->pend[k++] = *p;	/* a flood kept the sockets from being read empty */
+			continue;
+		}
+		/* Not yet settled, or a flood kept the sockets from being read empty. */
+		if (p->link >= lm->nlinks || now - p->read_at > LINKMSG_PENDING_MAX_AGE)
+			continue;
+		lm->pend[k++] = *p;
+		/* One wake-up when it settles; after that, the daemon's own ones. */
+		if (p->at + LINKMSG_SETTLE >= now)
+			lm->settle_at = mtime_min(lm->settle_at, p->at + LINKMSG_SETTLE + 1);
 	}
 	lm->npend = k;
 }
@@ -598,5 +608,5 @@ mtime_t linkmsg_next_deadline(const struct mr_daemon *d)
 
 	for (i = 0; i < d->lm.nlinks; i++)
 		t = mtime_min(t, d->lm.links[i].next_tx);
-	return t;
+	return mtime_min(t, d->lm.settle_at);
 }

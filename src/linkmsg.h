@@ -43,8 +43,14 @@ struct net_msg;
  * would move the stamp by up to the step (net.h), and this bounds that.
  */
 #define LINKMSG_STAMP_TRUST MTIME_MS(100)
-/* Reports read but not yet counted: until the probe sockets were read empty after them. */
+/*
+ * Reports read but not yet counted: until the probe sockets were read empty
+ * LINKMSG_SETTLE after their arrival.  A probe stamped before the report
+ * may still be on its way to the socket (another CPU's backlog, processed
+ * late on a busy host); the settle time lets it arrive.
+ */
 #define LINKMSG_PENDING 16
+#define LINKMSG_SETTLE MTIME_MS(10)
 #define LINKMSG_PENDING_MAX_AGE MTIME_S(1)
 
 /* One per (fast port, peer) the two nodes share an address family for. */
@@ -95,6 +101,7 @@ struct linkmsg_state {
 	int nlinks;
 	struct linkmsg_pending pend[LINKMSG_PENDING];
 	int npend;
+	mtime_t settle_at;		/* wake up then: a pending report has settled */
 	uint64_t tx_packets, tx_errors, rx_packets;
 	uint64_t drops[LINKMSG_DROP_MAX];
 	uint64_t drop_decode[LINKREP_ERR_MAX];
@@ -129,8 +136,8 @@ const struct mr_link *linkmsg_link_of_const(const struct mr_daemon *d, const str
 /* Reports waiting for the probe sockets to be read empty (fire_timers reads them first). */
 bool linkmsg_pending(const struct mr_daemon *d);
 /*
- * The pending reports whose arrival precedes the last time the probe
- * sockets were read empty (d->rx_read_at): their counts go to loss.c.
+ * The pending reports that arrived LINKMSG_SETTLE before the last time the
+ * probe sockets were read empty (d->rx_read_at): their counts go to loss.c.
  */
 void linkmsg_process(struct mr_daemon *d, mtime_t now);
 
