@@ -62,6 +62,16 @@ unlossy() {
 
 lines() { wc -l <"$1"; }
 
+# back_after A B: the loss between A and B stopped (unlossy): both routes
+# back on the cable; BACK_MS gets how long that took.
+back_after() {
+	local a=$1 b=$2
+	wait_for 45 eval 'lab_route_is $b $a "$(lab_port $b $a)" && lab_route_is $a $b "$(lab_port $a $b)"' || {
+		lab_show_routes >&2; lab_fail "the $a -- $b cable did not return once the loss stopped"; }
+	BACK_MS=$(lab_event_ms "$LOSSY_T0" "$a" "$b" "$(lab_port "$a" "$b")" "$b" "$a" "$(lab_port "$b" "$a")")
+	lab_ok "back in service $BACK_MS ms after the loss stopped (30 s window below 0.5 %, then hold-down)"
+}
+
 lab_log "== 3-node mesh, 20ms x 3, max-loss at its default (2%), hold-down 1s"
 lab_mesh3
 lab_start_daemons "hold-down = 1s"
@@ -117,11 +127,8 @@ for trial in $(seq "$TRIALS"); do
 
 	lab_log "== the loss stops"
 	unlossy n1 n2
-	wait_for 45 eval 'lab_route_is n2 n1 "$(lab_port n2 n1)" && lab_route_is n1 n2 "$(lab_port n1 n2)"' || {
-		lab_show_routes >&2; lab_fail "the link did not return once the loss stopped"; }
-	ms=$(lab_event_ms "$LOSSY_T0" n1 n2 "$(lab_port n1 n2)" n2 n1 "$(lab_port n2 n1)")
-	lab_ok "back in service $ms ms after the loss stopped (30 s window below 0.5 %, then hold-down)"
-	back5+=("$ms")
+	back_after n1 n2
+	back5+=("$BACK_MS")
 	grep -q "back in service" "$LAB_DIR/n1.log" "$LAB_DIR/n2.log" || lab_fail "no node logged the return"
 
 	lab_log "== trial $trial: 2 % of the n1 -- n3 cable's frames dropped, both ways"
@@ -132,11 +139,8 @@ for trial in $(seq "$TRIALS"); do
 	assert_le "both ends left the 2 % lossy cable after" "$ms" 30000 " ms"
 	catch2+=("$ms")
 	unlossy n1 n3
-	wait_for 45 eval 'lab_route_is n3 n1 "$(lab_port n3 n1)" && lab_route_is n1 n3 "$(lab_port n1 n3)"' || {
-		lab_show_routes >&2; lab_fail "the link did not return once the loss stopped"; }
-	ms=$(lab_event_ms "$LOSSY_T0" n1 n3 "$(lab_port n1 n3)" n3 n1 "$(lab_port n3 n1)")
-	lab_ok "back in service $ms ms after the loss stopped"
-	back2+=("$ms")
+	back_after n1 n3
+	back2+=("$BACK_MS")
 done
 assert_eq "the n2 -- n3 cable, never lossy, was never taken out" "" \
 	"$(grep -h "taken out of service" "$LAB_DIR/n2.log" "$LAB_DIR/n3.log" | grep -E "n3 \(|n2 \(" || true)"
