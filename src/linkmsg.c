@@ -376,7 +376,7 @@ static void report_rx(struct mr_daemon *d, const struct net_msg *m, mtime_t now)
 	p->read_at = now;
 	p->l = r.link;
 	d->rx_backlog = true;
-	d->lm.settle_at = mtime_min(d->lm.settle_at, p->at + LINKMSG_SETTLE + 1);
+	d->lm.settle_at = mtime_min(d->lm.settle_at, p->at + LINKMSG_SETTLE + LINKMSG_SLACK);
 }
 
 static void on_rx(void *arg, uint32_t events)
@@ -483,9 +483,13 @@ void linkmsg_process(struct mr_daemon *d, mtime_t now)
 		if (p->link >= lm->nlinks || now - p->read_at > LINKMSG_PENDING_MAX_AGE)
 			continue;
 		lm->pend[k++] = *p;
-		/* One wake-up when it settles; after that, the daemon's own ones. */
-		if (p->at + LINKMSG_SETTLE >= now)
-			lm->settle_at = mtime_min(lm->settle_at, p->at + LINKMSG_SETTLE + 1);
+		/*
+		 * A wake-up of its own only if none comes within the slack; once
+		 * that has passed (a flood keeps the sockets full), the daemon's own.
+		 */
+		if (p->at + LINKMSG_SETTLE + LINKMSG_SLACK > now)
+			lm->settle_at = mtime_min(lm->settle_at,
+						  p->at + LINKMSG_SETTLE + LINKMSG_SLACK);
 	}
 	lm->npend = k;
 }
@@ -588,7 +592,7 @@ void linkmsg_timers(struct mr_daemon *d, mtime_t now)
 	for (i = 0; i < d->lm.nlinks; i++) {
 		struct mr_link *l = &d->lm.links[i];
 
-		if (l->next_tx > now)
+		if (l->next_tx > now + LINKMSG_SLACK)
 			continue;
 		if (!link_wanted(d, l, now)) {
 			/* Checked again with the next report's time; sent at once when it is. */

@@ -26,8 +26,15 @@ struct mr_port;
 struct mr_sess;
 struct net_msg;
 
-/* A report about every LINKMSG_INTERVAL (90-110 %) per link. */
+/*
+ * A report about every LINKMSG_INTERVAL (90-110 %) per link.  It goes out
+ * with any wake-up up to LINKMSG_SLACK before it is due, and its counts are
+ * taken with any wake-up up to LINKMSG_SLACK after they have settled: with
+ * the probes' own wake-ups (at most every 20 ms by default) reports cost no
+ * wake-ups of their own.
+ */
 #define LINKMSG_INTERVAL MTIME_S(1)
+#define LINKMSG_SLACK MTIME_MS(50)
 /*
  * A peer that answered none of LINKMSG_UNANSWERED reports runs no
  * meshrouted that sends them (FRR, BIRD, an older meshrouted): one report
