@@ -425,6 +425,18 @@ static void sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd
 		if (!s->mtu)
 			s->port->active[s->peer] += (out->new_state >= BFD_STATE_INIT) -
 						    (out->old_state >= BFD_STATE_INIT);
+		/*
+		 * Probes lost while the session changes state (an outage, a
+		 * drain, a key that does not match) are BFD's business, not
+		 * the cable's loss: the counting starts over.  Not when we take
+		 * the cable out for loss ourselves: that run decides its return.
+		 */
+		if (!(out->new_state == BFD_STATE_ADMIN_DOWN && s->loss_out)) {
+			loss_dir_reset(&s->loss_from);
+			loss_dir_reset(&s->loss_to);
+			s->loss_reset_at = now;
+			s->seq_valid = false;
+		}
 		if (out->new_state == BFD_STATE_UP) {
 			s->up_since = now;
 		} else if (out->old_state == BFD_STATE_UP) {
@@ -2087,7 +2099,8 @@ static void loss_tick(struct mr_daemon *d, struct mr_sess *s, mtime_t now)
 {
 	char addr[64];
 
-	if (s->seq_valid && !(s->report_at && now - s->report_at <= LOSS_STALE)) {
+	if (s->seq_valid && s->seq_at >= s->loss_reset_at &&
+	    !(s->report_at && now - s->report_at <= LOSS_STALE)) {
 		loss_sample(&s->loss_from, LOSS_SRC_AUTH, s->seq_key, s->bfd.local_discr, s->seq_last,
 			    s->seq_rcvd, s->seq_at);
 		s->seq_valid = false;

@@ -79,6 +79,7 @@ struct mr_sess {
 	bool echo_valid;
 	uint32_t echo_key, echo_sent, echo_rcvd;
 	mtime_t report_at;	/* a link report last named this session, 0: never */
+	mtime_t loss_reset_at;	/* counting started over (state change): older pairs are ignored */
 	bool seq_valid;
 	uint32_t seq_key, seq_last, seq_rcvd;
 	mtime_t seq_at;

@@ -443,6 +443,9 @@ static void resolve(struct mr_daemon *d, const struct linkmsg_pending *p, mtime_
 		if (!s)
 			continue;
 		s->report_at = p->at;
+		/* Cut before the session changed state: the counting started over since. */
+		if (p->at < s->loss_reset_at)
+			continue;
 		/* The peer's probes to us: its count, ours up to the report's arrival. */
 		if (p->trusted && loss_rx_count_at(&s->lrx, p->at, &rcvd)) {
 			loss_sample(&s->loss_from, LOSS_SRC_REPORT, e->local_discr, e->remote_discr,

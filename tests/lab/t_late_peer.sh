@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# lab-timeout: 90
+# lab-timeout: 120
 # A late peer is not a lossy link.  n2's daemon is stopped for 20 ms of
 # every 100 ms for 20 s (SIGSTOP / SIGCONT: a starved process on a busy
 # host), at the defaults (20 ms x 3, max-loss 2 %).  Each pause is shorter
@@ -10,6 +10,10 @@
 # links out of service.  n2 sends fewer probes and its link reports say so;
 # n2 also reads late, and cuts its counts at n1's reports by kernel stamps.
 # So: no loss counted either way, no verdict, no flap, no route change.
+# Then an outage: the cable silent for 1 s.  The probes lost while it is
+# down are BFD's business (the sessions go Down and come back), not the
+# cable's loss: the counting starts over with the session, and no loss
+# verdict follows the link's return.
 #
 #    n1 fast0 --[w12]-- fast0 n2        + lan0 of both on the LAN
 . "$(dirname "$0")/lib.sh"
@@ -61,3 +65,15 @@ assert_eq "n1's route events during the pauses" "$routes1" "$(wc -l <"$LAB_DIR/n
 assert_eq "n2's route events during the pauses" "$routes2" "$(wc -l <"$LAB_DIR/n2.routes")"
 assert_eq "n1's route to n2" fast0 "$(lab_route n1 n2)"
 assert_eq "n2's route to n1" fast0 "$(lab_route n2 n1)"
+
+lab_log "== an outage of 1 s is BFD's business, not probe loss"
+lab_silent n1 n2
+lab_sleep 1
+lab_heal n1 n2
+lab_wait_routes 10
+lab_sleep 12
+for n in n1 n2; do
+	grep -q "taken out of service" "$LAB_DIR/$n.log" && lab_fail "$n took the cable out for loss after the outage"
+	assert_eq "$n: loss in, out 12 s after the outage" "0 0" "$(lab_mr_sess "$n" fast0 ipv4 loss_pct loss_to_peer_pct)"
+done
+assert_eq "n1's route to n2 after the outage" fast0 "$(lab_route n1 n2)"
