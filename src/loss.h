@@ -12,7 +12,9 @@
  * arrival stamp -- the other direction the peer measured the same way and
  * echoes back), or, for a peer without reports, from RFC 5880 meticulous
  * authentication, whose sequence number is the sender's own count.
- * Without either nothing is judged.
+ * Without either nothing is judged.  The caller starts a direction over
+ * (loss_dir_reset) when its session changes state: probes lost in an outage
+ * are BFD's business, not the cable's loss.
  *
  * A cut can be off by at most one probe at each end (a probe sent just
  * before the report, overtaken by it on another CPU or queue), so any
