@@ -78,6 +78,7 @@ struct mr_sess {
 	struct loss_dir loss_to;	/* ours to the peer */
 	bool echo_valid;
 	uint32_t echo_key, echo_sent, echo_rcvd;
+	uint64_t echo_tx;	/* the tx time (the peer's clock) of the report they were cut at */
 	mtime_t report_at;	/* a link report last named this session, 0: never */
 	mtime_t loss_reset_at;	/* counting started over (state change): older pairs are ignored */
 	bool seq_valid;

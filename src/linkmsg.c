@@ -345,10 +345,8 @@ static void report_rx(struct mr_daemon *d, const struct net_msg *m, mtime_t now)
 	l->heard_at = m->rx_at;
 	l->rx_packets++;
 	lm->rx_packets++;
-	if (!r.has_link) {
-		l->echo_tx = 0;
+	if (!r.has_link)
 		return;
-	}
 	memcpy(l->peer_port, r.link.port, sizeof(l->peer_port));
 	/*
 	 * Our tx time came back, held by the peer for held_us: the rest is the
@@ -360,7 +358,6 @@ static void report_rx(struct mr_daemon *d, const struct net_msg *m, mtime_t now)
 		if (rtt >= 0 && rtt < MTIME_S(10))
 			rtt_add(&l->rtt, (uint32_t)rtt, m->rx_at);
 	}
-	l->echo_tx = r.link.tx_us;
 	/* The counts wait until every probe that came before the report has been read. */
 	if (lm->npend == LINKMSG_PENDING) {
 		linkmsg_process(d, now);
@@ -432,8 +429,14 @@ static struct mr_sess *entry_sess(struct mr_daemon *d, const struct mr_link *l,
 
 static void resolve(struct mr_daemon *d, const struct linkmsg_pending *p, mtime_t now)
 {
-	const struct mr_link *l = &d->lm.links[p->link];
+	struct mr_link *l = &d->lm.links[p->link];
 	int i;
+
+	/* Ours echo this report: its tx time, and the pairs cut at its arrival (a kernel stamp). */
+	if (p->trusted) {
+		l->echo_tx = p->l.tx_us;
+		l->echo_at = p->at;
+	}
 
 	for (i = 0; i < p->l.count; i++) {
 		const struct linkrep_entry *e = &p->l.e[i];
@@ -454,12 +457,20 @@ static void resolve(struct mr_daemon *d, const struct linkmsg_pending *p, mtime_
 			s->echo_key = e->local_discr;
 			s->echo_sent = e->sent;
 			s->echo_rcvd = rcvd;
+			s->echo_tx = p->l.tx_us;
 		}
-		/* Ours to the peer: the pair it made of our last report, ours not above what we sent. */
-		if ((e->flags & LINKREP_E_ECHO) &&
+		/*
+		 * Ours to the peer: the pair it cut at our report sent at echo_us
+		 * (our clock), which is the pair's time: a pair cut before our
+		 * session changed state (the peer echoes the last one it could
+		 * make, also after an outage) is not counted.  Ours not above
+		 * what we sent.
+		 */
+		if ((e->flags & LINKREP_E_ECHO) && p->l.echo_us && p->l.echo_us <= (uint64_t)p->at &&
+		    (mtime_t)p->l.echo_us >= s->loss_reset_at &&
 		    (uint32_t)((uint32_t)s->tx_packets - e->echo_sent) < 1u << 31)
 			loss_sample(&s->loss_to, LOSS_SRC_REPORT, e->local_discr, e->remote_discr,
-				    e->echo_sent, e->echo_received, p->at);
+				    e->echo_sent, e->echo_received, (mtime_t)p->l.echo_us);
 		daemon_loss_check(d, s, now);
 	}
 }
@@ -519,7 +530,8 @@ static bool link_wanted(const struct mr_daemon *d, const struct mr_link *l, mtim
 	return false;
 }
 
-static void entry_of(const struct mr_sess *s, struct linkrep_entry *e)
+/* echo_tx: the report whose tx time ours echoes; an entry's pair must be from that one. */
+static void entry_of(const struct mr_sess *s, uint64_t echo_tx, struct linkrep_entry *e)
 {
 	memset(e, 0, sizeof(*e));
 	e->local_discr = s->bfd.local_discr;
@@ -529,7 +541,7 @@ static void entry_of(const struct mr_sess *s, struct linkrep_entry *e)
 	e->state = s->bfd.state;
 	e->sent = (uint32_t)s->tx_packets;
 	e->received = s->lrx.count;
-	if (s->echo_valid && s->echo_key == s->bfd.remote_discr) {
+	if (s->echo_valid && s->echo_key == s->bfd.remote_discr && echo_tx && s->echo_tx == echo_tx) {
 		e->flags = LINKREP_E_ECHO;
 		e->echo_sent = s->echo_sent;
 		e->echo_received = s->echo_rcvd;
@@ -549,14 +561,6 @@ static void report_send(struct mr_daemon *d, struct mr_link *l)
 	r.sender = l->local;
 	r.has_link = true;
 	snprintf(r.link.port, sizeof(r.link.port), "%s", l->port->name);
-	for (k = 0; k < 2; k++)
-		for (i = 0; i < n[k] && r.link.count < LINKREP_MAX_ENTRIES; i++) {
-			const struct mr_sess *s = &arr[k][i];
-
-			/* Only sessions the peer can name: we know its discriminator. */
-			if (s->port == l->port && s->peer == l->peer && s->bfd.remote_discr)
-				entry_of(s, &r.link.e[r.link.count++]);
-		}
 	fd = linkmsg_tx_socket(d, pi, mr_fam(l->local.family));
 	if (fd < 0)
 		return;
@@ -564,10 +568,18 @@ static void report_send(struct mr_daemon *d, struct mr_link *l)
 	/* Read just before sending: what is between here and the wire is in the RTT. */
 	now = mtime_now();
 	r.link.tx_us = (uint64_t)now;
-	if (l->heard && l->echo_tx && now - l->heard_at < LINKMSG_EXPIRE) {
+	if (l->echo_tx && now >= l->echo_at && now - l->echo_at < LINKMSG_EXPIRE) {
 		r.link.echo_us = l->echo_tx;
-		r.link.held_us = (uint32_t)(now - l->heard_at);
+		r.link.held_us = (uint32_t)(now - l->echo_at);
 	}
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < n[k] && r.link.count < LINKREP_MAX_ENTRIES; i++) {
+			const struct mr_sess *s = &arr[k][i];
+
+			/* Only sessions the peer can name: we know its discriminator. */
+			if (s->port == l->port && s->peer == l->peer && s->bfd.remote_discr)
+				entry_of(s, r.link.echo_us, &r.link.e[r.link.count++]);
+		}
 	len = linkrep_encode(&r, &d->keys, buf, sizeof(buf));
 	err = len ? net_send(fd, &l->remote, d->cfg.relay_port, buf, len) : -EINVAL;
 	if (err < 0) {

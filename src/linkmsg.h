@@ -73,7 +73,8 @@ struct mr_link {
 	bool heard;			/* seq and heard_at are valid */
 	uint32_t seq;
 	mtime_t heard_at;		/* arrival (kernel stamp) of the last accepted report */
-	uint64_t echo_tx;		/* its tx time, echoed in ours */
+	uint64_t echo_tx;		/* tx time of the last report counted, echoed in ours */
+	mtime_t echo_at;		/* its arrival (kernel stamp) */
 	char peer_port[16];		/* the peer's name of its port on this cable */
 	uint64_t rx_packets;
 	struct rtt rtt;

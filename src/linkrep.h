@@ -35,8 +35,8 @@
  *
  *	 0  sender's port name, 16 bytes: 1..15 printable bytes, zero-padded
  *	16  tx time: the sender's CLOCK_MONOTONIC when it sent this, us
- *	24  echo time: the tx time of the last report the sender received from
- *	    the addressee over this cable, 0 if none
+ *	24  echo time: the tx time of the last report the sender received (and
+ *	    counted) from the addressee over this cable, 0 if none
  *	32  echo held: us from that report's arrival (its kernel stamp) to this
  *	    report's tx time; 0 when echo time is 0
  *	36  count: session entries that follow, 0..LINKREP_MAX_ENTRIES
@@ -52,9 +52,12 @@
  *	     16  received: probes it received from the addressee on it (every
  *	         one that passed authentication, whatever the session's state)
  *	     20  echo sent: the addressee's `sent` for this session in the
- *	         last report the sender received from it
+ *	         report named by echo time
  *	     24  echo received: the sender's `received` when that report
  *	         arrived: every probe that arrived before it, by kernel stamps
+ *	    (the echo flag is clear when the sender has no such pair for
+ *	    that very report).  The addressee dates the pair by its own tx
+ *	    time, the echo time.
  *	    Counts run modulo 2^32; only their differences are used.
  *
  * The round-trip time of the cable is t_arrival - echo time - echo held,
