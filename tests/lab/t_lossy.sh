@@ -21,7 +21,9 @@
 # lost where 25 are expected: missed with probability 1.3e-4; 2 % over the
 # 30-s window (1714 probes) needs 18 where 33 are expected: 1.5e-3 for one
 # direction, so both directions of the cable miss together with 2e-6.
-# LOSSY_TRIALS=N repeats 2-4 N times and prints median [min-max].
+# LOSSY_TRIALS=N repeats 2-4 N times and prints median [min-max] (about
+# 75 s a trial: run it directly, "bash tests/lab/t_lossy.sh", since run.sh
+# stops a test after the lab-timeout above, which is for one trial).
 #
 #                 n1                  n1 fast0 -[w12]- fast1 n2   <- 5 % n1 -> n2
 #          fast0 /  \ fast1           n1 fast1 -[w13]- fast0 n3   <- 2 % both ways
