@@ -17,6 +17,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <linux/rtnetlink.h>
+
 #include <cap-ng.h>
 #include <systemd/sd-daemon.h>
 
@@ -144,20 +146,26 @@ static void peer_apply(struct mr_daemon *d, struct mr_peer *p, int fam,
 	struct mr_route *rt = &p->rt[fam];
 	char before[128], after[128], addr[64];
 	int family = fam ? AF_INET6 : AF_INET;
-	uint8_t plen = fam ? 128 : 32;
+	struct nl_route_req req;
 	int err;
 
 	if (rt->installed_known && path_equal(&rt->installed, want))
 		return;
-	if (want->noif == 0)
-		err = nl_route_delete(d->nl, family, dst->bytes, plen);
-	else if (want->relayed)
-		err = nl_route_replace_via(d->nl, family, dst->bytes, plen, node_addr(me, fam)->bytes,
-					   node_addr(&d->cfg.nodes[want->relay_node], fam)->bytes,
-					   want->oif[0]);
-	else
-		err = nl_route_replace(d->nl, family, dst->bytes, plen,
-				       node_addr(me, fam)->bytes, want->oif, want->noif);
+	nl_route_req_host(&req, RT_TABLE_MAIN, family, dst->bytes);
+	if (want->noif == 0) {
+		err = nl_route_delete(d->nl, &req);
+	} else {
+		req.has_src = true;
+		memcpy(req.src, node_addr(me, fam)->bytes, sizeof(req.src));
+		req.noif = want->relayed ? 1 : want->noif;
+		memcpy(req.oif, want->oif, sizeof(int) * (size_t)req.noif);
+		if (want->relayed) {
+			req.has_gw = true;
+			memcpy(req.gw, node_addr(&d->cfg.nodes[want->relay_node], fam)->bytes,
+			       sizeof(req.gw));
+		}
+		err = nl_route_replace(d->nl, &req);
+	}
 	if (err == -ESRCH || err == -ENOENT)
 		err = 0;	/* already gone: that is what we wanted */
 	if (err < 0) {
@@ -523,14 +531,24 @@ static void sess_connect(struct mr_sess *s)
  * BFD sockets one, in the probe table.  Replace is idempotent, and the
  * kernel drops it with the port, so it is simply re-asserted on resync.
  */
+static const struct nl_rule_req probe_rule = {
+	.family = AF_INET6, .table = MR_PROBE_TABLE, .pref = MR_PROBE_RULE_PREF,
+	.fwmark = MR_PROBE_MARK,
+};
+
 static void probe_route(struct mr_daemon *d, struct mr_sess *s)
 {
+	struct nl_route_req req;
+
 	if (s->local.family != AF_INET6 || s->fd < 0 || s->port->ifindex <= 0 || !d->nl)
 		return;
-	if (!d->probe_rule && nl_probe_rule(d->nl, AF_INET6, true) == 0)
+	if (!d->probe_rule && nl_rule_add(d->nl, &probe_rule) == 0)
 		d->probe_rule = true;
-	if (nl_probe_route_replace(d->nl, AF_INET6, s->remote.bytes, s->port->ifindex,
-				   (uint32_t)s->port->ifindex) == 0)
+	nl_route_req_host(&req, MR_PROBE_TABLE, AF_INET6, s->remote.bytes);
+	req.noif = 1;
+	req.oif[0] = s->port->ifindex;
+	req.metric = (uint32_t)s->port->ifindex;
+	if (nl_route_replace(d->nl, &req) == 0)
 		sess_connect(s);
 }
 
@@ -774,7 +792,7 @@ static void on_route(void *arg, const struct nl_route *r, bool deleted)
 
 	int fam = mr_fam(r->family);
 
-	if (r->protocol != MR_RTPROT || r->table != 254 /* RT_TABLE_MAIN */ ||
+	if (r->protocol != MR_RTPROT || r->table != RT_TABLE_MAIN ||
 	    (r->family != AF_INET && r->family != AF_INET6) || r->dst_len != (fam ? 128 : 32))
 		return;
 	for (n = 0; n < d->cfg.nnodes; n++) {
@@ -885,7 +903,7 @@ static void resync(struct mr_daemon *d)
 			}
 		}
 	}
-	if (nl_dump_routes(d->nl, AF_UNSPEC, MR_RTPROT, &h) < 0) {
+	if (nl_dump_routes(d->nl, AF_UNSPEC, RT_TABLE_MAIN, MR_RTPROT, &h) < 0) {
 		log_warnx("route dump failed");
 		free(c);
 		return;
@@ -903,7 +921,7 @@ static void resync(struct mr_daemon *d)
 				const struct nl_route *r = &c->routes[j];
 
 				if (r->family != a->family || r->dst_len != (f ? 128 : 32) ||
-				    r->table != 254 || r->protocol != MR_RTPROT ||
+				    r->table != RT_TABLE_MAIN || r->protocol != MR_RTPROT ||
 				    memcmp(r->dst, a->bytes, f ? 16 : 4) != 0)
 					continue;
 				for (k = 0; k < r->noif; k++)
@@ -1813,11 +1831,18 @@ static void probe_routes_flush(struct mr_daemon *d)
 
 	if (!c)
 		return;
-	if (nl_dump_table_routes(d->nl, AF_INET6, MR_PROBE_TABLE, MR_RTPROT, &h) == 0)
-		for (i = 0; i < c->nroutes; i++)
-			if (c->routes[i].noif > 0)
-				nl_probe_route_delete(d->nl, AF_INET6, c->routes[i].dst,
-						      c->routes[i].oif[0], c->routes[i].priority);
+	if (nl_dump_routes(d->nl, AF_INET6, MR_PROBE_TABLE, MR_RTPROT, &h) == 0)
+		for (i = 0; i < c->nroutes; i++) {
+			struct nl_route_req req;
+
+			if (c->routes[i].noif == 0)
+				continue;
+			nl_route_req_host(&req, MR_PROBE_TABLE, AF_INET6, c->routes[i].dst);
+			req.noif = 1;
+			req.oif[0] = c->routes[i].oif[0];
+			req.metric = c->routes[i].priority;
+			nl_route_delete(d->nl, &req);
+		}
 	free(c);
 }
 
@@ -1832,16 +1857,19 @@ static int stale_routes_remove(struct mr_daemon *d)
 		return -ENOMEM;
 	for (f = 0; f < 2; f++) {
 		c->nroutes = 0;
-		if ((err = nl_dump_routes(d->nl, families[f], MR_RTPROT, &h)) < 0)
+		if ((err = nl_dump_routes(d->nl, families[f], RT_TABLE_MAIN, MR_RTPROT, &h)) < 0)
 			break;
 		for (i = 0; i < c->nroutes; i++) {
 			const struct nl_route *r = &c->routes[i];
+			struct nl_route_req req;
 			int e;
 
-			if (r->protocol != MR_RTPROT || r->table != 254)
+			if (r->protocol != MR_RTPROT || r->table != RT_TABLE_MAIN)
 				continue;
 			/* Left by an earlier run: which links work is unknown now, so the LAN it is. */
-			e = nl_route_delete(d->nl, r->family, r->dst, r->dst_len);
+			nl_route_req_host(&req, RT_TABLE_MAIN, r->family, r->dst);
+			req.dst_len = r->dst_len;
+			e = nl_route_delete(d->nl, &req);
 			if (e < 0 && e != -ESRCH && e != -ENOENT)
 				log_warnx("could not remove a route left by an earlier run");
 			else
@@ -2314,7 +2342,7 @@ void daemon_shutdown(struct mr_daemon *d)
 	d->nsess = 0;
 	if (d->probe_rule) {
 		probe_routes_flush(d);
-		nl_probe_rule(d->nl, AF_INET6, false);
+		nl_rule_delete(d->nl, &probe_rule);
 	}
 	if (d->rx4.fd >= 0)
 		close(d->rx4.fd);

@@ -524,8 +524,8 @@ int nl_dump_addrs(struct nl *nl, int family, const struct nl_handlers *h)
 	return nl_dump(nl, nlh, family == AF_INET ? "IPv4 address" : "IPv6 address", &f);
 }
 
-int nl_dump_table_routes(struct nl *nl, int family, uint32_t table, uint8_t protocol,
-			 const struct nl_handlers *h)
+int nl_dump_routes(struct nl *nl, int family, uint32_t table, uint8_t protocol,
+		   const struct nl_handlers *h)
 {
 	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(8)));
 	const struct nl_filter f = {
@@ -537,9 +537,9 @@ int nl_dump_table_routes(struct nl *nl, int family, uint32_t table, uint8_t prot
 	int err;
 
 	if (family == AF_UNSPEC) {
-		if ((err = nl_dump_table_routes(nl, AF_INET, table, protocol, h)) < 0)
+		if ((err = nl_dump_routes(nl, AF_INET, table, protocol, h)) < 0)
 			return err;
-		return nl_dump_table_routes(nl, AF_INET6, table, protocol, h);
+		return nl_dump_routes(nl, AF_INET6, table, protocol, h);
 	}
 	if (nl_addr_len(family) == 0)
 		return -EAFNOSUPPORT;
@@ -553,70 +553,101 @@ int nl_dump_table_routes(struct nl *nl, int family, uint32_t table, uint8_t prot
 	return nl_dump(nl, nlh, family == AF_INET ? "IPv4 route" : "IPv6 route", &f);
 }
 
-int nl_dump_routes(struct nl *nl, int family, uint8_t protocol, const struct nl_handlers *h)
+void nl_route_req_host(struct nl_route_req *r, uint32_t table, int family, const uint8_t *dst)
 {
-	return nl_dump_table_routes(nl, family, RT_TABLE_MAIN, protocol, h);
+	size_t alen = nl_addr_len(family);
+
+	memset(r, 0, sizeof(*r));
+	r->table = table;
+	r->family = family;
+	r->dst_len = (uint8_t)(8 * alen);
+	if (dst)
+		memcpy(r->dst, dst, alen);
 }
 
-/* "10.0.0.1/32 dev a,b src 10.0.0.2" for log lines. */
-static void nl_route_str(char *out, size_t len, int family, const uint8_t *dst, uint8_t dst_len,
-			 const uint8_t *src, const int *oifs, int noif)
+/* "10.0.0.1/32 dev a,b src 10.0.0.2 via 10.0.0.3 onlink table 205 metric 7" for log lines. */
+static void nl_route_str(char *out, size_t len, const struct nl_route_req *r)
 {
 	char a[INET6_ADDRSTRLEN] = "?";
 	size_t o;
 	int i;
 
-	inet_ntop(family, dst, a, sizeof(a));
-	o = (size_t)snprintf(out, len, "%s/%u", a, dst_len);
-	for (i = 0; i < noif && o < len; i++) {
+	inet_ntop(r->family, r->dst, a, sizeof(a));
+	o = (size_t)snprintf(out, len, "%s/%u", a, r->dst_len);
+	for (i = 0; i < r->noif && o < len; i++) {
 		char name[IF_NAMESIZE];
 
-		if (!if_indextoname(oifs[i], name))
-			snprintf(name, sizeof(name), "#%d", oifs[i]);
+		if (!if_indextoname((unsigned)r->oif[i], name))
+			snprintf(name, sizeof(name), "#%d", r->oif[i]);
 		o += (size_t)snprintf(out + o, len - o, "%s%s", i ? "," : " dev ", name);
 	}
-	if (src && o < len && inet_ntop(family, src, a, sizeof(a)))
-		snprintf(out + o, len - o, " src %s", a);
+	if (r->has_src && o < len && inet_ntop(r->family, r->src, a, sizeof(a)))
+		o += (size_t)snprintf(out + o, len - o, " src %s", a);
+	if (r->has_gw && o < len && inet_ntop(r->family, r->gw, a, sizeof(a)))
+		o += (size_t)snprintf(out + o, len - o, " via %s onlink", a);
+	if (r->table != RT_TABLE_MAIN && o < len)
+		o += (size_t)snprintf(out + o, len - o, " table %u", r->table);
+	if (r->metric && o < len)
+		snprintf(out + o, len - o, " metric %u", r->metric);
 }
 
-/*
- * One route, NLM_F_CREATE|NLM_F_REPLACE: in `table`, unicast over oifs
- * (through gateway gw, onlink, when gw is not NULL: then noif is 1), or
- * unreachable when noif is 0.
- */
-static int route_replace(struct nl *nl, uint32_t table, int family, const uint8_t *dst,
-			 uint8_t dst_len, const uint8_t *src, const uint8_t *gw, const int *oifs,
-			 int noif)
+/* The checks every request passes before it is built; 0 or -EINVAL (logged). */
+static int route_req_check(const struct nl_route_req *r, bool add)
 {
-	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(8)));
-	struct rtnexthop nh[NL_MAX_NH];
-	size_t alen = nl_addr_len(family);
-	char desc[256], ext[300], g[INET6_ADDRSTRLEN] = "";
-	struct nlmsghdr *nlh;
-	struct rtmsg *rtm;
-	int i, err;
+	size_t alen = nl_addr_len(r->family);
+	int i;
 
-	if (alen == 0 || !dst || dst_len > 8 * alen || (noif > 0 && !oifs) || noif < 0 ||
-	    noif > NL_MAX_NH || (gw && noif != 1) || (noif == 0 && table == RT_TABLE_MAIN)) {
-		log_warnx("nl: route replace: invalid arguments (family %d, /%u, %d oifs)",
-			  family, dst_len, noif);
+	if (alen == 0 || r->dst_len > 8 * alen || r->noif < 0 || r->noif > NL_MAX_NH ||
+	    (add && r->has_gw && r->noif != 1) ||
+	    (add && r->noif == 0 && r->table == RT_TABLE_MAIN)) {
+		log_warnx("nl: route %s: invalid arguments (family %d, /%u, %d oifs)",
+			  add ? "replace" : "delete", r->family, r->dst_len, r->noif);
 		return -EINVAL;
 	}
-	for (i = 0; i < noif; i++)
-		if (oifs[i] <= 0) {
-			log_warnx("nl: route replace: invalid ifindex %d", oifs[i]);
+	for (i = 0; i < r->noif; i++)
+		if (r->oif[i] <= 0) {
+			log_warnx("nl: route %s: invalid ifindex %d", add ? "replace" : "delete",
+				  r->oif[i]);
 			return -EINVAL;
 		}
-	nl_route_str(desc, sizeof(desc), family, dst, dst_len, src, oifs, noif);
-	if (gw) {
-		inet_ntop(family, gw, g, sizeof(g));
-		snprintf(desc + strlen(desc), sizeof(desc) - strlen(desc), " via %s onlink", g);
+	return 0;
+}
+
+/* The nexthops of r: RTA_OIF for one, RTA_MULTIPATH for several. */
+static bool route_put_oifs(struct nlmsghdr *nlh, size_t size, const struct nl_route_req *r)
+{
+	struct rtnexthop nh[NL_MAX_NH];
+	int i;
+
+	if (r->noif == 1)
+		return mnl_attr_put_u32_check(nlh, size, RTA_OIF, (uint32_t)r->oif[0]);
+	if (r->noif == 0)
+		return true;
+	/* No NLA_F_NESTED: RTA_MULTIPATH is a packed rtnexthop list, not nested attributes. */
+	memset(nh, 0, sizeof(nh));
+	for (i = 0; i < r->noif; i++) {
+		nh[i].rtnh_len = sizeof(nh[i]);
+		nh[i].rtnh_hops = 0;	/* weight 1 */
+		nh[i].rtnh_ifindex = r->oif[i];
 	}
-	if (noif == 0)
+	return mnl_attr_put_check(nlh, size, RTA_MULTIPATH, (size_t)r->noif * sizeof(nh[0]), nh);
+}
+
+int nl_route_replace(struct nl *nl, const struct nl_route_req *r)
+{
+	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(8)));
+	size_t alen = nl_addr_len(r->family);
+	char desc[300], ext[300];
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+	int err;
+
+	if ((err = route_req_check(r, true)) < 0)
+		return err;
+	nl_route_str(desc, sizeof(desc), r);
+	if (r->noif == 0)
 		snprintf(desc + strlen(desc), sizeof(desc) - strlen(desc), " unreachable");
-	if (table != RT_TABLE_MAIN)
-		snprintf(desc + strlen(desc), sizeof(desc) - strlen(desc), " table %u", table);
-	if (family == AF_INET6 && noif > 1) {
+	if (r->family == AF_INET6 && r->noif > 1) {
 		/* IPv6 would add device-only nexthops as separate routes, not one ECMP route. */
 		log_debug("nl: route replace %s: IPv6 multipath without gateways is not supported", desc);
 		return -EOPNOTSUPP;
@@ -624,34 +655,23 @@ static int route_replace(struct nl *nl, uint32_t table, int family, const uint8_
 
 	nlh = nl_req(buf, RTM_NEWROUTE, NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE,
 		     (void **)&rtm, sizeof(*rtm));
-	rtm->rtm_family = family;
-	rtm->rtm_dst_len = dst_len;
-	rtm->rtm_table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
+	rtm->rtm_family = (uint8_t)r->family;
+	rtm->rtm_dst_len = r->dst_len;
+	rtm->rtm_table = r->table < 256 ? (uint8_t)r->table : RT_TABLE_UNSPEC;
 	rtm->rtm_protocol = MR_RTPROT;
 	/* A gateway route is universe scope; the gateway itself is on-link (RTNH_F_ONLINK). */
-	rtm->rtm_scope = gw || noif == 0 ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
-	rtm->rtm_type = noif == 0 ? RTN_UNREACHABLE : RTN_UNICAST;
-	if (gw)
+	rtm->rtm_scope = r->has_gw || r->noif == 0 ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	rtm->rtm_type = r->noif == 0 ? RTN_UNREACHABLE : RTN_UNICAST;
+	if (r->has_gw)
 		rtm->rtm_flags |= RTNH_F_ONLINK;
-	if (!mnl_attr_put_check(nlh, sizeof(buf), RTA_DST, alen, dst) ||
-	    !mnl_attr_put_u32_check(nlh, sizeof(buf), RTA_TABLE, table) ||
-	    (src && noif > 0 && !mnl_attr_put_check(nlh, sizeof(buf), RTA_PREFSRC, alen, src)) ||
-	    (gw && !mnl_attr_put_check(nlh, sizeof(buf), RTA_GATEWAY, alen, gw)))
+	if (!mnl_attr_put_check(nlh, sizeof(buf), RTA_DST, alen, r->dst) ||
+	    !mnl_attr_put_u32_check(nlh, sizeof(buf), RTA_TABLE, r->table) ||
+	    (r->has_src && r->noif > 0 &&
+	     !mnl_attr_put_check(nlh, sizeof(buf), RTA_PREFSRC, alen, r->src)) ||
+	    (r->has_gw && !mnl_attr_put_check(nlh, sizeof(buf), RTA_GATEWAY, alen, r->gw)) ||
+	    (r->metric && !mnl_attr_put_u32_check(nlh, sizeof(buf), RTA_PRIORITY, r->metric)) ||
+	    !route_put_oifs(nlh, sizeof(buf), r))
 		return -EMSGSIZE;
-	if (noif == 1) {
-		if (!mnl_attr_put_u32_check(nlh, sizeof(buf), RTA_OIF, (uint32_t)oifs[0]))
-			return -EMSGSIZE;
-	} else if (noif > 1) {
-		/* No NLA_F_NESTED: RTA_MULTIPATH is a packed rtnexthop list, not nested attributes. */
-		memset(nh, 0, sizeof(nh));
-		for (i = 0; i < noif; i++) {
-			nh[i].rtnh_len = sizeof(nh[i]);
-			nh[i].rtnh_hops = 0;	/* weight 1 */
-			nh[i].rtnh_ifindex = oifs[i];
-		}
-		if (!mnl_attr_put_check(nlh, sizeof(buf), RTA_MULTIPATH, (size_t)noif * sizeof(nh[0]), nh))
-			return -EMSGSIZE;
-	}
 
 	err = nl_talk(nl, nlh, NULL, NULL);
 	if (err < 0)
@@ -662,56 +682,31 @@ static int route_replace(struct nl *nl, uint32_t table, int family, const uint8_
 	return err;
 }
 
-int nl_route_replace(struct nl *nl, int family, const uint8_t *dst, uint8_t dst_len,
-		     const uint8_t *src, const int *oifs, int noif)
-{
-	if (noif < 1 || !oifs) {
-		log_warnx("nl: route replace: no output interface");
-		return -EINVAL;
-	}
-	return route_replace(nl, RT_TABLE_MAIN, family, dst, dst_len, src, NULL, oifs, noif);
-}
-
-int nl_route_replace_via(struct nl *nl, int family, const uint8_t *dst, uint8_t dst_len,
-			 const uint8_t *src, const uint8_t *gw, int oif)
-{
-	if (!gw)
-		return -EINVAL;
-	return route_replace(nl, RT_TABLE_MAIN, family, dst, dst_len, src, gw, &oif, 1);
-}
-
-int nl_relay_route_replace(struct nl *nl, const uint8_t *dst, const uint8_t *src,
-			   const int *oifs, int noif)
-{
-	return route_replace(nl, MR_RELAY_TABLE, AF_INET, dst, 32, src, NULL, oifs, noif);
-}
-
-static int route_delete(struct nl *nl, uint32_t table, int family, const uint8_t *dst,
-			uint8_t dst_len)
+int nl_route_delete(struct nl *nl, const struct nl_route_req *r)
 {
 	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(8)));
-	size_t alen = nl_addr_len(family);
-	char desc[256], ext[300];
+	size_t alen = nl_addr_len(r->family);
+	char desc[300], ext[300];
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
 	int err;
 
-	if (alen == 0 || !dst || dst_len > 8 * alen) {
-		log_warnx("nl: route delete: invalid arguments (family %d, /%u)", family, dst_len);
-		return -EINVAL;
-	}
-	nl_route_str(desc, sizeof(desc), family, dst, dst_len, NULL, NULL, 0);
-	if (table != RT_TABLE_MAIN)
-		snprintf(desc + strlen(desc), sizeof(desc) - strlen(desc), " table %u", table);
+	if ((err = route_req_check(r, false)) < 0)
+		return err;
+	nl_route_str(desc, sizeof(desc), r);
 	nlh = nl_req(buf, RTM_DELROUTE, NLM_F_ACK, (void **)&rtm, sizeof(*rtm));
-	rtm->rtm_family = family;
-	rtm->rtm_dst_len = dst_len;
-	rtm->rtm_table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
+	rtm->rtm_family = (uint8_t)r->family;
+	rtm->rtm_dst_len = r->dst_len;
+	rtm->rtm_table = r->table < 256 ? (uint8_t)r->table : RT_TABLE_UNSPEC;
 	rtm->rtm_protocol = MR_RTPROT;		/* only ours */
 	rtm->rtm_scope = RT_SCOPE_NOWHERE;	/* any scope */
 	rtm->rtm_type = RTN_UNSPEC;		/* any type */
-	if (!mnl_attr_put_check(nlh, sizeof(buf), RTA_DST, alen, dst) ||
-	    !mnl_attr_put_u32_check(nlh, sizeof(buf), RTA_TABLE, table))
+	/* One oif and a metric pick one of several routes to dst (probe routes). */
+	if (!mnl_attr_put_check(nlh, sizeof(buf), RTA_DST, alen, r->dst) ||
+	    !mnl_attr_put_u32_check(nlh, sizeof(buf), RTA_TABLE, r->table) ||
+	    (r->noif == 1 && r->metric &&
+	     (!mnl_attr_put_u32_check(nlh, sizeof(buf), RTA_OIF, (uint32_t)r->oif[0]) ||
+	      !mnl_attr_put_u32_check(nlh, sizeof(buf), RTA_PRIORITY, r->metric))))
 		return -EMSGSIZE;
 
 	err = nl_talk(nl, nlh, NULL, NULL);
@@ -725,133 +720,61 @@ static int route_delete(struct nl *nl, uint32_t table, int family, const uint8_t
 	return err;
 }
 
-int nl_route_delete(struct nl *nl, int family, const uint8_t *dst, uint8_t dst_len)
-{
-	return route_delete(nl, RT_TABLE_MAIN, family, dst, dst_len);
-}
+/* ---- policy rules ---- */
 
-int nl_relay_route_delete(struct nl *nl, const uint8_t *dst)
-{
-	return route_delete(nl, MR_RELAY_TABLE, AF_INET, dst, 32);
-}
-
-/* ---- probe routes: IPv6 on-link routes in our own table ---- */
-
-/*
- * IPv6 has no "assume on-link when bound to a device" fallback: a socket
- * bound to a fast port cannot reach the peer's global address unless some
- * route puts it on that port.  These routes live in MR_PROBE_TABLE, which
- * only packets carrying MR_PROBE_MARK (our BFD sockets) look up, one route
- * per (port, peer) told apart by metric.
- */
-static int probe_route(struct nl *nl, bool add, int family, const uint8_t *dst, int oif,
-		       uint32_t metric)
-{
-	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(8)));
-	size_t alen = nl_addr_len(family);
-	char a[INET6_ADDRSTRLEN] = "?", ext[300];
-	struct nlmsghdr *nlh;
-	struct rtmsg *rtm;
-	int err;
-
-	if (alen == 0 || !dst || oif <= 0)
-		return -EINVAL;
-	nlh = nl_req(buf, add ? RTM_NEWROUTE : RTM_DELROUTE,
-		     NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_REPLACE : 0), (void **)&rtm,
-		     sizeof(*rtm));
-	rtm->rtm_family = family;
-	rtm->rtm_dst_len = (uint8_t)(8 * alen);
-	rtm->rtm_table = MR_PROBE_TABLE;
-	rtm->rtm_protocol = MR_RTPROT;
-	rtm->rtm_scope = add ? RT_SCOPE_LINK : RT_SCOPE_NOWHERE;
-	rtm->rtm_type = add ? RTN_UNICAST : RTN_UNSPEC;
-	if (!mnl_attr_put_check(nlh, sizeof(buf), RTA_DST, alen, dst) ||
-	    !mnl_attr_put_u32_check(nlh, sizeof(buf), RTA_TABLE, MR_PROBE_TABLE) ||
-	    !mnl_attr_put_u32_check(nlh, sizeof(buf), RTA_OIF, (uint32_t)oif) ||
-	    !mnl_attr_put_u32_check(nlh, sizeof(buf), RTA_PRIORITY, metric))
-		return -EMSGSIZE;
-	err = nl_talk(nl, nlh, NULL, NULL);
-	if (err < 0 && !(!add && (err == -ESRCH || err == -ENOENT))) {
-		inet_ntop(family, dst, a, sizeof(a));
-		log_warnx("nl: probe route %s %s dev #%d table %u metric %u: %s%s",
-			  add ? "replace" : "delete", a, oif, MR_PROBE_TABLE, metric,
-			  strerror(-err), nl_ext_suffix(nl, ext, sizeof(ext)));
-	}
-	return err;
-}
-
-int nl_probe_route_replace(struct nl *nl, int family, const uint8_t *dst, int oif,
-			   uint32_t metric)
-{
-	return probe_route(nl, true, family, dst, oif, metric);
-}
-
-int nl_probe_route_delete(struct nl *nl, int family, const uint8_t *dst, int oif,
-			  uint32_t metric)
-{
-	return probe_route(nl, false, family, dst, oif, metric);
-}
-
-int nl_probe_rule(struct nl *nl, int family, bool add)
+/* RTM_NEWRULE or RTM_DELRULE for r; the kernel's answer. */
+static int rule_talk(struct nl *nl, const struct nl_rule_req *r, bool add)
 {
 	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(8)));
 	struct fib_rule_hdr *frh;
 	struct nlmsghdr *nlh;
-	char ext[300];
-	int err;
 
 	nlh = nl_req(buf, add ? RTM_NEWRULE : RTM_DELRULE,
 		     NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_EXCL : 0), (void **)&frh,
 		     sizeof(*frh));
-	frh->family = (uint8_t)family;
+	frh->family = (uint8_t)r->family;
 	frh->action = FR_ACT_TO_TBL;
-	frh->table = MR_PROBE_TABLE;
-	if (!mnl_attr_put_u32_check(nlh, sizeof(buf), FRA_FWMARK, MR_PROBE_MARK) ||
-	    !mnl_attr_put_u32_check(nlh, sizeof(buf), FRA_FWMASK, 0xffffffffu) ||
-	    !mnl_attr_put_u32_check(nlh, sizeof(buf), FRA_TABLE, MR_PROBE_TABLE) ||
-	    !mnl_attr_put_u32_check(nlh, sizeof(buf), FRA_PRIORITY, MR_PROBE_RULE_PREF))
+	frh->table = r->table < 256 ? (uint8_t)r->table : RT_TABLE_UNSPEC;
+	if ((r->iifname[0] && !mnl_attr_put_strz_check(nlh, sizeof(buf), FRA_IIFNAME, r->iifname)) ||
+	    (r->fwmark && (!mnl_attr_put_u32_check(nlh, sizeof(buf), FRA_FWMARK, r->fwmark) ||
+			   !mnl_attr_put_u32_check(nlh, sizeof(buf), FRA_FWMASK, 0xffffffffu))) ||
+	    !mnl_attr_put_u32_check(nlh, sizeof(buf), FRA_TABLE, r->table) ||
+	    !mnl_attr_put_u32_check(nlh, sizeof(buf), FRA_PRIORITY, r->pref))
 		return -EMSGSIZE;
-	err = nl_talk(nl, nlh, NULL, NULL);
-	if (add && err == -EEXIST)
-		err = 0;
-	if (!add && (err == -ENOENT || err == -ESRCH))
-		err = 0;
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+static void rule_log_error(struct nl *nl, const struct nl_rule_req *r, bool add, int err)
+{
+	char ext[300], mark[32] = "";
+
+	if (r->fwmark)
+		snprintf(mark, sizeof(mark), " fwmark %#x", r->fwmark);
+	log_warnx("nl: %s rule%s%s%s lookup %u: %s%s", add ? "add" : "delete",
+		  r->iifname[0] || !r->fwmark ? " iif " : "",
+		  r->iifname[0] ? r->iifname : !r->fwmark ? "*" : "", mark, r->table,
+		  strerror(-err), nl_ext_suffix(nl, ext, sizeof(ext)));
+}
+
+int nl_rule_add(struct nl *nl, const struct nl_rule_req *r)
+{
+	int err = rule_talk(nl, r, true);
+
+	if (err == -EEXIST)
+		return 0;
 	if (err < 0)
-		log_warnx("nl: %s rule fwmark %#x lookup %u: %s%s", add ? "add" : "delete",
-			  MR_PROBE_MARK, MR_PROBE_TABLE, strerror(-err),
-			  nl_ext_suffix(nl, ext, sizeof(ext)));
+		rule_log_error(nl, r, true, err);
 	return err;
 }
 
-int nl_relay_rule(struct nl *nl, const char *ifname, bool add)
+int nl_rule_delete(struct nl *nl, const struct nl_rule_req *r)
 {
-	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(8)));
-	struct fib_rule_hdr *frh;
-	struct nlmsghdr *nlh;
-	char ext[300];
-	int err;
+	int err = rule_talk(nl, r, false);
 
-	if (add && (!ifname || !ifname[0]))
-		return -EINVAL;
-	nlh = nl_req(buf, add ? RTM_NEWRULE : RTM_DELRULE,
-		     NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_EXCL : 0), (void **)&frh,
-		     sizeof(*frh));
-	frh->family = AF_INET;
-	frh->action = FR_ACT_TO_TBL;
-	frh->table = MR_RELAY_TABLE;
-	if ((ifname && !mnl_attr_put_strz_check(nlh, sizeof(buf), FRA_IIFNAME, ifname)) ||
-	    !mnl_attr_put_u32_check(nlh, sizeof(buf), FRA_TABLE, MR_RELAY_TABLE) ||
-	    !mnl_attr_put_u32_check(nlh, sizeof(buf), FRA_PRIORITY, MR_RELAY_RULE_PREF))
-		return -EMSGSIZE;
-	err = nl_talk(nl, nlh, NULL, NULL);
-	if (add && err == -EEXIST)
-		err = 0;
-	if (!add && (err == -ENOENT || err == -ESRCH))
+	if (err == -ENOENT || err == -ESRCH)
 		return -ENOENT;	/* none (left): not an error */
 	if (err < 0)
-		log_warnx("nl: %s rule iif %s lookup %u: %s%s", add ? "add" : "delete",
-			  ifname ? ifname : "*", MR_RELAY_TABLE, strerror(-err),
-			  nl_ext_suffix(nl, ext, sizeof(ext)));
+		rule_log_error(nl, r, false, err);
 	return err;
 }
 
@@ -951,8 +874,7 @@ static int nl_setopt(struct mnl_socket *s, int opt, const char *name)
 int nl_open(struct nl **out)
 {
 	static const unsigned groups[] = {
-		RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR,
-		RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE,
+		RTNLGRP_LINK, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE,
 	};
 	struct timeval tv = { .tv_sec = NL_CMD_TIMEOUT_S };
 	int rcvbuf = NL_MON_RCVBUF;
@@ -1023,12 +945,3 @@ void nl_close(struct nl *nl)
 	free(nl);
 }
 
-const char *nl_last_error(const struct nl *nl)
-{
-	return nl->errmsg;
-}
-
-int nl_ifindex(const char *name)
-{
-	return (int)if_nametoindex(name);
-}

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* All rtnetlink access of the daemon: link/address/route dumps, route changes, events. */
+/* All rtnetlink access of the daemon: dumps, route and rule changes, link and route events. */
 #ifndef MR_NL_H
 #define MR_NL_H
 
@@ -12,15 +12,15 @@
  *    sequence number, and waits for the kernel's ack or the end of the dump;
  *    replies whose sequence number or port id do not match are dropped.
  *    NETLINK_EXT_ACK and NETLINK_GET_STRICT_CHK are on, so the kernel says
- *    *why* it refused (that text is logged and kept for nl_last_error()), and
+ *    *why* it refused (that text is in the log line of the failure), and
  *    it rejects dump requests it would otherwise silently not filter.
- *  - the monitor socket is nonblocking, subscribed to link, address and
+ *  - the monitor socket is nonblocking, subscribed to the link and the
  *    IPv4/IPv6 route groups, with a 4 MiB receive buffer. If the kernel still
  *    drops events, nl_monitor_read() returns -ENOBUFS and the caller resyncs
  *    with the dumps.
  *
  * Every function returns 0 or -errno. The handle is not thread-safe.
- * Handlers called from a dump must not issue commands (nl_route_*, nl_dump_*)
+ * Handlers called from a dump must not issue commands (nl_route_*, nl_rule_*, nl_dump_*)
  * on the same handle: the command socket is busy, such calls return -EBUSY.
  * Handlers called from nl_monitor_read() may issue commands.
  */
@@ -74,7 +74,7 @@ struct nl_handlers {
 	void *ctx;
 };
 
-/* Opens both sockets and subscribes the monitor (RTNLGRP_LINK, IPV4/IPV6_IFADDR, IPV4/IPV6_ROUTE). */
+/* Opens both sockets and subscribes the monitor (RTNLGRP_LINK, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE). */
 int nl_open(struct nl **out);
 void nl_close(struct nl *nl);
 
@@ -103,20 +103,60 @@ int nl_monitor_read(struct nl *nl, const struct nl_handlers *h);
  */
 int nl_dump_links(struct nl *nl, const struct nl_handlers *h);
 int nl_dump_addrs(struct nl *nl, int family, const struct nl_handlers *h);	/* AF_UNSPEC = both */
-/* Routes of the main table with the given protocol (0 = any) and family (AF_UNSPEC = both). */
-int nl_dump_routes(struct nl *nl, int family, uint8_t protocol, const struct nl_handlers *h);
-/* The same for another table (probe routes). */
-int nl_dump_table_routes(struct nl *nl, int family, uint32_t table, uint8_t protocol,
-			 const struct nl_handlers *h);
+/*
+ * Routes of one table (RT_TABLE_MAIN, MR_RELAY_TABLE, MR_PROBE_TABLE) with
+ * the given protocol (0 = any) and family (AF_UNSPEC = both).
+ */
+int nl_dump_routes(struct nl *nl, int family, uint32_t table, uint8_t protocol,
+		   const struct nl_handlers *h);
 
 /*
- * Installs dst/dst_len in the main table, proto MR_RTPROT, scope link,
- * preferred source src (family-sized bytes, NULL = none), over the given
- * output interfaces: noif == 1 is a plain route with RTA_OIF; noif > 1 is
- * RTA_MULTIPATH with one rtnexthop per ifindex and no gateway.
- * NLM_F_CREATE|NLM_F_REPLACE, so switching paths is atomic (never
- * delete-then-add). Waits for the ack; on error logs once with the kernel's
- * extended ack text and the route.
+ * Relay (IPv4): packets that arrive on a fast port are looked up in
+ * MR_RELAY_TABLE, through one rule per fast port "iif PORT lookup
+ * MR_RELAY_TABLE pref MR_RELAY_RULE_PREF" (after the local table's rule 0,
+ * before main's 32766).  That table holds, per peer, only a direct route
+ * (over oifs) or the LAN's (one oif, the LAN port), or unreachable (no
+ * oif), never a relayed one: see docs/DESIGN.md, "Relay".
+ */
+#define MR_RELAY_TABLE 205
+#define MR_RELAY_RULE_PREF 205
+/*
+ * Probe routes (IPv6): a host route to a peer on one port in
+ * MR_PROBE_TABLE, one per (port, peer) told apart by metric, looked up only
+ * by packets marked MR_PROBE_MARK through the rule "fwmark MR_PROBE_MARK
+ * lookup MR_PROBE_TABLE pref MR_PROBE_RULE_PREF", so our BFD sockets reach
+ * a peer on a port that carries no route to it.
+ */
+#define MR_PROBE_TABLE 204
+#define MR_PROBE_MARK 0x6d720000u	/* "mr" */
+#define MR_PROBE_RULE_PREF 204
+
+/* One route of ours (protocol MR_RTPROT) to write or delete. */
+struct nl_route_req {
+	uint32_t table;		/* RT_TABLE_MAIN (traffic), MR_RELAY_TABLE or MR_PROBE_TABLE */
+	int family;		/* AF_INET or AF_INET6 */
+	uint8_t dst[16];	/* family-sized, network byte order */
+	uint8_t dst_len;	/* prefix length, bits */
+	bool has_src;
+	uint8_t src[16];	/* preferred source (RTA_PREFSRC), family-sized */
+	bool has_gw;
+	uint8_t gw[16];		/* a gateway on the port, onlink: then noif is 1 */
+	int noif;		/* output interfaces; 0 is an unreachable route */
+	int oif[NL_MAX_NH];
+	uint32_t metric;	/* RTA_PRIORITY; 0: none */
+};
+
+/* A host route (/32, /128) to dst (family-sized bytes) in table, everything else empty. */
+void nl_route_req_host(struct nl_route_req *r, uint32_t table, int family, const uint8_t *dst);
+
+/*
+ * Installs r, NLM_F_CREATE|NLM_F_REPLACE, so switching paths is atomic
+ * (never delete-then-add): one oif is a plain route with RTA_OIF (scope
+ * link, or through the gateway onlink, scope universe), several are
+ * RTA_MULTIPATH with one rtnexthop per ifindex and no gateway, none an
+ * unreachable route (not allowed in the main table: -EINVAL).  Waits for
+ * the ack; on error logs once with the kernel's extended ack text and the
+ * route.
  *
  * -EOPNOTSUPP for AF_INET6 with noif > 1: IPv6 only merges nexthops that
  * have a gateway into one ECMP route (rt6_qualify_for_ecmp); current kernels
@@ -127,73 +167,39 @@ int nl_dump_table_routes(struct nl *nl, int family, uint32_t table, uint8_t prot
  * up") over an admin-down interface; -EINVAL for a prefsrc that is not a
  * local address, which for IPv6 includes a still-tentative (DAD) one.
  */
-int nl_route_replace(struct nl *nl, int family, const uint8_t *dst, uint8_t dst_len,
-		     const uint8_t *src, const int *oifs, int noif);
+int nl_route_replace(struct nl *nl, const struct nl_route_req *r);
 
 /*
- * The same with one nexthop through a gateway: dst via gw dev oif onlink
- * (the gateway is a neighbour on that port whatever the routing table says;
- * our nodes' fast ports carry only /32 addresses).  Used for relayed paths.
+ * Deletes our route to r's dst in r's table (all nexthops); with one oif
+ * and a metric, only the route over that oif with that metric (probe
+ * routes).  -ESRCH (or -ENOENT) when absent is returned but not logged as
+ * an error.
  */
-int nl_route_replace_via(struct nl *nl, int family, const uint8_t *dst, uint8_t dst_len,
-			 const uint8_t *src, const uint8_t *gw, int oif);
+int nl_route_delete(struct nl *nl, const struct nl_route_req *r);
 
-/*
- * Relay (IPv4): packets that arrive on a fast port are looked up in
- * MR_RELAY_TABLE, through one rule per fast port "iif PORT lookup
- * MR_RELAY_TABLE pref MR_RELAY_RULE_PREF" (after the local table's rule 0,
- * before main's 32766).  That table holds, per peer, only a direct route
- * (over oifs) or the LAN's (noif 1, the LAN port), or unreachable (noif 0),
- * never a relayed one: see docs/DESIGN.md, "Relay".
- */
-#define MR_RELAY_TABLE 205
-#define MR_RELAY_RULE_PREF 205
-int nl_relay_route_replace(struct nl *nl, const uint8_t *dst, const uint8_t *src,
-			   const int *oifs, int noif);
-/* -ESRCH/-ENOENT when absent, not logged. */
-int nl_relay_route_delete(struct nl *nl, const uint8_t *dst);
-/*
- * Adds (idempotent) the rule for ifname, or deletes it; ifname NULL with
- * add = false deletes any one rule of ours (call until -ENOENT).
- */
-int nl_relay_rule(struct nl *nl, const char *ifname, bool add);
+/* A policy rule of ours: "[iif IIFNAME] [fwmark FWMARK] lookup TABLE pref PREF". */
+struct nl_rule_req {
+	int family;
+	uint32_t table;
+	uint32_t pref;
+	uint32_t fwmark;	/* 0: none */
+	char iifname[16];	/* "": any input interface */
+};
 
+/* Adds r; one that exists already is fine.  0 or -errno (logged). */
+int nl_rule_add(struct nl *nl, const struct nl_rule_req *r);
 /*
- * Deletes our route to dst (proto MR_RTPROT, main table, all nexthops).
- * -ESRCH (or -ENOENT) when absent is returned but not logged as an error.
+ * Deletes the first rule that matches r (an empty iifname and no fwmark
+ * match any rule of that table and preference): 0, -ENOENT when there is
+ * none (not logged), or another -errno (logged).
  */
-int nl_route_delete(struct nl *nl, int family, const uint8_t *dst, uint8_t dst_len);
+int nl_rule_delete(struct nl *nl, const struct nl_rule_req *r);
 
-/*
- * Probe routes (IPv6): a host route to dst on port oif in MR_PROBE_TABLE,
- * one per (port, peer) with its own metric, looked up only by packets
- * marked MR_PROBE_MARK through the rule nl_probe_rule() installs, so our
- * BFD sockets reach a peer on a port that carries no route to it.
- */
-#define MR_PROBE_TABLE 204
-#define MR_PROBE_MARK 0x6d720000u	/* "mr" */
-#define MR_PROBE_RULE_PREF 204
-int nl_probe_route_replace(struct nl *nl, int family, const uint8_t *dst, int oif,
-			   uint32_t metric);
-int nl_probe_route_delete(struct nl *nl, int family, const uint8_t *dst, int oif,
-			  uint32_t metric);
 /*
  * Forgets the neighbour entry of addr on a port (absent is fine).  An entry
  * left INCOMPLETE while the cable was out is retried only once a second;
  * a fresh one is resolved at the first packet.
  */
 int nl_neigh_delete(struct nl *nl, int family, const uint8_t *addr, int ifindex);
-
-/* Adds (idempotent) or deletes the fwmark rule for MR_PROBE_TABLE. */
-int nl_probe_rule(struct nl *nl, int family, bool add);
-
-/*
- * The kernel's extended ack text for the last failed command on this handle
- * ("" if the kernel gave none); for control-socket replies.
- */
-const char *nl_last_error(const struct nl *nl);
-
-/* ifindex of a name (if_nametoindex, no netlink round trip), 0 if none. */
-int nl_ifindex(const char *name);
 
 #endif

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Relay over a neighbour's fast link: advertisements, relayed paths, the forwarding side. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -87,12 +88,28 @@ static void table_flush(struct mr_daemon *d)
 	struct nl_handlers h = { .route = collect_dst, .ctx = &c };
 	int i;
 
-	if (nl_dump_table_routes(d->nl, AF_INET, MR_RELAY_TABLE, MR_RTPROT, &h) < 0)
+	if (nl_dump_routes(d->nl, AF_INET, MR_RELAY_TABLE, MR_RTPROT, &h) < 0)
 		return;
-	for (i = 0; i < c.n; i++)
-		nl_relay_route_delete(d->nl, c.dst[i]);
+	for (i = 0; i < c.n; i++) {
+		struct nl_route_req req;
+
+		nl_route_req_host(&req, MR_RELAY_TABLE, AF_INET, c.dst[i]);
+		nl_route_delete(d->nl, &req);
+	}
 	for (i = 0; i < MR_MAX_NODES; i++)
 		d->relay.fwd_known[i] = false;
+}
+
+/* The rule "iif ifname lookup MR_RELAY_TABLE" added or deleted (ifname NULL: any one of ours). */
+static int relay_rule(struct mr_daemon *d, const char *ifname, bool add)
+{
+	struct nl_rule_req r = {
+		.family = AF_INET, .table = MR_RELAY_TABLE, .pref = MR_RELAY_RULE_PREF,
+	};
+
+	if (ifname)
+		snprintf(r.iifname, sizeof(r.iifname), "%s", ifname);
+	return add ? nl_rule_add(d->nl, &r) : nl_rule_delete(d->nl, &r);
 }
 
 static void rules_flush(struct mr_daemon *d)
@@ -100,7 +117,7 @@ static void rules_flush(struct mr_daemon *d)
 	int i;
 
 	/* One rule per call; a handful at most. */
-	for (i = 0; i < 4 * MR_MAX_FAST && nl_relay_rule(d->nl, NULL, false) == 0; i++)
+	for (i = 0; i < 4 * MR_MAX_FAST && relay_rule(d, NULL, false) == 0; i++)
 		;
 	d->relay.nrules = 0;
 }
@@ -115,7 +132,7 @@ static int rules_sync(struct mr_daemon *d)
 	for (i = 0; i < d->nports; i++) {
 		if (d->ports[i].lan)
 			continue;
-		if (nl_relay_rule(d->nl, d->ports[i].name, true) < 0)
+		if (relay_rule(d, d->ports[i].name, true) < 0)
 			bad++;
 		else
 			memcpy(keep[nkeep++], d->ports[i].name, 16);
@@ -127,7 +144,7 @@ static int rules_sync(struct mr_daemon *d)
 		for (j = 0; j < nkeep; j++)
 			still |= strcmp(keep[j], r->rule_port[i]) == 0;
 		if (!still)
-			nl_relay_rule(d->nl, r->rule_port[i], false);
+			relay_rule(d, r->rule_port[i], false);
 	}
 	memcpy(r->rule_port, keep, sizeof(keep));
 	r->nrules = nkeep;
@@ -151,6 +168,7 @@ static void fwd_sync(struct mr_daemon *d)
 	for (n = 0; n < d->cfg.nnodes; n++) {
 		const struct mr_route *rt = &d->peers[n].rt[0];
 		struct path_result own = { .noif = 0, .recheck_at = MTIME_NEVER }, w;
+		struct nl_route_req req;
 
 		if (n == d->self || addr4(d, n)->family != AF_INET)
 			continue;
@@ -163,8 +181,12 @@ static void fwd_sync(struct mr_daemon *d)
 		}
 		if (r->fwd_known[n] && path_equal(&r->fwd[n], &w))
 			continue;
-		if (nl_relay_route_replace(d->nl, addr4(d, n)->bytes, addr4(d, d->self)->bytes,
-					   w.oif, w.noif) == 0) {
+		nl_route_req_host(&req, MR_RELAY_TABLE, AF_INET, addr4(d, n)->bytes);
+		req.has_src = true;
+		memcpy(req.src, addr4(d, d->self)->bytes, 4);
+		req.noif = w.noif;
+		memcpy(req.oif, w.oif, sizeof(int) * (size_t)w.noif);
+		if (nl_route_replace(d->nl, &req) == 0) {
 			r->fwd[n] = w;
 			r->fwd_known[n] = true;
 		}
@@ -356,7 +378,7 @@ void relay_stop(struct mr_daemon *d)
 	}
 	if (d->nl) {
 		for (i = 0; i < r->nrules; i++)
-			nl_relay_rule(d->nl, r->rule_port[i], false);
+			relay_rule(d, r->rule_port[i], false);
 		rules_flush(d);
 		table_flush(d);
 	}

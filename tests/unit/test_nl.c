@@ -170,12 +170,59 @@ static void sorted_oifs(const struct nl_route *r, int *out)
 }
 
 /* Our routes of one family, via a fresh dump. */
+/* A request as the daemon builds one: dst/dst_len in table, src (NULL: none), oifs. */
+static struct nl_route_req req(uint32_t table, int family, const uint8_t *dst, uint8_t dst_len,
+			       const uint8_t *src, const int *oifs, int noif)
+{
+	struct nl_route_req r;
+	int i;
+
+	nl_route_req_host(&r, table, family, dst);
+	r.dst_len = dst_len;
+	if (src) {
+		r.has_src = true;
+		memcpy(r.src, src, sizeof(r.src));
+	}
+	r.noif = noif;
+	for (i = 0; i < noif && i < NL_MAX_NH; i++)
+		r.oif[i] = oifs[i];
+	return r;
+}
+
+static int route_replace(struct nl *nl, uint32_t table, int family, const uint8_t *dst,
+			 uint8_t dst_len, const uint8_t *src, const int *oifs, int noif)
+{
+	struct nl_route_req r = req(table, family, dst, dst_len, src, oifs, noif);
+
+	return nl_route_replace(nl, &r);
+}
+
+static int route_delete(struct nl *nl, uint32_t table, int family, const uint8_t *dst,
+			uint8_t dst_len)
+{
+	struct nl_route_req r = req(table, family, dst, dst_len, NULL, NULL, 0);
+
+	return nl_route_delete(nl, &r);
+}
+
+/* The relay rule of one port (NULL: any one of ours). */
+static int relay_rule(struct nl *nl, const char *ifname, bool add)
+{
+	struct nl_rule_req r = {
+		.family = AF_INET, .table = MR_RELAY_TABLE, .pref = MR_RELAY_RULE_PREF,
+	};
+
+	if (ifname)
+		snprintf(r.iifname, sizeof(r.iifname), "%s", ifname);
+	return add ? nl_rule_add(nl, &r) : nl_rule_delete(nl, &r);
+}
+
 static struct events *dump_ours(struct nl *nl, int family)
 {
 	struct nl_handlers h;
 	struct events *ev = ev_new(&h);
 
-	assert_int_equal(nl_dump_routes(nl, family, MR_RTPROT, &h), 0);
+	assert_int_equal(nl_dump_routes(nl, family, RT_TABLE_MAIN, MR_RTPROT, &h), 0);
 	assert_int_equal(ev->overflow, 0);
 	return ev;
 }
@@ -340,7 +387,7 @@ static void test_dump_links(void **state)
 
 		assert_non_null(l);
 		assert_false(deleted);
-		assert_int_equal(l->ifindex, nl_ifindex(names[i]));
+		assert_int_equal(l->ifindex, (int)if_nametoindex(names[i]));
 		assert_true(l->up);
 		assert_true(l->flags & IFF_UP);
 		if (i > 0) {
@@ -350,7 +397,7 @@ static void test_dump_links(void **state)
 			assert_int_equal(l->operstate, IF_OPER_UP);
 		}
 	}
-	assert_int_equal(nl_ifindex("mr-nonexistent"), 0);
+	assert_int_equal((int)if_nametoindex("mr-nonexistent"), 0);
 	free(ev);
 }
 
@@ -372,12 +419,12 @@ static void test_dump_addrs(void **state)
 
 		assert_false(ev->addr_del[i]);
 		if (a->family == AF_INET && memcmp(a->addr, a4, 4) == 0) {
-			assert_int_equal(a->ifindex, nl_ifindex("mr0a"));
+			assert_int_equal(a->ifindex, (int)if_nametoindex("mr0a"));
 			assert_int_equal(a->prefixlen, 24);
 			seen4 = true;
 		}
 		if (a->family == AF_INET6 && memcmp(a->addr, a6, 16) == 0) {
-			assert_int_equal(a->ifindex, nl_ifindex("mr0a"));
+			assert_int_equal(a->ifindex, (int)if_nametoindex("mr0a"));
 			assert_int_equal(a->prefixlen, 64);
 			assert_false(a->flags & IFA_F_TENTATIVE);	/* nodad */
 			seen6 = true;
@@ -400,7 +447,7 @@ static void test_route_replace_single(void **state)
 	NEED_NETNS();
 	struct nl *nl = *state;
 	uint8_t dst[16], src[16];
-	int oif = nl_ifindex("mr0a");
+	int oif = (int)if_nametoindex("mr0a");
 	struct events *ev;
 	char out[4096];
 
@@ -410,9 +457,9 @@ static void test_route_replace_single(void **state)
 	assert_int_equal(ev->nroute, 0);
 	free(ev);
 
-	assert_int_equal(nl_route_replace(nl, AF_INET, dst, 32, src, &oif, 1), 0);
+	assert_int_equal(route_replace(nl, RT_TABLE_MAIN, AF_INET, dst, 32, src, &oif, 1), 0);
 	/* Replacing with the same path again is not an error (no EEXIST). */
-	assert_int_equal(nl_route_replace(nl, AF_INET, dst, 32, src, &oif, 1), 0);
+	assert_int_equal(route_replace(nl, RT_TABLE_MAIN, AF_INET, dst, 32, src, &oif, 1), 0);
 
 	ev = dump_ours(nl, AF_INET);
 	assert_int_equal(ev->nroute, 1);
@@ -441,7 +488,7 @@ static void test_route_replace_single(void **state)
 		struct nl_handlers h;
 
 		ev = ev_new(&h);
-		assert_int_equal(nl_dump_routes(nl, AF_INET, 0, &h), 0);
+		assert_int_equal(nl_dump_routes(nl, AF_INET, RT_TABLE_MAIN, 0, &h), 0);
 		assert_true(ev->nroute >= 3);	/* 10.0.0.0/24, 10.0.1.0/24, ours */
 		free(ev);
 	}
@@ -457,7 +504,7 @@ static void test_relay_routes_and_rules(void **state)
 	NEED_NETNS();
 	struct nl *nl = *state;
 	uint8_t dst[16], src[16], gw[16];
-	int oif1 = nl_ifindex("mr1a"), oifs[2] = { nl_ifindex("mr0a"), nl_ifindex("mr1a") };
+	int oif1 = (int)if_nametoindex("mr1a"), oifs[2] = { (int)if_nametoindex("mr0a"), (int)if_nametoindex("mr1a") };
 	struct nl_handlers h;
 	struct events *ev;
 	char out[4096];
@@ -467,8 +514,18 @@ static void test_relay_routes_and_rules(void **state)
 	ip4("10.0.0.1", src);
 	/* Not in mr1a's subnet: only onlink makes it a valid gateway there. */
 	ip4("10.7.7.7", gw);
-	assert_int_equal(nl_route_replace_via(nl, AF_INET, dst, 32, src, gw, oif1), 0);
-	assert_int_equal(nl_route_replace_via(nl, AF_INET, dst, 32, src, gw, oif1), 0);
+	{
+		struct nl_route_req r = req(RT_TABLE_MAIN, AF_INET, dst, 32, src, &oif1, 1);
+
+		r.has_gw = true;
+		memcpy(r.gw, gw, 4);
+		assert_int_equal(nl_route_replace(nl, &r), 0);
+		assert_int_equal(nl_route_replace(nl, &r), 0);
+		/* A gateway needs exactly one oif. */
+		r.noif = 2;
+		r.oif[1] = oifs[0];
+		assert_int_equal(nl_route_replace(nl, &r), -EINVAL);
+	}
 	ev = dump_ours(nl, AF_INET);
 	assert_int_equal(ev->nroute, 1);
 	assert_true(ev->route[0].has_gw);
@@ -479,34 +536,34 @@ static void test_relay_routes_and_rules(void **state)
 	assert_non_null(strstr(out, "10.9.9.9 via 10.7.7.7 dev mr1a"));
 	assert_non_null(strstr(out, "onlink"));
 	/* Back to a direct route: one atomic replace drops the gateway. */
-	assert_int_equal(nl_route_replace(nl, AF_INET, dst, 32, src, oifs, 1), 0);
+	assert_int_equal(route_replace(nl, RT_TABLE_MAIN, AF_INET, dst, 32, src, oifs, 1), 0);
 	ev = dump_ours(nl, AF_INET);
 	assert_int_equal(ev->nroute, 1);
 	assert_false(ev->route[0].has_gw);
 	free(ev);
 
 	/* The relay table: multipath, single, unreachable; the main table is untouched. */
-	assert_int_equal(nl_relay_route_replace(nl, dst, src, oifs, 2), 0);
+	assert_int_equal(route_replace(nl, MR_RELAY_TABLE, AF_INET, dst, 32, src, oifs, 2), 0);
 	sh_out("ip -4 route show table 205", out, sizeof(out));
 	assert_non_null(strstr(out, "10.9.9.9 proto 204"));
 	assert_non_null(strstr(out, "nexthop dev mr0a"));
-	assert_int_equal(nl_relay_route_replace(nl, dst, src, &oif1, 1), 0);
+	assert_int_equal(route_replace(nl, MR_RELAY_TABLE, AF_INET, dst, 32, src, &oif1, 1), 0);
 	sh_out("ip -4 route show table 205", out, sizeof(out));
 	assert_non_null(strstr(out, "10.9.9.9 dev mr1a proto 204 scope link src 10.0.0.1"));
-	assert_int_equal(nl_relay_route_replace(nl, dst, src, NULL, 0), 0);
+	assert_int_equal(route_replace(nl, MR_RELAY_TABLE, AF_INET, dst, 32, src, NULL, 0), 0);
 	sh_out("ip -4 route show table 205", out, sizeof(out));
 	assert_non_null(strstr(out, "unreachable 10.9.9.9 proto 204"));
 	ev = ev_new(&h);
-	assert_int_equal(nl_dump_table_routes(nl, AF_INET, MR_RELAY_TABLE, MR_RTPROT, &h), 0);
+	assert_int_equal(nl_dump_routes(nl, AF_INET, MR_RELAY_TABLE, MR_RTPROT, &h), 0);
 	assert_int_equal(ev->nroute, 1);
 	assert_int_equal(ev->route[0].table, MR_RELAY_TABLE);
 	assert_int_equal(ev->route[0].type, RTN_UNREACHABLE);
 	free(ev);
-	assert_int_equal(nl_relay_route_delete(nl, dst), 0);
-	assert_true(nl_relay_route_delete(nl, dst) < 0);	/* gone */
+	assert_int_equal(route_delete(nl, MR_RELAY_TABLE, AF_INET, dst, 32), 0);
+	assert_true(route_delete(nl, MR_RELAY_TABLE, AF_INET, dst, 32) < 0);	/* gone */
 	/* An absent table of ours dumps as empty, not as an error. */
 	ev = ev_new(&h);
-	assert_int_equal(nl_dump_table_routes(nl, AF_INET, 206, MR_RTPROT, &h), 0);
+	assert_int_equal(nl_dump_routes(nl, AF_INET, 206, MR_RTPROT, &h), 0);
 	assert_int_equal(ev->nroute, 0);
 	free(ev);
 	/* The main table route survived all of that. */
@@ -515,26 +572,87 @@ static void test_relay_routes_and_rules(void **state)
 	free(ev);
 
 	/* Rules: one per port, adding twice is fine, deleting any one until none. */
-	assert_int_equal(nl_relay_rule(nl, "mr0a", true), 0);
-	assert_int_equal(nl_relay_rule(nl, "mr0a", true), 0);
-	assert_int_equal(nl_relay_rule(nl, "fast-absent", true), 0);	/* by name: may come later */
+	assert_int_equal(relay_rule(nl, "mr0a", true), 0);
+	assert_int_equal(relay_rule(nl, "mr0a", true), 0);
+	assert_int_equal(relay_rule(nl, "fast-absent", true), 0);	/* by name: may come later */
 	sh_out("ip -4 rule show", out, sizeof(out));
 	assert_non_null(strstr(out, "205:\tfrom all iif mr0a lookup 205"));
 	assert_non_null(strstr(out, "iif fast-absent"));
-	assert_int_equal(nl_relay_rule(nl, "mr0a", false), 0);
-	assert_int_equal(nl_relay_rule(nl, "mr0a", false), -ENOENT);
-	for (i = 0; i < 4 && nl_relay_rule(nl, NULL, false) == 0; i++)
+	assert_int_equal(relay_rule(nl, "mr0a", false), 0);
+	assert_int_equal(relay_rule(nl, "mr0a", false), -ENOENT);
+	for (i = 0; i < 4 && relay_rule(nl, NULL, false) == 0; i++)
 		;
 	assert_int_equal(i, 1);
 	sh_out("ip -4 rule show", out, sizeof(out));
 	assert_null(strstr(out, "lookup 205"));
 }
 
+/*
+ * IPv6 probe routes: one host route per (port, peer) in MR_PROBE_TABLE,
+ * told apart by metric; deleting one by oif and metric leaves the other;
+ * the fwmark rule that makes only our sockets look there.
+ */
+static void test_probe_routes_and_rule(void **state)
+{
+	NEED_NETNS();
+	struct nl *nl = *state;
+	int oifs[2] = { (int)if_nametoindex("mr0a"), (int)if_nametoindex("mr1a") };
+	struct nl_rule_req rule = {
+		.family = AF_INET6, .table = MR_PROBE_TABLE, .pref = MR_PROBE_RULE_PREF,
+		.fwmark = MR_PROBE_MARK,
+	};
+	struct nl_route_req r;
+	struct nl_handlers h;
+	struct events *ev;
+	uint8_t dst[16];
+	char out[4096];
+	int i;
+
+	ip6("fd00::2", dst);
+	for (i = 0; i < 2; i++) {
+		r = req(MR_PROBE_TABLE, AF_INET6, dst, 128, NULL, &oifs[i], 1);
+		r.metric = (uint32_t)oifs[i];
+		assert_int_equal(nl_route_replace(nl, &r), 0);
+		assert_int_equal(nl_route_replace(nl, &r), 0);
+	}
+	ev = ev_new(&h);
+	assert_int_equal(nl_dump_routes(nl, AF_INET6, MR_PROBE_TABLE, MR_RTPROT, &h), 0);
+	assert_int_equal(ev->nroute, 2);
+	free(ev);
+	sh_out("ip -6 route show table 204", out, sizeof(out));
+	assert_non_null(strstr(out, "fd00::2 dev mr0a proto 204 metric"));
+	assert_non_null(strstr(out, "fd00::2 dev mr1a proto 204 metric"));
+	/* The main table saw none of it. */
+	ev = dump_ours(nl, AF_INET6);
+	assert_int_equal(ev->nroute, 0);
+	free(ev);
+
+	r = req(MR_PROBE_TABLE, AF_INET6, dst, 128, NULL, &oifs[0], 1);
+	r.metric = (uint32_t)oifs[0];
+	assert_int_equal(nl_route_delete(nl, &r), 0);
+	assert_true(nl_route_delete(nl, &r) < 0);
+	ev = ev_new(&h);
+	assert_int_equal(nl_dump_routes(nl, AF_INET6, MR_PROBE_TABLE, MR_RTPROT, &h), 0);
+	assert_int_equal(ev->nroute, 1);
+	assert_int_equal(ev->route[0].oif[0], oifs[1]);
+	assert_int_equal(ev->route[0].priority, (uint32_t)oifs[1]);
+	free(ev);
+
+	assert_int_equal(nl_rule_add(nl, &rule), 0);
+	assert_int_equal(nl_rule_add(nl, &rule), 0);
+	sh_out("ip -6 rule show", out, sizeof(out));
+	assert_non_null(strstr(out, "204:\tfrom all fwmark 0x6d720000 lookup 204"));
+	assert_int_equal(nl_rule_delete(nl, &rule), 0);
+	assert_int_equal(nl_rule_delete(nl, &rule), -ENOENT);
+	sh_out("ip -6 rule show", out, sizeof(out));
+	assert_null(strstr(out, "lookup 204"));
+}
+
 static void test_route_multipath(void **state)
 {
 	NEED_NETNS();
 	struct nl *nl = *state;
-	int oifs[2] = { nl_ifindex("mr0a"), nl_ifindex("mr1a") };
+	int oifs[2] = { (int)if_nametoindex("mr0a"), (int)if_nametoindex("mr1a") };
 	int got[NL_MAX_NH], want[2];
 	uint8_t dst[16], src[16];
 	struct events *ev;
@@ -546,7 +664,7 @@ static void test_route_multipath(void **state)
 	want[1] = oifs[0] < oifs[1] ? oifs[1] : oifs[0];
 
 	/* Two paths: one route, RTA_MULTIPATH with both oifs. */
-	assert_int_equal(nl_route_replace(nl, AF_INET, dst, 32, src, oifs, 2), 0);
+	assert_int_equal(route_replace(nl, RT_TABLE_MAIN, AF_INET, dst, 32, src, oifs, 2), 0);
 	ev = dump_ours(nl, AF_INET);
 	assert_int_equal(ev->nroute, 1);
 	assert_int_equal(ev->route[0].noif, 2);
@@ -560,7 +678,7 @@ static void test_route_multipath(void **state)
 	assert_non_null(strstr(out, "nexthop dev mr1a"));
 
 	/* Two paths to one, in place: still exactly one route. */
-	assert_int_equal(nl_route_replace(nl, AF_INET, dst, 32, src, &oifs[1], 1), 0);
+	assert_int_equal(route_replace(nl, RT_TABLE_MAIN, AF_INET, dst, 32, src, &oifs[1], 1), 0);
 	ev = dump_ours(nl, AF_INET);
 	assert_int_equal(ev->nroute, 1);
 	assert_int_equal(ev->route[0].noif, 1);
@@ -568,31 +686,31 @@ static void test_route_multipath(void **state)
 	free(ev);
 
 	/* And back to two. */
-	assert_int_equal(nl_route_replace(nl, AF_INET, dst, 32, src, oifs, 2), 0);
+	assert_int_equal(route_replace(nl, RT_TABLE_MAIN, AF_INET, dst, 32, src, oifs, 2), 0);
 	ev = dump_ours(nl, AF_INET);
 	assert_int_equal(ev->nroute, 1);
 	assert_int_equal(ev->route[0].noif, 2);
 	free(ev);
 
 	/* Delete removes the whole route; a second delete says it is gone. */
-	assert_int_equal(nl_route_delete(nl, AF_INET, dst, 32), 0);
+	assert_int_equal(route_delete(nl, RT_TABLE_MAIN, AF_INET, dst, 32), 0);
 	ev = dump_ours(nl, AF_INET);
 	assert_int_equal(ev->nroute, 0);
 	free(ev);
-	assert_int_equal(nl_route_delete(nl, AF_INET, dst, 32), -ESRCH);
+	assert_int_equal(route_delete(nl, RT_TABLE_MAIN, AF_INET, dst, 32), -ESRCH);
 }
 
 static void test_route_ipv6(void **state)
 {
 	NEED_NETNS();
 	struct nl *nl = *state;
-	int oifs[2] = { nl_ifindex("mr0a"), nl_ifindex("mr1a") };
+	int oifs[2] = { (int)if_nametoindex("mr0a"), (int)if_nametoindex("mr1a") };
 	uint8_t dst[16], src[16];
 	struct events *ev;
 
 	ip6("fd00:99::9", dst);
 	ip6("fd00::1", src);
-	assert_int_equal(nl_route_replace(nl, AF_INET6, dst, 128, src, oifs, 1), 0);
+	assert_int_equal(route_replace(nl, RT_TABLE_MAIN, AF_INET6, dst, 128, src, oifs, 1), 0);
 	ev = dump_ours(nl, AF_INET6);
 	assert_int_equal(ev->nroute, 1);
 	assert_memory_equal(ev->route[0].dst, dst, 16);
@@ -606,7 +724,7 @@ static void test_route_ipv6(void **state)
 	free(ev);
 
 	/* Switch the path in place. */
-	assert_int_equal(nl_route_replace(nl, AF_INET6, dst, 128, NULL, &oifs[1], 1), 0);
+	assert_int_equal(route_replace(nl, RT_TABLE_MAIN, AF_INET6, dst, 128, NULL, &oifs[1], 1), 0);
 	ev = dump_ours(nl, AF_INET6);
 	assert_int_equal(ev->nroute, 1);
 	assert_int_equal(ev->route[0].oif[0], oifs[1]);
@@ -614,7 +732,7 @@ static void test_route_ipv6(void **state)
 	free(ev);
 
 	/* Device-only IPv6 ECMP is refused before reaching the kernel; the route is untouched. */
-	assert_int_equal(nl_route_replace(nl, AF_INET6, dst, 128, NULL, oifs, 2), -EOPNOTSUPP);
+	assert_int_equal(route_replace(nl, RT_TABLE_MAIN, AF_INET6, dst, 128, NULL, oifs, 2), -EOPNOTSUPP);
 	ev = dump_ours(nl, AF_INET6);
 	assert_int_equal(ev->nroute, 1);
 	assert_int_equal(ev->route[0].oif[0], oifs[1]);
@@ -628,18 +746,18 @@ static void test_route_ipv6(void **state)
 	assert_int_equal(ev->nroute, 1);
 	free(ev);
 
-	assert_int_equal(nl_route_delete(nl, AF_INET6, dst, 128), 0);
+	assert_int_equal(route_delete(nl, RT_TABLE_MAIN, AF_INET6, dst, 128), 0);
 	ev = dump_ours(nl, AF_INET6);
 	assert_int_equal(ev->nroute, 0);
 	free(ev);
-	assert_int_equal(nl_route_delete(nl, AF_INET6, dst, 128), -ESRCH);
+	assert_int_equal(route_delete(nl, RT_TABLE_MAIN, AF_INET6, dst, 128), -ESRCH);
 }
 
 static void test_route_errors(void **state)
 {
 	NEED_NETNS();
 	struct nl *nl = *state;
-	int bad = 9999, ok = nl_ifindex("mr0a"), zero = 0;
+	int bad = 9999, ok = (int)if_nametoindex("mr0a"), zero = 0;
 	uint8_t dst[16], dst6[16], src[16];
 	struct capture c;
 	char log[4096];
@@ -647,16 +765,15 @@ static void test_route_errors(void **state)
 	int err;
 
 	ip4("10.9.9.9", dst);
-	assert_int_equal(nl_ifindex("mr-nope"), 0);
+	assert_int_equal((int)if_nametoindex("mr-nope"), 0);
 
 	/* A prefsrc that is not ours: -errno, and the kernel's reason in the log line. */
 	ip4("192.0.2.77", src);
 	capture_start(&c);
-	err = nl_route_replace(nl, AF_INET, dst, 32, src, &ok, 1);
+	err = route_replace(nl, RT_TABLE_MAIN, AF_INET, dst, 32, src, &ok, 1);
 	capture_end(&c, log, sizeof(log));
 	assert_int_equal(err, -EINVAL);
-	print_message("extended ack: \"%s\"\n", nl_last_error(nl));
-	assert_string_equal(nl_last_error(nl), "Invalid prefsrc address");
+	print_message("%s", log);
 	assert_non_null(strstr(log, "(kernel: Invalid prefsrc address)"));
 	assert_non_null(strstr(log, "10.9.9.9/32 dev mr0a src 192.0.2.77"));
 	assert_non_null(strstr(log, strerror(EINVAL)));
@@ -664,9 +781,12 @@ static void test_route_errors(void **state)
 	/* Same for IPv6, whose messages differ. */
 	ip6("fd00:99::9", dst6);
 	ip6("fd00:77::1", src);
-	assert_int_equal(nl_route_replace(nl, AF_INET6, dst6, 128, src, &ok, 1), -EINVAL);
-	print_message("extended ack: \"%s\"\n", nl_last_error(nl));
-	assert_true(nl_last_error(nl)[0] != '\0');
+	capture_start(&c);
+	err = route_replace(nl, RT_TABLE_MAIN, AF_INET6, dst6, 128, src, &ok, 1);
+	capture_end(&c, log, sizeof(log));
+	assert_int_equal(err, -EINVAL);
+	print_message("%s", log);
+	assert_non_null(strstr(log, "(kernel: "));
 
 	/*
 	 * Nonexistent ifindex: -ENODEV. The kernel attaches no text to this one
@@ -674,28 +794,30 @@ static void test_route_errors(void **state)
 	 * and the previous request's text must not leak into it.
 	 */
 	capture_start(&c);
-	err = nl_route_replace(nl, AF_INET, dst, 32, NULL, &bad, 1);
+	err = route_replace(nl, RT_TABLE_MAIN, AF_INET, dst, 32, NULL, &bad, 1);
 	capture_end(&c, log, sizeof(log));
 	assert_int_equal(err, -ENODEV);
-	assert_string_equal(nl_last_error(nl), "");
 	assert_non_null(strstr(log, "10.9.9.9/32 dev #9999"));
 	assert_non_null(strstr(log, strerror(ENODEV)));
 	assert_null(strstr(log, "kernel:"));
-	assert_int_equal(nl_route_replace(nl, AF_INET6, dst6, 128, NULL, &bad, 1), -ENODEV);
+	assert_int_equal(route_replace(nl, RT_TABLE_MAIN, AF_INET6, dst6, 128, NULL, &bad, 1), -ENODEV);
 
 	/* Over an admin-down interface. */
 	sh_ok("ip link set mr1a down");
-	ok = nl_ifindex("mr1a");
-	assert_int_equal(nl_route_replace(nl, AF_INET, dst, 32, NULL, &ok, 1), -ENETDOWN);
-	print_message("extended ack: \"%s\"\n", nl_last_error(nl));
-	assert_true(nl_last_error(nl)[0] != '\0');
+	ok = (int)if_nametoindex("mr1a");
+	capture_start(&c);
+	err = route_replace(nl, RT_TABLE_MAIN, AF_INET, dst, 32, NULL, &ok, 1);
+	capture_end(&c, log, sizeof(log));
+	assert_int_equal(err, -ENETDOWN);
+	print_message("%s", log);
+	assert_non_null(strstr(log, "(kernel: "));
 
 	/* Caller mistakes are refused before the kernel sees them. */
-	assert_int_equal(nl_route_replace(nl, AF_INET, dst, 33, NULL, &ok, 1), -EINVAL);
-	assert_int_equal(nl_route_replace(nl, AF_INET, dst, 32, NULL, &ok, 0), -EINVAL);
-	assert_int_equal(nl_route_replace(nl, AF_INET, dst, 32, NULL, &zero, 1), -EINVAL);
-	assert_int_equal(nl_route_replace(nl, AF_PACKET, dst, 32, NULL, &ok, 1), -EINVAL);
-	assert_int_equal(nl_dump_routes(nl, AF_PACKET, 0, NULL), -EAFNOSUPPORT);
+	assert_int_equal(route_replace(nl, RT_TABLE_MAIN, AF_INET, dst, 33, NULL, &ok, 1), -EINVAL);
+	assert_int_equal(route_replace(nl, RT_TABLE_MAIN, AF_INET, dst, 32, NULL, &ok, 0), -EINVAL);
+	assert_int_equal(route_replace(nl, RT_TABLE_MAIN, AF_INET, dst, 32, NULL, &zero, 1), -EINVAL);
+	assert_int_equal(route_replace(nl, RT_TABLE_MAIN, AF_PACKET, dst, 32, NULL, &ok, 1), -EINVAL);
+	assert_int_equal(nl_dump_routes(nl, AF_PACKET, RT_TABLE_MAIN, 0, NULL), -EAFNOSUPPORT);
 
 	/* Nothing was installed by any of that. */
 	ev = dump_ours(nl, AF_UNSPEC);
@@ -704,15 +826,15 @@ static void test_route_errors(void **state)
 
 	/* Deleting an absent route: -ESRCH, and no warning logged. */
 	capture_start(&c);
-	err = nl_route_delete(nl, AF_INET, dst, 32);
+	err = route_delete(nl, RT_TABLE_MAIN, AF_INET, dst, 32);
 	capture_end(&c, log, sizeof(log));
 	assert_int_equal(err, -ESRCH);
 	assert_string_equal(log, "");
 
 	/* The handle still works after errors (sequence numbers stay in step). */
-	ok = nl_ifindex("mr0a");
-	assert_int_equal(nl_route_replace(nl, AF_INET, dst, 32, NULL, &ok, 1), 0);
-	assert_int_equal(nl_route_delete(nl, AF_INET, dst, 32), 0);
+	ok = (int)if_nametoindex("mr0a");
+	assert_int_equal(route_replace(nl, RT_TABLE_MAIN, AF_INET, dst, 32, NULL, &ok, 1), 0);
+	assert_int_equal(route_delete(nl, RT_TABLE_MAIN, AF_INET, dst, 32), 0);
 }
 
 /* Setting one veth end down takes the carrier of the other end. */
@@ -736,7 +858,7 @@ static void test_monitor_carrier(void **state)
 	l = last_link(ev, "mr0b", NULL);
 	assert_true(l->up);		/* still administratively up */
 	assert_false(l->flags & IFF_LOWER_UP);
-	assert_int_equal(l->ifindex, nl_ifindex("mr0b"));
+	assert_int_equal(l->ifindex, (int)if_nametoindex("mr0b"));
 	l = last_link(ev, "mr0a", NULL);
 	assert_non_null(l);
 	assert_false(l->up);
@@ -777,7 +899,7 @@ static void test_monitor_routes(void **state)
 {
 	NEED_NETNS();
 	struct nl *nl = *state;
-	int oifs[2] = { nl_ifindex("mr0a"), nl_ifindex("mr1a") };
+	int oifs[2] = { (int)if_nametoindex("mr0a"), (int)if_nametoindex("mr1a") };
 	struct want_route w = { .family = AF_INET };
 	struct nl_handlers h;
 	struct events *ev = ev_new(&h);
@@ -809,10 +931,10 @@ static void test_monitor_routes(void **state)
 	memset(ev, 0, sizeof(*ev));
 	w.deleted = false;
 	w.noif = 2;
-	assert_int_equal(nl_route_replace(nl, AF_INET, w.dst, 32, src, oifs, 2), 0);
+	assert_int_equal(route_replace(nl, RT_TABLE_MAIN, AF_INET, w.dst, 32, src, oifs, 2), 0);
 	if (wait_for(nl, ev, &h, pred_route, &w, 200))
 		fail_msg("the echo of our own route replace reached the monitor");
-	assert_int_equal(nl_route_delete(nl, AF_INET, w.dst, 32), 0);
+	assert_int_equal(route_delete(nl, RT_TABLE_MAIN, AF_INET, w.dst, 32), 0);
 
 	/* IPv6 too. */
 	memset(&w, 0, sizeof(w));
@@ -841,7 +963,7 @@ static void test_monitor_enobufs(void **state)
 {
 	NEED_NETNS();
 	struct nl *nl = *state;
-	int small = 1, oif = nl_ifindex("mr0a"), n = 0, i, err;
+	int small = 1, oif = (int)if_nametoindex("mr0a"), n = 0, i, err;
 	struct nl_handlers h = { .route = count_route, .ctx = &n };
 	uint8_t dst[16];
 
@@ -851,7 +973,7 @@ static void test_monitor_enobufs(void **state)
 		ip4("10.8.0.0", dst);
 		dst[2] = (uint8_t)(i >> 8);
 		dst[3] = (uint8_t)i;
-		assert_int_equal(nl_route_replace(nl, AF_INET, dst, 32, NULL, &oif, 1), 0);
+		assert_int_equal(route_replace(nl, RT_TABLE_MAIN, AF_INET, dst, 32, NULL, &oif, 1), 0);
 	}
 	err = nl_monitor_read(nl, &h);
 	if (err == 0)	/* the overflow may sit behind what was queued first */
@@ -861,7 +983,7 @@ static void test_monitor_enobufs(void **state)
 	assert_int_equal(nl_monitor_read(nl, &h), 0);
 
 	n = 0;
-	assert_int_equal(nl_dump_routes(nl, AF_INET, MR_RTPROT, &h), 0);
+	assert_int_equal(nl_dump_routes(nl, AF_INET, RT_TABLE_MAIN, MR_RTPROT, &h), 0);
 	assert_int_equal(n, 200);
 }
 
@@ -879,7 +1001,7 @@ static void reenter_route(void *ctx, const struct nl_route *r, bool deleted)
 	if (deleted)
 		return;
 	re->calls++;
-	re->err = nl_route_replace(re->nl, AF_INET, r->dst, 32, NULL, &oif, 1);
+	re->err = route_replace(re->nl, RT_TABLE_MAIN, AF_INET, r->dst, 32, NULL, &oif, 1);
 }
 
 /* A dump handler that issues a command gets -EBUSY, and the dump is not disturbed. */
@@ -889,15 +1011,15 @@ static void test_busy_in_dump(void **state)
 	struct nl *nl = *state;
 	struct reenter re = { .nl = nl };
 	struct nl_handlers h = { .route = reenter_route, .ctx = &re };
-	int oif = nl_ifindex("mr0a");
+	int oif = (int)if_nametoindex("mr0a");
 	uint8_t dst[16];
 	struct events *ev;
 
 	ip4("10.9.9.9", dst);
-	assert_int_equal(nl_route_replace(nl, AF_INET, dst, 32, NULL, &oif, 1), 0);
+	assert_int_equal(route_replace(nl, RT_TABLE_MAIN, AF_INET, dst, 32, NULL, &oif, 1), 0);
 	ip4("10.9.9.10", dst);
-	assert_int_equal(nl_route_replace(nl, AF_INET, dst, 32, NULL, &oif, 1), 0);
-	assert_int_equal(nl_dump_routes(nl, AF_INET, MR_RTPROT, &h), 0);
+	assert_int_equal(route_replace(nl, RT_TABLE_MAIN, AF_INET, dst, 32, NULL, &oif, 1), 0);
+	assert_int_equal(nl_dump_routes(nl, AF_INET, RT_TABLE_MAIN, MR_RTPROT, &h), 0);
 	assert_int_equal(re.calls, 2);
 	assert_int_equal(re.err, -EBUSY);
 	ev = dump_ours(nl, AF_INET);
@@ -913,6 +1035,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_route_replace_single, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route_multipath, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_relay_routes_and_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_probe_routes_and_rule, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route_ipv6, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_monitor_carrier, setup, teardown),
