@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/socket.h>
 
 #define MR_DEFAULT_CONFIG "/etc/meshroute/meshroute.conf"
 #define MR_MAX_NODES 16
@@ -105,6 +106,41 @@ int mr_addr_parse(const char *s, struct mr_addr *out);
 /* inet_ntop into buf; "none" for family 0. Returns buf. */
 const char *mr_addr_str(const struct mr_addr *a, char *buf, size_t len);
 bool mr_addr_eq(const struct mr_addr *a, const struct mr_addr *b);
+
+/* Address families, as an index: 0 is IPv4, 1 is IPv6. */
+#define MR_NFAM 2
+static inline int mr_fam(int family)
+{
+	return family == AF_INET6;
+}
+
+static inline int mr_fam_family(int fam)
+{
+	return fam ? AF_INET6 : AF_INET;
+}
+
+/* A node's address of family index fam (family 0 when it has none). */
+static inline const struct mr_addr *mr_node_addr(const struct mr_node *n, int fam)
+{
+	return fam ? &n->addr6 : &n->addr4;
+}
+
+/* Both nodes have an address of family index fam: sessions and routes between them in it. */
+static inline bool mr_fam_shared(const struct mr_node *a, const struct mr_node *b, int fam)
+{
+	return mr_node_addr(a, fam)->family && mr_node_addr(b, fam)->family;
+}
+
+/* The family one message between two nodes uses: IPv4 when both have it, else IPv6; -1: none. */
+static inline int mr_fam_first_shared(const struct mr_node *a, const struct mr_node *b)
+{
+	int f;
+
+	for (f = 0; f < MR_NFAM; f++)
+		if (mr_fam_shared(a, b, f))
+			return f;
+	return -1;
+}
 
 /* "20ms", "1s", "500us", "2m" into microseconds; 0 or -1 (bad, no unit, overflow). */
 int config_parse_duration(const char *s, uint64_t *us);

@@ -130,74 +130,34 @@ static bool params_equal(const struct bfd_session_params *a, const struct bfd_se
 
 static const struct mr_addr *node_addr(const struct mr_node *n, int fam)
 {
-	return fam ? &n->addr6 : &n->addr4;
+	return mr_node_addr(n, fam);
 }
 
 static bool fam_in_use(const struct mr_daemon *d, int node, int fam)
 {
-	return node_addr(self_node(d), fam)->family && node_addr(&d->cfg.nodes[node], fam)->family;
+	return mr_fam_shared(self_node(d), &d->cfg.nodes[node], fam);
 }
 
-static void peer_apply(struct mr_daemon *d, struct mr_peer *p, int fam,
-		       const struct path_result *want, mtime_t now)
+/* The path to a peer changed: one log line, metrics soon, the alert, relay told. */
+static void route_changed(struct mr_daemon *d, const struct rib_change *chg, mtime_t now)
 {
-	const struct mr_node *me = self_node(d), *peer = &d->cfg.nodes[p->node];
-	const struct mr_addr *dst = node_addr(peer, fam);
-	struct mr_route *rt = &p->rt[fam];
+	const struct mr_node *peer = &d->cfg.nodes[chg->peer];
 	char before[128], after[128], addr[64];
-	int family = fam ? AF_INET6 : AF_INET;
-	struct nl_route_req req;
-	int err;
+	struct alert_event ev = {
+		.event = "path-change", .node = self_node(d)->name, .peer = peer->name,
+		.peer_address = mr_addr_str(node_addr(peer, chg->fam), addr, sizeof(addr)),
+		.port = "", .old_state = path_str(d, &chg->old, before, sizeof(before)),
+		.new_state = path_str(d, &chg->new, after, sizeof(after)), .diag = "",
+		.logged = true,
+	};
 
-	if (rt->installed_known && path_equal(&rt->installed, want))
-		return;
-	nl_route_req_host(&req, RT_TABLE_MAIN, family, dst->bytes);
-	if (want->noif == 0) {
-		err = nl_route_delete(d->nl, &req);
-	} else {
-		req.has_src = true;
-		memcpy(req.src, node_addr(me, fam)->bytes, sizeof(req.src));
-		req.noif = want->relayed ? 1 : want->noif;
-		memcpy(req.oif, want->oif, sizeof(int) * (size_t)req.noif);
-		if (want->relayed) {
-			req.has_gw = true;
-			memcpy(req.gw, node_addr(&d->cfg.nodes[want->relay_node], fam)->bytes,
-			       sizeof(req.gw));
-		}
-		err = nl_route_replace(d->nl, &req);
-	}
-	if (err == -ESRCH || err == -ENOENT)
-		err = 0;	/* already gone: that is what we wanted */
-	if (err < 0) {
-		/* nl logged the kernel's reason; try again soon. */
-		rt->installed_known = false;
-		rt->recheck_at = mtime_min(rt->recheck_at, now + ROUTE_RETRY);
-		return;
-	}
-	/* installed keeps the last known path even while unsure of it. */
-	if (!path_equal(&rt->installed, want)) {
-		struct alert_event ev = {
-			.event = "path-change", .node = me->name, .peer = peer->name,
-			.peer_address = mr_addr_str(dst, addr, sizeof(addr)), .port = "",
-			.old_state = path_str(d, &rt->installed, before, sizeof(before)),
-			.new_state = path_str(d, want, after, sizeof(after)), .diag = "",
-			.logged = true,
-		};
-
-		log_notice("%s (%s): path %s -> %s", peer->name, ev.peer_address, ev.old_state,
-			   ev.new_state);
-		/* Scrapers see a path change within a second, not ten. */
-		d->next_metrics = mtime_min(d->next_metrics, now + MTIME_S(1));
-		/* A link's first bring-up after start is news to no one. */
-		if (rt->ever_fast || want->noif == 0)
-			alert_emit(d->alert, &ev, now);
-		rt->changed_at = now;
-		relay_routes_changed(d);
-	}
-	rt->installed = *want;
-	rt->installed_known = true;
-	if (want->noif > 0)
-		rt->ever_fast = true;
+	log_notice("%s (%s): path %s -> %s", peer->name, ev.peer_address, ev.old_state,
+		   ev.new_state);
+	/* Scrapers see a path change within a second, not ten. */
+	d->next_metrics = mtime_min(d->next_metrics, now + MTIME_S(1));
+	if (chg->alert)
+		alert_emit(d->alert, &ev, now);
+	relay_routes_changed(d);
 }
 
 /*
@@ -210,19 +170,20 @@ static mtime_t damp_half_life(const struct mr_daemon *d)
 }
 
 /* Recomputes and installs the paths to one peer, each family on its own. */
-static void peer_update(struct mr_daemon *d, struct mr_peer *p, mtime_t now)
+static void peer_update(struct mr_daemon *d, int peer, mtime_t now)
 {
 	struct path_candidate c[MR_MAX_FAST];
 	struct path_result want;
-	int fam, i, k, n;
+	struct rib_change chg;
+	int fam, i, n;
 
 	for (fam = 0; fam < MR_NFAM; fam++) {
-		if (!fam_in_use(d, p->node, fam))
+		if (!fam_in_use(d, peer, fam))
 			continue;
 		for (i = 0, n = 0; i < d->nsess && n < MR_MAX_FAST; i++) {
 			struct mr_sess *s = &d->sess[i];
 
-			if (s->peer != p->node || s->port->lan || mr_fam(s->local.family) != fam)
+			if (s->peer != peer || s->port->lan || mr_fam(s->local.family) != fam)
 				continue;
 			c[n].ifindex = s->port->ifindex;
 			c[n].up = s->bfd.state == BFD_STATE_UP;
@@ -230,26 +191,13 @@ static void peer_update(struct mr_daemon *d, struct mr_peer *p, mtime_t now)
 			c[n].up_since = s->up_since;
 			c[n].hold = damp_hold(&s->damp, now, damp_half_life(d), d->cfg.hold_down_us,
 					      &c[n].hold_changes_at);
-			c[n].in_service = false;
-			for (k = 0; k < p->rt[fam].installed.noif; k++)
-				if (p->rt[fam].installed.oif[k] == s->port->ifindex)
-					c[n].in_service = p->rt[fam].installed_known &&
-							  !p->rt[fam].installed.relayed;
+			c[n].in_service = rib_in_service(&d->rib, peer, fam, s->port->ifindex);
 			mtu_candidate(d, s, now, c[n].in_service, &c[n].up, &c[n].up_since);
 			n++;
 		}
-		path_select(c, n, now, &want);
-		/*
-		 * The kernel has no IPv6 multipath over device-only nexthops:
-		 * one healthy port carries it, the lowest ifindex, stably.
-		 */
-		if (fam == 1 && want.noif > 1)
-			want.noif = 1;
-		/* No direct port: perhaps through a neighbour (relay = on, IPv4). */
-		if (fam == 0)
-			relay_path(d, p->node, now, &want);
-		p->rt[fam].recheck_at = want.recheck_at;
-		peer_apply(d, p, fam, &want, now);
+		rib_decide(&d->rib, peer, fam, c, n, relay_table(d), now, &want);
+		if (rib_apply(&d->rib, peer, fam, &want, now, &chg))
+			route_changed(d, &chg, now);
 	}
 }
 
@@ -259,43 +207,19 @@ void daemon_peers_update(struct mr_daemon *d, mtime_t now)
 
 	for (i = 0; i < d->cfg.nnodes; i++)
 		if (i != d->self)
-			peer_update(d, &d->peers[i], now);
-}
-
-static void peer_init(struct mr_peer *p, int node, mtime_t now)
-{
-	int f;
-
-	memset(p, 0, sizeof(*p));
-	p->node = node;
-	for (f = 0; f < MR_NFAM; f++) {
-		p->rt[f].recheck_at = MTIME_NEVER;
-		p->rt[f].changed_at = now;
-	}
+			peer_update(d, i, now);
 }
 
 /* Both families' routes to the LAN, whatever we believed was installed. */
-static void peer_withdraw(struct mr_daemon *d, struct mr_peer *p, mtime_t now)
+static void peer_withdraw(struct mr_daemon *d, int peer, mtime_t now)
 {
-	struct path_result none = { .noif = 0, .recheck_at = MTIME_NEVER };
+	struct rib_change chg;
 	int f;
 
-	for (f = 0; f < MR_NFAM; f++) {
-		if (!node_addr(&d->cfg.nodes[p->node], f)->family)
-			continue;
-		p->rt[f].installed_known = false;
-		peer_apply(d, p, f, &none, now);
-	}
-}
-
-static mtime_t peer_recheck_at(const struct mr_peer *p)
-{
-	return mtime_min(p->rt[0].recheck_at, p->rt[1].recheck_at);
-}
-
-static struct mr_peer *peer_of(struct mr_daemon *d, int node)
-{
-	return &d->peers[node];
+	for (f = 0; f < MR_NFAM; f++)
+		if (node_addr(&d->cfg.nodes[peer], f)->family &&
+		    rib_withdraw(&d->rib, peer, f, now, &chg))
+			route_changed(d, &chg, now);
 }
 
 /* ---- sessions ---- */
@@ -380,7 +304,7 @@ static void sess_send(struct mr_daemon *d, struct mr_sess *s, mtime_t now)
 static void redundancy_check(struct mr_daemon *d, int peer, mtime_t now)
 {
 	bool fast = false, lan = false, have_lan = false;
-	struct mr_peer *p = &d->peers[peer];
+	struct mr_redundancy *p = &d->red[peer];
 	const char *what;
 	int i;
 
@@ -400,24 +324,24 @@ static void redundancy_check(struct mr_daemon *d, int peer, mtime_t now)
 		return;
 	/* Only after both paths have been seen working once: start-up is not a loss. */
 	if (fast && lan)
-		p->redundancy_seen = true;
-	if (!p->redundancy_seen || (fast && lan) == !p->redundancy_lost)
+		p->seen = true;
+	if (!p->seen || (fast && lan) == !p->lost)
 		return;
-	p->redundancy_lost = !(fast && lan);
+	p->lost = !(fast && lan);
 	what = !fast && !lan ? "fast and LAN paths down" : !lan ? "LAN path down" :
 	       "fast path down";
-	if (p->redundancy_lost)
-		p->redundancy_what = what;
+	if (p->lost)
+		p->what = what;
 	else
-		what = p->redundancy_what ? p->redundancy_what : "?";	/* what was lost */
+		what = p->what ? p->what : "?";	/* what was lost */
 	{
 		char addr[64];
 		struct alert_event ev = {
-			.event = p->redundancy_lost ? "redundancy-lost" : "redundancy-restored",
+			.event = p->lost ? "redundancy-lost" : "redundancy-restored",
 			.node = self_node(d)->name, .peer = peer_name(d, peer),
 			.peer_address = mr_addr_str(&d->cfg.nodes[peer].addr4, addr, sizeof(addr)),
-			.port = "", .old_state = p->redundancy_lost ? "redundant" : what,
-			.new_state = p->redundancy_lost ? what : "redundant", .diag = "",
+			.port = "", .old_state = p->lost ? "redundant" : what,
+			.new_state = p->lost ? what : "redundant", .diag = "",
 		};
 
 		alert_emit(d->alert, &ev, now);
@@ -500,7 +424,7 @@ static void sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd
 	 * traffic has already left the port (drain relies on that).
 	 */
 	if (out->state_changed && !s->port->lan) {
-		peer_update(d, peer_of(d, s->peer), now);
+		peer_update(d, s->peer, now);
 		mtu_check_port_peer(d, s->port, s->peer, now);
 	}
 	if (out->send)
@@ -531,24 +455,11 @@ static void sess_connect(struct mr_sess *s)
  * BFD sockets one, in the probe table.  Replace is idempotent, and the
  * kernel drops it with the port, so it is simply re-asserted on resync.
  */
-static const struct nl_rule_req probe_rule = {
-	.family = AF_INET6, .table = MR_PROBE_TABLE, .pref = MR_PROBE_RULE_PREF,
-	.fwmark = MR_PROBE_MARK,
-};
-
 static void probe_route(struct mr_daemon *d, struct mr_sess *s)
 {
-	struct nl_route_req req;
-
 	if (s->local.family != AF_INET6 || s->fd < 0 || s->port->ifindex <= 0 || !d->nl)
 		return;
-	if (!d->probe_rule && nl_rule_add(d->nl, &probe_rule) == 0)
-		d->probe_rule = true;
-	nl_route_req_host(&req, MR_PROBE_TABLE, AF_INET6, s->remote.bytes);
-	req.noif = 1;
-	req.oif[0] = s->port->ifindex;
-	req.metric = (uint32_t)s->port->ifindex;
-	if (nl_route_replace(d->nl, &req) == 0)
+	if (rib_probe_route(&d->rib, &s->remote, s->port->ifindex) == 0)
 		sess_connect(s);
 }
 
@@ -700,20 +611,8 @@ static void port_lost(struct mr_daemon *d, struct mr_port *port, mtime_t now, bo
 	mtu_port_lost(d, port, now, gone);
 	/* Routes over a port that went down administratively are flushed by the
 	 * kernel without a notification (IPv4): our view of them is stale. */
-	for (i = 0; i < d->cfg.nnodes; i++) {
-		int f, j;
-
-		for (f = 0; f < MR_NFAM; f++) {
-			struct mr_route *rt = &d->peers[i].rt[f];
-
-			for (j = 0; j < rt->installed.noif; j++)
-				if (rt->installed.oif[j] == port->ifindex)
-					rt->installed_known = false;
-		}
-	}
-	for (i = 0; i < d->cfg.nnodes; i++)
-		if (i != d->self)
-			peer_update(d, &d->peers[i], now);
+	rib_port_down(&d->rib, port->ifindex);
+	daemon_peers_update(d, now);
 }
 
 static void on_link(void *arg, const struct nl_link *l, bool deleted)
@@ -787,37 +686,10 @@ static void on_link(void *arg, const struct nl_link *l, bool deleted)
 static void on_route(void *arg, const struct nl_route *r, bool deleted)
 {
 	struct mr_daemon *d = arg;
-	mtime_t now = mtime_now();
-	int n;
+	int peer = rib_route_event(&d->rib, r, deleted);
 
-	int fam = mr_fam(r->family);
-
-	if (r->protocol != MR_RTPROT || r->table != RT_TABLE_MAIN ||
-	    (r->family != AF_INET && r->family != AF_INET6) || r->dst_len != (fam ? 128 : 32))
-		return;
-	for (n = 0; n < d->cfg.nnodes; n++) {
-		const struct mr_addr *a = node_addr(&d->cfg.nodes[n], fam);
-		struct mr_route *rt = &d->peers[n].rt[fam];
-		struct path_result seen = { .noif = 0, .recheck_at = MTIME_NEVER };
-		int i;
-
-		if (n == d->self || a->family != r->family ||
-		    memcmp(a->bytes, r->dst, fam ? 16 : 4) != 0)
-			continue;
-		if (!deleted) {
-			for (i = 0; i < r->noif; i++)
-				path_add_oif(&seen, r->oif[i]);
-			relay_route_seen(d, r, &seen);
-		}
-		if (rt->installed_known && path_equal(&rt->installed, &seen))
-			return;
-		if (deleted)
-			log_warnx("%s: our route was removed by someone else", d->cfg.nodes[n].name);
-		rt->installed = seen;
-		rt->installed_known = true;
-		peer_update(d, &d->peers[n], now);
-		return;
-	}
+	if (peer >= 0)
+		peer_update(d, peer, mtime_now());
 }
 
 static void on_addr(void *arg, const struct nl_addr *a, bool deleted)
@@ -838,24 +710,10 @@ static void resync(struct mr_daemon *d);
 /* Dump callbacks only collect: a command sent mid-dump would interleave with it. */
 #define COLLECT_MAX 256
 struct collected {
-	struct nl_route routes[COLLECT_MAX];
 	struct nl_link links[COLLECT_MAX];
-	int nroutes, nlinks;
+	int nlinks;
 	bool truncated;
 };
-
-static void collect_route(void *arg, const struct nl_route *r, bool deleted)
-{
-	struct collected *c = arg;
-
-	if (deleted)
-		return;
-	if (c->nroutes == COLLECT_MAX) {
-		c->truncated = true;
-		return;
-	}
-	c->routes[c->nroutes++] = *r;
-}
 
 static void collect_link(void *arg, const struct nl_link *l, bool deleted)
 {
@@ -874,7 +732,7 @@ static void collect_link(void *arg, const struct nl_link *l, bool deleted)
 static void resync(struct mr_daemon *d)
 {
 	struct collected *c = calloc(1, sizeof(*c));
-	struct nl_handlers h = { .link = collect_link, .route = collect_route, .ctx = c };
+	struct nl_handlers h = { .link = collect_link, .ctx = c };
 	int i;
 
 	if (!c) {
@@ -903,39 +761,12 @@ static void resync(struct mr_daemon *d)
 			}
 		}
 	}
-	if (nl_dump_routes(d->nl, AF_UNSPEC, RT_TABLE_MAIN, MR_RTPROT, &h) < 0) {
-		log_warnx("route dump failed");
-		free(c);
+	free(c);
+	if (rib_resync(&d->rib) < 0)
 		return;
-	}
-	for (i = 0; i < d->cfg.nnodes; i++) {
-		int f, j, k;
-
-		if (i == d->self)
-			continue;
-		for (f = 0; f < MR_NFAM; f++) {
-			const struct mr_addr *a = node_addr(&d->cfg.nodes[i], f);
-			struct path_result seen = { .noif = 0, .recheck_at = MTIME_NEVER };
-
-			for (j = 0; j < c->nroutes; j++) {
-				const struct nl_route *r = &c->routes[j];
-
-				if (r->family != a->family || r->dst_len != (f ? 128 : 32) ||
-				    r->table != RT_TABLE_MAIN || r->protocol != MR_RTPROT ||
-				    memcmp(r->dst, a->bytes, f ? 16 : 4) != 0)
-					continue;
-				for (k = 0; k < r->noif; k++)
-					path_add_oif(&seen, r->oif[k]);
-				relay_route_seen(d, r, &seen);
-			}
-			d->peers[i].rt[f].installed = seen;
-			d->peers[i].rt[f].installed_known = true;
-		}
-		peer_update(d, &d->peers[i], mtime_now());
-	}
+	daemon_peers_update(d, mtime_now());
 	relay_forget_routes(d);
 	probe_routes_sync(d);
-	free(c);
 }
 
 /* ---- MTU sessions ---- */
@@ -1047,7 +878,7 @@ static void mtu_check(struct mr_daemon *d, struct mr_sess *m, mtime_t now)
 	m->verdict = (uint8_t)v;
 	d->next_metrics = mtime_min(d->next_metrics, now + MTIME_S(1));
 	/* A grace that ran out, or a verdict that moves the traffic. */
-	peer_update(d, peer_of(d, m->peer), now);
+	peer_update(d, m->peer, now);
 	mr_addr_str(&m->remote, addr, sizeof(addr));
 	if (v == MTU_FAILED || (old == MTU_FAILED && v == MTU_OK)) {
 		struct alert_event ev = {
@@ -1206,7 +1037,7 @@ static void mtu_port_eval(struct mr_daemon *d, struct mr_port *port, mtime_t now
 			m->pad_to = size;
 		}
 		mtu_check(d, m, now);
-		peer_update(d, peer_of(d, m->peer), now);
+		peer_update(d, m->peer, now);
 	}
 }
 
@@ -1718,8 +1549,6 @@ static int ports_init(struct mr_daemon *d)
 	return 0;
 }
 
-static int stale_routes_remove(struct mr_daemon *d);
-static void probe_routes_flush(struct mr_daemon *d);
 int daemon_start(struct mr_daemon *d)
 {
 	sigset_t mask;
@@ -1729,8 +1558,6 @@ int daemon_start(struct mr_daemon *d)
 	d->rx4.fd = d->rx6.fd = d->nlmon.fd = d->sig.fd = -1;
 	relay_init(&d->relay);
 	linkmsg_init(&d->lm);
-	for (i = 0; i < MR_MAX_NODES; i++)
-		peer_init(&d->peers[i], i, now);
 	ports_init(d);
 	if (sysctl_prepare_port("all", false, d->cfg.set_sysctl, 0))
 		log_warnx("host settings are not as meshroute needs them: failover may not work (see above)");
@@ -1746,7 +1573,8 @@ int daemon_start(struct mr_daemon *d)
 	}
 	if ((err = nl_open(&d->nl)) < 0)
 		return err;
-	if ((err = stale_routes_remove(d)) < 0)
+	rib_init(&d->rib, &d->cfg, d->self, d->nl, now);
+	if ((err = rib_remove_stale(&d->rib)) < 0)
 		return err;
 
 	sigemptyset(&mask);
@@ -1820,66 +1648,6 @@ int daemon_start(struct mr_daemon *d)
 		 d->cfg.multiplier, d->cfg.hold_down_us / 1000);
 	sd_notify(0, "READY=1\nSTATUS=probing");
 	return 0;
-}
-
-/* Every probe route of ours, whichever run installed it. */
-static void probe_routes_flush(struct mr_daemon *d)
-{
-	struct collected *c = calloc(1, sizeof(*c));
-	struct nl_handlers h = { .route = collect_route, .ctx = c };
-	int i;
-
-	if (!c)
-		return;
-	if (nl_dump_routes(d->nl, AF_INET6, MR_PROBE_TABLE, MR_RTPROT, &h) == 0)
-		for (i = 0; i < c->nroutes; i++) {
-			struct nl_route_req req;
-
-			if (c->routes[i].noif == 0)
-				continue;
-			nl_route_req_host(&req, MR_PROBE_TABLE, AF_INET6, c->routes[i].dst);
-			req.noif = 1;
-			req.oif[0] = c->routes[i].oif[0];
-			req.metric = c->routes[i].priority;
-			nl_route_delete(d->nl, &req);
-		}
-	free(c);
-}
-
-static int stale_routes_remove(struct mr_daemon *d)
-{
-	static const int families[] = { AF_INET, AF_INET6 };
-	struct collected *c = calloc(1, sizeof(*c));
-	struct nl_handlers h = { .route = collect_route, .ctx = c };
-	int err = 0, f, i;
-
-	if (!c)
-		return -ENOMEM;
-	for (f = 0; f < 2; f++) {
-		c->nroutes = 0;
-		if ((err = nl_dump_routes(d->nl, families[f], RT_TABLE_MAIN, MR_RTPROT, &h)) < 0)
-			break;
-		for (i = 0; i < c->nroutes; i++) {
-			const struct nl_route *r = &c->routes[i];
-			struct nl_route_req req;
-			int e;
-
-			if (r->protocol != MR_RTPROT || r->table != RT_TABLE_MAIN)
-				continue;
-			/* Left by an earlier run: which links work is unknown now, so the LAN it is. */
-			nl_route_req_host(&req, RT_TABLE_MAIN, r->family, r->dst);
-			req.dst_len = r->dst_len;
-			e = nl_route_delete(d->nl, &req);
-			if (e < 0 && e != -ESRCH && e != -ENOENT)
-				log_warnx("could not remove a route left by an earlier run");
-			else
-				log_info("removed a route left by an earlier run");
-		}
-	}
-	free(c);
-	if (err == 0)
-		probe_routes_flush(d);
-	return err;
 }
 
 /*
@@ -2008,7 +1776,7 @@ static mtime_t next_deadline(struct mr_daemon *d)
 		t = mtime_min(t, bfd_session_next_event(&s->bfd));
 	}
 	for (i = 0; i < d->cfg.nnodes; i++)
-		t = mtime_min(t, peer_recheck_at(&d->peers[i]));
+		t = mtime_min(t, rib_recheck_at(&d->rib, i));
 	if (d->rx_lazy)
 		t = mtime_min(t, d->rx_next_read);
 	return t;
@@ -2257,8 +2025,8 @@ static void fire_timers(struct mr_daemon *d)
 	rx_mode_update(d, now);
 	mtu_timers(d, now);
 	for (i = 0; i < d->cfg.nnodes; i++) {
-		if (i != d->self && peer_recheck_at(&d->peers[i]) <= now)
-			peer_update(d, &d->peers[i], now);
+		if (i != d->self && rib_recheck_at(&d->rib, i) <= now)
+			peer_update(d, i, now);
 	}
 	relay_timers(d, now);
 	linkmsg_timers(d, now);
@@ -2324,7 +2092,7 @@ void daemon_shutdown(struct mr_daemon *d)
 	/* ...our traffic to the LAN, then ask the peers to move theirs. */
 	for (i = 0; i < d->cfg.nnodes && d->nl; i++)
 		if (i != d->self)
-			peer_withdraw(d, &d->peers[i], now);
+			peer_withdraw(d, i, now);
 	for (i = 0; i < d->nsess; i++) {
 		struct mr_sess *s = &d->sess[i];
 		struct bfd_output out;
@@ -2340,10 +2108,8 @@ void daemon_shutdown(struct mr_daemon *d)
 	free(d->sess);
 	d->sess = NULL;
 	d->nsess = 0;
-	if (d->probe_rule) {
-		probe_routes_flush(d);
-		nl_rule_delete(d->nl, &probe_rule);
-	}
+	if (d->rib.probe_rule)
+		rib_probe_flush(&d->rib);
 	if (d->rx4.fd >= 0)
 		close(d->rx4.fd);
 	if (d->rx6.fd >= 0)
@@ -2406,7 +2172,9 @@ int daemon_reload(struct mr_daemon *d, FILE *out)
 {
 	struct mr_config *ncfg = calloc(1, sizeof(*ncfg));
 	struct mr_port nports[MR_MAX_FAST + 1];
-	struct mr_peer npeers[MR_MAX_NODES];
+	struct rib_route nrt[MR_MAX_NODES][MR_NFAM];
+	struct mr_redundancy nred[MR_MAX_NODES];
+	int old_of[MR_MAX_NODES];
 	struct mr_sess *nsess = NULL, *nmsess;
 	struct mr_link *nlinks;
 	struct auth_keyring nkeys;
@@ -2560,25 +2328,18 @@ int daemon_reload(struct mr_daemon *d, FILE *out)
 	}
 
 	/* Peers: a peer that left, or whose address changed, loses its route. */
-	for (n = 0; n < ncfg->nnodes; n++)
-		peer_init(&npeers[n], n, now);
+	rib_peer_map(&d->cfg, d->self, ncfg, nself, old_of);
 	for (i = 0; i < d->cfg.nnodes; i++) {
 		bool found = false;
 
-		if (i == d->self)
-			continue;
-		for (n = 0; n < ncfg->nnodes; n++) {
-			if (n != nself && strcmp(ncfg->nodes[n].name, d->cfg.nodes[i].name) == 0 &&
-			    mr_addr_eq(&ncfg->nodes[n].addr4, &d->cfg.nodes[i].addr4) &&
-			    mr_addr_eq(&ncfg->nodes[n].addr6, &d->cfg.nodes[i].addr6)) {
-				npeers[n] = d->peers[i];
-				npeers[n].node = n;
-				found = true;
-			}
-		}
-		if (!found)
-			peer_withdraw(d, &d->peers[i], now);
+		for (n = 0; n < MR_MAX_NODES; n++)
+			found |= old_of[n] == i;
+		if (i != d->self && !found)
+			peer_withdraw(d, i, now);
 	}
+	rib_reload(&d->rib, old_of, now, nrt);
+	for (n = 0; n < MR_MAX_NODES; n++)
+		nred[n] = old_of[n] >= 0 ? d->red[old_of[n]] : (struct mr_redundancy){ 0 };
 
 	nmsess = mtu_reload(d, ncfg, nself, nports, nn, &nms, now);
 	if (!nmsess)
@@ -2611,7 +2372,8 @@ int daemon_reload(struct mr_daemon *d, FILE *out)
 	d->nports = nn;
 	memcpy(&d->cfg, ncfg, sizeof(*ncfg));
 	d->self = nself;
-	memcpy(d->peers, npeers, sizeof(npeers));
+	rib_reload_swap(&d->rib, nself, nrt);
+	memcpy(d->red, nred, sizeof(nred));
 	free(ncfg);
 
 	for (i = 0; i < d->nsess; i++)
@@ -2659,7 +2421,7 @@ int daemon_drain(struct mr_daemon *d, const char *name, bool drain, FILE *out)
 		/* Our traffic leaves the port first (atomic replace, acked)... */
 		for (i = 0; i < d->cfg.nnodes; i++)
 			if (i != d->self)
-				peer_update(d, &d->peers[i], now);
+				peer_update(d, i, now);
 		/* ...then the peer is told, and moves its own (RFC 5880 §6.8.16). */
 		for (i = 0; i < d->nsess; i++) {
 			struct mr_sess *s = &d->sess[i];

@@ -23,6 +23,7 @@
 #include "packet.h"
 #include "path.h"
 #include "relay.h"
+#include "route.h"
 #include "session.h"
 
 struct nl;
@@ -101,28 +102,11 @@ struct mr_sess {
 	mtime_t verdict_recheck;
 };
 
-/* Address families: index 0 is IPv4, 1 is IPv6. */
-#define MR_NFAM 2
-static inline int mr_fam(int family)
-{
-	return family == AF_INET6;
-}
-
-/* The host route to one peer in one family. */
-struct mr_route {
-	struct path_result installed;	/* what the kernel holds for it */
-	bool installed_known;		/* false: rewrite regardless */
-	mtime_t recheck_at;
-	mtime_t changed_at;		/* last path change */
-	bool ever_fast;			/* has been on a fast port since start */
-};
-
-struct mr_peer {
-	int node;
-	struct mr_route rt[MR_NFAM];	/* each family fails over on its own */
-	bool redundancy_seen;		/* fast and LAN paths both worked once */
-	bool redundancy_lost;
-	const char *redundancy_what;	/* which path was lost (a string literal) */
+/* Redundancy towards a peer: a working fast path and a working LAN path. */
+struct mr_redundancy {
+	bool seen;		/* fast and LAN paths both worked once */
+	bool lost;
+	const char *what;	/* which path was lost (a string literal) */
 };
 
 struct mr_daemon {
@@ -136,14 +120,14 @@ struct mr_daemon {
 	int nsess;
 	struct mr_sess *msess;		/* MTU sessions, one per (fast port, peer): mtu_sess.c */
 	int nmsess;
-	struct mr_peer peers[MR_MAX_NODES];
+	struct rib rib;			/* routes: route.h */
+	struct mr_redundancy red[MR_MAX_NODES];
 
 	struct nl *nl;
 	struct alerter *alert;
 	struct control *ctl;
 	struct loop loop;
 	struct loop_fd rx4, rx6, nlmon, sig;
-	bool probe_rule;		/* IPv6 probe rule installed */
 	char sock_override[108];	/* -s: wins over control-socket, also on reload */
 	mtime_t next_resync;
 	mtime_t next_metrics;		/* metrics-file rewrite */

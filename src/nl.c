@@ -553,18 +553,6 @@ int nl_dump_routes(struct nl *nl, int family, uint32_t table, uint8_t protocol,
 	return nl_dump(nl, nlh, family == AF_INET ? "IPv4 route" : "IPv6 route", &f);
 }
 
-void nl_route_req_host(struct nl_route_req *r, uint32_t table, int family, const uint8_t *dst)
-{
-	size_t alen = nl_addr_len(family);
-
-	memset(r, 0, sizeof(*r));
-	r->table = table;
-	r->family = family;
-	r->dst_len = (uint8_t)(8 * alen);
-	if (dst)
-		memcpy(r->dst, dst, alen);
-}
-
 /* "10.0.0.1/32 dev a,b src 10.0.0.2 via 10.0.0.3 onlink table 205 metric 7" for log lines. */
 static void nl_route_str(char *out, size_t len, const struct nl_route_req *r)
 {

@@ -5,6 +5,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
 
 /*
  * One handle, two NETLINK_ROUTE sockets (the babeld/iproute2 layout):
@@ -147,7 +149,18 @@ struct nl_route_req {
 };
 
 /* A host route (/32, /128) to dst (family-sized bytes) in table, everything else empty. */
-void nl_route_req_host(struct nl_route_req *r, uint32_t table, int family, const uint8_t *dst);
+static inline void nl_route_req_host(struct nl_route_req *r, uint32_t table, int family,
+				     const uint8_t *dst)
+{
+	size_t alen = family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
+
+	memset(r, 0, sizeof(*r));
+	r->table = table;
+	r->family = family;
+	r->dst_len = (uint8_t)(8 * alen);
+	if (dst)
+		memcpy(r->dst, dst, alen);
+}
 
 /*
  * Installs r, NLM_F_CREATE|NLM_F_REPLACE, so switching paths is atomic

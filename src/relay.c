@@ -50,147 +50,23 @@ static int node_by_addr4(const struct mr_daemon *d, const uint8_t *a)
 	return -1;
 }
 
-/* Our own traffic to node n goes over a direct, in-service fast port: its lowest, or 0. */
-static int direct_oif(const struct mr_daemon *d, int n)
-{
-	const struct mr_route *rt = &d->peers[n].rt[0];
-
-	if (n == d->self || addr4(d, n)->family != AF_INET || !rt->installed_known ||
-	    rt->installed.noif == 0 || rt->installed.relayed)
-		return 0;
-	return rt->installed.oif[0];
-}
-
 void relay_init(struct relay_state *r)
 {
 	memset(r, 0, sizeof(*r));
 }
 
-/* ---- the forwarding side: rules and the relay table ---- */
-
-struct dsts {
-	uint8_t dst[64][4];
-	int n;
-};
-
-static void collect_dst(void *arg, const struct nl_route *r, bool deleted)
-{
-	struct dsts *c = arg;
-
-	if (!deleted && r->family == AF_INET && r->table == MR_RELAY_TABLE && c->n < 64)
-		memcpy(c->dst[c->n++], r->dst, 4);
-}
-
-/* Every route of ours in the relay table, whichever run installed it. */
-static void table_flush(struct mr_daemon *d)
-{
-	struct dsts c = { .n = 0 };
-	struct nl_handlers h = { .route = collect_dst, .ctx = &c };
-	int i;
-
-	if (nl_dump_routes(d->nl, AF_INET, MR_RELAY_TABLE, MR_RTPROT, &h) < 0)
-		return;
-	for (i = 0; i < c.n; i++) {
-		struct nl_route_req req;
-
-		nl_route_req_host(&req, MR_RELAY_TABLE, AF_INET, c.dst[i]);
-		nl_route_delete(d->nl, &req);
-	}
-	for (i = 0; i < MR_MAX_NODES; i++)
-		d->relay.fwd_known[i] = false;
-}
-
-/* The rule "iif ifname lookup MR_RELAY_TABLE" added or deleted (ifname NULL: any one of ours). */
-static int relay_rule(struct mr_daemon *d, const char *ifname, bool add)
-{
-	struct nl_rule_req r = {
-		.family = AF_INET, .table = MR_RELAY_TABLE, .pref = MR_RELAY_RULE_PREF,
-	};
-
-	if (ifname)
-		snprintf(r.iifname, sizeof(r.iifname), "%s", ifname);
-	return add ? nl_rule_add(d->nl, &r) : nl_rule_delete(d->nl, &r);
-}
-
-static void rules_flush(struct mr_daemon *d)
-{
-	int i;
-
-	/* One rule per call; a handful at most. */
-	for (i = 0; i < 4 * MR_MAX_FAST && relay_rule(d, NULL, false) == 0; i++)
-		;
-	d->relay.nrules = 0;
-}
+/* ---- the forwarding side: rules and the relay table (route.c) ---- */
 
 /* One rule per fast port of the config; 0, or -1 if one could not be added. */
 static int rules_sync(struct mr_daemon *d)
 {
-	struct relay_state *r = &d->relay;
-	char keep[MR_MAX_FAST][16];
-	int i, j, nkeep = 0, bad = 0;
-
-	for (i = 0; i < d->nports; i++) {
-		if (d->ports[i].lan)
-			continue;
-		if (relay_rule(d, d->ports[i].name, true) < 0)
-			bad++;
-		else
-			memcpy(keep[nkeep++], d->ports[i].name, 16);
-	}
-	/* Ports that left the config lose their rule only now: no gap for the others. */
-	for (i = 0; i < r->nrules; i++) {
-		bool still = false;
-
-		for (j = 0; j < nkeep; j++)
-			still |= strcmp(keep[j], r->rule_port[i]) == 0;
-		if (!still)
-			relay_rule(d, r->rule_port[i], false);
-	}
-	memcpy(r->rule_port, keep, sizeof(keep));
-	r->nrules = nkeep;
-	return bad ? -1 : 0;
-}
-
-/*
- * The relay table, per peer: what traffic forwarded for others may use,
- * never a relayed path (path_for_forwarded); the LAN when we have no
- * direct one, unreachable if even the LAN port is missing (never a miss,
- * which would fall through to the main table and its relayed routes).
- */
-static void fwd_sync(struct mr_daemon *d)
-{
-	struct relay_state *r = &d->relay;
-	int lan = 0, i, n;
+	char names[MR_MAX_FAST][16];
+	int i, n = 0;
 
 	for (i = 0; i < d->nports; i++)
-		if (d->ports[i].lan)
-			lan = d->ports[i].ifindex;
-	for (n = 0; n < d->cfg.nnodes; n++) {
-		const struct mr_route *rt = &d->peers[n].rt[0];
-		struct path_result own = { .noif = 0, .recheck_at = MTIME_NEVER }, w;
-		struct nl_route_req req;
-
-		if (n == d->self || addr4(d, n)->family != AF_INET)
-			continue;
-		if (rt->installed_known)
-			own = rt->installed;
-		path_for_forwarded(&own, &w);
-		if (w.noif == 0 && lan > 0) {
-			w.oif[0] = lan;
-			w.noif = 1;
-		}
-		if (r->fwd_known[n] && path_equal(&r->fwd[n], &w))
-			continue;
-		nl_route_req_host(&req, MR_RELAY_TABLE, AF_INET, addr4(d, n)->bytes);
-		req.has_src = true;
-		memcpy(req.src, addr4(d, d->self)->bytes, 4);
-		req.noif = w.noif;
-		memcpy(req.oif, w.oif, sizeof(int) * (size_t)w.noif);
-		if (nl_route_replace(d->nl, &req) == 0) {
-			r->fwd[n] = w;
-			r->fwd_known[n] = true;
-		}
-	}
+		if (!d->ports[i].lan)
+			memcpy(names[n++], d->ports[i].name, 16);
+	return rib_relay_rules(&d->rib, (const char (*)[16])names, n);
 }
 
 /*
@@ -238,6 +114,16 @@ static void check_capable(struct mr_daemon *d, bool rules_ok, bool verbose)
 
 /* ---- advertisements ---- */
 
+static int ports_lan(const struct mr_daemon *d)
+{
+	int i, lan = 0;
+
+	for (i = 0; i < d->nports; i++)
+		if (d->ports[i].lan)
+			lan = d->ports[i].ifindex;
+	return lan;
+}
+
 static uint32_t reach_now(const struct mr_daemon *d)
 {
 	uint32_t reach = 0;
@@ -246,7 +132,7 @@ static uint32_t reach_now(const struct mr_daemon *d)
 	if (!d->relay.capable)
 		return 0;
 	for (n = 0; n < d->cfg.nnodes; n++)
-		if (direct_oif(d, n) > 0)
+		if (rib_direct_oif(&d->rib, n) > 0)
 			reach |= 1u << n;
 	return reach;
 }
@@ -267,9 +153,9 @@ static void send_all(struct mr_daemon *d)
 		if (r->reach >> n & 1u)
 			memcpy(a.peers[a.npeers++], addr4(d, n)->bytes, 4);
 	for (n = 0; n < d->cfg.nnodes; n++) {
-		const struct mr_route *rt = &d->peers[n].rt[0];
+		const struct rib_route *rt = &d->rib.rt[n][0];
 
-		if (direct_oif(d, n) == 0)
+		if (rib_direct_oif(&d->rib, n) == 0)
 			continue;
 		for (k = 0; k < rt->installed.noif; k++) {
 			size_t len;
@@ -369,26 +255,18 @@ void relay_rx(struct mr_daemon *d, const struct net_msg *m)
 void relay_stop(struct mr_daemon *d)
 {
 	struct relay_state *r = &d->relay;
-	int i;
 
 	/* Neighbours stop relaying through us now, not when our entry expires. */
 	if (r->running) {
 		r->capable = false;
 		send_all(d);
 	}
-	if (d->nl) {
-		for (i = 0; i < r->nrules; i++)
-			relay_rule(d, r->rule_port[i], false);
-		rules_flush(d);
-		table_flush(d);
-	}
-	r->nrules = 0;
+	rib_relay_clear(&d->rib);
 	r->running = false;
 	r->capable = false;
 	r->why[0] = '\0';
 	r->resend = r->reeval = false;
 	advert_table_clear(&r->table);
-	memset(r->fwd_known, 0, sizeof(r->fwd_known));
 }
 
 int relay_start(struct mr_daemon *d)
@@ -400,10 +278,9 @@ int relay_start(struct mr_daemon *d)
 		if (r->running) {
 			log_notice("relay: turned off");
 			relay_stop(d);
-		} else if (d->nl) {
+		} else {
 			/* Whatever an earlier run with relay = on left behind. */
-			rules_flush(d);
-			table_flush(d);
+			rib_relay_clear(&d->rib);
 		}
 		if (d->cfg.relay)
 			log_warnx("relay: this node has no IPv4 address: relay is IPv4 only");
@@ -416,8 +293,7 @@ int relay_start(struct mr_daemon *d)
 				  d->cfg.relay_port);
 			return -EADDRNOTAVAIL;
 		}
-		rules_flush(d);
-		table_flush(d);
+		rib_relay_clear(&d->rib);
 		r->running = true;
 		r->next_send = now;
 		log_info("relay: on (IPv4), advertisements on UDP port %u every %d ms",
@@ -425,7 +301,7 @@ int relay_start(struct mr_daemon *d)
 	}
 	check_capable(d, rules_sync(d) == 0, true);
 	r->next_check = now + RELAY_CHECK_EVERY;
-	memset(r->fwd_known, 0, sizeof(r->fwd_known));
+	rib_fwd_forget(&d->rib);
 	r->resend = r->reeval = true;
 	return 0;
 }
@@ -448,24 +324,9 @@ void relay_reload(struct mr_daemon *d, const struct mr_config *ncfg, int nself)
 	}
 }
 
-void relay_path(struct mr_daemon *d, int peer, mtime_t now, struct path_result *want)
+const struct advert_table *relay_table(const struct mr_daemon *d)
 {
-	struct relay_candidate c[MR_MAX_NODES];
-	int n, k = 0, i;
-
-	if (!d->relay.running || want->noif > 0 || addr4(d, peer)->family != AF_INET)
-		return;
-	for (n = 0; n < d->cfg.nnodes; n++) {
-		if (n == d->self || n == peer || addr4(d, n)->family != AF_INET)
-			continue;
-		c[k].node = n;
-		c[k].oif = direct_oif(d, n);
-		c[k].reaches = advert_table_reaches(&d->relay.table, n, peer, now);
-		k++;
-	}
-	i = path_relay_pick(c, k);
-	if (i >= 0)
-		path_relay_set(want, &c[i]);
+	return d->relay.running ? &d->relay.table : NULL;
 }
 
 void relay_routes_changed(struct mr_daemon *d)
@@ -474,22 +335,10 @@ void relay_routes_changed(struct mr_daemon *d)
 		d->relay.resend = d->relay.reeval = true;
 }
 
-void relay_route_seen(const struct mr_daemon *d, const struct nl_route *r,
-		      struct path_result *seen)
-{
-	if (!r->has_gw || r->family != AF_INET)
-		return;
-	seen->relayed = true;
-	/* A gateway that is no node of ours: -1, so it differs from anything we want. */
-	seen->relay_node = node_by_addr4(d, r->gw);
-}
-
 void relay_forget_routes(struct mr_daemon *d)
 {
-	if (d->relay.running) {
-		memset(d->relay.fwd_known, 0, sizeof(d->relay.fwd_known));
+	if (d->relay.running)
 		d->relay.reeval = true;
-	}
 }
 
 mtime_t relay_next_deadline(const struct mr_daemon *d)
@@ -524,7 +373,7 @@ void relay_timers(struct mr_daemon *d, mtime_t now)
 	if (r->reeval) {
 		r->reeval = false;
 		daemon_peers_update(d, now);
-		fwd_sync(d);
+		rib_fwd_sync(&d->rib, ports_lan(d));
 	}
 	if (reach_now(d) != r->reach)
 		r->resend = true;

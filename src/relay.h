@@ -41,15 +41,11 @@ struct relay_state {
 	bool running;			/* relay = on and started */
 	bool capable;			/* forwards for others: settings right, rules in */
 	char why[200];			/* why not capable ("" when capable) */
-	char rule_port[MR_MAX_FAST][16];	/* iif rules installed */
-	int nrules;
 	uint32_t seq;
 	mtime_t next_send, last_send, next_check;
 	bool resend, reeval;
 	uint32_t reach;			/* last advertised set (node bits) */
 	struct advert_table table;
-	struct path_result fwd[MR_MAX_NODES];	/* MR_RELAY_TABLE as installed */
-	bool fwd_known[MR_MAX_NODES];
 	uint64_t tx_packets, tx_errors, rx_packets;
 	uint64_t drops[RELAY_DROP_MAX];
 	uint64_t drop_decode[ADVERT_ERR_MAX];
@@ -72,17 +68,11 @@ void relay_stop(struct mr_daemon *d);
 /* An advertisement that arrived on relay-port (linkmsg.c dispatches by magic). */
 void relay_rx(struct mr_daemon *d, const struct net_msg *m);
 
-/*
- * For peer_update(): want has no direct fast port to `peer` (IPv4): makes
- * it a relayed path when a neighbour qualifies, else leaves it (the LAN).
- */
-void relay_path(struct mr_daemon *d, int peer, mtime_t now, struct path_result *want);
+/* What neighbours advertise, for route.h's rib_decide(); NULL while relay is off. */
+const struct advert_table *relay_table(const struct mr_daemon *d);
 /* Our routes changed: advertise and re-evaluate soon (same loop turn). */
 void relay_routes_changed(struct mr_daemon *d);
-/* A route of ours seen in the kernel: fills seen's relay fields from its gateway. */
-void relay_route_seen(const struct mr_daemon *d, const struct nl_route *r,
-		      struct path_result *seen);
-/* Our route tables' contents are unknown (resync): rewrite the relay table. */
+/* Our route tables' contents were unknown (resync): re-evaluate soon. */
 void relay_forget_routes(struct mr_daemon *d);
 
 mtime_t relay_next_deadline(const struct mr_daemon *d);

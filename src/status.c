@@ -35,8 +35,8 @@ struct row {
 	const struct mr_daemon *d;
 	mtime_t now;
 	const struct mr_sess *s;	/* session rows */
-	const struct mr_peer *p;	/* peer rows: one per peer and address family */
-	int fam;			/* peer rows: index into p->rt[] */
+	const struct rib_route *rt;	/* peer rows: one per peer and address family */
+	int node, fam;			/* peer rows: the peer, and the family of rt */
 	int idx;			/* drop reason / decode error rows */
 };
 
@@ -97,7 +97,7 @@ static const char *port_name_by_ifindex(const struct mr_daemon *d, int ifindex, 
 
 static void peer_name_get(const struct row *r, struct val *v)
 {
-	set_str(v, node_name(r->d, r->p->node));
+	set_str(v, node_name(r->d, r->node));
 }
 
 static void peer_family_get(const struct row *r, struct val *v)
@@ -107,18 +107,18 @@ static void peer_family_get(const struct row *r, struct val *v)
 
 static void peer_address_get(const struct row *r, struct val *v)
 {
-	set_str(v, mr_addr_str(node_addr(r->d, r->p->node, r->fam), v->buf, sizeof(v->buf)));
+	set_str(v, mr_addr_str(node_addr(r->d, r->node, r->fam), v->buf, sizeof(v->buf)));
 }
 
 static void peer_path_get(const struct row *r, struct val *v)
 {
 	v->kind = V_PATH;
-	v->path = &r->p->rt[r->fam].installed;
+	v->path = &(*r->rt).installed;
 }
 
 static void peer_via_get(const struct row *r, struct val *v)
 {
-	const struct path_result *p = &r->p->rt[r->fam].installed;
+	const struct path_result *p = &(*r->rt).installed;
 
 	set_str(v, p->noif == 0 ? "lan" : p->relayed ? "relay" : "fast");
 }
@@ -126,7 +126,7 @@ static void peer_via_get(const struct row *r, struct val *v)
 /* The neighbour that relays our traffic to the peer; null unless relayed. */
 static void peer_relay_get(const struct row *r, struct val *v)
 {
-	const struct path_result *p = &r->p->rt[r->fam].installed;
+	const struct path_result *p = &(*r->rt).installed;
 
 	v->none = !p->relayed || p->noif == 0;
 	set_str(v, p->relayed && p->relay_node >= 0 && p->relay_node < r->d->cfg.nnodes ?
@@ -135,7 +135,7 @@ static void peer_relay_get(const struct row *r, struct val *v)
 
 static void peer_since_get(const struct row *r, struct val *v)
 {
-	set_age(v, r->p->rt[r->fam].changed_at, r->now);
+	set_age(v, (*r->rt).changed_at, r->now);
 }
 
 static const struct field peer_fields[] = {
@@ -425,7 +425,8 @@ static bool peer_row(const struct mr_daemon *d, int k, mtime_t now, struct row *
 	memset(r, 0, sizeof(*r));
 	r->d = d;
 	r->now = now;
-	r->p = &d->peers[node];
+	r->rt = &d->rib.rt[node][fam];
+	r->node = node;
 	r->fam = fam;
 	return true;
 }
@@ -1095,17 +1096,17 @@ static uint64_t m_auth(const struct row *r)
 
 static uint64_t m_path_fast(const struct row *r)
 {
-	return r->p->rt[r->fam].installed.noif > 0;
+	return (*r->rt).installed.noif > 0;
 }
 
 static uint64_t m_path_ports(const struct row *r)
 {
-	return (uint64_t)r->p->rt[r->fam].installed.noif;
+	return (uint64_t)(*r->rt).installed.noif;
 }
 
 static uint64_t m_path_relayed(const struct row *r)
 {
-	return r->p->rt[r->fam].installed.noif > 0 && r->p->rt[r->fam].installed.relayed;
+	return (*r->rt).installed.noif > 0 && (*r->rt).installed.relayed;
 }
 
 static uint64_t m_relay_drops(const struct row *r)
@@ -1192,7 +1193,7 @@ static void prom_labels(const struct row *r, enum metric_scope scope, FILE *out)
 		prom_label("family", fam_name(mr_fam(r->s->local.family)), false, out);
 		break;
 	case M_PEER:
-		prom_label("peer", node_name(r->d, r->p->node), true, out);
+		prom_label("peer", node_name(r->d, r->node), true, out);
 		prom_label("family", fam_name(r->fam), false, out);
 		break;
 	case M_DROP:

@@ -138,12 +138,10 @@ static struct mr_daemon *daemon_fixture(void)
 		s->flaps = (uint32_t)i;
 		s->tx_packets = 1000u * (uint64_t)i;
 	}
-	for (i = 0; i < MR_MAX_NODES; i++) {
-		d->peers[i].node = i;
-		d->peers[i].rt[0].recheck_at = d->peers[i].rt[1].recheck_at = MTIME_NEVER;
-	}
-	path_add_oif(&d->peers[1].rt[0].installed, 10);
-	d->peers[1].rt[0].installed_known = true;
+	for (i = 0; i < MR_MAX_NODES; i++)
+		d->rib.rt[i][0].recheck_at = d->rib.rt[i][1].recheck_at = MTIME_NEVER;
+	path_add_oif(&d->rib.rt[1][0].installed, 10);
+	d->rib.rt[1][0].installed_known = true;
 	d->drops[MR_DROP_TTL] = 3;
 	d->drop_decode[BFD_DECODE_SHORT] = 2;
 	d->drop_auth[AUTH_BAD_DIGEST] = 1;

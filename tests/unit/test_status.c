@@ -108,18 +108,16 @@ static struct mr_daemon *daemon_fixture(void)
 		s->tx_packets = f->tx;
 		s->rx_packets = f->rx;
 	}
-	for (i = 0; i < MR_MAX_NODES; i++) {
-		d->peers[i].node = i;
-		d->peers[i].rt[0].recheck_at = d->peers[i].rt[1].recheck_at = MTIME_NEVER;
-	}
+	for (i = 0; i < MR_MAX_NODES; i++)
+		d->rib.rt[i][0].recheck_at = d->rib.rt[i][1].recheck_at = MTIME_NEVER;
 	/* beta over p1 in both families, gamma (IPv4 only) on the LAN since start */
-	path_add_oif(&d->peers[1].rt[0].installed, 11);
-	d->peers[1].rt[0].installed_known = true;
-	d->peers[1].rt[0].changed_at = NOW - 65000000;
-	path_add_oif(&d->peers[1].rt[1].installed, 11);
-	d->peers[1].rt[1].installed_known = true;
-	d->peers[1].rt[1].changed_at = NOW - 1000000;
-	d->peers[2].rt[0].installed_known = true;
+	path_add_oif(&d->rib.rt[1][0].installed, 11);
+	d->rib.rt[1][0].installed_known = true;
+	d->rib.rt[1][0].changed_at = NOW - 65000000;
+	path_add_oif(&d->rib.rt[1][1].installed, 11);
+	d->rib.rt[1][1].installed_known = true;
+	d->rib.rt[1][1].changed_at = NOW - 1000000;
+	d->rib.rt[2][0].installed_known = true;
 	/*
 	 * MTU sessions: p1 probes 9000 bytes, failed towards beta (its 1500-byte
 	 * probes arrive), nothing to judge towards gamma; p2 does not probe.
@@ -802,8 +800,8 @@ static void test_relayed(void **state)
 	char *text, *js, *m;
 
 	(void)state;
-	d->peers[2].rt[0].installed.recheck_at = MTIME_NEVER;
-	path_relay_set(&d->peers[2].rt[0].installed, &c);
+	d->rib.rt[2][0].installed.recheck_at = MTIME_NEVER;
+	path_relay_set(&d->rib.rt[2][0].installed, &c);
 	d->relay.running = true;
 	d->relay.capable = false;
 	snprintf(d->relay.why, sizeof(d->relay.why), "net.ipv4.conf.p1.forwarding must be 1");
