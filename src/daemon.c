@@ -24,7 +24,6 @@
 
 #include "alert.h"
 #include "auth.h"
-#include "command.h"
 #include "control.h"
 #include "daemon.h"
 #include "log.h"
@@ -1567,7 +1566,7 @@ int daemon_start(struct mr_daemon *d)
 	if ((err = alert_open(&d->alert, d->cfg.alert_command, &d->loop)) < 0)
 		return err;
 	/* Before privileges are dropped: the socket's group is set with chown. */
-	if ((err = control_open(&d->ctl, d->cfg.control_socket, &d->loop, command_run, d)) < 0) {
+	if ((err = control_open(&d->ctl, d->cfg.control_socket, &d->loop, d->on_command, d)) < 0) {
 		log_warnx("control socket %s: %s", d->cfg.control_socket, strerror(-err));
 		return err;
 	}
@@ -1734,11 +1733,11 @@ void daemon_realtime(struct mr_daemon *d)
 		log_debug("running at real-time priority SCHED_FIFO %d", MR_RT_PRIORITY);
 }
 
-int daemon_drop_privileges(struct mr_daemon *d)
+void daemon_drop_privileges(struct mr_daemon *d)
 {
 	(void)d;
 	if (geteuid() != 0)
-		return 0;
+		return;
 	/*
 	 * Routes and SO_PRIORITY 7 need CAP_NET_ADMIN for as long as we run;
 	 * nothing else is needed once the sockets exist.  Files we write
@@ -1749,10 +1748,9 @@ int daemon_drop_privileges(struct mr_daemon *d)
 	if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_NET_ADMIN) < 0 ||
 	    capng_apply(CAPNG_SELECT_BOTH) < 0) {
 		log_warnx("could not drop capabilities; running with all of root's");
-		return -EPERM;
+		return;
 	}
 	log_debug("capabilities dropped to CAP_NET_ADMIN");
-	return 0;
 }
 
 static mtime_t next_deadline(struct mr_daemon *d)

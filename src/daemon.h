@@ -14,6 +14,7 @@
 
 #include "auth.h"
 #include "config.h"
+#include "control.h"
 #include "log.h"
 #include "linkmsg.h"
 #include "loss.h"
@@ -113,6 +114,7 @@ struct mr_daemon {
 	struct mr_config cfg;
 	int self;
 	bool verbose;
+	control_fn on_command;		/* the control socket's requests (main: command_run) */
 
 	struct mr_port ports[MR_MAX_FAST + 1];
 	int nports;
@@ -161,8 +163,12 @@ struct mr_daemon {
 int daemon_start(struct mr_daemon *d);
 /* realtime = yes: SCHED_FIFO (low priority) so a busy host cannot starve probes; lock-memory = yes: mlockall. */
 void daemon_realtime(struct mr_daemon *d);
-/* Keeps only the capabilities needed from now on (CAP_NET_ADMIN). */
-int daemon_drop_privileges(struct mr_daemon *d);
+/*
+ * Keeps only the capabilities needed from now on (CAP_NET_ADMIN).  A
+ * failure is logged and the daemon runs on with root's: it still protects
+ * the traffic, which matters more than its own confinement.
+ */
+void daemon_drop_privileges(struct mr_daemon *d);
 /* Runs until a stop signal; returns the exit code. */
 int daemon_run(struct mr_daemon *d);
 /*

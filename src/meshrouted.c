@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "command.h"
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
@@ -66,7 +67,13 @@ static int find_self(const struct mr_config *cfg, const char *name)
 	return config_find_self(cfg, name, la.a, la.n, stderr);
 }
 
-int main(int argc, char **argv)
+/* The command line; -1 to go on, else the exit code. */
+struct options {
+	const char *conf, *name, *sock;
+	bool foreground, check, verbose;
+};
+
+static int options_parse(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
 		{ "check-config", no_argument, NULL, 'C' },
@@ -74,30 +81,27 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static struct mr_daemon d;
-	const char *conf = MR_DEFAULT_CONFIG, *name = NULL, *sock = NULL;
-	bool foreground = false, check = false;
-	int c, err;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "c:n:fs:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
-			conf = optarg;
+			o->conf = optarg;
 			break;
 		case 'n':
-			name = optarg;
+			o->name = optarg;
 			break;
 		case 'f':
-			foreground = true;
+			o->foreground = true;
 			break;
 		case 's':
-			sock = optarg;
+			o->sock = optarg;
 			break;
 		case 'v':
-			d.verbose = true;
+			o->verbose = true;
 			break;
 		case 'C':
-			check = true;
+			o->check = true;
 			break;
 		case 'V':
 			printf("meshrouted %s\n", MR_VERSION);
@@ -114,6 +118,25 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	static struct mr_daemon d;
+	struct options o = { .conf = MR_DEFAULT_CONFIG };
+	const char *conf, *name, *sock;
+	bool foreground, check;
+	int err;
+
+	if ((err = options_parse(argc, argv, &o)) >= 0)
+		return err;
+	conf = o.conf;
+	name = o.name;
+	sock = o.sock;
+	foreground = o.foreground;
+	check = o.check;
+	d.verbose = o.verbose;
 	log_init("meshrouted", true, d.verbose);
 	/*
 	 * Fixed malloc thresholds.  glibc raises them on its own once a large
@@ -158,6 +181,7 @@ int main(int argc, char **argv)
 		}
 		log_init("meshrouted", false, d.verbose);
 	}
+	d.on_command = command_run;
 	err = daemon_start(&d);
 	if (err < 0) {
 		log_warnx("start-up failed: %s", strerror(-err));
