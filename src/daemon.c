@@ -2166,74 +2166,84 @@ static void report(FILE *out, const char *fmt, ...)
 		fprintf(out, "%s\n", buf);
 }
 
-int daemon_reload(struct mr_daemon *d, FILE *out)
-{
-	struct mr_config *ncfg = calloc(1, sizeof(*ncfg));
+/* Everything a reload builds before it swaps: the new config and what follows from it. */
+struct reload {
+	struct mr_config *ncfg;
+	int nself;
+	struct auth_keyring nkeys;
 	struct mr_port nports[MR_MAX_FAST + 1];
+	int nn;
+	struct mr_sess *nsess, *nmsess;
+	int ns, nms, kept, added, removed;
+	bool resend[(MR_MAX_FAST + 1) * MR_MAX_NODES * MR_NFAM];
 	struct rib_route nrt[MR_MAX_NODES][MR_NFAM];
 	struct mr_redundancy nred[MR_MAX_NODES];
-	int old_of[MR_MAX_NODES];
-	struct mr_sess *nsess = NULL, *nmsess;
 	struct mr_link *nlinks;
-	struct auth_keyring nkeys;
-	bool resend[(MR_MAX_FAST + 1) * MR_MAX_NODES * MR_NFAM] = { false };
+	int nlk;
+};
+
+/* What a loader wrote to errf, line by line, then "rejected": to the log and the requester. */
+static void report_rejected(FILE *out, char *errs, const char *path)
+{
+	char *line, *save = NULL;
+
+	for (line = errs ? strtok_r(errs, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save))
+		report(out, "%s", line);
+	report(out, "%s rejected; the running configuration is unchanged", path);
+}
+
+/* The file parsed into r->ncfg, with this node in it; 0 or -1 (reported). */
+static int reload_config(struct mr_daemon *d, FILE *out, struct reload *r)
+{
 	char *errs = NULL;
 	size_t errlen = 0;
-	FILE *errf;
-	mtime_t now = mtime_now();
-	int nself = -1, nn = 0, ns = 0, nms = 0, nl = 0, kept = 0, added = 0, removed = 0, i, n, f;
+	FILE *errf = open_memstream(&errs, &errlen);
+	int n;
 
-	if (!ncfg)
-		return -1;
-	errf = open_memstream(&errs, &errlen);
-	if (!errf || config_load(d->cfg.path, ncfg, errf) < 0) {
-		char *line, *save = NULL;
-
+	if (!errf || config_load(d->cfg.path, r->ncfg, errf) < 0) {
 		if (errf)
 			fclose(errf);
-		/* Every error to the log and to the requester; nothing changes. */
-		for (line = errs ? strtok_r(errs, "\n", &save) : NULL; line;
-		     line = strtok_r(NULL, "\n", &save))
-			report(out, "%s", line);
-		report(out, "%s rejected; the running configuration is unchanged", d->cfg.path);
+		report_rejected(out, errs, d->cfg.path);
 		free(errs);
-		free(ncfg);
 		return -1;
 	}
 	fclose(errf);
 	free(errs);
-	for (n = 0; n < ncfg->nnodes; n++)
-		if (strcmp(ncfg->nodes[n].name, self_node(d)->name) == 0)
-			nself = n;
-	if (nself < 0) {
+	for (n = 0; n < r->ncfg->nnodes; n++)
+		if (strcmp(r->ncfg->nodes[n].name, self_node(d)->name) == 0)
+			r->nself = n;
+	if (r->nself < 0) {
 		report(out, "%s: this node (%s) is no longer in the file; not applied",
 		       d->cfg.path, self_node(d)->name);
-		free(ncfg);
 		return -1;
 	}
-	/* The key file may have changed under the same name: always re-read it. */
-	auth_keyring_clear(&nkeys);
-	if (ncfg->auth_type != MR_AUTH_NONE) {
-		char *kerrs = NULL;
-		size_t kerrlen = 0;
-		FILE *kf = open_memstream(&kerrs, &kerrlen);
-		int kret = kf ? auth_keyring_load(ncfg->auth_key_file, ncfg->auth_type, &nkeys, kf) : -1;
-		char *line, *save = NULL;
+	return 0;
+}
 
-		if (kf)
-			fclose(kf);
-		if (kret < 0) {
-			for (line = kerrs ? strtok_r(kerrs, "\n", &save) : NULL; line;
-			     line = strtok_r(NULL, "\n", &save))
-				report(out, "%s", line);
-			report(out, "%s rejected; the running configuration is unchanged",
-			       d->cfg.path);
-			free(kerrs);
-			free(ncfg);
-			return -1;
-		}
-		free(kerrs);
-	}
+/* The key file may have changed under the same name: always re-read.  0 or -1 (reported). */
+static int reload_keys(struct mr_daemon *d, FILE *out, struct reload *r)
+{
+	char *kerrs = NULL;
+	size_t kerrlen = 0;
+	FILE *kf;
+	int kret;
+
+	if (r->ncfg->auth_type == MR_AUTH_NONE)
+		return 0;
+	kf = open_memstream(&kerrs, &kerrlen);
+	kret = kf ? auth_keyring_load(r->ncfg->auth_key_file, r->ncfg->auth_type, &r->nkeys, kf) : -1;
+	if (kf)
+		fclose(kf);
+	if (kret < 0)
+		report_rejected(out, kerrs, d->cfg.path);
+	free(kerrs);
+	return kret < 0 ? -1 : 0;
+}
+
+/* Settings that only a restart applies keep their running value (said so). */
+static void reload_restart_only(struct mr_daemon *d, FILE *out, struct mr_config *ncfg)
+{
 	if (d->sock_override[0])
 		snprintf(ncfg->control_socket, sizeof(ncfg->control_socket), "%s",
 			 d->sock_override);
@@ -2251,15 +2261,20 @@ int daemon_reload(struct mr_daemon *d, FILE *out)
 		report(out, "lock-memory changed: takes effect at the next restart");
 		ncfg->lock_memory = d->cfg.lock_memory;
 	}
+}
 
-	/* Ports: runtime state follows the name. */
-	memset(nports, 0, sizeof(nports));
-	for (i = 0; i <= ncfg->nodes[nself].nfast; i++) {
-		struct mr_port *p = &nports[nn++], *old;
-		bool lan = i == ncfg->nodes[nself].nfast;
+/* Ports: runtime state follows the name. */
+static void reload_ports(struct mr_daemon *d, struct reload *r)
+{
+	const struct mr_node *me = &r->ncfg->nodes[r->nself];
+	int i;
 
-		memcpy(p->name, lan ? ncfg->nodes[nself].lan : ncfg->nodes[nself].fast[i],
-		       sizeof(p->name));
+	memset(r->nports, 0, sizeof(r->nports));
+	for (i = 0; i <= me->nfast; i++) {
+		struct mr_port *p = &r->nports[r->nn++], *old;
+		bool lan = i == me->nfast;
+
+		memcpy(p->name, lan ? me->lan : me->fast[i], sizeof(p->name));
 		p->lan = lan;
 		old = port_by_name(d, p->name);
 		if (old && old->lan == lan) {
@@ -2270,63 +2285,86 @@ int daemon_reload(struct mr_daemon *d, FILE *out)
 			p->was_jumbo = old->was_jumbo;
 		}
 	}
+}
 
-	/* Sessions: unchanged (port, peer, addresses) pairs keep running. */
-	nsess = calloc((size_t)(nn * ncfg->nnodes * MR_NFAM), sizeof(*nsess));
-	if (!nsess) {
-		free(ncfg);
-		return -1;
+/* Old session o continues as r->nsess[r->ns], on port index i: new timers through a Poll Sequence. */
+static void reload_carry(struct mr_daemon *d, struct reload *r, struct mr_sess *o, int i, int n,
+			 mtime_t now)
+{
+	struct bfd_session_params params;
+	struct mr_sess *s = &r->nsess[r->ns];
+	struct bfd_output out;
+
+	*s = *o;
+	o->fd = -2;
+	s->port = &d->ports[i];
+	s->peer = n;
+	sess_params(r->ncfg, r->nports[i].lan, &params);
+	if (!params_equal(&params, &s->bfd.params)) {
+		/* No flap. */
+		bfd_session_set_params(&s->bfd, &params, now, &out);
+		r->resend[r->ns] = out.send;
 	}
-	for (i = 0; i < nn; i++) {
-		for (n = 0; n < ncfg->nnodes; n++) {
+	r->ns++;
+	r->kept++;
+}
+
+/* Sessions: unchanged (port, peer, addresses) pairs keep running.  0 or -1 (out of memory). */
+static int reload_sessions(struct mr_daemon *d, struct reload *r, mtime_t now)
+{
+	const struct mr_config *ncfg = r->ncfg;
+	int i, n, f;
+
+	r->nsess = calloc((size_t)(r->nn * ncfg->nnodes * MR_NFAM), sizeof(*r->nsess));
+	if (!r->nsess)
+		return -1;
+	for (i = 0; i < r->nn; i++)
+		for (n = 0; n < ncfg->nnodes; n++)
 			for (f = 0; f < MR_NFAM; f++) {
-				struct bfd_session_params params;
-				struct bfd_output o;
 				struct mr_sess *old;
 
-				if (n == nself || !node_addr(&ncfg->nodes[nself], f)->family ||
-				    !node_addr(&ncfg->nodes[n], f)->family)
+				if (n == r->nself || !mr_fam_shared(&ncfg->nodes[r->nself],
+								    &ncfg->nodes[n], f))
 					continue;
-				/* Final addresses: d->ports receives nports below. */
-				old = sess_match(d, ncfg, nself, &nports[i], n, f);
-				if (!old) {
-					sess_new(d, ncfg, nself, nsess, &ns, &d->ports[i],
-						 nports[i].lan, n, f, now);
-					added++;
+				/* Final addresses: d->ports receives nports at the swap. */
+				old = sess_match(d, ncfg, r->nself, &r->nports[i], n, f);
+				if (old) {
+					reload_carry(d, r, old, i, n, now);
 					continue;
 				}
-				nsess[ns] = *old;
-				old->fd = -2;
-				nsess[ns].port = &d->ports[i];
-				nsess[ns].peer = n;
-				sess_params(ncfg, nports[i].lan, &params);
-				if (!params_equal(&params, &nsess[ns].bfd.params)) {
-					/* New timers through a Poll Sequence: no flap. */
-					bfd_session_set_params(&nsess[ns].bfd, &params, now, &o);
-					resend[ns] = o.send;
-				}
-				ns++;
-				kept++;
+				sess_new(d, ncfg, r->nself, r->nsess, &r->ns, &d->ports[i],
+					 r->nports[i].lan, n, f, now);
+				r->added++;
 			}
-		}
-	}
+	return 0;
+}
 
-	/* Sessions that are gone: tell their peers, as at shutdown. */
+/* Sessions that are gone: tell their peers, as at shutdown. */
+static void reload_sessions_gone(struct mr_daemon *d, struct reload *r, mtime_t now)
+{
+	int i;
+
 	for (i = 0; i < d->nsess; i++) {
 		struct mr_sess *o = &d->sess[i];
-		struct bfd_output out_;
+		struct bfd_output out;
 
 		if (o->fd == -2)
 			continue;
-		removed++;
-		bfd_session_admin_down(&o->bfd, BFD_DIAG_ADMIN_DOWN, now, &out_);
+		r->removed++;
+		bfd_session_admin_down(&o->bfd, BFD_DIAG_ADMIN_DOWN, now, &out);
 		if (o->fd >= 0 && o->bfd.remote_discr)
 			sess_send(d, o, now);
 		sess_close(o);
 	}
+}
 
-	/* Peers: a peer that left, or whose address changed, loses its route. */
-	rib_peer_map(&d->cfg, d->self, ncfg, nself, old_of);
+/* Peers: a peer that left, or whose address changed, loses its route. */
+static void reload_peers(struct mr_daemon *d, struct reload *r, mtime_t now)
+{
+	int old_of[MR_MAX_NODES];
+	int i, n;
+
+	rib_peer_map(&d->cfg, d->self, r->ncfg, r->nself, old_of);
 	for (i = 0; i < d->cfg.nnodes; i++) {
 		bool found = false;
 
@@ -2335,62 +2373,115 @@ int daemon_reload(struct mr_daemon *d, FILE *out)
 		if (i != d->self && !found)
 			peer_withdraw(d, i, now);
 	}
-	rib_reload(&d->rib, old_of, now, nrt);
+	rib_reload(&d->rib, old_of, now, r->nrt);
 	for (n = 0; n < MR_MAX_NODES; n++)
-		nred[n] = old_of[n] >= 0 ? d->red[old_of[n]] : (struct mr_redundancy){ 0 };
+		r->nred[n] = old_of[n] >= 0 ? d->red[old_of[n]] : (struct mr_redundancy){ 0 };
+}
 
-	nmsess = mtu_reload(d, ncfg, nself, nports, nn, &nms, now);
-	if (!nmsess)
+/* The rest of the daemon told of the new config before the swap: MTU, link reports, sysctls, relay, alerts. */
+static void reload_others(struct mr_daemon *d, FILE *out, struct reload *r, mtime_t now)
+{
+	const struct mr_config *ncfg = r->ncfg;
+	int i;
+
+	r->nmsess = mtu_reload(d, ncfg, r->nself, r->nports, r->nn, &r->nms, now);
+	if (!r->nmsess)
 		report(out, "out of memory: MTU probes stopped until the next reload");
-	nlinks = linkmsg_reload(d, ncfg, nself, nports, nn, &nl);
-	if (!nlinks)
+	r->nlinks = linkmsg_reload(d, ncfg, r->nself, r->nports, r->nn, &r->nlk);
+	if (!r->nlinks)
 		report(out, "out of memory: link reports stopped until the next reload");
-
 	if (ncfg->set_sysctl && !d->cfg.set_sysctl)
-		for (i = 0; i < nn; i++)
-			if (nports[i].ifindex > 0)
-				sysctl_prepare_port(nports[i].name, !nports[i].lan, true,
+		for (i = 0; i < r->nn; i++)
+			if (r->nports[i].ifindex > 0)
+				sysctl_prepare_port(r->nports[i].name, !r->nports[i].lan, true,
 						    neigh_retrans_ms(ncfg));
-
-	relay_reload(d, ncfg, nself);
+	relay_reload(d, ncfg, r->nself);
 	if (strcmp(ncfg->alert_command, d->cfg.alert_command) != 0 &&
 	    alert_set_command(d->alert, ncfg->alert_command) < 0)
 		report(out, "alert-command %s refused; keeping the previous one", ncfg->alert_command);
-	/* Swap.  A new auth type restarts sequence numbers; new keys do not (rollover). */
-	if (ncfg->auth_type != d->cfg.auth_type)
-		for (i = 0; i < ns; i++)
-			auth_state_init(&nsess[i].auth, new_discr(d, nsess, ns));
+}
+
+/* The new config, keys, ports, sessions and routes in place of the old. */
+static void reload_swap(struct mr_daemon *d, struct reload *r)
+{
+	int i;
+
+	/* A new auth type restarts sequence numbers; new keys do not (rollover). */
+	if (r->ncfg->auth_type != d->cfg.auth_type)
+		for (i = 0; i < r->ns; i++)
+			auth_state_init(&r->nsess[i].auth, new_discr(d, r->nsess, r->ns));
 	auth_keyring_clear(&d->keys);
-	d->keys = nkeys;
-	auth_keyring_clear(&nkeys);
+	d->keys = r->nkeys;
+	auth_keyring_clear(&r->nkeys);
 	free(d->sess);
-	d->sess = nsess;
-	d->nsess = ns;
-	memcpy(d->ports, nports, sizeof(nports));
-	d->nports = nn;
-	memcpy(&d->cfg, ncfg, sizeof(*ncfg));
-	d->self = nself;
-	rib_reload_swap(&d->rib, nself, nrt);
-	memcpy(d->red, nred, sizeof(nred));
-	free(ncfg);
+	d->sess = r->nsess;
+	d->nsess = r->ns;
+	r->nsess = NULL;
+	memcpy(d->ports, r->nports, sizeof(r->nports));
+	d->nports = r->nn;
+	memcpy(&d->cfg, r->ncfg, sizeof(*r->ncfg));
+	d->self = r->nself;
+	rib_reload_swap(&d->rib, r->nself, r->nrt);
+	memcpy(d->red, r->nred, sizeof(r->nred));
+}
+
+/* After the swap: sockets, first packets, and what restarts with the config. */
+static void reload_run(struct mr_daemon *d, FILE *out, struct reload *r, mtime_t now)
+{
+	int i;
 
 	for (i = 0; i < d->nsess; i++)
 		if (d->sess[i].bfd.state >= BFD_STATE_INIT)
 			d->sess[i].port->active[d->sess[i].peer]++;
 	for (i = 0; i < d->nsess; i++) {
 		sess_open(d, &d->sess[i]);
-		if (resend[i])
+		if (r->resend[i])
 			sess_send(d, &d->sess[i], now);
 	}
-	mtu_reload_apply(d, nmsess, nms, now);
-	linkmsg_reload_apply(d, nlinks, nl);
+	mtu_reload_apply(d, r->nmsess, r->nms, now);
+	linkmsg_reload_apply(d, r->nlinks, r->nlk);
 	resync(d);
 	linkmsg_start(d);
 	if (relay_start(d) < 0)
 		report(out, "relay: could not start (see the log); traffic uses direct ports or the LAN");
-	report(out, "%s applied: %d session(s) kept, %d added, %d removed", d->cfg.path, kept,
-	       added, removed);
-	return 0;
+	report(out, "%s applied: %d session(s) kept, %d added, %d removed", d->cfg.path, r->kept,
+	       r->added, r->removed);
+}
+
+/* Build, tell the old sessions and routes what goes, swap, run: see daemon.h. */
+int daemon_reload(struct mr_daemon *d, FILE *out)
+{
+	struct reload *r = calloc(1, sizeof(*r));
+	mtime_t now = mtime_now();
+	int ret = -1;
+
+	if (!r || !(r->ncfg = calloc(1, sizeof(*r->ncfg))))
+		goto out;
+	r->nself = -1;
+	auth_keyring_clear(&r->nkeys);
+	if (reload_config(d, out, r) < 0 || reload_keys(d, out, r) < 0)
+		goto out;
+	reload_restart_only(d, out, r->ncfg);
+	reload_ports(d, r);
+	if (reload_sessions(d, r, now) < 0) {
+		report(out, "out of memory; the running configuration is unchanged");
+		goto out;
+	}
+	reload_sessions_gone(d, r, now);
+	reload_peers(d, r, now);
+	reload_others(d, out, r, now);
+	reload_swap(d, r);
+	reload_run(d, out, r, now);
+	ret = 0;
+out:
+	if (r) {
+		/* No key material left behind, whichever step stopped. */
+		auth_keyring_clear(&r->nkeys);
+		free(r->nsess);
+		free(r->ncfg);
+		free(r);
+	}
+	return ret;
 }
 
 /* ---- drain ---- */
