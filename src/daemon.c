@@ -1548,9 +1548,73 @@ static int ports_init(struct mr_daemon *d)
 	return 0;
 }
 
-int daemon_start(struct mr_daemon *d)
+/* Stop signals and SIGHUP through a signalfd in the loop (blocked otherwise); 0 or -errno. */
+static int start_signals(struct mr_daemon *d)
 {
 	sigset_t mask;
+	int err;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) {
+		err = -errno;
+		log_warn("sigprocmask");
+		return err;
+	}
+	d->sig.fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (d->sig.fd < 0) {
+		err = -errno;
+		log_warn("signalfd");
+		return err;
+	}
+	d->sig.fn = on_signal;
+	d->sig.arg = d;
+	return loop_add(&d->loop, &d->sig, EPOLLIN);
+}
+
+/* The BFD receive sockets (IPv6 only if we have an IPv6 address) and the netlink monitor in the loop. */
+static int start_rx(struct mr_daemon *d)
+{
+	int err;
+
+	d->rx4.fd = net_rx_open(AF_INET, BFD_PORT_CONTROL);
+	if (d->rx4.fd < 0)
+		return d->rx4.fd;
+	d->rx4.fn = on_rx4;
+	d->rx4.arg = d;
+	if ((err = loop_add(&d->loop, &d->rx4, EPOLLIN)) < 0)
+		return err;
+	if (self_node(d)->addr6.family == AF_INET6) {
+		d->rx6.fd = net_rx_open(AF_INET6, BFD_PORT_CONTROL);
+		if (d->rx6.fd < 0)
+			return d->rx6.fd;
+		d->rx6.fn = on_rx6;
+		d->rx6.arg = d;
+		if ((err = loop_add(&d->loop, &d->rx6, EPOLLIN)) < 0)
+			return err;
+	}
+	d->nlmon.fd = nl_monitor_fd(d->nl);
+	d->nlmon.fn = on_netlink;
+	d->nlmon.arg = d;
+	return loop_add(&d->loop, &d->nlmon, EPOLLIN);
+}
+
+/* systemd's watchdog, when enabled: pinged at half its interval. */
+static void start_watchdog(struct mr_daemon *d)
+{
+	uint64_t usec = 0;
+
+	d->next_watchdog = MTIME_NEVER;
+	if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
+		d->watchdog_every = (mtime_t)usec / 2;
+		d->next_watchdog = mtime_now() + d->watchdog_every;
+	}
+}
+
+int daemon_start(struct mr_daemon *d)
+{
 	mtime_t now = mtime_now();
 	int err, i;
 
@@ -1576,49 +1640,8 @@ int daemon_start(struct mr_daemon *d)
 	if ((err = rib_remove_stale(&d->rib)) < 0)
 		return err;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) {
-		err = -errno;
-		log_warn("sigprocmask");
+	if ((err = start_signals(d)) < 0 || (err = start_rx(d)) < 0)
 		return err;
-	}
-	d->sig.fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (d->sig.fd < 0) {
-		err = -errno;
-		log_warn("signalfd");
-		return err;
-	}
-	d->sig.fn = on_signal;
-	d->sig.arg = d;
-	if ((err = loop_add(&d->loop, &d->sig, EPOLLIN)) < 0)
-		return err;
-
-	d->rx4.fd = net_rx_open(AF_INET, BFD_PORT_CONTROL);
-	if (d->rx4.fd < 0)
-		return d->rx4.fd;
-	d->rx4.fn = on_rx4;
-	d->rx4.arg = d;
-	if ((err = loop_add(&d->loop, &d->rx4, EPOLLIN)) < 0)
-		return err;
-	if (self_node(d)->addr6.family == AF_INET6) {
-		d->rx6.fd = net_rx_open(AF_INET6, BFD_PORT_CONTROL);
-		if (d->rx6.fd < 0)
-			return d->rx6.fd;
-		d->rx6.fn = on_rx6;
-		d->rx6.arg = d;
-		if ((err = loop_add(&d->loop, &d->rx6, EPOLLIN)) < 0)
-			return err;
-	}
-
-	d->nlmon.fd = nl_monitor_fd(d->nl);
-	d->nlmon.fn = on_netlink;
-	d->nlmon.arg = d;
-	if ((err = loop_add(&d->loop, &d->nlmon, EPOLLIN)) < 0)
-		return err;
-
 	if ((err = sessions_create(d, now)) < 0)
 		return err;
 	if ((err = mtu_sessions_create(d, now)) < 0)
@@ -1633,15 +1656,7 @@ int daemon_start(struct mr_daemon *d)
 		if (d->ports[i].ifindex == 0)
 			log_warnx("port %s does not exist (yet): waiting for it", d->ports[i].name);
 	d->next_resync = mtime_now() + RESYNC_INTERVAL;
-	{
-		uint64_t usec = 0;
-
-		d->next_watchdog = MTIME_NEVER;
-		if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
-			d->watchdog_every = (mtime_t)usec / 2;
-			d->next_watchdog = mtime_now() + d->watchdog_every;
-		}
-	}
+	start_watchdog(d);
 	log_info("node %s: %d fast port(s), %d session(s), interval %u ms x %u, hold-down %u ms",
 		 self_node(d)->name, d->nports - 1, d->nsess, d->cfg.interval_us / 1000,
 		 d->cfg.multiplier, d->cfg.hold_down_us / 1000);
