@@ -459,9 +459,59 @@ static size_t name_index(const char *const *names, size_t n, const char *v)
 	return i;
 }
 
-static void global_key(struct parser *p, const char *key, const char *v)
+/* A decimal number without sign or unit, saturating above 100000; false if it is none. */
+static bool parse_count(const char *v, unsigned long *out)
 {
-	struct mr_config *cfg = p->cfg;
+	unsigned long n = 0;
+	const char *s;
+
+	for (s = v; isdigit((unsigned char)*s); s++)
+		n = n > 100000 ? n : n * 10 + (unsigned long)(*s - '0');
+	*out = n;
+	return s != v && *s == '\0';
+}
+
+static void set_multiplier(struct parser *p, const char *v, uint8_t *out)
+{
+	unsigned long n;
+
+	if (!parse_count(v, &n))
+		perr(p, p->line, "multiplier: \"%s\" is not a number (1..255)", v);
+	else if (n < 1 || n > 255)
+		perr(p, p->line, "multiplier: %s is out of range (1..255)", v);
+	else
+		*out = (uint8_t)n;
+}
+
+static void set_relay_port(struct parser *p, const char *v, uint16_t *out)
+{
+	unsigned long n;
+
+	if (!parse_count(v, &n))
+		perr(p, p->line, "relay-port: \"%s\" is not a number (1..65535)", v);
+	else if (n < 1 || n > 65535)
+		perr(p, p->line, "relay-port: %s is out of range (1..65535)", v);
+	else if (n == 3784 || n == 3785)
+		perr(p, p->line, "relay-port: %s is BFD's (3784 control, 3785 echo)", v);
+	else
+		*out = (uint16_t)n;
+}
+
+/* One of names[0..n) into *out, its index; else the error (a format with one %s, the value). */
+static void set_name(struct parser *p, const char *v, const char *const *names, size_t n,
+		     uint8_t *out, const char *err)
+{
+	size_t i = name_index(names, n, v);
+
+	if (i == n)
+		perr(p, p->line, err, v);
+	else
+		*out = (uint8_t)i;
+}
+
+/* The [global] key's index, its line noted; -1 (reported) when unknown or given twice. */
+static int gkey_find(struct parser *p, const char *key)
+{
 	int k;
 
 	for (k = 0; k < G_NKEYS; k++)
@@ -472,16 +522,24 @@ static void global_key(struct parser *p, const char *key, const char *v)
 		    "hold-down, lan-interval, idle-interval, max-loss, mtu-probe, mtu-probe-interval, set-sysctl, "
 		    "alert-command, metrics-file, auth-key-file, auth-type, control-socket, realtime, lock-memory, "
 		    "relay, relay-port, rx-coalesce)", key);
-		return;
+		return -1;
 	}
 	if (p->gkey_line[k] != 0) {
 		perr(p, p->line, "duplicate key \"%s\" in [global] (first at line %d)",
 		    key, p->gkey_line[k]);
-		return;
+		return -1;
 	}
 	p->gkey_line[k] = p->line;
+	return k;
+}
 
-	switch (k) {
+static void global_key(struct parser *p, const char *key, const char *v)
+{
+	struct mr_config *cfg = p->cfg;
+
+	switch (gkey_find(p, key)) {
+	case -1:
+		break;
 	case G_INTERVAL:
 		set_duration(p, key, v, &interval_range, &cfg->interval_us);
 		break;
@@ -497,32 +555,16 @@ static void global_key(struct parser *p, const char *key, const char *v)
 	case G_MTU_PROBE_INTERVAL:
 		set_duration(p, key, v, &interval_range, &cfg->mtu_probe_interval_us);
 		break;
-	case G_MTU_PROBE: {
-		size_t m = name_index(mtu_probe_names, NMTUPROBE, v);
-
-		if (m == NMTUPROBE)
-			perr(p, p->line, "mtu-probe: \"%s\" is not auto, on or off", v);
-		else
-			cfg->mtu_probe = (uint8_t)m;
+	case G_MTU_PROBE:
+		set_name(p, v, mtu_probe_names, NMTUPROBE, &cfg->mtu_probe,
+			 "mtu-probe: \"%s\" is not auto, on or off");
 		break;
-	}
 	case G_HOLD_DOWN:
 		set_duration(p, key, v, &hold_down_range, &cfg->hold_down_us);
 		break;
-	case G_MULTIPLIER: {
-		unsigned long n = 0;
-		const char *s;
-
-		for (s = v; isdigit((unsigned char)*s); s++)
-			n = n > 1000 ? n : n * 10 + (*s - '0');	/* saturates */
-		if (s == v || *s != '\0')
-			perr(p, p->line, "multiplier: \"%s\" is not a number (1..255)", v);
-		else if (n < 1 || n > 255)
-			perr(p, p->line, "multiplier: %s is out of range (1..255)", v);
-		else
-			cfg->multiplier = (uint8_t)n;
+	case G_MULTIPLIER:
+		set_multiplier(p, v, &cfg->multiplier);
 		break;
-	}
 	case G_SET_SYSCTL:
 		set_bool(p, key, v, &cfg->set_sysctl);
 		break;
@@ -538,22 +580,9 @@ static void global_key(struct parser *p, const char *key, const char *v)
 	case G_RELAY:
 		set_bool(p, key, v, &cfg->relay);
 		break;
-	case G_RELAY_PORT: {
-		unsigned long n = 0;
-		const char *s;
-
-		for (s = v; isdigit((unsigned char)*s); s++)
-			n = n > 100000 ? n : n * 10 + (*s - '0');	/* saturates */
-		if (s == v || *s != '\0')
-			perr(p, p->line, "relay-port: \"%s\" is not a number (1..65535)", v);
-		else if (n < 1 || n > 65535)
-			perr(p, p->line, "relay-port: %s is out of range (1..65535)", v);
-		else if (n == 3784 || n == 3785)
-			perr(p, p->line, "relay-port: %s is BFD's (3784 control, 3785 echo)", v);
-		else
-			cfg->relay_port = (uint16_t)n;
+	case G_RELAY_PORT:
+		set_relay_port(p, v, &cfg->relay_port);
 		break;
-	}
 	case G_ALERT_COMMAND:
 		set_path(p, key, v, cfg->alert_command, sizeof(cfg->alert_command));
 		break;
@@ -566,16 +595,11 @@ static void global_key(struct parser *p, const char *key, const char *v)
 	case G_CONTROL_SOCKET:
 		set_path(p, key, v, cfg->control_socket, sizeof(cfg->control_socket));
 		break;
-	case G_AUTH_TYPE: {
-		size_t t = name_index(auth_names, NAUTH, v);
-
-		if (t == NAUTH)
-			perr(p, p->line, "auth-type: \"%s\" is not an auth type (none, simple, "
-			    "keyed-md5, meticulous-keyed-md5, keyed-sha1, meticulous-keyed-sha1)", v);
-		else
-			cfg->auth_type = (uint8_t)t;
+	case G_AUTH_TYPE:
+		set_name(p, v, auth_names, NAUTH, &cfg->auth_type,
+			 "auth-type: \"%s\" is not an auth type (none, simple, keyed-md5, "
+			 "meticulous-keyed-md5, keyed-sha1, meticulous-keyed-sha1)");
 		break;
-	}
 	}
 }
 
@@ -1143,23 +1167,10 @@ static void print_addrs(const struct mr_node *n, FILE *out)
 		fprintf(out, " %s", mr_addr_str(&n->addr6, buf, sizeof(buf)));
 }
 
-void config_print_plan(const struct mr_config *cfg, int self, FILE *out)
+/* The plan's "bfd" part: timers, loss, MTU probes, hold-down, auth. */
+static void plan_bfd(const struct mr_config *cfg, FILE *out)
 {
-	const struct mr_node *me;
 	char d1[32], d2[32];
-
-	if (self < 0 || self >= cfg->nnodes)
-		return;
-	me = &cfg->nodes[self];
-	fprintf(out, "plan for node %s (%s line %d)\n", me->name, cfg->path, me->line);
-	fprintf(out, "  addresses:");
-	print_addrs(me, out);
-	fprintf(out, "\n");
-	fprintf(out, "  lan port:   %s\n", me->lan);
-	fprintf(out, "  fast ports:");
-	for (int i = 0; i < me->nfast; i++)
-		fprintf(out, " %s", me->fast[i]);
-	fprintf(out, "\n");
 
 	fprintf(out, "bfd\n");
 	fprintf(out, "  fast ports: interval %s, multiplier %u, detection time %s\n",
@@ -1190,7 +1201,11 @@ void config_print_plan(const struct mr_config *cfg, int self, FILE *out)
 	else
 		fprintf(out, "  auth:       %s, key file %s\n",
 		    config_auth_type_name(cfg->auth_type), cfg->auth_key_file);
+}
 
+/* The plan's "daemon" part: how it runs, what it writes, where it listens. */
+static void plan_daemon(const struct mr_config *cfg, FILE *out)
+{
 	fprintf(out, "daemon\n");
 	fprintf(out, "  set-sysctl:     %s\n", cfg->set_sysctl ? "yes" : "no");
 	fprintf(out, "  realtime:       %s\n", cfg->realtime ? "yes (SCHED_FIFO)" : "no");
@@ -1205,6 +1220,12 @@ void config_print_plan(const struct mr_config *cfg, int self, FILE *out)
 	fprintf(out, "  alert-command:  %s\n", cfg->alert_command[0] ? cfg->alert_command : "none");
 	fprintf(out, "  metrics-file:   %s\n", cfg->metrics_file[0] ? cfg->metrics_file : "none");
 	fprintf(out, "  control-socket: %s\n", cfg->control_socket);
+}
+
+/* The plan's "peers" part: each peer's addresses in the families both ends have. */
+static void plan_peers(const struct mr_config *cfg, int self, FILE *out)
+{
+	const struct mr_node *me = &cfg->nodes[self];
 
 	fprintf(out, "peers: host route via a fast port while its BFD session is Up, else via %s\n"
 	    "  (which fast port reaches which peer is found at run time)\n", me->lan);
@@ -1228,6 +1249,28 @@ void config_print_plan(const struct mr_config *cfg, int self, FILE *out)
 			    mr_addr_str(&n->addr6, buf, sizeof(buf)), me->name);
 		fprintf(out, "\n");
 	}
+}
+
+void config_print_plan(const struct mr_config *cfg, int self, FILE *out)
+{
+	const struct mr_node *me;
+
+	if (self < 0 || self >= cfg->nnodes)
+		return;
+	me = &cfg->nodes[self];
+	fprintf(out, "plan for node %s (%s line %d)\n", me->name, cfg->path, me->line);
+	fprintf(out, "  addresses:");
+	print_addrs(me, out);
+	fprintf(out, "\n");
+	fprintf(out, "  lan port:   %s\n", me->lan);
+	fprintf(out, "  fast ports:");
+	for (int i = 0; i < me->nfast; i++)
+		fprintf(out, " %s", me->fast[i]);
+	fprintf(out, "\n");
+
+	plan_bfd(cfg, out);
+	plan_daemon(cfg, out);
+	plan_peers(cfg, self, out);
 }
 
 void config_write(const struct mr_config *cfg, FILE *out)
