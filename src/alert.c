@@ -154,6 +154,32 @@ static char *env_put(char *buf, size_t len, const char *name, const char *value)
 	return buf;
 }
 
+/*
+ * The child's attributes: the daemon blocks its stop signals for signalfd
+ * and may ignore SIGPIPE; both survive execve, so reset them.  Its own
+ * process group lets the timeout kill whatever the command started.
+ * stdin and stdout /dev/null, stderr to stdout.
+ */
+static void spawn_setup(posix_spawnattr_t *attr, posix_spawn_file_actions_t *fa)
+{
+	sigset_t none, all;
+
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawnattr_init(attr);
+	posix_spawnattr_setflags(attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+				 POSIX_SPAWN_SETSIGDEF);
+	posix_spawnattr_setpgroup(attr, 0);
+	posix_spawnattr_setsigmask(attr, &none);
+	posix_spawnattr_setsigdefault(attr, &all);
+	posix_spawn_file_actions_init(fa);
+	posix_spawn_file_actions_addopen(fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_adddup2(fa, 1, 2);
+	/* Our fds are all close-on-exec; this also covers a library's that is not. */
+	posix_spawn_file_actions_addclosefrom_np(fa, 3);
+}
+
 static void spawn(struct alerter *a, struct alert_child *c, const struct alert_event *ev,
 		  mtime_t now)
 {
@@ -167,7 +193,6 @@ static void spawn(struct alerter *a, struct alert_child *c, const struct alert_e
 	posix_spawnattr_t attr;
 	struct timespec ts;
 	struct tm tm;
-	sigset_t none, all;
 	unsigned rlsupp;
 	pid_t pid;
 	int err, fd;
@@ -194,26 +219,7 @@ static void spawn(struct alerter *a, struct alert_child *c, const struct alert_e
 	envp[E_SUPP] = env_put(env[E_SUPP], sizeof(env[0]), "MESHROUTE_SUPPRESSED", supp);
 	envp[E_MAX] = NULL;
 
-	/*
-	 * The daemon blocks its stop signals for signalfd and may ignore
-	 * SIGPIPE; both survive execve, so reset them.  Its own process group
-	 * lets the timeout kill whatever the command started.
-	 */
-	sigemptyset(&none);
-	sigfillset(&all);
-	posix_spawnattr_init(&attr);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-				 POSIX_SPAWN_SETSIGDEF);
-	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &all);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, 1, 2);
-	/* Our fds are all close-on-exec; this also covers a library's that is not. */
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-
+	spawn_setup(&attr, &fa);
 	/* glibc's posix_spawn reports exec failures (ENOENT, EACCES) here. */
 	err = posix_spawn(&pid, a->command, &fa, &attr, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);

@@ -79,6 +79,37 @@ static int parse_id(const char *s, size_t n, uint8_t *id)
  * One "KEYID SECRET" line (n bytes, no newline) into *k. Reports its own
  * error as name:line. 0 or -1.
  */
+/* A secret given as hex:DIGITS (the digits, nd of them) into k; 0, or -1 with the error in errf. */
+static int parse_hex_secret(const char *name, int line, const char *digits, size_t nd,
+			    uint8_t type, struct auth_key *k, FILE *errf)
+{
+	size_t i, max = key_max(type);
+
+	if (nd == 0 || nd % 2 != 0) {
+		fprintf(errf, "%s:%d: key %u: hex: needs an even, nonzero number of "
+			"hex digits\n", name, line, k->id);
+		return -1;
+	}
+	if (nd / 2 > max) {
+		fprintf(errf, "%s:%d: key %u: secret is %zu bytes, %s allows 1..%zu\n",
+			name, line, k->id, nd / 2, config_auth_type_name(type), max);
+		return -1;
+	}
+	for (i = 0; i < nd / 2; i++) {
+		int hi = hexval((unsigned char)digits[2 * i]);
+		int lo = hexval((unsigned char)digits[1 + 2 * i]);
+
+		if (hi < 0 || lo < 0) {
+			fprintf(errf, "%s:%d: key %u: hex: has a character that is "
+				"not a hex digit\n", name, line, k->id);
+			return -1;
+		}
+		k->secret[i] = (uint8_t)(hi << 4 | lo);
+	}
+	k->len = (uint8_t)(nd / 2);
+	return 0;
+}
+
 static int parse_line(const char *name, int line, const char *s, size_t n, uint8_t type,
 		      struct auth_key *k, FILE *errf)
 {
@@ -118,33 +149,8 @@ static int parse_line(const char *name, int line, const char *s, size_t n, uint8
 	}
 
 	memset(k->secret, 0, sizeof(k->secret));
-	if (slen >= 4 && memcmp(sec, "hex:", 4) == 0) {
-		size_t nd = slen - 4;
-
-		if (nd == 0 || nd % 2 != 0) {
-			fprintf(errf, "%s:%d: key %u: hex: needs an even, nonzero number of "
-				"hex digits\n", name, line, k->id);
-			return -1;
-		}
-		if (nd / 2 > max) {
-			fprintf(errf, "%s:%d: key %u: secret is %zu bytes, %s allows 1..%zu\n",
-				name, line, k->id, nd / 2, config_auth_type_name(type), max);
-			return -1;
-		}
-		for (i = 0; i < nd / 2; i++) {
-			int hi = hexval((unsigned char)sec[4 + 2 * i]);
-			int lo = hexval((unsigned char)sec[5 + 2 * i]);
-
-			if (hi < 0 || lo < 0) {
-				fprintf(errf, "%s:%d: key %u: hex: has a character that is "
-					"not a hex digit\n", name, line, k->id);
-				return -1;
-			}
-			k->secret[i] = (uint8_t)(hi << 4 | lo);
-		}
-		k->len = (uint8_t)(nd / 2);
-		return 0;
-	}
+	if (slen >= 4 && memcmp(sec, "hex:", 4) == 0)
+		return parse_hex_secret(name, line, sec + 4, slen - 4, type, k, errf);
 	if (slen > max) {
 		fprintf(errf, "%s:%d: key %u: secret is %zu bytes, %s allows 1..%zu\n", name,
 			line, k->id, slen, config_auth_type_name(type), max);

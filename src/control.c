@@ -444,16 +444,54 @@ static bool control_group(gid_t *gid)
 	return gr != NULL;
 }
 
+/*
+ * Binds c's socket to sa's path with mode 0660 and group CONTROL_GROUP if
+ * it exists, and notes which file it is (c->dev, c->ino: close removes
+ * only ours).  *bound once the path exists.  0 or -errno (logged).
+ */
+static int bind_restricted(struct control *c, const struct sockaddr_un *sa, bool *bound,
+			   bool *has_group)
+{
+	const char *path = sa->sun_path;
+	struct stat st;
+	mode_t old;
+	gid_t gid;
+	int err;
+
+	/* Never a moment with a wider mode than 0660 (single-threaded: umask is ours). */
+	old = umask(0117);
+	err = bind(c->listen.fd, (const struct sockaddr *)sa, sizeof(*sa)) < 0 ? -errno : 0;
+	umask(old);
+	if (err < 0) {
+		errno = -err;
+		log_warn("control: bind %s", path);
+		return err;
+	}
+	*bound = true;
+	if (chmod(path, 0660) < 0) {
+		err = -errno;
+		log_warn("control: chmod %s", path);
+		return err;
+	}
+	*has_group = control_group(&gid);
+	if (*has_group && chown(path, (uid_t)-1, gid) < 0)
+		log_warn("control: chown %s to group %s", path, CONTROL_GROUP);
+	if (stat(path, &st) < 0) {
+		err = -errno;
+		log_warn("control: stat %s", path);
+		return err;
+	}
+	c->dev = st.st_dev;
+	c->ino = st.st_ino;
+	return 0;
+}
+
 int control_open(struct control **out, const char *path, struct loop *l, control_fn fn,
 		 void *arg)
 {
 	struct sockaddr_un sa;
 	struct control *c = NULL;
-	bool has_group;
-	gid_t gid;
-	struct stat st;
-	bool bound = false;
-	mode_t old;
+	bool has_group = false, bound = false;
 	int err, i;
 
 	*out = NULL;
@@ -487,31 +525,8 @@ int control_open(struct control **out, const char *path, struct loop *l, control
 		log_warn("control: socket");
 		goto fail;
 	}
-	/* Never a moment with a wider mode than 0660 (single-threaded: umask is ours). */
-	old = umask(0117);
-	err = bind(c->listen.fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? -errno : 0;
-	umask(old);
-	if (err < 0) {
-		errno = -err;
-		log_warn("control: bind %s", path);
+	if ((err = bind_restricted(c, &sa, &bound, &has_group)) < 0)
 		goto fail;
-	}
-	bound = true;
-	if (chmod(path, 0660) < 0) {
-		err = -errno;
-		log_warn("control: chmod %s", path);
-		goto fail;
-	}
-	has_group = control_group(&gid);
-	if (has_group && chown(path, (uid_t)-1, gid) < 0)
-		log_warn("control: chown %s to group %s", path, CONTROL_GROUP);
-	if (stat(path, &st) < 0) {
-		err = -errno;
-		log_warn("control: stat %s", path);
-		goto fail;
-	}
-	c->dev = st.st_dev;
-	c->ino = st.st_ino;
 	if (listen(c->listen.fd, CONTROL_MAX_CLIENTS) < 0) {
 		err = -errno;
 		log_warn("control: listen %s", path);
