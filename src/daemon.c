@@ -29,7 +29,6 @@
 #include "log.h"
 #include "net.h"
 #include "nl.h"
-#include "status.h"
 #include "sysctl.h"
 
 /* A full route resync from a dump, in case an event was missed. */
@@ -1675,14 +1674,14 @@ static void metrics_file_write(struct mr_daemon *d, mtime_t now)
 	FILE *f;
 	int err = 0;
 
-	if (!d->cfg.metrics_file[0])
+	if (!d->cfg.metrics_file[0] || !d->render_metrics)
 		return;
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", d->cfg.metrics_file, (int)getpid());
 	f = fopen(tmp, "we");
 	if (!f) {
 		err = errno;
 	} else {
-		status_metrics(d, now, f);
+		d->render_metrics(d, now, f);
 		/* node_exporter runs as another user; the unit's UMask would hide it. */
 		if (fchmod(fileno(f), 0644) != 0 || fflush(f) != 0)
 			err = errno;

@@ -115,6 +115,8 @@ struct mr_daemon {
 	int self;
 	bool verbose;
 	control_fn on_command;		/* the control socket's requests (main: command_run) */
+	/* What metrics-file holds (main: status_metrics); NULL: none is written. */
+	void (*render_metrics)(const struct mr_daemon *d, mtime_t now, FILE *out);
 
 	struct mr_port ports[MR_MAX_FAST + 1];
 	int nports;
