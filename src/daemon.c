@@ -155,7 +155,7 @@ static void route_changed(struct mr_daemon *d, const struct rib_change *chg, mti
 	d->next_metrics = mtime_min(d->next_metrics, now + MTIME_S(1));
 	if (chg->alert)
 		alert_emit(d->alert, &ev, now);
-	relay_routes_changed(d);
+	relay_routes_changed(&d->relay);
 }
 
 /*
@@ -193,7 +193,7 @@ static void peer_update(struct mr_daemon *d, int peer, mtime_t now)
 			mtu_candidate(d, s, now, c[n].in_service, &c[n].up, &c[n].up_since);
 			n++;
 		}
-		rib_decide(&d->rib, peer, fam, c, n, relay_table(d), now, &want);
+		rib_decide(&d->rib, peer, fam, c, n, relay_table(&d->relay), now, &want);
 		if (rib_apply(&d->rib, peer, fam, &want, now, &chg))
 			route_changed(d, &chg, now);
 	}
@@ -763,7 +763,7 @@ static void resync(struct mr_daemon *d)
 	if (rib_resync(&d->rib) < 0)
 		return;
 	daemon_peers_update(d, mtime_now());
-	relay_forget_routes(d);
+	relay_forget_routes(&d->relay);
 	probe_routes_sync(d);
 }
 
@@ -1526,6 +1526,57 @@ static void on_signal(void *arg, uint32_t events)
 	}
 }
 
+/* ---- relay: what it may use of ours, lent per call ---- */
+
+static int relay_tx_socket(void *ctx, int pi)
+{
+	return linkmsg_tx_socket(ctx, pi, 0);
+}
+
+void daemon_relay_env(struct mr_daemon *d, struct relay_env *e)
+{
+	int i;
+
+	memset(e, 0, sizeof(*e));
+	e->cfg = &d->cfg;
+	e->self = d->self;
+	e->rib = &d->rib;
+	e->keys = &d->keys;
+	e->rl = &d->rl_drop;
+	e->can_receive = d->lm.rx[0].fd >= 0;
+	for (i = 0; i < d->nports && i < MR_MAX_FAST + 1; i++) {
+		memcpy(e->ports[i].name, d->ports[i].name, sizeof(e->ports[i].name));
+		e->ports[i].ifindex = d->ports[i].ifindex;
+		e->ports[i].lan = d->ports[i].lan;
+	}
+	e->nports = i;
+	e->tx_socket = relay_tx_socket;
+	e->ctx = d;
+}
+
+static int daemon_relay_start(struct mr_daemon *d)
+{
+	struct relay_env e;
+
+	daemon_relay_env(d, &e);
+	return relay_start(&d->relay, &e);
+}
+
+/* Relay's timers; the routes decided again in between when it asks. */
+static void relay_tick(struct mr_daemon *d, mtime_t now)
+{
+	struct relay_env e;
+	bool decide;
+
+	if (!d->relay.running)
+		return;
+	daemon_relay_env(d, &e);
+	decide = relay_timers(&d->relay, &e, now);
+	if (decide)
+		daemon_peers_update(d, now);
+	relay_send_due(&d->relay, &e, decide, now);
+}
+
 /* ---- start, run, stop ---- */
 
 static int ports_init(struct mr_daemon *d)
@@ -1649,7 +1700,7 @@ int daemon_start(struct mr_daemon *d)
 	resync(d);
 	/* Not fatal: without it no loss is counted (logged); relay = on needs it, below. */
 	linkmsg_start(d);
-	if ((err = relay_start(d)) < 0)
+	if ((err = daemon_relay_start(d)) < 0)
 		return err;
 	for (i = 0; i < d->nports; i++)
 		if (d->ports[i].ifindex == 0)
@@ -1773,7 +1824,7 @@ static mtime_t next_deadline(struct mr_daemon *d)
 	int i;
 
 	t = mtime_min(t, d->next_loss_tick);
-	t = mtime_min(t, relay_next_deadline(d));
+	t = mtime_min(t, relay_next_deadline(&d->relay));
 	t = mtime_min(t, linkmsg_next_deadline(d));
 	t = mtime_min(t, mtu_next_deadline(d));
 	if (d->cfg.metrics_file[0])
@@ -2040,7 +2091,7 @@ static void fire_timers(struct mr_daemon *d)
 		if (i != d->self && rib_recheck_at(&d->rib, i) <= now)
 			peer_update(d, i, now);
 	}
-	relay_timers(d, now);
+	relay_tick(d, now);
 	linkmsg_timers(d, now);
 	if (d->next_loss_tick <= now) {
 		for (i = 0; i < d->nsess; i++)
@@ -2089,6 +2140,7 @@ int daemon_run(struct mr_daemon *d)
 
 void daemon_shutdown(struct mr_daemon *d)
 {
+	struct relay_env re;
 	mtime_t now = mtime_now();
 	int i;
 
@@ -2099,7 +2151,8 @@ void daemon_shutdown(struct mr_daemon *d)
 	control_close(d->ctl);
 	d->ctl = NULL;
 	/* No one relays through us any more (an empty advertisement), then... */
-	relay_stop(d);
+	daemon_relay_env(d, &re);
+	relay_stop(&d->relay, &re);
 	linkmsg_stop(d);
 	/* ...our traffic to the LAN, then ask the peers to move theirs. */
 	for (i = 0; i < d->cfg.nnodes && d->nl; i++)
@@ -2395,6 +2448,7 @@ static void reload_peers(struct mr_daemon *d, struct reload *r, mtime_t now)
 /* The rest of the daemon told of the new config before the swap: MTU, link reports, sysctls, relay, alerts. */
 static void reload_others(struct mr_daemon *d, FILE *out, struct reload *r, mtime_t now)
 {
+	struct relay_env re;
 	const struct mr_config *ncfg = r->ncfg;
 	int i;
 
@@ -2409,7 +2463,8 @@ static void reload_others(struct mr_daemon *d, FILE *out, struct reload *r, mtim
 			if (r->nports[i].ifindex > 0)
 				sysctl_prepare_port(r->nports[i].name, !r->nports[i].lan, true,
 						    neigh_retrans_ms(ncfg));
-	relay_reload(d, ncfg, r->nself);
+	daemon_relay_env(d, &re);
+	relay_reload(&d->relay, &re, ncfg, r->nself);
 	if (strcmp(ncfg->alert_command, d->cfg.alert_command) != 0 &&
 	    alert_set_command(d->alert, ncfg->alert_command) < 0)
 		report(out, "alert-command %s refused; keeping the previous one", ncfg->alert_command);
@@ -2456,7 +2511,7 @@ static void reload_run(struct mr_daemon *d, FILE *out, struct reload *r, mtime_t
 	linkmsg_reload_apply(d, r->nlinks, r->nlk);
 	resync(d);
 	linkmsg_start(d);
-	if (relay_start(d) < 0)
+	if (daemon_relay_start(d) < 0)
 		report(out, "relay: could not start (see the log); traffic uses direct ports or the LAN");
 	report(out, "%s applied: %d session(s) kept, %d added, %d removed", d->cfg.path, r->kept,
 	       r->added, r->removed);

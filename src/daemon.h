@@ -189,6 +189,8 @@ int daemon_drain(struct mr_daemon *d, const char *port, bool drain, FILE *out);
 int daemon_drain_done(struct mr_daemon *d, const char *port, FILE *out);
 /* Recomputes and installs the paths to every peer (relay.c: a neighbour's reach changed). */
 void daemon_peers_update(struct mr_daemon *d, mtime_t now);
+/* What relay may use of the daemon's (config, routes, ports, keys), for one relay.h call. */
+void daemon_relay_env(struct mr_daemon *d, struct relay_env *e);
 /*
  * New counts for a session (linkmsg.c: a link report): its loss figures
  * and, for a regular fast session, the verdict (out of service or back).

@@ -396,8 +396,12 @@ static void on_rx(void *arg, uint32_t events)
 				log_warn("receive on UDP port %u", d->cfg.relay_port);
 				break;
 			}
-			if (advert_is(m.buf, m.len))
-				relay_rx(d, &m);
+			if (advert_is(m.buf, m.len)) {
+				struct relay_env e;
+
+				daemon_relay_env(d, &e);
+				relay_rx(&d->relay, &e, &m);
+			}
 			else if (linkrep_is(m.buf, m.len))
 				report_rx(d, &m, mtime_now());
 			else

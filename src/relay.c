@@ -7,7 +7,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "daemon.h"
 #include "log.h"
 #include "net.h"
 #include "nl.h"
@@ -30,22 +29,22 @@ const char *relay_drop_name(int reason)
 	return reason >= 0 && reason < RELAY_DROP_MAX ? drop_names[reason] : "?";
 }
 
-static const struct mr_addr *addr4(const struct mr_daemon *d, int node)
+static const struct mr_addr *addr4(const struct relay_env *e, int node)
 {
-	return &d->cfg.nodes[node].addr4;
+	return &e->cfg->nodes[node].addr4;
 }
 
-static bool relay_wanted(const struct mr_daemon *d)
+static bool relay_wanted(const struct relay_env *e)
 {
-	return d->cfg.relay && addr4(d, d->self)->family == AF_INET;
+	return e->cfg->relay && addr4(e, e->self)->family == AF_INET;
 }
 
-static int node_by_addr4(const struct mr_daemon *d, const uint8_t *a)
+static int node_by_addr4(const struct relay_env *e, const uint8_t *a)
 {
 	int n;
 
-	for (n = 0; n < d->cfg.nnodes; n++)
-		if (addr4(d, n)->family == AF_INET && memcmp(addr4(d, n)->bytes, a, 4) == 0)
+	for (n = 0; n < e->cfg->nnodes; n++)
+		if (addr4(e, n)->family == AF_INET && memcmp(addr4(e, n)->bytes, a, 4) == 0)
 			return n;
 	return -1;
 }
@@ -58,15 +57,15 @@ void relay_init(struct relay_state *r)
 /* ---- the forwarding side: rules and the relay table (route.c) ---- */
 
 /* One rule per fast port of the config; 0, or -1 if one could not be added. */
-static int rules_sync(struct mr_daemon *d)
+static int rules_sync(const struct relay_env *e)
 {
 	char names[MR_MAX_FAST][16];
 	int i, n = 0;
 
-	for (i = 0; i < d->nports; i++)
-		if (!d->ports[i].lan)
-			memcpy(names[n++], d->ports[i].name, 16);
-	return rib_relay_rules(&d->rib, (const char (*)[16])names, n);
+	for (i = 0; i < e->nports && n < MR_MAX_FAST; i++)
+		if (!e->ports[i].lan)
+			memcpy(names[n++], e->ports[i].name, 16);
+	return rib_relay_rules(e->rib, (const char (*)[16])names, n);
 }
 
 /*
@@ -74,9 +73,9 @@ static int rules_sync(struct mr_daemon *d)
  * filtering on every present fast port, and the rules in place.  A change
  * is logged once; verbose: warn about each wrong setting (start, reload).
  */
-static void check_capable(struct mr_daemon *d, bool rules_ok, bool verbose)
+static void check_capable(struct relay_state *r, const struct relay_env *e, bool rules_ok,
+			  bool verbose)
 {
-	struct relay_state *r = &d->relay;
 	bool was = r->capable;
 	char why[sizeof(r->why)] = "";
 	int i;
@@ -84,19 +83,19 @@ static void check_capable(struct mr_daemon *d, bool rules_ok, bool verbose)
 	if (!rules_ok)
 		snprintf(why, sizeof(why), "the policy rules (iif PORT lookup %u) could not be "
 			 "installed", MR_RELAY_TABLE);
-	for (i = 0; i < d->nports && !why[0]; i++) {
-		if (d->ports[i].lan || d->ports[i].ifindex <= 0)
+	for (i = 0; i < e->nports && !why[0]; i++) {
+		if (e->ports[i].lan || e->ports[i].ifindex <= 0)
 			continue;
-		int bad = sysctl_relay_port(d->ports[i].name, d->cfg.set_sysctl, !verbose);
+		int bad = sysctl_relay_port(e->ports[i].name, e->cfg->set_sysctl, !verbose);
 
 		if (bad & SYSCTL_RELAY_FORWARDING)
 			snprintf(why, sizeof(why), "net.ipv4.conf.%s.forwarding is not 1%s",
-				 d->ports[i].name, d->cfg.set_sysctl ? " and could not be set" :
+				 e->ports[i].name, e->cfg->set_sysctl ? " and could not be set" :
 				 " (set-sysctl = no)");
 		else if (bad)
 			snprintf(why, sizeof(why), "reverse-path filtering on %s is strict "
-				 "(rp_filter 1, here or in all)%s", d->ports[i].name,
-				 d->cfg.set_sysctl ? " and could not be set" : " (set-sysctl = no)");
+				 "(rp_filter 1, here or in all)%s", e->ports[i].name,
+				 e->cfg->set_sysctl ? " and could not be set" : " (set-sysctl = no)");
 	}
 	r->capable = !why[0];
 	if (r->capable != was || verbose || strcmp(why, r->why) != 0) {
@@ -114,65 +113,64 @@ static void check_capable(struct mr_daemon *d, bool rules_ok, bool verbose)
 
 /* ---- advertisements ---- */
 
-static int ports_lan(const struct mr_daemon *d)
+static int ports_lan(const struct relay_env *e)
 {
 	int i, lan = 0;
 
-	for (i = 0; i < d->nports; i++)
-		if (d->ports[i].lan)
-			lan = d->ports[i].ifindex;
+	for (i = 0; i < e->nports; i++)
+		if (e->ports[i].lan)
+			lan = e->ports[i].ifindex;
 	return lan;
 }
 
-static uint32_t reach_now(const struct mr_daemon *d)
+static uint32_t reach_now(const struct relay_state *r, const struct relay_env *e)
 {
 	uint32_t reach = 0;
 	int n;
 
-	if (!d->relay.capable)
+	if (!r->capable)
 		return 0;
-	for (n = 0; n < d->cfg.nnodes; n++)
-		if (rib_direct_oif(&d->rib, n) > 0)
+	for (n = 0; n < e->cfg->nnodes; n++)
+		if (rib_direct_oif(e->rib, n) > 0)
 			reach |= 1u << n;
 	return reach;
 }
 
 /* To every neighbour over every in-service fast port to it. */
-static void send_all(struct mr_daemon *d)
+static void send_all(struct relay_state *r, const struct relay_env *e)
 {
-	struct relay_state *r = &d->relay;
 	struct advert a;
 	uint8_t buf[ADVERT_MAX_LEN];
 	int n, k, pi;
 
 	memset(&a, 0, sizeof(a));
-	memcpy(a.sender, addr4(d, d->self)->bytes, 4);
+	memcpy(a.sender, addr4(e, e->self)->bytes, 4);
 	a.lifetime_ms = (uint32_t)(RELAY_LIFETIME / 1000);
-	r->reach = reach_now(d);
-	for (n = 0; n < d->cfg.nnodes; n++)
+	r->reach = reach_now(r, e);
+	for (n = 0; n < e->cfg->nnodes; n++)
 		if (r->reach >> n & 1u)
-			memcpy(a.peers[a.npeers++], addr4(d, n)->bytes, 4);
-	for (n = 0; n < d->cfg.nnodes; n++) {
-		const struct rib_route *rt = &d->rib.rt[n][0];
+			memcpy(a.peers[a.npeers++], addr4(e, n)->bytes, 4);
+	for (n = 0; n < e->cfg->nnodes; n++) {
+		const struct rib_route *rt = &e->rib->rt[n][0];
 
-		if (rib_direct_oif(&d->rib, n) == 0)
+		if (rib_direct_oif(e->rib, n) == 0)
 			continue;
 		for (k = 0; k < rt->installed.noif; k++) {
 			size_t len;
 			int fd = -1, err;
 
-			for (pi = 0; pi < d->nports; pi++)
-				if (!d->ports[pi].lan && d->ports[pi].ifindex == rt->installed.oif[k])
-					fd = linkmsg_tx_socket(d, pi, 0);
+			for (pi = 0; pi < e->nports; pi++)
+				if (!e->ports[pi].lan && e->ports[pi].ifindex == rt->installed.oif[k])
+					fd = e->tx_socket(e->ctx, pi);
 			if (fd < 0)
 				continue;
 			a.seq = ++r->seq;
-			len = advert_encode(&a, &d->keys, buf, sizeof(buf));
+			len = advert_encode(&a, e->keys, buf, sizeof(buf));
 			if (len == 0) {
 				r->tx_errors++;
 				continue;
 			}
-			err = net_send(fd, addr4(d, n), d->cfg.relay_port, buf, len);
+			err = net_send(fd, addr4(e, n), e->cfg->relay_port, buf, len);
 			if (err < 0)
 				r->tx_errors++;
 			else
@@ -181,13 +179,14 @@ static void send_all(struct mr_daemon *d)
 	}
 }
 
-static void rx_drop(struct mr_daemon *d, int reason, const struct net_msg *m, const char *detail)
+static void rx_drop(struct relay_state *r, const struct relay_env *e, int reason,
+		    const struct net_msg *m, const char *detail)
 {
 	char src[64];
 	unsigned supp = 0;
 
-	d->relay.drops[reason]++;
-	if (!log_ratelimit_ok(&d->rl_drop, &supp))
+	r->drops[reason]++;
+	if (!log_ratelimit_ok(e->rl, &supp))
 		return;
 	log_info("dropped relay advertisement from %s on ifindex %d: %s%s%s",
 		 mr_addr_str(&m->src, src, sizeof(src)), m->ifindex, relay_drop_name(reason),
@@ -196,9 +195,8 @@ static void rx_drop(struct mr_daemon *d, int reason, const struct net_msg *m, co
 		log_info("(%u more dropped packets not logged)", supp);
 }
 
-void relay_rx(struct mr_daemon *d, const struct net_msg *m)
+void relay_rx(struct relay_state *r, const struct relay_env *e, const struct net_msg *m)
 {
-	struct relay_state *r = &d->relay;
 	struct advert a;
 	uint32_t reach = 0;
 	bool changed, fast = false;
@@ -210,29 +208,29 @@ void relay_rx(struct mr_daemon *d, const struct net_msg *m)
 		return;
 	/* Only a neighbour on a cable can send with TTL 255 that arrives as 255. */
 	if (m->ttl != 255) {
-		rx_drop(d, RELAY_DROP_TTL, m, NULL);
+		rx_drop(r, e, RELAY_DROP_TTL, m, NULL);
 		return;
 	}
-	for (i = 0; i < d->nports; i++)
-		fast |= !d->ports[i].lan && d->ports[i].ifindex == m->ifindex;
+	for (i = 0; i < e->nports; i++)
+		fast |= !e->ports[i].lan && e->ports[i].ifindex == m->ifindex;
 	if (!fast) {
-		rx_drop(d, RELAY_DROP_PORT, m, NULL);
+		rx_drop(r, e, RELAY_DROP_PORT, m, NULL);
 		return;
 	}
-	err = advert_decode(m->buf, m->len, &d->keys, &a);
+	err = advert_decode(m->buf, m->len, e->keys, &a);
 	if (err != ADVERT_OK) {
 		r->drop_decode[err]++;
-		rx_drop(d, RELAY_DROP_DECODE, m, advert_err_name(err));
+		rx_drop(r, e, RELAY_DROP_DECODE, m, advert_err_name(err));
 		return;
 	}
-	sender = node_by_addr4(d, a.sender);
-	if (sender < 0 || sender == d->self || m->src.family != AF_INET ||
+	sender = node_by_addr4(e, a.sender);
+	if (sender < 0 || sender == e->self || m->src.family != AF_INET ||
 	    memcmp(m->src.bytes, a.sender, 4) != 0) {
-		rx_drop(d, RELAY_DROP_SENDER, m, NULL);
+		rx_drop(r, e, RELAY_DROP_SENDER, m, NULL);
 		return;
 	}
 	for (i = 0; i < a.npeers; i++) {
-		int p = node_by_addr4(d, a.peers[i]);
+		int p = node_by_addr4(e, a.peers[i]);
 
 		/* Addresses outside our config cannot be relayed to anyway. */
 		if (p >= 0 && p != sender)
@@ -240,28 +238,26 @@ void relay_rx(struct mr_daemon *d, const struct net_msg *m)
 	}
 	if (advert_table_update(&r->table, sender, a.seq, MTIME_MS(a.lifetime_ms), reach,
 				now, &changed) != ADVERT_ACCEPTED) {
-		rx_drop(d, RELAY_DROP_REPLAY, m, NULL);
+		rx_drop(r, e, RELAY_DROP_REPLAY, m, NULL);
 		return;
 	}
 	r->rx_packets++;
 	if (changed) {
-		log_debug("relay: %s now reaches %#x directly", d->cfg.nodes[sender].name, reach);
+		log_debug("relay: %s now reaches %#x directly", e->cfg->nodes[sender].name, reach);
 		r->reeval = true;
 	}
 }
 
 /* ---- the daemon's side ---- */
 
-void relay_stop(struct mr_daemon *d)
+void relay_stop(struct relay_state *r, const struct relay_env *e)
 {
-	struct relay_state *r = &d->relay;
-
 	/* Neighbours stop relaying through us now, not when our entry expires. */
 	if (r->running) {
 		r->capable = false;
-		send_all(d);
+		send_all(r, e);
 	}
-	rib_relay_clear(&d->rib);
+	rib_relay_clear(e->rib);
 	r->running = false;
 	r->capable = false;
 	r->why[0] = '\0';
@@ -269,81 +265,80 @@ void relay_stop(struct mr_daemon *d)
 	advert_table_clear(&r->table);
 }
 
-int relay_start(struct mr_daemon *d)
+int relay_start(struct relay_state *r, const struct relay_env *e)
 {
-	struct relay_state *r = &d->relay;
 	mtime_t now = mtime_now();
 
-	if (!relay_wanted(d)) {
+	if (!relay_wanted(e)) {
 		if (r->running) {
 			log_notice("relay: turned off");
-			relay_stop(d);
+			relay_stop(r, e);
 		} else {
 			/* Whatever an earlier run with relay = on left behind. */
-			rib_relay_clear(&d->rib);
+			rib_relay_clear(e->rib);
 		}
-		if (d->cfg.relay)
+		if (e->cfg->relay)
 			log_warnx("relay: this node has no IPv4 address: relay is IPv4 only");
 		return 0;
 	}
 	if (!r->running) {
 		/* linkmsg.c receives them; without its IPv4 socket there is no relay. */
-		if (d->lm.rx[0].fd < 0) {
+		if (!e->can_receive) {
 			log_warnx("relay: cannot receive advertisements on UDP port %u",
-				  d->cfg.relay_port);
+				  e->cfg->relay_port);
 			return -EADDRNOTAVAIL;
 		}
-		rib_relay_clear(&d->rib);
+		rib_relay_clear(e->rib);
 		r->running = true;
 		r->next_send = now;
 		log_info("relay: on (IPv4), advertisements on UDP port %u every %d ms",
-			 d->cfg.relay_port, (int)(RELAY_INTERVAL / 1000));
+			 e->cfg->relay_port, (int)(RELAY_INTERVAL / 1000));
 	}
-	check_capable(d, rules_sync(d) == 0, true);
+	check_capable(r, e, rules_sync(e) == 0, true);
 	r->next_check = now + RELAY_CHECK_EVERY;
-	rib_fwd_forget(&d->rib);
+	rib_fwd_forget(e->rib);
 	r->resend = r->reeval = true;
 	return 0;
 }
 
-void relay_reload(struct mr_daemon *d, const struct mr_config *ncfg, int nself)
+void relay_reload(struct relay_state *r, const struct relay_env *e, const struct mr_config *ncfg,
+		  int nself)
 {
-	bool same = ncfg->relay && ncfg->relay_port == d->cfg.relay_port &&
-		    ncfg->nnodes == d->cfg.nnodes && nself == d->self;
+	bool same = ncfg->relay && ncfg->relay_port == e->cfg->relay_port &&
+		    ncfg->nnodes == e->cfg->nnodes && nself == e->self;
 	int n;
 
-	if (!d->relay.running)
+	if (!r->running)
 		return;
 	/* What neighbours said is kept by node index: only while those stay the same. */
 	for (n = 0; same && n < ncfg->nnodes; n++)
-		same = strcmp(ncfg->nodes[n].name, d->cfg.nodes[n].name) == 0 &&
-		       mr_addr_eq(&ncfg->nodes[n].addr4, &d->cfg.nodes[n].addr4);
+		same = strcmp(ncfg->nodes[n].name, e->cfg->nodes[n].name) == 0 &&
+		       mr_addr_eq(&ncfg->nodes[n].addr4, &e->cfg->nodes[n].addr4);
 	if (!same) {
 		log_notice("relay: restarted for the new configuration");
-		relay_stop(d);
+		relay_stop(r, e);
 	}
 }
 
-const struct advert_table *relay_table(const struct mr_daemon *d)
+const struct advert_table *relay_table(const struct relay_state *r)
 {
-	return d->relay.running ? &d->relay.table : NULL;
+	return r->running ? &r->table : NULL;
 }
 
-void relay_routes_changed(struct mr_daemon *d)
+void relay_routes_changed(struct relay_state *r)
 {
-	if (d->relay.running)
-		d->relay.resend = d->relay.reeval = true;
+	if (r->running)
+		r->resend = r->reeval = true;
 }
 
-void relay_forget_routes(struct mr_daemon *d)
+void relay_forget_routes(struct relay_state *r)
 {
-	if (d->relay.running)
-		d->relay.reeval = true;
+	if (r->running)
+		r->reeval = true;
 }
 
-mtime_t relay_next_deadline(const struct mr_daemon *d)
+mtime_t relay_next_deadline(const struct relay_state *r)
 {
-	const struct relay_state *r = &d->relay;
 	mtime_t t;
 
 	if (!r->running)
@@ -356,29 +351,35 @@ mtime_t relay_next_deadline(const struct mr_daemon *d)
 	return mtime_min(t, advert_table_next_expiry(&r->table));
 }
 
-void relay_timers(struct mr_daemon *d, mtime_t now)
+bool relay_timers(struct relay_state *r, const struct relay_env *e, mtime_t now)
 {
-	struct relay_state *r = &d->relay;
+	bool decide;
 
 	if (!r->running)
-		return;
+		return false;
 	if (r->next_check <= now) {
-		check_capable(d, rules_sync(d) == 0, false);
+		check_capable(r, e, rules_sync(e) == 0, false);
 		r->next_check = now + RELAY_CHECK_EVERY;
 	}
 	if (advert_table_expire(&r->table, now)) {
 		log_debug("relay: an advertisement expired");
 		r->reeval = true;
 	}
-	if (r->reeval) {
-		r->reeval = false;
-		daemon_peers_update(d, now);
-		rib_fwd_sync(&d->rib, ports_lan(d));
-	}
-	if (reach_now(d) != r->reach)
+	decide = r->reeval;
+	r->reeval = false;
+	return decide;
+}
+
+void relay_send_due(struct relay_state *r, const struct relay_env *e, bool decided, mtime_t now)
+{
+	if (!r->running)
+		return;
+	if (decided)
+		rib_fwd_sync(e->rib, ports_lan(e));
+	if (reach_now(r, e) != r->reach)
 		r->resend = true;
 	if (r->next_send <= now || (r->resend && r->last_send + RELAY_MIN_GAP <= now)) {
-		send_all(d);
+		send_all(r, e);
 		r->resend = false;
 		r->last_send = now;
 		r->next_send = now + RELAY_INTERVAL;
