@@ -199,7 +199,8 @@ static void peer_update(struct mr_daemon *d, int peer, mtime_t now)
 	}
 }
 
-void daemon_peers_update(struct mr_daemon *d, mtime_t now)
+/* Recomputes and installs the paths to every peer. */
+static void daemon_peers_update(struct mr_daemon *d, mtime_t now)
 {
 	int i;
 
@@ -1526,14 +1527,71 @@ static void on_signal(void *arg, uint32_t events)
 	}
 }
 
+/* ---- link reports: what they may use of ours, lent per call ---- */
+
+static void daemon_linkmsg_env(struct mr_daemon *d, struct linkmsg_env *e);
+static void daemon_relay_env(struct mr_daemon *d, struct relay_env *e);
+static void loss_check(struct mr_daemon *d, struct mr_sess *s, mtime_t now);
+
+static void linkmsg_advert(void *ctx, const struct net_msg *m)
+{
+	struct mr_daemon *d = ctx;
+	struct relay_env e;
+
+	daemon_relay_env(d, &e);
+	relay_rx(&d->relay, &e, m);
+}
+
+static void linkmsg_loss_changed(void *ctx, struct mr_sess *s, mtime_t now)
+{
+	loss_check(ctx, s, now);
+}
+
+static void on_linkmsg(void *arg, uint32_t events)
+{
+	struct mr_daemon *d = arg;
+	struct linkmsg_env e;
+
+	(void)events;
+	daemon_linkmsg_env(d, &e);
+	linkmsg_rx(&d->lm, &e);
+}
+
+static void daemon_linkmsg_env(struct mr_daemon *d, struct linkmsg_env *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->cfg = &d->cfg;
+	e->self = d->self;
+	e->ports = d->ports;
+	e->nports = d->nports;
+	e->sess = d->sess;
+	e->nsess = d->nsess;
+	e->msess = d->msess;
+	e->nmsess = d->nmsess;
+	e->keys = &d->keys;
+	e->rl = &d->rl_drop;
+	e->loop = &d->loop;
+	e->rx_read_at = d->rx_read_at;
+	e->rx_backlog = &d->rx_backlog;
+	e->advert = linkmsg_advert;
+	e->loss_changed = linkmsg_loss_changed;
+	e->on_readable = on_linkmsg;
+	e->ctx = d;
+}
+
 /* ---- relay: what it may use of ours, lent per call ---- */
 
 static int relay_tx_socket(void *ctx, int pi)
 {
-	return linkmsg_tx_socket(ctx, pi, 0);
+	struct mr_daemon *d = ctx;
+	struct linkmsg_env e;
+
+	daemon_linkmsg_env(d, &e);
+	return linkmsg_tx_socket(&d->lm, &e, pi, 0);
 }
 
-void daemon_relay_env(struct mr_daemon *d, struct relay_env *e)
+/* What relay may use of ours (config, routes, ports, keys), for one relay.h call. */
+static void daemon_relay_env(struct mr_daemon *d, struct relay_env *e)
 {
 	int i;
 
@@ -1665,6 +1723,7 @@ static void start_watchdog(struct mr_daemon *d)
 
 int daemon_start(struct mr_daemon *d)
 {
+	struct linkmsg_env le;
 	mtime_t now = mtime_now();
 	int err, i;
 
@@ -1699,7 +1758,8 @@ int daemon_start(struct mr_daemon *d)
 	/* Ports and carrier as they are now; events keep it current from here. */
 	resync(d);
 	/* Not fatal: without it no loss is counted (logged); relay = on needs it, below. */
-	linkmsg_start(d);
+	daemon_linkmsg_env(d, &le);
+	linkmsg_start(&d->lm, &le);
 	if ((err = daemon_relay_start(d)) < 0)
 		return err;
 	for (i = 0; i < d->nports; i++)
@@ -1825,7 +1885,7 @@ static mtime_t next_deadline(struct mr_daemon *d)
 
 	t = mtime_min(t, d->next_loss_tick);
 	t = mtime_min(t, relay_next_deadline(&d->relay));
-	t = mtime_min(t, linkmsg_next_deadline(d));
+	t = mtime_min(t, linkmsg_next_deadline(&d->lm));
 	t = mtime_min(t, mtu_next_deadline(d));
 	if (d->cfg.metrics_file[0])
 		t = mtime_min(t, d->next_metrics);
@@ -1885,7 +1945,7 @@ static bool loss_counted(const struct mr_sess *s, mtime_t now)
 	return (s->report_at && now - s->report_at <= LOSS_STALE) || loss_fresh(&s->loss_from, now);
 }
 
-void daemon_loss_check(struct mr_daemon *d, struct mr_sess *s, mtime_t now)
+static void loss_check(struct mr_daemon *d, struct mr_sess *s, mtime_t now)
 {
 	unsigned max = d->cfg.max_loss_permille;
 	struct loss_verdict v;
@@ -1964,7 +2024,7 @@ static void loss_tick(struct mr_daemon *d, struct mr_sess *s, mtime_t now)
 			    s->seq_rcvd, s->seq_at);
 		s->seq_valid = false;
 	}
-	daemon_loss_check(d, s, now);
+	loss_check(d, s, now);
 	if (s->port->lan || s->mtu)
 		return;
 	if (loss_counted(s, now)) {
@@ -2050,6 +2110,7 @@ static void tx_align(struct mr_daemon *d, mtime_t now)
 
 static void fire_timers(struct mr_daemon *d)
 {
+	struct linkmsg_env le;
 	mtime_t now;
 	int i;
 
@@ -2066,13 +2127,14 @@ static void fire_timers(struct mr_daemon *d)
 	for (i = 0; i < d->nmsess && !d->rx_backlog; i++)
 		if (d->msess[i].bfd.detect_deadline <= now)
 			d->rx_backlog = true;
-	if (d->rx_backlog || d->rx_lazy || linkmsg_pending(d)) {
+	if (d->rx_backlog || d->rx_lazy || linkmsg_pending(&d->lm)) {
 		rx_catch_up(d);
 		d->rx_backlog = false;
 		now = mtime_now();
 	}
 	/* Link reports read before that: every probe that came before them is counted now. */
-	linkmsg_process(d, now);
+	daemon_linkmsg_env(d, &le);
+	linkmsg_process(&d->lm, &le, now);
 
 	tx_pull(d, now);
 	for (i = 0; i < d->nsess; i++) {
@@ -2092,7 +2154,8 @@ static void fire_timers(struct mr_daemon *d)
 			peer_update(d, i, now);
 	}
 	relay_tick(d, now);
-	linkmsg_timers(d, now);
+	daemon_linkmsg_env(d, &le);
+	linkmsg_timers(&d->lm, &le, now);
 	if (d->next_loss_tick <= now) {
 		for (i = 0; i < d->nsess; i++)
 			loss_tick(d, &d->sess[i], now);
@@ -2140,6 +2203,7 @@ int daemon_run(struct mr_daemon *d)
 
 void daemon_shutdown(struct mr_daemon *d)
 {
+	struct linkmsg_env le;
 	struct relay_env re;
 	mtime_t now = mtime_now();
 	int i;
@@ -2153,7 +2217,8 @@ void daemon_shutdown(struct mr_daemon *d)
 	/* No one relays through us any more (an empty advertisement), then... */
 	daemon_relay_env(d, &re);
 	relay_stop(&d->relay, &re);
-	linkmsg_stop(d);
+	daemon_linkmsg_env(d, &le);
+	linkmsg_stop(&d->lm, &le);
 	/* ...our traffic to the LAN, then ask the peers to move theirs. */
 	for (i = 0; i < d->cfg.nnodes && d->nl; i++)
 		if (i != d->self)
@@ -2448,6 +2513,7 @@ static void reload_peers(struct mr_daemon *d, struct reload *r, mtime_t now)
 /* The rest of the daemon told of the new config before the swap: MTU, link reports, sysctls, relay, alerts. */
 static void reload_others(struct mr_daemon *d, FILE *out, struct reload *r, mtime_t now)
 {
+	struct linkmsg_env le;
 	struct relay_env re;
 	const struct mr_config *ncfg = r->ncfg;
 	int i;
@@ -2455,7 +2521,8 @@ static void reload_others(struct mr_daemon *d, FILE *out, struct reload *r, mtim
 	r->nmsess = mtu_reload(d, ncfg, r->nself, r->nports, r->nn, &r->nms, now);
 	if (!r->nmsess)
 		report(out, "out of memory: MTU probes stopped until the next reload");
-	r->nlinks = linkmsg_reload(d, ncfg, r->nself, r->nports, r->nn, &r->nlk);
+	daemon_linkmsg_env(d, &le);
+	r->nlinks = linkmsg_reload(&d->lm, &le, ncfg, r->nself, r->nports, r->nn, &r->nlk);
 	if (!r->nlinks)
 		report(out, "out of memory: link reports stopped until the next reload");
 	if (ncfg->set_sysctl && !d->cfg.set_sysctl)
@@ -2497,6 +2564,7 @@ static void reload_swap(struct mr_daemon *d, struct reload *r)
 /* After the swap: sockets, first packets, and what restarts with the config. */
 static void reload_run(struct mr_daemon *d, FILE *out, struct reload *r, mtime_t now)
 {
+	struct linkmsg_env le;
 	int i;
 
 	for (i = 0; i < d->nsess; i++)
@@ -2508,9 +2576,10 @@ static void reload_run(struct mr_daemon *d, FILE *out, struct reload *r, mtime_t
 			sess_send(d, &d->sess[i], now);
 	}
 	mtu_reload_apply(d, r->nmsess, r->nms, now);
-	linkmsg_reload_apply(d, r->nlinks, r->nlk);
+	linkmsg_reload_apply(&d->lm, r->nlinks, r->nlk);
 	resync(d);
-	linkmsg_start(d);
+	daemon_linkmsg_env(d, &le);
+	linkmsg_start(&d->lm, &le);
 	if (daemon_relay_start(d) < 0)
 		report(out, "relay: could not start (see the log); traffic uses direct ports or the LAN");
 	report(out, "%s applied: %d session(s) kept, %d added, %d removed", d->cfg.path, r->kept,

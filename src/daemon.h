@@ -25,6 +25,7 @@
 #include "path.h"
 #include "relay.h"
 #include "route.h"
+#include "sess.h"
 #include "session.h"
 
 struct nl;
@@ -38,69 +39,6 @@ enum mr_drop {
 	MR_DROP_AUTH,		/* failed authentication: see drop_auth[] */
 	MR_DROP_ADMIN_DOWN,	/* our session is AdminDown */
 	MR_DROP_MAX
-};
-
-struct mr_port {
-	char name[16];
-	int ifindex;		/* 0 while the port does not exist */
-	bool carrier;		/* IFF_UP and IFF_LOWER_UP */
-	bool lan;
-	bool drained;		/* taken out of service by the admin */
-	/* Sessions in Init or Up per peer node: who answers on this cable. */
-	uint16_t active[MR_MAX_NODES];
-	unsigned mtu;		/* bytes, 0 until the kernel told */
-	bool was_jumbo;		/* MTU above 1500 at some point since start */
-};
-
-struct mr_sess {
-	struct bfd_session bfd;
-	struct mr_port *port;
-	int peer;		/* node index in the config */
-	struct mr_addr local, remote;
-	int fd;			/* transmit socket, -1 while the port is absent */
-	bool connected;		/* fd has its destination fixed (net_tx_connect) */
-	uint16_t sport;
-	mtime_t up_since;	/* when it last came Up, 0 when not Up */
-	uint64_t tx_packets, rx_packets, tx_errors;
-	uint32_t flaps;		/* Up -> not Up, except on the peer's AdminDown */
-	uint32_t last_detect_us;	/* silence before the last timeout */
-	uint8_t last_down_diag;
-	struct auth_state auth;	/* RFC 5880 §6.7 sequence numbers */
-	struct damp damp;	/* flap damping of the hold-down */
-	bool ever_up;		/* has been Up since start (session-up alerts after that) */
-	/*
-	 * Probe loss, counted (loss.h): every probe from the peer that passed
-	 * authentication, in any state, with its kernel arrival stamp; the two
-	 * directions' pairs of counts; the pair of the peer's last link report
-	 * for the echo in ours; the peer's last meticulous auth sequence
-	 * number with our count by it.
-	 */
-	struct loss_rx lrx;
-	struct loss_dir loss_from;	/* the peer's probes to us */
-	struct loss_dir loss_to;	/* ours to the peer */
-	bool echo_valid;
-	uint32_t echo_key, echo_sent, echo_rcvd;
-	uint64_t echo_tx;	/* the tx time (the peer's clock) of the report they were cut at */
-	mtime_t report_at;	/* a link report last named this session, 0: never */
-	mtime_t loss_reset_at;	/* counting started over (state change): older pairs are ignored */
-	bool seq_valid;
-	uint32_t seq_key, seq_last, seq_rcvd;
-	mtime_t seq_at;
-	int loss_permille;	/* the peer's probes lost over 10 s, -1 while unknown */
-	int loss_to_permille;	/* ours to the peer, -1 while unknown */
-	bool loss_none_logged;	/* "the peer sends no counts" was logged */
-	bool loss_out;		/* taken out of service for loss (AdminDown) */
-	mtime_t loss_out_since;
-	/* MTU sessions only (d->msess): padded probes, one per (fast port, peer). */
-	bool mtu;
-	unsigned pad_to;	/* IP packet size of our probes (the port's MTU), 0: not probing */
-	unsigned passes;	/* largest padded probe from the peer lately (IP bytes), 0: none */
-	mtime_t passes_at;
-	mtime_t mtu_lost_at;	/* when it last left Up, 0 if never */
-	mtime_t probe_since;	/* when our probing or the peer's last started */
-	bool peer_stopped;	/* the peer's MTU session said AdminDown last */
-	uint8_t verdict;	/* enum mtu_verdict, as last reported */
-	mtime_t verdict_recheck;
 };
 
 /* Redundancy towards a peer: a working fast path and a working LAN path. */
@@ -187,15 +125,6 @@ int daemon_reload(struct mr_daemon *d, FILE *out);
 int daemon_drain(struct mr_daemon *d, const char *port, bool drain, FILE *out);
 /* After a drain: 0 when every peer has confirmed, 1 while waiting, -1 on error. */
 int daemon_drain_done(struct mr_daemon *d, const char *port, FILE *out);
-/* Recomputes and installs the paths to every peer (relay.c: a neighbour's reach changed). */
-void daemon_peers_update(struct mr_daemon *d, mtime_t now);
-/* What relay may use of the daemon's (config, routes, ports, keys), for one relay.h call. */
-void daemon_relay_env(struct mr_daemon *d, struct relay_env *e);
-/*
- * New counts for a session (linkmsg.c: a link report): its loss figures
- * and, for a regular fast session, the verdict (out of service or back).
- */
-void daemon_loss_check(struct mr_daemon *d, struct mr_sess *s, mtime_t now);
 /* Routes withdrawn, peers told (AdminDown), everything closed. */
 void daemon_shutdown(struct mr_daemon *d);
 

@@ -9,9 +9,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon.h"
+#include "advert.h"
+#include "linkmsg.h"
 #include "log.h"
 #include "net.h"
+#include "sess.h"
 
 static const char *const drop_names[LINKMSG_DROP_MAX] = {
 	[LINKMSG_DROP_MAGIC] = "magic",
@@ -87,7 +89,7 @@ static void link_new(struct mr_link *l, const struct mr_config *cfg, int self, s
 	l->next_tx = now + next_interval() / 2;
 }
 
-struct mr_link *linkmsg_reload(struct mr_daemon *d, const struct mr_config *ncfg, int nself,
+struct mr_link *linkmsg_reload(struct linkmsg_state *lm, const struct linkmsg_env *e, const struct mr_config *ncfg, int nself,
 			       const struct mr_port *nports, int nn, int *count)
 {
 	struct mr_link *arr = calloc((size_t)(nn * ncfg->nnodes) + 1, sizeof(*arr));
@@ -103,11 +105,11 @@ struct mr_link *linkmsg_reload(struct mr_daemon *d, const struct mr_config *ncfg
 
 			if (nports[i].lan || n == nself || (f = link_fam(ncfg, nself, n)) < 0)
 				continue;
-			for (k = 0; k < d->lm.nlinks && !old; k++) {
-				struct mr_link *o = &d->lm.links[k];
+			for (k = 0; k < lm->nlinks && !old; k++) {
+				struct mr_link *o = &lm->links[k];
 
 				if (strcmp(o->port->name, nports[i].name) == 0 &&
-				    strcmp(d->cfg.nodes[o->peer].name, ncfg->nodes[n].name) == 0 &&
+				    strcmp(e->cfg->nodes[o->peer].name, ncfg->nodes[n].name) == 0 &&
 				    mr_addr_eq(&o->remote, node_addr(ncfg, n, f)) &&
 				    mr_addr_eq(&o->local, node_addr(ncfg, nself, f)))
 					old = o;
@@ -116,8 +118,8 @@ struct mr_link *linkmsg_reload(struct mr_daemon *d, const struct mr_config *ncfg
 				arr[*count] = *old;
 			else
 				link_new(&arr[*count], ncfg, nself, NULL, n, f, now);
-			/* Final addresses: d->ports receives nports. */
-			arr[*count].port = &d->ports[i];
+			/* Final addresses: e->ports receives nports. */
+			arr[*count].port = &e->ports[i];
 			arr[*count].peer = n;
 			(*count)++;
 		}
@@ -125,41 +127,40 @@ struct mr_link *linkmsg_reload(struct mr_daemon *d, const struct mr_config *ncfg
 	return arr;
 }
 
-void linkmsg_reload_apply(struct mr_daemon *d, struct mr_link *links, int count)
+void linkmsg_reload_apply(struct linkmsg_state *lm, struct mr_link *links, int count)
 {
-	free(d->lm.links);
-	d->lm.links = links;
-	d->lm.nlinks = count;
+	free(lm->links);
+	lm->links = links;
+	lm->nlinks = count;
 	/* Pending reports name links by index. */
-	d->lm.npend = 0;
+	lm->npend = 0;
 }
 
-struct mr_link *linkmsg_link_of(struct mr_daemon *d, const struct mr_sess *s)
+struct mr_link *linkmsg_link_of(struct linkmsg_state *lm, const struct mr_sess *s)
 {
 	int i;
 
-	for (i = 0; i < d->lm.nlinks; i++)
-		if (d->lm.links[i].port == s->port && d->lm.links[i].peer == s->peer)
-			return &d->lm.links[i];
+	for (i = 0; i < lm->nlinks; i++)
+		if (lm->links[i].port == s->port && lm->links[i].peer == s->peer)
+			return &lm->links[i];
 	return NULL;
 }
 
-const struct mr_link *linkmsg_link_of_const(const struct mr_daemon *d, const struct mr_sess *s)
+const struct mr_link *linkmsg_link_of_const(const struct linkmsg_state *lm, const struct mr_sess *s)
 {
-	return linkmsg_link_of((struct mr_daemon *)d, s);
+	return linkmsg_link_of((struct linkmsg_state *)lm, s);
 }
 
 /* ---- sockets ---- */
 
-int linkmsg_tx_socket(struct mr_daemon *d, int pi, int fam)
+int linkmsg_tx_socket(struct linkmsg_state *lm, const struct linkmsg_env *e, int pi, int fam)
 {
-	struct linkmsg_state *lm = &d->lm;
 	int ifindex, *fd;
 
-	if (pi < 0 || pi >= MR_MAX_FAST || pi >= d->nports || fam < 0 || fam >= MR_NFAM)
+	if (pi < 0 || pi >= MR_MAX_FAST || pi >= e->nports || fam < 0 || fam >= MR_NFAM)
 		return -1;
-	ifindex = d->ports[pi].ifindex;
-	if (ifindex <= 0 || d->ports[pi].lan || !node_addr(&d->cfg, d->self, fam)->family)
+	ifindex = e->ports[pi].ifindex;
+	if (ifindex <= 0 || e->ports[pi].lan || !node_addr(e->cfg, e->self, fam)->family)
 		return -1;
 	fd = &lm->tx_fd[pi][fam];
 	if (*fd >= 0 && lm->tx_ifindex[pi][fam] == ifindex)
@@ -167,53 +168,50 @@ int linkmsg_tx_socket(struct mr_daemon *d, int pi, int fam)
 	if (*fd >= 0)
 		close(*fd);
 	/* Bound to the port (the routes do not matter), TTL 255, like BFD's. */
-	*fd = net_tx_open(fam ? AF_INET6 : AF_INET, node_addr(&d->cfg, d->self, fam), ifindex,
+	*fd = net_tx_open(fam ? AF_INET6 : AF_INET, node_addr(e->cfg, e->self, fam), ifindex,
 			  &lm->tx_sport[pi][fam]);
 	lm->tx_ifindex[pi][fam] = ifindex;
 	if (*fd < 0) {
-		log_warnx("no transmit socket for reports and advertisements on %s", d->ports[pi].name);
+		log_warnx("no transmit socket for reports and advertisements on %s", e->ports[pi].name);
 		*fd = -1;
 	}
 	return *fd;
 }
 
-static void rx_close(struct mr_daemon *d)
+static void rx_close(struct linkmsg_state *lm, const struct linkmsg_env *e)
 {
 	int f;
 
 	for (f = 0; f < MR_NFAM; f++) {
-		if (d->lm.rx[f].fd < 0)
+		if (lm->rx[f].fd < 0)
 			continue;
-		loop_del(&d->loop, &d->lm.rx[f]);
-		close(d->lm.rx[f].fd);
-		d->lm.rx[f].fd = -1;
+		loop_del(e->loop, &lm->rx[f]);
+		close(lm->rx[f].fd);
+		lm->rx[f].fd = -1;
 	}
 }
 
-static void on_rx(void *arg, uint32_t events);
-
-int linkmsg_start(struct mr_daemon *d)
+int linkmsg_start(struct linkmsg_state *lm, const struct linkmsg_env *e)
 {
-	struct linkmsg_state *lm = &d->lm;
 	int f, err = 0, open = 0;
 
 	if (!lm->links) {
 		int count;
-		struct mr_link *arr = linkmsg_reload(d, &d->cfg, d->self, d->ports, d->nports,
+		struct mr_link *arr = linkmsg_reload(lm, e, e->cfg, e->self, e->ports, e->nports,
 						     &count);
 
 		if (!arr)
 			return -ENOMEM;
-		linkmsg_reload_apply(d, arr, count);
+		linkmsg_reload_apply(lm, arr, count);
 	}
-	if (lm->rx_port != d->cfg.relay_port)
-		rx_close(d);
+	if (lm->rx_port != e->cfg->relay_port)
+		rx_close(lm, e);
 	for (f = 0; f < MR_NFAM; f++) {
 		struct loop_fd *h = &lm->rx[f];
 
-		if (!node_addr(&d->cfg, d->self, f)->family) {
+		if (!node_addr(e->cfg, e->self, f)->family) {
 			if (h->fd >= 0) {
-				loop_del(&d->loop, h);
+				loop_del(e->loop, h);
 				close(h->fd);
 				h->fd = -1;
 			}
@@ -223,86 +221,85 @@ int linkmsg_start(struct mr_daemon *d)
 			open++;
 			continue;
 		}
-		h->fd = net_rx_open(f ? AF_INET6 : AF_INET, d->cfg.relay_port);
+		h->fd = net_rx_open(f ? AF_INET6 : AF_INET, e->cfg->relay_port);
 		if (h->fd < 0) {
 			err = h->fd;
 			h->fd = -1;
 			log_warnx("cannot receive link reports%s on UDP port %u (%s): %s; probe loss "
 				  "is not counted", f ? "" : " and relay advertisements",
-				  d->cfg.relay_port, f ? "IPv6" : "IPv4", strerror(-err));
+				  e->cfg->relay_port, f ? "IPv6" : "IPv4", strerror(-err));
 			continue;
 		}
-		h->fn = on_rx;
-		h->arg = d;
-		if ((err = loop_add(&d->loop, h, EPOLLIN)) < 0) {
+		h->fn = e->on_readable;
+		h->arg = e->ctx;
+		if ((err = loop_add(e->loop, h, EPOLLIN)) < 0) {
 			close(h->fd);
 			h->fd = -1;
 			continue;
 		}
 		open++;
 	}
-	lm->rx_port = d->cfg.relay_port;
+	lm->rx_port = e->cfg->relay_port;
 	return open ? 0 : err;
 }
 
-void linkmsg_stop(struct mr_daemon *d)
+void linkmsg_stop(struct linkmsg_state *lm, const struct linkmsg_env *e)
 {
 	int i, f;
 
-	rx_close(d);
+	rx_close(lm, e);
 	for (i = 0; i < MR_MAX_FAST; i++)
 		for (f = 0; f < MR_NFAM; f++) {
-			if (d->lm.tx_fd[i][f] >= 0)
-				close(d->lm.tx_fd[i][f]);
-			d->lm.tx_fd[i][f] = -1;
+			if (lm->tx_fd[i][f] >= 0)
+				close(lm->tx_fd[i][f]);
+			lm->tx_fd[i][f] = -1;
 		}
-	free(d->lm.links);
-	d->lm.links = NULL;
-	d->lm.nlinks = 0;
-	d->lm.npend = 0;
+	free(lm->links);
+	lm->links = NULL;
+	lm->nlinks = 0;
+	lm->npend = 0;
 }
 
 /* ---- receiving ---- */
 
-static void drop(struct mr_daemon *d, int reason, const struct net_msg *m, const char *detail)
+static void drop(struct linkmsg_state *lm, const struct linkmsg_env *e, int reason, const struct net_msg *m, const char *detail)
 {
 	char src[64];
 	unsigned supp = 0;
 
-	d->lm.drops[reason]++;
-	if (!log_ratelimit_ok(&d->rl_drop, &supp))
+	lm->drops[reason]++;
+	if (!log_ratelimit_ok(e->rl, &supp))
 		return;
 	log_info("dropped message from %s on ifindex %d to UDP port %u: %s%s%s",
-		 mr_addr_str(&m->src, src, sizeof(src)), m->ifindex, d->cfg.relay_port,
+		 mr_addr_str(&m->src, src, sizeof(src)), m->ifindex, e->cfg->relay_port,
 		 linkmsg_drop_name(reason), detail ? ": " : "", detail ? detail : "");
 	if (supp)
 		log_info("(%u more dropped packets not logged)", supp);
 }
 
-static int node_by_addr(const struct mr_daemon *d, const struct mr_addr *a)
+static int node_by_addr(const struct linkmsg_state *lm, const struct linkmsg_env *e, const struct mr_addr *a)
 {
 	int n;
 
-	for (n = 0; n < d->cfg.nnodes; n++)
-		if (mr_addr_eq(node_addr(&d->cfg, n, mr_fam(a->family)), a))
+	for (n = 0; n < e->cfg->nnodes; n++)
+		if (mr_addr_eq(node_addr(e->cfg, n, mr_fam(a->family)), a))
 			return n;
 	return -1;
 }
 
-static int link_index(const struct mr_daemon *d, int ifindex, int peer)
+static int link_index(const struct linkmsg_state *lm, const struct linkmsg_env *e, int ifindex, int peer)
 {
 	int i;
 
-	for (i = 0; i < d->lm.nlinks; i++)
-		if (d->lm.links[i].port->ifindex == ifindex && ifindex > 0 &&
-		    d->lm.links[i].peer == peer)
+	for (i = 0; i < lm->nlinks; i++)
+		if (lm->links[i].port->ifindex == ifindex && ifindex > 0 &&
+		    lm->links[i].peer == peer)
 			return i;
 	return -1;
 }
 
-static void report_rx(struct mr_daemon *d, const struct net_msg *m, mtime_t now)
+static void report_rx(struct linkmsg_state *lm, const struct linkmsg_env *e, const struct net_msg *m, mtime_t now)
 {
-	struct linkmsg_state *lm = &d->lm;
 	struct linkrep r;
 	struct mr_link *l;
 	struct linkmsg_pending *p;
@@ -311,33 +308,33 @@ static void report_rx(struct mr_daemon *d, const struct net_msg *m, mtime_t now)
 
 	/* Only a neighbour on a cable can send with TTL 255 that arrives as 255. */
 	if (m->ttl != 255) {
-		drop(d, LINKMSG_DROP_TTL, m, NULL);
+		drop(lm, e, LINKMSG_DROP_TTL, m, NULL);
 		return;
 	}
-	err = linkrep_decode(m->buf, m->len, &d->keys, &r);
+	err = linkrep_decode(m->buf, m->len, e->keys, &r);
 	if (err != LINKREP_OK) {
 		lm->drop_decode[err]++;
-		drop(d, LINKMSG_DROP_DECODE, m, linkrep_err_name(err));
+		drop(lm, e, LINKMSG_DROP_DECODE, m, linkrep_err_name(err));
 		return;
 	}
-	sender = node_by_addr(d, &r.sender);
-	if (sender < 0 || sender == d->self || !mr_addr_eq(&m->src, &r.sender)) {
-		drop(d, LINKMSG_DROP_SENDER, m, NULL);
+	sender = node_by_addr(lm, e, &r.sender);
+	if (sender < 0 || sender == e->self || !mr_addr_eq(&m->src, &r.sender)) {
+		drop(lm, e, LINKMSG_DROP_SENDER, m, NULL);
 		return;
 	}
-	li = link_index(d, m->ifindex, sender);
+	li = link_index(lm, e, m->ifindex, sender);
 	if (li < 0) {
-		drop(d, LINKMSG_DROP_PORT, m, NULL);
+		drop(lm, e, LINKMSG_DROP_PORT, m, NULL);
 		return;
 	}
 	l = &lm->links[li];
 	/* Serial arithmetic: "newer" survives wrap-around; equal is a replay. */
 	if (l->heard && now - l->heard_at < LINKMSG_EXPIRE && (int32_t)(r.seq - l->seq) <= 0) {
-		drop(d, LINKMSG_DROP_REPLAY, m, NULL);
+		drop(lm, e, LINKMSG_DROP_REPLAY, m, NULL);
 		return;
 	}
 	if (l->unanswered >= LINKMSG_UNANSWERED)
-		log_info("%s via %s: link reports from the peer again", d->cfg.nodes[sender].name,
+		log_info("%s via %s: link reports from the peer again", e->cfg->nodes[sender].name,
 			 l->port->name);
 	l->unanswered = 0;
 	l->heard = true;
@@ -360,7 +357,7 @@ static void report_rx(struct mr_daemon *d, const struct net_msg *m, mtime_t now)
 	}
 	/* The counts wait until every probe that came before the report has been read. */
 	if (lm->npend == LINKMSG_PENDING) {
-		linkmsg_process(d, now);
+		linkmsg_process(lm, e, now);
 		if (lm->npend == LINKMSG_PENDING) {
 			memmove(&lm->pend[0], &lm->pend[1], sizeof(lm->pend[0]) * (LINKMSG_PENDING - 1));
 			lm->npend--;
@@ -372,19 +369,17 @@ static void report_rx(struct mr_daemon *d, const struct net_msg *m, mtime_t now)
 	p->trusted = trusted;
 	p->read_at = now;
 	p->l = r.link;
-	d->rx_backlog = true;
-	d->lm.settle_at = mtime_min(d->lm.settle_at, p->at + LINKMSG_SETTLE + LINKMSG_SLACK);
+	*e->rx_backlog = true;
+	lm->settle_at = mtime_min(lm->settle_at, p->at + LINKMSG_SETTLE + LINKMSG_SLACK);
 }
 
-static void on_rx(void *arg, uint32_t events)
+void linkmsg_rx(struct linkmsg_state *lm, const struct linkmsg_env *e)
 {
 	static struct net_msg m;
-	struct mr_daemon *d = arg;
 	int budget = 64, f;
 
-	(void)events;
 	for (f = 0; f < MR_NFAM; f++) {
-		int fd = d->lm.rx[f].fd;
+		int fd = lm->rx[f].fd;
 
 		while (fd >= 0 && budget-- > 0) {
 			int err = net_recv(fd, &m);
@@ -393,47 +388,44 @@ static void on_rx(void *arg, uint32_t events)
 				break;
 			if (err < 0) {
 				errno = -err;
-				log_warn("receive on UDP port %u", d->cfg.relay_port);
+				log_warn("receive on UDP port %u", e->cfg->relay_port);
 				break;
 			}
-			if (advert_is(m.buf, m.len)) {
-				struct relay_env e;
-
-				daemon_relay_env(d, &e);
-				relay_rx(&d->relay, &e, &m);
-			}
+			if (advert_is(m.buf, m.len))
+				e->advert(e->ctx, &m);
 			else if (linkrep_is(m.buf, m.len))
-				report_rx(d, &m, mtime_now());
+				report_rx(lm, e, &m, mtime_now());
 			else
-				drop(d, LINKMSG_DROP_MAGIC, &m, NULL);
+				drop(lm, e, LINKMSG_DROP_MAGIC, &m, NULL);
 		}
 	}
 }
 
 /* A session of the link's (port, peer) that the entry names, the other way round. */
-static struct mr_sess *entry_sess(struct mr_daemon *d, const struct mr_link *l,
-				  const struct linkrep_entry *e)
+static struct mr_sess *entry_sess(const struct linkmsg_env *e, const struct mr_link *l,
+				  const struct linkrep_entry *en)
 {
-	struct mr_sess *arr[2] = { d->sess, d->msess };
-	int n[2] = { d->nsess, d->nmsess }, k, i;
+	struct mr_sess *arr[2] = { e->sess, e->msess };
+	int n[2] = { e->nsess, e->nmsess }, k, i;
 
-	if (e->remote_discr == 0)
+	if (en->remote_discr == 0)
 		return NULL;
 	for (k = 0; k < 2; k++)
 		for (i = 0; i < n[k]; i++) {
 			struct mr_sess *s = &arr[k][i];
 
 			if (s->port == l->port && s->peer == l->peer &&
-			    s->bfd.local_discr == e->remote_discr &&
-			    s->bfd.remote_discr == e->local_discr)
+			    s->bfd.local_discr == en->remote_discr &&
+			    s->bfd.remote_discr == en->local_discr)
 				return s;
 		}
 	return NULL;
 }
 
-static void resolve(struct mr_daemon *d, const struct linkmsg_pending *p, mtime_t now)
+static void resolve(struct linkmsg_state *lm, const struct linkmsg_env *e,
+		    const struct linkmsg_pending *p, mtime_t now)
 {
-	struct mr_link *l = &d->lm.links[p->link];
+	struct mr_link *l = &lm->links[p->link];
 	int i;
 
 	/* Ours echo this report: its tx time, and the pairs cut at its arrival (a kernel stamp). */
@@ -443,8 +435,8 @@ static void resolve(struct mr_daemon *d, const struct linkmsg_pending *p, mtime_
 	}
 
 	for (i = 0; i < p->l.count; i++) {
-		const struct linkrep_entry *e = &p->l.e[i];
-		struct mr_sess *s = entry_sess(d, l, e);
+		const struct linkrep_entry *en = &p->l.e[i];
+		struct mr_sess *s = entry_sess(e, l, en);
 		uint32_t rcvd;
 
 		if (!s)
@@ -455,11 +447,11 @@ static void resolve(struct mr_daemon *d, const struct linkmsg_pending *p, mtime_
 			continue;
 		/* The peer's probes to us: its count, ours up to the report's arrival. */
 		if (p->trusted && loss_rx_count_at(&s->lrx, p->at, &rcvd)) {
-			loss_sample(&s->loss_from, LOSS_SRC_REPORT, e->local_discr, e->remote_discr,
-				    e->sent, rcvd, p->at);
+			loss_sample(&s->loss_from, LOSS_SRC_REPORT, en->local_discr, en->remote_discr,
+				    en->sent, rcvd, p->at);
 			s->echo_valid = true;
-			s->echo_key = e->local_discr;
-			s->echo_sent = e->sent;
+			s->echo_key = en->local_discr;
+			s->echo_sent = en->sent;
 			s->echo_rcvd = rcvd;
 			s->echo_tx = p->l.tx_us;
 		}
@@ -470,31 +462,30 @@ static void resolve(struct mr_daemon *d, const struct linkmsg_pending *p, mtime_
 		 * make, also after an outage) is not counted.  Ours not above
 		 * what we sent.
 		 */
-		if ((e->flags & LINKREP_E_ECHO) && p->l.echo_us && p->l.echo_us <= (uint64_t)p->at &&
+		if ((en->flags & LINKREP_E_ECHO) && p->l.echo_us && p->l.echo_us <= (uint64_t)p->at &&
 		    (mtime_t)p->l.echo_us >= s->loss_reset_at &&
-		    (uint32_t)((uint32_t)s->tx_packets - e->echo_sent) < 1u << 31)
-			loss_sample(&s->loss_to, LOSS_SRC_REPORT, e->local_discr, e->remote_discr,
-				    e->echo_sent, e->echo_received, (mtime_t)p->l.echo_us);
-		daemon_loss_check(d, s, now);
+		    (uint32_t)((uint32_t)s->tx_packets - en->echo_sent) < 1u << 31)
+			loss_sample(&s->loss_to, LOSS_SRC_REPORT, en->local_discr, en->remote_discr,
+				    en->echo_sent, en->echo_received, (mtime_t)p->l.echo_us);
+		e->loss_changed(e->ctx, s, now);
 	}
 }
 
-bool linkmsg_pending(const struct mr_daemon *d)
+bool linkmsg_pending(const struct linkmsg_state *lm)
 {
-	return d->lm.npend > 0;
+	return lm->npend > 0;
 }
 
-void linkmsg_process(struct mr_daemon *d, mtime_t now)
+void linkmsg_process(struct linkmsg_state *lm, const struct linkmsg_env *e, mtime_t now)
 {
-	struct linkmsg_state *lm = &d->lm;
 	int i, k = 0;
 
 	lm->settle_at = MTIME_NEVER;
 	for (i = 0; i < lm->npend; i++) {
 		struct linkmsg_pending *p = &lm->pend[i];
 
-		if (p->link < lm->nlinks && p->at + LINKMSG_SETTLE < d->rx_read_at) {
-			resolve(d, p, now);
+		if (p->link < lm->nlinks && p->at + LINKMSG_SETTLE < e->rx_read_at) {
+			resolve(lm, e, p, now);
 			continue;
 		}
 		/* Not yet settled, or a flood kept the sockets from being read empty. */
@@ -515,14 +506,14 @@ void linkmsg_process(struct mr_daemon *d, mtime_t now)
 /* ---- sending ---- */
 
 /* The peer has been heard on the link lately, by any session in any state. */
-static bool link_wanted(const struct mr_daemon *d, const struct mr_link *l, mtime_t now)
+static bool link_wanted(const struct linkmsg_state *lm, const struct linkmsg_env *e, const struct mr_link *l, mtime_t now)
 {
 	int i;
 
 	if (l->port->ifindex <= 0 || !l->port->carrier || l->port->drained)
 		return false;
-	for (i = 0; i < d->nsess; i++) {
-		const struct mr_sess *s = &d->sess[i];
+	for (i = 0; i < e->nsess; i++) {
+		const struct mr_sess *s = &e->sess[i];
 		const struct loss_rx *r = &s->lrx;
 
 		if (s->port != l->port || s->peer != l->peer)
@@ -552,10 +543,10 @@ static void entry_of(const struct mr_sess *s, uint64_t echo_tx, struct linkrep_e
 	}
 }
 
-static void report_send(struct mr_daemon *d, struct mr_link *l)
+static void report_send(struct linkmsg_state *lm, const struct linkmsg_env *e, struct mr_link *l)
 {
-	struct mr_sess *arr[2] = { d->sess, d->msess };
-	int n[2] = { d->nsess, d->nmsess }, k, i, fd, pi = (int)(l->port - d->ports), err;
+	struct mr_sess *arr[2] = { e->sess, e->msess };
+	int n[2] = { e->nsess, e->nmsess }, k, i, fd, pi = (int)(l->port - e->ports), err;
 	uint8_t buf[LINKREP_MAX_LEN];
 	struct linkrep r;
 	mtime_t now;
@@ -565,10 +556,10 @@ static void report_send(struct mr_daemon *d, struct mr_link *l)
 	r.sender = l->local;
 	r.has_link = true;
 	snprintf(r.link.port, sizeof(r.link.port), "%s", l->port->name);
-	fd = linkmsg_tx_socket(d, pi, mr_fam(l->local.family));
+	fd = linkmsg_tx_socket(lm, e, pi, mr_fam(l->local.family));
 	if (fd < 0)
 		return;
-	r.seq = ++d->lm.seq;
+	r.seq = ++lm->seq;
 	/* Read just before sending: what is between here and the wire is in the RTT. */
 	now = mtime_now();
 	r.link.tx_us = (uint64_t)now;
@@ -584,52 +575,52 @@ static void report_send(struct mr_daemon *d, struct mr_link *l)
 			if (s->port == l->port && s->peer == l->peer && s->bfd.remote_discr)
 				entry_of(s, r.link.echo_us, &r.link.e[r.link.count++]);
 		}
-	len = linkrep_encode(&r, &d->keys, buf, sizeof(buf));
-	err = len ? net_send(fd, &l->remote, d->cfg.relay_port, buf, len) : -EINVAL;
+	len = linkrep_encode(&r, e->keys, buf, sizeof(buf));
+	err = len ? net_send(fd, &l->remote, e->cfg->relay_port, buf, len) : -EINVAL;
 	if (err < 0) {
 		unsigned supp;
 
 		l->tx_errors++;
-		d->lm.tx_errors++;
-		if (log_ratelimit_ok(&d->rl_drop, &supp))
-			log_debug("%s via %s: link report: %s", d->cfg.nodes[l->peer].name,
+		lm->tx_errors++;
+		if (log_ratelimit_ok(e->rl, &supp))
+			log_debug("%s via %s: link report: %s", e->cfg->nodes[l->peer].name,
 				  l->port->name, strerror(-err));
 		return;
 	}
 	l->tx_packets++;
-	d->lm.tx_packets++;
+	lm->tx_packets++;
 	if (++l->unanswered == LINKMSG_UNANSWERED)
 		log_info("%s via %s: no link report back after %d: the peer runs no meshrouted "
 			 "that sends them (FRR, BIRD, an older version); one a minute from now on",
-			 d->cfg.nodes[l->peer].name, l->port->name, LINKMSG_UNANSWERED);
+			 e->cfg->nodes[l->peer].name, l->port->name, LINKMSG_UNANSWERED);
 }
 
-void linkmsg_timers(struct mr_daemon *d, mtime_t now)
+void linkmsg_timers(struct linkmsg_state *lm, const struct linkmsg_env *e, mtime_t now)
 {
 	int i;
 
-	for (i = 0; i < d->lm.nlinks; i++) {
-		struct mr_link *l = &d->lm.links[i];
+	for (i = 0; i < lm->nlinks; i++) {
+		struct mr_link *l = &lm->links[i];
 
 		if (l->next_tx > now + LINKMSG_SLACK)
 			continue;
-		if (!link_wanted(d, l, now)) {
+		if (!link_wanted(lm, e, l, now)) {
 			/* Checked again with the next report's time; sent at once when it is. */
 			l->next_tx = now + next_interval();
 			continue;
 		}
-		report_send(d, l);
+		report_send(lm, e, l);
 		l->next_tx = now + (l->unanswered >= LINKMSG_UNANSWERED ? LINKMSG_RETRY :
 				    next_interval());
 	}
 }
 
-mtime_t linkmsg_next_deadline(const struct mr_daemon *d)
+mtime_t linkmsg_next_deadline(const struct linkmsg_state *lm)
 {
 	mtime_t t = MTIME_NEVER;
 	int i;
 
-	for (i = 0; i < d->lm.nlinks; i++)
-		t = mtime_min(t, d->lm.links[i].next_tx);
-	return mtime_min(t, d->lm.settle_at);
+	for (i = 0; i < lm->nlinks; i++)
+		t = mtime_min(t, lm->links[i].next_tx);
+	return mtime_min(t, lm->settle_at);
 }

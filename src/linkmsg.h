@@ -21,7 +21,8 @@
 #include "loss.h"
 #include "mtime.h"
 
-struct mr_daemon;
+struct auth_keyring;
+struct log_ratelimit;
 struct mr_port;
 struct mr_sess;
 struct net_msg;
@@ -115,6 +116,32 @@ struct linkmsg_state {
 	uint64_t drop_decode[LINKREP_ERR_MAX];
 };
 
+/*
+ * What link reports work with, lent by the daemon for one call: the
+ * config, the ports and both session tables (the counts come from and go
+ * to the sessions), the keys, the loop (for the receive sockets), and two
+ * calls back: an advertisement arrived (relay's), a session's loss counts
+ * changed.  Link reports never see the daemon itself.
+ */
+struct linkmsg_env {
+	const struct mr_config *cfg;
+	int self;
+	struct mr_port *ports;		/* index: port index (tx_fd[]'s) */
+	int nports;
+	struct mr_sess *sess, *msess;	/* regular and MTU sessions */
+	int nsess, nmsess;
+	const struct auth_keyring *keys;
+	struct log_ratelimit *rl;	/* drops' and send errors' log lines */
+	struct loop *loop;
+	mtime_t rx_read_at;		/* the probe sockets were last read empty then */
+	bool *rx_backlog;		/* set when a report waits for them to be read */
+	void (*advert)(void *ctx, const struct net_msg *m);
+	void (*loss_changed)(void *ctx, struct mr_sess *s, mtime_t now);
+	/* The receive sockets' handler in the loop: builds an env, calls linkmsg_rx(). */
+	void (*on_readable)(void *ctx, uint32_t events);
+	void *ctx;
+};
+
 /* Zeroes the state (fds -1); before anything else. */
 void linkmsg_init(struct linkmsg_state *lm);
 /*
@@ -122,36 +149,42 @@ void linkmsg_init(struct linkmsg_state *lm);
  * receive sockets on relay-port (again if it changed), builds the links.
  * 0, or -errno when no socket could be opened (the caller decides).
  */
-int linkmsg_start(struct mr_daemon *d);
+int linkmsg_start(struct linkmsg_state *lm, const struct linkmsg_env *e);
 /*
- * Reload: the links of the new config (ports as in nports, which d->ports
- * receives); those whose (port, peer, addresses) stay keep their state.
- * Call linkmsg_reload_apply() after the swap.  NULL when out of memory.
+ * Reload (e: the running config): the links of the new config (ports as
+ * in nports, which e->ports receives); those whose (port, peer, addresses)
+ * stay keep their state.  Call linkmsg_reload_apply() after the swap.
+ * NULL when out of memory.
  */
-struct mr_link *linkmsg_reload(struct mr_daemon *d, const struct mr_config *ncfg, int nself,
-			       const struct mr_port *nports, int nn, int *count);
-void linkmsg_reload_apply(struct mr_daemon *d, struct mr_link *links, int count);
+struct mr_link *linkmsg_reload(struct linkmsg_state *lm, const struct linkmsg_env *e,
+			       const struct mr_config *ncfg, int nself, const struct mr_port *nports,
+			       int nn, int *count);
+void linkmsg_reload_apply(struct linkmsg_state *lm, struct mr_link *links, int count);
 /* Closes everything (shutdown). */
-void linkmsg_stop(struct mr_daemon *d);
+void linkmsg_stop(struct linkmsg_state *lm, const struct linkmsg_env *e);
 
-/* The transmit socket of fast port pi (index into d->ports) in family fam (0, 1); -1 if none. */
-int linkmsg_tx_socket(struct mr_daemon *d, int pi, int fam);
+/* The transmit socket of fast port pi (index into e->ports) in family fam (0, 1); -1 if none. */
+int linkmsg_tx_socket(struct linkmsg_state *lm, const struct linkmsg_env *e, int pi, int fam);
 
 /* The link of a session's (port, peer), NULL if none. */
-struct mr_link *linkmsg_link_of(struct mr_daemon *d, const struct mr_sess *s);
-const struct mr_link *linkmsg_link_of_const(const struct mr_daemon *d, const struct mr_sess *s);
+struct mr_link *linkmsg_link_of(struct linkmsg_state *lm, const struct mr_sess *s);
+const struct mr_link *linkmsg_link_of_const(const struct linkmsg_state *lm,
+					    const struct mr_sess *s);
+
+/* Reads the receive sockets (a budget per call): reports are queued, advertisements handed on. */
+void linkmsg_rx(struct linkmsg_state *lm, const struct linkmsg_env *e);
 
 /* Reports waiting for the probe sockets to be read empty (fire_timers reads them first). */
-bool linkmsg_pending(const struct mr_daemon *d);
+bool linkmsg_pending(const struct linkmsg_state *lm);
 /*
  * The pending reports that arrived LINKMSG_SETTLE before the last time the
- * probe sockets were read empty (d->rx_read_at): their counts go to loss.c.
+ * probe sockets were read empty (e->rx_read_at): their counts go to loss.c.
  */
-void linkmsg_process(struct mr_daemon *d, mtime_t now);
+void linkmsg_process(struct linkmsg_state *lm, const struct linkmsg_env *e, mtime_t now);
 
-mtime_t linkmsg_next_deadline(const struct mr_daemon *d);
+mtime_t linkmsg_next_deadline(const struct linkmsg_state *lm);
 /* Sends the reports that are due. */
-void linkmsg_timers(struct mr_daemon *d, mtime_t now);
+void linkmsg_timers(struct linkmsg_state *lm, const struct linkmsg_env *e, mtime_t now);
 
 const char *linkmsg_drop_name(int reason);
 

@@ -250,7 +250,7 @@ static void sess_loss_source_get(const struct row *r, struct val *v)
 
 static void sess_rtt_get(const struct row *r, struct val *v)
 {
-	const struct mr_link *l = r->s->port->lan ? NULL : linkmsg_link_of_const(r->d, r->s);
+	const struct mr_link *l = r->s->port->lan ? NULL : linkmsg_link_of_const(&r->d->lm, r->s);
 	int64_t us = l ? rtt_median(&l->rtt, r->now) : -1;
 
 	set_uint(v, V_MS, us > 0 ? (uint64_t)us : 0);
@@ -259,7 +259,7 @@ static void sess_rtt_get(const struct row *r, struct val *v)
 
 static void sess_jitter_get(const struct row *r, struct val *v)
 {
-	const struct mr_link *l = r->s->port->lan ? NULL : linkmsg_link_of_const(r->d, r->s);
+	const struct mr_link *l = r->s->port->lan ? NULL : linkmsg_link_of_const(&r->d->lm, r->s);
 	int64_t us = l ? rtt_jitter(&l->rtt, r->now) : -1;
 
 	set_uint(v, V_MS, us > 0 ? (uint64_t)us : 0);
@@ -269,7 +269,7 @@ static void sess_jitter_get(const struct row *r, struct val *v)
 /* The peer's name for its port on this cable, from its link reports. */
 static void sess_peer_port_get(const struct row *r, struct val *v)
 {
-	const struct mr_link *l = r->s->port->lan ? NULL : linkmsg_link_of_const(r->d, r->s);
+	const struct mr_link *l = r->s->port->lan ? NULL : linkmsg_link_of_const(&r->d->lm, r->s);
 
 	set_str(v, l ? l->peer_port : "");
 	v->none = !l || !l->peer_port[0];
@@ -1017,7 +1017,7 @@ static uint64_t m_loss_counted(const struct row *r)
 
 static int64_t row_rtt(const struct row *r, bool jitter)
 {
-	const struct mr_link *l = r->s->port->lan ? NULL : linkmsg_link_of_const(r->d, r->s);
+	const struct mr_link *l = r->s->port->lan ? NULL : linkmsg_link_of_const(&r->d->lm, r->s);
 
 	if (!l)
 		return -1;
