@@ -121,8 +121,6 @@ static void mtu_check_port_peer(struct mr_daemon *d, const struct mr_port *port,
 				mtime_t now);
 static void mtu_port_lost(struct mr_daemon *d, struct mr_port *port, mtime_t now, bool gone);
 static void mtu_port_link(struct mr_daemon *d, struct mr_port *port, unsigned mtu, mtime_t now);
-static int mtu_send(struct mr_sess *m, const uint8_t *buf, size_t len);
-static bool params_equal(const struct bfd_session_params *a, const struct bfd_session_params *b);
 
 /* ---- routes ---- */
 
@@ -222,78 +220,6 @@ static void peer_withdraw(struct mr_daemon *d, int peer, mtime_t now)
 }
 
 /* ---- sessions ---- */
-
-/* The session's packets are built but not sent (its timers still run). */
-static bool sess_quiet(const struct mr_daemon *d, const struct mr_sess *s)
-{
-	int i;
-
-	/*
-	 * Nothing leaves a port without carrier; sending anyway would only
-	 * leave an INCOMPLETE neighbour entry that delays the link's return.
-	 */
-	if (s->fd < 0 || !s->port->carrier)
-		return true;
-	/*
-	 * Discovery probes every candidate peer on every port; once a port has
-	 * found its peer, the other candidates there stay quiet until that
-	 * session fails (a moved cable).
-	 */
-	if (!s->port->lan && s->bfd.state == BFD_STATE_DOWN && s->bfd.remote_discr == 0) {
-		for (i = 0; i < d->cfg.nnodes; i++)
-			if (i != s->peer && s->port->active[i] > 0)
-				return true;
-	}
-	/* MTU probes only to the peer found on the port, and only while probing. */
-	return s->mtu && (!s->pad_to || s->port->active[s->peer] == 0);
-}
-
-/*
- * Quiet and not Up or coming up: nothing to send, nothing to judge.  Its
- * timer then runs with the next wake-up instead of costing one of its own
- * (parked discovery candidates and MTU sessions are most sessions of a mesh).
- */
-static bool sess_idle(const struct mr_daemon *d, const struct mr_sess *s)
-{
-	return (s->bfd.state == BFD_STATE_DOWN || s->bfd.state == BFD_STATE_ADMIN_DOWN) &&
-	       sess_quiet(d, s);
-}
-
-static void sess_send(struct mr_daemon *d, struct mr_sess *s, mtime_t now)
-{
-	struct bfd_packet pkt;
-	uint8_t buf[BFD_MAX_PKT_LEN];
-	size_t len;
-	int err;
-
-	bfd_session_build(&s->bfd, &pkt, now);
-	if (s->mtu)
-		pkt.your_discr = mtu_your_discr(pkt.your_discr);
-	if (sess_quiet(d, s))
-		return;
-	auth_prepare(&d->keys, &s->auth, &pkt);
-	len = bfd_encode(&pkt, buf, sizeof(buf));
-	if (len == 0 || auth_sign(&d->keys, &pkt, buf, len) < 0) {
-		s->tx_errors++;
-		log_warnx("%s via %s: cannot encode BFD packet", peer_name(d, s->peer),
-			  s->port->name);
-		return;
-	}
-	err = s->mtu ? mtu_send(s, buf, len) :
-	      s->connected ? net_send_connected(s->fd, buf, len) :
-	      net_send(s->fd, &s->remote, BFD_PORT_CONTROL, buf, len);
-	if (err < 0) {
-		unsigned supp;
-
-		s->tx_errors++;
-		/* Expected while a port has no carrier or the neighbour is unresolved. */
-		if (log_ratelimit_ok(&d->rl_drop, &supp))
-			log_debug("%s via %s: send: %s", peer_name(d, s->peer), s->port->name,
-				  strerror(-err));
-		return;
-	}
-	s->tx_packets++;
-}
 
 /*
  * Redundancy towards a peer: a working fast path and a working LAN path.
@@ -427,25 +353,7 @@ static void sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd
 		mtu_check_port_peer(d, s->port, s->peer, now);
 	}
 	if (out->send)
-		sess_send(d, s, now);
-}
-
-/*
- * A session's socket keeps its route (connect): no route lookup per packet,
- * a tenth of the daemon's CPU time at 10 ms.  MTU probes stay unconnected
- * (a few per second).  Until it succeeds (IPv6 needs the probe route first)
- * packets are sent with their address, as they always may be.
- */
-static void sess_connect(struct mr_sess *s)
-{
-	int err;
-
-	if (s->connected || s->mtu || s->fd < 0)
-		return;
-	err = net_tx_connect(s->fd, &s->remote, BFD_PORT_CONTROL);
-	s->connected = err == 0;
-	if (err)
-		log_debug("%s: transmit socket not connected yet: %s", s->port->name, strerror(-err));
+		sess_send(s, &d->sio, now);
 }
 
 /*
@@ -470,36 +378,13 @@ static void probe_routes_sync(struct mr_daemon *d)
 		probe_route(d, &d->sess[i]);
 }
 
-static void sess_open(struct mr_daemon *d, struct mr_sess *s)
+/* The session's transmit socket, once its port exists; then its probe route and its destination. */
+static void sess_start(struct mr_daemon *d, struct mr_sess *s)
 {
-	int fd;
-
-	if (s->fd >= 0 || s->port->ifindex <= 0)
+	if (sess_open(s, &d->cfg) <= 0)
 		return;
-	fd = net_tx_open(s->local.family, &s->local, s->port->ifindex, &s->sport);
-	if (fd < 0) {
-		log_warnx("%s via %s: no transmit socket; the session stays Down",
-			  peer_name(d, s->peer), s->port->name);
-		return;
-	}
-	if (s->mtu && net_tx_dont_fragment(fd, s->local.family) < 0) {
-		/* Probes that may be fragmented prove nothing: stay silent (verdict failed). */
-		log_warnx("%s via %s: cannot set Don't Fragment; no MTU probes",
-			  peer_name(d, s->peer), s->port->name);
-		close(fd);
-		return;
-	}
-	s->fd = fd;
 	probe_route(d, s);
 	sess_connect(s);
-}
-
-static void sess_close(struct mr_sess *s)
-{
-	if (s->fd >= 0)
-		close(s->fd);
-	s->fd = -1;
-	s->connected = false;
 }
 
 static bool discr_used(const struct mr_sess *arr, int n, uint32_t v)
@@ -524,20 +409,6 @@ static uint32_t new_discr(const struct mr_daemon *d, const struct mr_sess *other
 		 discr_used(other, nother, v) ||
 		 discr_used(d->msess, d->nmsess, v));
 	return v;
-}
-
-static void sess_params(const struct mr_config *cfg, bool lan, struct bfd_session_params *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->detect_mult = cfg->multiplier;
-	if (lan) {
-		/* LAN sessions only watch the fallback path; they never move routes. */
-		p->desired_min_tx_us = p->required_min_rx_us = cfg->lan_interval_us;
-		p->idle_tx_us = (uint32_t)mtime_max(cfg->lan_interval_us, cfg->idle_interval_us);
-	} else {
-		p->desired_min_tx_us = p->required_min_rx_us = cfg->interval_us;
-		p->idle_tx_us = cfg->idle_interval_us;
-	}
 }
 
 /* A new session in arr[*n] on `port` to node `peer` of cfg. */
@@ -577,7 +448,7 @@ static int sessions_create(struct mr_daemon *d, mtime_t now)
 						 d->ports[i].lan, n, f, now);
 	d->nsess = count;
 	for (i = 0; i < d->nsess; i++)
-		sess_open(d, &d->sess[i]);
+		sess_start(d, &d->sess[i]);
 	return 0;
 }
 
@@ -653,10 +524,10 @@ static void on_link(void *arg, const struct nl_link *l, bool deleted)
 				    neigh_retrans_ms(&d->cfg));
 		for (i = 0; i < d->nsess; i++)
 			if (d->sess[i].port == port)
-				sess_open(d, &d->sess[i]);
+				sess_start(d, &d->sess[i]);
 		for (i = 0; i < d->nmsess; i++)
 			if (d->msess[i].port == port)
-				sess_open(d, &d->msess[i]);
+				sess_start(d, &d->msess[i]);
 	}
 	if (port->carrier && !carrier) {
 		log_notice("port %s: carrier lost", port->name);
@@ -950,16 +821,6 @@ static void mtu_sess_left_up(struct mr_daemon *d, struct mr_sess *m, const struc
 			damp_flap(&d->sess[i].damp, now, damp_half_life(d));
 }
 
-static int mtu_send(struct mr_sess *m, const uint8_t *buf, size_t len)
-{
-	size_t total = mtu_payload_len(m->local.family, m->pad_to, len);
-
-	/* Unpadded it would pass for a regular probe. */
-	if (total <= len)
-		return -EMSGSIZE;
-	return net_send_padded(m->fd, &m->remote, BFD_PORT_CONTROL, buf, len, total);
-}
-
 /* A new MTU session in arr[*n]: AdminDown (silent) until its port probes. */
 static void mtu_sess_new(struct mr_daemon *d, const struct mr_config *cfg, int self,
 			 struct mr_sess *arr, int *n, struct mr_port *port, int peer, int fam,
@@ -992,7 +853,7 @@ static int mtu_sessions_create(struct mr_daemon *d, mtime_t now)
 					     f, now);
 	d->nmsess = count;
 	for (i = 0; i < d->nmsess; i++)
-		sess_open(d, &d->msess[i]);
+		sess_start(d, &d->msess[i]);
 	return 0;
 }
 
@@ -1030,7 +891,7 @@ static void mtu_port_eval(struct mr_daemon *d, struct mr_port *port, mtime_t now
 			bfd_session_admin_down(&m->bfd, BFD_DIAG_ADMIN_DOWN, now, &out);
 			sess_output(d, m, &out, now);
 			if (m->bfd.remote_discr)
-				sess_send(d, m, now);
+				sess_send(m, &d->sio, now);
 			m->pad_to = 0;
 		} else {
 			m->pad_to = size;
@@ -1091,7 +952,7 @@ static mtime_t mtu_next_deadline(const struct mr_daemon *d)
 	for (i = 0; i < d->nmsess; i++) {
 		const struct mr_sess *m = &d->msess[i];
 
-		if (!sess_idle(d, m))
+		if (!sess_idle(m, d->cfg.nnodes))
 			t = mtime_min(t, bfd_session_next_event(&m->bfd));
 		t = mtime_min(t, m->verdict_recheck);
 	}
@@ -1108,8 +969,8 @@ static void mtu_shutdown(struct mr_daemon *d, mtime_t now)
 
 		bfd_session_admin_down(&m->bfd, BFD_DIAG_ADMIN_DOWN, now, &out);
 		if (m->fd >= 0 && m->bfd.remote_discr && m->pad_to) {
-			sess_send(d, m, now);
-			sess_send(d, m, now);
+			sess_send(m, &d->sio, now);
+			sess_send(m, &d->sio, now);
 		}
 		sess_close(m);
 	}
@@ -1155,7 +1016,7 @@ static struct mr_sess *mtu_reload(struct mr_daemon *d, const struct mr_config *n
 			old->fd = -2;
 			arr[*count].port = &d->ports[i];
 			arr[*count].peer = n;
-			if (!params_equal(&params, &arr[*count].bfd.params)) {
+			if (!sess_params_equal(&params, &arr[*count].bfd.params)) {
 				struct bfd_output o;
 
 				bfd_session_set_params(&arr[*count].bfd, &params, now, &o);
@@ -1171,7 +1032,7 @@ static struct mr_sess *mtu_reload(struct mr_daemon *d, const struct mr_config *n
 			continue;
 		bfd_session_admin_down(&o->bfd, BFD_DIAG_ADMIN_DOWN, now, &o_);
 		if (o->fd >= 0 && o->bfd.remote_discr && o->pad_to)
-			sess_send(d, o, now);
+			sess_send(o, &d->sio, now);
 		sess_close(o);
 	}
 	return arr;
@@ -1186,7 +1047,7 @@ static void mtu_reload_apply(struct mr_daemon *d, struct mr_sess *arr, int count
 	d->msess = arr;
 	d->nmsess = count;
 	for (i = 0; i < d->nmsess; i++)
-		sess_open(d, &d->msess[i]);
+		sess_start(d, &d->msess[i]);
 	for (i = 0; i < d->nports; i++)
 		mtu_port_eval(d, &d->ports[i], now);
 }
@@ -1727,6 +1588,7 @@ int daemon_start(struct mr_daemon *d)
 	mtime_t now = mtime_now();
 	int err, i;
 
+	d->sio = (struct sess_io){ .cfg = &d->cfg, .keys = &d->keys, .rl = &d->rl_drop };
 	d->rx4.fd = d->rx6.fd = d->nlmon.fd = d->sig.fd = -1;
 	relay_init(&d->relay);
 	linkmsg_init(&d->lm);
@@ -1894,7 +1756,7 @@ static mtime_t next_deadline(struct mr_daemon *d)
 	for (i = 0; i < d->nsess; i++) {
 		const struct mr_sess *s = &d->sess[i];
 
-		if (sess_idle(d, s))
+		if (sess_idle(s, d->cfg.nnodes))
 			continue;
 		t = mtime_min(t, bfd_session_next_event(&s->bfd));
 	}
@@ -2229,8 +2091,8 @@ void daemon_shutdown(struct mr_daemon *d)
 
 		bfd_session_admin_down(&s->bfd, BFD_DIAG_ADMIN_DOWN, now, &out);
 		if (s->fd >= 0 && s->bfd.remote_discr) {
-			sess_send(d, s, now);
-			sess_send(d, s, now);	/* one loss must not leave the peer waiting */
+			sess_send(s, &d->sio, now);
+			sess_send(s, &d->sio, now);	/* one loss must not leave the peer waiting */
 		}
 		sess_close(s);
 	}
@@ -2256,13 +2118,6 @@ void daemon_shutdown(struct mr_daemon *d)
 }
 
 /* ---- reload ---- */
-
-static bool params_equal(const struct bfd_session_params *a, const struct bfd_session_params *b)
-{
-	return a->desired_min_tx_us == b->desired_min_tx_us &&
-	       a->required_min_rx_us == b->required_min_rx_us &&
-	       a->detect_mult == b->detect_mult && a->idle_tx_us == b->idle_tx_us;
-}
 
 /* The old session that a new (port, peer) pair continues, if any. */
 static struct mr_sess *sess_match(struct mr_daemon *d, const struct mr_config *ncfg, int nself,
@@ -2432,7 +2287,7 @@ static void reload_carry(struct mr_daemon *d, struct reload *r, struct mr_sess *
 	s->port = &d->ports[i];
 	s->peer = n;
 	sess_params(r->ncfg, r->nports[i].lan, &params);
-	if (!params_equal(&params, &s->bfd.params)) {
+	if (!sess_params_equal(&params, &s->bfd.params)) {
 		/* No flap. */
 		bfd_session_set_params(&s->bfd, &params, now, &out);
 		r->resend[r->ns] = out.send;
@@ -2485,7 +2340,7 @@ static void reload_sessions_gone(struct mr_daemon *d, struct reload *r, mtime_t 
 		r->removed++;
 		bfd_session_admin_down(&o->bfd, BFD_DIAG_ADMIN_DOWN, now, &out);
 		if (o->fd >= 0 && o->bfd.remote_discr)
-			sess_send(d, o, now);
+			sess_send(o, &d->sio, now);
 		sess_close(o);
 	}
 }
@@ -2571,9 +2426,9 @@ static void reload_run(struct mr_daemon *d, FILE *out, struct reload *r, mtime_t
 		if (d->sess[i].bfd.state >= BFD_STATE_INIT)
 			d->sess[i].port->active[d->sess[i].peer]++;
 	for (i = 0; i < d->nsess; i++) {
-		sess_open(d, &d->sess[i]);
+		sess_start(d, &d->sess[i]);
 		if (r->resend[i])
-			sess_send(d, &d->sess[i], now);
+			sess_send(&d->sess[i], &d->sio, now);
 	}
 	mtu_reload_apply(d, r->nmsess, r->nms, now);
 	linkmsg_reload_apply(&d->lm, r->nlinks, r->nlk);

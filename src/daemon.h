@@ -52,6 +52,7 @@ struct mr_daemon {
 	struct mr_config cfg;
 	int self;
 	bool verbose;
+	struct sess_io sio;		/* for sess_send(): &cfg, &keys, &rl_drop */
 	control_fn on_command;		/* the control socket's requests (main: command_run) */
 	/* What metrics-file holds (main: status_metrics); NULL: none is written. */
 	void (*render_metrics)(const struct mr_daemon *d, mtime_t now, FILE *out);

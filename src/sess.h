@@ -4,7 +4,9 @@
  * the daemon keeps them and link reports (linkmsg.c) and status read
  * them: the protocol state (session.h), the socket, counters, loss
  * counting (loss.h), flap damping (path.h), and for MTU sessions the
- * padded probing (mtu.h).  Types only: the daemon owns the tables.
+ * padded probing (mtu.h); and what one session does on its own: its
+ * parameters, its transmit socket, its packets out.  The daemon owns the
+ * tables.
  */
 #ifndef MR_SESS_H
 #define MR_SESS_H
@@ -14,6 +16,7 @@
 
 #include "auth.h"
 #include "config.h"
+#include "log.h"
 #include "loss.h"
 #include "mtime.h"
 #include "path.h"
@@ -81,5 +84,43 @@ struct mr_sess {
 	uint8_t verdict;	/* enum mtu_verdict, as last reported */
 	mtime_t verdict_recheck;
 };
+
+/* What sending needs besides the session: names for log lines, the keys that sign, a log budget. */
+struct sess_io {
+	const struct mr_config *cfg;
+	const struct auth_keyring *keys;
+	struct log_ratelimit *rl;	/* send errors' debug lines */
+};
+
+/* The BFD timers of a session of cfg on a fast port, or (lan) on the LAN port. */
+void sess_params(const struct mr_config *cfg, bool lan, struct bfd_session_params *p);
+bool sess_params_equal(const struct bfd_session_params *a, const struct bfd_session_params *b);
+
+/* The session's packets are built but not sent (its timers still run); nnodes: the config's. */
+bool sess_quiet(const struct mr_sess *s, int nnodes);
+/*
+ * Quiet and not Up or coming up: nothing to send, nothing to judge.  Its
+ * timer then runs with the next wake-up instead of costing one of its own
+ * (parked discovery candidates and MTU sessions are most sessions of a mesh).
+ */
+bool sess_idle(const struct mr_sess *s, int nnodes);
+/* Builds the next packet (bfd_session_build) and sends it unless the session is quiet. */
+void sess_send(struct mr_sess *s, const struct sess_io *io, mtime_t now);
+
+/*
+ * Opens the transmit socket of a session whose port exists: 1 when it was
+ * opened now (the caller adds the IPv6 probe route, then sess_connect()),
+ * 0 when there is nothing to do, -errno when it could not (logged: the
+ * session stays Down).
+ */
+int sess_open(struct mr_sess *s, const struct mr_config *cfg);
+/*
+ * A session's socket keeps its route (connect): no route lookup per packet,
+ * a tenth of the daemon's CPU time at 10 ms.  MTU probes stay unconnected
+ * (a few per second).  Until it succeeds (IPv6 needs the probe route first)
+ * packets are sent with their address, as they always may be.
+ */
+void sess_connect(struct mr_sess *s);
+void sess_close(struct mr_sess *s);
 
 #endif
