@@ -124,11 +124,6 @@ static void mtu_port_link(struct mr_daemon *d, struct mr_port *port, unsigned mt
 
 /* ---- routes ---- */
 
-static const struct mr_addr *node_addr(const struct mr_node *n, int fam)
-{
-	return mr_node_addr(n, fam);
-}
-
 static bool fam_in_use(const struct mr_daemon *d, int node, int fam)
 {
 	return mr_fam_shared(self_node(d), &d->cfg.nodes[node], fam);
@@ -141,7 +136,7 @@ static void route_changed(struct mr_daemon *d, const struct rib_change *chg, mti
 	char before[128], after[128], addr[64];
 	struct alert_event ev = {
 		.event = "path-change", .node = self_node(d)->name, .peer = peer->name,
-		.peer_address = mr_addr_str(node_addr(peer, chg->fam), addr, sizeof(addr)),
+		.peer_address = mr_addr_str(mr_node_addr(peer, chg->fam), addr, sizeof(addr)),
 		.port = "", .old_state = path_str(d, &chg->old, before, sizeof(before)),
 		.new_state = path_str(d, &chg->new, after, sizeof(after)), .diag = "",
 		.logged = true,
@@ -214,7 +209,7 @@ static void peer_withdraw(struct mr_daemon *d, int peer, mtime_t now)
 	int f;
 
 	for (f = 0; f < MR_NFAM; f++)
-		if (node_addr(&d->cfg.nodes[peer], f)->family &&
+		if (mr_node_addr(&d->cfg.nodes[peer], f)->family &&
 		    rib_withdraw(&d->rib, peer, f, now, &chg))
 			route_changed(d, &chg, now);
 }
@@ -423,8 +418,8 @@ static void sess_new(struct mr_daemon *d, const struct mr_config *cfg, int self,
 	s->fd = -1;
 	s->port = port;
 	s->peer = peer;
-	s->local = *node_addr(&cfg->nodes[self], fam);
-	s->remote = *node_addr(&cfg->nodes[peer], fam);
+	s->local = *mr_node_addr(&cfg->nodes[self], fam);
+	s->remote = *mr_node_addr(&cfg->nodes[peer], fam);
 	sess_params(cfg, lan, &params);
 	bfd_session_init(&s->bfd, &params, new_discr(d, arr, *n), new_discr(d, arr, *n), now);
 	auth_state_init(&s->auth, new_discr(d, arr, *n));
@@ -562,17 +557,9 @@ static void on_route(void *arg, const struct nl_route *r, bool deleted)
 		peer_update(d, peer, mtime_now());
 }
 
-static void on_addr(void *arg, const struct nl_addr *a, bool deleted)
-{
-	(void)arg;
-	(void)a;
-	(void)deleted;
-}
-
 static const struct nl_handlers handlers_template = {
 	.link = on_link,
 	.route = on_route,
-	.addr = on_addr,
 };
 
 static void resync(struct mr_daemon *d);
@@ -662,17 +649,6 @@ static void mtu_params(const struct mr_config *cfg, struct bfd_session_params *p
 	p->detect_mult = cfg->multiplier;
 	p->desired_min_tx_us = p->required_min_rx_us = mtu_interval(cfg);
 	p->idle_tx_us = mtu_interval(cfg);
-}
-
-/* IPv4 when both nodes have it, else IPv6; -1 when they share no family. */
-static int mtu_fam(const struct mr_config *cfg, int self, int peer)
-{
-	int f;
-
-	for (f = 0; f < MR_NFAM; f++)
-		if (node_addr(&cfg->nodes[self], f)->family && node_addr(&cfg->nodes[peer], f)->family)
-			return f;
-	return -1;
 }
 
 static struct mr_sess *mtu_sess_of(struct mr_daemon *d, const struct mr_port *port, int peer)
@@ -848,7 +824,7 @@ static int mtu_sessions_create(struct mr_daemon *d, mtime_t now)
 	for (i = 0; i < d->nports; i++)
 		for (n = 0; n < d->cfg.nnodes; n++)
 			if (!d->ports[i].lan && n != d->self &&
-			    (f = mtu_fam(&d->cfg, d->self, n)) >= 0)
+			    (f = mr_fam_first_shared(self_node(d), &d->cfg.nodes[n])) >= 0)
 				mtu_sess_new(d, &d->cfg, d->self, d->msess, &count, &d->ports[i], n,
 					     f, now);
 	d->nmsess = count;
@@ -997,15 +973,15 @@ static struct mr_sess *mtu_reload(struct mr_daemon *d, const struct mr_config *n
 		for (n = 0; n < ncfg->nnodes; n++) {
 			struct mr_sess *old = NULL;
 
-			if (!arr || nports[i].lan || n == nself || (f = mtu_fam(ncfg, nself, n)) < 0)
+			if (!arr || nports[i].lan || n == nself || (f = mr_fam_first_shared(&ncfg->nodes[nself], &ncfg->nodes[n])) < 0)
 				continue;
 			for (k = 0; k < d->nmsess && !old; k++) {
 				struct mr_sess *o = &d->msess[k];
 
 				if (o->fd != -2 && strcmp(o->port->name, nports[i].name) == 0 &&
 				    strcmp(d->cfg.nodes[o->peer].name, ncfg->nodes[n].name) == 0 &&
-				    mr_addr_eq(&o->remote, node_addr(&ncfg->nodes[n], f)) &&
-				    mr_addr_eq(&o->local, node_addr(&ncfg->nodes[nself], f)))
+				    mr_addr_eq(&o->remote, mr_node_addr(&ncfg->nodes[n], f)) &&
+				    mr_addr_eq(&o->local, mr_node_addr(&ncfg->nodes[nself], f)))
 					old = o;
 			}
 			if (!old) {
@@ -2132,8 +2108,8 @@ static struct mr_sess *sess_match(struct mr_daemon *d, const struct mr_config *n
 			continue;
 		if (strcmp(o->port->name, port->name) == 0 && o->port->lan == port->lan &&
 		    strcmp(d->cfg.nodes[o->peer].name, ncfg->nodes[peer].name) == 0 &&
-		    mr_addr_eq(&o->remote, node_addr(&ncfg->nodes[peer], fam)) &&
-		    mr_addr_eq(&o->local, node_addr(&ncfg->nodes[nself], fam)))
+		    mr_addr_eq(&o->remote, mr_node_addr(&ncfg->nodes[peer], fam)) &&
+		    mr_addr_eq(&o->local, mr_node_addr(&ncfg->nodes[nself], fam)))
 			return o;
 	}
 	return NULL;

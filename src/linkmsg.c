@@ -29,22 +29,6 @@ const char *linkmsg_drop_name(int reason)
 	return reason >= 0 && reason < LINKMSG_DROP_MAX ? drop_names[reason] : "?";
 }
 
-static const struct mr_addr *node_addr(const struct mr_config *cfg, int node, int fam)
-{
-	return fam ? &cfg->nodes[node].addr6 : &cfg->nodes[node].addr4;
-}
-
-/* IPv4 when both nodes have it, else IPv6; -1 when they share no family. */
-static int link_fam(const struct mr_config *cfg, int self, int peer)
-{
-	int f;
-
-	for (f = 0; f < MR_NFAM; f++)
-		if (node_addr(cfg, self, f)->family && node_addr(cfg, peer, f)->family)
-			return f;
-	return -1;
-}
-
 static uint32_t jitter_rng;
 
 /* 90-110 % of LINKMSG_INTERVAL, so that the nodes' reports do not go in step. */
@@ -84,12 +68,13 @@ static void link_new(struct mr_link *l, const struct mr_config *cfg, int self, s
 	memset(l, 0, sizeof(*l));
 	l->port = port;
 	l->peer = peer;
-	l->local = *node_addr(cfg, self, fam);
-	l->remote = *node_addr(cfg, peer, fam);
+	l->local = *mr_node_addr(&cfg->nodes[self], fam);
+	l->remote = *mr_node_addr(&cfg->nodes[peer], fam);
 	l->next_tx = now + next_interval() / 2;
 }
 
-struct mr_link *linkmsg_reload(struct linkmsg_state *lm, const struct linkmsg_env *e, const struct mr_config *ncfg, int nself,
+struct mr_link *linkmsg_reload(struct linkmsg_state *lm, const struct linkmsg_env *e,
+			       const struct mr_config *ncfg, int nself,
 			       const struct mr_port *nports, int nn, int *count)
 {
 	struct mr_link *arr = calloc((size_t)(nn * ncfg->nnodes) + 1, sizeof(*arr));
@@ -103,15 +88,16 @@ struct mr_link *linkmsg_reload(struct linkmsg_state *lm, const struct linkmsg_en
 		for (n = 0; n < ncfg->nnodes; n++) {
 			struct mr_link *old = NULL;
 
-			if (nports[i].lan || n == nself || (f = link_fam(ncfg, nself, n)) < 0)
+			if (nports[i].lan || n == nself ||
+			    (f = mr_fam_first_shared(&ncfg->nodes[nself], &ncfg->nodes[n])) < 0)
 				continue;
 			for (k = 0; k < lm->nlinks && !old; k++) {
 				struct mr_link *o = &lm->links[k];
 
 				if (strcmp(o->port->name, nports[i].name) == 0 &&
 				    strcmp(e->cfg->nodes[o->peer].name, ncfg->nodes[n].name) == 0 &&
-				    mr_addr_eq(&o->remote, node_addr(ncfg, n, f)) &&
-				    mr_addr_eq(&o->local, node_addr(ncfg, nself, f)))
+				    mr_addr_eq(&o->remote, mr_node_addr(&ncfg->nodes[n], f)) &&
+				    mr_addr_eq(&o->local, mr_node_addr(&ncfg->nodes[nself], f)))
 					old = o;
 			}
 			if (old)
@@ -160,7 +146,8 @@ int linkmsg_tx_socket(struct linkmsg_state *lm, const struct linkmsg_env *e, int
 	if (pi < 0 || pi >= MR_MAX_FAST || pi >= e->nports || fam < 0 || fam >= MR_NFAM)
 		return -1;
 	ifindex = e->ports[pi].ifindex;
-	if (ifindex <= 0 || e->ports[pi].lan || !node_addr(e->cfg, e->self, fam)->family)
+	if (ifindex <= 0 || e->ports[pi].lan ||
+	    !mr_node_addr(&e->cfg->nodes[e->self], fam)->family)
 		return -1;
 	fd = &lm->tx_fd[pi][fam];
 	if (*fd >= 0 && lm->tx_ifindex[pi][fam] == ifindex)
@@ -168,11 +155,12 @@ int linkmsg_tx_socket(struct linkmsg_state *lm, const struct linkmsg_env *e, int
 	if (*fd >= 0)
 		close(*fd);
 	/* Bound to the port (the routes do not matter), TTL 255, like BFD's. */
-	*fd = net_tx_open(fam ? AF_INET6 : AF_INET, node_addr(e->cfg, e->self, fam), ifindex,
-			  &lm->tx_sport[pi][fam]);
+	*fd = net_tx_open(fam ? AF_INET6 : AF_INET, mr_node_addr(&e->cfg->nodes[e->self], fam),
+			  ifindex, &lm->tx_sport[pi][fam]);
 	lm->tx_ifindex[pi][fam] = ifindex;
 	if (*fd < 0) {
-		log_warnx("no transmit socket for reports and advertisements on %s", e->ports[pi].name);
+		log_warnx("no transmit socket for reports and advertisements on %s",
+			  e->ports[pi].name);
 		*fd = -1;
 	}
 	return *fd;
@@ -209,7 +197,7 @@ int linkmsg_start(struct linkmsg_state *lm, const struct linkmsg_env *e)
 	for (f = 0; f < MR_NFAM; f++) {
 		struct loop_fd *h = &lm->rx[f];
 
-		if (!node_addr(e->cfg, e->self, f)->family) {
+		if (!mr_node_addr(&e->cfg->nodes[e->self], f)->family) {
 			if (h->fd >= 0) {
 				loop_del(e->loop, h);
 				close(h->fd);
@@ -225,9 +213,11 @@ int linkmsg_start(struct linkmsg_state *lm, const struct linkmsg_env *e)
 		if (h->fd < 0) {
 			err = h->fd;
 			h->fd = -1;
-			log_warnx("cannot receive link reports%s on UDP port %u (%s): %s; probe loss "
-				  "is not counted", f ? "" : " and relay advertisements",
-				  e->cfg->relay_port, f ? "IPv6" : "IPv4", strerror(-err));
+			log_warnx(
+				"cannot receive link reports%s on UDP port %u (%s): %s; probe loss "
+				"is not counted",
+				f ? "" : " and relay advertisements", e->cfg->relay_port,
+				f ? "IPv6" : "IPv4", strerror(-err));
 			continue;
 		}
 		h->fn = e->on_readable;
@@ -262,7 +252,8 @@ void linkmsg_stop(struct linkmsg_state *lm, const struct linkmsg_env *e)
 
 /* ---- receiving ---- */
 
-static void drop(struct linkmsg_state *lm, const struct linkmsg_env *e, int reason, const struct net_msg *m, const char *detail)
+static void drop(struct linkmsg_state *lm, const struct linkmsg_env *e, int reason,
+		 const struct net_msg *m, const char *detail)
 {
 	char src[64];
 	unsigned supp = 0;
@@ -277,17 +268,19 @@ static void drop(struct linkmsg_state *lm, const struct linkmsg_env *e, int reas
 		log_info("(%u more dropped packets not logged)", supp);
 }
 
-static int node_by_addr(const struct linkmsg_state *lm, const struct linkmsg_env *e, const struct mr_addr *a)
+static int node_by_addr(const struct linkmsg_state *lm, const struct linkmsg_env *e,
+			const struct mr_addr *a)
 {
 	int n;
 
 	for (n = 0; n < e->cfg->nnodes; n++)
-		if (mr_addr_eq(node_addr(e->cfg, n, mr_fam(a->family)), a))
+		if (mr_addr_eq(mr_node_addr(&e->cfg->nodes[n], mr_fam(a->family)), a))
 			return n;
 	return -1;
 }
 
-static int link_index(const struct linkmsg_state *lm, const struct linkmsg_env *e, int ifindex, int peer)
+static int link_index(const struct linkmsg_state *lm, const struct linkmsg_env *e, int ifindex,
+		      int peer)
 {
 	int i;
 
@@ -298,7 +291,8 @@ static int link_index(const struct linkmsg_state *lm, const struct linkmsg_env *
 	return -1;
 }
 
-static void report_rx(struct linkmsg_state *lm, const struct linkmsg_env *e, const struct net_msg *m, mtime_t now)
+static void report_rx(struct linkmsg_state *lm, const struct linkmsg_env *e,
+		      const struct net_msg *m, mtime_t now)
 {
 	struct linkrep r;
 	struct mr_link *l;
@@ -359,7 +353,8 @@ static void report_rx(struct linkmsg_state *lm, const struct linkmsg_env *e, con
 	if (lm->npend == LINKMSG_PENDING) {
 		linkmsg_process(lm, e, now);
 		if (lm->npend == LINKMSG_PENDING) {
-			memmove(&lm->pend[0], &lm->pend[1], sizeof(lm->pend[0]) * (LINKMSG_PENDING - 1));
+			memmove(&lm->pend[0], &lm->pend[1],
+				sizeof(lm->pend[0]) * (LINKMSG_PENDING - 1));
 			lm->npend--;
 		}
 	}
@@ -447,8 +442,8 @@ static void resolve(struct linkmsg_state *lm, const struct linkmsg_env *e,
 			continue;
 		/* The peer's probes to us: its count, ours up to the report's arrival. */
 		if (p->trusted && loss_rx_count_at(&s->lrx, p->at, &rcvd)) {
-			loss_sample(&s->loss_from, LOSS_SRC_REPORT, en->local_discr, en->remote_discr,
-				    en->sent, rcvd, p->at);
+			loss_sample(&s->loss_from, LOSS_SRC_REPORT, en->local_discr,
+				    en->remote_discr, en->sent, rcvd, p->at);
 			s->echo_valid = true;
 			s->echo_key = en->local_discr;
 			s->echo_sent = en->sent;
@@ -462,8 +457,8 @@ static void resolve(struct linkmsg_state *lm, const struct linkmsg_env *e,
 		 * make, also after an outage) is not counted.  Ours not above
 		 * what we sent.
 		 */
-		if ((en->flags & LINKREP_E_ECHO) && p->l.echo_us && p->l.echo_us <= (uint64_t)p->at &&
-		    (mtime_t)p->l.echo_us >= s->loss_reset_at &&
+		if ((en->flags & LINKREP_E_ECHO) && p->l.echo_us &&
+		    p->l.echo_us <= (uint64_t)p->at && (mtime_t)p->l.echo_us >= s->loss_reset_at &&
 		    (uint32_t)((uint32_t)s->tx_packets - en->echo_sent) < 1u << 31)
 			loss_sample(&s->loss_to, LOSS_SRC_REPORT, en->local_discr, en->remote_discr,
 				    en->echo_sent, en->echo_received, (mtime_t)p->l.echo_us);
@@ -506,7 +501,8 @@ void linkmsg_process(struct linkmsg_state *lm, const struct linkmsg_env *e, mtim
 /* ---- sending ---- */
 
 /* The peer has been heard on the link lately, by any session in any state. */
-static bool link_wanted(const struct linkmsg_state *lm, const struct linkmsg_env *e, const struct mr_link *l, mtime_t now)
+static bool link_wanted(const struct linkmsg_state *lm, const struct linkmsg_env *e,
+			const struct mr_link *l, mtime_t now)
 {
 	int i;
 
@@ -519,7 +515,8 @@ static bool link_wanted(const struct linkmsg_state *lm, const struct linkmsg_env
 		if (s->port != l->port || s->peer != l->peer)
 			continue;
 		if (s->bfd.state >= BFD_STATE_INIT || s->loss_out ||
-		    (r->n && now - r->at[(r->head + LOSS_RX_RING - 1) % LOSS_RX_RING] <= MTIME_S(3)))
+		    (r->n &&
+		     now - r->at[(r->head + LOSS_RX_RING - 1) % LOSS_RX_RING] <= MTIME_S(3)))
 			return true;
 	}
 	return false;
@@ -536,7 +533,8 @@ static void entry_of(const struct mr_sess *s, uint64_t echo_tx, struct linkrep_e
 	e->state = s->bfd.state;
 	e->sent = (uint32_t)s->tx_packets;
 	e->received = s->lrx.count;
-	if (s->echo_valid && s->echo_key == s->bfd.remote_discr && echo_tx && s->echo_tx == echo_tx) {
+	if (s->echo_valid && s->echo_key == s->bfd.remote_discr && echo_tx &&
+	    s->echo_tx == echo_tx) {
 		e->flags = LINKREP_E_ECHO;
 		e->echo_sent = s->echo_sent;
 		e->echo_received = s->echo_rcvd;
