@@ -27,6 +27,7 @@
 #include "control.h"
 #include "daemon.h"
 #include "log.h"
+#include "mtusess.h"
 #include "net.h"
 #include "nl.h"
 #include "sysctl.h"
@@ -113,10 +114,9 @@ static struct mr_port *port_by_name(struct mr_daemon *d, const char *name)
 }
 
 /* MTU sessions (RFC 9764 padded probes): defined below, hooked in here and there. */
-static void mtu_candidate(struct mr_daemon *d, const struct mr_sess *s, mtime_t now,
-			  bool in_service, bool *up, mtime_t *up_since);
-static void mtu_sess_left_up(struct mr_daemon *d, struct mr_sess *m, const struct bfd_output *out,
-			     mtime_t now);
+static struct mtusess_view mtu_view(const struct mr_daemon *d);
+static void mtu_left_up(struct mr_daemon *d, struct mr_sess *m, const struct bfd_output *out,
+			mtime_t now);
 static void mtu_check_port_peer(struct mr_daemon *d, const struct mr_port *port, int peer,
 				mtime_t now);
 static void mtu_port_lost(struct mr_daemon *d, struct mr_port *port, mtime_t now, bool gone);
@@ -163,6 +163,7 @@ static mtime_t damp_half_life(const struct mr_daemon *d)
 /* Recomputes and installs the paths to one peer, each family on its own. */
 static void peer_update(struct mr_daemon *d, int peer, mtime_t now)
 {
+	struct mtusess_view mv = mtu_view(d);
 	struct path_candidate c[MR_MAX_FAST];
 	struct path_result want;
 	struct rib_change chg;
@@ -183,7 +184,7 @@ static void peer_update(struct mr_daemon *d, int peer, mtime_t now)
 			c[n].hold = damp_hold(&s->damp, now, damp_half_life(d), d->cfg.hold_down_us,
 					      &c[n].hold_changes_at);
 			c[n].in_service = rib_in_service(&d->rib, peer, fam, s->port->ifindex);
-			mtu_candidate(d, s, now, c[n].in_service, &c[n].up, &c[n].up_since);
+			mtusess_gate(&mv, s, now, c[n].in_service, &c[n].up, &c[n].up_since);
 			n++;
 		}
 		rib_decide(&d->rib, peer, fam, c, n, relay_table(&d->relay), now, &want);
@@ -295,7 +296,7 @@ static void sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd
 			s->up_since = 0;
 			s->last_down_diag = out->diag;
 			if (s->mtu)
-				mtu_sess_left_up(d, s, out, now);
+				mtu_left_up(d, s, out, now);
 			/*
 			 * Our own AdminDown (drain, reload) or the peer's (its
 			 * shutdown) is not a failure of the link.
@@ -637,106 +638,49 @@ static void resync(struct mr_daemon *d)
  * while the port probes and its regular session to that peer is Init or Up.
  */
 
-/* The MTU session's bring-up takes a few of its packets: a few detection times. */
-static mtime_t mtu_grace(const struct mr_daemon *d)
+static struct mtusess_view mtu_view(const struct mr_daemon *d)
 {
-	return mtime_max(MTIME_S(1), (mtime_t)mtu_window(&d->cfg) * 4);
+	struct mtusess_view v = {
+		.cfg = &d->cfg, .sess = d->sess, .nsess = d->nsess, .msess = d->msess,
+		.nmsess = d->nmsess,
+	};
+
+	return v;
 }
 
-static void mtu_params(const struct mr_config *cfg, struct bfd_session_params *p)
+static void mtu_left_up(struct mr_daemon *d, struct mr_sess *m, const struct bfd_output *out,
+			mtime_t now)
 {
-	memset(p, 0, sizeof(*p));
-	p->detect_mult = cfg->multiplier;
-	p->desired_min_tx_us = p->required_min_rx_us = mtu_interval(cfg);
-	p->idle_tx_us = mtu_interval(cfg);
-}
+	struct mtusess_view mv = mtu_view(d);
 
-static struct mr_sess *mtu_sess_of(struct mr_daemon *d, const struct mr_port *port, int peer)
-{
-	int i;
-
-	for (i = 0; i < d->nmsess; i++)
-		if (d->msess[i].port == port && d->msess[i].peer == peer)
-			return &d->msess[i];
-	return NULL;
-}
-
-/* The regular session of the MTU session's family: what the verdict is about. */
-static const struct mr_sess *mtu_regular(const struct mr_daemon *d, const struct mr_sess *m)
-{
-	int i;
-
-	for (i = 0; i < d->nsess; i++)
-		if (d->sess[i].port == m->port && d->sess[i].peer == m->peer &&
-		    d->sess[i].local.family == m->local.family)
-			return &d->sess[i];
-	return NULL;
-}
-
-static void mtu_input_of(const struct mr_daemon *d, const struct mr_sess *m,
-			 const struct mr_sess *reg, struct mtu_input *in)
-{
-	memset(in, 0, sizeof(*in));
-	/*
-	 * AdminDown is probing switched off: ours (also while we still tell
-	 * the peer), or the peer's (a reload to mtu-probe = off), which gets no
-	 * verdict rather than a link out until our own reload.
-	 */
-	in->probe = m->pad_to > 0 && m->bfd.state != BFD_STATE_ADMIN_DOWN && !m->peer_stopped;
-	in->reg_up = reg && reg->bfd.state == BFD_STATE_UP;
-	in->reg_up_since = reg ? reg->up_since : 0;
-	in->mtu_up = m->bfd.state == BFD_STATE_UP;
-	in->mtu_up_since = m->up_since;
-	in->mtu_lost_at = m->mtu_lost_at;
-	in->probe_since = m->probe_since;
-	in->grace = mtu_grace(d);
-}
-
-static void mtu_candidate(struct mr_daemon *d, const struct mr_sess *s, mtime_t now,
-			  bool in_service, bool *up, mtime_t *up_since)
-{
-	struct mr_sess *m = mtu_sess_of(d, s->port, s->peer);
-	struct mtu_input in;
-
-	if (!m)
-		return;
-	mtu_input_of(d, m, s, &in);
-	mtu_gate(&in, now, in_service, up, up_since);
-}
-
-/* The peer's largest padded probe that reached us lately, 0 if none. */
-static unsigned mtu_passes(const struct mr_daemon *d, const struct mr_sess *m, mtime_t now)
-{
-	return mtu_passes_now(m->passes, m->passes_at, now, mtu_window(&d->cfg));
+	mtusess_left_up(&mv, m, out, damp_half_life(d), now);
 }
 
 /* Reports a changed verdict: a log line each time, an alert for failed and its end. */
 static void mtu_check(struct mr_daemon *d, struct mr_sess *m, mtime_t now)
 {
-	struct mtu_input in;
-	enum mtu_verdict v, old = (enum mtu_verdict)m->verdict;
-	char diag[96], addr[64];
+	struct mtusess_view mv = mtu_view(d);
+	struct mtusess_change chg;
+	const char *old, *new;
+	char addr[64];
 
-	mtu_input_of(d, m, mtu_regular(d, m), &in);
-	v = mtu_judge(&in, now, &m->verdict_recheck);
-	if (v == old)
+	if (!mtusess_judge(&mv, m, now, &chg))
 		return;
-	m->verdict = (uint8_t)v;
+	old = mtu_verdict_name(chg.old);
+	new = mtu_verdict_name(chg.new);
 	d->next_metrics = mtime_min(d->next_metrics, now + MTIME_S(1));
 	/* A grace that ran out, or a verdict that moves the traffic. */
 	peer_update(d, m->peer, now);
 	mr_addr_str(&m->remote, addr, sizeof(addr));
-	if (v == MTU_FAILED || (old == MTU_FAILED && v == MTU_OK)) {
+	if (chg.alert) {
 		struct alert_event ev = {
-			.event = v == MTU_FAILED ? "mtu-failed" : "mtu-ok",
+			.event = chg.new == MTU_FAILED ? "mtu-failed" : "mtu-ok",
 			.node = self_node(d)->name, .peer = peer_name(d, m->peer),
-			.peer_address = addr, .port = m->port->name,
-			.old_state = mtu_verdict_name(old), .new_state = mtu_verdict_name(v),
-			.diag = v == MTU_FAILED ? mtu_diag(m->pad_to, mtu_passes(d, m, now), diag,
-							   sizeof(diag)) : "", .logged = true,
+			.peer_address = addr, .port = m->port->name, .old_state = old,
+			.new_state = new, .diag = chg.diag, .logged = true,
 		};
 
-		if (v == MTU_FAILED)
+		if (chg.new == MTU_FAILED)
 			log_notice("%s on %s: %s: not used for traffic to %s", ev.peer, ev.port,
 				   ev.diag, ev.peer);
 		else
@@ -745,12 +689,12 @@ static void mtu_check(struct mr_daemon *d, struct mr_sess *m, mtime_t now)
 		return;
 	}
 	/* off, unknown and pending are every candidate's lot at start: only debug. */
-	if (old == MTU_OK || old == MTU_FAILED || v == MTU_OK)
+	if (chg.old == MTU_OK || chg.old == MTU_FAILED || chg.new == MTU_OK)
 		log_info("%s (%s) on %s: MTU verdict %s -> %s", peer_name(d, m->peer), addr,
-			 m->port->name, mtu_verdict_name(old), mtu_verdict_name(v));
+			 m->port->name, old, new);
 	else
 		log_debug("%s (%s) on %s: MTU verdict %s -> %s", peer_name(d, m->peer), addr,
-			  m->port->name, mtu_verdict_name(old), mtu_verdict_name(v));
+			  m->port->name, old, new);
 }
 
 /*
@@ -762,39 +706,14 @@ static void mtu_check(struct mr_daemon *d, struct mr_sess *m, mtime_t now)
 static void mtu_check_port_peer(struct mr_daemon *d, const struct mr_port *port, int peer,
 				mtime_t now)
 {
-	struct mr_sess *m = mtu_sess_of(d, port, peer);
+	struct mtusess_view mv = mtu_view(d);
+	struct mr_sess *m = mtusess_of(&mv, port, peer);
 
 	if (!m)
 		return;
 	if (m->pad_to && port->active[peer] > 0)
 		bfd_session_kick(&m->bfd, now);
 	mtu_check(d, m, now);
-}
-
-/*
- * An MTU session left Up.  While the small probes still pass, that is a
- * failure of the link (damped like one); with them it is counted once, by
- * the regular session.
- */
-static void mtu_sess_left_up(struct mr_daemon *d, struct mr_sess *m, const struct bfd_output *out,
-			     mtime_t now)
-{
-	bool reg_up = false;
-	int i;
-
-	m->mtu_lost_at = now;
-	/* Our AdminDown or the peer's: probing switched off, not a failure. */
-	if (out->new_state != BFD_STATE_DOWN || m->bfd.remote_state == BFD_STATE_ADMIN_DOWN)
-		return;
-	for (i = 0; i < d->nsess; i++)
-		reg_up |= d->sess[i].port == m->port && d->sess[i].peer == m->peer &&
-			  d->sess[i].bfd.state == BFD_STATE_UP;
-	if (!reg_up)
-		return;
-	m->flaps++;
-	for (i = 0; i < d->nsess; i++)
-		if (d->sess[i].port == m->port && d->sess[i].peer == m->peer)
-			damp_flap(&d->sess[i].damp, now, damp_half_life(d));
 }
 
 /* A new MTU session in arr[*n]: AdminDown (silent) until its port probes. */
@@ -807,7 +726,7 @@ static void mtu_sess_new(struct mr_daemon *d, const struct mr_config *cfg, int s
 	struct mr_sess *m = &arr[*n];
 
 	sess_new(d, cfg, self, arr, n, port, false, peer, fam, now);
-	mtu_params(cfg, &params);
+	mtusess_params(cfg, &params);
 	bfd_session_init(&m->bfd, &params, m->bfd.local_discr, new_discr(d, arr, *n), now);
 	bfd_session_admin_down(&m->bfd, BFD_DIAG_ADMIN_DOWN, now, &out);
 	m->mtu = true;
@@ -920,21 +839,6 @@ static void mtu_timers(struct mr_daemon *d, mtime_t now)
 	}
 }
 
-static mtime_t mtu_next_deadline(const struct mr_daemon *d)
-{
-	mtime_t t = MTIME_NEVER;
-	int i;
-
-	for (i = 0; i < d->nmsess; i++) {
-		const struct mr_sess *m = &d->msess[i];
-
-		if (!sess_idle(m, d->cfg.nnodes))
-			t = mtime_min(t, bfd_session_next_event(&m->bfd));
-		t = mtime_min(t, m->verdict_recheck);
-	}
-	return t;
-}
-
 static void mtu_shutdown(struct mr_daemon *d, mtime_t now)
 {
 	int i;
@@ -968,7 +872,7 @@ static struct mr_sess *mtu_reload(struct mr_daemon *d, const struct mr_config *n
 	int i, n, f, k;
 
 	*count = 0;
-	mtu_params(ncfg, &params);
+	mtusess_params(ncfg, &params);
 	for (i = 0; i < nn; i++) {
 		for (n = 0; n < ncfg->nnodes; n++) {
 			struct mr_sess *old = NULL;
@@ -1718,13 +1622,14 @@ void daemon_drop_privileges(struct mr_daemon *d)
 
 static mtime_t next_deadline(struct mr_daemon *d)
 {
+	struct mtusess_view mv = mtu_view(d);
 	mtime_t t = mtime_min(d->next_resync, d->next_watchdog);
 	int i;
 
 	t = mtime_min(t, d->next_loss_tick);
 	t = mtime_min(t, relay_next_deadline(&d->relay));
 	t = mtime_min(t, linkmsg_next_deadline(&d->lm));
-	t = mtime_min(t, mtu_next_deadline(d));
+	t = mtime_min(t, mtusess_next_deadline(&mv));
 	if (d->cfg.metrics_file[0])
 		t = mtime_min(t, d->next_metrics);
 	t = mtime_min(t, alert_next_deadline(d->alert));
