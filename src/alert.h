@@ -46,14 +46,16 @@
 /* Every string must be non-NULL; "" when not applicable. */
 struct alert_event {
 	const char *event;	/* "path-change", "session-down", "session-up",
-				   "redundancy-lost", "redundancy-restored" */
+				   "redundancy-lost", "redundancy-restored", "loss-high",
+				   "loss-ok", "mtu-failed", "mtu-ok" */
 	const char *node;	/* this node */
 	const char *peer;	/* peer node name */
 	const char *peer_address;
 	const char *port;	/* port name */
-	const char *old_state;	/* BFD state name, or a path ("fast0", "LAN", "fast0+fast1") */
+	const char *old_state;	/* BFD state name, a path ("fast0", "LAN", "fast0+fast1"),
+				   an MTU verdict, or what redundancy lost */
 	const char *new_state;
-	const char *diag;	/* BFD diagnostic name */
+	const char *diag;	/* BFD diagnostic name, or what was measured ("loss 5.7% to peer") */
 	uint32_t detect_us;	/* detection time, microseconds; 0 if not applicable */
 	bool logged;		/* the caller logged the event in its own words already */
 };

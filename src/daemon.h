@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The daemon's run-time state and the glue between its modules: BFD
- * sessions on this node's ports, the path policy per peer, the kernel's
- * routes, and the event loop that drives them.
+ * The daemon's run-time state and its dispatcher: BFD sessions on this
+ * node's ports (sess.h, mtusess.h), packets in, timers, state changes out
+ * to the path policy and the routes (route.h), alerts, relay (relay.h) and
+ * link reports (linkmsg.h); start, stop, drain and reload.  status.c and
+ * command.c read and steer it; main() wires them in (on_command,
+ * render_metrics).
  */
 #ifndef MR_DAEMON_H
 #define MR_DAEMON_H
@@ -61,7 +64,7 @@ struct mr_daemon {
 	int nports;
 	struct mr_sess *sess;
 	int nsess;
-	struct mr_sess *msess;		/* MTU sessions, one per (fast port, peer): mtu_sess.c */
+	struct mr_sess *msess;		/* MTU sessions, one per (fast port, peer): mtusess.h */
 	int nmsess;
 	struct rib rib;			/* routes: route.h */
 	struct mr_redundancy red[MR_MAX_NODES];

@@ -68,7 +68,10 @@ struct nl_route {
 	bool has_gw;
 };
 
-/* Monitor and dump callbacks; any may be NULL. */
+/*
+ * Monitor and dump callbacks; any may be NULL.  addr is for nl_dump_addrs()
+ * only: the monitor joins no address group.
+ */
 struct nl_handlers {
 	void (*link)(void *ctx, const struct nl_link *l, bool deleted);
 	void (*addr)(void *ctx, const struct nl_addr *a, bool deleted);
