@@ -15,14 +15,6 @@
 #include "auth.h"
 #include "config.h"
 
-/* The config's MR_AUTH_* values are the wire's Auth Type numbers. */
-_Static_assert((int)MR_AUTH_SIMPLE == (int)BFD_AUTH_SIMPLE &&
-	       (int)MR_AUTH_KEYED_MD5 == (int)BFD_AUTH_KEYED_MD5 &&
-	       (int)MR_AUTH_METICULOUS_KEYED_MD5 == (int)BFD_AUTH_MET_KEYED_MD5 &&
-	       (int)MR_AUTH_KEYED_SHA1 == (int)BFD_AUTH_KEYED_SHA1 &&
-	       (int)MR_AUTH_METICULOUS_KEYED_SHA1 == (int)BFD_AUTH_MET_KEYED_SHA1,
-	       "MR_AUTH_* must equal the RFC 5880 Auth Type numbers");
-
 #define AUTH_LINE_MAX 256	/* bytes per key file line */
 
 /* ---- key file ---- */
@@ -31,9 +23,9 @@ _Static_assert((int)MR_AUTH_SIMPLE == (int)BFD_AUTH_SIMPLE &&
 static size_t key_max(uint8_t type)
 {
 	switch (type) {
-	case MR_AUTH_SIMPLE:
-	case MR_AUTH_KEYED_MD5:
-	case MR_AUTH_METICULOUS_KEYED_MD5:
+	case BFD_AUTH_SIMPLE:
+	case BFD_AUTH_KEYED_MD5:
+	case BFD_AUTH_MET_KEYED_MD5:
 		return 16;
 	default:
 		return AUTH_KEY_MAX;
@@ -179,7 +171,7 @@ static int parse_buf(const char *name, const char *text, size_t n, uint8_t type,
 
 	memset(kr, 0, sizeof(*kr));
 	kr->type = type;
-	if (type > MR_AUTH_METICULOUS_KEYED_SHA1) {
+	if (type > BFD_AUTH_MET_KEYED_SHA1) {
 		fprintf(errf, "%s: auth type %u is unknown\n", name, type);
 		return -1;
 	}
@@ -346,23 +338,23 @@ void auth_state_expire(struct auth_state *st, mtime_t now, uint32_t detect_us)
 
 bool auth_keyring_in_use(const struct auth_keyring *kr)
 {
-	return kr && kr->type != MR_AUTH_NONE && kr->nkeys > 0;
+	return kr && kr->type != BFD_AUTH_NONE && kr->nkeys > 0;
 }
 
 static bool is_md5(uint8_t type)
 {
-	return type == MR_AUTH_KEYED_MD5 || type == MR_AUTH_METICULOUS_KEYED_MD5;
+	return type == BFD_AUTH_KEYED_MD5 || type == BFD_AUTH_MET_KEYED_MD5;
 }
 
 /* MD5 and SHA1 types carry a digest; simple password (and none) do not. */
 static bool has_digest(uint8_t type)
 {
-	return is_md5(type) || type == MR_AUTH_KEYED_SHA1 || type == MR_AUTH_METICULOUS_KEYED_SHA1;
+	return is_md5(type) || type == BFD_AUTH_KEYED_SHA1 || type == BFD_AUTH_MET_KEYED_SHA1;
 }
 
 static bool is_meticulous(uint8_t type)
 {
-	return type == MR_AUTH_METICULOUS_KEYED_MD5 || type == MR_AUTH_METICULOUS_KEYED_SHA1;
+	return type == BFD_AUTH_MET_KEYED_MD5 || type == BFD_AUTH_MET_KEYED_SHA1;
 }
 
 bool auth_counts_packets(const struct auth_keyring *kr)
@@ -381,7 +373,7 @@ void auth_prepare(const struct auth_keyring *kr, struct auth_state *st, struct b
 	k = &kr->keys[0];
 	pkt->auth.type = kr->type;
 	pkt->auth.key_id = k->id;
-	if (kr->type == MR_AUTH_SIMPLE) {
+	if (kr->type == BFD_AUTH_SIMPLE) {
 		/* §6.7.2: the password goes in the clear. */
 		pkt->auth.len = (uint8_t)(3 + k->len);
 		memcpy(pkt->auth.password, k->secret, k->len);
@@ -483,7 +475,7 @@ int auth_verify(const struct auth_keyring *kr, struct auth_state *st,
 	if (!k)
 		return AUTH_UNKNOWN_KEY;
 
-	if (kr->type == MR_AUTH_SIMPLE) {
+	if (kr->type == BFD_AUTH_SIMPLE) {
 		/* §6.7.2: the Password must equal the key selected by the Key ID. */
 		if (a->password_len != k->len ||
 		    !memeql_sec(a->password, k->secret, k->len))

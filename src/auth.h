@@ -42,13 +42,13 @@ struct auth_key {
 
 /* Shared by all sessions: one configured type and its keys. */
 struct auth_keyring {
-	uint8_t type;			/* MR_AUTH_* (= RFC 5880 Auth Type) */
+	uint8_t type;			/* enum bfd_auth_type */
 	struct auth_key keys[AUTH_MAX_KEYS];	/* keys[0] signs */
 	int nkeys;			/* 1..AUTH_MAX_KEYS after a successful load */
 };
 
 /*
- * Reads a key file for an auth type (MR_AUTH_*). Refuses a file that is not
+ * Reads a key file for an auth type (enum bfd_auth_type). Refuses a file that is not
  * regular, that group or others may access, or, when we run as root, that
  * root does not own. Every error goes to errf as "path:line: msg\n" (or
  * "path: msg\n"). Returns 0, or -1 with *kr wiped.

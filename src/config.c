@@ -81,12 +81,12 @@ static const char *const gkey_names[G_NKEYS] = {
 };
 
 static const char *const auth_names[] = {
-	[MR_AUTH_NONE] = "none",
-	[MR_AUTH_SIMPLE] = "simple",
-	[MR_AUTH_KEYED_MD5] = "keyed-md5",
-	[MR_AUTH_METICULOUS_KEYED_MD5] = "meticulous-keyed-md5",
-	[MR_AUTH_KEYED_SHA1] = "keyed-sha1",
-	[MR_AUTH_METICULOUS_KEYED_SHA1] = "meticulous-keyed-sha1",
+	[BFD_AUTH_NONE] = "none",
+	[BFD_AUTH_SIMPLE] = "simple",
+	[BFD_AUTH_KEYED_MD5] = "keyed-md5",
+	[BFD_AUTH_MET_KEYED_MD5] = "meticulous-keyed-md5",
+	[BFD_AUTH_KEYED_SHA1] = "keyed-sha1",
+	[BFD_AUTH_MET_KEYED_SHA1] = "meticulous-keyed-sha1",
 };
 #define NAUTH (sizeof(auth_names) / sizeof(auth_names[0]))
 
@@ -978,11 +978,11 @@ static void check_all(struct parser *p, int lastline)
 {
 	struct mr_config *cfg = p->cfg;
 
-	if (cfg->auth_type != MR_AUTH_NONE && cfg->auth_key_file[0] == '\0' &&
+	if (cfg->auth_type != BFD_AUTH_NONE && cfg->auth_key_file[0] == '\0' &&
 	    p->gkey_line[G_AUTH_KEY_FILE] == 0)
 		perr(p, p->gkey_line[G_AUTH_TYPE], "auth-type %s needs auth-key-file",
 		    config_auth_type_name(cfg->auth_type));
-	if (cfg->auth_type == MR_AUTH_NONE && p->gkey_line[G_AUTH_KEY_FILE] != 0 &&
+	if (cfg->auth_type == BFD_AUTH_NONE && p->gkey_line[G_AUTH_KEY_FILE] != 0 &&
 	    p->gkey_line[G_AUTH_TYPE] == 0)
 		perr(p, p->gkey_line[G_AUTH_KEY_FILE], "auth-key-file is set but auth-type is "
 		    "not (set auth-type, or auth-type = none to stage a key)");
@@ -1025,7 +1025,7 @@ void config_defaults(struct mr_config *cfg)
 	cfg->relay = false;	/* opt-in: see relay in meshroute.conf(5) */
 	cfg->relay_port = 3786;
 	cfg->rx_coalesce = true;
-	cfg->auth_type = MR_AUTH_NONE;
+	cfg->auth_type = BFD_AUTH_NONE;
 	snprintf(cfg->control_socket, sizeof(cfg->control_socket), "/run/meshroute/meshroute.sock");
 }
 
@@ -1196,7 +1196,7 @@ static void plan_bfd(const struct mr_config *cfg, FILE *out)
 		    config_duration_str(mtu_interval(cfg), d1, sizeof(d1)),
 		    config_duration_str(mtu_window(cfg), d2, sizeof(d2)));
 	fprintf(out, "  hold-down:  %s\n", config_duration_str(cfg->hold_down_us, d1, sizeof(d1)));
-	if (cfg->auth_type == MR_AUTH_NONE)
+	if (cfg->auth_type == BFD_AUTH_NONE)
 		fprintf(out, "  auth:       none\n");
 	else
 		fprintf(out, "  auth:       %s, key file %s\n",

@@ -9,19 +9,12 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
+#include "packet.h"
+
 #define MR_DEFAULT_CONFIG "/etc/meshroute/meshroute.conf"
 #define MR_MAX_NODES 16
 #define MR_MAX_FAST 32
 
-/* RFC 5880 §4.1 Auth Type numbers; 0 (reserved there) means no authentication here. */
-enum {
-	MR_AUTH_NONE = 0,
-	MR_AUTH_SIMPLE = 1,
-	MR_AUTH_KEYED_MD5 = 2,
-	MR_AUTH_METICULOUS_KEYED_MD5 = 3,
-	MR_AUTH_KEYED_SHA1 = 4,
-	MR_AUTH_METICULOUS_KEYED_SHA1 = 5,
-};
 
 /* mtu-probe: padded BFD (RFC 9764) proving a fast port's MTU passes. */
 enum {
@@ -64,7 +57,7 @@ struct mr_config {
 	char metrics_file[256];		/* node_exporter textfile, absolute path or "" */
 	char auth_key_file[256];	/* absolute path or "" */
 	char control_socket[108];	/* sizeof(sun_path) */
-	uint8_t auth_type;		/* MR_AUTH_* */
+	uint8_t auth_type;		/* enum bfd_auth_type; BFD_AUTH_NONE: no authentication */
 	struct mr_node nodes[MR_MAX_NODES];
 	int nnodes;			/* 2..MR_MAX_NODES after a successful load */
 };

@@ -2097,7 +2097,7 @@ static int reload_keys(struct mr_daemon *d, FILE *out, struct reload *r)
 	FILE *kf;
 	int kret;
 
-	if (r->ncfg->auth_type == MR_AUTH_NONE)
+	if (r->ncfg->auth_type == BFD_AUTH_NONE)
 		return 0;
 	kf = open_memstream(&kerrs, &kerrlen);
 	kret = kf ? auth_keyring_load(r->ncfg->auth_key_file, r->ncfg->auth_type, &r->nkeys, kf) : -1;

@@ -161,7 +161,7 @@ int main(int argc, char **argv)
 		snprintf(d.cfg.control_socket, sizeof(d.cfg.control_socket), "%s", sock);
 		snprintf(d.sock_override, sizeof(d.sock_override), "%s", sock);
 	}
-	if (d.cfg.auth_type != MR_AUTH_NONE &&
+	if (d.cfg.auth_type != BFD_AUTH_NONE &&
 	    auth_keyring_load(d.cfg.auth_key_file, d.cfg.auth_type, &d.keys, stderr) < 0) {
 		fprintf(stderr, "meshrouted: %s: key file rejected\n", d.cfg.auth_key_file);
 		return 1;

@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bool keyed;
 	int err;
 
-	if (!fuzz_keys(data, size, MR_AUTH_METICULOUS_KEYED_SHA1, &kr, &keyed, &msg, &len))
+	if (!fuzz_keys(data, size, BFD_AUTH_MET_KEYED_SHA1, &kr, &keyed, &msg, &len))
 		return 0;
 	err = advert_decode(msg, len, keyed ? &kr : NULL, &a);
 	check(err >= 0 && err < ADVERT_ERR_MAX);

@@ -35,18 +35,18 @@ static void check(bool ok)
 
 static bool is_digest(uint8_t type)
 {
-	return type >= MR_AUTH_KEYED_MD5 && type <= MR_AUTH_METICULOUS_KEYED_SHA1;
+	return type >= BFD_AUTH_KEYED_MD5 && type <= BFD_AUTH_MET_KEYED_SHA1;
 }
 
 static bool is_meticulous(uint8_t type)
 {
-	return type == MR_AUTH_METICULOUS_KEYED_MD5 || type == MR_AUTH_METICULOUS_KEYED_SHA1;
+	return type == BFD_AUTH_MET_KEYED_MD5 || type == BFD_AUTH_MET_KEYED_SHA1;
 }
 
 static void check_ring(const struct auth_keyring *kr, uint8_t type)
 {
-	size_t max = (type == MR_AUTH_KEYED_SHA1 || type == MR_AUTH_METICULOUS_KEYED_SHA1 ||
-		      type == MR_AUTH_NONE) ? 20 : 16;
+	size_t max = (type == BFD_AUTH_KEYED_SHA1 || type == BFD_AUTH_MET_KEYED_SHA1 ||
+		      type == BFD_AUTH_NONE) ? 20 : 16;
 	int i, j;
 
 	check(kr->type == type);
@@ -88,7 +88,7 @@ static void verify_input(const struct auth_keyring *kr, const uint8_t *buf, size
 	r = auth_verify(kr, &st, &pkt, buf, len, NOW);
 	check(r >= 0 && r < AUTH_RESULT_MAX);
 	check(auth_result_name(r) != NULL && auth_result_str(r) != NULL);
-	if (kr->type == MR_AUTH_NONE) {
+	if (kr->type == BFD_AUTH_NONE) {
 		check(r == (pkt.auth_present ? AUTH_NOT_EXPECTED : AUTH_OK));
 		return;
 	}
@@ -140,7 +140,7 @@ static void check_round_trip(const struct auth_keyring *kr, const struct bfd_pac
 		auth_state_init(&st_rx, 0);
 		r = auth_verify(kr, &st_rx, &got, buf, n, NOW);
 		check(r == AUTH_OK);
-		if (kr->type == MR_AUTH_NONE || !is_digest(kr->type))
+		if (kr->type == BFD_AUTH_NONE || !is_digest(kr->type))
 			continue;
 		/* The next packet from the same sender is in the window too. */
 		p = *tmpl;

@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bool keyed;
 	int err, i;
 
-	if (!fuzz_keys(data, size, MR_AUTH_KEYED_SHA1, &kr, &keyed, &msg, &len))
+	if (!fuzz_keys(data, size, BFD_AUTH_KEYED_SHA1, &kr, &keyed, &msg, &len))
 		return 0;
 	err = linkrep_decode(msg, len, keyed ? &kr : NULL, &r);
 	check(err >= 0 && err < LINKREP_ERR_MAX);

@@ -28,12 +28,12 @@
 } while (0)
 
 static const uint8_t all_types[] = {
-	MR_AUTH_SIMPLE, MR_AUTH_KEYED_MD5, MR_AUTH_METICULOUS_KEYED_MD5,
-	MR_AUTH_KEYED_SHA1, MR_AUTH_METICULOUS_KEYED_SHA1,
+	BFD_AUTH_SIMPLE, BFD_AUTH_KEYED_MD5, BFD_AUTH_MET_KEYED_MD5,
+	BFD_AUTH_KEYED_SHA1, BFD_AUTH_MET_KEYED_SHA1,
 };
 static const uint8_t digest_types[] = {
-	MR_AUTH_KEYED_MD5, MR_AUTH_METICULOUS_KEYED_MD5,
-	MR_AUTH_KEYED_SHA1, MR_AUTH_METICULOUS_KEYED_SHA1,
+	BFD_AUTH_KEYED_MD5, BFD_AUTH_MET_KEYED_MD5,
+	BFD_AUTH_KEYED_SHA1, BFD_AUTH_MET_KEYED_SHA1,
 };
 
 /* Parses text as a key file or fails the test with the parser's message. */
@@ -140,13 +140,13 @@ static void test_round_trip_every_type(void **state)
 		assert_true(p.auth_present);
 		assert_int_equal(p.auth.type, all_types[i]);
 		assert_int_equal(p.auth.key_id, 7);
-		if (all_types[i] == MR_AUTH_SIMPLE) {
+		if (all_types[i] == BFD_AUTH_SIMPLE) {
 			/* §4.2: Auth Len = 3 + password length, password in the clear. */
 			assert_int_equal(w.len, 24 + 3 + 10);
 			assert_int_equal(p.auth.password_len, 10);
 			assert_memory_equal(p.auth.password, "s3cret-key", 10);
 		} else {
-			assert_int_equal(w.len, all_types[i] <= MR_AUTH_METICULOUS_KEYED_MD5 ?
+			assert_int_equal(w.len, all_types[i] <= BFD_AUTH_MET_KEYED_MD5 ?
 					 24 + 24 : 24 + 28);
 			assert_int_equal(p.auth.seq, 0xdeadbeef + 4);
 			assert_true(rx.rcv_seq_known);
@@ -202,8 +202,8 @@ static void test_not_expected_and_missing(void **state)
 	struct auth_state tx, rx;
 	struct wire plain, signed_;
 
-	ring(&sha1, MR_AUTH_KEYED_SHA1, "1 key\n");
-	ring(&none, MR_AUTH_NONE, "1 staged-key\n");
+	ring(&sha1, BFD_AUTH_KEYED_SHA1, "1 key\n");
+	ring(&none, BFD_AUTH_NONE, "1 staged-key\n");
 	auth_state_init(&tx, 1);
 	auth_state_init(&rx, 0);
 
@@ -226,9 +226,9 @@ static void test_wrong_type(void **state)
 	struct auth_state tx, rx;
 	struct wire w;
 
-	ring(&md5, MR_AUTH_KEYED_MD5, "1 key\n");
-	ring(&sha1, MR_AUTH_KEYED_SHA1, "1 key\n");
-	ring(&met_sha1, MR_AUTH_METICULOUS_KEYED_SHA1, "1 key\n");
+	ring(&md5, BFD_AUTH_KEYED_MD5, "1 key\n");
+	ring(&sha1, BFD_AUTH_KEYED_SHA1, "1 key\n");
+	ring(&met_sha1, BFD_AUTH_MET_KEYED_SHA1, "1 key\n");
 	auth_state_init(&tx, 1);
 	auth_state_init(&rx, 0);
 	send_pkt(&sha1, &tx, 3, &w);
@@ -262,7 +262,7 @@ static void test_wrong_secret(void **state)
 
 	for (i = 0; i < ARRAY_SIZE(all_types); i++) {
 		uint8_t t = all_types[i];
-		int want = t == MR_AUTH_SIMPLE ? AUTH_BAD_PASSWORD : AUTH_BAD_DIGEST;
+		int want = t == BFD_AUTH_SIMPLE ? AUTH_BAD_PASSWORD : AUTH_BAD_DIGEST;
 		struct auth_keyring a, b, c;
 		struct auth_state tx, rx;
 		struct wire w;
@@ -396,8 +396,8 @@ static void test_sequence_window(void **state)
 
 	for (t = 0; t < ARRAY_SIZE(digest_types); t++) {
 		uint8_t type = digest_types[t];
-		bool met = type == MR_AUTH_METICULOUS_KEYED_MD5 ||
-			   type == MR_AUTH_METICULOUS_KEYED_SHA1;
+		bool met = type == BFD_AUTH_MET_KEYED_MD5 ||
+			   type == BFD_AUTH_MET_KEYED_SHA1;
 		struct auth_keyring kr;
 
 		ring(&kr, type, "1 seqkey\n");
@@ -445,8 +445,8 @@ static void test_replay_of_old_packet(void **state)
 		assert_int_equal(rx.rcv_seq, 2);
 		/* The newest packet again: keyed accepts an equal number, meticulous does not. */
 		assert_result(recv_pkt(&kr, &rx, &w, 0),
-			      digest_types[t] == MR_AUTH_KEYED_MD5 ||
-			      digest_types[t] == MR_AUTH_KEYED_SHA1 ? AUTH_OK : AUTH_SEQ_REPLAY,
+			      digest_types[t] == BFD_AUTH_KEYED_MD5 ||
+			      digest_types[t] == BFD_AUTH_KEYED_SHA1 ? AUTH_OK : AUTH_SEQ_REPLAY,
 			      "newest again");
 	}
 }
@@ -457,8 +457,8 @@ static void test_forgery_does_not_move_state(void **state)
 	struct auth_keyring kr, forger;
 	struct auth_state rx;
 
-	ring(&kr, MR_AUTH_METICULOUS_KEYED_SHA1, "1 real-key\n");
-	ring(&forger, MR_AUTH_METICULOUS_KEYED_SHA1, "1 guessed\n");
+	ring(&kr, BFD_AUTH_MET_KEYED_SHA1, "1 real-key\n");
+	ring(&forger, BFD_AUTH_MET_KEYED_SHA1, "1 guessed\n");
 	auth_state_init(&rx, 0);
 	assert_result(seq_pkt_from(&forger, &kr, &rx, 50, 3), AUTH_BAD_DIGEST,
 		      "forged first packet");
@@ -478,7 +478,7 @@ static void test_seq_known_expires(void **state)
 	struct wire w;
 	const uint32_t detect = 60000;	/* us */
 
-	ring(&kr, MR_AUTH_METICULOUS_KEYED_MD5, "1 expirekey\n");
+	ring(&kr, BFD_AUTH_MET_KEYED_MD5, "1 expirekey\n");
 	auth_state_init(&tx, 500);
 	auth_state_init(&rx, 0);
 	send_pkt(&kr, &tx, 3, &w);
@@ -507,7 +507,7 @@ static void test_xmit_seq(void **state)
 	uint32_t want[] = { 0xfffffffe, 0xffffffff, 0, 1 };
 	size_t i;
 
-	ring(&kr, MR_AUTH_KEYED_SHA1, "9 k\n");
+	ring(&kr, BFD_AUTH_KEYED_SHA1, "9 k\n");
 	auth_state_init(&tx, 0xfffffffe);
 	assert_false(tx.rcv_seq_known);
 	for (i = 0; i < ARRAY_SIZE(want); i++) {
@@ -519,7 +519,7 @@ static void test_xmit_seq(void **state)
 		assert_int_equal(p.auth.key_id, 9);
 	}
 	/* Simple password has no sequence number: the counter is left alone. */
-	ring(&simple, MR_AUTH_SIMPLE, "9 k\n");
+	ring(&simple, BFD_AUTH_SIMPLE, "9 k\n");
 	auth_prepare(&simple, &tx, &p);
 	assert_int_equal(tx.xmit_seq, 2);
 	assert_int_equal(p.auth.len, 4);
@@ -533,8 +533,8 @@ static void test_sign_errors(void **state)
 	uint8_t buf[BFD_MAX_PKT_LEN];
 	size_t len;
 
-	ring(&kr, MR_AUTH_KEYED_SHA1, "1 k\n");
-	ring(&other, MR_AUTH_KEYED_SHA1, "2 k\n");
+	ring(&kr, BFD_AUTH_KEYED_SHA1, "1 k\n");
+	ring(&other, BFD_AUTH_KEYED_SHA1, "2 k\n");
 	auth_state_init(&tx, 1);
 	base_packet(&p, 3);
 	auth_prepare(&kr, &tx, &p);
@@ -617,12 +617,12 @@ static void kat(uint8_t type, const uint8_t *want, size_t want_len)
 
 static void test_known_answer_sha1(void **state)
 {
-	kat(MR_AUTH_KEYED_SHA1, kat_sha1, sizeof(kat_sha1));
+	kat(BFD_AUTH_KEYED_SHA1, kat_sha1, sizeof(kat_sha1));
 }
 
 static void test_known_answer_md5(void **state)
 {
-	kat(MR_AUTH_KEYED_MD5, kat_md5, sizeof(kat_md5));
+	kat(BFD_AUTH_KEYED_MD5, kat_md5, sizeof(kat_md5));
 }
 
 /* A hex: key equal to the plain text key gives the same digest. */
@@ -630,11 +630,11 @@ static void test_hex_secret_equals_text(void **state)
 {
 	struct auth_keyring a, b;
 
-	ring(&a, MR_AUTH_KEYED_SHA1, "1 meshroute\n");
-	ring(&b, MR_AUTH_KEYED_SHA1, "1 hex:6D657368726f757465\n");
+	ring(&a, BFD_AUTH_KEYED_SHA1, "1 meshroute\n");
+	ring(&b, BFD_AUTH_KEYED_SHA1, "1 hex:6D657368726f757465\n");
 	assert_int_equal(a.keys[0].len, b.keys[0].len);
 	assert_memory_equal(a.keys[0].secret, b.keys[0].secret, sizeof(a.keys[0].secret));
-	kat(MR_AUTH_KEYED_SHA1, kat_sha1, sizeof(kat_sha1));
+	kat(BFD_AUTH_KEYED_SHA1, kat_sha1, sizeof(kat_sha1));
 }
 
 /*
@@ -656,28 +656,28 @@ struct old_build_kat {
 };
 
 static const struct old_build_kat old_build_kats[] = {
-	{ MR_AUTH_KEYED_MD5, "42 hex:000102030405060708090a0b0c0d0e0f\n", 0xfffffffe, 48,
+	{ BFD_AUTH_KEYED_MD5, "42 hex:000102030405060708090a0b0c0d0e0f\n", 0xfffffffe, 48,
 	  (const uint8_t[]){
 		0x20, 0xc4, 0x03, 0x30, 0xde, 0xad, 0xbe, 0xef, 0x00, 0xc0, 0xff, 0xee,
 		0x00, 0x00, 0x4e, 0x20, 0x00, 0x00, 0xc3, 0x50, 0x00, 0x00, 0x00, 0x00,
 		0x02, 0x18, 0x2a, 0x00, 0xff, 0xff, 0xff, 0xfe,
 		0x44, 0x83, 0xef, 0x54, 0x43, 0xf3, 0xc8, 0x51,
 		0x6e, 0xf4, 0x14, 0xdf, 0x14, 0x03, 0x40, 0x42 } },
-	{ MR_AUTH_METICULOUS_KEYED_MD5, "7 k\n", 0x80000001, 48,
+	{ BFD_AUTH_MET_KEYED_MD5, "7 k\n", 0x80000001, 48,
 	  (const uint8_t[]){
 		0x20, 0xa4, 0x05, 0x30, 0x0a, 0x0b, 0x0c, 0x0d, 0x01, 0x01, 0x01, 0x01,
 		0x00, 0x00, 0x4e, 0x20, 0x00, 0x00, 0xc3, 0x50, 0x00, 0x00, 0x00, 0x00,
 		0x03, 0x18, 0x07, 0x00, 0x80, 0x00, 0x00, 0x01,
 		0x35, 0xb5, 0x80, 0xb9, 0x32, 0xf6, 0xb1, 0x3e,
 		0x4e, 0xae, 0x61, 0xf6, 0x84, 0xea, 0x5b, 0x63 } },
-	{ MR_AUTH_KEYED_SHA1, "255 hex:f0e1d2c3b4a5968778695a4b3c2d1e0f00112233\n", 0, 52,
+	{ BFD_AUTH_KEYED_SHA1, "255 hex:f0e1d2c3b4a5968778695a4b3c2d1e0f00112233\n", 0, 52,
 	  (const uint8_t[]){
 		0x20, 0xc4, 0x03, 0x34, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0,
 		0x00, 0x00, 0x4e, 0x20, 0x00, 0x00, 0xc3, 0x50, 0x00, 0x00, 0x00, 0x00,
 		0x04, 0x1c, 0xff, 0x00, 0x00, 0x00, 0x00, 0x00,
 		0xc8, 0x23, 0x35, 0xdf, 0x14, 0xa2, 0x59, 0x65, 0x83, 0x87,
 		0x4c, 0xe5, 0xd0, 0x7b, 0xab, 0xae, 0xfe, 0x92, 0x7a, 0xa9 } },
-	{ MR_AUTH_METICULOUS_KEYED_SHA1, "0 meshroute-sha1\n", 0x7fffffff, 52,
+	{ BFD_AUTH_MET_KEYED_SHA1, "0 meshroute-sha1\n", 0x7fffffff, 52,
 	  (const uint8_t[]){
 		0x20, 0x44, 0x04, 0x34, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
 		0x00, 0x00, 0x4e, 0x20, 0x00, 0x00, 0xc3, 0x50, 0x00, 0x00, 0x00, 0x00,
@@ -729,14 +729,14 @@ static void test_keyfile_ok(void **state)
 {
 	struct auth_keyring kr;
 
-	ring(&kr, MR_AUTH_KEYED_SHA1,
+	ring(&kr, BFD_AUTH_KEYED_SHA1,
 	     "# meshroute keys\n"
 	     "\n"
 	     "   # indented comment\n"
 	     "5 first#not-a-comment\r\n"
 	     "\t0\thex:00ff\t\n"
 	     "255 12345678901234567890");		/* 20 bytes, no final newline */
-	assert_int_equal(kr.type, MR_AUTH_KEYED_SHA1);
+	assert_int_equal(kr.type, BFD_AUTH_KEYED_SHA1);
 	assert_int_equal(kr.nkeys, 3);
 	assert_int_equal(kr.keys[0].id, 5);
 	assert_int_equal(kr.keys[0].len, 19);
@@ -748,9 +748,9 @@ static void test_keyfile_ok(void **state)
 	assert_int_equal(kr.keys[2].id, 255);
 	assert_int_equal(kr.keys[2].len, 20);
 
-	ring(&kr, MR_AUTH_KEYED_MD5, "1 1234567890123456\n");	/* 16: the MD5 maximum */
+	ring(&kr, BFD_AUTH_KEYED_MD5, "1 1234567890123456\n");	/* 16: the MD5 maximum */
 	assert_int_equal(kr.keys[0].len, 16);
-	ring(&kr, MR_AUTH_SIMPLE, "1 hex:00112233445566778899aabbccddeeff\n");
+	ring(&kr, BFD_AUTH_SIMPLE, "1 hex:00112233445566778899aabbccddeeff\n");
 	assert_int_equal(kr.keys[0].len, 16);
 	{
 		char text[AUTH_MAX_KEYS * 8 + 1] = "";
@@ -758,7 +758,7 @@ static void test_keyfile_ok(void **state)
 
 		for (i = 0; i < AUTH_MAX_KEYS; i++)
 			snprintf(text + strlen(text), sizeof(text) - strlen(text), "%d k%d\n", i, i);
-		ring(&kr, MR_AUTH_KEYED_SHA1, text);
+		ring(&kr, BFD_AUTH_KEYED_SHA1, text);
 		assert_int_equal(kr.nkeys, AUTH_MAX_KEYS);
 	}
 }
@@ -772,37 +772,37 @@ struct keyfile_case {
 static void test_keyfile_errors(void **state)
 {
 	static const struct keyfile_case cases[] = {
-		{ "", MR_AUTH_KEYED_SHA1, "keys: no keys (want lines \"KEYID SECRET\")\n" },
-		{ "# only a comment\n\n", MR_AUTH_KEYED_SHA1,
+		{ "", BFD_AUTH_KEYED_SHA1, "keys: no keys (want lines \"KEYID SECRET\")\n" },
+		{ "# only a comment\n\n", BFD_AUTH_KEYED_SHA1,
 		  "keys: no keys (want lines \"KEYID SECRET\")\n" },
-		{ "1 a\n256 b\n", MR_AUTH_KEYED_SHA1,
+		{ "1 a\n256 b\n", BFD_AUTH_KEYED_SHA1,
 		  "keys:2: key id \"256\" is not a number 0..255\n" },
-		{ "\n\n-1 a\n", MR_AUTH_KEYED_SHA1, "keys:3: key id \"-1\" is not a number 0..255\n" },
-		{ "x a\n", MR_AUTH_KEYED_SHA1, "keys:1: key id \"x\" is not a number 0..255\n" },
-		{ "1\n", MR_AUTH_KEYED_SHA1, "keys:1: key 1 has no secret (want \"KEYID SECRET\")\n" },
-		{ "1 two words\n", MR_AUTH_KEYED_SHA1,
+		{ "\n\n-1 a\n", BFD_AUTH_KEYED_SHA1, "keys:3: key id \"-1\" is not a number 0..255\n" },
+		{ "x a\n", BFD_AUTH_KEYED_SHA1, "keys:1: key id \"x\" is not a number 0..255\n" },
+		{ "1\n", BFD_AUTH_KEYED_SHA1, "keys:1: key 1 has no secret (want \"KEYID SECRET\")\n" },
+		{ "1 two words\n", BFD_AUTH_KEYED_SHA1,
 		  "keys:1: key 1: text after the secret (a secret is one word; use hex: for spaces)\n" },
-		{ "1 hex:abc\n", MR_AUTH_KEYED_SHA1,
+		{ "1 hex:abc\n", BFD_AUTH_KEYED_SHA1,
 		  "keys:1: key 1: hex: needs an even, nonzero number of hex digits\n" },
-		{ "1 hex:\n", MR_AUTH_KEYED_SHA1,
+		{ "1 hex:\n", BFD_AUTH_KEYED_SHA1,
 		  "keys:1: key 1: hex: needs an even, nonzero number of hex digits\n" },
-		{ "1 hex:zz\n", MR_AUTH_KEYED_SHA1,
+		{ "1 hex:zz\n", BFD_AUTH_KEYED_SHA1,
 		  "keys:1: key 1: hex: has a character that is not a hex digit\n" },
-		{ "1 12345678901234567\n", MR_AUTH_KEYED_MD5,
+		{ "1 12345678901234567\n", BFD_AUTH_KEYED_MD5,
 		  "keys:1: key 1: secret is 17 bytes, keyed-md5 allows 1..16\n" },
-		{ "1 12345678901234567\n", MR_AUTH_SIMPLE,
+		{ "1 12345678901234567\n", BFD_AUTH_SIMPLE,
 		  "keys:1: key 1: secret is 17 bytes, simple allows 1..16\n" },
-		{ "1 123456789012345678901\n", MR_AUTH_METICULOUS_KEYED_SHA1,
+		{ "1 123456789012345678901\n", BFD_AUTH_MET_KEYED_SHA1,
 		  "keys:1: key 1: secret is 21 bytes, meticulous-keyed-sha1 allows 1..20\n" },
-		{ "1 hex:00112233445566778899aabbccddeeff00\n", MR_AUTH_METICULOUS_KEYED_MD5,
+		{ "1 hex:00112233445566778899aabbccddeeff00\n", BFD_AUTH_MET_KEYED_MD5,
 		  "keys:1: key 1: secret is 17 bytes, meticulous-keyed-md5 allows 1..16\n" },
-		{ "1 a\x01" "b\n", MR_AUTH_KEYED_SHA1,
+		{ "1 a\x01" "b\n", BFD_AUTH_KEYED_SHA1,
 		  "keys:1: key 1: secret has a control character (use hex:)\n" },
-		{ "1 a\n# c\n1 b\n", MR_AUTH_KEYED_SHA1, "keys:3: key id 1 is listed twice\n" },
-		{ "0 a\n1 a\n2 a\n3 a\n4 a\n5 a\n6 a\n7 a\n8 a\n", MR_AUTH_KEYED_SHA1,
+		{ "1 a\n# c\n1 b\n", BFD_AUTH_KEYED_SHA1, "keys:3: key id 1 is listed twice\n" },
+		{ "0 a\n1 a\n2 a\n3 a\n4 a\n5 a\n6 a\n7 a\n8 a\n", BFD_AUTH_KEYED_SHA1,
 		  "keys:9: more than 8 keys\n" },
 		/* Every bad line is reported, in order. */
-		{ "x a\n1 ok\n2\n", MR_AUTH_KEYED_SHA1,
+		{ "x a\n1 ok\n2\n", BFD_AUTH_KEYED_SHA1,
 		  "keys:1: key id \"x\" is not a number 0..255\n"
 		  "keys:3: key 2 has no secret (want \"KEYID SECRET\")\n" },
 		{ "1 a\n", 6, "keys: auth type 6 is unknown\n" },
@@ -837,7 +837,7 @@ static void test_keyfile_error_hides_secret(void **state)
 
 	assert_non_null(f);
 	assert_int_equal(auth_keyring_parse("keys", "1 topsecret trailing\n2 toolongsecret-0123456789\n",
-					    MR_AUTH_KEYED_SHA1, &kr, f), -1);
+					    BFD_AUTH_KEYED_SHA1, &kr, f), -1);
 	fclose(f);
 	assert_null(strstr(msg, "topsecret"));
 	assert_null(strstr(msg, "trailing"));
@@ -870,7 +870,7 @@ static int load_msg(const char *path, char **msg)
 	int r;
 
 	assert_non_null(f);
-	r = auth_keyring_load(path, MR_AUTH_KEYED_SHA1, &kr, f);
+	r = auth_keyring_load(path, BFD_AUTH_KEYED_SHA1, &kr, f);
 	fclose(f);
 	if (r == 0) {
 		assert_int_equal(kr.nkeys, 1);
@@ -949,7 +949,7 @@ static void test_keyring_clear(void **state)
 	struct auth_keyring kr;
 	static const uint8_t zero[sizeof(kr)];
 
-	ring(&kr, MR_AUTH_KEYED_SHA1, "1 wipe-me\n");
+	ring(&kr, BFD_AUTH_KEYED_SHA1, "1 wipe-me\n");
 	auth_keyring_clear(&kr);
 	assert_memory_equal(&kr, zero, sizeof(kr));
 }

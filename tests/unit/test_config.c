@@ -265,7 +265,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.relay_port, 3786);
 	assert_string_equal(cfg.alert_command, "");
 	assert_string_equal(cfg.auth_key_file, "");
-	assert_int_equal(cfg.auth_type, MR_AUTH_NONE);
+	assert_int_equal(cfg.auth_type, BFD_AUTH_NONE);
 	assert_string_equal(cfg.control_socket, "/run/meshroute/meshroute.sock");
 	assert_string_equal(cfg.path, "t.conf");
 	assert_int_equal(cfg.nnodes, 2);
@@ -329,7 +329,7 @@ static void test_all_keys(void **state)
 	assert_string_equal(cfg.alert_command, "/usr/local/bin/meshroute-alert");
 	assert_string_equal(cfg.metrics_file, "/var/lib/prometheus/node-exporter/meshroute.prom");
 	assert_string_equal(cfg.auth_key_file, "/etc/meshroute/bfd.key");
-	assert_int_equal(cfg.auth_type, MR_AUTH_METICULOUS_KEYED_SHA1);
+	assert_int_equal(cfg.auth_type, BFD_AUTH_MET_KEYED_SHA1);
 	assert_string_equal(cfg.control_socket, "/run/x.sock");
 	assert_string_equal(cfg.nodes[0].name, "a.b-c_9");
 	assert_string_equal(mr_addr_str(&cfg.nodes[0].addr4, buf, sizeof(buf)), "10.10.0.1");
@@ -383,7 +383,7 @@ static void test_auth_names(void **state)
 	char text[256];
 
 	(void)state;
-	for (uint8_t t = 1; t <= MR_AUTH_METICULOUS_KEYED_SHA1; t++) {
+	for (uint8_t t = 1; t <= BFD_AUTH_MET_KEYED_SHA1; t++) {
 		snprintf(text, sizeof(text), "[global]\nauth-type = %s\nauth-key-file = /k\n" N1 N2,
 		    config_auth_type_name(t));
 		assert_int_equal(load_ok(text, &cfg), 0);

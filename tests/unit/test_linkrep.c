@@ -36,7 +36,7 @@ static struct linkrep sample(void)
 
 static void keys(struct auth_keyring *kr, const char *text)
 {
-	if (auth_keyring_parse("k", text, MR_AUTH_KEYED_SHA1, kr, stderr) != 0)
+	if (auth_keyring_parse("k", text, BFD_AUTH_KEYED_SHA1, kr, stderr) != 0)
 		fail_msg("key ring %s does not parse", text);
 }
 
