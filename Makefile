@@ -46,8 +46,10 @@ $(BUILD)/%.o: src/%.c | $(BUILD)
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
+# Made afresh: ar would keep the object of a source file that is gone.
 $(BUILD)/libmeshroute.a: $(LIB_OBJS)
 	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@
 	$(Q)$(AR) rcs $@ $^
 
 $(BUILD)/meshrouted: $(BUILD)/meshrouted.o $(BUILD)/libmeshroute.a
