@@ -73,6 +73,8 @@ struct mr_daemon {
 	struct alerter *alert;
 	struct control *ctl;
 	struct loop loop;
+	pthread_mutex_t lock;		/* all of this; the main thread's but while it waits */
+	struct standby *standby;	/* standby.h; NULL with one CPU */
 	struct loop_fd rx4, rx6, nlmon, sig;
 	char sock_override[108];	/* -s: wins over control-socket, also on reload */
 	mtime_t next_resync;
@@ -105,14 +107,19 @@ struct mr_daemon {
 
 /* Sets everything up (sockets, netlink, stale routes); 0 or -errno. */
 int daemon_start(struct mr_daemon *d);
-/* realtime = yes: SCHED_FIFO (low priority) so a busy host cannot starve probes; lock-memory = yes: mlockall. */
+/*
+ * realtime = yes: SCHED_FIFO (low priority) so a busy host cannot starve
+ * probes; lock-memory = yes: mlockall.  Then starts the standby thread
+ * (standby.h), which drops its own privileges as daemon_drop_privileges.
+ */
 void daemon_realtime(struct mr_daemon *d);
 /*
- * Keeps only the capabilities needed from now on (CAP_NET_ADMIN).  A
- * failure is logged and the daemon runs on with root's: it still protects
- * the traffic, which matters more than its own confinement.
+ * Keeps only the capabilities needed from now on (CAP_NET_ADMIN), for the
+ * calling thread.  0, or -EPERM (logged): the daemon then runs on with
+ * root's, since it still protects the traffic, which matters more than
+ * its own confinement.
  */
-void daemon_drop_privileges(struct mr_daemon *d);
+int daemon_drop_privileges(struct mr_daemon *d);
 /* Runs until a stop signal; returns the exit code. */
 int daemon_run(struct mr_daemon *d);
 /*

@@ -191,7 +191,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	daemon_realtime(&d);
-	daemon_drop_privileges(&d);
+	/* A failure is logged; the daemon runs on (daemon.h says why). */
+	(void)daemon_drop_privileges(&d);
 	/* What start-up parsed and collected is free now: give it back. */
 	malloc_trim(0);
 	err = daemon_run(&d);
