@@ -28,6 +28,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "mtusess.h"
+#include "sessloss.h"
 #include "net.h"
 #include "nl.h"
 #include "standby.h"
@@ -1682,142 +1683,50 @@ static mtime_t next_deadline(struct mr_daemon *d, bool standby)
 }
 
 /*
- * A lossy link (a dying transceiver, a bad cable) keeps BFD Up while TCP
- * collapses.  Probe loss is counted in both directions from the senders'
- * own counts (loss.h: link reports, or meticulous authentication's
- * sequence numbers), so a late sender is never a lossy link.  When the
- * trip rule fires the session is set AdminDown (diagnostic Path Down), so
- * that both ends move their traffic; its probes and the reports go on
- * being counted, and it returns once the loss has fallen below a quarter
- * of max-loss over 30 s (hysteresis), then through the normal bring-up and
- * (damped) hold-down.  Without counts nothing is judged (said once).
+ * Probe loss judged (sessloss.h): out of service is AdminDown with
+ * diagnostic Path Down, so that both ends move their traffic; the return
+ * goes through the normal bring-up and the (damped) hold-down.
  */
-#define LOSS_NO_COUNTS_AFTER MTIME_S(10)	/* Up this long without counts: say so */
-
-static const char *loss_dir_text(int dir)
+static void loss_apply(struct mr_daemon *d, struct mr_sess *s, const struct sessloss_change *chg,
+		       mtime_t now)
 {
-	return dir == LOSS_TO_PEER ? "of our probes to the peer" : "of the peer's probes";
-}
+	struct bfd_output out;
+	char addr[64];
+	bool outage = chg->action == SESSLOSS_OUT;
+	struct alert_event ev = {
+		.event = outage ? "loss-high" : "loss-ok", .node = self_node(d)->name,
+		.peer = peer_name(d, s->peer),
+		.peer_address = mr_addr_str(&s->remote, addr, sizeof(addr)),
+		.port = s->port->name, .old_state = outage ? "Up" : "AdminDown",
+		.new_state = outage ? "AdminDown" : "Down", .diag = chg->diag, .logged = true,
+	};
 
-static const char *loss_src_text(int src, int dir)
-{
-	if (src == LOSS_SRC_AUTH)
-		return "counted from the peer's authentication sequence numbers";
-	return dir == LOSS_TO_PEER ? "counted by the peer, from its link reports" :
-	       "counted from the peer's link reports";
-}
-
-/* "5.7" from lost/sent: tenths of a percent, rounded down. */
-static void pct_str(const struct loss_count *c, char *buf, size_t len)
-{
-	uint64_t pm = c->sent && c->lost > 0 ? (uint64_t)c->lost * 1000 / c->sent : 0;
-
-	snprintf(buf, len, "%u.%u", (unsigned)(pm / 10), (unsigned)(pm % 10));
-}
-
-/* Counts from the peer lately: reports that name the session, or auth sequence numbers. */
-static bool loss_counted(const struct mr_sess *s, mtime_t now)
-{
-	return (s->report_at && now - s->report_at <= LOSS_STALE) || loss_fresh(&s->loss_from, now);
+	if (chg->action == SESSLOSS_NONE)
+		return;
+	alert_emit(d->alert, &ev, now);
+	if (outage) {
+		damp_flap(&s->damp, now, damp_half_life(d));
+		bfd_session_admin_down(&s->bfd, BFD_DIAG_PATH_DOWN, now, &out);
+	} else {
+		bfd_session_admin_up(&s->bfd, now, &out);
+	}
+	sess_output(d, s, &out, now);
 }
 
 static void loss_check(struct mr_daemon *d, struct mr_sess *s, mtime_t now)
 {
-	unsigned max = d->cfg.max_loss_permille;
-	struct loss_verdict v;
-	struct bfd_output out;
-	char addr[64], diag[48], pct[16];
+	struct sessloss_change chg;
 
-	s->loss_permille = loss_permille(&s->loss_from, now);
-	s->loss_to_permille = loss_permille(&s->loss_to, now);
-	if (s->port->lan || s->mtu || s->port->drained)
-		return;
-	loss_judge(&s->loss_from, &s->loss_to, max, s->loss_out, s->loss_out_since, now, &v);
-	pct_str(&v.c, pct, sizeof(pct));
-	snprintf(diag, sizeof(diag), "loss %s%% %s peer", pct, v.dir == LOSS_TO_PEER ? "to" : "from");
-	if (!s->loss_out && s->bfd.state == BFD_STATE_UP && v.action == LOSS_TRIP) {
-		struct alert_event ev = {
-			.event = "loss-high", .node = self_node(d)->name,
-			.peer = peer_name(d, s->peer),
-			.peer_address = mr_addr_str(&s->remote, addr, sizeof(addr)),
-			.port = s->port->name, .old_state = "Up", .new_state = "AdminDown",
-			.diag = diag, .logged = true,
-		};
-
-		log_notice("%s (%s) via %s: %d of %u %s lost over the last %d s (%s%%, max-loss "
-			   "%u.%u%%; %s): taken out of service", ev.peer, ev.peer_address,
-			   s->port->name, (int)v.c.lost, v.c.sent, loss_dir_text(v.dir),
-			   (int)(v.width / MTIME_S(1)), pct, max / 10, max % 10,
-			   loss_src_text(v.src, v.dir));
-		alert_emit(d->alert, &ev, now);
-		s->loss_out = true;
-		s->loss_out_since = now;
-		damp_flap(&s->damp, now, damp_half_life(d));
-		bfd_session_admin_down(&s->bfd, BFD_DIAG_PATH_DOWN, now, &out);
-		sess_output(d, s, &out, now);
-		return;
-	}
-	if (s->loss_out && v.action == LOSS_CLEAR) {
-		struct alert_event ev = {
-			.event = "loss-ok", .node = self_node(d)->name,
-			.peer = peer_name(d, s->peer),
-			.peer_address = mr_addr_str(&s->remote, addr, sizeof(addr)),
-			.port = s->port->name, .old_state = "AdminDown", .new_state = "Down",
-			.diag = v.src != LOSS_SRC_NONE ? diag : "loss unknown", .logged = true,
-		};
-
-		if (!max)
-			log_notice("%s (%s) via %s: max-loss is off: back in service", ev.peer,
-				   ev.peer_address, s->port->name);
-		else if (v.src != LOSS_SRC_NONE)
-			log_notice("%s (%s) via %s: probe loss down to %d of %u over the last %d s "
-				   "(%s%%, below a quarter of max-loss): back in service", ev.peer,
-				   ev.peer_address, s->port->name, v.c.lost > 0 ? (int)v.c.lost : 0,
-				   v.c.sent, (int)(v.c.span / MTIME_S(1)), pct);
-		else
-			log_notice("%s (%s) via %s: probe loss unknown for %d s (the peer sends no "
-				   "counts any more): back in service", ev.peer, ev.peer_address,
-				   s->port->name, (int)(LOSS_GIVE_UP / MTIME_S(1)));
-		alert_emit(d->alert, &ev, now);
-		s->loss_out = false;
-		bfd_session_admin_up(&s->bfd, now, &out);
-		sess_output(d, s, &out, now);
-	}
+	if (sessloss_check(s, &d->cfg, now, &chg) != SESSLOSS_NONE)
+		loss_apply(d, s, &chg, now);
 }
 
-/*
- * Once a second per session: the peer's meticulous sequence numbers as a
- * pair of counts when it sends no reports, the verdicts that time alone
- * changes (a window going stale, the give-up), and "no counts" once.
- */
 static void loss_tick(struct mr_daemon *d, struct mr_sess *s, mtime_t now)
 {
-	char addr[64];
+	struct sessloss_change chg;
 
-	if (s->seq_valid && s->seq_at >= s->loss_reset_at &&
-	    !(s->report_at && now - s->report_at <= LOSS_STALE)) {
-		loss_sample(&s->loss_from, LOSS_SRC_AUTH, s->seq_key, s->bfd.local_discr, s->seq_last,
-			    s->seq_rcvd, s->seq_at);
-		s->seq_valid = false;
-	}
-	loss_check(d, s, now);
-	if (s->port->lan || s->mtu)
-		return;
-	if (loss_counted(s, now)) {
-		if (s->loss_none_logged)
-			log_info("%s (%s) via %s: probe loss counted again (%s)", peer_name(d, s->peer),
-				 mr_addr_str(&s->remote, addr, sizeof(addr)), s->port->name,
-				 loss_src_name(s->loss_from.src));
-		s->loss_none_logged = false;
-		return;
-	}
-	if (s->loss_none_logged || !d->cfg.max_loss_permille || s->bfd.state != BFD_STATE_UP ||
-	    now - s->up_since < LOSS_NO_COUNTS_AFTER)
-		return;
-	log_notice("%s (%s) via %s: loss: unknown, the peer sends no counts (no link reports, no "
-		   "meticulous authentication): probe loss on this link is not judged",
-		   peer_name(d, s->peer), mr_addr_str(&s->remote, addr, sizeof(addr)), s->port->name);
-	s->loss_none_logged = true;
+	if (sessloss_tick(s, &d->cfg, now, &chg) != SESSLOSS_NONE)
+		loss_apply(d, s, &chg, now);
 }
 
 /*
