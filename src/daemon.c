@@ -29,6 +29,7 @@
 #include "log.h"
 #include "mtusess.h"
 #include "sessloss.h"
+#include "sesstab.h"
 #include "net.h"
 #include "nl.h"
 #include "standby.h"
@@ -60,6 +61,13 @@ const char *mr_drop_name(int reason)
 static const struct mr_node *self_node(const struct mr_daemon *d)
 {
 	return &d->cfg.nodes[d->self];
+}
+
+static struct sesstab tab_of(const struct mr_daemon *d)
+{
+	struct sesstab t = { d->sess, d->nsess, d->msess, d->nmsess };
+
+	return t;
 }
 
 static const char *peer_name(const struct mr_daemon *d, int node)
@@ -385,53 +393,9 @@ static void sess_start(struct mr_daemon *d, struct mr_sess *s)
 	sess_connect(s);
 }
 
-static bool discr_used(const struct mr_sess *arr, int n, uint32_t v)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (arr[i].bfd.local_discr == v)
-			return true;
-	return false;
-}
-
-/* A random, nonzero discriminator unused by both session sets (RFC 5880 §6.8.1). */
-static uint32_t new_discr(const struct mr_daemon *d, const struct mr_sess *other, int nother)
-{
-	uint32_t v;
-
-	do {
-		if (getrandom(&v, sizeof(v), 0) != sizeof(v))
-			v = (uint32_t)mtime_now() ^ (uint32_t)getpid();
-	} while (v == 0 || v == MTU_BOOTSTRAP_DISCR || discr_used(d->sess, d->nsess, v) ||
-		 discr_used(other, nother, v) ||
-		 discr_used(d->msess, d->nmsess, v));
-	return v;
-}
-
-/* A new session in arr[*n] on `port` to node `peer` of cfg. */
-static void sess_new(struct mr_daemon *d, const struct mr_config *cfg, int self,
-		     struct mr_sess *arr, int *n, struct mr_port *port, bool lan, int peer,
-		     int fam, mtime_t now)
-{
-	struct bfd_session_params params;
-	struct mr_sess *s = &arr[*n];
-
-	memset(s, 0, sizeof(*s));
-	s->fd = -1;
-	s->port = port;
-	s->peer = peer;
-	s->local = *mr_node_addr(&cfg->nodes[self], fam);
-	s->remote = *mr_node_addr(&cfg->nodes[peer], fam);
-	sess_params(cfg, lan, &params);
-	bfd_session_init(&s->bfd, &params, new_discr(d, arr, *n), new_discr(d, arr, *n), now);
-	auth_state_init(&s->auth, new_discr(d, arr, *n));
-	s->loss_permille = s->loss_to_permille = -1;
-	(*n)++;
-}
-
 static int sessions_create(struct mr_daemon *d, mtime_t now)
 {
+	struct sesstab t = tab_of(d);
 	int i, n, f, count = 0;
 
 	d->sess = calloc((size_t)(d->nports * d->cfg.nnodes * MR_NFAM), sizeof(*d->sess));
@@ -440,10 +404,15 @@ static int sessions_create(struct mr_daemon *d, mtime_t now)
 	d->nsess = 0;
 	for (i = 0; i < d->nports; i++)
 		for (n = 0; n < d->cfg.nnodes; n++)
-			for (f = 0; f < MR_NFAM; f++)
+			for (f = 0; f < MR_NFAM; f++) {
+				struct sess_spec sp = {
+					.cfg = &d->cfg, .self = d->self, .peer = n, .fam = f,
+					.port = &d->ports[i], .lan = d->ports[i].lan,
+				};
+
 				if (n != d->self && fam_in_use(d, n, f))
-					sess_new(d, &d->cfg, d->self, d->sess, &count, &d->ports[i],
-						 d->ports[i].lan, n, f, now);
+					sesstab_new(&t, &sp, d->sess, &count, now);
+			}
 	d->nsess = count;
 	for (i = 0; i < d->nsess; i++)
 		sess_start(d, &d->sess[i]);
@@ -718,36 +687,26 @@ static void mtu_check_port_peer(struct mr_daemon *d, const struct mr_port *port,
 	mtu_check(d, m, now);
 }
 
-/* A new MTU session in arr[*n]: AdminDown (silent) until its port probes. */
-static void mtu_sess_new(struct mr_daemon *d, const struct mr_config *cfg, int self,
-			 struct mr_sess *arr, int *n, struct mr_port *port, int peer, int fam,
-			 mtime_t now)
-{
-	struct bfd_session_params params;
-	struct bfd_output out;
-	struct mr_sess *m = &arr[*n];
-
-	sess_new(d, cfg, self, arr, n, port, false, peer, fam, now);
-	mtusess_params(cfg, &params);
-	bfd_session_init(&m->bfd, &params, m->bfd.local_discr, new_discr(d, arr, *n), now);
-	bfd_session_admin_down(&m->bfd, BFD_DIAG_ADMIN_DOWN, now, &out);
-	m->mtu = true;
-}
-
 static int mtu_sessions_create(struct mr_daemon *d, mtime_t now)
 {
-	int i, n, f, count = 0;
+	struct sesstab t = tab_of(d);
+	int i, n, count = 0;
 
 	d->msess = calloc((size_t)(d->nports * d->cfg.nnodes), sizeof(*d->msess));
 	if (!d->msess)
 		return -ENOMEM;
 	d->nmsess = 0;
 	for (i = 0; i < d->nports; i++)
-		for (n = 0; n < d->cfg.nnodes; n++)
+		for (n = 0; n < d->cfg.nnodes; n++) {
+			struct sess_spec sp = {
+				.cfg = &d->cfg, .self = d->self, .peer = n, .port = &d->ports[i],
+				.mtu = true,
+			};
+
 			if (!d->ports[i].lan && n != d->self &&
-			    (f = mr_fam_first_shared(self_node(d), &d->cfg.nodes[n])) >= 0)
-				mtu_sess_new(d, &d->cfg, d->self, d->msess, &count, &d->ports[i], n,
-					     f, now);
+			    (sp.fam = mr_fam_first_shared(self_node(d), &d->cfg.nodes[n])) >= 0)
+				sesstab_new(&t, &sp, d->msess, &count, now);
+		}
 	d->nmsess = count;
 	for (i = 0; i < d->nmsess; i++)
 		sess_start(d, &d->msess[i]);
@@ -870,8 +829,10 @@ static struct mr_sess *mtu_reload(struct mr_daemon *d, const struct mr_config *n
 				  const struct mr_port *nports, int nn, int *count, mtime_t now)
 {
 	struct mr_sess *arr = calloc((size_t)(nn * ncfg->nnodes) + 1, sizeof(*arr));
+	struct sess_spec sp = { .cfg = ncfg, .self = nself, .mtu = true };
+	struct sesstab t = tab_of(d);
 	struct bfd_session_params params;
-	int i, n, f, k;
+	int i, n, k;
 
 	*count = 0;
 	mtusess_params(ncfg, &params);
@@ -879,19 +840,14 @@ static struct mr_sess *mtu_reload(struct mr_daemon *d, const struct mr_config *n
 		for (n = 0; n < ncfg->nnodes; n++) {
 			struct mr_sess *old = NULL;
 
-			if (!arr || nports[i].lan || n == nself || (f = mr_fam_first_shared(&ncfg->nodes[nself], &ncfg->nodes[n])) < 0)
+			sp.peer = n;
+			sp.port = &d->ports[i];
+			if (!arr || nports[i].lan || n == nself ||
+			    (sp.fam = mr_fam_first_shared(&ncfg->nodes[nself], &ncfg->nodes[n])) < 0)
 				continue;
-			for (k = 0; k < d->nmsess && !old; k++) {
-				struct mr_sess *o = &d->msess[k];
-
-				if (o->fd != -2 && strcmp(o->port->name, nports[i].name) == 0 &&
-				    strcmp(d->cfg.nodes[o->peer].name, ncfg->nodes[n].name) == 0 &&
-				    mr_addr_eq(&o->remote, mr_node_addr(&ncfg->nodes[n], f)) &&
-				    mr_addr_eq(&o->local, mr_node_addr(&ncfg->nodes[nself], f)))
-					old = o;
-			}
+			old = sesstab_match(d->msess, d->nmsess, &d->cfg, &sp, &nports[i]);
 			if (!old) {
-				mtu_sess_new(d, ncfg, nself, arr, count, &d->ports[i], n, f, now);
+				sesstab_new(&t, &sp, arr, count, now);
 				continue;
 			}
 			arr[*count] = *old;
@@ -952,57 +908,6 @@ static void drop(struct mr_daemon *d, int reason, const struct net_msg *m, const
 }
 
 /*
- * The session of arr[n] a packet is for: by (port, source) when by_source,
- * else by Your Discriminator (and then it must come from that session's
- * port and peer).
- */
-static struct mr_sess *demux_in(struct mr_sess *arr, int n, const struct net_msg *m,
-				const struct bfd_packet *pkt, bool by_source, int *reason)
-{
-	int i;
-
-	for (i = 0; i < n; i++) {
-		struct mr_sess *s = &arr[i];
-
-		if (!by_source) {
-			if (s->bfd.local_discr != pkt->your_discr)
-				continue;
-			/* Our discriminator from elsewhere: a moved cable or a forgery. */
-			if (s->port->ifindex != m->ifindex || !mr_addr_eq(&s->remote, &m->src)) {
-				*reason = MR_DROP_WRONG_PORT;
-				return NULL;
-			}
-			return s;
-		}
-		if (s->port->ifindex == m->ifindex && mr_addr_eq(&s->remote, &m->src))
-			return s;
-	}
-	*reason = MR_DROP_NO_SESSION;
-	return NULL;
-}
-
-/*
- * Two sessions may share (port, peer): the regular one and the MTU one.
- * The MTU session has its own discriminator, and takes the padded packets
- * (RFC 9764) that do not know it yet (mtu.h: MTU_BOOTSTRAP_DISCR);
- * everything else is the regular one's.
- */
-static struct mr_sess *sess_demux(struct mr_daemon *d, const struct net_msg *m,
-				  const struct bfd_packet *pkt, int *reason)
-{
-	bool padded = bfd_padded(pkt, m->len);
-	bool by_source = mtu_demux_by_source(pkt->your_discr, padded);
-	struct mr_sess *s;
-
-	if (pkt->your_discr) {
-		s = demux_in(d->msess, d->nmsess, m, pkt, padded && by_source, reason);
-		if (s || *reason == MR_DROP_WRONG_PORT || (padded && by_source))
-			return s;
-	}
-	return demux_in(d->sess, d->nsess, m, pkt, !pkt->your_discr, reason);
-}
-
-/*
  * When a probe arrived, for the detection timer: the kernel's stamp when
  * the probe waited no longer than a coalesced read makes it wait (then
  * detection is not pushed out by our reading late), the time of reading
@@ -1019,11 +924,12 @@ static mtime_t rx_arrival(const struct net_msg *m, mtime_t now)
 /* One received datagram, from checks to the session's state machine. */
 static void rx_one(struct mr_daemon *d, const struct net_msg *m, mtime_t now)
 {
+	struct sesstab t = tab_of(d);
 	struct bfd_packet pkt;
 	struct bfd_output out;
 	struct mr_sess *s;
 	mtime_t at;
-	int err, reason, ar;
+	int err, miss, ar;
 
 	d->rx_queued_max = mtime_max(d->rx_queued_max, m->rx_delay - d->rx_allow);
 	err = bfd_decode(m->buf, m->len, &pkt);
@@ -1037,9 +943,9 @@ static void rx_one(struct mr_daemon *d, const struct net_msg *m, mtime_t now)
 		drop(d, MR_DROP_TTL, m, NULL);
 		return;
 	}
-	s = sess_demux(d, m, &pkt, &reason);
+	s = sesstab_demux(&t, m, &pkt, &miss);
 	if (!s) {
-		drop(d, reason, m, NULL);
+		drop(d, miss == SESSTAB_WRONG_PORT ? MR_DROP_WRONG_PORT : MR_DROP_NO_SESSION, m, NULL);
 		return;
 	}
 	/* §6.8.6: authentication before anything of the packet is believed. */
@@ -1969,26 +1875,6 @@ void daemon_shutdown(struct mr_daemon *d)
 
 /* ---- reload ---- */
 
-/* The old session that a new (port, peer) pair continues, if any. */
-static struct mr_sess *sess_match(struct mr_daemon *d, const struct mr_config *ncfg, int nself,
-				  const struct mr_port *port, int peer, int fam)
-{
-	int i;
-
-	for (i = 0; i < d->nsess; i++) {
-		struct mr_sess *o = &d->sess[i];
-
-		if (o->fd == -2)	/* already carried over */
-			continue;
-		if (strcmp(o->port->name, port->name) == 0 && o->port->lan == port->lan &&
-		    strcmp(d->cfg.nodes[o->peer].name, ncfg->nodes[peer].name) == 0 &&
-		    mr_addr_eq(&o->remote, mr_node_addr(&ncfg->nodes[peer], fam)) &&
-		    mr_addr_eq(&o->local, mr_node_addr(&ncfg->nodes[nself], fam)))
-			return o;
-	}
-	return NULL;
-}
-
 static void report(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void report(FILE *out, const char *fmt, ...)
 {
@@ -2150,6 +2036,8 @@ static void reload_carry(struct mr_daemon *d, struct reload *r, struct mr_sess *
 static int reload_sessions(struct mr_daemon *d, struct reload *r, mtime_t now)
 {
 	const struct mr_config *ncfg = r->ncfg;
+	struct sess_spec sp = { .cfg = ncfg, .self = r->nself };
+	struct sesstab t = tab_of(d);
 	int i, n, f;
 
 	r->nsess = calloc((size_t)(r->nn * ncfg->nnodes * MR_NFAM), sizeof(*r->nsess));
@@ -2164,13 +2052,16 @@ static int reload_sessions(struct mr_daemon *d, struct reload *r, mtime_t now)
 								    &ncfg->nodes[n], f))
 					continue;
 				/* Final addresses: d->ports receives nports at the swap. */
-				old = sess_match(d, ncfg, r->nself, &r->nports[i], n, f);
+				sp.peer = n;
+				sp.fam = f;
+				sp.port = &d->ports[i];
+				sp.lan = r->nports[i].lan;
+				old = sesstab_match(d->sess, d->nsess, &d->cfg, &sp, &r->nports[i]);
 				if (old) {
 					reload_carry(d, r, old, i, n, now);
 					continue;
 				}
-				sess_new(d, ncfg, r->nself, r->nsess, &r->ns, &d->ports[i],
-					 r->nports[i].lan, n, f, now);
+				sesstab_new(&t, &sp, r->nsess, &r->ns, now);
 				r->added++;
 			}
 	return 0;
@@ -2245,12 +2136,13 @@ static void reload_others(struct mr_daemon *d, FILE *out, struct reload *r, mtim
 /* The new config, keys, ports, sessions and routes in place of the old. */
 static void reload_swap(struct mr_daemon *d, struct reload *r)
 {
+	struct sesstab t = tab_of(d);
 	int i;
 
 	/* A new auth type restarts sequence numbers; new keys do not (rollover). */
 	if (r->ncfg->auth_type != d->cfg.auth_type)
 		for (i = 0; i < r->ns; i++)
-			auth_state_init(&r->nsess[i].auth, new_discr(d, r->nsess, r->ns));
+			auth_state_init(&r->nsess[i].auth, sesstab_new_discr(&t, r->nsess, r->ns));
 	auth_keyring_clear(&d->keys);
 	d->keys = r->nkeys;
 	auth_keyring_clear(&r->nkeys);

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The daemon's session tables (regular sessions, and MTU sessions: one
+ * per fast port and peer), read through a view: which session a received
+ * packet is for (RFC 5880 §6.8.6), new sessions with discriminators unique
+ * across both tables (§6.8.1), and which old session a new one continues
+ * over a reload.  No I/O (discriminators come from getrandom()).
+ */
+#ifndef MR_SESSTAB_H
+#define MR_SESSTAB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "mtime.h"
+#include "packet.h"
+#include "sess.h"
+
+struct net_msg;
+
+/* The daemon's two tables, lent for one call. */
+struct sesstab {
+	struct mr_sess *sess;		/* regular sessions */
+	int nsess;
+	struct mr_sess *msess;		/* MTU sessions */
+	int nmsess;
+};
+
+/* Why a packet found no session. */
+enum sesstab_miss {
+	SESSTAB_NO_SESSION = 1,		/* none for its discriminator / source */
+	SESSTAB_WRONG_PORT,		/* our discriminator, but another port or source */
+};
+
+/*
+ * The session a received packet is for: by Your Discriminator when set
+ * (and then it must come from that session's port and peer: else a moved
+ * cable or a forgery), else by (port, source) among regular sessions;
+ * padded probes that do not know the MTU session yet (mtu.h) by (port,
+ * source) among MTU sessions.  NULL with *miss set when none.
+ */
+struct mr_sess *sesstab_demux(const struct sesstab *t, const struct net_msg *m,
+			      const struct bfd_packet *pkt, int *miss);
+
+/* A random discriminator: not 0, not MTU_BOOTSTRAP_DISCR, used neither in t nor in other[0..nother). */
+uint32_t sesstab_new_discr(const struct sesstab *t, const struct mr_sess *other, int nother);
+
+/* What a new session is. */
+struct sess_spec {
+	const struct mr_config *cfg;	/* the config it is of (the new one on reload) */
+	int self, peer;			/* node indexes in cfg */
+	int fam;			/* address family index */
+	struct mr_port *port;		/* where its port will live */
+	bool lan;			/* on the LAN port (timers: sess_params()) */
+	bool mtu;			/* an MTU session: AdminDown, silent until the port probes */
+};
+
+/* A new session of sp in arr[*n] (then *n + 1), its socket not open yet (fd -1). */
+void sesstab_new(const struct sesstab *t, const struct sess_spec *sp, struct mr_sess *arr, int *n,
+		 mtime_t now);
+
+/*
+ * Reload: the session of arr[0..n) (of old_cfg) that the new session sp
+ * continues: the same port name and role (port: the new table's port,
+ * for its name), the same peer name and addresses.  Sessions marked
+ * carried (fd == -2) are skipped.  NULL if none.
+ */
+struct mr_sess *sesstab_match(struct mr_sess *arr, int n, const struct mr_config *old_cfg,
+			      const struct sess_spec *sp, const struct mr_port *port);
+
+#endif
