@@ -459,27 +459,33 @@ static size_t name_index(const char *const *names, size_t n, const char *v)
 	return i;
 }
 
-/* A decimal number without sign or unit, saturating above 100000; false if it is none. */
-static bool parse_count(const char *v, unsigned long *out)
+/*
+ * key's value v as a decimal number (no sign, no unit) in min..max: true
+ * and *out; else false, the error reported ("not a number", "out of
+ * range", both naming the range).
+ */
+static bool set_count(struct parser *p, const char *key, const char *v, unsigned long min,
+		      unsigned long max, unsigned long *out)
 {
 	unsigned long n = 0;
 	const char *s;
 
 	for (s = v; isdigit((unsigned char)*s); s++)
-		n = n > 100000 ? n : n * 10 + (unsigned long)(*s - '0');
-	*out = n;
-	return s != v && *s == '\0';
+		n = n > 100000 ? n : n * 10 + (unsigned long)(*s - '0');	/* saturates */
+	if (s == v || *s != '\0')
+		perr(p, p->line, "%s: \"%s\" is not a number (%lu..%lu)", key, v, min, max);
+	else if (n < min || n > max)
+		perr(p, p->line, "%s: %s is out of range (%lu..%lu)", key, v, min, max);
+	else
+		*out = n;
+	return s != v && *s == '\0' && n >= min && n <= max;
 }
 
 static void set_multiplier(struct parser *p, const char *v, uint8_t *out)
 {
 	unsigned long n;
 
-	if (!parse_count(v, &n))
-		perr(p, p->line, "multiplier: \"%s\" is not a number (1..255)", v);
-	else if (n < 1 || n > 255)
-		perr(p, p->line, "multiplier: %s is out of range (1..255)", v);
-	else
+	if (set_count(p, "multiplier", v, 1, 255, &n))
 		*out = (uint8_t)n;
 }
 
@@ -487,11 +493,9 @@ static void set_relay_port(struct parser *p, const char *v, uint16_t *out)
 {
 	unsigned long n;
 
-	if (!parse_count(v, &n))
-		perr(p, p->line, "relay-port: \"%s\" is not a number (1..65535)", v);
-	else if (n < 1 || n > 65535)
-		perr(p, p->line, "relay-port: %s is out of range (1..65535)", v);
-	else if (n == 3784 || n == 3785)
+	if (!set_count(p, "relay-port", v, 1, 65535, &n))
+		return;
+	if (n == 3784 || n == 3785)
 		perr(p, p->line, "relay-port: %s is BFD's (3784 control, 3785 echo)", v);
 	else
 		*out = (uint16_t)n;

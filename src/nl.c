@@ -621,6 +621,19 @@ static bool route_put_oifs(struct nlmsghdr *nlh, size_t size, const struct nl_ro
 	return mnl_attr_put_check(nlh, size, RTA_MULTIPATH, (size_t)r->noif * sizeof(nh[0]), nh);
 }
 
+/* An acked RTM_NEWROUTE/RTM_DELROUTE for r in buf (NL_REQ_SIZE): family, prefix, table, our protocol. */
+static struct nlmsghdr *route_msg(uint8_t *buf, uint16_t type, uint16_t flags,
+				  const struct nl_route_req *r, struct rtmsg **rtm)
+{
+	struct nlmsghdr *nlh = nl_req(buf, type, NLM_F_ACK | flags, (void **)rtm, sizeof(**rtm));
+
+	(*rtm)->rtm_family = (uint8_t)r->family;
+	(*rtm)->rtm_dst_len = r->dst_len;
+	(*rtm)->rtm_table = r->table < 256 ? (uint8_t)r->table : RT_TABLE_UNSPEC;
+	(*rtm)->rtm_protocol = MR_RTPROT;
+	return nlh;
+}
+
 int nl_route_replace(struct nl *nl, const struct nl_route_req *r)
 {
 	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(8)));
@@ -641,12 +654,7 @@ int nl_route_replace(struct nl *nl, const struct nl_route_req *r)
 		return -EOPNOTSUPP;
 	}
 
-	nlh = nl_req(buf, RTM_NEWROUTE, NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE,
-		     (void **)&rtm, sizeof(*rtm));
-	rtm->rtm_family = (uint8_t)r->family;
-	rtm->rtm_dst_len = r->dst_len;
-	rtm->rtm_table = r->table < 256 ? (uint8_t)r->table : RT_TABLE_UNSPEC;
-	rtm->rtm_protocol = MR_RTPROT;
+	nlh = route_msg(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, r, &rtm);
 	/* A gateway route is universe scope; the gateway itself is on-link (RTNH_F_ONLINK). */
 	rtm->rtm_scope = r->has_gw || r->noif == 0 ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
 	rtm->rtm_type = r->noif == 0 ? RTN_UNREACHABLE : RTN_UNICAST;
@@ -682,11 +690,7 @@ int nl_route_delete(struct nl *nl, const struct nl_route_req *r)
 	if ((err = route_req_check(r, false)) < 0)
 		return err;
 	nl_route_str(desc, sizeof(desc), r);
-	nlh = nl_req(buf, RTM_DELROUTE, NLM_F_ACK, (void **)&rtm, sizeof(*rtm));
-	rtm->rtm_family = (uint8_t)r->family;
-	rtm->rtm_dst_len = r->dst_len;
-	rtm->rtm_table = r->table < 256 ? (uint8_t)r->table : RT_TABLE_UNSPEC;
-	rtm->rtm_protocol = MR_RTPROT;		/* only ours */
+	nlh = route_msg(buf, RTM_DELROUTE, 0, r, &rtm);	/* only ours: MR_RTPROT */
 	rtm->rtm_scope = RT_SCOPE_NOWHERE;	/* any scope */
 	rtm->rtm_type = RTN_UNSPEC;		/* any type */
 	/* One oif and a metric pick one of several routes to dst (probe routes). */
