@@ -804,17 +804,8 @@ static void mtu_shutdown(struct mr_daemon *d, mtime_t now)
 {
 	int i;
 
-	for (i = 0; i < d->nmsess; i++) {
-		struct mr_sess *m = &d->msess[i];
-		struct bfd_output out;
-
-		bfd_session_admin_down(&m->bfd, BFD_DIAG_ADMIN_DOWN, now, &out);
-		if (m->fd >= 0 && m->bfd.remote_discr && m->pad_to) {
-			sess_send(m, &d->sio, now);
-			sess_send(m, &d->sio, now);
-		}
-		sess_close(m);
-	}
+	for (i = 0; i < d->nmsess; i++)
+		sess_goodbye(&d->msess[i], &d->sio, 2, now);
 	free(d->msess);
 	d->msess = NULL;
 	d->nmsess = 0;
@@ -862,17 +853,9 @@ static struct mr_sess *mtu_reload(struct mr_daemon *d, const struct mr_config *n
 			(*count)++;
 		}
 	}
-	for (k = 0; k < d->nmsess; k++) {
-		struct mr_sess *o = &d->msess[k];
-		struct bfd_output o_;
-
-		if (o->fd == -2)
-			continue;
-		bfd_session_admin_down(&o->bfd, BFD_DIAG_ADMIN_DOWN, now, &o_);
-		if (o->fd >= 0 && o->bfd.remote_discr && o->pad_to)
-			sess_send(o, &d->sio, now);
-		sess_close(o);
-	}
+	for (k = 0; k < d->nmsess; k++)
+		if (d->msess[k].fd != -2)
+			sess_goodbye(&d->msess[k], &d->sio, 1, now);
 	return arr;
 }
 
@@ -1841,17 +1824,9 @@ void daemon_shutdown(struct mr_daemon *d)
 	for (i = 0; i < d->cfg.nnodes && d->nl; i++)
 		if (i != d->self)
 			peer_withdraw(d, i, now);
-	for (i = 0; i < d->nsess; i++) {
-		struct mr_sess *s = &d->sess[i];
-		struct bfd_output out;
-
-		bfd_session_admin_down(&s->bfd, BFD_DIAG_ADMIN_DOWN, now, &out);
-		if (s->fd >= 0 && s->bfd.remote_discr) {
-			sess_send(s, &d->sio, now);
-			sess_send(s, &d->sio, now);	/* one loss must not leave the peer waiting */
-		}
-		sess_close(s);
-	}
+	/* Twice: one loss must not leave the peer waiting. */
+	for (i = 0; i < d->nsess; i++)
+		sess_goodbye(&d->sess[i], &d->sio, 2, now);
 	mtu_shutdown(d, now);
 	free(d->sess);
 	d->sess = NULL;
@@ -2073,16 +2048,10 @@ static void reload_sessions_gone(struct mr_daemon *d, struct reload *r, mtime_t 
 	int i;
 
 	for (i = 0; i < d->nsess; i++) {
-		struct mr_sess *o = &d->sess[i];
-		struct bfd_output out;
-
-		if (o->fd == -2)
+		if (d->sess[i].fd == -2)
 			continue;
 		r->removed++;
-		bfd_session_admin_down(&o->bfd, BFD_DIAG_ADMIN_DOWN, now, &out);
-		if (o->fd >= 0 && o->bfd.remote_discr)
-			sess_send(o, &d->sio, now);
-		sess_close(o);
+		sess_goodbye(&d->sess[i], &d->sio, 1, now);
 	}
 }
 

@@ -148,3 +148,16 @@ void sess_close(struct mr_sess *s)
 	s->fd = -1;
 	s->connected = false;
 }
+
+void sess_goodbye(struct mr_sess *s, const struct sess_io *io, int times, mtime_t now)
+{
+	struct bfd_output out;
+	int i;
+
+	bfd_session_admin_down(&s->bfd, BFD_DIAG_ADMIN_DOWN, now, &out);
+	/* Only a peer that knows us can take it in; MTU sessions only while probing. */
+	if (s->fd >= 0 && s->bfd.remote_discr && (!s->mtu || s->pad_to))
+		for (i = 0; i < times; i++)
+			sess_send(s, io, now);
+	sess_close(s);
+}

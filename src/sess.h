@@ -122,5 +122,10 @@ int sess_open(struct mr_sess *s, const struct mr_config *cfg);
  */
 void sess_connect(struct mr_sess *s);
 void sess_close(struct mr_sess *s);
+/*
+ * The session is removed (reload, shutdown): AdminDown (RFC 5880 §6.8.16),
+ * said `times` times to a peer that knows us, then the socket closed.
+ */
+void sess_goodbye(struct mr_sess *s, const struct sess_io *io, int times, mtime_t now);
 
 #endif
