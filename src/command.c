@@ -17,16 +17,22 @@ struct command {
 
 static int cmd_status(struct mr_daemon *d, bool json, char **args, FILE *out)
 {
+	struct status_view v;
+
 	(void)args;
-	(json ? status_json : status_text)(d, mtime_now(), out);
+	daemon_status_view(d, &v);
+	(json ? status_json : status_text)(&v, mtime_now(), out);
 	return 0;
 }
 
 static int cmd_metrics(struct mr_daemon *d, bool json, char **args, FILE *out)
 {
+	struct status_view v;
+
 	(void)json;
 	(void)args;
-	status_metrics(d, mtime_now(), out);
+	daemon_status_view(d, &v);
+	status_metrics(&v, mtime_now(), out);
 	return 0;
 }
 

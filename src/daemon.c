@@ -33,6 +33,7 @@
 #include "net.h"
 #include "nl.h"
 #include "standby.h"
+#include "status.h"
 #include "sysctl.h"
 
 /* A full route resync from a dump, in case an event was missed. */
@@ -41,22 +42,6 @@
 #define MR_RT_PRIORITY 10
 /* How often metrics-file is rewritten. */
 #define METRICS_FILE_EVERY MTIME_S(10)
-/* A failed route change is retried after this long. */
-#define ROUTE_RETRY MTIME_MS(500)
-
-static const char *drop_names[MR_DROP_MAX] = {
-	[MR_DROP_DECODE] = "decode",
-	[MR_DROP_TTL] = "ttl",
-	[MR_DROP_NO_SESSION] = "no_session",
-	[MR_DROP_WRONG_PORT] = "wrong_port",
-	[MR_DROP_AUTH] = "auth",
-	[MR_DROP_ADMIN_DOWN] = "admin_down",
-};
-
-const char *mr_drop_name(int reason)
-{
-	return reason >= 0 && reason < MR_DROP_MAX ? drop_names[reason] : "?";
-}
 
 static const struct mr_node *self_node(const struct mr_daemon *d)
 {
@@ -1412,20 +1397,33 @@ int daemon_start(struct mr_daemon *d)
  * temporary file beside it and renamed, so the collector never reads half a
  * file.  A failure is logged once until the next success.
  */
+void daemon_status_view(const struct mr_daemon *d, struct status_view *v)
+{
+	*v = (struct status_view){
+		.cfg = &d->cfg, .self = d->self, .ports = d->ports, .nports = d->nports,
+		.sess = d->sess, .nsess = d->nsess, .msess = d->msess, .nmsess = d->nmsess,
+		.rib = &d->rib, .relay = &d->relay, .lm = &d->lm, .drops = d->drops,
+		.drop_decode = d->drop_decode, .drop_auth = d->drop_auth,
+		.late_max_us = d->late_max_us, .standby = d->standby,
+	};
+}
+
 static void metrics_file_write(struct mr_daemon *d, mtime_t now)
 {
+	struct status_view v;
 	char tmp[300];
 	FILE *f;
 	int err = 0;
 
-	if (!d->cfg.metrics_file[0] || !d->render_metrics)
+	if (!d->cfg.metrics_file[0])
 		return;
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", d->cfg.metrics_file, (int)getpid());
 	f = fopen(tmp, "we");
 	if (!f) {
 		err = errno;
 	} else {
-		d->render_metrics(d, now, f);
+		daemon_status_view(d, &v);
+		status_metrics(&v, now, f);
 		/* node_exporter runs as another user; the unit's UMask would hide it. */
 		if (fchmod(fileno(f), 0644) != 0 || fflush(f) != 0)
 			err = errno;

@@ -4,8 +4,8 @@
  * node's ports (sess.h, mtusess.h), packets in, timers, state changes out
  * to the path policy and the routes (route.h), alerts, relay (relay.h) and
  * link reports (linkmsg.h); start, stop, drain and reload.  status.c and
- * command.c read and steer it; main() wires them in (on_command,
- * render_metrics).
+ * command.c read and steer it: status through a view
+ * (daemon_status_view()); main() wires command_run in (on_command).
  */
 #ifndef MR_DAEMON_H
 #define MR_DAEMON_H
@@ -24,6 +24,7 @@
 #include "loop.h"
 #include "mtime.h"
 #include "mtu.h"
+#include "net.h"
 #include "packet.h"
 #include "path.h"
 #include "relay.h"
@@ -33,16 +34,7 @@
 
 struct nl;
 struct control;
-
-enum mr_drop {
-	MR_DROP_DECODE,		/* bfd_decode() refused it: see drop_decode[] */
-	MR_DROP_TTL,		/* TTL / hop limit not 255 (RFC 5881 §5) */
-	MR_DROP_NO_SESSION,	/* no session for its discriminator / source */
-	MR_DROP_WRONG_PORT,	/* arrived on another port or from another source */
-	MR_DROP_AUTH,		/* failed authentication: see drop_auth[] */
-	MR_DROP_ADMIN_DOWN,	/* our session is AdminDown */
-	MR_DROP_MAX
-};
+struct status_view;
 
 /* Redundancy towards a peer: a working fast path and a working LAN path. */
 struct mr_redundancy {
@@ -57,8 +49,6 @@ struct mr_daemon {
 	bool verbose;
 	struct sess_io sio;		/* for sess_send(): &cfg, &keys, &rl_drop */
 	control_fn on_command;		/* the control socket's requests (main: command_run) */
-	/* What metrics-file holds (main: status_metrics); NULL: none is written. */
-	void (*render_metrics)(const struct mr_daemon *d, mtime_t now, FILE *out);
 
 	struct mr_port ports[MR_MAX_FAST + 1];
 	int nports;
@@ -136,9 +126,10 @@ int daemon_reload(struct mr_daemon *d, FILE *out);
 int daemon_drain(struct mr_daemon *d, const char *port, bool drain, FILE *out);
 /* After a drain: 0 when every peer has confirmed, 1 while waiting, -1 on error. */
 int daemon_drain_done(struct mr_daemon *d, const char *port, FILE *out);
+/* What status.h's renderers read of the daemon, lent until it changes. */
+void daemon_status_view(const struct mr_daemon *d, struct status_view *v);
 /* Routes withdrawn, peers told (AdminDown), everything closed. */
 void daemon_shutdown(struct mr_daemon *d);
 
-const char *mr_drop_name(int reason);
 
 #endif

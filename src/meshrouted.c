@@ -14,7 +14,6 @@
 #include "daemon.h"
 #include "log.h"
 #include "nl.h"
-#include "status.h"
 
 #define MR_VERSION "0.1.0"
 
@@ -183,7 +182,6 @@ int main(int argc, char **argv)
 		log_init("meshrouted", false, d.verbose);
 	}
 	d.on_command = command_run;
-	d.render_metrics = status_metrics;
 	err = daemon_start(&d);
 	if (err < 0) {
 		log_warnx("start-up failed: %s", strerror(-err));

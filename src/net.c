@@ -342,3 +342,17 @@ int net_send_padded(int fd, const struct mr_addr *dst, uint16_t port, const void
 		return -errno;
 	return 0;
 }
+
+static const char *drop_names[MR_DROP_MAX] = {
+	[MR_DROP_DECODE] = "decode",
+	[MR_DROP_TTL] = "ttl",
+	[MR_DROP_NO_SESSION] = "no_session",
+	[MR_DROP_WRONG_PORT] = "wrong_port",
+	[MR_DROP_AUTH] = "auth",
+	[MR_DROP_ADMIN_DOWN] = "admin_down",
+};
+
+const char *mr_drop_name(int reason)
+{
+	return reason >= 0 && reason < MR_DROP_MAX ? drop_names[reason] : "?";
+}

@@ -90,4 +90,16 @@ int net_tx_connect(int fd, const struct mr_addr *dst, uint16_t port);
  */
 int net_send_connected(int fd, const void *buf, size_t len);
 
+/* Why the daemon dropped a received BFD packet (counted, and named by mr_drop_name()). */
+enum mr_drop {
+	MR_DROP_DECODE,		/* bfd_decode() refused it: see drop_decode[] */
+	MR_DROP_TTL,		/* TTL / hop limit not 255 (RFC 5881 §5) */
+	MR_DROP_NO_SESSION,	/* no session for its discriminator / source */
+	MR_DROP_WRONG_PORT,	/* arrived on another port or from another source */
+	MR_DROP_AUTH,		/* failed authentication: see drop_auth[] */
+	MR_DROP_ADMIN_DOWN,	/* our session is AdminDown */
+	MR_DROP_MAX
+};
+const char *mr_drop_name(int reason);
+
 #endif

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mtu.h"
 #include "standby.h"
 #include "status.h"
 
@@ -34,7 +35,7 @@ struct val {
 
 /* What a getter looks at: the daemon, the time, and the row's object. */
 struct row {
-	const struct mr_daemon *d;
+	const struct status_view *d;
 	mtime_t now;
 	const struct mr_sess *s;	/* session rows */
 	const struct rib_route *rt;	/* peer rows: one per peer and address family */
@@ -68,14 +69,14 @@ static void set_age(struct val *v, mtime_t since, mtime_t now)
 	v->u = since == 0 || now < since ? 0 : (uint64_t)(now - since);
 }
 
-static const char *node_name(const struct mr_daemon *d, int node)
+static const char *node_name(const struct status_view *d, int node)
 {
-	return d->cfg.nodes[node].name;
+	return d->cfg->nodes[node].name;
 }
 
-static const struct mr_addr *node_addr(const struct mr_daemon *d, int node, int fam)
+static const struct mr_addr *node_addr(const struct status_view *d, int node, int fam)
 {
-	return fam ? &d->cfg.nodes[node].addr6 : &d->cfg.nodes[node].addr4;
+	return fam ? &d->cfg->nodes[node].addr6 : &d->cfg->nodes[node].addr4;
 }
 
 static const char *fam_name(int fam)
@@ -83,7 +84,7 @@ static const char *fam_name(int fam)
 	return fam ? "ipv6" : "ipv4";
 }
 
-static const char *port_name_by_ifindex(const struct mr_daemon *d, int ifindex, char *buf,
+static const char *port_name_by_ifindex(const struct status_view *d, int ifindex, char *buf,
 					size_t len)
 {
 	int i;
@@ -131,7 +132,7 @@ static void peer_relay_get(const struct row *r, struct val *v)
 	const struct path_result *p = &(*r->rt).installed;
 
 	v->none = !p->relayed || p->noif == 0;
-	set_str(v, p->relayed && p->relay_node >= 0 && p->relay_node < r->d->cfg.nnodes ?
+	set_str(v, p->relayed && p->relay_node >= 0 && p->relay_node < r->d->cfg->nnodes ?
 		node_name(r->d, p->relay_node) : "?");
 }
 
@@ -252,7 +253,7 @@ static void sess_loss_source_get(const struct row *r, struct val *v)
 
 static void sess_rtt_get(const struct row *r, struct val *v)
 {
-	const struct mr_link *l = r->s->port->lan ? NULL : linkmsg_link_of_const(&r->d->lm, r->s);
+	const struct mr_link *l = r->s->port->lan ? NULL : linkmsg_link_of_const(r->d->lm, r->s);
 	int64_t us = l ? rtt_median(&l->rtt, r->now) : -1;
 
 	set_uint(v, V_MS, us > 0 ? (uint64_t)us : 0);
@@ -261,7 +262,7 @@ static void sess_rtt_get(const struct row *r, struct val *v)
 
 static void sess_jitter_get(const struct row *r, struct val *v)
 {
-	const struct mr_link *l = r->s->port->lan ? NULL : linkmsg_link_of_const(&r->d->lm, r->s);
+	const struct mr_link *l = r->s->port->lan ? NULL : linkmsg_link_of_const(r->d->lm, r->s);
 	int64_t us = l ? rtt_jitter(&l->rtt, r->now) : -1;
 
 	set_uint(v, V_MS, us > 0 ? (uint64_t)us : 0);
@@ -271,7 +272,7 @@ static void sess_jitter_get(const struct row *r, struct val *v)
 /* The peer's name for its port on this cable, from its link reports. */
 static void sess_peer_port_get(const struct row *r, struct val *v)
 {
-	const struct mr_link *l = r->s->port->lan ? NULL : linkmsg_link_of_const(&r->d->lm, r->s);
+	const struct mr_link *l = r->s->port->lan ? NULL : linkmsg_link_of_const(r->d->lm, r->s);
 
 	set_str(v, l ? l->peer_port : "");
 	v->none = !l || !l->peer_port[0];
@@ -293,7 +294,7 @@ static void sess_rx_packets_get(const struct row *r, struct val *v)
 }
 
 /* The MTU session of a regular session's (port, peer), NULL if none. */
-static const struct mr_sess *mtu_sess(const struct mr_daemon *d, const struct mr_sess *s)
+static const struct mr_sess *mtu_sess(const struct status_view *d, const struct mr_sess *s)
 {
 	int i;
 
@@ -303,7 +304,7 @@ static const struct mr_sess *mtu_sess(const struct mr_daemon *d, const struct mr
 	return NULL;
 }
 
-static bool mtu_failed(const struct mr_daemon *d, const struct mr_sess *s)
+static bool mtu_failed(const struct status_view *d, const struct mr_sess *s)
 {
 	const struct mr_sess *m = mtu_sess(d, s);
 
@@ -328,7 +329,7 @@ static const struct mr_sess *row_mtu(const struct row *r)
 
 static unsigned row_mtu_passes(const struct row *r, const struct mr_sess *m)
 {
-	return mtu_passes_now(m->passes, m->passes_at, r->now, (mtime_t)mtu_window(&r->d->cfg));
+	return mtu_passes_now(m->passes, m->passes_at, r->now, (mtime_t)mtu_window(r->d->cfg));
 }
 
 static void sess_mtu_get(const struct row *r, struct val *v)
@@ -417,7 +418,7 @@ static const struct field sess_fields[] = {
  * Row k of the peer tables: peer k / MR_NFAM in family k % MR_NFAM, when
  * both that node and this one have an address of the family (as routed).
  */
-static bool peer_row(const struct mr_daemon *d, int k, mtime_t now, struct row *r)
+static bool peer_row(const struct status_view *d, int k, mtime_t now, struct row *r)
 {
 	int node = k / MR_NFAM, fam = k % MR_NFAM;
 
@@ -427,18 +428,18 @@ static bool peer_row(const struct mr_daemon *d, int k, mtime_t now, struct row *
 	memset(r, 0, sizeof(*r));
 	r->d = d;
 	r->now = now;
-	r->rt = &d->rib.rt[node][fam];
+	r->rt = &d->rib->rt[node][fam];
 	r->node = node;
 	r->fam = fam;
 	return true;
 }
 
-static int peer_rows(const struct mr_daemon *d)
+static int peer_rows(const struct status_view *d)
 {
-	return d->cfg.nnodes * MR_NFAM;
+	return d->cfg->nnodes * MR_NFAM;
 }
 
-static void sess_row(const struct mr_daemon *d, int i, mtime_t now, struct row *r)
+static void sess_row(const struct status_view *d, int i, mtime_t now, struct row *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->d = d;
@@ -496,7 +497,7 @@ static const char *ms_str(uint64_t us, char *buf, size_t len)
  * "fast0+fast1", "via n3 (fast1)" when a neighbour relays it, or "LAN"
  * when no fast port carries the traffic.
  */
-static const char *path_text(const struct mr_daemon *d, const struct path_result *p, char *buf,
+static const char *path_text(const struct status_view *d, const struct path_result *p, char *buf,
 			     size_t len)
 {
 	size_t off = 0;
@@ -508,7 +509,7 @@ static const char *path_text(const struct mr_daemon *d, const struct path_result
 	if (p->relayed) {
 		char ib[16];
 
-		snprintf(buf, len, "via %s (%s)", p->relay_node >= 0 && p->relay_node < d->cfg.nnodes ?
+		snprintf(buf, len, "via %s (%s)", p->relay_node >= 0 && p->relay_node < d->cfg->nnodes ?
 			 node_name(d, p->relay_node) : "?",
 			 port_name_by_ifindex(d, p->oif[0], ib, sizeof(ib)));
 		return buf;
@@ -650,7 +651,7 @@ static const char *sched_policy(void)
 }
 
 /* How the daemon is scheduled and whether the host made it late. */
-static void sched_text(const struct mr_daemon *d, FILE *out)
+static void sched_text(const struct status_view *d, FILE *out)
 {
 	struct standby_stats st;
 
@@ -665,7 +666,7 @@ static void sched_text(const struct mr_daemon *d, FILE *out)
 	fputc('\n', out);
 }
 
-static void drops_text(const struct mr_daemon *d, FILE *out)
+static void drops_text(const struct status_view *d, FILE *out)
 {
 	const char *sep;
 	int i, j;
@@ -687,9 +688,9 @@ static void drops_text(const struct mr_daemon *d, FILE *out)
 	fprintf(out, "\n");
 }
 
-static void linkmsg_text(const struct mr_daemon *d, FILE *out)
+static void linkmsg_text(const struct status_view *d, FILE *out)
 {
-	const struct linkmsg_state *lm = &d->lm;
+	const struct linkmsg_state *lm = d->lm;
 	int i;
 
 	fprintf(out, "link reports: sent %" PRIu64 ", received %" PRIu64 ", dropped:",
@@ -700,9 +701,9 @@ static void linkmsg_text(const struct mr_daemon *d, FILE *out)
 }
 
 /* Only with relay = on: whether we relay for others, what neighbours said, drops. */
-static void relay_text(const struct mr_daemon *d, mtime_t now, FILE *out)
+static void relay_text(const struct status_view *d, mtime_t now, FILE *out)
 {
-	const struct relay_state *r = &d->relay;
+	const struct relay_state *r = d->relay;
 	int i, n;
 
 	if (!r->running)
@@ -711,14 +712,14 @@ static void relay_text(const struct mr_daemon *d, mtime_t now, FILE *out)
 		fprintf(out, "relay: on; relays for its peers\n");
 	else
 		fprintf(out, "relay: on; does NOT relay for its peers: %s\n", r->why);
-	for (i = 0; i < d->cfg.nnodes; i++) {
+	for (i = 0; i < d->cfg->nnodes; i++) {
 		const struct advert_entry *e = &r->table.e[i];
 		const char *sep = "";
 
 		if (i == d->self || !e->valid || now >= e->expires)
 			continue;
 		fprintf(out, "  %s reaches directly:", node_name(d, i));
-		for (n = 0; n < d->cfg.nnodes; n++)
+		for (n = 0; n < d->cfg->nnodes; n++)
 			if (e->reach >> n & 1u) {
 				fprintf(out, "%s %s", sep, node_name(d, n));
 				sep = ",";
@@ -733,7 +734,7 @@ static void relay_text(const struct mr_daemon *d, mtime_t now, FILE *out)
 	fprintf(out, "\n");
 }
 
-void status_text(const struct mr_daemon *d, mtime_t now, FILE *out)
+void status_text(const struct status_view *d, mtime_t now, FILE *out)
 {
 	struct table t;
 	struct row r;
@@ -887,9 +888,9 @@ static void json_counters(const uint64_t *count, int from, int n, const char *(*
 }
 
 /* "relay": {...}, null with relay = off. */
-static void relay_json(const struct mr_daemon *d, mtime_t now, FILE *out)
+static void relay_json(const struct status_view *d, mtime_t now, FILE *out)
 {
-	const struct relay_state *r = &d->relay;
+	const struct relay_state *r = d->relay;
 	int i, n, k = 0;
 
 	fputs(",\"relay\":", out);
@@ -903,7 +904,7 @@ static void relay_json(const struct mr_daemon *d, mtime_t now, FILE *out)
 	else
 		status_json_string(r->why, out);
 	fputs(",\"neighbours\":[", out);
-	for (i = 0; i < d->cfg.nnodes; i++) {
+	for (i = 0; i < d->cfg->nnodes; i++) {
 		const struct advert_entry *e = &r->table.e[i];
 		int m = 0;
 
@@ -914,7 +915,7 @@ static void relay_json(const struct mr_daemon *d, mtime_t now, FILE *out)
 		fputs("{\"name\":", out);
 		status_json_string(node_name(d, i), out);
 		fputs(",\"reaches\":[", out);
-		for (n = 0; n < d->cfg.nnodes; n++)
+		for (n = 0; n < d->cfg->nnodes; n++)
 			if (e->reach >> n & 1u) {
 				if (m++)
 					fputc(',', out);
@@ -931,7 +932,7 @@ static void relay_json(const struct mr_daemon *d, mtime_t now, FILE *out)
 	fputc('}', out);
 }
 
-void status_json(const struct mr_daemon *d, mtime_t now, FILE *out)
+void status_json(const struct status_view *d, mtime_t now, FILE *out)
 {
 	struct standby_stats st;
 	struct row r;
@@ -967,11 +968,11 @@ void status_json(const struct mr_daemon *d, mtime_t now, FILE *out)
 	fputs(",\"auth_errors\":", out);
 	json_counters(d->drop_auth, 1, AUTH_RESULT_MAX, auth_result_name, out);
 	fprintf(out, ",\"link_reports\":{\"sent\":%" PRIu64 ",\"received\":%" PRIu64
-		",\"send_errors\":%" PRIu64 ",\"drops\":", d->lm.tx_packets, d->lm.rx_packets,
-		d->lm.tx_errors);
-	json_counters(d->lm.drops, 0, LINKMSG_DROP_MAX, linkmsg_drop_name, out);
+		",\"send_errors\":%" PRIu64 ",\"drops\":", d->lm->tx_packets, d->lm->rx_packets,
+		d->lm->tx_errors);
+	json_counters(d->lm->drops, 0, LINKMSG_DROP_MAX, linkmsg_drop_name, out);
 	fputs(",\"decode_errors\":", out);
-	json_counters(d->lm.drop_decode, 1, LINKREP_ERR_MAX, linkrep_err_name, out);
+	json_counters(d->lm->drop_decode, 1, LINKREP_ERR_MAX, linkrep_err_name, out);
 	fputc('}', out);
 	relay_json(d, now, out);
 	fputs("}\n", out);
@@ -1046,7 +1047,7 @@ static uint64_t m_loss_counted(const struct row *r)
 
 static int64_t row_rtt(const struct row *r, bool jitter)
 {
-	const struct mr_link *l = r->s->port->lan ? NULL : linkmsg_link_of_const(&r->d->lm, r->s);
+	const struct mr_link *l = r->s->port->lan ? NULL : linkmsg_link_of_const(r->d->lm, r->s);
 
 	if (!l)
 		return -1;
@@ -1075,7 +1076,7 @@ static bool m_jitter_known(const struct row *r)
 
 static uint64_t m_link_drops(const struct row *r)
 {
-	return r->d->lm.drops[r->idx];
+	return r->d->lm->drops[r->idx];
 }
 
 static uint64_t m_tx(const struct row *r)
@@ -1153,7 +1154,7 @@ static uint64_t m_late_max(const struct row *r)
 
 static uint64_t m_relay_drops(const struct row *r)
 {
-	return r->d->relay.drops[r->idx];
+	return r->d->relay->drops[r->idx];
 }
 
 static const struct metric metrics[] = {
@@ -1277,7 +1278,7 @@ static void prom_sample(const struct metric *m, const struct row *r, FILE *out)
 		fprintf(out, " %" PRIu64 "\n", m->get(r));
 }
 
-void status_metrics(const struct mr_daemon *d, mtime_t now, FILE *out)
+void status_metrics(const struct status_view *d, mtime_t now, FILE *out)
 {
 	size_t k;
 	struct row r;

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "mtu.h"
 #include "status.h"
 
 #define NOW MTIME_S(100000)
@@ -55,11 +56,27 @@ static const struct sess_spec fixture[] = {
 
 #define NFIXTURE (int)(sizeof(fixture) / sizeof(fixture[0]))
 
-static struct mr_daemon *daemon_fixture(void)
+/* The parts of a node's state that status reads, each as the daemon keeps it; no daemon. */
+struct node_state {
+	struct mr_config cfg;
+	int self;
+	struct mr_port ports[MR_MAX_FAST + 1];
+	int nports;
+	struct mr_sess *sess, *msess;
+	int nsess, nmsess;
+	struct rib rib;
+	struct relay_state relay;
+	struct linkmsg_state lm;
+	uint64_t drops[MR_DROP_MAX];
+	uint64_t drop_decode[BFD_DECODE_ERR_MAX];
+	uint64_t drop_auth[AUTH_RESULT_MAX];
+};
+
+static struct node_state *node_fixture(void)
 {
 	static const char *const port_names[] = { "p1", "p2", "eno1" };
 	static const int ifindex[] = { 11, 12, 2 };
-	struct mr_daemon *d = calloc(1, sizeof(*d));
+	struct node_state *d = calloc(1, sizeof(*d));
 	int i;
 
 	assert_non_null(d);
@@ -165,7 +182,7 @@ static struct mr_daemon *daemon_fixture(void)
 	return d;
 }
 
-static void daemon_free(struct mr_daemon *d)
+static void node_free(struct node_state *d)
 {
 	free(d->sess);
 	free(d->msess);
@@ -173,16 +190,22 @@ static void daemon_free(struct mr_daemon *d)
 	free(d);
 }
 
-typedef void (*render_fn)(const struct mr_daemon *d, mtime_t now, FILE *out);
+typedef void (*render_fn)(const struct status_view *v, mtime_t now, FILE *out);
 
-static char *render(render_fn fn, const struct mr_daemon *d)
+static char *render(render_fn fn, const struct node_state *d)
 {
+	const struct status_view v = {
+		.cfg = &d->cfg, .self = d->self, .ports = d->ports, .nports = d->nports,
+		.sess = d->sess, .nsess = d->nsess, .msess = d->msess, .nmsess = d->nmsess,
+		.rib = &d->rib, .relay = &d->relay, .lm = &d->lm, .drops = d->drops,
+		.drop_decode = d->drop_decode, .drop_auth = d->drop_auth,
+	};
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
 	assert_non_null(f);
-	fn(d, NOW, f);
+	fn(&v, NOW, f);
 	assert_int_equal(fclose(f), 0);
 	return buf;
 }
@@ -243,7 +266,7 @@ static const char *const text_rows[] = {
 
 static void test_text_rows(void **state)
 {
-	struct mr_daemon *d = daemon_fixture();
+	struct node_state *d = node_fixture();
 	char *text = render(status_text, d);
 	size_t i;
 
@@ -255,7 +278,7 @@ static void test_text_rows(void **state)
 	if (strstr(text, "gamma  p1"))
 		fail_msg("silent candidate gamma via p1 listed:\n%s", text);
 	free(text);
-	daemon_free(d);
+	node_free(d);
 }
 
 /* The line that starts with `start` and contains `part`, or NULL; *len gets its length. */
@@ -280,7 +303,7 @@ static const char *find_line(const char *text, const char *start, const char *pa
 
 static void test_text_columns_aligned(void **state)
 {
-	struct mr_daemon *d = daemon_fixture();
+	struct node_state *d = node_fixture();
 	char *text = render(status_text, d);
 	const char *hdr, *row;
 	size_t hdr_len, row_len;
@@ -300,7 +323,7 @@ static void test_text_columns_aligned(void **state)
 		(void)hdr_len;
 	}
 	free(text);
-	daemon_free(d);
+	node_free(d);
 }
 
 /* ---- JSON: a strict validator for what RFC 8259 allows ---- */
@@ -495,7 +518,7 @@ static const char *const json_parts[] = {
 
 static void test_json(void **state)
 {
-	struct mr_daemon *d = daemon_fixture();
+	struct node_state *d = node_fixture();
 	char *js = render(status_json, d);
 	size_t i;
 
@@ -514,13 +537,13 @@ static void test_json(void **state)
 		assert_int_equal(n, NFIXTURE);
 	}
 	free(js);
-	daemon_free(d);
+	node_free(d);
 }
 
 /* Names the config would refuse still come out as valid JSON and metrics. */
 static void test_escaping(void **state)
 {
-	struct mr_daemon *d = daemon_fixture();
+	struct node_state *d = node_fixture();
 	char *js, *text;
 
 	(void)state;
@@ -533,7 +556,7 @@ static void test_escaping(void **state)
 	assert_non_null(strstr(text, "meshroute_peer_path_fast{peer=\"ga\\\"m\\\\m\\na\x01\",family=\"ipv4\"} 0\n"));
 	free(js);
 	free(text);
-	daemon_free(d);
+	node_free(d);
 }
 
 /* ---- metrics: the text exposition format 0.0.4 ---- */
@@ -757,7 +780,7 @@ static void test_metrics(void **state)
 		{ "meshroute_mtu_probe_bytes", "gauge", 3 },
 		{ "meshroute_mtu_passes_bytes", "gauge", 3 },
 	};
-	struct mr_daemon *d = daemon_fixture();
+	struct node_state *d = node_fixture();
 	char *text = render(status_metrics, d);
 	struct families f;
 	char err[1200];
@@ -785,7 +808,7 @@ static void test_metrics(void **state)
 			fail_msg("expected sample %s in:\n%s", samples[i], text);
 	}
 	free(text);
-	daemon_free(d);
+	node_free(d);
 }
 
 /*
@@ -795,7 +818,7 @@ static void test_metrics(void **state)
  */
 static void test_relayed(void **state)
 {
-	struct mr_daemon *d = daemon_fixture();
+	struct node_state *d = node_fixture();
 	struct relay_candidate c = { .node = 1, .oif = 11, .reaches = true };
 	char *text, *js, *m;
 
@@ -834,7 +857,7 @@ static void test_relayed(void **state)
 	free(text);
 	free(js);
 	free(m);
-	daemon_free(d);
+	node_free(d);
 }
 
 int main(void)
