@@ -802,7 +802,8 @@ static void mtu_shutdown(struct mr_daemon *d, mtime_t now)
  * running, the others are told AdminDown.  NULL when out of memory.
  */
 static struct mr_sess *mtu_reload(struct mr_daemon *d, const struct mr_config *ncfg, int nself,
-				  const struct mr_port *nports, int nn, int *count, mtime_t now)
+				  const struct mr_port *nports, int nn, bool *carried, int *count,
+				  mtime_t now)
 {
 	struct mr_sess *arr = calloc((size_t)(nn * ncfg->nnodes) + 1, sizeof(*arr));
 	struct sess_spec sp = { .cfg = ncfg, .self = nself, .mtu = true };
@@ -821,13 +822,13 @@ static struct mr_sess *mtu_reload(struct mr_daemon *d, const struct mr_config *n
 			if (!arr || nports[i].lan || n == nself ||
 			    (sp.fam = mr_fam_first_shared(&ncfg->nodes[nself], &ncfg->nodes[n])) < 0)
 				continue;
-			old = sesstab_match(d->msess, d->nmsess, &d->cfg, &sp, &nports[i]);
+			old = sesstab_match(d->msess, d->nmsess, carried, &d->cfg, &sp, &nports[i]);
 			if (!old) {
 				sesstab_new(&t, &sp, arr, count, now);
 				continue;
 			}
 			arr[*count] = *old;
-			old->fd = -2;
+			carried[old - d->msess] = true;
 			arr[*count].port = &d->ports[i];
 			arr[*count].peer = n;
 			if (!sess_params_equal(&params, &arr[*count].bfd.params)) {
@@ -839,7 +840,7 @@ static struct mr_sess *mtu_reload(struct mr_daemon *d, const struct mr_config *n
 		}
 	}
 	for (k = 0; k < d->nmsess; k++)
-		if (d->msess[k].fd != -2)
+		if (!carried[k])
 			sess_goodbye(&d->msess[k], &d->sio, 1, now);
 	return arr;
 }
@@ -1872,6 +1873,9 @@ struct reload {
 	struct mr_sess *nsess, *nmsess;
 	int ns, nms, kept, added, removed;
 	bool resend[(MR_MAX_FAST + 1) * MR_MAX_NODES * MR_NFAM];
+	/* Old sessions that live on in the new tables (their sockets with them). */
+	bool carried[(MR_MAX_FAST + 1) * MR_MAX_NODES * MR_NFAM];
+	bool mcarried[MR_MAX_FAST * MR_MAX_NODES];
 	struct rib_route nrt[MR_MAX_NODES][MR_NFAM];
 	struct mr_redundancy nred[MR_MAX_NODES];
 	struct mr_link *nlinks;
@@ -1992,7 +1996,7 @@ static void reload_carry(struct mr_daemon *d, struct reload *r, struct mr_sess *
 	struct bfd_output out;
 
 	*s = *o;
-	o->fd = -2;
+	r->carried[o - d->sess] = true;
 	s->port = &d->ports[i];
 	s->peer = n;
 	sess_params(r->ncfg, r->nports[i].lan, &params);
@@ -2029,7 +2033,8 @@ static int reload_sessions(struct mr_daemon *d, struct reload *r, mtime_t now)
 				sp.fam = f;
 				sp.port = &d->ports[i];
 				sp.lan = r->nports[i].lan;
-				old = sesstab_match(d->sess, d->nsess, &d->cfg, &sp, &r->nports[i]);
+				old = sesstab_match(d->sess, d->nsess, r->carried, &d->cfg, &sp,
+						    &r->nports[i]);
 				if (old) {
 					reload_carry(d, r, old, i, n, now);
 					continue;
@@ -2046,7 +2051,7 @@ static void reload_sessions_gone(struct mr_daemon *d, struct reload *r, mtime_t 
 	int i;
 
 	for (i = 0; i < d->nsess; i++) {
-		if (d->sess[i].fd == -2)
+		if (r->carried[i])
 			continue;
 		r->removed++;
 		sess_goodbye(&d->sess[i], &d->sio, 1, now);
@@ -2081,7 +2086,7 @@ static void reload_others(struct mr_daemon *d, FILE *out, struct reload *r, mtim
 	const struct mr_config *ncfg = r->ncfg;
 	int i;
 
-	r->nmsess = mtu_reload(d, ncfg, r->nself, r->nports, r->nn, &r->nms, now);
+	r->nmsess = mtu_reload(d, ncfg, r->nself, r->nports, r->nn, r->mcarried, &r->nms, now);
 	if (!r->nmsess)
 		report(out, "out of memory: MTU probes stopped until the next reload");
 	daemon_linkmsg_env(d, &le);

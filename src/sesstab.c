@@ -99,8 +99,9 @@ void sesstab_new(const struct sesstab *t, const struct sess_spec *sp, struct mr_
 	s->mtu = true;
 }
 
-struct mr_sess *sesstab_match(struct mr_sess *arr, int n, const struct mr_config *old_cfg,
-			      const struct sess_spec *sp, const struct mr_port *port)
+struct mr_sess *sesstab_match(struct mr_sess *arr, int n, const bool *carried,
+			      const struct mr_config *old_cfg, const struct sess_spec *sp,
+			      const struct mr_port *port)
 {
 	const struct mr_config *ncfg = sp->cfg;
 	int i;
@@ -108,7 +109,7 @@ struct mr_sess *sesstab_match(struct mr_sess *arr, int n, const struct mr_config
 	for (i = 0; i < n; i++) {
 		struct mr_sess *o = &arr[i];
 
-		if (o->fd == -2)	/* already carried over */
+		if (carried[i])
 			continue;
 		if (strcmp(o->port->name, port->name) == 0 && o->port->lan == port->lan &&
 		    strcmp(old_cfg->nodes[o->peer].name, ncfg->nodes[sp->peer].name) == 0 &&

@@ -63,10 +63,11 @@ void sesstab_new(const struct sesstab *t, const struct sess_spec *sp, struct mr_
 /*
  * Reload: the session of arr[0..n) (of old_cfg) that the new session sp
  * continues: the same port name and role (port: the new table's port,
- * for its name), the same peer name and addresses.  Sessions marked
- * carried (fd == -2) are skipped.  NULL if none.
+ * for its name), the same peer name and addresses, and not carried over
+ * already (carried[i]).  NULL if none.
  */
-struct mr_sess *sesstab_match(struct mr_sess *arr, int n, const struct mr_config *old_cfg,
-			      const struct sess_spec *sp, const struct mr_port *port);
+struct mr_sess *sesstab_match(struct mr_sess *arr, int n, const bool *carried,
+			      const struct mr_config *old_cfg, const struct sess_spec *sp,
+			      const struct mr_port *port);
 
 #endif

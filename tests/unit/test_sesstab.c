@@ -159,6 +159,7 @@ static void test_match(void **state)
 {
 	struct mr_config ncfg;
 	struct sess_spec sp = { .cfg = &ncfg, .self = 1, .peer = 0, .fam = 0 };
+	bool carried[6] = { false }, mcarried[4] = { false };
 
 	(void)state;
 	/* The new file lists gamma first and alpha second: indexes move, names stay. */
@@ -167,17 +168,17 @@ static void test_match(void **state)
 					    "[node alpha]\naddress = 10.0.0.1\nlan = eno1\nfast = p1\n"
 					    "[node beta]\naddress = 10.0.0.22\nlan = eno1\nfast = p1\n",
 					    &ncfg, stderr), 0);
-	assert_ptr_equal(sesstab_match(sess, 6, &cfg, &sp, &ports[0]), &sess[1]);
-	assert_ptr_equal(sesstab_match(sess, 6, &cfg, &sp, &ports[2]), &sess[5]);
+	assert_ptr_equal(sesstab_match(sess, 6, carried, &cfg, &sp, &ports[0]), &sess[1]);
+	assert_ptr_equal(sesstab_match(sess, 6, carried, &cfg, &sp, &ports[2]), &sess[5]);
 	/* Already carried. */
-	sess[1].fd = -2;
-	assert_null(sesstab_match(sess, 6, &cfg, &sp, &ports[0]));
+	carried[1] = true;
+	assert_null(sesstab_match(sess, 6, carried, &cfg, &sp, &ports[0]));
 	/* beta's address changed: a new session. */
 	sp.peer = 2;
-	assert_null(sesstab_match(sess, 6, &cfg, &sp, &ports[1]));
+	assert_null(sesstab_match(sess, 6, carried, &cfg, &sp, &ports[1]));
 	/* MTU sessions the same way. */
 	sp.peer = 0;
-	assert_ptr_equal(sesstab_match(msess, 4, &cfg, &sp, &ports[1]), &msess[3]);
+	assert_ptr_equal(sesstab_match(msess, 4, mcarried, &cfg, &sp, &ports[1]), &msess[3]);
 }
 
 int main(void)
