@@ -50,7 +50,7 @@ static const struct mr_node *self_node(const struct mr_daemon *d)
 
 static struct sesstab tab_of(const struct mr_daemon *d)
 {
-	struct sesstab t = { d->sess, d->nsess, d->msess, d->nmsess };
+	struct sesstab t = { d->sess, d->nsess, d->msess, d->nmsess, &d->sidx };
 
 	return t;
 }
@@ -376,6 +376,15 @@ static void sess_start(struct mr_daemon *d, struct mr_sess *s)
 		return;
 	probe_route(d, s);
 	sess_connect(s);
+}
+
+/* Both tables indexed by discriminator (searched instead without the memory: logged). */
+static void sessions_indexed(struct mr_daemon *d)
+{
+	struct sesstab t = tab_of(d);
+
+	if (sesstab_index_build(&d->sidx, &t) < 0)
+		log_warnx("out of memory for the sessions' index: packets are matched by search");
 }
 
 static int sessions_create(struct mr_daemon *d, mtime_t now)
@@ -1374,6 +1383,7 @@ int daemon_start(struct mr_daemon *d)
 		return err;
 	if ((err = mtu_sessions_create(d, now)) < 0)
 		return err;
+	sessions_indexed(d);
 	/* Ports and carrier as they are now; events keep it current from here. */
 	resync(d);
 	/* Not fatal: without it no loss is counted (logged); relay = on needs it, below. */
@@ -1827,6 +1837,7 @@ void daemon_shutdown(struct mr_daemon *d)
 	for (i = 0; i < d->nsess; i++)
 		sess_goodbye(&d->sess[i], &d->sio, 2, now);
 	mtu_shutdown(d, now);
+	sesstab_index_free(&d->sidx);
 	free(d->sess);
 	d->sess = NULL;
 	d->nsess = 0;
@@ -2118,6 +2129,8 @@ static void reload_swap(struct mr_daemon *d, struct reload *r)
 	auth_keyring_clear(&d->keys);
 	d->keys = r->nkeys;
 	auth_keyring_clear(&r->nkeys);
+	/* Searched, not indexed, until both new tables are in (reload_run). */
+	sesstab_index_free(&d->sidx);
 	free(d->sess);
 	d->sess = r->nsess;
 	d->nsess = r->ns;
@@ -2145,6 +2158,7 @@ static void reload_run(struct mr_daemon *d, FILE *out, struct reload *r, mtime_t
 			sess_send(&d->sess[i], &d->sio, now);
 	}
 	mtu_reload_apply(d, r->nmsess, r->nms, now);
+	sessions_indexed(d);
 	linkmsg_reload_apply(&d->lm, r->nlinks, r->nlk);
 	resync(d);
 	daemon_linkmsg_env(d, &le);

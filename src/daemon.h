@@ -30,6 +30,7 @@
 #include "relay.h"
 #include "route.h"
 #include "sess.h"
+#include "sesstab.h"
 #include "session.h"
 
 struct nl;
@@ -56,6 +57,7 @@ struct mr_daemon {
 	int nsess;
 	struct mr_sess *msess;		/* MTU sessions, one per (fast port, peer): mtusess.h */
 	int nmsess;
+	struct sesstab_index sidx;	/* both tables by local discriminator: sesstab.h */
 	struct rib rib;			/* routes: route.h */
 	struct mr_redundancy red[MR_MAX_NODES];
 

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The session tables: demultiplexing, discriminators, new and carried sessions (sesstab.h). */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <unistd.h>
@@ -9,28 +11,68 @@
 #include "net.h"
 #include "sesstab.h"
 
-static struct mr_sess *demux_in(struct mr_sess *arr, int n, const struct net_msg *m,
-				const struct bfd_packet *pkt, bool by_source, int *miss)
+/* Session number k of t: regular ones first, then MTU ones. */
+static struct mr_sess *nth(const struct sesstab *t, uint32_t k)
+{
+	return k < (uint32_t)t->nsess ? &t->sess[k] : &t->msess[k - (uint32_t)t->nsess];
+}
+
+static uint32_t slot_of(uint32_t discr, uint32_t mask)
+{
+	return (discr * 2654435761u) & mask;	/* Knuth's multiplicative hash */
+}
+
+void sesstab_index_free(struct sesstab_index *x)
+{
+	free(x->slot);
+	x->slot = NULL;
+	x->mask = 0;
+}
+
+int sesstab_index_build(struct sesstab_index *x, const struct sesstab *t)
+{
+	uint32_t n = (uint32_t)(t->nsess + t->nmsess), size = 16, k, h;
+
+	sesstab_index_free(x);
+	while (size < 2 * n)
+		size *= 2;
+	if (!(x->slot = calloc(size, sizeof(*x->slot))))
+		return -ENOMEM;
+	x->mask = size - 1;
+	for (k = 0; k < n; k++) {
+		for (h = slot_of(nth(t, k)->bfd.local_discr, x->mask); x->slot[h];
+		     h = (h + 1) & x->mask)
+			;
+		x->slot[h] = k + 1;
+	}
+	return 0;
+}
+
+struct mr_sess *sesstab_by_discr(const struct sesstab *t, uint32_t discr)
+{
+	const struct sesstab_index *x = t->index;
+	uint32_t h, k, n = (uint32_t)(t->nsess + t->nmsess);
+
+	if (x && x->mask) {
+		for (h = slot_of(discr, x->mask); x->slot[h]; h = (h + 1) & x->mask)
+			if (nth(t, x->slot[h] - 1)->bfd.local_discr == discr)
+				return nth(t, x->slot[h] - 1);
+		return NULL;
+	}
+	for (k = 0; k < n; k++)
+		if (nth(t, k)->bfd.local_discr == discr)
+			return nth(t, k);
+	return NULL;
+}
+
+/* Among arr[0..n): the session on the packet's port whose peer sent it. */
+static struct mr_sess *by_source(struct mr_sess *arr, int n, const struct net_msg *m)
 {
 	int i;
 
-	for (i = 0; i < n; i++) {
-		struct mr_sess *s = &arr[i];
-
-		if (!by_source) {
-			if (s->bfd.local_discr != pkt->your_discr)
-				continue;
-			/* Our discriminator from elsewhere: a moved cable or a forgery. */
-			if (s->port->ifindex != m->ifindex || !mr_addr_eq(&s->remote, &m->src)) {
-				*miss = SESSTAB_WRONG_PORT;
-				return NULL;
-			}
-			return s;
-		}
-		if (s->port->ifindex == m->ifindex && mr_addr_eq(&s->remote, &m->src))
-			return s;
-	}
-	*miss = SESSTAB_NO_SESSION;
+	for (i = 0; i < n; i++)
+		if (arr[i].port->ifindex == m->ifindex && mr_addr_eq(&arr[i].remote, &m->src))
+			return &arr[i];
 	return NULL;
 }
 
@@ -38,15 +80,23 @@ struct mr_sess *sesstab_demux(const struct sesstab *t, const struct net_msg *m,
 			      const struct bfd_packet *pkt, int *miss)
 {
 	bool padded = bfd_padded(pkt, m->len);
-	bool by_source = mtu_demux_by_source(pkt->your_discr, padded);
 	struct mr_sess *s;
 
-	if (pkt->your_discr) {
-		s = demux_in(t->msess, t->nmsess, m, pkt, padded && by_source, miss);
-		if (s || *miss == SESSTAB_WRONG_PORT || (padded && by_source))
-			return s;
+	*miss = SESSTAB_NO_SESSION;
+	/* A padded probe that does not know our MTU session yet. */
+	if (pkt->your_discr && padded && mtu_demux_by_source(pkt->your_discr, padded))
+		return by_source(t->msess, t->nmsess, m);
+	if (!pkt->your_discr)
+		return by_source(t->sess, t->nsess, m);
+	/* Discriminators are unique across both tables. */
+	if (!(s = sesstab_by_discr(t, pkt->your_discr)))
+		return NULL;
+	/* Our discriminator from elsewhere: a moved cable or a forgery. */
+	if (s->port->ifindex != m->ifindex || !mr_addr_eq(&s->remote, &m->src)) {
+		*miss = SESSTAB_WRONG_PORT;
+		return NULL;
 	}
-	return demux_in(t->sess, t->nsess, m, pkt, !pkt->your_discr, miss);
+	return s;
 }
 
 static bool discr_used(const struct mr_sess *arr, int n, uint32_t v)

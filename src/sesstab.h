@@ -19,13 +19,31 @@
 
 struct net_msg;
 
+/*
+ * Local discriminator -> session, for both tables (open addressing, half
+ * full at most).  Built after the tables are (start, reload): the tables
+ * and the sessions' discriminators do not change in between.
+ */
+struct sesstab_index {
+	uint32_t *slot;		/* session number + 1 (regular first, then MTU); 0: empty */
+	uint32_t mask;		/* slots - 1; 0: no index (searched instead) */
+};
+
 /* The daemon's two tables, lent for one call. */
 struct sesstab {
 	struct mr_sess *sess;		/* regular sessions */
 	int nsess;
 	struct mr_sess *msess;		/* MTU sessions */
 	int nmsess;
+	const struct sesstab_index *index;	/* NULL, or built for exactly these tables */
 };
+
+/* The index of t's tables into *x (an old one freed); 0, or -ENOMEM (then *x is empty). */
+int sesstab_index_build(struct sesstab_index *x, const struct sesstab *t);
+void sesstab_index_free(struct sesstab_index *x);
+
+/* The session (either table) whose local discriminator is discr, NULL if none. */
+struct mr_sess *sesstab_by_discr(const struct sesstab *t, uint32_t discr);
 
 /* Why a packet found no session. */
 enum sesstab_miss {

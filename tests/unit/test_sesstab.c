@@ -154,6 +154,32 @@ static void test_demux(void **state)
 	assert_null(sesstab_demux(&tab, &m, &p, &miss));
 }
 
+/* With the index: every session found by its discriminator, others not; demux as without. */
+static void test_index(void **state)
+{
+	struct sesstab_index x = { NULL, 0 };
+	struct net_msg m;
+	struct bfd_packet p;
+	int i, miss = 0;
+
+	(void)state;
+	assert_int_equal(sesstab_index_build(&x, &tab), 0);
+	tab.index = &x;
+	for (i = 0; i < 6; i++)
+		assert_ptr_equal(sesstab_by_discr(&tab, sess[i].bfd.local_discr), &sess[i]);
+	for (i = 0; i < 4; i++)
+		assert_ptr_equal(sesstab_by_discr(&tab, msess[i].bfd.local_discr), &msess[i]);
+	assert_null(sesstab_by_discr(&tab, 12345));
+	assert_null(sesstab_by_discr(&tab, 0));
+	packet(BETA, 12, sess[2].bfd.local_discr, false, &m, &p);
+	assert_ptr_equal(sesstab_demux(&tab, &m, &p, &miss), &sess[2]);
+	packet(BETA, 11, msess[2].bfd.local_discr, true, &m, &p);
+	assert_null(sesstab_demux(&tab, &m, &p, &miss));
+	assert_int_equal(miss, SESSTAB_WRONG_PORT);
+	sesstab_index_free(&x);
+	assert_int_equal(x.mask, 0);
+}
+
 /* Reload: same port, peer and addresses carry on; taken ones and changed addresses do not. */
 static void test_match(void **state)
 {
@@ -186,6 +212,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_new, setup),
 		cmocka_unit_test_setup(test_demux, setup),
+		cmocka_unit_test_setup(test_index, setup),
 		cmocka_unit_test_setup(test_match, setup),
 	};
 
