@@ -387,32 +387,6 @@ static void sessions_indexed(struct mr_daemon *d)
 		log_warnx("out of memory for the sessions' index: packets are matched by search");
 }
 
-static int sessions_create(struct mr_daemon *d, mtime_t now)
-{
-	struct sesstab t = tab_of(d);
-	int i, n, f, count = 0;
-
-	d->sess = calloc((size_t)(d->nports * d->cfg.nnodes * MR_NFAM), sizeof(*d->sess));
-	if (!d->sess)
-		return -ENOMEM;
-	d->nsess = 0;
-	for (i = 0; i < d->nports; i++)
-		for (n = 0; n < d->cfg.nnodes; n++)
-			for (f = 0; f < MR_NFAM; f++) {
-				struct sess_spec sp = {
-					.cfg = &d->cfg, .self = d->self, .peer = n, .fam = f,
-					.port = &d->ports[i], .lan = d->ports[i].lan,
-				};
-
-				if (n != d->self && fam_in_use(d, n, f))
-					sesstab_new(&t, &sp, d->sess, &count, now);
-			}
-	d->nsess = count;
-	for (i = 0; i < d->nsess; i++)
-		sess_start(d, &d->sess[i]);
-	return 0;
-}
-
 /* ---- ports ---- */
 
 /* ARP/ND retries on fast ports: as often as idle probes go out, 10 ms..1 s. */
@@ -679,32 +653,6 @@ static void mtu_check_port_peer(struct mr_daemon *d, const struct mr_port *port,
 	if (m->pad_to && port->active[peer] > 0)
 		bfd_session_kick(&m->bfd, now);
 	mtu_check(d, m, now);
-}
-
-static int mtu_sessions_create(struct mr_daemon *d, mtime_t now)
-{
-	struct sesstab t = tab_of(d);
-	int i, n, count = 0;
-
-	d->msess = calloc((size_t)(d->nports * d->cfg.nnodes), sizeof(*d->msess));
-	if (!d->msess)
-		return -ENOMEM;
-	d->nmsess = 0;
-	for (i = 0; i < d->nports; i++)
-		for (n = 0; n < d->cfg.nnodes; n++) {
-			struct sess_spec sp = {
-				.cfg = &d->cfg, .self = d->self, .peer = n, .port = &d->ports[i],
-				.mtu = true,
-			};
-
-			if (!d->ports[i].lan && n != d->self &&
-			    (sp.fam = mr_fam_first_shared(self_node(d), &d->cfg.nodes[n])) >= 0)
-				sesstab_new(&t, &sp, d->msess, &count, now);
-		}
-	d->nmsess = count;
-	for (i = 0; i < d->nmsess; i++)
-		sess_start(d, &d->msess[i]);
-	return 0;
 }
 
 /* Probing on or off, or a new size, after the port's MTU or the config changed. */
@@ -1348,6 +1296,8 @@ static void start_watchdog(struct mr_daemon *d)
 	}
 }
 
+static int sessions_start(struct mr_daemon *d, mtime_t now);
+
 int daemon_start(struct mr_daemon *d)
 {
 	struct linkmsg_env le;
@@ -1379,11 +1329,8 @@ int daemon_start(struct mr_daemon *d)
 
 	if ((err = start_signals(d)) < 0 || (err = start_rx(d)) < 0)
 		return err;
-	if ((err = sessions_create(d, now)) < 0)
+	if ((err = sessions_start(d, now)) < 0)
 		return err;
-	if ((err = mtu_sessions_create(d, now)) < 0)
-		return err;
-	sessions_indexed(d);
 	/* Ports and carrier as they are now; events keep it current from here. */
 	resync(d);
 	/* Not fatal: without it no loss is counted (logged); relay = on needs it, below. */
@@ -2067,6 +2014,40 @@ static void reload_sessions_gone(struct mr_daemon *d, struct reload *r, mtime_t 
 		r->removed++;
 		sess_goodbye(&d->sess[i], &d->sio, 1, now);
 	}
+}
+
+/*
+ * Start: the session tables built as a reload builds them, from no old
+ * ones (every session new); sockets opened where the port exists.  0 or
+ * -ENOMEM.
+ */
+static int sessions_start(struct mr_daemon *d, mtime_t now)
+{
+	struct reload *r = calloc(1, sizeof(*r));
+	struct mr_sess *marr;
+	int i, nm = 0;
+
+	if (!r)
+		return -ENOMEM;
+	r->ncfg = &d->cfg;
+	r->nself = d->self;
+	memcpy(r->nports, d->ports, sizeof(r->nports));
+	r->nn = d->nports;
+	if (reload_sessions(d, r, now) < 0) {
+		free(r);
+		return -ENOMEM;
+	}
+	d->sess = r->nsess;
+	d->nsess = r->ns;
+	for (i = 0; i < d->nsess; i++)
+		sess_start(d, &d->sess[i]);
+	marr = mtu_reload(d, &d->cfg, d->self, d->ports, d->nports, r->mcarried, &nm, now);
+	free(r);
+	if (!marr)
+		return -ENOMEM;
+	mtu_reload_apply(d, marr, nm, now);
+	sessions_indexed(d);
+	return 0;
 }
 
 /* Peers: a peer that left, or whose address changed, loses its route. */
