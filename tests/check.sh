@@ -50,6 +50,9 @@ for src in tests/unit/test_*.c; do
 	fi
 done
 
+# The layout's rules (daemon.c's size, function length, no include cycle).
+suite "scripts/archcheck.sh" ./scripts/archcheck.sh
+
 # Self-contained script suites: each exits 0 on success, 77 when skipped.
 for t in tests/contrib/t_*.sh tests/packaging/t_*.sh tests/hardware/t_*.sh; do
 	[ -e "$t" ] || continue
