@@ -2,8 +2,6 @@
 /* The daemon: sessions per (fast port, candidate peer), routes per peer. */
 #include <errno.h>
 #include <sched.h>
-#include <sys/mman.h>
-#include <sys/resource.h>
 #include <stdarg.h>
 #include <net/if.h>
 #include <signal.h>
@@ -19,7 +17,6 @@
 
 #include <linux/rtnetlink.h>
 
-#include <cap-ng.h>
 #include <systemd/sd-daemon.h>
 
 #include "alert.h"
@@ -28,10 +25,11 @@
 #include "daemon.h"
 #include "log.h"
 #include "mtusess.h"
-#include "sessloss.h"
-#include "sesstab.h"
 #include "net.h"
 #include "nl.h"
+#include "privs.h"
+#include "sessloss.h"
+#include "sesstab.h"
 #include "standby.h"
 #include "status.h"
 #include "sysctl.h"
@@ -1399,31 +1397,6 @@ static void metrics_file_write(struct mr_daemon *d, mtime_t now)
 }
 
 /*
- * Keeps the daemon's pages in RAM (lock-memory = yes), so that a host under
- * memory pressure cannot page out the probing path.  Pages allocated later
- * are locked too; they count against RLIMIT_MEMLOCK once privileges are
- * dropped, so the limit is lifted first where we may (root, or systemd's
- * LimitMEMLOCK=infinity in meshrouted.service).
- */
-static void lock_memory(void)
-{
-	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
-	int flags = MCL_CURRENT | MCL_FUTURE;
-
-	if (setrlimit(RLIMIT_MEMLOCK, &rl) < 0 &&
-	    (getrlimit(RLIMIT_MEMLOCK, &rl) < 0 || rl.rlim_cur != RLIM_INFINITY)) {
-		/* A finite limit: later allocations would fail, lock what is there. */
-		log_warnx("lock-memory: RLIMIT_MEMLOCK is limited (raise it, e.g. "
-			  "LimitMEMLOCK=infinity): only the memory allocated so far is locked");
-		flags = MCL_CURRENT;
-	}
-	if (mlockall(flags) < 0)
-		log_warn("lock-memory: mlockall");
-	else
-		log_debug("memory locked%s", flags & MCL_FUTURE ? ", also future allocations" : "");
-}
-
-/*
  * Probing at 20 ms x 3 leaves 60 ms of slack: a daemon starved that long by
  * a busy host would declare healthy links dead.  A low real-time priority
  * puts it ahead of ordinary work; it sleeps almost all the time, and the
@@ -1456,7 +1429,7 @@ void daemon_realtime(struct mr_daemon *d)
 	int policy = SCHED_OTHER, err;
 
 	if (d->cfg.lock_memory)
-		lock_memory();
+		privs_lock_memory();
 	if (!d->cfg.realtime)
 		log_debug("normal scheduling (realtime = no)");
 	else if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp) < 0)
@@ -1479,22 +1452,7 @@ void daemon_realtime(struct mr_daemon *d)
 int daemon_drop_privileges(struct mr_daemon *d)
 {
 	(void)d;
-	if (geteuid() != 0)
-		return 0;
-	/*
-	 * Routes and SO_PRIORITY 7 need CAP_NET_ADMIN for as long as we run;
-	 * nothing else is needed once the sockets exist.  Files we write
-	 * later (/proc/sys/net/ipv4/conf/PORT/...) are root's own, so uid 0
-	 * without CAP_DAC_OVERRIDE still may.
-	 */
-	capng_clear(CAPNG_SELECT_BOTH);
-	if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_NET_ADMIN) < 0 ||
-	    capng_apply(CAPNG_SELECT_BOTH) < 0) {
-		log_warnx("could not drop capabilities; running with all of root's");
-		return -EPERM;
-	}
-	log_debug("capabilities dropped to CAP_NET_ADMIN");
-	return 0;
+	return privs_drop();
 }
 
 /* The standby covers all but the main thread's own chores (fire_timers). */
