@@ -63,7 +63,7 @@ static int find_self(const struct mr_config *cfg, const char *name)
 		}
 		nl_close(nl);
 	}
-	return config_find_self(cfg, name, la.a, la.n, stderr);
+	return config_find_self(cfg, name, la.a, la.n, log_error_file());
 }
 
 int main(int argc, char **argv)
@@ -125,21 +125,21 @@ int main(int argc, char **argv)
 	mallopt(M_MMAP_THRESHOLD, 32 * 1024);
 	mallopt(M_TRIM_THRESHOLD, 64 * 1024);
 
-	if (config_load(conf, &d.cfg, stderr) < 0) {
-		fprintf(stderr, "meshrouted: %s: configuration rejected\n", conf);
+	if (config_load(conf, &d.cfg, log_error_file()) < 0) {
+		fprintf(log_error_file(), "meshrouted: %s: configuration rejected\n", conf);
 		return 1;
 	}
 	if (sock) {
 		if (strlen(sock) >= sizeof(d.cfg.control_socket)) {
-			fprintf(stderr, "meshrouted: -s %s: path too long\n", sock);
+			fprintf(log_error_file(), "meshrouted: -s %s: path too long\n", sock);
 			return 2;
 		}
 		snprintf(d.cfg.control_socket, sizeof(d.cfg.control_socket), "%s", sock);
 		snprintf(d.sock_override, sizeof(d.sock_override), "%s", sock);
 	}
 	if (d.cfg.auth_type != MR_AUTH_NONE &&
-	    auth_keyring_load(d.cfg.auth_key_file, d.cfg.auth_type, &d.keys, stderr) < 0) {
-		fprintf(stderr, "meshrouted: %s: key file rejected\n", d.cfg.auth_key_file);
+	    auth_keyring_load(d.cfg.auth_key_file, d.cfg.auth_type, &d.keys, log_error_file()) < 0) {
+		fprintf(log_error_file(), "meshrouted: %s: key file rejected\n", d.cfg.auth_key_file);
 		return 1;
 	}
 	d.self = find_self(&d.cfg, name);
@@ -150,7 +150,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (geteuid() != 0)
-		fprintf(stderr, "meshrouted: not root: setting routes and sysctls will fail\n");
+		log_warnx("not root: setting routes and sysctls will fail");
 	if (!foreground) {
 		if (daemon(0, 0) < 0) {
 			perror("meshrouted: daemon");
@@ -160,7 +160,7 @@ int main(int argc, char **argv)
 	}
 	err = daemon_start(&d);
 	if (err < 0) {
-		log_warnx("start-up failed: %s", strerror(-err));
+		log_errx("start-up failed: %s", strerror(-err));
 		daemon_shutdown(&d);
 		return 1;
 	}
