@@ -13,6 +13,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "nl.h"
+#include "sysctl.h"
 
 #define MR_VERSION "0.1.0"
 
@@ -158,6 +159,9 @@ int main(int argc, char **argv)
 		}
 		log_init("meshrouted", false, d.verbose);
 	}
+	/* Two cables to one peer (a multipath route) share flows only with a layer-4 hash. */
+	if (d.cfg.nodes[d.self].nfast >= 2)
+		sysctl_multipath_hash(d.cfg.set_sysctl);
 	err = daemon_start(&d);
 	if (err < 0) {
 		log_errx("start-up failed: %s", strerror(-err));

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Checks and sets the per-port IPv4 sysctls meshroute depends on. */
+/* Checks and sets the host sysctls meshroute depends on. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -42,25 +42,18 @@ static int write_int(const char *path, int val)
 }
 
 /*
- * One sysctl net.SECTION.IFNAME.KEY that must satisfy ok(value, want);
- * `want` is what we write.  Returns 1 if it is still wrong, 0 otherwise.
+ * One sysctl (file `path`, shown as `name`) that must satisfy ok(value,
+ * want); `want` is what we write.  Returns 1 if it is still wrong, 0
+ * otherwise; a file that does not exist counts as right when `absent_ok`.
  */
-static int fix_q(const char *section, const char *ifname, const char *key,
-		 bool (*ok)(int, int), int want, bool set, const char *why, bool quiet)
+static int check_set(const char *path, const char *name, bool (*ok)(int, int), int want,
+		     bool set, const char *why, bool quiet, bool absent_ok)
 {
-	char path[160], name[160], *c;
 	int val = 0, err;
 
-	/* section "ipv4.conf": the file net/ipv4/conf/IF/KEY, named net.ipv4.conf.IF.KEY */
-	snprintf(path, sizeof(path), "/proc/sys/net/%s/%s/%s", section, ifname, key);
-	for (c = path + strlen("/proc/sys/net/"); *c && c < path + strlen("/proc/sys/net/") +
-	     strlen(section); c++)
-		if (*c == '.')
-			*c = '/';
-	snprintf(name, sizeof(name), "net.%s.%s.%s", section, ifname, key);
 	if ((err = read_int(path, &val)) < 0) {
-		if (err == -ENOENT && strncmp(section, "ipv6", 4) == 0)
-			return 0;	/* IPv6 disabled on the port: nothing to tune */
+		if (err == -ENOENT && absent_ok)
+			return 0;
 		errno = -err;
 		log_warn("cannot read %s", name);
 		return 1;
@@ -79,6 +72,22 @@ static int fix_q(const char *section, const char *ifname, const char *key,
 	}
 	log_info("set %s from %d to %d: %s", name, val, want, why);
 	return 0;
+}
+
+/* net.SECTION.IFNAME.KEY, e.g. section "ipv4.conf": the file net/ipv4/conf/IF/KEY. */
+static int fix_q(const char *section, const char *ifname, const char *key,
+		 bool (*ok)(int, int), int want, bool set, const char *why, bool quiet)
+{
+	char path[160], name[160], *c;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/%s/%s/%s", section, ifname, key);
+	for (c = path + strlen("/proc/sys/net/"); *c && c < path + strlen("/proc/sys/net/") +
+	     strlen(section); c++)
+		if (*c == '.')
+			*c = '/';
+	snprintf(name, sizeof(name), "net.%s.%s.%s", section, ifname, key);
+	/* IPv6 disabled on the port: nothing to tune */
+	return check_set(path, name, ok, want, set, why, quiet, strncmp(section, "ipv6", 4) == 0);
 }
 
 static int fix(const char *section, const char *ifname, const char *key,
@@ -153,5 +162,55 @@ int sysctl_relay_port(const char *ifname, bool set, bool quiet)
 	    fix_q("ipv4.conf", "all", "rp_filter", rp_filter_ok, 2, set,
 		  "relay = on: relayed packets arrive from sources routed over another port", quiet))
 		bad |= SYSCTL_RELAY_RP_FILTER;
+	return bad;
+}
+
+/*
+ * fib_multipath_hash_policy 3 (custom) hashes on the fields chosen in
+ * fib_multipath_hash_fields: fine if they include a port (0x10 source
+ * port, 0x20 destination port), and the admin's choice either way.
+ */
+#define HASH_FIELDS_PORTS 0x30
+
+static bool hash_policy_ok(int v, int want)
+{
+	return v == want || v == 3;
+}
+
+int sysctl_multipath_hash(bool set)
+{
+	static const char *const fams[] = { "ipv4", "ipv6" };
+	int bad = 0, i, fields;
+
+	for (i = 0; i < 2; i++) {
+		char path[96], name[96];
+		int policy = 0;
+
+		snprintf(path, sizeof(path), "/proc/sys/net/%s/fib_multipath_hash_policy", fams[i]);
+		snprintf(name, sizeof(name), "net.%s.fib_multipath_hash_policy", fams[i]);
+		/*
+		 * Every node has one address, so all flows between two nodes
+		 * share source and destination: the default layer-3 hash (0)
+		 * puts every one of them on the same cable of a multipath
+		 * route.  Layer 4 (1) spreads them by their ports.
+		 */
+		if (check_set(path, name, hash_policy_ok, 1, set,
+			      "flows between two nodes have the same addresses: with a layer-3 hash "
+			      "all of them take one of several cables to a peer",
+			      false, i == 1))
+			bad++;
+		else if (read_int(path, &policy) == 0 && policy == 3) {
+			snprintf(path, sizeof(path), "/proc/sys/net/%s/fib_multipath_hash_fields",
+				 fams[i]);
+			if (read_int(path, &fields) == 0 && !(fields & HASH_FIELDS_PORTS)) {
+				log_warnx("net.%s.fib_multipath_hash_policy is 3 (custom) and "
+					  "net.%s.fib_multipath_hash_fields (0x%x) holds no port (0x10, 0x20): "
+					  "all flows between two nodes take one of several cables; "
+					  "add the ports or set the policy to 1",
+					  fams[i], fams[i], (unsigned)fields);
+				bad++;
+			}
+		}
+	}
 	return bad;
 }

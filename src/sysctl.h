@@ -27,4 +27,13 @@ int sysctl_prepare_port(const char *ifname, bool fast, bool set, unsigned retran
 #define SYSCTL_RELAY_RP_FILTER 2
 int sysctl_relay_port(const char *ifname, bool set, bool quiet);
 
+/*
+ * Layer-4 multipath hashing, net.ipv4 and net.ipv6 fib_multipath_hash_policy
+ * = 1 (3, custom, is left alone if its fields include a port): set when
+ * allowed, else a warning naming the setting.  Host-wide; only matters to a
+ * node with two or more fast ports (two cables to one peer make a multipath
+ * route).  Returns the number of settings still wrong.
+ */
+int sysctl_multipath_hash(bool set);
+
 #endif
