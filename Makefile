@@ -130,7 +130,7 @@ install: $(BUILD)/meshrouted $(BUILD)/meshroutectl
 	install -m 0644 etc/rt_protos.d/meshroute.conf $(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d/meshroute.conf
 	install -m 0644 man/meshrouted.8 man/meshroutectl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 man/meshroute.conf.5 $(DESTDIR)$(MANDIR)/man5/
-	sed 's|/usr/sbin/meshrouted|$(SBINDIR)/meshrouted|' etc/meshrouted.service >$(BUILD)/meshrouted.service
+	sed 's|/usr/sbin/meshroute|$(SBINDIR)/meshroute|' etc/meshrouted.service >$(BUILD)/meshrouted.service
 	install -m 0644 $(BUILD)/meshrouted.service $(DESTDIR)$(SYSTEMDUNITDIR)/meshrouted.service
 	install -m 0644 etc/meshroute.conf.example $(DESTDIR)$(DOCDIR)/examples/meshroute.conf
 	install -m 0755 contrib/meshroute-alert-mail contrib/meshroute-alert-webhook $(DESTDIR)$(DOCDIR)/examples/

@@ -25,6 +25,7 @@
 #include "command.h"
 #include "control.h"
 #include "daemon.h"
+#include "drainstate.h"
 #include "log.h"
 #include "net.h"
 #include "nl.h"
@@ -2522,6 +2523,7 @@ int daemon_drain(struct mr_daemon *d, const char *name, bool drain, FILE *out)
 		return 0;
 	}
 	port->drained = drain;
+	drainstate_record(name, drain);
 	log_notice("port %s: %s by the admin", name, drain ? "drained" : "back in service");
 	if (drain) {
 		/* Our traffic leaves the port first (atomic replace, acked)... */

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "daemon.h"
+#include "drainstate.h"
 #include "log.h"
 #include "nl.h"
 #include "sysctl.h"
@@ -65,6 +66,42 @@ static int find_self(const struct mr_config *cfg, const char *name)
 		nl_close(nl);
 	}
 	return config_find_self(cfg, name, la.a, la.n, log_error_file());
+}
+
+/*
+ * Ports drained before the restart stay drained: their sessions start in
+ * AdminDown before the first probe goes out (the loop has not run yet).
+ */
+static void drains_restore(struct mr_daemon *d)
+{
+	struct drainstate ds;
+	const char *dir = drainstate_dir(NULL);
+	int i;
+
+	if (!dir || drainstate_load(dir, &ds) < 0)
+		return;
+	for (i = 0; i < ds.n; i++) {
+		char *msg = NULL;
+		size_t len = 0;
+		FILE *out = open_memstream(&msg, &len);
+		int err;
+
+		if (!out)
+			return;
+		err = daemon_drain(d, ds.port[i], true, out);
+		fclose(out);
+		if (err < 0) {
+			log_warnx("%s/%s names %s, not a fast port of this node: forgotten",
+				  dir, DRAINSTATE_FILE, ds.port[i]);
+			drainstate_record(ds.port[i], false);
+		} else {
+			log_notice("port %s: still drained since %s, as %s/%s says: "
+				   "\"meshroutectl undrain %s\" puts it back in service",
+				   ds.port[i], ds.since[i][0] ? ds.since[i] : "an earlier run", dir,
+				   DRAINSTATE_FILE, ds.port[i]);
+		}
+		free(msg);
+	}
 }
 
 int main(int argc, char **argv)
@@ -168,6 +205,7 @@ int main(int argc, char **argv)
 		daemon_shutdown(&d);
 		return 1;
 	}
+	drains_restore(&d);
 	daemon_realtime(&d);
 	daemon_drop_privileges(&d);
 	/* What start-up parsed and collected is free now: give it back. */

@@ -35,7 +35,7 @@ else
 fi
 for want in 'Type=notify' 'ConditionPathExists=/etc/meshroute/meshroute.conf' \
 	'WatchdogSec=5s' 'RuntimeDirectory=meshroute' 'RuntimeDirectoryMode=0755' \
-	'ExecReload=/bin/kill -HUP $MAINPID' 'Documentation=man:meshrouted(8)'; do
+	'ExecReload=/usr/sbin/meshroutectl reload' 'Documentation=man:meshrouted(8)'; do
 	if grep -qF -- "$want" "$unit"; then
 		pass "unit has $want"
 	else
