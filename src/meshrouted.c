@@ -12,6 +12,7 @@
 #include "config.h"
 #include "daemon.h"
 #include "drainstate.h"
+#include "hostcheck.h"
 #include "log.h"
 #include "nl.h"
 #include "sysctl.h"
@@ -185,6 +186,9 @@ int main(int argc, char **argv)
 		return 1;
 	if (check) {
 		config_print_plan(&d.cfg, d.self, stdout);
+		/* What on this host would get in the way: warnings only, the file is fine. */
+		fflush(stdout);
+		hostcheck_run(NULL, &d.cfg, d.self, true, stderr);
 		return 0;
 	}
 	if (geteuid() != 0)
@@ -196,6 +200,7 @@ int main(int argc, char **argv)
 		}
 		log_init("meshrouted", false, d.verbose);
 	}
+	hostcheck_run(NULL, &d.cfg, d.self, false, NULL);
 	/* Two cables to one peer (a multipath route) share flows only with a layer-4 hash. */
 	if (d.cfg.nodes[d.self].nfast >= 2)
 		sysctl_multipath_hash(d.cfg.set_sysctl);

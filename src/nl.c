@@ -1032,3 +1032,28 @@ int nl_ifindex(const char *name)
 {
 	return (int)if_nametoindex(name);
 }
+
+/* ---- host checks (hostcheck.c) ---- */
+
+int nl_dump_all_routes(struct nl *nl, int family, const struct nl_handlers *h)
+{
+	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(8)));
+	/* routes = false: nl_dispatch passes every table and protocol on. */
+	const struct nl_filter f = { .h = h ? h : &nl_no_handlers };
+	struct rtmsg *rtm;
+	struct nlmsghdr *nlh;
+	int err;
+
+	if (family == AF_UNSPEC) {
+		if ((err = nl_dump_all_routes(nl, AF_INET, h)) < 0)
+			return err;
+		return nl_dump_all_routes(nl, AF_INET6, h);
+	}
+	if (nl_addr_len(family) == 0)
+		return -EAFNOSUPPORT;
+	nlh = nl_req(buf, RTM_GETROUTE, NLM_F_DUMP, (void **)&rtm, sizeof(*rtm));
+	/* Strict checking: table 0 and protocol 0 select every table and protocol. */
+	rtm->rtm_family = family;
+	return nl_dump(nl, nlh, family == AF_INET ? "IPv4 route (all tables)" : "IPv6 route (all tables)",
+		       &f);
+}

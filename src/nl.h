@@ -196,4 +196,10 @@ const char *nl_last_error(const struct nl *nl);
 /* ifindex of a name (if_nametoindex, no netlink round trip), 0 if none. */
 int nl_ifindex(const char *name);
 
+/*
+ * Every route of every table and protocol (AF_UNSPEC = both families), for
+ * the host checks (hostcheck.h): other programs' routes to our peers.
+ */
+int nl_dump_all_routes(struct nl *nl, int family, const struct nl_handlers *h);
+
 #endif
