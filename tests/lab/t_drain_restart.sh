@@ -21,6 +21,22 @@ routes_are() {	# EXPECTED: both ends' routes
 
 link_of() { lab_mr_sess "$1" fast0 ipv4 link; }	# NODE: ok, drained, ...
 
+# completes WORD... CUR: what bash completion (etc/completion/meshroutectl.bash)
+# offers for CUR after "meshroutectl -s n1.sock WORD...", space-separated.
+completes() {
+	PATH=$(dirname "$MESHROUTECTL"):$PATH bash -c '
+		. /usr/share/bash-completion/bash_completion
+		. "$1"
+		shift
+		COMP_WORDS=(meshroutectl "$@")
+		COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
+		COMP_LINE="meshroutectl $*"
+		COMP_POINT=${#COMP_LINE}
+		_meshroutectl meshroutectl "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+		printf "%s\n" "${COMPREPLY[@]}"' - "$LAB_REPO/etc/completion/meshroutectl.bash" \
+		-s "$LAB_DIR/n1.sock" "$@" | sed '/^$/d' | xargs
+}
+
 lab_log "== two nodes, one cable, state directories for both daemons"
 lab_node n1; lab_node n2
 lab_lan n1 n2
@@ -31,10 +47,17 @@ lab_write_config "hold-down = 1s"
 for n in n1 n2; do lab_monitor_start $n; start $n; done
 lab_wait_routes 10
 
+[ -r /usr/share/bash-completion/bash_completion ] || lab_fail "bash-completion missing: run make deps"
+assert_eq "completion of 'meshroutectl drain '" fast0 "$(completes drain "")"
+assert_eq "completion of 'meshroutectl undrain ' (nothing drained)" "" "$(completes undrain "")"
+assert_eq "completion of commands" "drain" "$(completes dr)"
+
 lab_log "== drain n1 fast0"
 lab_mrctl n1 drain fast0 >/dev/null || lab_fail "meshroutectl drain fast0 failed"
 wait_for 2 routes_are lan || { lab_show_routes >&2; lab_fail "routes stayed on fast0 after drain"; }
 lab_ok "both ends on the LAN"
+assert_eq "completion of 'meshroutectl undrain '" fast0 "$(completes undrain "")"
+assert_eq "completion of 'meshroutectl drain ' (fast0 is drained)" "" "$(completes drain "")"
 state=$(cat "$LAB_DIR/state.n1/drained" 2>/dev/null || true)
 grep -qE '^fast0 [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$' <<<"$state" ||
 	lab_fail "state file lacks 'fast0 TIME': $(printf '%s' "$state" | tr '\n' '|')"

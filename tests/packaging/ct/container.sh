@@ -8,8 +8,9 @@
 # (loopback only), running one test script as a service, then powered off.
 # Sourced by tests/packaging/t_service.sh and tests/contrib/t_alert_mta.sh.
 #
-#   ct_init DIST PKG...    root file system of Debian DIST (bookworm,
-#                          trixie) with PKG installed, in $CT_ROOT; cached
+#   ct_init DIST           root file system of Debian DIST (bookworm,
+#                          trixie) with meshroute's dependencies, postfix
+#                          (as Proxmox VE has it) and msmtp, in $CT_ROOT; cached
 #                          as build/container/DIST-HASH.tar.gz (make clean
 #                          removes it), so only the first run downloads
 #   ct_deb                 builds meshroute's .deb from this tree (cached
@@ -23,7 +24,7 @@
 # Debian's mirror (the one apt uses).  Everything is under $CT_TMP, removed
 # on exit by ct_cleanup (call it from the test's EXIT trap).
 
-CT_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+CT_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 CT_CACHE=${CT_CACHE:-$CT_REPO/build/container}
 CT_TMP=$(mktemp -d /tmp/mrct.XXXXXX)
 CT_ROOT=$CT_TMP/root
@@ -50,7 +51,7 @@ ct_cleanup() {
 
 ct_init() {
 	local dist=$1 key tarball log
-	shift
+	set -- libmnl0 libinih1 "$(ct_nettle "$dist")" libcap-ng0 adduser postfix msmtp
 	for t in debootstrap systemd-nspawn; do
 		command -v $t >/dev/null || { echo "FAIL: $t missing: run scripts/install-deps.sh"; return 1; }
 	done
@@ -89,6 +90,14 @@ ct_init() {
 	tar -C "$CT_ROOT" -czf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
 }
 
+# The nettle runtime package of DIST: Debian 13 renamed it in the 64-bit time_t transition.
+ct_nettle() {
+	case $1 in
+	bookworm) echo libnettle8 ;;
+	*) echo libnettle8t64 ;;
+	esac
+}
+
 # Content hash of the tree the package is built from.
 ct_tree_hash() {
 	(cd "$CT_REPO" && git ls-files -co --exclude-standard -- . ':!build' ':!build-*' |
@@ -122,6 +131,7 @@ ct_boot() {
 	local script=$1 secs=${2:-240} rc
 	mkdir -p "$CT_ROOT/mrtest"
 	cp "$script" "$CT_ROOT/mrtest/run.sh"
+	cp "$CT_REPO/tests/packaging/ct/common.sh" "$CT_ROOT/mrtest/"
 	chmod 0755 "$CT_ROOT/mrtest/run.sh"
 	rm -f "$CT_ROOT/mrtest/rc" "$CT_ROOT/mrtest/out.log"
 	cat >"$CT_ROOT/etc/systemd/system/mrtest.service" <<-'EOF'

@@ -1,0 +1,31 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Alerts that reach a person on a stock Proxmox VE host, with a REAL MTA:
+# a Debian container (tests/packaging/ct/: debootstrap, systemd-nspawn,
+# private network) with postfix configured as Proxmox VE has it and msmtp,
+# the .deb built from this tree, meshrouted running as the installed unit
+# (its sandbox) with contrib/meshroute-alert-mail as alert command, and a
+# peer in a network namespace.  tests/packaging/ct/alert_mta.sh measures
+# that sendmail (postdrop) cannot queue under the sandbox, and checks that
+# with /etc/meshroute/msmtprc the alert lands in root's mailbox.
+# Needs root and Debian's mirror the first time (cached in build/container/).
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+if [ "$(id -u)" != 0 ]; then
+	echo "FAIL: t_alert_mta needs root (a container)"
+	exit 1
+fi
+. tests/packaging/ct/container.sh
+trap ct_cleanup EXIT
+trap 'exit 1' INT TERM HUP
+start=$SECONDS
+
+dist=${DIST:-bookworm}
+ct_init "$dist" || exit 1
+ct_deb || exit 1
+echo "container ready ($((SECONDS - start)) s); booting"
+ct_boot tests/packaging/ct/alert_mta.sh 240
+rc=$?
+cat "$CT_OUT"
+echo "t_alert_mta: exit $rc ($((SECONDS - start)) s)"
+exit $rc

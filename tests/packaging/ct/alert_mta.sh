@@ -1,0 +1,64 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Runs INSIDE the test container (see tests/contrib/t_alert_mta.sh), as root
+# under systemd, with postfix as Proxmox VE has it (local only, loopback):
+# contrib/meshroute-alert-mail as the installed unit's alert command.
+#  1. through sendmail (postfix's setgid postdrop) the unit's sandbox stops
+#     the mail: measured, reported;
+#  2. with /etc/meshroute/msmtprc (msmtp to postfix on 127.0.0.1:25) the
+#     alert reaches root's mailbox.
+set -u
+. /mrtest/common.sh
+
+alert=/usr/local/libexec/meshroute/meshroute-alert-mail
+mailbox=/var/mail/root
+mails() { grep -c '^Subject: \[meshroute\]' "$mailbox" 2>/dev/null || true; }
+cmd_failures() { journalctl -u meshrouted --no-pager -o cat | grep -c 'alert: command exited with status' || true; }
+
+ct_net
+ct_config "alert-command = $alert"
+echo root >/etc/meshroute/alert-mail.to
+if ! DEBIAN_FRONTEND=noninteractive dpkg -i /mrtest/meshroute.deb >/run/dpkg.log 2>&1; then
+	sed 's/^/    /' /run/dpkg.log
+	fail "dpkg -i"
+	finish alert_mta
+fi
+# As contrib/README.md says: the example script installed where the unit may run it.
+ex=/usr/share/doc/meshroute/examples/meshroute-alert-mail
+mkdir -p "$(dirname "$alert")"
+if [ -e "$ex.gz" ]; then gunzip -c "$ex.gz" >"$alert"; else cp "$ex" "$alert"; fi
+chmod 0755 "$alert"
+check "postfix runs (Proxmox VE's MTA)" wait_for 20 systemctl is-active postfix@-
+check "postfix listens on 127.0.0.1:25 only" wait_for 10 sh -c 'ss -Hltn "sport = :25" | grep -q "127.0.0.1:25"'
+check "meshrouted is active" wait_for 10 systemctl is-active meshrouted
+ct_peer_start
+check "route to n2 over fast0" wait_for 15 ct_route_is fast0
+
+echo "== 1. sendmail (postfix's postdrop) under the unit's sandbox"
+before=$(cmd_failures)
+check "drain fast0: a path-change alert" meshroutectl drain fast0
+check "the alert ran and failed" wait_for 15 sh -c "[ \$(journalctl -u meshrouted --no-pager -o cat | grep -c 'alert: command exited with status') -gt $before ]"
+postqueue -f 2>/dev/null
+sleep 3
+echo "    measured: $(journalctl -u meshrouted --no-pager -o cat | grep 'alert: command exited' | tail -n1)"
+echo "    measured: $(journalctl --no-pager -o cat -t meshroute-alert-mail | tail -n1)"
+echo "    measured: $(journalctl --no-pager -o cat -t postfix/postdrop | tail -n1)"
+check "no mail reached root through sendmail" [ "$(mails)" = 0 ]
+
+echo "== 2. msmtp to postfix on 127.0.0.1:25"
+cat >/etc/meshroute/msmtprc <<'RC'
+account default
+host 127.0.0.1
+port 25
+from meshroute@ct.example
+syslog LOG_MAIL
+RC
+before=$(cmd_failures)
+check "undrain fast0: a path-change alert after hold-down" meshroutectl undrain fast0
+check "route back over fast0" wait_for 5 ct_route_is fast0
+check "the alert reached root's mailbox" wait_for 20 sh -c "grep -q '^Subject: \[meshroute\] n1: n2 path LAN -> fast0' $mailbox"
+check "the command exited 0" [ "$(cmd_failures)" = "$before" ]
+check "the mail carries the event" grep -q '^event: *path-change' "$mailbox"
+check "the mail is marked auto-generated" grep -q '^Auto-Submitted: auto-generated' "$mailbox"
+echo "    delivered: $(grep '^Subject: \[meshroute\]' "$mailbox" | tail -n1)"
+finish alert_mta
