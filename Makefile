@@ -37,7 +37,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/%)
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/%)
 
-.PHONY: all deps unit lab check demo asan install uninstall clean bench bracket bracket-check
+.PHONY: all deps unit lab check check-trixie demo asan install uninstall clean bench bracket bracket-check
 all: $(BINS:%=$(BUILD)/%) $(TOOL_BINS)
 
 $(BUILD)/%.o: src/%.c | $(BUILD)
@@ -88,6 +88,11 @@ asan:
 check: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)./tests/check.sh
+
+# Debian 13 (Proxmox VE 9): build, unit and packaging tests in a trixie root
+# file system from Debian's mirror (root, network; not part of check).
+check-trixie: deps
+	$(Q)./tests/packaging/trixie.sh
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -81,9 +81,13 @@ fi
 pass "built $(basename "$deb")"
 
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|')
+# /lib/systemd/system on Debian 12, /usr/lib/systemd/system from Debian 13 on.
+unitdir=$(pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null)
+unitdir=${unitdir:-/lib/systemd/system}
 for f in /usr/sbin/meshrouted /usr/sbin/meshroutectl \
 	/usr/share/man/man8/meshrouted.8.gz /usr/share/man/man8/meshroutectl.8.gz \
-	/usr/share/man/man5/meshroute.conf.5.gz /lib/systemd/system/meshrouted.service \
+	/usr/share/man/man5/meshroute.conf.5.gz $unitdir/meshrouted.service \
+	/usr/share/bash-completion/completions/meshroutectl \
 	/etc/iproute2/rt_protos.d/meshroute.conf /usr/share/doc/meshroute/copyright \
 	/usr/share/doc/meshroute/changelog.Debian.gz; do
 	if printf '%s\n' "$contents" | grep -qx "$f"; then pass "package has $f"; else fail "package lacks $f"; fi
@@ -105,8 +109,10 @@ else
 	fail "unexpected conffiles: $(echo "$conffiles" | tr "\n" " ")"
 fi
 deps=$(dpkg-deb -f "$deb" Depends)
+# Debian 13's 64-bit time_t transition renamed libnettle8 to libnettle8t64.
 for d in iproute2 adduser libmnl0 libinih1 libsystemd0 libnettle8; do
-	if printf '%s\n' "$deps" | grep -qw "$d"; then pass "Depends has $d"; else fail "Depends lacks $d ($deps)"; fi
+	if printf '%s\n' "$deps" | grep -qE "(^|[ ,|])$d(t64)?([ ,(|]|\$)"; then pass "Depends has $d"; else
+		fail "Depends lacks $d ($deps)"; fi
 done
 if command -v lintian >/dev/null; then
 	# The maintainer address meshroute@localhost is deliberate.
@@ -146,7 +152,7 @@ for p in meshrouted.8 meshroutectl.8 meshroute.conf.5; do
 	check "man page $p renders (man -l)" sh -c "man -l /usr/share/man/man$sec/$p.gz | grep -q ."
 done
 check "man -w finds meshroute.conf(5)" man -w 5 meshroute.conf
-unit=/lib/systemd/system/meshrouted.service
+unit=$unitdir/meshrouted.service
 check "unit runs /usr/sbin/meshrouted -f" grep -qx 'ExecStart=/usr/sbin/meshrouted -f' $unit
 check "unit needs /etc/meshroute/meshroute.conf" \
 	grep -qx 'ConditionPathExists=/etc/meshroute/meshroute.conf' $unit
@@ -170,7 +176,12 @@ check "example config passes meshrouted --check-config -n n1" \
 	/usr/sbin/meshrouted --check-config -c "$example" -n n1
 check "group meshroute exists (postinst)" getent group meshroute
 check "no /etc/meshroute/meshroute.conf installed" test ! -e /etc/meshroute/meshroute.conf
+# Drained ports live in /var/lib/meshroute/drained (StateDirectory=): an
+# upgrade (here: the same package again) and a removal keep them.
+mkdir -p /var/lib/meshroute
+printf 'enp65s0f0 2026-01-01T00:00:00Z\n' >/var/lib/meshroute/drained
 check "dpkg -i again (reinstall, postinst idempotent)" dpkg -i "$deb"
+check "drained ports kept across the upgrade" grep -q '^enp65s0f0 ' /var/lib/meshroute/drained
 
 # ---- remove, then purge ----
 if dpkg -r meshroute >"$tmp/remove.log" 2>&1; then pass "dpkg -r"; else
@@ -179,6 +190,7 @@ left=$(for f in $files; do [ -e "$f" ] && [ "$f" != /etc/iproute2/rt_protos.d/me
 if [ -z "$left" ]; then pass "dpkg -r removed every file but the conffile"; else
 	fail "dpkg -r left: $(echo "$left" | tr "\n" " ")"; fi
 check "conffile kept until purge" test -e /etc/iproute2/rt_protos.d/meshroute.conf
+check "drained ports kept until purge" test -e /var/lib/meshroute/drained
 
 if dpkg -P meshroute >"$tmp/purge.log" 2>&1; then pass "dpkg -P"; else
 	sed 's/^/    /' "$tmp/purge.log"; fail "dpkg -P failed"; fi
@@ -190,7 +202,7 @@ left=$(ls -d /etc/systemd/system/*/meshrouted.service /etc/systemd/system/meshro
 	/var/lib/systemd/deb-systemd-helper-enabled/*meshrouted* \
 	/var/lib/systemd/deb-systemd-helper-enabled/*/meshrouted.service \
 	/var/lib/systemd/deb-systemd-helper-masked/meshrouted.service \
-	/etc/meshroute /usr/share/doc/meshroute /var/lib/dpkg/info/meshroute.* 2>/dev/null)
+	/etc/meshroute /usr/share/doc/meshroute /var/lib/meshroute /var/lib/dpkg/info/meshroute.* 2>/dev/null)
 if [ -z "$left" ]; then pass "no unit links, helper state, doc or dpkg info left"; else
 	fail "left behind: $(echo "$left" | tr "\n" " ")"; fi
 if getent group meshroute >/dev/null; then fail "group meshroute still exists after purge"; else

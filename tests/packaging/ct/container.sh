@@ -8,14 +8,16 @@
 # (loopback only), running one test script as a service, then powered off.
 # Sourced by tests/packaging/t_service.sh and tests/contrib/t_alert_mta.sh.
 #
-#   ct_init DIST           root file system of Debian DIST (bookworm,
+#   ct_init DIST [PKG...]  root file system of Debian DIST (bookworm,
 #                          trixie) with meshroute's dependencies, postfix
-#                          (as Proxmox VE has it) and msmtp, in $CT_ROOT; cached
+#                          (as Proxmox VE has it), msmtp and PKG, in $CT_ROOT; cached
 #                          as build/container/DIST-HASH.tar.gz (make clean
 #                          removes it), so only the first run downloads
 #   ct_deb                 builds meshroute's .deb from this tree (cached
 #                          by content) into $CT_DEB; copied to /mrtest/ in
 #                          the root file system
+#   ct_run CMD...          runs CMD in the root file system (nspawn, no boot,
+#                          private network), the tree copied to /src
 #   ct_boot SCRIPT [SECS]  copies SCRIPT to /mrtest/run.sh, boots, runs it
 #                          as mrtest.service (its output in $CT_OUT), powers
 #                          off; returns the script's exit status
@@ -51,7 +53,8 @@ ct_cleanup() {
 
 ct_init() {
 	local dist=$1 key tarball log
-	set -- libmnl0 libinih1 "$(ct_nettle "$dist")" libcap-ng0 adduser postfix msmtp
+	shift
+	set -- libmnl0 libinih1 "$(ct_nettle "$dist")" libcap-ng0 adduser postfix msmtp "$@"
 	for t in debootstrap systemd-nspawn; do
 		command -v $t >/dev/null || { echo "FAIL: $t missing: run scripts/install-deps.sh"; return 1; }
 	done
@@ -125,6 +128,21 @@ ct_deb() {
 	fi
 	mkdir -p "$CT_ROOT/mrtest"
 	cp "$CT_DEB" "$CT_ROOT/mrtest/meshroute.deb"
+}
+
+ct_run() {
+	systemd-nspawn -q --register=no --keep-unit --machine="$CT_MACHINE" -D "$CT_ROOT" \
+		--private-network --chdir=/src "$@"
+	local rc=$?
+	rm -rf "/run/systemd/nspawn/propagate/$CT_MACHINE" 2>/dev/null
+	return $rc
+}
+
+# ct_src: this tree (as git sees it, without build output) in /src of the root.
+ct_src() {
+	mkdir -p "$CT_ROOT/src"
+	(cd "$CT_REPO" && git ls-files -co --exclude-standard -- . ':!build' ':!build-*' |
+		tar -cf - -T -) | tar -C "$CT_ROOT/src" -xf -
 }
 
 ct_boot() {
