@@ -16,7 +16,8 @@
 
 static bool log_stderr = true;
 static bool log_verbose;
-static bool log_stamp;		/* wall-clock prefix on stderr, unless journald adds its own */
+static bool log_stamp;		/* wall-clock prefix on stderr when it is a terminal, unless journald adds its own */
+static bool log_stamp_always;	/* ... and always: MESHROUTE_LOG_TIMESTAMPS */
 static bool log_journal;	/* stderr is journald's stream: "<N>" priority prefixes */
 
 bool log_stderr_is_journal(void)
@@ -43,9 +44,13 @@ void log_init(const char *ident, bool to_stderr, bool verbose)
 	log_stderr = to_stderr;
 	log_verbose = verbose;
 	log_journal = to_stderr && log_stderr_is_journal();
-	/* journald stamps lines itself; a terminal or a log file asked for gets ours. */
-	log_stamp = to_stderr && !log_journal && !getenv("JOURNAL_STREAM") &&
-		    (isatty(STDERR_FILENO) || getenv("MESHROUTE_LOG_TIMESTAMPS"));
+	/*
+	 * journald stamps lines itself; a terminal or a log file asked for
+	 * gets ours.  Whether stderr is a terminal is asked per line: it may be
+	 * redirected after start-up (tests capture it).
+	 */
+	log_stamp = to_stderr && !log_journal && !getenv("JOURNAL_STREAM");
+	log_stamp_always = getenv("MESHROUTE_LOG_TIMESTAMPS") != NULL;
 	if (!to_stderr)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
@@ -86,7 +91,7 @@ static void vlog(int pri, const char *fmt, va_list ap, const char *suffix)
 	if (log_stderr) {
 		char stamp[32] = "";
 
-		if (log_stamp) {
+		if (log_stamp && (log_stamp_always || isatty(STDERR_FILENO))) {
 			struct timespec ts;
 			struct tm tm;
 

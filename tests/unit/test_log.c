@@ -41,7 +41,6 @@ static char *capture(const char *env, bool verbose, void (*emit)(void))
 		setenv("JOURNAL_STREAM", env, 1);
 	else
 		unsetenv("JOURNAL_STREAM");
-	unsetenv("MESHROUTE_LOG_TIMESTAMPS");
 	fflush(stderr);
 	assert_true(dup2(fd, STDERR_FILENO) >= 0);
 	log_init("test_log", true, verbose);
@@ -71,6 +70,41 @@ static void emit_each(void)
 	log_info("set %s", "rp_filter");
 	log_debug("debug %d", 1);
 	log_errx("start-up failed: %s", "no such device");
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	unsetenv("MESHROUTE_LOG_TIMESTAMPS");
+	return 0;
+}
+
+/* MESHROUTE_LOG_TIMESTAMPS: "HH:MM:SS.uuuuuu " before each line, also into a file. */
+static void emit_one(void)
+{
+	log_notice("n2 via fast0: session Up -> Down");
+}
+
+static void test_timestamps_asked_for(void **state)
+{
+	char *out;
+	unsigned h, m, sec, us;
+	char rest[64];
+
+	(void)state;
+	setenv("MESHROUTE_LOG_TIMESTAMPS", "1", 1);
+	out = capture(NULL, false, emit_one);
+	unsetenv("MESHROUTE_LOG_TIMESTAMPS");
+	if (sscanf(out, "%2u:%2u:%2u.%6u %63[^\n]", &h, &m, &sec, &us, rest) != 5)
+		fail_msg("expected a time stamp, got \"%s\"", out);
+	assert_string_equal(rest, "n2 via fast0: session Up -> Down");
+	free(out);
+	/* journald stamps lines itself: no stamp, the priority instead. */
+	setenv("MESHROUTE_LOG_TIMESTAMPS", "1", 1);
+	out = capture("match", false, emit_one);
+	unsetenv("MESHROUTE_LOG_TIMESTAMPS");
+	assert_string_equal(out, "<5>n2 via fast0: session Up -> Down\n");
+	free(out);
 }
 
 static void test_journal_prefixes(void **state)
@@ -152,7 +186,8 @@ int main(void)
 		cmocka_unit_test(test_plain_without_journal),
 		cmocka_unit_test(test_journal_stream_of_another_file),
 		cmocka_unit_test(test_error_file),
+		cmocka_unit_test(test_timestamps_asked_for),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, group_setup, NULL);
 }

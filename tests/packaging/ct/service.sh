@@ -36,7 +36,7 @@ check "missing port at warning (4)" [ "$(prio_of 'port fast9 does not exist')" =
 check "path change at notice (5)" [ "$(prio_of 'n2 (10.99.0.2): path LAN -> fast0')" = 5 ]
 warn=$(journalctl -u meshrouted -p warning --no-pager -o cat)
 check "journalctl -p warning shows the warning" grep -q 'port fast9 does not exist' <<<"$warn"
-check "journalctl -p warning leaves out info" sh -c '! grep -q "node n1: " <<<"$1"' - "$warn"
+check "journalctl -p warning leaves out info" sh -c '! printf "%s\n" "$1" | grep -q "node n1: "' - "$warn"
 check "no \"<N>\" left in the messages" sh -c '! grep -q "\"MESSAGE\":\"<[0-9]>" /run/j.json'
 
 echo "== systemctl reload: a good file, then a broken one"
