@@ -5,8 +5,10 @@
 # contrib/meshroute-alert-mail as the installed unit's alert command.
 #  1. through sendmail (postfix's setgid postdrop) the unit's sandbox stops
 #     the mail: measured, reported;
-#  2. with /etc/meshroute/msmtprc (msmtp to postfix on 127.0.0.1:25) the
-#     alert reaches root's mailbox.
+#  2. a drop-in that opens postdrop's spool and sets NoNewPrivileges=no:
+#     measured, reported (the other sandbox settings imply it anyway);
+#  3. with /etc/meshroute/msmtprc (msmtp to postfix on 127.0.0.1:25) the
+#     alert reaches root's mailbox under the stock unit.
 set -u
 . /mrtest/common.sh
 
@@ -45,7 +47,31 @@ echo "    measured: $(journalctl --no-pager -o cat -t meshroute-alert-mail | tai
 echo "    measured: $(journalctl --no-pager -o cat -t postfix/postdrop | tail -n1)"
 check "no mail reached root through sendmail" [ "$(mails)" = 0 ]
 
-echo "== 2. msmtp to postfix on 127.0.0.1:25"
+echo "== 2. measured: a drop-in giving postdrop its spool (ReadWritePaths) and NoNewPrivileges=no"
+mkdir -p /etc/systemd/system/meshrouted.service.d
+cat >/etc/systemd/system/meshrouted.service.d/postdrop.conf <<'DROPIN'
+[Service]
+ReadWritePaths=/var/spool/postfix/maildrop /var/spool/postfix/public
+NoNewPrivileges=no
+DROPIN
+systemctl daemon-reload
+# Restarted, fast0 still drained: undrain (a first bring-up, no alert), then drain (an alert).
+check "restart with the drop-in" systemctl restart meshrouted
+wait_for 5 meshroutectl status
+check "undrain fast0" meshroutectl undrain fast0
+check "route back over fast0" wait_for 5 ct_route_is fast0
+before=$(cmd_failures) had=$(mails)
+check "drain fast0: a path-change alert" meshroutectl drain fast0
+wait_for 15 sh -c "[ \$(journalctl -u meshrouted --no-pager -o cat | grep -c 'alert: command exited with status') -gt $before ] || [ \$(grep -c '^Subject: \[meshroute\]' $mailbox 2>/dev/null) -gt $had ]"
+postqueue -f 2>/dev/null
+sleep 3
+echo "    measured: NoNewPrivileges effective: $(grep NoNewPrivs /proc/$(ct_pid)/status | awk '{ print $2 }') (implied by SystemCallFilter= and the other sandbox settings)"
+echo "    measured: mails in root's mailbox: $(( $(mails) - had )), command failures: $(( $(cmd_failures) - before ))"
+echo "    measured: $(journalctl --no-pager -o cat -t postfix/postdrop | tail -n1)"
+rm -r /etc/systemd/system/meshrouted.service.d
+systemctl daemon-reload
+
+echo "== 3. msmtp to postfix on 127.0.0.1:25, the stock unit"
 cat >/etc/meshroute/msmtprc <<'RC'
 account default
 host 127.0.0.1
@@ -53,10 +79,13 @@ port 25
 from meshroute@ct.example
 syslog LOG_MAIL
 RC
-before=$(cmd_failures)
-check "undrain fast0: a path-change alert after hold-down" meshroutectl undrain fast0
+check "restart without the drop-in" systemctl restart meshrouted
+wait_for 5 meshroutectl status
+check "undrain fast0" meshroutectl undrain fast0
 check "route back over fast0" wait_for 5 ct_route_is fast0
-check "the alert reached root's mailbox" wait_for 20 sh -c "grep -q '^Subject: \[meshroute\] n1: n2 path LAN -> fast0' $mailbox"
+before=$(cmd_failures) had=$(mails)
+check "drain fast0: a path-change alert" meshroutectl drain fast0
+check "the alert reached root's mailbox" wait_for 20 sh -c "[ \$(grep -c '^Subject: \[meshroute\] n1: n2 path fast0 -> LAN' $mailbox) -gt $had ]"
 check "the command exited 0" [ "$(cmd_failures)" = "$before" ]
 check "the mail carries the event" grep -q '^event: *path-change' "$mailbox"
 check "the mail is marked auto-generated" grep -q '^Auto-Submitted: auto-generated' "$mailbox"
