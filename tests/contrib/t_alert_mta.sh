@@ -11,21 +11,14 @@
 # Needs root and Debian's mirror the first time (cached in build/container/).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-if [ "$(id -u)" != 0 ]; then
-	echo "FAIL: t_alert_mta needs root (a container)"
-	exit 1
-fi
 . tests/packaging/ct/container.sh
-trap ct_cleanup EXIT
-trap 'exit 1' INT TERM HUP
-start=$SECONDS
 
 dist=${DIST:-bookworm}
 ct_init "$dist" || exit 1
 ct_deb || exit 1
-echo "container ready ($((SECONDS - start)) s); booting"
+echo "container ready ($((SECONDS - CT_START)) s); booting"
 ct_boot tests/packaging/ct/alert_mta.sh 240
 rc=$?
 cat "$CT_OUT"
-echo "t_alert_mta: exit $rc ($((SECONDS - start)) s)"
+echo "t_alert_mta: exit $rc ($((SECONDS - CT_START)) s)"
 exit $rc

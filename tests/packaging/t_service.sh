@@ -10,20 +10,13 @@
 # cached in build/container/); leaves nothing behind.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-if [ "$(id -u)" != 0 ]; then
-	echo "FAIL: t_service needs root (a container)"
-	exit 1
-fi
 . tests/packaging/ct/container.sh
-trap ct_cleanup EXIT
-trap 'exit 1' INT TERM HUP
-start=$SECONDS
 
 ct_init "${DIST:-bookworm}" || exit 1
 ct_deb || exit 1
-echo "container ready ($((SECONDS - start)) s); booting"
+echo "container ready ($((SECONDS - CT_START)) s); booting"
 ct_boot tests/packaging/ct/service.sh 240
 rc=$?
 cat "$CT_OUT"
-echo "t_service: exit $rc ($((SECONDS - start)) s)"
+echo "t_service: exit $rc ($((SECONDS - CT_START)) s)"
 exit $rc

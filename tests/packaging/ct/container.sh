@@ -24,8 +24,15 @@
 #
 # Needs root, debootstrap, systemd-container (scripts/install-deps.sh) and
 # Debian's mirror (the one apt uses).  Everything is under $CT_TMP, removed
-# on exit by ct_cleanup (call it from the test's EXIT trap).
+# on exit by ct_cleanup (sourcing this file sets the traps).
 
+if [ "$(id -u)" != 0 ]; then
+	echo "FAIL: $(basename "$0") needs root (a container)"
+	exit 1
+fi
+trap ct_cleanup EXIT
+trap 'exit 1' INT TERM HUP
+CT_START=$SECONDS
 CT_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 CT_CACHE=${CT_CACHE:-$CT_REPO/build/container}
 CT_TMP=$(mktemp -d /tmp/mrct.XXXXXX)
