@@ -12,13 +12,4 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/packaging/ct/container.sh
-
-dist=${DIST:-bookworm}
-ct_init "$dist" || exit 1
-ct_deb || exit 1
-echo "container ready ($((SECONDS - CT_START)) s); booting"
-ct_boot tests/packaging/ct/alert_mta.sh 240
-rc=$?
-cat "$CT_OUT"
-echo "t_alert_mta: exit $rc ($((SECONDS - CT_START)) s)"
-exit $rc
+ct_test t_alert_mta "${DIST:-bookworm}" tests/packaging/ct/alert_mta.sh

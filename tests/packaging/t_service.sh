@@ -11,12 +11,4 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/packaging/ct/container.sh
-
-ct_init "${DIST:-bookworm}" || exit 1
-ct_deb || exit 1
-echo "container ready ($((SECONDS - CT_START)) s); booting"
-ct_boot tests/packaging/ct/service.sh 240
-rc=$?
-cat "$CT_OUT"
-echo "t_service: exit $rc ($((SECONDS - CT_START)) s)"
-exit $rc
+ct_test t_service "${DIST:-bookworm}" tests/packaging/ct/service.sh

@@ -18,6 +18,7 @@
 #                          the root file system
 #   ct_run CMD...          runs CMD in the root file system (nspawn, no boot,
 #                          private network), the tree copied to /src
+#   ct_test NAME DIST SCRIPT  all of the above for one test, then exits
 #   ct_boot SCRIPT [SECS]  copies SCRIPT to /mrtest/run.sh, boots, runs it
 #                          as mrtest.service (its output in $CT_OUT), powers
 #                          off; returns the script's exit status
@@ -186,4 +187,18 @@ ct_boot() {
 		return 1
 	fi
 	return "$(cat "$CT_ROOT/mrtest/rc")"
+}
+
+# ct_test NAME DIST SCRIPT: the whole of a container test: root file system,
+# package, boot with SCRIPT, its output; exits with its status.
+ct_test() {
+	local name=$1 dist=$2 script=$3 rc
+	ct_init "$dist" || exit 1
+	ct_deb || exit 1
+	echo "container ready ($((SECONDS - CT_START)) s); booting Debian $dist"
+	ct_boot "$script" 240
+	rc=$?
+	cat "$CT_OUT"
+	echo "$name: exit $rc ($((SECONDS - CT_START)) s)"
+	exit $rc
 }
