@@ -46,7 +46,8 @@ for n in n1 n2; do
 	tentative $n lan0 || lab_fail "$n's lan0 address was no longer tentative when its daemon was up: test too slow"
 done
 lab_ok "both daemons running, their IPv6 addresses still tentative"
-wait_for 10 eval '! tentative n1 fast0 && ! tentative n2 fast0' || lab_fail "DAD did not finish in 10 s"
+wait_for 10 eval '! tentative n1 fast0 && ! tentative n2 fast0 && ! tentative n1 lan0 && ! tentative n2 lan0' ||
+	lab_fail "DAD did not finish in 10 s"
 lab_ok "DAD done"
 
 lab_log "== the IPv6 sessions come Up and the /128 routes move to fast0, no reload"
@@ -58,5 +59,7 @@ lab_ok "n1's IPv6 session on fast0 is Up"
 wait_for 5 eval 'lab_route6_is n1 n2 fast0 && lab_route6_is n2 n1 fast0' ||
 	lab_fail "IPv6 routes: n1 -> n2 $(lab_route6 n1 n2), n2 -> n1 $(lab_route6 n2 n1)"
 lab_ok "IPv6 routes over fast0 on both nodes"
-assert_eq "n1's LAN IPv6 session" up "$(lab_mr_sess n1 lan0 ipv6 state | tr A-Z a-z)"
+wait_for 5 eval '[ "$(lab_mr_sess n1 lan0 ipv6 state | tr A-Z a-z)" = up ]' ||
+	lab_fail "n1's IPv6 session on lan0 is $(lab_mr_sess n1 lan0 ipv6 state), not Up"
+lab_ok "n1's IPv6 session on lan0 is Up"
 assert_eq "reloads" 0 "$(grep -c 'reload:' "$LAB_DIR/n1.log" || true)"
