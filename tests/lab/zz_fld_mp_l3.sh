@@ -41,10 +41,11 @@ for n in n1 n2; do
 		lab_log "      note: no fib_multipath_hash_seed on this kernel: the split is random per boot"
 	fi
 done
-lab_start_daemons "hold-down = 1s" "set-sysctl = no"
+lab_start_daemons "hold-down = 1s"
 lab_wait_routes 10
 assert_eq "n1's route to n2" "fast0 fast1" "$(lab_route n1 n2)"
-lab_log "      policy with set-sysctl = no: $(lab_exec n1 sysctl -n net.ipv4.fib_multipath_hash_policy)"
+for n in n1 n2; do lab_exec $n sysctl -q -w net.ipv4.fib_multipath_hash_policy=0; done
+lab_log "      policy put back to the kernel's default: $(lab_exec n1 sysctl -n net.ipv4.fib_multipath_hash_policy)"
 
 lab_log "== $FLOWS TCP flows of $BYTES bytes at $MBPS Mbit/s each, n1 -> n2"
 lab_flow_watch n1 $PORT0-$((PORT0 + FLOWS - 1))
