@@ -41,6 +41,12 @@ CT_ROOT=$CT_TMP/root
 CT_MACHINE=mrct$$
 CT_OUT=$CT_TMP/out.log
 CT_DEB=
+# postfix as Proxmox VE has it: local only (loopback), mail for root kept.
+# The protocols are named: detected inside a chroot they come out empty,
+# which disables every inet service.
+CT_PRESEED="postfix postfix/main_mailer_type select Local only
+postfix postfix/mailname string ct.example
+postfix postfix/protocols select all"
 
 # The mirror apt on this host uses (deb.debian.org unless configured otherwise).
 ct_mirror() {
@@ -66,7 +72,7 @@ ct_init() {
 	for t in debootstrap systemd-nspawn; do
 		command -v $t >/dev/null || { echo "FAIL: $t missing: run scripts/install-deps.sh"; return 1; }
 	done
-	key=$(printf '%s\n' "$dist" "$@" | sha256sum | cut -c1-12)
+	key=$(printf '%s\n' "$dist" "$@" "$CT_PRESEED" | sha256sum | cut -c1-12)
 	tarball=$CT_CACHE/$dist-$key.tar.gz
 	mkdir -p "$CT_ROOT" "$CT_CACHE"
 	if [ -s "$tarball" ]; then
@@ -83,10 +89,7 @@ ct_init() {
 		return 1
 	fi
 	if [ $# -gt 0 ]; then
-		# postfix as Proxmox VE has it: local only (loopback), mail for root kept.
-		printf '%s\n' "postfix postfix/main_mailer_type select Local only" \
-			"postfix postfix/mailname string ct.example" |
-			chroot "$CT_ROOT" debconf-set-selections
+		printf '%s\n' "$CT_PRESEED" | chroot "$CT_ROOT" debconf-set-selections
 		if ! chroot "$CT_ROOT" env DEBIAN_FRONTEND=noninteractive \
 			apt-get install -y -q --no-install-recommends "$@" >>"$log" 2>&1; then
 			tail -n 20 "$log"
