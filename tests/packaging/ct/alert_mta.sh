@@ -14,7 +14,7 @@ set -u
 
 alert=/usr/local/libexec/meshroute/meshroute-alert-mail
 mailbox=/var/mail/root
-mails() { grep -c '^Subject: \[meshroute\]' "$mailbox" 2>/dev/null || true; }
+mails() { local n; n=$(grep -c '^Subject: \[meshroute\]' "$mailbox" 2>/dev/null); echo "${n:-0}"; }
 # A command that failed, or hung and was killed (postdrop retries every 10 s).
 cmd_failures() {
 	journalctl -u meshrouted --no-pager -o cat |
@@ -22,7 +22,7 @@ cmd_failures() {
 }
 
 ct_net
-ct_config "alert-command = $alert"
+ct_config
 echo root >/etc/meshroute/alert-mail.to
 if ! DEBIAN_FRONTEND=noninteractive dpkg -i /mrtest/meshroute.deb >/run/dpkg.log 2>&1; then
 	sed 's/^/    /' /run/dpkg.log
@@ -34,9 +34,11 @@ ex=/usr/share/doc/meshroute/examples/meshroute-alert-mail
 mkdir -p "$(dirname "$alert")"
 if [ -e "$ex.gz" ]; then gunzip -c "$ex.gz" >"$alert"; else cp "$ex" "$alert"; fi
 chmod 0755 "$alert"
+sed -i "s|^\[global\]$|&\nalert-command = $alert|" /etc/meshroute/meshroute.conf
 check "postfix runs (Proxmox VE's MTA)" wait_for 20 systemctl is-active postfix@-
 check "postfix listens on 127.0.0.1:25 only" wait_for 10 sh -c 'ss -Hltn "sport = :25" | grep -q "127.0.0.1:25"'
 check "meshrouted is active" wait_for 10 systemctl is-active meshrouted
+check "systemctl reload: alert-command set" systemctl reload meshrouted
 ct_peer_start
 check "route to n2 over fast0" wait_for 15 ct_route_is fast0
 
