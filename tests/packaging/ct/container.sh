@@ -135,6 +135,8 @@ ct_deb() {
 			return 1
 		fi
 		cp "$CT_TMP"/src/meshroute_*.deb "$CT_CACHE/deb-$key/"
+		# Packages of other trees are of no more use.
+		find "$CT_CACHE" -maxdepth 1 -name 'deb-*' ! -name "deb-$key" -exec rm -rf {} +
 		CT_DEB=$(ls "$CT_CACHE"/deb-"$key"/meshroute_*.deb | head -n1)
 	fi
 	mkdir -p "$CT_ROOT/mrtest"
