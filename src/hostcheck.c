@@ -413,7 +413,7 @@ static void check_udp(const struct hostcheck_input *in, struct hostcheck_result 
 	for (i = 0; i < in->nudp; i++) {
 		const struct hc_udp *u = &in->udp[i];
 		const char *owner = hostcheck_owner_name(u->comm);
-		char what[40], who[160], fix[400];
+		char what[64], who[160], fix[400];
 		bool dup = false;
 
 		if (in->check_mode && strcmp(u->comm, "meshrouted") == 0)
@@ -426,7 +426,8 @@ static void check_udp(const struct hostcheck_input *in, struct hostcheck_result 
 		if (u->port == BFD_PORT)
 			snprintf(what, sizeof(what), "UDP port %u (BFD)", u->port);
 		else
-			snprintf(what, sizeof(what), "UDP port %u (relay-port)", u->port);
+			snprintf(what, sizeof(what), "UDP port %u (relay-port: link reports%s)",
+				 u->port, in->cfg->relay ? ", relay" : "");
 		if (owner && u->pid)
 			snprintf(who, sizeof(who), "%s (pid %d)", owner, u->pid);
 		else if (in->frr_bfdd && u->port == BFD_PORT)
@@ -455,8 +456,12 @@ static void check_udp(const struct hostcheck_input *in, struct hostcheck_result 
 		else
 			snprintf(fix, sizeof(fix), "stop it, or choose another relay-port (the same on "
 				 "every node)");
-		add(out, "%s is already in use by %s: meshrouted cannot bind it and will not start. "
-			 "Fix: %s", what, who, fix);
+		/* BFD's port and relay = on are fatal; without relay, the link
+		 * reports' socket only costs the loss counting (linkmsg.c). */
+		add(out, "%s is already in use by %s: %s. Fix: %s", what, who,
+		    u->port == BFD_PORT || in->cfg->relay ? "meshrouted cannot bind it and will not "
+		    "start" : "meshrouted cannot receive link reports, so it counts no probe loss "
+		    "(max-loss is not enforced)", fix);
 	}
 }
 
@@ -803,7 +808,8 @@ int hostcheck_collect(struct nl *nl, const struct mr_config *cfg, int self, bool
 
 		if (!text)
 			continue;	/* IPv6 disabled */
-		hostcheck_parse_udp(text, i ? AF_INET6 : AF_INET, 3784, cfg->relay ? cfg->relay_port : 0,
+		/* relay-port is always bound: link reports ride on it, relay or not. */
+		hostcheck_parse_udp(text, i ? AF_INET6 : AF_INET, 3784, cfg->relay_port,
 				    udp, &nudp, HOSTCHECK_MAX_UDP);
 		free(text);
 	}

@@ -16,7 +16,8 @@
  *    Proxmox wiki's routed mesh, FRR openfabric / Proxmox SDN fabric,
  *    proto 197): meshroute's route replaces it, or it stays underneath and
  *    carries the traffic whenever meshroute withdraws, or it shadows it;
- *  - UDP 3784 (BFD) or the relay port already in use (FRR's bfdd, BIRD);
+ *  - UDP 3784 (BFD) or relay-port (3786: link reports, relay) already in
+ *    use (FRR's bfdd, BIRD);
  *  - with --check-config only: layer-3 multipath hashing on a node with
  *    two or more fast ports (start-up fixes or reports it, sysctl.h).
  *

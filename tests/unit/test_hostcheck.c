@@ -331,8 +331,15 @@ static void test_udp_taken(void **state)
 	udp_add(h, AF_INET, 3786, 0, "");
 	assert_int_equal(eval(h), 2);
 	expect(h, 0, "in use by BIRD (pid 77)", "protocol bfd", NULL);
-	expect(h, 1, "UDP port 3786 (relay-port) is already in use by a process this check cannot "
-		     "see (ss -lunp 'sport = :3786' names it)", "another relay-port", NULL);
+	expect(h, 1, "UDP port 3786 (relay-port: link reports) is already in use by a process this "
+		     "check cannot see (ss -lunp 'sport = :3786' names it)", "counts no probe loss",
+	       "another relay-port", NULL);
+	/* With relay = on the daemon needs it to start. */
+	h->cfg.relay = true;
+	assert_int_equal(eval(h), 2);
+	expect(h, 1, "UDP port 3786 (relay-port: link reports, relay) is already in use",
+	       "will not start", NULL);
+	h->cfg.relay = false;
 
 	/* Hidden by the unit's sandbox: the hint names the likely owner. */
 	h->in.nudp = 0;
@@ -429,7 +436,7 @@ static void test_parse_udp(void **state)
 	assert_int_equal(hostcheck_parse_udp(udp6, AF_INET6, 3784, 0, u, &n, 4), 1);
 	assert_int_equal(u[2].family, AF_INET6);
 	assert_int_equal(u[2].inode, 129525);
-	/* Relay off: 3786 not asked for. */
+	/* Only BFD's port asked for. */
 	n = 0;
 	assert_int_equal(hostcheck_parse_udp(udp4, AF_INET, 3784, 0, u, &n, 4), 1);
 	/* Full. */
