@@ -143,9 +143,20 @@ int sysctl_prepare_port(const char *ifname, bool fast, bool set, unsigned retran
 	return bad;
 }
 
-int sysctl_relay_port(const char *ifname, bool set, bool quiet)
+static void forwarding_path(const char *ifname, char *path, size_t len)
 {
-	int bad = 0;
+	snprintf(path, len, "/proc/sys/net/ipv4/conf/%s/forwarding", ifname);
+}
+
+int sysctl_relay_port(const char *ifname, bool set, bool quiet, int *fwd_was)
+{
+	char path[96];
+	int bad = 0, before = -1;
+
+	*fwd_was = -1;
+	forwarding_path(ifname, path, sizeof(path));
+	if (read_int(path, &before) < 0)
+		before = -1;
 
 	/*
 	 * IPv4 decides by the ingress device: forwarding on the fast ports
@@ -156,6 +167,8 @@ int sysctl_relay_port(const char *ifname, bool set, bool quiet)
 		  "relay = on: this node forwards its peers' traffic arriving on this fast port",
 		  quiet))
 		bad |= SYSCTL_RELAY_FORWARDING;
+	else if (before >= 0 && before != 1)
+		*fwd_was = before;	/* ours to put back when relay goes off */
 	/* A relayed packet's source is reached over another port: strict mode drops it. */
 	if (fix_q("ipv4.conf", ifname, "rp_filter", rp_filter_ok, 2, set,
 		  "relay = on: relayed packets arrive from sources routed over another port", quiet) ||
@@ -163,6 +176,33 @@ int sysctl_relay_port(const char *ifname, bool set, bool quiet)
 		  "relay = on: relayed packets arrive from sources routed over another port", quiet))
 		bad |= SYSCTL_RELAY_RP_FILTER;
 	return bad;
+}
+
+int sysctl_relay_restore(const char *ifname, int was)
+{
+	char path[96];
+	int now, err;
+
+	forwarding_path(ifname, path, sizeof(path));
+	if ((err = read_int(path, &now)) < 0) {
+		if (err == -ENOENT)
+			return 0;
+		errno = -err;
+		log_warn("relay off: cannot read net.ipv4.conf.%s.forwarding", ifname);
+		return err;
+	}
+	if (now != 1) {
+		log_info("relay off: net.ipv4.conf.%s.forwarding is %d, no longer the 1 relay set: "
+			 "left as it is", ifname, now);
+		return 0;
+	}
+	if ((err = write_int(path, was)) < 0) {
+		errno = -err;
+		log_warn("relay off: cannot set net.ipv4.conf.%s.forwarding back to %d", ifname, was);
+		return err;
+	}
+	log_info("relay off: net.ipv4.conf.%s.forwarding back from 1 to %d", ifname, was);
+	return 0;
 }
 
 /*
