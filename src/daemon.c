@@ -233,10 +233,11 @@ static void peer_update(struct mr_daemon *d, struct mr_peer *p, mtime_t now)
 		}
 		path_select(c, n, now, &want);
 		/*
-		 * The kernel has no IPv6 multipath over device-only nexthops:
-		 * one healthy port carries it, the lowest ifindex, stably.
+		 * IPv6 multipath over device-only next hops needs nexthop
+		 * objects (nl.h); without them one healthy port carries it,
+		 * the lowest ifindex, stably.
 		 */
-		if (fam == 1 && want.noif > 1)
+		if (fam == 1 && want.noif > 1 && !nl_ipv6_multipath(d->nl))
 			want.noif = 1;
 		/* No direct port: perhaps through a neighbour (relay = on, IPv4). */
 		if (fam == 0)

@@ -11,6 +11,10 @@
 #        n1 fast0 --[w12a]-- fast0 n2
 #        n1 fast1 --[w12b]-- fast1 n2        + lan0 of each on one bridge
 #
+# MP_FAMILY=6 (t_multipath_load6.sh) does the same over IPv6 (fd00:10::N on
+# every port, /128 routes): device-only IPv6 multipath is a group of nexthop
+# objects (ip nexthop), which the route must use.
+#
 # The flows have fixed ports (source 40001.., destination 5301..) and the
 # nodes a fixed multipath hash seed (net.ipv4.fib_multipath_hash_seed,
 # kernel 6.11 and later), so the split is the same on every run; on an
@@ -21,17 +25,31 @@ trap lab_cleanup EXIT
 lab_require_daemon
 
 FLOWS=16 BYTES=12000000 MBPS=16 PORT0=5301 SPORT0=40001 SEED=1
+FAM=${MP_FAMILY:-4}
+case $FAM in
+4) route() { lab_route "$@"; }; addr() { lab_addr "$1"; } ;;
+6) route() { lab_route6 "$@"; }; addr() { lab_addr6 "$1"; } ;;
+*) lab_fail "MP_FAMILY must be 4 or 6, not $FAM" ;;
+esac
 
 routes_are() {	# EXPECTED: both ends' routes
-	lab_route_is n1 n2 "$1" && lab_route_is n2 n1 "$1"
+	[ "$(route n1 n2)" = "$1" ] && [ "$(route n2 n1)" = "$1" ]
 }
 
 cable_bytes() {	# the flows' bytes n1 sent over both fast ports
 	echo $(( $(lab_flow n1 fast0 bytes) + $(lab_flow n1 fast1 bytes) ))
 }
 
-lab_log "== two nodes, two cables, meshrouted on both (20ms x 3, hold-down 1s)"
+lab_log "== two nodes, two cables, meshrouted on both (20ms x 3, hold-down 1s), IPv$FAM flows"
 lab_b2b2
+if [ "$FAM" = 6 ]; then
+	for n in n1 n2; do
+		ip -n "$(lab_ns $n)" -6 addr add "$(lab_addr6 $n)/64" dev lan0 nodad
+		for p in ${LAB_FAST[$n]}; do
+			ip -n "$(lab_ns $n)" -6 addr add "$(lab_addr6 $n)/128" dev "$p" nodad
+		done
+	done
+fi
 for n in n1 n2; do
 	assert_eq "$n: fib_multipath_hash_policy before meshrouted" 0 \
 		"$(lab_exec $n sysctl -n net.ipv4.fib_multipath_hash_policy)"
@@ -41,9 +59,22 @@ for n in n1 n2; do
 		lab_log "      note: no fib_multipath_hash_seed on this kernel: the split is random per boot"
 	fi
 done
-lab_start_daemons "hold-down = 1s"
+lab_write_config "hold-down = 1s"
+[ "$FAM" = 6 ] && lab_config_v6
+for n in n1 n2; do lab_monitor_start $n; done
+for n in n1 n2; do lab_start_daemon $n; done
 lab_wait_routes 10
-assert_eq "n1's route to n2" "fast0 fast1" "$(lab_route n1 n2)"
+wait_for 5 routes_are "fast0 fast1" || lab_fail "IPv$FAM routes: n1 -> n2 $(route n1 n2), n2 -> n1 $(route n2 n1)"
+lab_ok "IPv$FAM routes n1 <-> n2 over both cables"
+if [ "$FAM" = 6 ]; then
+	# One route whose next hop is a group of the daemon's nexthop objects.
+	out=$(ip -n "$(lab_ns n1)" -6 route show table main proto "$LAB_PROTO" "$(lab_addr6 n2)/128")
+	[[ $out =~ nhid\ ([0-9]+) ]] || lab_fail "n1's IPv6 route to n2 uses no nexthop group: $out"
+	grp=$(ip -n "$(lab_ns n1)" nexthop show id "${BASH_REMATCH[1]}")
+	[[ $grp =~ group\ [0-9]+/[0-9]+ ]] && [[ $grp =~ proto\ (meshroute|$LAB_PROTO) ]] ||
+		lab_fail "n1's nexthop ${BASH_REMATCH[1]} is not a group of meshroute's: $grp"
+	lab_ok "n1's IPv6 route to n2: nexthop group ${BASH_REMATCH[1]} ($grp)"
+fi
 for n in n1 n2; do
 	assert_eq "$n: fib_multipath_hash_policy set by meshrouted" 1 \
 		"$(lab_exec $n sysctl -n net.ipv4.fib_multipath_hash_policy)"
@@ -58,7 +89,7 @@ lab_log "== $FLOWS TCP flows of $BYTES bytes at $MBPS Mbit/s each, n1 -> n2"
 lab_flow_watch n1 $PORT0-$((PORT0 + FLOWS - 1))
 rpids=() spids=()
 for ((i = 0; i < FLOWS; i++)); do
-	ip netns exec "$(lab_ns n2)" "$MRSTREAM" tcp-recv --port $((PORT0 + i)) --bind "$(lab_addr n2)" \
+	ip netns exec "$(lab_ns n2)" "$MRSTREAM" tcp-recv --port $((PORT0 + i)) --bind "$(addr n2)" \
 		--max-time 90 >"$LAB_DIR/recv.$i" 2>&1 &
 	rpids+=("$!"); LAB_PIDS+=("$!")
 done
@@ -66,7 +97,7 @@ for ((i = 0; i < FLOWS; i++)); do
 	wait_for 3 lab_listening n2 tcp $((PORT0 + i)) || lab_fail "receiver on port $((PORT0 + i)) did not start"
 done
 for ((i = 0; i < FLOWS; i++)); do
-	ip netns exec "$(lab_ns n1)" "$MRSTREAM" tcp-send --dst "$(lab_addr n2)" --port $((PORT0 + i)) \
+	ip netns exec "$(lab_ns n1)" "$MRSTREAM" tcp-send --dst "$(addr n2)" --port $((PORT0 + i)) \
 		--sport $((SPORT0 + i)) --bytes $BYTES --rate-mbps $MBPS --seed $((RANDOM * 65536 + i)) \
 		--max-time 90 >"$LAB_DIR/send.$i" 2>&1 &
 	spids+=("$!"); LAB_PIDS+=("$!")
