@@ -438,6 +438,8 @@ int relay_start(struct mr_daemon *d)
 			rules_flush(d);
 			table_flush(d);
 		}
+		/* Also when a reload stopped relay first (relay_reload()). */
+		forwarding_restore(d, false);
 		if (d->cfg.relay)
 			log_warnx("relay: this node has no IPv4 address: relay is IPv4 only");
 		return 0;
