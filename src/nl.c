@@ -1279,8 +1279,16 @@ fail:
 
 void nl_close(struct nl *nl)
 {
+	bool used = false;
+	int i;
+
 	if (!nl)
 		return;
+	/* The port next hops of IPv6 multipath, unless a route of ours still uses them. */
+	for (i = 0; i < nl->nnh_group; i++)
+		used |= nl->nh_group[i].in_use;
+	for (i = 0; !used && nl->cmd && i < nl->nnh_port; i++)
+		nh_delete(nl, nl->nh_port[i].id);
 	if (nl->cmd)
 		mnl_socket_close(nl->cmd);
 	if (nl->mon)

@@ -135,3 +135,11 @@ for ((i = 0; i < FLOWS; i++)); do
 done
 lab_ok "$FLOWS flows: every byte arrived, sha256 equal, no reset"
 lab_log "      bytes in all: fast0 $(lab_flow n1 fast0 bytes), fast1 $(lab_flow n1 fast1 bytes), lan0 $(lab_flow n1 lan0 bytes)"
+if [ "$FAM" = 6 ]; then
+	lab_log "== on exit the daemons leave no nexthop object behind"
+	for n in n1 n2; do
+		lab_stop_daemon $n
+		assert_eq "$n: meshroute's nexthop objects after exit" "" \
+			"$(ip -n "$(lab_ns $n)" nexthop show protocol "$LAB_PROTO")"
+	done
+fi

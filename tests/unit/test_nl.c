@@ -672,6 +672,30 @@ static void test_route_ipv6(void **state)
 	assert_int_equal(nl_route_delete(nl, AF_INET6, dst, 128), -ESRCH);
 }
 
+/* A handle that made IPv6 multipath routes leaves no nexthop object once they are gone. */
+static void test_route_ipv6_nexthops_cleared(void **state)
+{
+	NEED_NETNS();
+	struct nl *own;
+	int oifs[2] = { nl_ifindex("mr0a"), nl_ifindex("mr1a") };
+	uint8_t dst[16];
+	char out[4096];
+
+	(void)state;
+	ip6("fd00:99::8", dst);
+	assert_int_equal(nl_open(&own), 0);
+	assert_int_equal(nl_route_replace(own, AF_INET6, dst, 128, NULL, oifs, 2), 0);
+	sh_out("ip nexthop show protocol 204", out, sizeof(out));
+	assert_non_null(strstr(out, "group "));
+	assert_int_equal(nl_route_delete(own, AF_INET6, dst, 128), 0);
+	sh_out("ip nexthop show protocol 204", out, sizeof(out));
+	assert_null(strstr(out, "group "));
+	assert_non_null(strstr(out, "dev mr0a"));
+	nl_close(own);
+	sh_out("ip nexthop show protocol 204", out, sizeof(out));
+	assert_string_equal(out, "");
+}
+
 static void test_route_errors(void **state)
 {
 	NEED_NETNS();
@@ -951,6 +975,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_route_multipath, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_relay_routes_and_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route_ipv6, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_route_ipv6_nexthops_cleared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_monitor_carrier, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_monitor_routes, setup, teardown),
