@@ -70,10 +70,11 @@ if [ "$FAM" = 6 ]; then
 	# One route whose next hop is a group of the daemon's nexthop objects.
 	out=$(ip -n "$(lab_ns n1)" -6 route show table main proto "$LAB_PROTO" "$(lab_addr6 n2)/128")
 	[[ $out =~ nhid\ ([0-9]+) ]] || lab_fail "n1's IPv6 route to n2 uses no nexthop group: $out"
-	grp=$(ip -n "$(lab_ns n1)" nexthop show id "${BASH_REMATCH[1]}")
+	nhid=${BASH_REMATCH[1]}
+	grp=$(ip -n "$(lab_ns n1)" nexthop show id "$nhid")
 	[[ $grp =~ group\ [0-9]+/[0-9]+ ]] && [[ $grp =~ proto\ (meshroute|$LAB_PROTO) ]] ||
-		lab_fail "n1's nexthop ${BASH_REMATCH[1]} is not a group of meshroute's: $grp"
-	lab_ok "n1's IPv6 route to n2: nexthop group ${BASH_REMATCH[1]} ($grp)"
+		lab_fail "n1's nexthop $nhid is not a group of meshroute's: $grp"
+	lab_ok "n1's IPv6 route to n2: nexthop $nhid ($grp)"
 fi
 for n in n1 n2; do
 	assert_eq "$n: fib_multipath_hash_policy set by meshrouted" 1 \
