@@ -112,10 +112,21 @@ ct_nettle() {
 	esac
 }
 
+# The tree's files (relative names), without build output: as git sees
+# them, or every file but build*/ and .git when the tree is not a git
+# checkout (an unpacked tarball).
+ct_files() {
+	if git -C "$CT_REPO" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		(cd "$CT_REPO" && git ls-files -co --exclude-standard -- . ':!build' ':!build-*')
+	else
+		(cd "$CT_REPO" && find . \( -path ./.git -o -path ./build -o -path './build-*' \) -prune \
+			-o -type f -print | sed 's|^\./||')
+	fi
+}
+
 # Content hash of the tree the package is built from.
 ct_tree_hash() {
-	(cd "$CT_REPO" && git ls-files -co --exclude-standard -- . ':!build' ':!build-*' |
-		sort | xargs -d '\n' sha256sum 2>/dev/null | sha256sum | cut -c1-12)
+	ct_files | sort | (cd "$CT_REPO" && xargs -d '\n' sha256sum 2>/dev/null) | sha256sum | cut -c1-12
 }
 
 ct_deb() {
@@ -126,8 +137,7 @@ ct_deb() {
 		tree=$CT_TMP/src/meshroute
 		log=$CT_TMP/build.log
 		mkdir -p "$tree" "$CT_CACHE/deb-$key"
-		(cd "$CT_REPO" && git ls-files -co --exclude-standard -- . ':!build' ':!build-*' |
-			tar -cf - -T -) | tar -C "$tree" -xf -
+		ct_files | (cd "$CT_REPO" && tar -cf - -T -) | tar -C "$tree" -xf -
 		# Unit tests run in their own suite; here only the package matters.
 		if ! (cd "$tree" && DEB_BUILD_OPTIONS=nocheck dpkg-buildpackage -us -uc -b) >"$log" 2>&1; then
 			tail -n 30 "$log"
@@ -154,8 +164,7 @@ ct_run() {
 # ct_src: this tree (as git sees it, without build output) in /src of the root.
 ct_src() {
 	mkdir -p "$CT_ROOT/src"
-	(cd "$CT_REPO" && git ls-files -co --exclude-standard -- . ':!build' ':!build-*' |
-		tar -cf - -T -) | tar -C "$CT_ROOT/src" -xf -
+	ct_files | (cd "$CT_REPO" && tar -cf - -T -) | tar -C "$CT_ROOT/src" -xf -
 }
 
 ct_boot() {
