@@ -650,6 +650,18 @@ static int nh_owner(struct nl *nl, uint32_t id)
 	return err < 0 ? err : owner;
 }
 
+static int nh_delete(struct nl *nl, uint32_t id)
+{
+	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(8)));
+	struct nhmsg *nhm;
+	struct nlmsghdr *nlh = nl_req(buf, RTM_DELNEXTHOP, NLM_F_ACK, (void **)&nhm, sizeof(*nhm));
+
+	nhm->nh_family = AF_UNSPEC;
+	if (!mnl_attr_put_u32_check(nlh, sizeof(buf), NHA_ID, id))
+		return -EMSGSIZE;
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
 /* A nexthop id for us: free, or ours (MR_RTPROT) left by an earlier run. */
 static int nh_alloc(struct nl *nl, uint32_t *id)
 {
@@ -668,7 +680,15 @@ static int nh_alloc(struct nl *nl, uint32_t *id)
 		if (mine)
 			continue;
 		owner = nh_owner(nl, cand);
-		if (owner == -ENOENT || owner == MR_RTPROT) {
+		/*
+		 * Ours but not this handle's: left by an earlier run (killed),
+		 * perhaps a group where we now want a port's next hop, which
+		 * the kernel would not replace in place.  Its routes went at
+		 * start-up; the object goes now.
+		 */
+		if (owner == MR_RTPROT && nh_delete(nl, cand) == 0)
+			owner = -ENOENT;
+		if (owner == -ENOENT) {
 			*id = cand;
 			return 0;
 		}
@@ -710,18 +730,6 @@ static int nh_replace(struct nl *nl, uint32_t id, int oif, const uint32_t *group
 		log_warnx("nl: nexthop %u (%s): %s%s", id, group ? "group" : "device", strerror(-err),
 			  nl_ext_suffix(nl, ext, sizeof(ext)));
 	return err;
-}
-
-static int nh_delete(struct nl *nl, uint32_t id)
-{
-	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(8)));
-	struct nhmsg *nhm;
-	struct nlmsghdr *nlh = nl_req(buf, RTM_DELNEXTHOP, NLM_F_ACK, (void **)&nhm, sizeof(*nhm));
-
-	nhm->nh_family = AF_UNSPEC;
-	if (!mnl_attr_put_u32_check(nlh, sizeof(buf), NHA_ID, id))
-		return -EMSGSIZE;
-	return nl_talk(nl, nlh, NULL, NULL);
 }
 
 bool nl_ipv6_multipath(struct nl *nl)

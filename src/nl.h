@@ -125,7 +125,7 @@ int nl_dump_table_routes(struct nl *nl, int family, uint32_t table, uint8_t prot
  * group of nexthop objects (Linux >= 5.3) is one ECMP route: one device
  * next hop per port, one group per destination, the route with RTA_NH_ID,
  * all proto MR_RTPROT with ids from 0x6d720000 up (ids another program
- * holds are skipped).  Every install rewrites the port next hops and the
+ * holds are skipped, ours left by a killed run deleted and reused).  Every install rewrites the port next hops and the
  * group (an admin down deletes a port's next hop in the kernel); a route
  * that leaves the group (one oif, deleted) has its group deleted.  Route
  * events keep reporting the members (with nexthop_compat_mode 0, from the

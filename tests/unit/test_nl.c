@@ -696,6 +696,38 @@ static void test_route_ipv6_nexthops_cleared(void **state)
 	assert_string_equal(out, "");
 }
 
+/*
+ * Objects a killed run left (a group where the next run wants a port's
+ * next hop), and one another program holds: the new handle deletes and
+ * reuses its own, skips the other's, and gets its multipath route.
+ */
+static void test_route_ipv6_nexthop_leftovers(void **state)
+{
+	NEED_NETNS();
+	struct nl *nl = *state;
+	int oifs[2] = { nl_ifindex("mr0a"), nl_ifindex("mr1a") };
+	uint8_t dst[16];
+	struct events *ev;
+	char out[4096];
+
+	ip6("fd00:99::7", dst);
+	sh_out("ip -6 nexthop add id 1836187660 dev mr1a proto 204 && "
+	       "ip nexthop add id 1836187648 group 1836187660 proto 204 && "
+	       "ip -6 nexthop add id 1836187649 dev mr0a proto 99", out, sizeof(out));
+	assert_int_equal(nl_route_replace(nl, AF_INET6, dst, 128, NULL, oifs, 2), 0);
+	ev = dump_ours(nl, AF_INET6);
+	assert_int_equal(ev->nroute, 1);
+	assert_int_equal(ev->route[0].noif, 2);
+	free(ev);
+	/* (99 is "openr" in iproute2's names) */
+	sh_out("ip nexthop show id 1836187649", out, sizeof(out));
+	assert_non_null(strstr(out, "dev mr0a"));
+	assert_null(strstr(out, "proto 204"));
+	sh_out("ip nexthop show id 1836187648", out, sizeof(out));
+	assert_null(strstr(out, "group"));
+	assert_int_equal(nl_route_delete(nl, AF_INET6, dst, 128), 0);
+}
+
 static void test_route_errors(void **state)
 {
 	NEED_NETNS();
@@ -976,6 +1008,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_relay_routes_and_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route_ipv6, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route_ipv6_nexthops_cleared, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_route_ipv6_nexthop_leftovers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_monitor_carrier, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_monitor_routes, setup, teardown),
