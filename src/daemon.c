@@ -47,6 +47,7 @@ static const char *drop_names[MR_DROP_MAX] = {
 	[MR_DROP_WRONG_PORT] = "wrong_port",
 	[MR_DROP_AUTH] = "auth",
 	[MR_DROP_ADMIN_DOWN] = "admin_down",
+	[MR_DROP_KERNEL] = "kernel",
 };
 
 const char *mr_drop_name(int reason)
@@ -584,6 +585,9 @@ static uint32_t new_discr(const struct mr_daemon *d, const struct mr_sess *other
 	do {
 		if (getrandom(&v, sizeof(v), 0) != sizeof(v))
 			v = (uint32_t)mtime_now() ^ (uint32_t)getpid();
+		/* Ours start with the daemon's prefix: the receive filter drops the rest (net.h). */
+		if (d->discr_prefix)
+			v = (uint32_t)d->discr_prefix << 16 | (v & 0xffff);
 	} while (v == 0 || v == MTU_BOOTSTRAP_DISCR || discr_used(d->sess, d->nsess, v) ||
 		 discr_used(other, nother, v) ||
 		 discr_used(d->msess, d->nmsess, v));
@@ -1495,6 +1499,7 @@ static void rx_one(struct mr_daemon *d, const struct net_msg *m, mtime_t now)
 static bool rx_drain(struct mr_daemon *d, int fd)
 {
 	static struct net_msg batch[NET_RECV_BATCH];
+	uint32_t *seen = &d->rx_sk_drops[fd == d->rx6.fd];
 	int budget = 256, got, i;
 
 	while (budget > 0) {
@@ -1512,6 +1517,9 @@ static bool rx_drain(struct mr_daemon *d, int fd)
 		now = mtime_now();
 		for (i = 0; i < got; i++)
 			rx_one(d, &batch[i], now);
+		/* What the kernel dropped before the last of them was queued (wraps at 2^32). */
+		d->drops[MR_DROP_KERNEL] += (uint32_t)(batch[got - 1].sk_drops - *seen);
+		*seen = batch[got - 1].sk_drops;
 		if (got < NET_RECV_BATCH)
 			return true;
 		budget -= got;
@@ -1736,7 +1744,12 @@ int daemon_start(struct mr_daemon *d)
 	if ((err = loop_add(&d->loop, &d->sig, EPOLLIN)) < 0)
 		return err;
 
-	d->rx4.fd = net_rx_open(AF_INET, BFD_PORT_CONTROL);
+	/* Random, neither 0 (no prefix) nor 0xffff (MTU_BOOTSTRAP_DISCR's). */
+	do {
+		if (getrandom(&d->discr_prefix, sizeof(d->discr_prefix), 0) != sizeof(d->discr_prefix))
+			d->discr_prefix = (uint16_t)(mtime_now() ^ (mtime_t)getpid());
+	} while (d->discr_prefix == 0 || d->discr_prefix == 0xffff);
+	d->rx4.fd = net_rx_open_bfd(AF_INET, d->discr_prefix);
 	if (d->rx4.fd < 0)
 		return d->rx4.fd;
 	d->rx4.fn = on_rx4;
@@ -1744,7 +1757,7 @@ int daemon_start(struct mr_daemon *d)
 	if ((err = loop_add(&d->loop, &d->rx4, EPOLLIN)) < 0)
 		return err;
 	if (self_node(d)->addr6.family == AF_INET6) {
-		d->rx6.fd = net_rx_open(AF_INET6, BFD_PORT_CONTROL);
+		d->rx6.fd = net_rx_open_bfd(AF_INET6, d->discr_prefix);
 		if (d->rx6.fd < 0)
 			return d->rx6.fd;
 		d->rx6.fn = on_rx6;

@@ -34,6 +34,7 @@ enum mr_drop {
 	MR_DROP_WRONG_PORT,	/* arrived on another port or from another source */
 	MR_DROP_AUTH,		/* failed authentication: see drop_auth[] */
 	MR_DROP_ADMIN_DOWN,	/* our session is AdminDown */
+	MR_DROP_KERNEL,		/* by the kernel: the sockets' filter (net.h), or a full queue */
 	MR_DROP_MAX
 };
 
@@ -135,6 +136,8 @@ struct mr_daemon {
 	int exit_code;
 
 	uint64_t drops[MR_DROP_MAX];
+	uint32_t rx_sk_drops[2];	/* IPv4, IPv6 receive socket: its drop counter, as last read */
+	uint16_t discr_prefix;		/* upper half of every local discriminator, 0: none (net.h) */
 	uint64_t drop_decode[BFD_DECODE_ERR_MAX];
 	uint64_t drop_auth[AUTH_RESULT_MAX];
 	struct auth_keyring keys;	/* type none: no authentication */

@@ -2,6 +2,7 @@
 /* BFD single-hop UDP sockets (RFC 5881). */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "log.h"
 #include "net.h"
 #include "nl.h"
+#include "packet.h"
 
 #define BFD_SPORT_MIN 49152
 #define BFD_SPORT_MAX 65535
@@ -75,7 +77,9 @@ int net_rx_open(int family, uint16_t port)
 			goto fail;
 	}
 	/* Arrival times from the kernel: loss estimation must not see a busy loop. */
-	if ((err = setopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS")))
+	if ((err = setopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS")) ||
+	    /* What the kernel dropped (the socket filter, a full queue) is counted there. */
+	    (err = setopt(fd, SOL_SOCKET, SO_RXQ_OVFL, 1, "SO_RXQ_OVFL")))
 		goto fail;
 	/*
 	 * A burst of probes must not be dropped while the loop is busy, nor
@@ -94,6 +98,122 @@ int net_rx_open(int family, uint16_t port)
 fail:
 	close(fd);
 	return err;
+}
+
+/*
+ * The BFD filter (net.h).  A UDP socket's filter sees the datagram from its
+ * UDP header on (the BFD packet at offset 8, skb->len the UDP length); the
+ * IP header is reached relative to the network header (SKF_NET_OFF).
+ */
+#define F_UDP 8				/* the BFD packet's offset */
+#define F_VERS (F_UDP + 0)		/* version (3 bits), diagnostic */
+#define F_FLAGS (F_UDP + 1)		/* state (2 bits), P F C A D M */
+#define F_MULT (F_UDP + 2)
+#define F_LEN (F_UDP + 3)
+#define F_MY (F_UDP + 4)
+#define F_YOUR (F_UDP + 8)
+#define F_STATE_INIT 0x80		/* State Init (2) in the flags byte; Up (3) is above */
+#define F_A 0x04
+#define F_M 0x01
+
+unsigned int net_bfd_filter(int family, uint16_t discr_prefix, struct sock_filter *prog)
+{
+	/* Jumps are relative, forward only: to the verdicts at the end, by label. */
+	enum { L_NONE, L_DROP, L_PASS, L_AUTH, L_FITS, L_YOURS, L_MAX };
+	struct insn {
+		struct sock_filter f;
+		int jt, jf;		/* labels, L_NONE: the next instruction */
+		int label;		/* this instruction's, if any */
+	} p[] = {
+		/* RFC 5881 §5: TTL / hop limit 255. */
+		{ .f = BPF_STMT(BPF_LD | BPF_B | BPF_ABS, (uint32_t)SKF_NET_OFF + (family == AF_INET6 ? 7 : 8)) },
+		{ .f = BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 255, 0, 0), .jf = L_DROP },
+		/* The mandatory section is there. */
+		{ .f = BPF_STMT(BPF_LD | BPF_W | BPF_LEN, 0) },
+		{ .f = BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, F_UDP + 24, 0, 0), .jf = L_DROP },
+		/* RFC 5880 §6.8.6, in its order: version 1, ... */
+		{ .f = BPF_STMT(BPF_LD | BPF_B | BPF_ABS, F_VERS) },
+		{ .f = BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xe0) },
+		{ .f = BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1 << 5, 0, 0), .jf = L_DROP },
+		/* ... Length at least 24, 26 with the A bit, ... */
+		{ .f = BPF_STMT(BPF_LD | BPF_B | BPF_ABS, F_FLAGS) },
+		{ .f = BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, F_A, 0, 0), .jt = L_AUTH },
+		{ .f = BPF_STMT(BPF_LD | BPF_B | BPF_ABS, F_LEN) },
+		{ .f = BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 24, 0, 0), .jt = L_FITS, .jf = L_DROP },
+		{ .f = BPF_STMT(BPF_LD | BPF_B | BPF_ABS, F_LEN), .label = L_AUTH },
+		{ .f = BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 26, 0, 0), .jf = L_DROP },
+		/* ... and within the datagram (what follows it is padding), ... */
+		{ .f = BPF_STMT(BPF_ALU | BPF_ADD | BPF_K, F_UDP), .label = L_FITS },
+		{ .f = BPF_STMT(BPF_MISC | BPF_TAX, 0) },
+		{ .f = BPF_STMT(BPF_LD | BPF_W | BPF_LEN, 0) },
+		{ .f = BPF_JUMP(BPF_JMP | BPF_JGE | BPF_X, 0, 0, 0), .jf = L_DROP },
+		/* ... Detect Mult not 0, no Multipoint bit, ... */
+		{ .f = BPF_STMT(BPF_LD | BPF_B | BPF_ABS, F_MULT) },
+		{ .f = BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 0), .jt = L_DROP },
+		{ .f = BPF_STMT(BPF_LD | BPF_B | BPF_ABS, F_FLAGS) },
+		{ .f = BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, F_M, 0, 0), .jt = L_DROP },
+		/* ... My Discriminator not 0, ... */
+		{ .f = BPF_STMT(BPF_LD | BPF_W | BPF_ABS, F_MY) },
+		{ .f = BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 0), .jt = L_DROP },
+		/* ... Your Discriminator 0 only in State Down or AdminDown, ... */
+		{ .f = BPF_STMT(BPF_LD | BPF_W | BPF_ABS, F_YOUR) },
+		{ .f = BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 0), .jf = L_YOURS },
+		{ .f = BPF_STMT(BPF_LD | BPF_B | BPF_ABS, F_FLAGS) },
+		{ .f = BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, F_STATE_INIT, 0, 0), .jt = L_DROP, .jf = L_PASS },
+		/* ... else one of ours (an MTU session's bootstrap value is nobody's). */
+		{ .f = BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xffffffffu, 0, 0), .jt = L_PASS, .label = L_YOURS },
+		{ .f = BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 16) },
+		{ .f = BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, discr_prefix, 0, 0), .jt = L_PASS,
+		  .jf = discr_prefix ? L_DROP : L_PASS },
+		/* The whole datagram, or none of it. */
+		{ .f = BPF_STMT(BPF_RET | BPF_K, 0xffffffffu), .label = L_PASS },
+		{ .f = BPF_STMT(BPF_RET | BPF_K, 0), .label = L_DROP },
+	};
+	unsigned int n = sizeof(p) / sizeof(p[0]), i, j, at[L_MAX] = { 0 };
+
+	_Static_assert(sizeof(p) / sizeof(p[0]) <= NET_BFD_FILTER_MAX, "NET_BFD_FILTER_MAX");
+	for (i = 0; i < n; i++)
+		if (p[i].label)
+			at[p[i].label] = i;
+	for (i = 0; i < n; i++) {
+		prog[i] = p[i].f;
+		if (BPF_CLASS(p[i].f.code) != BPF_JMP)
+			continue;
+		/* Every target lies ahead: the label's index minus the next one's. */
+		j = p[i].jt ? at[p[i].jt] : i + 1;
+		prog[i].jt = (uint8_t)(j - i - 1);
+		j = p[i].jf ? at[p[i].jf] : i + 1;
+		prog[i].jf = (uint8_t)(j - i - 1);
+	}
+	return n;
+}
+
+int net_rx_filter_bfd(int fd, int family, uint16_t discr_prefix)
+{
+	struct sock_filter prog[NET_BFD_FILTER_MAX];
+	struct sock_fprog fp = { .filter = prog };
+	int err;
+
+	fp.len = (unsigned short)net_bfd_filter(family, discr_prefix, prog);
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof(fp)) < 0) {
+		err = -errno;
+		log_warn("setsockopt SO_ATTACH_FILTER");
+		return err;
+	}
+	/* Nothing that gets hold of the socket later can take it off (else: logged, still filtered). */
+	setopt(fd, SOL_SOCKET, SO_LOCK_FILTER, 1, "SO_LOCK_FILTER");
+	return 0;
+}
+
+int net_rx_open_bfd(int family, uint16_t discr_prefix)
+{
+	int fd = net_rx_open(family, BFD_PORT_CONTROL);
+
+	if (fd >= 0 && net_rx_filter_bfd(fd, family, discr_prefix) < 0)
+		log_warnx("BFD receive socket (%s) without its filter: malformed packets and wrong "
+			  "TTLs are dropped by the daemon, not by the kernel",
+			  family == AF_INET6 ? "IPv6" : "IPv4");
+	return fd;
 }
 
 /*
@@ -125,6 +245,7 @@ static void msg_parse(struct net_msg *m, struct msghdr *msg, size_t n,
 	m->ttl = -1;
 	m->rx_at = 0;
 	m->rx_delay = 0;
+	m->sk_drops = 0;	/* the kernel says nothing while it is 0 */
 	memset(&m->src, 0, sizeof(m->src));
 	memset(&m->dst, 0, sizeof(m->dst));
 	m->sport = 0;
@@ -161,6 +282,8 @@ static void msg_parse(struct net_msg *m, struct msghdr *msg, size_t n,
 			m->ifindex = (int)pi.ipi6_ifindex;
 			m->dst.family = AF_INET6;
 			memcpy(m->dst.bytes, &pi.ipi6_addr, 16);
+		} else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
+			memcpy(&m->sk_drops, CMSG_DATA(c), sizeof(m->sk_drops));
 		} else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
 			struct timespec ts;
 
@@ -202,7 +325,8 @@ int net_recv_many(int fd, struct net_msg *m, unsigned int n)
 		};
 		mm[i].msg_len = 0;
 	}
-	got = recvmmsg(fd, mm, n, MSG_DONTWAIT, NULL);
+	/* MSG_TRUNC: each length is the datagram's, also where buf keeps less. */
+	got = recvmmsg(fd, mm, n, MSG_DONTWAIT | MSG_TRUNC, NULL);
 	if (got < 0)
 		return -errno;
 	/* A failed wall-clock read makes every stamp look stepped: age 0. */

@@ -14,16 +14,19 @@
 
 #include "config.h"
 
-/* Whole datagram, padding included: the largest UDP payload there is, so nothing is truncated. */
-#define NET_MAX_DGRAM 65536
-#define NET_RECV_BATCH 8	/* datagrams per receive system call, at most */
-
 /*
- * The fields before the buffer: a short packet then touches one page of
- * memory, not two (a batch of them stays out of the resident set).
+ * What is kept of a received datagram: its first NET_KEEP bytes.  A BFD
+ * Control packet's Length is one byte, so every Control packet fits, and so
+ * does a relay advertisement (advert.h: ADVERT_MAX_LEN); the rest of a
+ * longer datagram is RFC 9764 padding, counted in len but not kept.  Small
+ * buffers let a batch be large without the daemon's memory growing.
  */
+#define NET_KEEP 256
+#define NET_MAX_DGRAM 65536	/* the largest UDP payload there is: a padded probe's bound */
+#define NET_RECV_BATCH 64	/* datagrams per receive system call, at most */
+
 struct net_msg {
-	size_t len;
+	size_t len;		/* the whole datagram, padding included; buf holds min(len, NET_KEEP) */
 	struct mr_addr src, dst;
 	uint16_t sport;
 	int ifindex;		/* ingress port */
@@ -37,11 +40,64 @@ struct net_msg {
 	 */
 	mtime_t rx_at;
 	mtime_t rx_delay;	/* how long it waited in the socket (us), 0 if unknown */
-	uint8_t buf[NET_MAX_DGRAM];
+	/*
+	 * The socket's drop counter when this datagram was queued
+	 * (SO_RXQ_OVFL): datagrams the kernel dropped before queueing them,
+	 * refused by the socket filter or finding the queue full.  It counts
+	 * from the socket's creation and wraps at 2^32.
+	 */
+	uint32_t sk_drops;
+	uint8_t buf[NET_KEEP];
 };
 
-/* Receive socket bound to the wildcard address and `port`; -errno on error. */
+/*
+ * Receive socket bound to the wildcard address and `port`, that reports each
+ * datagram's ingress port, TTL / hop limit, arrival time and the socket's
+ * drop counter; -errno on error.
+ */
 int net_rx_open(int family, uint16_t port);
+
+/*
+ * The socket filter of a BFD Control receive socket (classic BPF, run by
+ * the kernel on each datagram before it is queued): it drops what RFC 5881
+ * §5 and RFC 5880 §6.8.6 discard before a session is found, so that a
+ * flood of it never wakes the daemon:
+ *   - TTL / hop limit not 255 (single hop: nobody routed it to us);
+ *   - shorter than the 24-byte mandatory section;
+ *   - version not 1;
+ *   - Length below 24, or below 26 with the A bit; Length beyond the
+ *     datagram (a longer datagram is padding, RFC 9764, and passes);
+ *   - Detect Mult 0; the Multipoint bit; My Discriminator 0;
+ *   - Your Discriminator 0 in State Init or Up;
+ *   - with a discr_prefix (not 0): a nonzero Your Discriminator whose
+ *     upper 16 bits are not discr_prefix, i.e. no session's of ours when
+ *     every local discriminator starts with it (0xffffffff, an MTU
+ *     session's bootstrap value, mtu.h, passes).
+ * These are bfd_decode()'s checks but the authentication section's, and
+ * the first step of the session lookup: a datagram the filter lets through
+ * may still be refused there, none it drops would have been accepted.
+ * Writes the program for `family` into prog (room for NET_BFD_FILTER_MAX
+ * instructions) and returns its length.
+ */
+#define NET_BFD_FILTER_MAX 32
+struct sock_filter;
+unsigned int net_bfd_filter(int family, uint16_t discr_prefix, struct sock_filter *prog);
+
+/*
+ * Attaches net_bfd_filter() to a receive socket and locks it there
+ * (SO_LOCK_FILTER: a lock the kernel refuses is only logged); 0 or -errno.
+ * What it drops is counted by the kernel, in the socket's drop counter
+ * (net_msg.sk_drops), not by reason.
+ */
+int net_rx_filter_bfd(int fd, int family, uint16_t discr_prefix);
+
+/*
+ * The BFD Control receive socket of `family` (net_rx_open on port 3784)
+ * with net_rx_filter_bfd() attached; a kernel that refuses the filter is
+ * logged, and the socket is used without it (the daemon's own checks are
+ * the same, only dearer).  -errno on error.
+ */
+int net_rx_open_bfd(int family, uint16_t discr_prefix);
 
 /* One datagram: 0, -EAGAIN when none is queued, or another -errno. */
 int net_recv(int fd, struct net_msg *m);

@@ -147,6 +147,7 @@ static struct mr_daemon *daemon_fixture(void)
 	d->msess[1].passes = 1500;	/* too old to count: 300 ms is the MTU detection time */
 	d->msess[1].passes_at = NOW - MTIME_MS(300);
 	d->drops[MR_DROP_TTL] = 3;
+	d->drops[MR_DROP_KERNEL] = 7;
 	d->drops[MR_DROP_DECODE] = 2;
 	d->drop_decode[BFD_DECODE_SHORT] = 2;
 	return d;
@@ -220,7 +221,7 @@ static const char *const text_rows[] = {
 	"gamma eno1 ok ipv4 Down AdminDown 10.0s 1 - 100 0 - - 40 0 -",
 	"p1: 1 silent candidate session(s) not shown (Down, nothing received)",
 	"p2: 1 silent candidate session(s) not shown (Down, nothing received)",
-	"drops: decode 2 (short 2), ttl 3, no_session 0, wrong_port 0, auth 0, admin_down 0",
+	"drops: decode 2 (short 2), ttl 3, no_session 0, wrong_port 0, auth 0, admin_down 0, kernel 7",
 };
 
 static void test_text_rows(void **state)
@@ -461,7 +462,7 @@ static const char *const json_parts[] = {
 	"{\"peer\":\"gamma\",\"port\":\"p1\",\"link\":\"ok\",\"family\":\"ipv4\",\"state\":\"Down\",\"remote_state\":\"Down\","
 	"\"since_s\":10.000,\"flaps\":0,\"local_discr\":1002,\"remote_discr\":null,",
 	"\"drops\":{\"decode\":2,\"ttl\":3,\"no_session\":0,\"wrong_port\":0,\"auth\":0,"
-	"\"admin_down\":0}",
+	"\"admin_down\":0,\"kernel\":7}",
 	"\"decode_errors\":{\"short\":2,\"version\":0,",
 	"\"auth_errors\":{\"auth_not_expected\":0,\"auth_missing\":0,",
 };
@@ -681,6 +682,7 @@ static const char *const samples[] = {
 	"meshroute_session_packets_received_total{peer=\"beta\",port=\"eno1\",family=\"ipv4\"} 5000",
 	"meshroute_packets_dropped_total{reason=\"ttl\"} 3",
 	"meshroute_packets_dropped_total{reason=\"decode\"} 2",
+	"meshroute_packets_dropped_total{reason=\"kernel\"} 7",
 	"meshroute_packets_decode_errors_total{error=\"short\"} 2",
 	"meshroute_session_up{peer=\"beta\",port=\"p1\",family=\"ipv6\"} 1",
 	"meshroute_peer_path_fast{peer=\"beta\",family=\"ipv4\"} 1",
