@@ -1565,10 +1565,48 @@ static void rx_catch_up(struct mr_daemon *d)
  */
 #define RX_LAZY_MAX MTIME_MS(10)
 
-static bool rx_lazy_wanted(const struct mr_daemon *d)
+/*
+ * A flood that passes the receive filter (net.h: packets that claim a
+ * discriminator of ours, or none) would wake the daemon for every packet
+ * where probes are read as they arrive.  While more than RX_FLOOD_DROPS
+ * packets are dropped per RX_FLOOD_WINDOW, and RX_FLOOD_HOLD after, they
+ * are read on the daemon's own wake-ups instead, a batch every RX_LAZY_MAX
+ * at most, as with rx-coalesce (whatever its setting).
+ */
+#define RX_FLOOD_WINDOW MTIME_MS(100)
+#define RX_FLOOD_DROPS 100
+#define RX_FLOOD_HOLD MTIME_S(1)
+
+static void rx_flood_check(struct mr_daemon *d, mtime_t now)
+{
+	mtime_t span = now - d->rx_flood_at;
+	uint64_t dropped = 0, n;
+	int i;
+
+	if (span < RX_FLOOD_WINDOW)
+		return;
+	/* Not AdminDown's: those are a peer's probes, at a peer's rate. */
+	for (i = 0; i < MR_DROP_MAX; i++)
+		if (i != MR_DROP_ADMIN_DOWN && i != MR_DROP_KERNEL)
+			dropped += d->drops[i];
+	n = dropped - d->rx_flood_drops;
+	if (n > (uint64_t)(RX_FLOOD_DROPS * span / RX_FLOOD_WINDOW)) {
+		if (now >= d->rx_flood_until)
+			log_notice("flood: %llu packets dropped in %lld ms: probes are read every %d ms "
+				   "until it stops", (unsigned long long)n, (long long)(span / 1000),
+				   (int)(RX_LAZY_MAX / 1000));
+		d->rx_flood_until = now + RX_FLOOD_HOLD;
+	}
+	d->rx_flood_at = now;
+	d->rx_flood_drops = dropped;
+}
+
+static bool rx_lazy_wanted(const struct mr_daemon *d, mtime_t now)
 {
 	int i;
 
+	if (now < d->rx_flood_until)
+		return true;
 	if (!d->cfg.rx_coalesce)
 		return false;
 	for (i = 0; i < d->nsess; i++) {
@@ -1582,8 +1620,11 @@ static bool rx_lazy_wanted(const struct mr_daemon *d)
 
 static void rx_mode_update(struct mr_daemon *d, mtime_t now)
 {
-	bool lazy = rx_lazy_wanted(d);
+	bool lazy;
 	int err = 0;
+
+	rx_flood_check(d, now);
+	lazy = rx_lazy_wanted(d, now);
 
 	if (lazy == d->rx_lazy || (!lazy && now < d->rx_mode_retry_at))
 		return;
@@ -1610,8 +1651,8 @@ static void rx_mode_update(struct mr_daemon *d, mtime_t now)
 		d->rx_backlog = true;
 	}
 	d->rx_lazy = lazy;
-	log_debug("probes read %s", lazy ? "on the daemon's own wake-ups (rx-coalesce)" :
-		  "as they arrive");
+	log_debug("probes read %s", !lazy ? "as they arrive" : now < d->rx_flood_until ?
+		  "on the daemon's own wake-ups (flood)" : "on the daemon's own wake-ups (rx-coalesce)");
 }
 
 static void on_rx4(void *arg, uint32_t events)

@@ -148,6 +148,9 @@ struct mr_daemon {
 	mtime_t rx_read_at;		/* last time both receive sockets were read empty */
 	mtime_t rx_next_read;		/* coalesced: read again by then at the latest */
 	mtime_t rx_mode_retry_at;	/* after a failed switch back to wake-on-arrival */
+	mtime_t rx_flood_at;		/* flood check: start of the current window */
+	uint64_t rx_flood_drops;	/* ... packets dropped before it */
+	mtime_t rx_flood_until;		/* read coalesced until then: a flood (daemon.c) */
 	mtime_t rx_allow;		/* queueing that coalescing explains, us */
 	mtime_t rx_queued_max;		/* oldest probe found waiting since the last check, us */
 	mtime_t late_max_us;		/* worst lateness since start, us */
