@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
+#include <linux/sock_diag.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -77,9 +79,7 @@ int net_rx_open(int family, uint16_t port)
 			goto fail;
 	}
 	/* Arrival times from the kernel: loss estimation must not see a busy loop. */
-	if ((err = setopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS")) ||
-	    /* What the kernel dropped (the socket filter, a full queue) is counted there. */
-	    (err = setopt(fd, SOL_SOCKET, SO_RXQ_OVFL, 1, "SO_RXQ_OVFL")))
+	if ((err = setopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS")))
 		goto fail;
 	/*
 	 * A burst of probes must not be dropped while the loop is busy, nor
@@ -100,6 +100,27 @@ fail:
 	return err;
 }
 
+int net_rx_drops(int fd, uint32_t *drops)
+{
+	uint32_t mi[SK_MEMINFO_VARS];
+	socklen_t len = sizeof(mi);
+
+	static bool warned;
+	int err;
+
+	/* One system call per read of the socket, not a control message per datagram. */
+	if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mi, &len) < 0 ||
+	    (len <= SK_MEMINFO_DROPS * sizeof(mi[0]) && (errno = ENOPROTOOPT))) {
+		err = -errno;
+		if (!warned)
+			log_warn("getsockopt SO_MEMINFO: the kernel's drops are not counted");
+		warned = true;
+		return err;
+	}
+	*drops = mi[SK_MEMINFO_DROPS];
+	return 0;
+}
+
 /*
  * The BFD filter (net.h).  A UDP socket's filter sees the datagram from its
  * UDP header on (the BFD packet at offset 8, skb->len the UDP length); the
@@ -115,105 +136,188 @@ fail:
 #define F_STATE_INIT 0x80		/* State Init (2) in the flags byte; Up (3) is above */
 #define F_A 0x04
 #define F_M 0x01
+#define F_NET(off) ((uint32_t)SKF_NET_OFF + (off))
 
-unsigned int net_bfd_filter(int family, uint16_t discr_prefix, struct sock_filter *prog)
+/*
+ * A small assembler: jumps go to labels, resolved once the program is
+ * written (classic BPF jumps are relative and forward only; a conditional
+ * one reaches at most 255 instructions ahead).
+ */
+enum { L_NEXT, L_DROP, L_PASS, L_ZERO, L_AUTH, L_FITS, L_YOURS, L_SOURCE, L_FIXED };
+struct bpf_asm {
+	struct sock_filter *prog;
+	int jt[NET_BFD_FILTER_MAX], jf[NET_BFD_FILTER_MAX];
+	int at[L_FIXED + 2 * MR_MAX_NODES];
+	int nlabels;
+	unsigned int n;
+	bool full;
+};
+
+static void op(struct bpf_asm *a, uint16_t code, uint32_t k, int jt, int jf)
 {
-	/* Jumps are relative, forward only: to the verdicts at the end, by label. */
-	enum { L_NONE, L_DROP, L_PASS, L_AUTH, L_FITS, L_YOURS, L_MAX };
-	struct insn {
-		struct sock_filter f;
-		int jt, jf;		/* labels, L_NONE: the next instruction */
-		int label;		/* this instruction's, if any */
-	} p[] = {
-		/* RFC 5881 §5: TTL / hop limit 255. */
-		{ .f = BPF_STMT(BPF_LD | BPF_B | BPF_ABS, (uint32_t)SKF_NET_OFF + (family == AF_INET6 ? 7 : 8)) },
-		{ .f = BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 255, 0, 0), .jf = L_DROP },
-		/* The mandatory section is there. */
-		{ .f = BPF_STMT(BPF_LD | BPF_W | BPF_LEN, 0) },
-		{ .f = BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, F_UDP + 24, 0, 0), .jf = L_DROP },
-		/* RFC 5880 §6.8.6, in its order: version 1, ... */
-		{ .f = BPF_STMT(BPF_LD | BPF_B | BPF_ABS, F_VERS) },
-		{ .f = BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xe0) },
-		{ .f = BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1 << 5, 0, 0), .jf = L_DROP },
-		/* ... Length at least 24, 26 with the A bit, ... */
-		{ .f = BPF_STMT(BPF_LD | BPF_B | BPF_ABS, F_FLAGS) },
-		{ .f = BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, F_A, 0, 0), .jt = L_AUTH },
-		{ .f = BPF_STMT(BPF_LD | BPF_B | BPF_ABS, F_LEN) },
-		{ .f = BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 24, 0, 0), .jt = L_FITS, .jf = L_DROP },
-		{ .f = BPF_STMT(BPF_LD | BPF_B | BPF_ABS, F_LEN), .label = L_AUTH },
-		{ .f = BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 26, 0, 0), .jf = L_DROP },
-		/* ... and within the datagram (what follows it is padding), ... */
-		{ .f = BPF_STMT(BPF_ALU | BPF_ADD | BPF_K, F_UDP), .label = L_FITS },
-		{ .f = BPF_STMT(BPF_MISC | BPF_TAX, 0) },
-		{ .f = BPF_STMT(BPF_LD | BPF_W | BPF_LEN, 0) },
-		{ .f = BPF_JUMP(BPF_JMP | BPF_JGE | BPF_X, 0, 0, 0), .jf = L_DROP },
-		/* ... Detect Mult not 0, no Multipoint bit, ... */
-		{ .f = BPF_STMT(BPF_LD | BPF_B | BPF_ABS, F_MULT) },
-		{ .f = BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 0), .jt = L_DROP },
-		{ .f = BPF_STMT(BPF_LD | BPF_B | BPF_ABS, F_FLAGS) },
-		{ .f = BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, F_M, 0, 0), .jt = L_DROP },
-		/* ... My Discriminator not 0, ... */
-		{ .f = BPF_STMT(BPF_LD | BPF_W | BPF_ABS, F_MY) },
-		{ .f = BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 0), .jt = L_DROP },
-		/* ... Your Discriminator 0 only in State Down or AdminDown, ... */
-		{ .f = BPF_STMT(BPF_LD | BPF_W | BPF_ABS, F_YOUR) },
-		{ .f = BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 0), .jf = L_YOURS },
-		{ .f = BPF_STMT(BPF_LD | BPF_B | BPF_ABS, F_FLAGS) },
-		{ .f = BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, F_STATE_INIT, 0, 0), .jt = L_DROP, .jf = L_PASS },
-		/* ... else one of ours (an MTU session's bootstrap value is nobody's). */
-		{ .f = BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xffffffffu, 0, 0), .jt = L_PASS, .label = L_YOURS },
-		{ .f = BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 16) },
-		{ .f = BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, discr_prefix, 0, 0), .jt = L_PASS,
-		  .jf = discr_prefix ? L_DROP : L_PASS },
-		/* The whole datagram, or none of it. */
-		{ .f = BPF_STMT(BPF_RET | BPF_K, 0xffffffffu), .label = L_PASS },
-		{ .f = BPF_STMT(BPF_RET | BPF_K, 0), .label = L_DROP },
-	};
-	unsigned int n = sizeof(p) / sizeof(p[0]), i, j, at[L_MAX] = { 0 };
-
-	_Static_assert(sizeof(p) / sizeof(p[0]) <= NET_BFD_FILTER_MAX, "NET_BFD_FILTER_MAX");
-	for (i = 0; i < n; i++)
-		if (p[i].label)
-			at[p[i].label] = i;
-	for (i = 0; i < n; i++) {
-		prog[i] = p[i].f;
-		if (BPF_CLASS(p[i].f.code) != BPF_JMP)
-			continue;
-		/* Every target lies ahead: the label's index minus the next one's. */
-		j = p[i].jt ? at[p[i].jt] : i + 1;
-		prog[i].jt = (uint8_t)(j - i - 1);
-		j = p[i].jf ? at[p[i].jf] : i + 1;
-		prog[i].jf = (uint8_t)(j - i - 1);
+	if (a->n == NET_BFD_FILTER_MAX) {
+		a->full = true;
+		return;
 	}
-	return n;
+	a->prog[a->n] = (struct sock_filter)BPF_JUMP(code, k, 0, 0);
+	a->jt[a->n] = jt;
+	a->jf[a->n] = jf;
+	a->n++;
 }
 
-int net_rx_filter_bfd(int fd, int family, uint16_t discr_prefix)
+static void stmt(struct bpf_asm *a, uint16_t code, uint32_t k)
+{
+	op(a, code, k, L_NEXT, L_NEXT);
+}
+
+static void here(struct bpf_asm *a, int label)
+{
+	a->at[label] = (int)a->n;
+}
+
+static bool resolve(struct bpf_asm *a)
+{
+	unsigned int i;
+	int d;
+
+	if (a->full)
+		return false;
+	for (i = 0; i < a->n; i++) {
+		if (BPF_CLASS(a->prog[i].code) != BPF_JMP)
+			continue;
+		if (BPF_OP(a->prog[i].code) == BPF_JA) {
+			a->prog[i].k = (uint32_t)(a->at[a->jt[i]] - (int)i - 1);
+			continue;
+		}
+		d = a->jt[i] ? a->at[a->jt[i]] - (int)i - 1 : 0;
+		if (d < 0 || d > 255)
+			return false;
+		a->prog[i].jt = (uint8_t)d;
+		d = a->jf[i] ? a->at[a->jf[i]] - (int)i - 1 : 0;
+		if (d < 0 || d > 255)
+			return false;
+		a->prog[i].jf = (uint8_t)d;
+	}
+	return true;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+int net_bfd_filter(int family, const struct net_bfd_match *m, struct sock_filter *prog)
+{
+	struct bpf_asm a = { .prog = prog, .nlabels = L_FIXED };
+	const uint16_t ld_b = BPF_LD | BPF_B | BPF_ABS, ld_w = BPF_LD | BPF_W | BPF_ABS;
+	const uint16_t jeq = BPF_JMP | BPF_JEQ | BPF_K, jge = BPF_JMP | BPF_JGE | BPF_K;
+	const uint16_t jset = BPF_JMP | BPF_JSET | BPF_K, ja = BPF_JMP | BPF_JA;
+	bool v6 = family == AF_INET6;
+	int i, w;
+
+	if (m->sample & (m->sample - 1))
+		return -EINVAL;
+	/* RFC 5881 §5: TTL / hop limit 255. */
+	stmt(&a, ld_b, F_NET(v6 ? 7 : 8));
+	op(&a, jeq, 255, L_NEXT, L_DROP);
+	/* The mandatory section is there. */
+	stmt(&a, BPF_LD | BPF_W | BPF_LEN, 0);
+	op(&a, jge, F_UDP + 24, L_NEXT, L_DROP);
+	/* RFC 5880 §6.8.6, in its order: version 1, ... */
+	stmt(&a, ld_b, F_VERS);
+	stmt(&a, BPF_ALU | BPF_AND | BPF_K, 0xe0);
+	op(&a, jeq, 1 << 5, L_NEXT, L_DROP);
+	/* ... Length at least 24, 26 with the A bit (and the A bit as our authentication wants), ... */
+	stmt(&a, ld_b, F_FLAGS);
+	op(&a, jset, F_A, L_AUTH, L_NEXT);
+	if (m->auth == NET_AUTH_SET)
+		op(&a, ja, 0, L_DROP, L_DROP);
+	stmt(&a, ld_b, F_LEN);
+	op(&a, jge, 24, L_FITS, L_DROP);
+	here(&a, L_AUTH);
+	if (m->auth == NET_AUTH_NONE)
+		op(&a, ja, 0, L_DROP, L_DROP);
+	stmt(&a, ld_b, F_LEN);
+	op(&a, jge, 26, L_NEXT, L_DROP);
+	/* ... and within the datagram (what follows it is padding), ... */
+	here(&a, L_FITS);
+	stmt(&a, BPF_ALU | BPF_ADD | BPF_K, F_UDP);
+	stmt(&a, BPF_MISC | BPF_TAX, 0);
+	stmt(&a, BPF_LD | BPF_W | BPF_LEN, 0);
+	op(&a, BPF_JMP | BPF_JGE | BPF_X, 0, L_NEXT, L_DROP);
+	/* ... Detect Mult not 0, no Multipoint bit, ... */
+	stmt(&a, ld_b, F_MULT);
+	op(&a, jeq, 0, L_DROP, L_NEXT);
+	stmt(&a, ld_b, F_FLAGS);
+	op(&a, jset, F_M, L_DROP, L_NEXT);
+	/* ... My Discriminator not 0, ... */
+	stmt(&a, ld_w, F_MY);
+	op(&a, jeq, 0, L_DROP, L_NEXT);
+	/* ... Your Discriminator 0 only in State Down or AdminDown, ... */
+	stmt(&a, ld_w, F_YOUR);
+	op(&a, jeq, 0, L_NEXT, L_YOURS);
+	stmt(&a, ld_b, F_FLAGS);
+	op(&a, jge, F_STATE_INIT, L_DROP, L_SOURCE);
+	/* ... else one of ours (an MTU session's bootstrap value is nobody's), ... */
+	here(&a, L_YOURS);
+	op(&a, jeq, 0xffffffffu, L_SOURCE, L_NEXT);
+	stmt(&a, BPF_ALU | BPF_RSH | BPF_K, 16);
+	op(&a, jeq, m->discr_prefix, L_SOURCE, m->discr_prefix ? L_DROP : L_SOURCE);
+	/* ... from a peer's address: no session has another. */
+	here(&a, L_SOURCE);
+	if (m->peers) {
+		if (!v6)
+			stmt(&a, ld_w, F_NET(12));
+		for (i = 0; i < m->npeers; i++) {
+			const uint8_t *b = m->peers[i].bytes;
+			int next = a.nlabels++;
+
+			if (m->peers[i].family != family || next >= (int)(sizeof(a.at) / sizeof(a.at[0])))
+				return -EINVAL;
+			if (!v6) {
+				op(&a, jeq, be32(b), L_PASS, L_NEXT);
+				continue;
+			}
+			for (w = 0; w < 4; w++) {
+				stmt(&a, ld_w, F_NET(8 + 4 * w));
+				op(&a, jeq, be32(b + 4 * w), w == 3 ? L_PASS : L_NEXT, next);
+			}
+			here(&a, next);
+		}
+		op(&a, ja, 0, L_DROP, L_DROP);
+	}
+	/* The whole datagram, or none of it... */
+	here(&a, L_PASS);
+	stmt(&a, BPF_RET | BPF_K, 0xffffffffu);
+	/* ... but 1 in m->sample of the drops, so that the daemon sees what they are. */
+	here(&a, L_DROP);
+	if (m->sample) {
+		stmt(&a, BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_AD_OFF + SKF_AD_RANDOM);
+		op(&a, jset, m->sample - 1, L_ZERO, L_NEXT);
+		stmt(&a, BPF_RET | BPF_K, 0xffffffffu);
+	}
+	here(&a, L_ZERO);
+	stmt(&a, BPF_RET | BPF_K, 0);
+	return resolve(&a) ? (int)a.n : -E2BIG;
+}
+
+int net_rx_filter_bfd(int fd, int family, const struct net_bfd_match *m)
 {
 	struct sock_filter prog[NET_BFD_FILTER_MAX];
 	struct sock_fprog fp = { .filter = prog };
-	int err;
+	int n = net_bfd_filter(family, m, prog), err;
 
-	fp.len = (unsigned short)net_bfd_filter(family, discr_prefix, prog);
+	if (n < 0) {
+		log_warnx("BFD receive filter: %d peers do not fit", m->npeers);
+		return n;
+	}
+	fp.len = (unsigned short)n;
 	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof(fp)) < 0) {
 		err = -errno;
 		log_warn("setsockopt SO_ATTACH_FILTER");
 		return err;
 	}
-	/* Nothing that gets hold of the socket later can take it off (else: logged, still filtered). */
-	setopt(fd, SOL_SOCKET, SO_LOCK_FILTER, 1, "SO_LOCK_FILTER");
 	return 0;
-}
-
-int net_rx_open_bfd(int family, uint16_t discr_prefix)
-{
-	int fd = net_rx_open(family, BFD_PORT_CONTROL);
-
-	if (fd >= 0 && net_rx_filter_bfd(fd, family, discr_prefix) < 0)
-		log_warnx("BFD receive socket (%s) without its filter: malformed packets and wrong "
-			  "TTLs are dropped by the daemon, not by the kernel",
-			  family == AF_INET6 ? "IPv6" : "IPv4");
-	return fd;
 }
 
 /*
@@ -245,7 +349,6 @@ static void msg_parse(struct net_msg *m, struct msghdr *msg, size_t n,
 	m->ttl = -1;
 	m->rx_at = 0;
 	m->rx_delay = 0;
-	m->sk_drops = 0;	/* the kernel says nothing while it is 0 */
 	memset(&m->src, 0, sizeof(m->src));
 	memset(&m->dst, 0, sizeof(m->dst));
 	m->sport = 0;
@@ -282,8 +385,6 @@ static void msg_parse(struct net_msg *m, struct msghdr *msg, size_t n,
 			m->ifindex = (int)pi.ipi6_ifindex;
 			m->dst.family = AF_INET6;
 			memcpy(m->dst.bytes, &pi.ipi6_addr, 16);
-		} else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
-			memcpy(&m->sk_drops, CMSG_DATA(c), sizeof(m->sk_drops));
 		} else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
 			struct timespec ts;
 

@@ -40,64 +40,71 @@ struct net_msg {
 	 */
 	mtime_t rx_at;
 	mtime_t rx_delay;	/* how long it waited in the socket (us), 0 if unknown */
-	/*
-	 * The socket's drop counter when this datagram was queued
-	 * (SO_RXQ_OVFL): datagrams the kernel dropped before queueing them,
-	 * refused by the socket filter or finding the queue full.  It counts
-	 * from the socket's creation and wraps at 2^32.
-	 */
-	uint32_t sk_drops;
 	uint8_t buf[NET_KEEP];
 };
 
 /*
  * Receive socket bound to the wildcard address and `port`, that reports each
- * datagram's ingress port, TTL / hop limit, arrival time and the socket's
- * drop counter; -errno on error.
+ * datagram's ingress port, TTL / hop limit and arrival time; -errno on error.
  */
 int net_rx_open(int family, uint16_t port);
 
 /*
+ * The socket's drop counter (SO_MEMINFO): datagrams the kernel dropped
+ * instead of queueing them, refused by the socket filter or finding the
+ * queue full, since the socket was made; it wraps at 2^32.  0 or -errno.
+ */
+int net_rx_drops(int fd, uint32_t *drops);
+
+/*
  * The socket filter of a BFD Control receive socket (classic BPF, run by
- * the kernel on each datagram before it is queued): it drops what RFC 5881
- * §5 and RFC 5880 §6.8.6 discard before a session is found, so that a
+ * the kernel on each datagram before it is queued): it drops what the
+ * daemon would discard before any session state is looked at, so that a
  * flood of it never wakes the daemon:
- *   - TTL / hop limit not 255 (single hop: nobody routed it to us);
+ *   - TTL / hop limit not 255 (RFC 5881 §5: nobody routed it to us);
  *   - shorter than the 24-byte mandatory section;
- *   - version not 1;
- *   - Length below 24, or below 26 with the A bit; Length beyond the
- *     datagram (a longer datagram is padding, RFC 9764, and passes);
- *   - Detect Mult 0; the Multipoint bit; My Discriminator 0;
- *   - Your Discriminator 0 in State Init or Up;
- *   - with a discr_prefix (not 0): a nonzero Your Discriminator whose
- *     upper 16 bits are not discr_prefix, i.e. no session's of ours when
- *     every local discriminator starts with it (0xffffffff, an MTU
- *     session's bootstrap value, mtu.h, passes).
+ *   - RFC 5880 §6.8.6: version not 1; Length below 24, or below 26 with the
+ *     A bit; Length beyond the datagram (a longer datagram is padding, RFC
+ *     9764, and passes); Detect Mult 0; the Multipoint bit; My
+ *     Discriminator 0; Your Discriminator 0 in State Init or Up;
+ *   - the A bit where auth is NET_AUTH_NONE, no A bit where NET_AUTH_SET
+ *     (§6.8.6: the authentication in use decides; ours is the daemon's);
+ *   - with a discr_prefix (not 0): a nonzero Your Discriminator whose upper
+ *     16 bits are not discr_prefix, i.e. no session's of ours when every
+ *     local discriminator starts with it (0xffffffff, an MTU session's
+ *     bootstrap value, mtu.h, passes);
+ *   - with peers: a source address that is none of them (a session is
+ *     found by its peer's address, whatever the discriminator says).
  * These are bfd_decode()'s checks but the authentication section's, and
- * the first step of the session lookup: a datagram the filter lets through
- * may still be refused there, none it drops would have been accepted.
+ * the first steps of the session lookup and auth_verify(): a datagram the
+ * filter lets through may still be refused there, none it drops would have
+ * been accepted.  One in `sample` of the datagrams it would drop passes
+ * anyway (at random): the daemon still counts and logs by reason what it
+ * drops, at that rate, for whoever looks for a misconfigured peer.
  * Writes the program for `family` into prog (room for NET_BFD_FILTER_MAX
- * instructions) and returns its length.
+ * instructions) and returns its length, -EINVAL (sample not a power of 2,
+ * a peer of another family) or -E2BIG (too many peers for its jumps).
  */
-#define NET_BFD_FILTER_MAX 32
+#define NET_BFD_FILTER_MAX 256
+#define NET_BFD_SAMPLE 256	/* the daemon's: 1 in 256 of the drops */
+enum { NET_AUTH_ANY, NET_AUTH_NONE, NET_AUTH_SET };
+struct net_bfd_match {
+	uint16_t discr_prefix;		/* 0: any Your Discriminator */
+	int auth;			/* NET_AUTH_* */
+	const struct mr_addr *peers;	/* NULL: any source */
+	int npeers;
+	unsigned int sample;		/* a power of 2; 0: every drop is final */
+};
 struct sock_filter;
-unsigned int net_bfd_filter(int family, uint16_t discr_prefix, struct sock_filter *prog);
+int net_bfd_filter(int family, const struct net_bfd_match *m, struct sock_filter *prog);
 
 /*
- * Attaches net_bfd_filter() to a receive socket and locks it there
- * (SO_LOCK_FILTER: a lock the kernel refuses is only logged); 0 or -errno.
- * What it drops is counted by the kernel, in the socket's drop counter
- * (net_msg.sk_drops), not by reason.
+ * Attaches net_bfd_filter() to a receive socket, in place of the one it
+ * had (not locked: a reload brings new peers or authentication); 0 or
+ * -errno.  What it drops is counted by the kernel, in the socket's drop
+ * counter (net_rx_drops), not by reason.
  */
-int net_rx_filter_bfd(int fd, int family, uint16_t discr_prefix);
-
-/*
- * The BFD Control receive socket of `family` (net_rx_open on port 3784)
- * with net_rx_filter_bfd() attached; a kernel that refuses the filter is
- * logged, and the socket is used without it (the daemon's own checks are
- * the same, only dearer).  -errno on error.
- */
-int net_rx_open_bfd(int family, uint16_t discr_prefix);
+int net_rx_filter_bfd(int fd, int family, const struct net_bfd_match *m);
 
 /* One datagram: 0, -EAGAIN when none is queued, or another -errno. */
 int net_recv(int fd, struct net_msg *m);

@@ -4,17 +4,19 @@
  * itself: a receive socket from net_rx_open() with the filter attached, on
  * loopback (no privileges needed; loopback keeps the sender's TTL), gets
  * hand-made datagrams, each followed by a valid "marker" datagram.  What
- * arrives before the marker passed the filter; the marker also carries the
- * socket's drop counter, which must have counted each datagram dropped.
+ * arrives before the marker passed the filter, and once the marker is
+ * there, the socket's drop counter must have counted each one dropped.
  * Then a few thousand random mutations of a valid packet: the filter must
  * drop exactly those that bfd_decode() refuses for a reason that needs no
- * session (and those with TTL 254), never one it accepts.
+ * session (and those with TTL 254, or a Your Discriminator not ours), never
+ * one it accepts.  The sample of drops it lets through is checked apart.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/filter.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -36,12 +38,10 @@
 
 struct rig {
 	int family;
-	uint16_t prefix;
 	int rx, tx;
 	struct sockaddr_storage to;
 	socklen_t tolen;
 	uint32_t seq;		/* markers sent */
-	uint32_t drops;		/* the socket's drop counter, as the last marker said */
 	struct net_msg got[NET_RECV_BATCH];
 };
 
@@ -73,8 +73,38 @@ static size_t valid(uint8_t *p, size_t cap)
 	return 24;
 }
 
+/* The loopback address of family, as the filter's peer list holds it. */
+static struct mr_addr lo(int family, int last)
+{
+	struct mr_addr a = { .family = family };
+
+	if (family == AF_INET6) {
+		a.bytes[15] = (uint8_t)last;
+	} else {
+		a.bytes[0] = 127;
+		a.bytes[3] = (uint8_t)last;
+	}
+	return a;
+}
+
+/* Our prefix, any authentication, the sender (loopback) among the peers, no sample. */
+static struct mr_addr peers[2];
+
+static struct net_bfd_match base(int family)
+{
+	peers[0] = lo(family, 2);
+	peers[1] = lo(family, 1);
+	return (struct net_bfd_match){ .discr_prefix = PREFIX, .auth = NET_AUTH_ANY,
+				       .peers = peers, .npeers = 2 };
+}
+
+static void attach(struct rig *r, struct net_bfd_match m)
+{
+	assert_int_equal(net_rx_filter_bfd(r->rx, r->family, &m), 0);
+}
+
 /* Returns 0, or -1 with the reason printed: the caller skips (IPv6 off). */
-static int rig_open(struct rig *r, int family, uint16_t prefix)
+static int rig_open(struct rig *r, int family)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
@@ -82,14 +112,13 @@ static int rig_open(struct rig *r, int family, uint16_t prefix)
 
 	memset(r, 0, sizeof(*r));
 	r->family = family;
-	r->prefix = prefix;
 	r->rx = net_rx_open(family, 0);
 	if (r->rx < 0) {
 		print_message("no %s receive socket: %s\n", family == AF_INET6 ? "IPv6" : "IPv4",
 			      strerror(-r->rx));
 		return -1;
 	}
-	assert_int_equal(net_rx_filter_bfd(r->rx, family, prefix), 0);
+	attach(r, base(family));
 	assert_int_equal(getsockname(r->rx, (struct sockaddr *)&ss, &len), 0);
 	r->tx = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
 	assert_true(r->tx >= 0);
@@ -108,7 +137,8 @@ static int rig_open(struct rig *r, int family, uint16_t prefix)
 		port = ((struct sockaddr_in *)&ss)->sin_port;
 		s4->sin_family = AF_INET;
 		s4->sin_port = port;
-		s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		/* To 127.0.0.2, from 127.0.0.1: source and destination differ. */
+		s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK + 1);
 		r->tolen = sizeof(*s4);
 	}
 	if (connect(r->tx, (struct sockaddr *)&r->to, r->tolen) < 0) {
@@ -136,6 +166,14 @@ static void send_ttl(struct rig *r, const uint8_t *p, size_t len, int ttl)
 	assert_int_equal(send(r->tx, p, len, 0), (ssize_t)len);
 }
 
+static uint32_t sk_drops(int fd)
+{
+	uint32_t v = 0;
+
+	assert_int_equal(net_rx_drops(fd, &v), 0);
+	return v;
+}
+
 /*
  * Sends p (len bytes, TTL ttl), then a marker; returns whether p arrived
  * (before the marker: loopback keeps the order), its length as received
@@ -146,7 +184,7 @@ static bool through(struct rig *r, const uint8_t *p, size_t len, int ttl, size_t
 {
 	uint8_t mark[24];
 	bool arrived = false, marked = false;
-	uint32_t before = r->drops;
+	uint32_t before = sk_drops(r->rx);
 
 	send_ttl(r, p, len, ttl);
 	valid(mark, sizeof(mark));
@@ -169,7 +207,6 @@ static bool through(struct rig *r, const uint8_t *p, size_t len, int ttl, size_t
 				assert_false(marked);
 				assert_int_equal(m->ttl, TTL_OK);
 				marked = true;
-				r->drops = m->sk_drops;
 				continue;
 			}
 			/* Only p can come before its marker. */
@@ -181,8 +218,51 @@ static bool through(struct rig *r, const uint8_t *p, size_t len, int ttl, size_t
 			assert_memory_equal(m->buf, p, len < NET_KEEP ? len : NET_KEEP);
 		}
 	}
-	assert_int_equal(r->drops - before, arrived ? 0 : 1);
+	/* The marker came after it: the counter has its final value. */
+	assert_int_equal(sk_drops(r->rx) - before, arrived ? 0 : 1);
 	return arrived;
+}
+
+/*
+ * For a filter that would drop the marker too (the sender is no peer, the
+ * marker has no auth section):
+ * whether p was dropped, by the socket's drop counter, read once a marker
+ * sent after it to a second, unfiltered socket has arrived.  Loopback
+ * delivers in order what one CPU sends: the test keeps to one.
+ */
+static bool dropped_alone(struct rig *r, const uint8_t *p, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	uint32_t before = sk_drops(r->rx);
+	struct pollfd pfd;
+	cpu_set_t one, was;
+	char x[8];
+	int side, cpu = sched_getcpu();
+	bool dropped;
+
+	assert_true(cpu >= 0);
+	assert_int_equal(sched_getaffinity(0, sizeof(was), &was), 0);
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+	side = net_rx_open(r->family, 0);
+	assert_true(side >= 0);
+	assert_int_equal(getsockname(side, (struct sockaddr *)&ss, &sl), 0);
+	if (r->family == AF_INET6)
+		((struct sockaddr_in6 *)&ss)->sin6_addr = in6addr_loopback;
+	else
+		((struct sockaddr_in *)&ss)->sin_addr.s_addr = htonl(INADDR_LOOPBACK + 1);
+	send_ttl(r, p, len, TTL_OK);
+	assert_int_equal(sendto(r->tx, "m", 1, 0, (struct sockaddr *)&ss, sl), 1);
+	pfd = (struct pollfd){ .fd = side, .events = POLLIN };
+	assert_int_equal(poll(&pfd, 1, 2000), 1);
+	dropped = sk_drops(r->rx) - before == 1;
+	/* Dropped, or queued: one or the other. */
+	assert_int_equal(recv(r->rx, x, sizeof(x), MSG_DONTWAIT) < 0, dropped);
+	close(side);
+	assert_int_equal(sched_setaffinity(0, sizeof(was), &was), 0);
+	return dropped;
 }
 
 static bool passes(struct rig *r, const uint8_t *p, size_t len, int ttl)
@@ -199,10 +279,12 @@ static bool passes(struct rig *r, const uint8_t *p, size_t len, int ttl)
 static void cases(int family)
 {
 	uint8_t p[1500], big[9000];
+	struct mr_addr many[MR_MAX_NODES - 1];
 	struct rig r;
 	size_t n;
+	int k;
 
-	if (rig_open(&r, family, PREFIX) < 0) {
+	if (rig_open(&r, family) < 0) {
 		skip();
 		return;
 	}
@@ -306,16 +388,52 @@ static void cases(int family)
 	p[1] = BFD_STATE_DOWN << 6;	/* in any state */
 	assert_false(passes(&r, p, n, TTL_OK));
 
-	/* Locked: nobody takes it off or replaces it. */
-	assert_int_equal(setsockopt(r.rx, SOL_SOCKET, SO_DETACH_FILTER, &(int){ 0 }, sizeof(int)), -1);
-	assert_int_equal(errno, EPERM);
-	assert_int_equal(net_rx_filter_bfd(r.rx, family, 0), -EPERM);
-	rig_close(&r);
-
-	/* Without a prefix, any nonzero Your Discriminator passes. */
-	if (rig_open(&r, family, 0) < 0)
-		fail_msg("the second socket failed where the first did not");
+	/* Our authentication decides the A bit. */
 	n = valid(p, sizeof(p));
+	attach(&r, (struct net_bfd_match){ .discr_prefix = PREFIX, .auth = NET_AUTH_NONE,
+					   .peers = peers, .npeers = 2 });
+	assert_true(passes(&r, p, n, TTL_OK));
+	p[1] |= 0x04;
+	p[3] = 48;
+	assert_false(passes(&r, p, 48, TTL_OK));
+	attach(&r, (struct net_bfd_match){ .discr_prefix = PREFIX, .auth = NET_AUTH_SET,
+					   .peers = peers, .npeers = 2 });
+	assert_false(dropped_alone(&r, p, 48));
+	p[1] &= (uint8_t)~0x04;
+	p[3] = 24;
+	assert_true(dropped_alone(&r, p, n));
+	assert_true(dropped_alone(&r, p, 48));
+	attach(&r, base(family));
+
+	/* Peers: only their addresses (the sender is not lo(2)); none listed, nobody. */
+	n = valid(p, sizeof(p));
+	attach(&r, (struct net_bfd_match){ .discr_prefix = PREFIX, .peers = peers, .npeers = 1 });
+	assert_true(dropped_alone(&r, p, n));
+	put32(p + 8, 0);
+	p[1] = BFD_STATE_DOWN << 6;	/* looked up by source: still a stranger */
+	assert_true(dropped_alone(&r, p, n));
+	put32(p + 8, 0xffffffffu);	/* an MTU bootstrap: the same */
+	assert_true(dropped_alone(&r, p, n));
+	put32(p + 8, 0);
+	attach(&r, (struct net_bfd_match){ .discr_prefix = PREFIX, .peers = peers, .npeers = 0 });
+	assert_true(dropped_alone(&r, p, n));
+	/* The sender last of the most peers there can be, each of the others one bit off it. */
+	for (k = 0; k < MR_MAX_NODES - 2; k++) {
+		many[k] = lo(family, 1);
+		many[k].bytes[family == AF_INET6 ? 15 - k % 16 : 3 - k % 4] ^= (uint8_t)(1u << (k % 8));
+	}
+	attach(&r, (struct net_bfd_match){ .discr_prefix = PREFIX, .peers = many,
+					   .npeers = MR_MAX_NODES - 2 });
+	assert_true(dropped_alone(&r, p, n));
+	many[MR_MAX_NODES - 2] = lo(family, 1);
+	attach(&r, (struct net_bfd_match){ .discr_prefix = PREFIX, .peers = many,
+					   .npeers = MR_MAX_NODES - 1 });
+	assert_true(passes(&r, p, n, TTL_OK));
+	assert_false(dropped_alone(&r, p, n));
+
+	/* No list, no prefix: any source, any nonzero Your Discriminator. */
+	n = valid(p, sizeof(p));
+	attach(&r, (struct net_bfd_match){ 0 });
 	put32(p + 8, 1);
 	assert_true(passes(&r, p, n, TTL_OK));
 	put32(p + 8, 0xfffffffeu);
@@ -362,7 +480,7 @@ static void against_decoder(int family)
 	struct rig r;
 	int k, dropped = 0, passed = 0;
 
-	if (rig_open(&r, family, PREFIX) < 0) {
+	if (rig_open(&r, family) < 0) {
 		skip();
 		return;
 	}
@@ -423,24 +541,104 @@ static void test_decoder_ipv6(void **state)
 	against_decoder(AF_INET6);
 }
 
-/* The program itself: fits its room, ends in verdicts, jumps stay inside. */
+/*
+ * One in NET_BFD_SAMPLE of the drops passes: 25,600 TTL-254 packets, 100
+ * expected; fewer than 40 or more than 200 is a chance below 1e-9.
+ */
+static void sample(int family)
+{
+	struct net_bfd_match m;
+	uint8_t p[24], mark[24];
+	struct rig r;
+	int k, through = 0;
+
+	if (rig_open(&r, family) < 0) {
+		skip();
+		return;
+	}
+	m = base(family);
+	m.sample = NET_BFD_SAMPLE;
+	attach(&r, m);
+	valid(p, sizeof(p));
+	valid(mark, sizeof(mark));
+	put32(mark + 4, MARK_MY);
+	for (k = 0; k < 256; k++) {
+		int i, done = 0;
+
+		/* 100 at a time, then a marker: an unprivileged queue holds that many. */
+		for (i = 0; i < 100; i++)
+			send_ttl(&r, p, sizeof(p), 254);
+		send_ttl(&r, mark, sizeof(mark), TTL_OK);
+		while (!done) {
+			struct pollfd pfd = { .fd = r.rx, .events = POLLIN };
+			int n;
+
+			assert_int_equal(poll(&pfd, 1, 2000), 1);
+			n = net_recv_many(r.rx, r.got, NET_RECV_BATCH);
+			assert_true(n > 0);
+			for (i = 0; i < n; i++) {
+				if (get32(r.got[i].buf + 4) == MARK_MY) {
+					done = 1;
+					continue;
+				}
+				assert_int_equal(r.got[i].ttl, 254);
+				through++;
+			}
+		}
+	}
+	print_message("%s: %d of 25600 dropped packets sampled through\n",
+		      family == AF_INET6 ? "IPv6" : "IPv4", through);
+	assert_in_range(through, 40, 200);
+	rig_close(&r);
+}
+
+static void test_sample_ipv4(void **state)
+{
+	(void)state;
+	sample(AF_INET);
+}
+
+static void test_sample_ipv6(void **state)
+{
+	(void)state;
+	sample(AF_INET6);
+}
+
+/* The program itself: fits its room, ends in verdicts, jumps stay inside; what it refuses. */
 static void test_program(void **state)
 {
 	struct sock_filter prog[NET_BFD_FILTER_MAX];
-	int fam[2] = { AF_INET, AF_INET6 }, f;
-	unsigned int n, i;
+	struct mr_addr many[MR_MAX_NODES - 1];
+	struct net_bfd_match m;
+	int fam[2] = { AF_INET, AF_INET6 }, f, n, i;
 
 	(void)state;
 	for (f = 0; f < 4; f++) {
-		n = net_bfd_filter(fam[f % 2], f < 2 ? PREFIX : 0, prog);
+		/* The most peers a config holds, authentication, sampling: the longest program. */
+		for (i = 0; i < MR_MAX_NODES - 1; i++)
+			many[i] = lo(fam[f % 2], i + 1);
+		m = (struct net_bfd_match){ .discr_prefix = f < 2 ? PREFIX : 0, .auth = NET_AUTH_SET,
+					    .peers = many, .npeers = MR_MAX_NODES - 1,
+					    .sample = NET_BFD_SAMPLE };
+		n = net_bfd_filter(fam[f % 2], &m, prog);
 		assert_true(n > 0 && n <= NET_BFD_FILTER_MAX);
 		assert_int_equal(BPF_CLASS(prog[n - 1].code), BPF_RET);
-		for (i = 0; i < n; i++)
-			if (BPF_CLASS(prog[i].code) == BPF_JMP) {
-				assert_true(i + 1 + prog[i].jt < n);
-				assert_true(i + 1 + prog[i].jf < n);
+		for (i = 0; i < n; i++) {
+			if (BPF_CLASS(prog[i].code) != BPF_JMP)
+				continue;
+			if (BPF_OP(prog[i].code) == BPF_JA) {
+				assert_true(i + 1 + (int)prog[i].k < n);
+				continue;
 			}
+			assert_true(i + 1 + prog[i].jt < n);
+			assert_true(i + 1 + prog[i].jf < n);
+		}
 	}
+	m = base(AF_INET);
+	m.sample = 3;
+	assert_int_equal(net_bfd_filter(AF_INET, &m, prog), -EINVAL);
+	m = base(AF_INET6);
+	assert_int_equal(net_bfd_filter(AF_INET, &m, prog), -EINVAL);
 }
 
 int main(void)
@@ -451,6 +649,8 @@ int main(void)
 		cmocka_unit_test(test_cases_ipv6),
 		cmocka_unit_test(test_decoder_ipv4),
 		cmocka_unit_test(test_decoder_ipv6),
+		cmocka_unit_test(test_sample_ipv4),
+		cmocka_unit_test(test_sample_ipv6),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
