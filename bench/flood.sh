@@ -17,6 +17,10 @@
 #   wrong-discr  well-formed, no discriminator of n1's
 #   bad-auth     well-formed, n1's real discriminator, an auth section no
 #                session expects
+#   near-discr   well-formed, a Your Discriminator with the prefix of n1's
+#                (src/net.h) that no session has: it passes the filter and
+#                only the daemon can refuse it (what someone who saw n1's
+#                packets on the cable could send)
 # In each window:
 #   - n1's daemon CPU: on-CPU ns of its threads (/proc/PID/task/*/schedstat)
 #     over the window, % of one core, and per flood packet that reached n1's
@@ -36,7 +40,7 @@ trap lab_cleanup EXIT
 . "$(dirname "$0")/lib.sh"
 . "$LAB_REPO/tests/lab/hostile_lib.sh"
 OUT=${1:-$BENCH_REPO/build/bench/raw.txt}
-KINDS=${BENCH_FLOOD_KINDS:-none garbage ttl zero-discr wrong-discr bad-auth}
+KINDS=${BENCH_FLOOD_KINDS:-none garbage ttl zero-discr wrong-discr bad-auth near-discr}
 WINDOWS=${BENCH_FLOOD_WINDOWS:-5}
 SECS=${BENCH_FLOOD_SECS:-10}
 RATE=${BENCH_FLOOD_RATE:-100000}
@@ -81,6 +85,10 @@ events_all() { echo $(( $(hl_route_events n1) + $(hl_route_events n2) + $(hl_rou
 discr=$(hl_discr n1 n2 "$p12")
 all=$(hl_discrs n1)
 [ -n "$discr" ] || lab_fail "no discriminator of n1's session to n2 on $p12"
+near=$(( (discr & 0xffff0000) | ((discr + 1) & 0xffff) ))
+while [[ ",$all," == *",$near,"* ]]; do
+	near=$(( (near & 0xffff0000) | ((near + 1) & 0xffff) ))
+done
 lab_sleep 2
 
 declare -A cpu nspp sirq lmax lp99 pps
@@ -91,6 +99,7 @@ for kind in $KINDS; do
 	garbage|zero-discr) args=(--kind "$kind") ;;
 	wrong-discr) args=(--kind wrong-discr --exclude-discr "$all") ;;
 	ttl|bad-auth) args=(--kind "$kind" --your-discr "$discr" --state down) ;;
+	near-discr) args=(--kind wrong-discr --your-discr "$near") ;;
 	*) lab_fail "BENCH_FLOOD_KINDS: unknown kind $kind" ;;
 	esac
 	for ((win = 1; win <= WINDOWS; win++)); do
