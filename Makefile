@@ -35,8 +35,12 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/%)
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/%)
 
-.PHONY: all deps unit lab check demo asan install uninstall clean bench bracket bracket-check
+.PHONY: all deps unit lab check check-repeat demo asan install uninstall clean bench bracket bracket-check
 all: $(BINS:%=$(BUILD)/%) $(TOOL_BINS)
+
+# A recipe that fails leaves no half-written target behind to be taken for
+# a good one by the next make.
+.DELETE_ON_ERROR:
 
 $(BUILD)/%.o: src/%.c | $(BUILD)
 	@$(if $(Q),echo "  CC      $@")
@@ -90,6 +94,13 @@ check: deps
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)./tests/lab/demo.sh
+
+# The flake finder: the lab suite N times, each test's pass rate at the end;
+# LOAD=stress runs it with stress-ng --cpu 2 in the background (LOAD_CPUS),
+# TESTS="t_silent t_carrier" only those.  Needs root, as lab does.
+N ?= 5
+check-repeat: all
+	$(Q)LOAD="$(LOAD)" ./tests/lab/repeat.sh $(N) $(TESTS)
 
 # ---- fuzzing: libFuzzer harnesses tests/fuzz/fuzz_*.c (clang, ASan + UBSan) ----
 # `make fuzz` runs each for FUZZ_TIME seconds from a copy of its seed corpus;

@@ -12,13 +12,13 @@ CLK_TCK=$(getconf CLK_TCK)
 # ---- statistics ----------------------------------------------------------
 
 # bench_stats V...: "n median p95 min max" (nearest-rank p95), numbers only;
-# "0 - - - -" for none.
+# "0 - - - -" for none.  The median is the lab's (lab_median, lib.sh): the
+# middle value, the upper middle one of an even count.
 bench_stats() {
 	[ $# -gt 0 ] || { echo "0 - - - -"; return; }
-	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
+	printf '%s\n' "$@" | sort -g | awk "$LAB_MEDIAN_AWK"' { v[NR] = $1 }
 		END { p = int(NR * 0.95); if (p < NR * 0.95) p++; if (p < 1) p = 1
-		      m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		      printf "%d %g %g %g %g\n", NR, m, v[p], v[1], v[NR] }'
+		      printf "%d %g %g %g %g\n", NR, lab_median(v, NR), v[p], v[1], v[NR] }'
 }
 
 # ---- topology: two nodes, one cable, the LAN --------------------------------
@@ -46,15 +46,25 @@ bench_trial() {
 	pa=$(lab_port "$a" "$b")
 	pb=$(lab_port "$b" "$a")
 	TRIAL_OUTAGE_MS= TRIAL_DETECT_MS= TRIAL_DOWN_MS= TRIAL_FAILBACK_MS=
-	lab_stream_start "$a" "$b" $(( LAB_STREAM_RATE * 30 ))
-	lab_sleep 0.3
+	lab_flow_watch "$a" 5201
+	lab_stream_start "$a" "$b" - 5201
+	# The stream flows over the cable (0.1 s of it) before the fault.
+	wait_for 3 lab_flow_ge "$a" "$pa" $(( LAB_STREAM_RATE / 10 )) ||
+		lab_fail "the stream $a -> $b does not cross $a $pa"
 	"$fault" "$a" "$b"
 	if wait_for 3 eval "lab_route_is $a $b lan && lab_route_is $b $a lan"; then
 		moved=1
 		TRIAL_DETECT_MS=$(lab_event_ms "$LAB_FAULT_US" "$a" "$b" lan "$b" "$a" lan)
 		TRIAL_DOWN_MS=$(bench_down_ms "$LAB_FAULT_US" "$a" "$pa" "$b" "$pb")
+		# The stream flows over the LAN (0.1 s of it) before it stops:
+		# its loss then counts the whole outage.
+		local l
+		l=$(lab_flow "$a" lan0)
+		wait_for 3 lab_flow_ge "$a" lan0 $(( l + LAB_STREAM_RATE / 10 )) ||
+			lab_log "      the stream does not cross $a lan0 after the failover"
+	else
+		lab_sleep 0.2
 	fi
-	lab_sleep 0.2
 	lab_stream_stop
 	[ $moved = 1 ] && TRIAL_OUTAGE_MS=$(lab_kv "$LAB_STREAM_RESULT" outage_ms)
 	lab_heal "$a" "$b" "$pa"
@@ -108,8 +118,10 @@ bench_down_ms() {
 bench_status() { "$MESHROUTECTL" -s "$LAB_DIR/$1.sock" -j status; }	# NODE
 
 # bench_sessions NODE: "total up flaps tx rx" over all of NODE's sessions;
-# bench_sessions_of JSON: the same from a status already taken.
-bench_sessions() { bench_sessions_of "$(bench_status "$1")"; }
+# bench_sessions_of JSON: the same from a status already taken.  Nothing
+# (and a non-zero status) when there is no status to read: a daemon that
+# does not answer has no "0 flaps".
+bench_sessions() { local j; j=$(bench_status "$1") || return 1; bench_sessions_of "$j"; }
 bench_sessions_of() {
 	echo "$1" | python3 -c '
 import json, sys
@@ -118,10 +130,15 @@ print(len(s), sum(x["state"] == "Up" for x in s), sum(x["flaps"] for x in s),
       sum(x["tx_packets"] for x in s), sum(x["rx_packets"] for x in s))'
 }
 
-bench_flaps() {	# NODE...: flaps summed over the nodes
-	local n sum=0 f
+# bench_flaps NODE...: flaps summed over the nodes; fails the run (lab_fail)
+# if one of their daemons is gone or does not answer.
+bench_flaps() {
+	local n sum=0 f out
 	for n in "$@"; do
-		read -r _ _ f _ _ <<<"$(bench_sessions "$n")"
+		lab_alive "${LAB_DAEMON[$n]:-0}" || lab_fail "meshrouted on $n is not running (flaps unknown)"
+		out=$(bench_sessions "$n") || lab_fail "meshrouted on $n does not answer status (flaps unknown)"
+		read -r _ _ f _ _ <<<"$out"
+		lab_is_number "$f" || lab_fail "no flaps count from meshrouted on $n: '$out'"
 		sum=$((sum + f))
 	done
 	echo "$sum"
@@ -235,9 +252,9 @@ bench_star_config() {
 # them), SOAK_MBPS (iperf3's total, both directions) and SOAK_CPU (what
 # burned the cores).
 bench_soak() {
-	local secs=$1 a=$2 b=$3 f0 f1 ipid spid=() cores i out r0 r1
+	local secs=$1 a=$2 b=$3 f0 f1 ipid spid=() cores i out r0 r1 rc
 	cores=$(nproc)
-	f0=$(bench_flaps "$a" "$b")
+	f0=$(bench_flaps "$a" "$b") || exit 1
 	r0=$(cat "$LAB_DIR/$a.routes" "$LAB_DIR/$b.routes" | grep -c "proto \($LAB_PROTO\|meshroute\)" || true)
 	lab_exec "$b" iperf3 -s -1 -B "$(lab_addr "$b")" -p 5301 >"$LAB_DIR/iperf3.server" 2>&1 &
 	LAB_PIDS+=("$!")
@@ -257,18 +274,22 @@ bench_soak() {
 		>"$LAB_DIR/iperf3.json" 2>&1 &
 	ipid=$!
 	LAB_PIDS+=("$ipid")
-	wait "$ipid" || true
+	rc=0
+	wait "$ipid" || rc=$?
 	lab_reaped "$ipid"
 	for i in "${spid[@]}"; do
 		wait "$i" 2>/dev/null || true
 		lab_reaped "$i"
 	done
+	# No traffic, no soak: a failed iperf3 fails the run, it is not a quiet hour.
+	[ "$rc" = 0 ] || lab_fail "iperf3 failed (exit $rc): $(tail -c 400 "$LAB_DIR/iperf3.json")"
 	SOAK_MBPS=$(python3 -c '
 import json, sys
 j = json.load(open(sys.argv[1]))["end"]
 print(round((j["sum_sent"]["bits_per_second"] + j.get("sum_sent_bidir_reverse", {}).get("bits_per_second", 0)) / 1e6))' \
-		"$LAB_DIR/iperf3.json" 2>/dev/null || echo "?")
-	f1=$(bench_flaps "$a" "$b")
+		"$LAB_DIR/iperf3.json" 2>/dev/null) || lab_fail "iperf3 gave no throughput: $(tail -c 400 "$LAB_DIR/iperf3.json")"
+	[ "$SOAK_MBPS" -gt 0 ] 2>/dev/null || lab_fail "iperf3 moved nothing ($SOAK_MBPS Mbit/s)"
+	f1=$(bench_flaps "$a" "$b") || exit 1
 	r1=$(cat "$LAB_DIR/$a.routes" "$LAB_DIR/$b.routes" | grep -c "proto \($LAB_PROTO\|meshroute\)" || true)
 	SOAK_FLAPS=$((f1 - f0))
 	SOAK_PATH_CHANGES=$((r1 - r0))

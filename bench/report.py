@@ -12,9 +12,10 @@ for k in ("started", "minutes", "machine", "kernel", "os", "meshroute", "frr", "
 a = ap.parse_args()
 
 def median(v):
+    # The lab's median (tests/lab/lib.sh, lab_median): the middle value, the
+    # upper of the two middle ones of an even count.
     v = sorted(v)
-    n = len(v)
-    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+    return v[len(v) // 2]
 
 def stats(vals):
     v = sorted(float(x) for x in vals if x != "miss")
@@ -76,7 +77,8 @@ p("Started %s, %s min. Machine: %s; %s; kernel %s. meshroute %s, FRR %s, iperf3 
   (a.started, a.minutes, a.machine, a.os, a.kernel, a.meshroute, a.frr, a.iperf3, a.stress))
 p("Settings: %s." % a.env)
 p("")
-p("Every figure: **median [min–max]** over the trials, p95 (nearest rank) and max in their own columns; "
+p("Every figure: **median [min–max]** over the trials (the median of an even count is the upper of its "
+  "two middle values, as in the lab's tests), p95 (nearest rank) and max in their own columns; "
   "`miss` = trials in which the routes did not move within 3 s. All times in ms. "
   "Against FRR, medians are compared; where a *detection* median of meshrouted is above FRR's, the cell says "
   "\"tie\" when the 95 % bootstrap interval of the difference of medians (2000 resamplings of both sets of "

@@ -2,9 +2,6 @@
 /* Relay advertisements: codec, HMAC, and the table of what neighbours said. */
 #include <string.h>
 
-#include <nettle/hmac.h>
-#include <nettle/memops.h>
-
 #include "advert.h"
 
 static const uint8_t magic[4] = { 0x6d, 0x72, 0x52, 0x41 };	/* "mrRA" */
@@ -28,6 +25,11 @@ const char *advert_err_name(int err)
 	return err >= 0 && err < ADVERT_ERR_MAX ? err_names[err] : "?";
 }
 
+bool advert_is(const uint8_t *buf, size_t len)
+{
+	return len >= sizeof(magic) && memcmp(buf, magic, sizeof(magic)) == 0;
+}
+
 static void put32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)(v >> 24);
@@ -41,30 +43,12 @@ static uint32_t get32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static bool keys_in_use(const struct auth_keyring *kr)
-{
-	return kr && kr->type != MR_AUTH_NONE && kr->nkeys > 0;
-}
-
-_Static_assert(ADVERT_MAC_LEN == SHA256_DIGEST_SIZE, "the advert MAC is a whole HMAC-SHA256");
-
-/* HMAC-SHA256 of data with the key (Nettle's cannot fail). */
-static void mac(const struct auth_key *k, const uint8_t *data, size_t len,
-		uint8_t out[ADVERT_MAC_LEN])
-{
-	struct hmac_sha256_ctx ctx;
-
-	hmac_sha256_set_key(&ctx, k->len, k->secret);
-	hmac_sha256_update(&ctx, len, data);
-	hmac_sha256_digest(&ctx, ADVERT_MAC_LEN, out);
-	/* The context holds the key's inner and outer pads. */
-	explicit_bzero(&ctx, sizeof(ctx));
-}
+_Static_assert(ADVERT_MAC_LEN == AUTH_MSG_MAC_LEN, "the advert MAC is auth.h's message HMAC");
 
 size_t advert_encode(const struct advert *a, const struct auth_keyring *kr, uint8_t *buf,
 		     size_t len)
 {
-	bool sign = keys_in_use(kr);
+	bool sign = auth_keyring_in_use(kr);
 	size_t body, need;
 	int i;
 
@@ -85,15 +69,13 @@ size_t advert_encode(const struct advert *a, const struct auth_keyring *kr, uint
 	for (i = 0; i < a->npeers; i++)
 		memcpy(buf + ADVERT_HDR_LEN + 4 * i, a->peers[i], 4);
 	if (sign)
-		mac(&kr->keys[0], buf, body, buf + body);
+		auth_msg_sign(kr, buf, body, buf + body);
 	return need;
 }
 
 int advert_decode(const uint8_t *buf, size_t len, const struct auth_keyring *kr,
 		  struct advert *out)
 {
-	const struct auth_key *k = NULL;
-	uint8_t want[ADVERT_MAC_LEN];
 	size_t body;
 	int i;
 
@@ -112,20 +94,17 @@ int advert_decode(const uint8_t *buf, size_t len, const struct auth_keyring *kr,
 	if (len != body + ((buf[5] & ADVERT_F_MAC) ? ADVERT_MAC_LEN : 0))
 		return ADVERT_ERR_LENGTH;
 	/* Authentication before anything of it is believed. */
-	if (keys_in_use(kr) && !(buf[5] & ADVERT_F_MAC))
+	switch (auth_msg_verify(kr, buf, body, buf[7], (buf[5] & ADVERT_F_MAC) ? buf + body : NULL)) {
+	case AUTH_MSG_OK:
+		break;
+	case AUTH_MSG_MISSING:
 		return ADVERT_ERR_MAC_MISSING;
-	if (!keys_in_use(kr) && (buf[5] & ADVERT_F_MAC))
+	case AUTH_MSG_UNEXPECTED:
 		return ADVERT_ERR_MAC_UNEXPECTED;
-	if (buf[5] & ADVERT_F_MAC) {
-		for (i = 0; i < kr->nkeys && !k; i++)
-			if (kr->keys[i].id == buf[7])
-				k = &kr->keys[i];
-		if (!k)
-			return ADVERT_ERR_KEY;
-		mac(k, buf, body, want);
-		/* memeql_sec: 1 when equal, in constant time. */
-		if (!memeql_sec(want, buf + body, ADVERT_MAC_LEN))
-			return ADVERT_ERR_MAC;
+	case AUTH_MSG_UNKNOWN_KEY:
+		return ADVERT_ERR_KEY;
+	default:
+		return ADVERT_ERR_MAC;
 	}
 	if (get32(buf + 16) == 0 || get32(buf + 16) > ADVERT_MAX_LIFETIME_MS)
 		return ADVERT_ERR_LIFETIME;

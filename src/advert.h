@@ -86,6 +86,9 @@ int advert_decode(const uint8_t *buf, size_t len, const struct auth_keyring *kr,
 /* Stable token per error for drop counters ("ok", "length", ...); never NULL. */
 const char *advert_err_name(int err);
 
+/* Does buf start like an advertisement (its magic)?  For dispatching by magic. */
+bool advert_is(const uint8_t *buf, size_t len);
+
 /*
  * What each neighbour (by node index) last said: the set of node indices it
  * reaches directly, until when that holds, and the sequence number.

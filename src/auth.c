@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <nettle/hmac.h>
 #include <nettle/md5.h>
 #include <nettle/memops.h>
 #include <nettle/sha1.h>
@@ -310,7 +311,7 @@ void auth_keyring_clear(struct auth_keyring *kr)
 	explicit_bzero(kr, sizeof(*kr));
 }
 
-static const struct auth_key *key_find(const struct auth_keyring *kr, uint8_t id)
+const struct auth_key *auth_key_find(const struct auth_keyring *kr, uint8_t id)
 {
 	int i;
 
@@ -337,7 +338,7 @@ void auth_state_expire(struct auth_state *st, mtime_t now, uint32_t detect_us)
 
 /* ---- transmit ---- */
 
-static bool auth_in_use(const struct auth_keyring *kr)
+bool auth_keyring_in_use(const struct auth_keyring *kr)
 {
 	return kr && kr->type != MR_AUTH_NONE && kr->nkeys > 0;
 }
@@ -358,12 +359,17 @@ static bool is_meticulous(uint8_t type)
 	return type == MR_AUTH_METICULOUS_KEYED_MD5 || type == MR_AUTH_METICULOUS_KEYED_SHA1;
 }
 
+bool auth_counts_packets(const struct auth_keyring *kr)
+{
+	return auth_keyring_in_use(kr) && is_meticulous(kr->type);
+}
+
 void auth_prepare(const struct auth_keyring *kr, struct auth_state *st, struct bfd_packet *pkt)
 {
 	const struct auth_key *k;
 
 	memset(&pkt->auth, 0, sizeof(pkt->auth));
-	pkt->auth_present = auth_in_use(kr);
+	pkt->auth_present = auth_keyring_in_use(kr);
 	if (!pkt->auth_present)
 		return;
 	k = &kr->keys[0];
@@ -431,13 +437,13 @@ int auth_sign(const struct auth_keyring *kr, const struct bfd_packet *pkt, uint8
 	int err;
 
 	if (!pkt->auth_present)
-		return auth_in_use(kr) ? -EINVAL : 0;
-	if (!auth_in_use(kr) || pkt->auth.type != kr->type)
+		return auth_keyring_in_use(kr) ? -EINVAL : 0;
+	if (!auth_keyring_in_use(kr) || pkt->auth.type != kr->type)
 		return -EINVAL;
 	if (!has_digest(kr->type))
 		return 0;	/* simple password: already in the packet */
 	off = bfd_auth_digest_offset(pkt, &dlen);
-	k = key_find(kr, pkt->auth.key_id);
+	k = auth_key_find(kr, pkt->auth.key_id);
 	if (!k || off == 0 || off + dlen > len || len > 255)
 		return -EINVAL;
 	err = digest(kr->type, k, buf, len, off, dlen, md);
@@ -460,14 +466,14 @@ int auth_verify(const struct auth_keyring *kr, struct auth_state *st,
 	bool same;
 
 	/* §6.8.6: A bit set and bfd.AuthType zero, or the reverse: discard. */
-	if (!auth_in_use(kr))
+	if (!auth_keyring_in_use(kr))
 		return pkt->auth_present ? AUTH_NOT_EXPECTED : AUTH_OK;
 	if (!pkt->auth_present)
 		return AUTH_MISSING;
 	/* §6.7.2-§6.7.4: wrong Auth Type, or a Key ID we do not have: discard. */
 	if (a->type != kr->type)
 		return AUTH_WRONG_TYPE;
-	k = key_find(kr, a->key_id);
+	k = auth_key_find(kr, a->key_id);
 	if (!k)
 		return AUTH_UNKNOWN_KEY;
 
@@ -541,4 +547,47 @@ const char *auth_result_name(int r)
 const char *auth_result_str(int r)
 {
 	return r >= 0 && r < AUTH_RESULT_MAX ? result_text[r] : "?";
+}
+
+/* ---- meshroute's own messages: HMAC-SHA256 with the same key ring ---- */
+
+_Static_assert(AUTH_MSG_MAC_LEN == SHA256_DIGEST_SIZE, "a message MAC is a whole HMAC-SHA256");
+
+static void msg_mac(const struct auth_key *k, const uint8_t *data, size_t len,
+		    uint8_t out[AUTH_MSG_MAC_LEN])
+{
+	struct hmac_sha256_ctx ctx;
+
+	hmac_sha256_set_key(&ctx, k->len, k->secret);
+	hmac_sha256_update(&ctx, len, data);
+	hmac_sha256_digest(&ctx, AUTH_MSG_MAC_LEN, out);
+	/* The context holds the key's inner and outer pads. */
+	explicit_bzero(&ctx, sizeof(ctx));
+}
+
+void auth_msg_sign(const struct auth_keyring *kr, const uint8_t *body, size_t len,
+		   uint8_t mac[AUTH_MSG_MAC_LEN])
+{
+	msg_mac(&kr->keys[0], body, len, mac);
+}
+
+int auth_msg_verify(const struct auth_keyring *kr, const uint8_t *body, size_t len,
+		    uint8_t key_id, const uint8_t *mac)
+{
+	uint8_t want[AUTH_MSG_MAC_LEN];
+	const struct auth_key *k;
+	int ok;
+
+	if (auth_keyring_in_use(kr) && !mac)
+		return AUTH_MSG_MISSING;
+	if (!auth_keyring_in_use(kr))
+		return mac ? AUTH_MSG_UNEXPECTED : AUTH_MSG_OK;
+	k = auth_key_find(kr, key_id);
+	if (!k)
+		return AUTH_MSG_UNKNOWN_KEY;
+	msg_mac(k, body, len, want);
+	/* memeql_sec: 1 when equal, in constant time. */
+	ok = memeql_sec(want, mac, AUTH_MSG_MAC_LEN);
+	explicit_bzero(want, sizeof(want));
+	return ok ? AUTH_MSG_OK : AUTH_MSG_BAD_MAC;
 }

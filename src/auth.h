@@ -62,6 +62,19 @@ int auth_keyring_parse(const char *name, const char *text, uint8_t type,
 /* Overwrites the secrets (explicit_bzero) and empties the ring. */
 void auth_keyring_clear(struct auth_keyring *kr);
 
+/* A type other than none and at least one key: packets and messages are signed. */
+bool auth_keyring_in_use(const struct auth_keyring *kr);
+
+/* The key with that Auth Key ID, NULL if the ring has none. */
+const struct auth_key *auth_key_find(const struct auth_keyring *kr, uint8_t id);
+
+/*
+ * A meticulous type (§6.7.3, §6.7.4): every packet carries the next
+ * sequence number, so the numbers a peer sends are its own count of the
+ * packets it sent (loss.h uses them).
+ */
+bool auth_counts_packets(const struct auth_keyring *kr);
+
 /* Authentication state of one session (RFC 5880 §6.8.1). */
 struct auth_state {
 	uint32_t xmit_seq;		/* bfd.XmitAuthSeq: next sequence number to send */
@@ -132,5 +145,37 @@ const char *auth_result_name(int r);
 
 /* Short human text for logs; never NULL. */
 const char *auth_result_str(int r);
+
+/*
+ * meshroute's own messages between daemons (relay advertisements, link
+ * reports) are signed with the BFD key ring whatever its type: an
+ * HMAC-SHA256 over the message, keyed with the secret of one key.  The
+ * policy is the same for every message: an HMAC is required exactly when
+ * the ring is in use, keys[0] signs, every key of the ring verifies (key
+ * rollover), and the comparison takes constant time.
+ */
+#define AUTH_MSG_MAC_LEN 32
+
+enum auth_msg_result {
+	AUTH_MSG_OK = 0,
+	AUTH_MSG_MISSING,	/* authentication configured, no HMAC */
+	AUTH_MSG_UNEXPECTED,	/* HMAC present, no authentication configured */
+	AUTH_MSG_UNKNOWN_KEY,	/* key id not in the key file */
+	AUTH_MSG_BAD_MAC,	/* HMAC does not match */
+};
+
+/*
+ * HMAC of body (len bytes) with keys[0] into mac; kr must be in use.  The
+ * body names that key (kr->keys[0].id) where the message format says.
+ */
+void auth_msg_sign(const struct auth_keyring *kr, const uint8_t *body, size_t len,
+		   uint8_t mac[AUTH_MSG_MAC_LEN]);
+
+/*
+ * Checks a message's HMAC (mac NULL: it carries none) made with key_id
+ * over body.  Returns enum auth_msg_result.
+ */
+int auth_msg_verify(const struct auth_keyring *kr, const uint8_t *body, size_t len,
+		    uint8_t key_id, const uint8_t *mac);
 
 #endif

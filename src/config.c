@@ -1171,7 +1171,8 @@ void config_print_plan(const struct mr_config *cfg, int self, FILE *out)
 	fprintf(out, "  idle:       interval %s while a session is not Up\n",
 	    config_duration_str(cfg->idle_interval_us, d1, sizeof(d1)));
 	if (cfg->max_loss_permille)
-		fprintf(out, "  max-loss:   %u.%u%% of probes over 10s takes a fast port out\n",
+		fprintf(out, "  max-loss:   %u.%u%% of probes lost either way (7/8 of it over 10s, "
+		    "half over 30s, counted) takes a fast port out\n",
 		    cfg->max_loss_permille / 10, cfg->max_loss_permille % 10);
 	else
 		fprintf(out, "  max-loss:   off\n");
@@ -1181,9 +1182,8 @@ void config_print_plan(const struct mr_config *cfg, int self, FILE *out)
 		fprintf(out, "  mtu-probe:  %s, padded to the port's MTU%s, interval %s, "
 		    "detection time %s\n", config_mtu_probe_name(cfg->mtu_probe),
 		    cfg->mtu_probe == MR_MTU_PROBE_AUTO ? " when above 1500" : "",
-		    config_duration_str(cfg->mtu_probe_interval_us, d1, sizeof(d1)),
-		    config_duration_str((uint64_t)cfg->mtu_probe_interval_us * cfg->multiplier, d2,
-		    sizeof(d2)));
+		    config_duration_str(mtu_interval(cfg), d1, sizeof(d1)),
+		    config_duration_str(mtu_window(cfg), d2, sizeof(d2)));
 	fprintf(out, "  hold-down:  %s\n", config_duration_str(cfg->hold_down_us, d1, sizeof(d1)));
 	if (cfg->auth_type == MR_AUTH_NONE)
 		fprintf(out, "  auth:       none\n");

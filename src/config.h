@@ -110,10 +110,23 @@ bool mr_addr_eq(const struct mr_addr *a, const struct mr_addr *b);
 int config_parse_duration(const char *s, uint64_t *us);
 /* The reverse, in the largest unit that is exact ("0s", "1500us", "20ms", "2m"). Returns buf. */
 const char *config_duration_str(uint64_t us, char *buf, size_t len);
+/*
+ * The MTU sessions' interval, us: mtu-probe-interval, but never faster than
+ * the regular sessions' interval.  Both are sent by the same loop, so a busy
+ * host that delays one delays the other; with the padded session's
+ * detection time never the shorter, a late sender fails the regular session
+ * first and never passes for an MTU fault.
+ */
+static inline uint32_t mtu_interval(const struct mr_config *cfg)
+{
+	return cfg->mtu_probe_interval_us > cfg->interval_us ? cfg->mtu_probe_interval_us :
+	       cfg->interval_us;
+}
+
 /* The MTU sessions' detection time, us. */
 static inline uint64_t mtu_window(const struct mr_config *cfg)
 {
-	return (uint64_t)cfg->mtu_probe_interval_us * cfg->multiplier;
+	return (uint64_t)mtu_interval(cfg) * cfg->multiplier;
 }
 
 /* "auto", "on", "off"; "unknown" if out of range. */

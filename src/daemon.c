@@ -426,10 +426,18 @@ static void sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd
 		if (!s->mtu)
 			s->port->active[s->peer] += (out->new_state >= BFD_STATE_INIT) -
 						    (out->old_state >= BFD_STATE_INIT);
-		/* The peer's sending rate follows the state: a new window. */
-		loss_reset(&s->loss, now);
-		s->loss_permille = -1;
-
+		/*
+		 * Probes lost while the session changes state (an outage, a
+		 * drain, a key that does not match) are BFD's business, not
+		 * the cable's loss: the counting starts over.  Not when we take
+		 * the cable out for loss ourselves: that run decides its return.
+		 */
+		if (!(out->new_state == BFD_STATE_ADMIN_DOWN && s->loss_out)) {
+			loss_dir_reset(&s->loss_from);
+			loss_dir_reset(&s->loss_to);
+			s->loss_reset_at = now;
+			s->seq_valid = false;
+		}
 		if (out->new_state == BFD_STATE_UP) {
 			s->up_since = now;
 		} else if (out->old_state == BFD_STATE_UP) {
@@ -625,8 +633,7 @@ static void sess_new(struct mr_daemon *d, const struct mr_config *cfg, int self,
 	sess_params(cfg, lan, &params);
 	bfd_session_init(&s->bfd, &params, new_discr(d, arr, *n), new_discr(d, arr, *n), now);
 	auth_state_init(&s->auth, new_discr(d, arr, *n));
-	loss_reset(&s->loss, now);
-	s->loss_permille = -1;
+	s->loss_permille = s->loss_to_permille = -1;
 	(*n)++;
 }
 
@@ -931,15 +938,15 @@ static void resync(struct mr_daemon *d)
 /* The MTU session's bring-up takes a few of its packets: a few detection times. */
 static mtime_t mtu_grace(const struct mr_daemon *d)
 {
-	return mtime_max(MTIME_S(1), (mtime_t)d->cfg.mtu_probe_interval_us * d->cfg.multiplier * 4);
+	return mtime_max(MTIME_S(1), (mtime_t)mtu_window(&d->cfg) * 4);
 }
 
 static void mtu_params(const struct mr_config *cfg, struct bfd_session_params *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->detect_mult = cfg->multiplier;
-	p->desired_min_tx_us = p->required_min_rx_us = cfg->mtu_probe_interval_us;
-	p->idle_tx_us = cfg->mtu_probe_interval_us;
+	p->desired_min_tx_us = p->required_min_rx_us = mtu_interval(cfg);
+	p->idle_tx_us = mtu_interval(cfg);
 }
 
 /* IPv4 when both nodes have it, else IPv6; -1 when they share no family. */
@@ -1501,12 +1508,19 @@ static void rx_one(struct mr_daemon *d, const struct net_msg *m, mtime_t now)
 			s->probe_since = now;
 		s->peer_stopped = stopped;
 	}
-	/* Kernel arrival time, on the monotonic clock (net.h). */
-	loss_rx(&s->loss, m->rx_at * 1000);
-	/* The peer's rate follows its Desired Min TX: a new one, a new window. */
-	if (pkt.desired_min_tx_us != s->bfd.remote_desired_min_tx && s->bfd.remote_discr) {
-		loss_reset(&s->loss, now);
-		s->loss_permille = -1;
+	/*
+	 * Counted for loss whatever the session's state (AdminDown discards
+	 * it below): the peer counted it as sent.  Kernel arrival time, on
+	 * the monotonic clock (net.h), to cut the count at a link report.
+	 */
+	loss_rx_add(&s->lrx, m->rx_at, m->rx_delay > 0 && m->rx_delay <= LINKMSG_STAMP_TRUST);
+	/* Meticulous authentication: the peer's sequence number is its own count. */
+	if (pkt.auth_present && auth_counts_packets(&d->keys)) {
+		s->seq_valid = true;
+		s->seq_key = pkt.my_discr;
+		s->seq_last = pkt.auth.seq;
+		s->seq_rcvd = s->lrx.count;
+		s->seq_at = m->rx_at;
 	}
 	at = rx_arrival(m, now);
 	if (bfd_session_rx(&s->bfd, &pkt, at, now, &out) < 0) {
@@ -1784,6 +1798,7 @@ int daemon_start(struct mr_daemon *d)
 
 	d->rx4.fd = d->rx6.fd = d->nlmon.fd = d->sig.fd = -1;
 	relay_init(&d->relay);
+	linkmsg_init(&d->lm);
 	for (i = 0; i < MR_MAX_NODES; i++)
 		peer_init(&d->peers[i], i, now);
 	ports_init(d);
@@ -1860,6 +1875,8 @@ int daemon_start(struct mr_daemon *d)
 		return err;
 	/* Ports and carrier as they are now; events keep it current from here. */
 	resync(d);
+	/* Not fatal: without it no loss is counted (logged); relay = on needs it, below. */
+	linkmsg_start(d);
 	if ((err = relay_start(d)) < 0)
 		return err;
 	for (i = 0; i < d->nports; i++)
@@ -2044,6 +2061,7 @@ static mtime_t next_deadline(struct mr_daemon *d)
 
 	t = mtime_min(t, d->next_loss_tick);
 	t = mtime_min(t, relay_next_deadline(d));
+	t = mtime_min(t, linkmsg_next_deadline(d));
 	t = mtime_min(t, mtu_next_deadline(d));
 	if (d->cfg.metrics_file[0])
 		t = mtime_min(t, d->next_metrics);
@@ -2065,28 +2083,59 @@ static mtime_t next_deadline(struct mr_daemon *d)
 
 /*
  * A lossy link (a dying transceiver, a bad cable) keeps BFD Up while TCP
- * collapses.  Above max-loss the session is set AdminDown (diagnostic Path
- * Down), so that both ends move their traffic; its packets are still
- * counted, and it returns once the loss has fallen below half of max-loss
- * (hysteresis), then through the normal bring-up and (damped) hold-down.
- * A peer that sends too slowly while Down to judge (1 s, as FRR does) gets
- * the benefit of the doubt after LOSS_GIVE_UP.
+ * collapses.  Probe loss is counted in both directions from the senders'
+ * own counts (loss.h: link reports, or meticulous authentication's
+ * sequence numbers), so a late sender is never a lossy link.  When the
+ * trip rule fires the session is set AdminDown (diagnostic Path Down), so
+ * that both ends move their traffic; its probes and the reports go on
+ * being counted, and it returns once the loss has fallen below a quarter
+ * of max-loss over 30 s (hysteresis), then through the normal bring-up and
+ * (damped) hold-down.  Without counts nothing is judged (said once).
  */
-#define LOSS_GIVE_UP MTIME_S(30)
+#define LOSS_NO_COUNTS_AFTER MTIME_S(10)	/* Up this long without counts: say so */
 
-static void loss_check(struct mr_daemon *d, struct mr_sess *s, mtime_t now)
+static const char *loss_dir_text(int dir)
+{
+	return dir == LOSS_TO_PEER ? "of our probes to the peer" : "of the peer's probes";
+}
+
+static const char *loss_src_text(int src, int dir)
+{
+	if (src == LOSS_SRC_AUTH)
+		return "counted from the peer's authentication sequence numbers";
+	return dir == LOSS_TO_PEER ? "counted by the peer, from its link reports" :
+	       "counted from the peer's link reports";
+}
+
+/* "5.7" from lost/sent: tenths of a percent, rounded down. */
+static void pct_str(const struct loss_count *c, char *buf, size_t len)
+{
+	uint64_t pm = c->sent && c->lost > 0 ? (uint64_t)c->lost * 1000 / c->sent : 0;
+
+	snprintf(buf, len, "%u.%u", (unsigned)(pm / 10), (unsigned)(pm % 10));
+}
+
+/* Counts from the peer lately: reports that name the session, or auth sequence numbers. */
+static bool loss_counted(const struct mr_sess *s, mtime_t now)
+{
+	return (s->report_at && now - s->report_at <= LOSS_STALE) || loss_fresh(&s->loss_from, now);
+}
+
+void daemon_loss_check(struct mr_daemon *d, struct mr_sess *s, mtime_t now)
 {
 	unsigned max = d->cfg.max_loss_permille;
+	struct loss_verdict v;
 	struct bfd_output out;
-	char addr[64], diag[32];
-	int pm;
+	char addr[64], diag[48], pct[16];
 
-	loss_tick(&s->loss, now);
-	pm = s->loss_permille = loss_permille(&s->loss);
-	if (s->port->lan || !max || s->port->drained)
+	s->loss_permille = loss_permille(&s->loss_from, now);
+	s->loss_to_permille = loss_permille(&s->loss_to, now);
+	if (s->port->lan || s->mtu || s->port->drained)
 		return;
-	snprintf(diag, sizeof(diag), "loss %d.%d%%", pm / 10, pm % 10);
-	if (!s->loss_out && s->bfd.state == BFD_STATE_UP && pm > (int)max) {
+	loss_judge(&s->loss_from, &s->loss_to, max, s->loss_out, s->loss_out_since, now, &v);
+	pct_str(&v.c, pct, sizeof(pct));
+	snprintf(diag, sizeof(diag), "loss %s%% %s peer", pct, v.dir == LOSS_TO_PEER ? "to" : "from");
+	if (!s->loss_out && s->bfd.state == BFD_STATE_UP && v.action == LOSS_TRIP) {
 		struct alert_event ev = {
 			.event = "loss-high", .node = self_node(d)->name,
 			.peer = peer_name(d, s->peer),
@@ -2095,9 +2144,11 @@ static void loss_check(struct mr_daemon *d, struct mr_sess *s, mtime_t now)
 			.diag = diag, .logged = true,
 		};
 
-		log_notice("%s (%s) via %s: %d.%d%% of the peer's probes lost over 10 s "
-			   "(max-loss %u.%u%%): taken out of service", ev.peer, ev.peer_address,
-			   s->port->name, pm / 10, pm % 10, max / 10, max % 10);
+		log_notice("%s (%s) via %s: %d of %u %s lost over the last %d s (%s%%, max-loss "
+			   "%u.%u%%; %s): taken out of service", ev.peer, ev.peer_address,
+			   s->port->name, (int)v.c.lost, v.c.sent, loss_dir_text(v.dir),
+			   (int)(v.width / MTIME_S(1)), pct, max / 10, max % 10,
+			   loss_src_text(v.src, v.dir));
 		alert_emit(d->alert, &ev, now);
 		s->loss_out = true;
 		s->loss_out_since = now;
@@ -2106,23 +2157,67 @@ static void loss_check(struct mr_daemon *d, struct mr_sess *s, mtime_t now)
 		sess_output(d, s, &out, now);
 		return;
 	}
-	if (s->loss_out && ((pm >= 0 && pm <= (int)max / 2) ||
-			    (pm < 0 && now - s->loss_out_since >= LOSS_GIVE_UP))) {
+	if (s->loss_out && v.action == LOSS_CLEAR) {
 		struct alert_event ev = {
 			.event = "loss-ok", .node = self_node(d)->name,
 			.peer = peer_name(d, s->peer),
 			.peer_address = mr_addr_str(&s->remote, addr, sizeof(addr)),
 			.port = s->port->name, .old_state = "AdminDown", .new_state = "Down",
-			.diag = pm >= 0 ? diag : "loss unknown", .logged = true,
+			.diag = v.src != LOSS_SRC_NONE ? diag : "loss unknown", .logged = true,
 		};
 
-		log_notice("%s (%s) via %s: probe loss %s: back in service", ev.peer, ev.peer_address,
-			   s->port->name, pm >= 0 ? "down to below half of max-loss" : "unknown for 30 s");
+		if (!max)
+			log_notice("%s (%s) via %s: max-loss is off: back in service", ev.peer,
+				   ev.peer_address, s->port->name);
+		else if (v.src != LOSS_SRC_NONE)
+			log_notice("%s (%s) via %s: probe loss down to %d of %u over the last %d s "
+				   "(%s%%, below a quarter of max-loss): back in service", ev.peer,
+				   ev.peer_address, s->port->name, v.c.lost > 0 ? (int)v.c.lost : 0,
+				   v.c.sent, (int)(v.c.span / MTIME_S(1)), pct);
+		else
+			log_notice("%s (%s) via %s: probe loss unknown for %d s (the peer sends no "
+				   "counts any more): back in service", ev.peer, ev.peer_address,
+				   s->port->name, (int)(LOSS_GIVE_UP / MTIME_S(1)));
 		alert_emit(d->alert, &ev, now);
 		s->loss_out = false;
 		bfd_session_admin_up(&s->bfd, now, &out);
 		sess_output(d, s, &out, now);
 	}
+}
+
+/*
+ * Once a second per session: the peer's meticulous sequence numbers as a
+ * pair of counts when it sends no reports, the verdicts that time alone
+ * changes (a window going stale, the give-up), and "no counts" once.
+ */
+static void loss_tick(struct mr_daemon *d, struct mr_sess *s, mtime_t now)
+{
+	char addr[64];
+
+	if (s->seq_valid && s->seq_at >= s->loss_reset_at &&
+	    !(s->report_at && now - s->report_at <= LOSS_STALE)) {
+		loss_sample(&s->loss_from, LOSS_SRC_AUTH, s->seq_key, s->bfd.local_discr, s->seq_last,
+			    s->seq_rcvd, s->seq_at);
+		s->seq_valid = false;
+	}
+	daemon_loss_check(d, s, now);
+	if (s->port->lan || s->mtu)
+		return;
+	if (loss_counted(s, now)) {
+		if (s->loss_none_logged)
+			log_info("%s (%s) via %s: probe loss counted again (%s)", peer_name(d, s->peer),
+				 mr_addr_str(&s->remote, addr, sizeof(addr)), s->port->name,
+				 loss_src_name(s->loss_from.src));
+		s->loss_none_logged = false;
+		return;
+	}
+	if (s->loss_none_logged || !d->cfg.max_loss_permille || s->bfd.state != BFD_STATE_UP ||
+	    now - s->up_since < LOSS_NO_COUNTS_AFTER)
+		return;
+	log_notice("%s (%s) via %s: loss: unknown, the peer sends no counts (no link reports, no "
+		   "meticulous authentication): probe loss on this link is not judged",
+		   peer_name(d, s->peer), mr_addr_str(&s->remote, addr, sizeof(addr)), s->port->name);
+	s->loss_none_logged = true;
 }
 
 /*
@@ -2207,11 +2302,13 @@ static void fire_timers(struct mr_daemon *d)
 	for (i = 0; i < d->nmsess && !d->rx_backlog; i++)
 		if (d->msess[i].bfd.detect_deadline <= now)
 			d->rx_backlog = true;
-	if (d->rx_backlog || d->rx_lazy) {
+	if (d->rx_backlog || d->rx_lazy || linkmsg_pending(d)) {
 		rx_catch_up(d);
 		d->rx_backlog = false;
 		now = mtime_now();
 	}
+	/* Link reports read before that: every probe that came before them is counted now. */
+	linkmsg_process(d, now);
 
 	tx_pull(d, now);
 	for (i = 0; i < d->nsess; i++) {
@@ -2231,9 +2328,12 @@ static void fire_timers(struct mr_daemon *d)
 			peer_update(d, &d->peers[i], now);
 	}
 	relay_timers(d, now);
+	linkmsg_timers(d, now);
 	if (d->next_loss_tick <= now) {
 		for (i = 0; i < d->nsess; i++)
-			loss_check(d, &d->sess[i], now);
+			loss_tick(d, &d->sess[i], now);
+		for (i = 0; i < d->nmsess; i++)
+			loss_tick(d, &d->msess[i], now);
 		d->next_loss_tick = now + MTIME_S(1);
 	}
 	alert_timers(d->alert, now);
@@ -2287,6 +2387,7 @@ void daemon_shutdown(struct mr_daemon *d)
 	d->ctl = NULL;
 	/* No one relays through us any more (an empty advertisement), then... */
 	relay_stop(d);
+	linkmsg_stop(d);
 	/* ...our traffic to the LAN, then ask the peers to move theirs. */
 	for (i = 0; i < d->cfg.nnodes && d->nl; i++)
 		if (i != d->self)
@@ -2374,13 +2475,14 @@ int daemon_reload(struct mr_daemon *d, FILE *out)
 	struct mr_port nports[MR_MAX_FAST + 1];
 	struct mr_peer npeers[MR_MAX_NODES];
 	struct mr_sess *nsess = NULL, *nmsess;
+	struct mr_link *nlinks;
 	struct auth_keyring nkeys;
 	bool resend[(MR_MAX_FAST + 1) * MR_MAX_NODES * MR_NFAM] = { false };
 	char *errs = NULL;
 	size_t errlen = 0;
 	FILE *errf;
 	mtime_t now = mtime_now();
-	int nself = -1, nn = 0, ns = 0, nms = 0, kept = 0, added = 0, removed = 0, i, n, f;
+	int nself = -1, nn = 0, ns = 0, nms = 0, nl = 0, kept = 0, added = 0, removed = 0, i, n, f;
 
 	if (!ncfg)
 		return -1;
@@ -2502,9 +2604,6 @@ int daemon_reload(struct mr_daemon *d, FILE *out)
 				if (!params_equal(&params, &nsess[ns].bfd.params)) {
 					/* New timers through a Poll Sequence: no flap. */
 					bfd_session_set_params(&nsess[ns].bfd, &params, now, &o);
-					/* Our Required Min RX may change the peer's rate. */
-					loss_reset(&nsess[ns].loss, now);
-					nsess[ns].loss_permille = -1;
 					resend[ns] = o.send;
 				}
 				ns++;
@@ -2551,6 +2650,9 @@ int daemon_reload(struct mr_daemon *d, FILE *out)
 	nmsess = mtu_reload(d, ncfg, nself, nports, nn, &nms, now);
 	if (!nmsess)
 		report(out, "out of memory: MTU probes stopped until the next reload");
+	nlinks = linkmsg_reload(d, ncfg, nself, nports, nn, &nl);
+	if (!nlinks)
+		report(out, "out of memory: link reports stopped until the next reload");
 
 	if (ncfg->set_sysctl && !d->cfg.set_sysctl)
 		for (i = 0; i < nn; i++)
@@ -2590,7 +2692,9 @@ int daemon_reload(struct mr_daemon *d, FILE *out)
 			sess_send(d, &d->sess[i], now);
 	}
 	mtu_reload_apply(d, nmsess, nms, now);
+	linkmsg_reload_apply(d, nlinks, nl);
 	resync(d);
+	linkmsg_start(d);
 	if (relay_start(d) < 0)
 		report(out, "relay: could not start (see the log); traffic uses direct ports or the LAN");
 	report(out, "%s applied: %d session(s) kept, %d added, %d removed", d->cfg.path, kept,

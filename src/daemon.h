@@ -15,6 +15,7 @@
 #include "auth.h"
 #include "config.h"
 #include "log.h"
+#include "linkmsg.h"
 #include "loss.h"
 #include "loop.h"
 #include "mtime.h"
@@ -66,8 +67,27 @@ struct mr_sess {
 	struct auth_state auth;	/* RFC 5880 §6.7 sequence numbers */
 	struct damp damp;	/* flap damping of the hold-down */
 	bool ever_up;		/* has been Up since start (session-up alerts after that) */
-	struct loss loss;	/* the peer's probes lost, sliding window */
-	int loss_permille;	/* last estimate, -1 while there is none */
+	/*
+	 * Probe loss, counted (loss.h): every probe from the peer that passed
+	 * authentication, in any state, with its kernel arrival stamp; the two
+	 * directions' pairs of counts; the pair of the peer's last link report
+	 * for the echo in ours; the peer's last meticulous auth sequence
+	 * number with our count by it.
+	 */
+	struct loss_rx lrx;
+	struct loss_dir loss_from;	/* the peer's probes to us */
+	struct loss_dir loss_to;	/* ours to the peer */
+	bool echo_valid;
+	uint32_t echo_key, echo_sent, echo_rcvd;
+	uint64_t echo_tx;	/* the tx time (the peer's clock) of the report they were cut at */
+	mtime_t report_at;	/* a link report last named this session, 0: never */
+	mtime_t loss_reset_at;	/* counting started over (state change): older pairs are ignored */
+	bool seq_valid;
+	uint32_t seq_key, seq_last, seq_rcvd;
+	mtime_t seq_at;
+	int loss_permille;	/* the peer's probes lost over 10 s, -1 while unknown */
+	int loss_to_permille;	/* ours to the peer, -1 while unknown */
+	bool loss_none_logged;	/* "the peer sends no counts" was logged */
 	bool loss_out;		/* taken out of service for loss (AdminDown) */
 	mtime_t loss_out_since;
 	/* MTU sessions only (d->msess): padded probes, one per (fast port, peer). */
@@ -128,7 +148,7 @@ struct mr_daemon {
 	char sock_override[108];	/* -s: wins over control-socket, also on reload */
 	mtime_t next_resync;
 	mtime_t next_metrics;		/* metrics-file rewrite */
-	mtime_t next_loss_tick;		/* once a second: loss windows */
+	mtime_t next_loss_tick;		/* once a second: auth-sequence counts, loss verdicts */
 	bool metrics_failing;
 	mtime_t next_watchdog;		/* MTIME_NEVER without a systemd watchdog */
 	mtime_t watchdog_every;
@@ -156,6 +176,7 @@ struct mr_daemon {
 	mtime_t late_max_us;		/* worst lateness since start, us */
 	mtime_t late_logged_at;
 	struct relay_state relay;	/* relay = on: relay.h */
+	struct linkmsg_state lm;	/* link reports, relay-port sockets: linkmsg.h */
 };
 
 /* Sets everything up (sockets, netlink, stale routes); 0 or -errno. */
@@ -182,6 +203,11 @@ int daemon_drain(struct mr_daemon *d, const char *port, bool drain, FILE *out);
 int daemon_drain_done(struct mr_daemon *d, const char *port, FILE *out);
 /* Recomputes and installs the paths to every peer (relay.c: a neighbour's reach changed). */
 void daemon_peers_update(struct mr_daemon *d, mtime_t now);
+/*
+ * New counts for a session (linkmsg.c: a link report): its loss figures
+ * and, for a regular fast session, the verdict (out of service or back).
+ */
+void daemon_loss_check(struct mr_daemon *d, struct mr_sess *s, mtime_t now);
 /* Routes withdrawn, peers told (AdminDown), everything closed. */
 void daemon_shutdown(struct mr_daemon *d);
 

@@ -62,12 +62,7 @@ static int direct_oif(const struct mr_daemon *d, int n)
 
 void relay_init(struct relay_state *r)
 {
-	int i;
-
 	memset(r, 0, sizeof(*r));
-	r->rx.fd = -1;
-	for (i = 0; i < MR_MAX_FAST; i++)
-		r->tx_fd[i] = -1;
 }
 
 /* ---- the forwarding side: rules and the relay table ---- */
@@ -221,26 +216,6 @@ static void check_capable(struct mr_daemon *d, bool rules_ok, bool verbose)
 
 /* ---- advertisements ---- */
 
-static int tx_socket(struct mr_daemon *d, int pi)
-{
-	struct relay_state *r = &d->relay;
-	int ifindex = d->ports[pi].ifindex;
-
-	if (pi >= MR_MAX_FAST || ifindex <= 0)
-		return -1;
-	if (r->tx_fd[pi] >= 0 && r->tx_ifindex[pi] == ifindex)
-		return r->tx_fd[pi];
-	if (r->tx_fd[pi] >= 0)
-		close(r->tx_fd[pi]);
-	r->tx_fd[pi] = net_tx_open(AF_INET, addr4(d, d->self), ifindex, &r->tx_sport[pi]);
-	r->tx_ifindex[pi] = ifindex;
-	if (r->tx_fd[pi] < 0) {
-		log_warnx("relay: no transmit socket on %s", d->ports[pi].name);
-		r->tx_fd[pi] = -1;
-	}
-	return r->tx_fd[pi];
-}
-
 static uint32_t reach_now(const struct mr_daemon *d)
 {
 	uint32_t reach = 0;
@@ -280,7 +255,7 @@ static void send_all(struct mr_daemon *d)
 
 			for (pi = 0; pi < d->nports; pi++)
 				if (!d->ports[pi].lan && d->ports[pi].ifindex == rt->installed.oif[k])
-					fd = tx_socket(d, pi);
+					fd = linkmsg_tx_socket(d, pi, 0);
 			if (fd < 0)
 				continue;
 			a.seq = ++r->seq;
@@ -313,71 +288,57 @@ static void rx_drop(struct mr_daemon *d, int reason, const struct net_msg *m, co
 		log_info("(%u more dropped packets not logged)", supp);
 }
 
-static void on_rx(void *arg, uint32_t events)
+void relay_rx(struct mr_daemon *d, const struct net_msg *m)
 {
-	static struct net_msg m;
-	struct mr_daemon *d = arg;
 	struct relay_state *r = &d->relay;
-	int budget = 64;
+	struct advert a;
+	uint32_t reach = 0;
+	bool changed, fast = false;
+	int err, sender, i;
+	mtime_t now = mtime_now();
 
-	(void)events;
-	while (budget-- > 0) {
-		struct advert a;
-		uint32_t reach = 0;
-		bool changed, fast = false;
-		int err, sender, i;
-		mtime_t now;
+	/* Advertisements to a node with relay = off are nobody's business. */
+	if (!r->running)
+		return;
+	/* Only a neighbour on a cable can send with TTL 255 that arrives as 255. */
+	if (m->ttl != 255) {
+		rx_drop(d, RELAY_DROP_TTL, m, NULL);
+		return;
+	}
+	for (i = 0; i < d->nports; i++)
+		fast |= !d->ports[i].lan && d->ports[i].ifindex == m->ifindex;
+	if (!fast) {
+		rx_drop(d, RELAY_DROP_PORT, m, NULL);
+		return;
+	}
+	err = advert_decode(m->buf, m->len, &d->keys, &a);
+	if (err != ADVERT_OK) {
+		r->drop_decode[err]++;
+		rx_drop(d, RELAY_DROP_DECODE, m, advert_err_name(err));
+		return;
+	}
+	sender = node_by_addr4(d, a.sender);
+	if (sender < 0 || sender == d->self || m->src.family != AF_INET ||
+	    memcmp(m->src.bytes, a.sender, 4) != 0) {
+		rx_drop(d, RELAY_DROP_SENDER, m, NULL);
+		return;
+	}
+	for (i = 0; i < a.npeers; i++) {
+		int p = node_by_addr4(d, a.peers[i]);
 
-		err = net_recv(r->rx.fd, &m);
-		if (err == -EAGAIN || err == -EWOULDBLOCK)
-			return;
-		if (err < 0) {
-			errno = -err;
-			log_warn("relay: receive advertisement");
-			return;
-		}
-		now = mtime_now();
-		/* Only a neighbour on a cable can send with TTL 255 that arrives as 255. */
-		if (m.ttl != 255) {
-			rx_drop(d, RELAY_DROP_TTL, &m, NULL);
-			continue;
-		}
-		for (i = 0; i < d->nports; i++)
-			fast |= !d->ports[i].lan && d->ports[i].ifindex == m.ifindex;
-		if (!fast) {
-			rx_drop(d, RELAY_DROP_PORT, &m, NULL);
-			continue;
-		}
-		err = advert_decode(m.buf, m.len, &d->keys, &a);
-		if (err != ADVERT_OK) {
-			r->drop_decode[err]++;
-			rx_drop(d, RELAY_DROP_DECODE, &m, advert_err_name(err));
-			continue;
-		}
-		sender = node_by_addr4(d, a.sender);
-		if (sender < 0 || sender == d->self || m.src.family != AF_INET ||
-		    memcmp(m.src.bytes, a.sender, 4) != 0) {
-			rx_drop(d, RELAY_DROP_SENDER, &m, NULL);
-			continue;
-		}
-		for (i = 0; i < a.npeers; i++) {
-			int p = node_by_addr4(d, a.peers[i]);
-
-			/* Addresses outside our config cannot be relayed to anyway. */
-			if (p >= 0 && p != sender)
-				reach |= 1u << p;
-		}
-		if (advert_table_update(&r->table, sender, a.seq, MTIME_MS(a.lifetime_ms), reach,
-					now, &changed) != ADVERT_ACCEPTED) {
-			rx_drop(d, RELAY_DROP_REPLAY, &m, NULL);
-			continue;
-		}
-		r->rx_packets++;
-		if (changed) {
-			log_debug("relay: %s now reaches %#x directly", d->cfg.nodes[sender].name,
-				  reach);
-			r->reeval = true;
-		}
+		/* Addresses outside our config cannot be relayed to anyway. */
+		if (p >= 0 && p != sender)
+			reach |= 1u << p;
+	}
+	if (advert_table_update(&r->table, sender, a.seq, MTIME_MS(a.lifetime_ms), reach,
+				now, &changed) != ADVERT_ACCEPTED) {
+		rx_drop(d, RELAY_DROP_REPLAY, m, NULL);
+		return;
+	}
+	r->rx_packets++;
+	if (changed) {
+		log_debug("relay: %s now reaches %#x directly", d->cfg.nodes[sender].name, reach);
+		r->reeval = true;
 	}
 }
 
@@ -392,16 +353,6 @@ void relay_stop(struct mr_daemon *d)
 	if (r->running) {
 		r->capable = false;
 		send_all(d);
-	}
-	if (r->rx.fd >= 0) {
-		loop_del(&d->loop, &r->rx);
-		close(r->rx.fd);
-		r->rx.fd = -1;
-	}
-	for (i = 0; i < MR_MAX_FAST; i++) {
-		if (r->tx_fd[i] >= 0)
-			close(r->tx_fd[i]);
-		r->tx_fd[i] = -1;
 	}
 	if (d->nl) {
 		for (i = 0; i < r->nrules; i++)
@@ -422,7 +373,6 @@ int relay_start(struct mr_daemon *d)
 {
 	struct relay_state *r = &d->relay;
 	mtime_t now = mtime_now();
-	int err;
 
 	if (!relay_wanted(d)) {
 		if (r->running) {
@@ -438,23 +388,14 @@ int relay_start(struct mr_daemon *d)
 		return 0;
 	}
 	if (!r->running) {
+		/* linkmsg.c receives them; without its IPv4 socket there is no relay. */
+		if (d->lm.rx[0].fd < 0) {
+			log_warnx("relay: cannot receive advertisements on UDP port %u",
+				  d->cfg.relay_port);
+			return -EADDRNOTAVAIL;
+		}
 		rules_flush(d);
 		table_flush(d);
-		r->rx.fd = net_rx_open(AF_INET, d->cfg.relay_port);
-		if (r->rx.fd < 0) {
-			err = r->rx.fd;
-			r->rx.fd = -1;
-			log_warnx("relay: cannot receive advertisements on UDP port %u: %s",
-				  d->cfg.relay_port, strerror(-err));
-			return err;
-		}
-		r->rx.fn = on_rx;
-		r->rx.arg = d;
-		if ((err = loop_add(&d->loop, &r->rx, EPOLLIN)) < 0) {
-			close(r->rx.fd);
-			r->rx.fd = -1;
-			return err;
-		}
 		r->running = true;
 		r->next_send = now;
 		log_info("relay: on (IPv4), advertisements on UDP port %u every %d ms",

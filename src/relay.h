@@ -19,6 +19,7 @@
 #include "path.h"
 
 struct mr_daemon;
+struct net_msg;
 struct nl_route;
 
 /* Advertisements: every RELAY_INTERVAL, valid for RELAY_LIFETIME. */
@@ -40,10 +41,6 @@ struct relay_state {
 	bool running;			/* relay = on and started */
 	bool capable;			/* forwards for others: settings right, rules in */
 	char why[200];			/* why not capable ("" when capable) */
-	struct loop_fd rx;
-	int tx_fd[MR_MAX_FAST];		/* per fast port (index into d->ports) */
-	int tx_ifindex[MR_MAX_FAST];
-	uint16_t tx_sport[MR_MAX_FAST];
 	char rule_port[MR_MAX_FAST][16];	/* iif rules installed */
 	int nrules;
 	uint32_t seq;
@@ -61,15 +58,19 @@ struct relay_state {
 /* Zeroes the state (fds -1); before anything else. */
 void relay_init(struct relay_state *r);
 /*
- * At start and after every reload: with relay = on, opens the sockets,
- * installs the rules and checks the forwarding settings; with relay = off,
- * removes whatever an earlier run or configuration left.  0 or -errno.
+ * At start and after every reload (after linkmsg_start(), whose sockets
+ * carry the advertisements): with relay = on, installs the rules and
+ * checks the forwarding settings; with relay = off, removes whatever an
+ * earlier run or configuration left.  0 or -errno.
  */
 int relay_start(struct mr_daemon *d);
 /* Before a reload replaces the config: stops relaying if it changes what relay uses. */
 void relay_reload(struct mr_daemon *d, const struct mr_config *ncfg, int nself);
-/* Rules, relay table and sockets removed (shutdown, relay turned off). */
+/* Rules and relay table removed (shutdown, relay turned off). */
 void relay_stop(struct mr_daemon *d);
+
+/* An advertisement that arrived on relay-port (linkmsg.c dispatches by magic). */
+void relay_rx(struct mr_daemon *d, const struct net_msg *m);
 
 /*
  * For peer_update(): want has no direct fast port to `peer` (IPv4): makes

@@ -17,6 +17,7 @@ enum val_kind {
 	V_PATH,		/* path: port names, or the LAN */
 	V_BOOL,		/* u: "yes"/"no" in text, true/false in JSON */
 	V_MTU,		/* the MTU verdict of a (port, peer): a summary in text, its name in JSON */
+	V_LOSS,		/* the loss of both directions: "1.2/0.0" in text; JSON: loss_pct's number */
 };
 
 struct val {
@@ -213,10 +214,65 @@ static void sess_last_detect_get(const struct row *r, struct val *v)
 }
 
 /* Percent with one decimal: V_MS shows u / 1000 with one, so u = permille x 100. */
+static void set_permille(struct val *v, int permille)
+{
+	set_uint(v, V_MS, permille > 0 ? (uint64_t)permille * 100 : 0);
+	v->none = permille < 0;		/* no counts lately */
+}
+
+/* JSON: the peer's probes lost (as before); text: both directions, "in/out". */
 static void sess_loss_get(const struct row *r, struct val *v)
 {
-	set_uint(v, V_MS, r->s->loss_permille > 0 ? (uint64_t)r->s->loss_permille * 100 : 0);
-	v->none = r->s->loss_permille < 0;	/* window not full yet */
+	set_permille(v, r->s->loss_permille);
+	v->kind = V_LOSS;
+}
+
+static void sess_loss_to_get(const struct row *r, struct val *v)
+{
+	set_permille(v, r->s->loss_to_permille);
+}
+
+/* Where the counts come from: "reports", "auth-sequence", or "none" (nothing judged). */
+static const char *loss_source(const struct mr_sess *s, mtime_t now)
+{
+	if (s->report_at && now - s->report_at <= LOSS_STALE)
+		return "reports";
+	if (loss_fresh(&s->loss_from, now) && s->loss_from.src == LOSS_SRC_AUTH)
+		return "auth-sequence";
+	return "none";
+}
+
+static void sess_loss_source_get(const struct row *r, struct val *v)
+{
+	set_str(v, r->s->port->lan ? "" : loss_source(r->s, r->now));
+	v->none = r->s->port->lan;
+}
+
+static void sess_rtt_get(const struct row *r, struct val *v)
+{
+	const struct mr_link *l = r->s->port->lan ? NULL : linkmsg_link_of_const(r->d, r->s);
+	int64_t us = l ? rtt_median(&l->rtt, r->now) : -1;
+
+	set_uint(v, V_MS, us > 0 ? (uint64_t)us : 0);
+	v->none = us < 0;
+}
+
+static void sess_jitter_get(const struct row *r, struct val *v)
+{
+	const struct mr_link *l = r->s->port->lan ? NULL : linkmsg_link_of_const(r->d, r->s);
+	int64_t us = l ? rtt_jitter(&l->rtt, r->now) : -1;
+
+	set_uint(v, V_MS, us > 0 ? (uint64_t)us : 0);
+	v->none = us < 0;
+}
+
+/* The peer's name for its port on this cable, from its link reports. */
+static void sess_peer_port_get(const struct row *r, struct val *v)
+{
+	const struct mr_link *l = r->s->port->lan ? NULL : linkmsg_link_of_const(r->d, r->s);
+
+	set_str(v, l ? l->peer_port : "");
+	v->none = !l || !l->peer_port[0];
 }
 
 static void sess_last_diag_get(const struct row *r, struct val *v)
@@ -334,7 +390,12 @@ static const struct field sess_fields[] = {
 	{ "tx_interval_ms", "TX(ms)", sess_tx_get },
 	{ "detect_time_ms", "DETECT(ms)", sess_detect_get },
 	{ "last_detect_ms", "LASTDET(ms)", sess_last_detect_get },
-	{ "loss_pct", "LOSS%", sess_loss_get },
+	{ "loss_pct", "LOSS%(IN/OUT)", sess_loss_get },
+	{ "loss_to_peer_pct", NULL, sess_loss_to_get },
+	{ "loss_source", NULL, sess_loss_source_get },
+	{ "rtt_ms", "RTT(ms)", sess_rtt_get },
+	{ "jitter_ms", NULL, sess_jitter_get },
+	{ "peer_port", NULL, sess_peer_port_get },
 	{ "last_down_diag", NULL, sess_last_diag_get },
 	{ "tx_packets", "TX_PKTS", sess_tx_packets_get },
 	{ "rx_packets", "RX_PKTS", sess_rx_packets_get },
@@ -478,7 +539,7 @@ static const char *cell_text(const struct row *r, const struct field *f, char *b
 
 	memset(&v, 0, sizeof(v));
 	f->get(r, &v);
-	if (v.none)
+	if (v.none && v.kind != V_LOSS)
 		return "-";
 	switch (v.kind) {
 	case V_STR:
@@ -497,12 +558,23 @@ static const char *cell_text(const struct row *r, const struct field *f, char *b
 		return v.u ? "yes" : "no";
 	case V_MTU:
 		return mtu_text(r, v.mtu, buf, len);
+	case V_LOSS: {
+		char a[16], b[16];
+
+		if (r->s->loss_permille < 0 && r->s->loss_to_permille < 0)
+			return "-";
+		snprintf(buf, len, "%s/%s", r->s->loss_permille < 0 ? "-" :
+			 ms_str((uint64_t)r->s->loss_permille * 100, a, sizeof(a)),
+			 r->s->loss_to_permille < 0 ? "-" :
+			 ms_str((uint64_t)r->s->loss_to_permille * 100, b, sizeof(b)));
+		return buf;
+	}
 	}
 	return "?";
 }
 
 #define CELL 128
-#define MAX_COLS 24
+#define MAX_COLS 32
 
 struct table {
 	const struct field *fields;
@@ -539,7 +611,7 @@ static void table_measure(struct table *t, const struct row *r)
 			continue;
 		memset(&v, 0, sizeof(v));
 		t->fields[c].get(r, &v);
-		t->right[c] = v.kind == V_UINT || v.kind == V_MS || v.kind == V_AGE;
+		t->right[c] = v.kind == V_UINT || v.kind == V_MS || v.kind == V_AGE || v.kind == V_LOSS;
 		w = (int)strlen(cell_text(r, &t->fields[c], buf, sizeof(buf)));
 		if (w > t->width[c])
 			t->width[c] = w;
@@ -588,6 +660,18 @@ static void drops_text(const struct mr_daemon *d, FILE *out)
 		}
 		fprintf(out, ")");
 	}
+	fprintf(out, "\n");
+}
+
+static void linkmsg_text(const struct mr_daemon *d, FILE *out)
+{
+	const struct linkmsg_state *lm = &d->lm;
+	int i;
+
+	fprintf(out, "link reports: sent %" PRIu64 ", received %" PRIu64 ", dropped:",
+		lm->tx_packets, lm->rx_packets);
+	for (i = 0; i < LINKMSG_DROP_MAX; i++)
+		fprintf(out, "%s %s %" PRIu64, i ? "," : "", linkmsg_drop_name(i), lm->drops[i]);
 	fprintf(out, "\n");
 }
 
@@ -666,8 +750,18 @@ void status_text(const struct mr_daemon *d, mtime_t now, FILE *out)
 			fprintf(out, "%s: %d silent candidate session(s) not shown (Down, nothing received)\n",
 				d->ports[i].name, silent);
 	}
+	for (i = 0; i < d->nsess; i++) {
+		const struct mr_sess *s = &d->sess[i];
+
+		if (!s->port->lan && s->bfd.state == BFD_STATE_UP &&
+		    strcmp(loss_source(s, now), "none") == 0)
+			fprintf(out, "%s via %s (%s): loss: unknown, the peer sends no counts (no link "
+				"reports, no meticulous authentication)\n", node_name(d, s->peer),
+				s->port->name, fam_name(mr_fam(s->local.family)));
+	}
 	fprintf(out, "\n");
 	drops_text(d, out);
+	linkmsg_text(d, out);
 	relay_text(d, now, out);
 }
 
@@ -706,6 +800,7 @@ static void json_val(const struct row *r, const struct val *v, FILE *out)
 		fprintf(out, "%" PRIu64, v->u);
 		break;
 	case V_MS:
+	case V_LOSS:
 		fputs(ms_str(v->u, buf, sizeof(buf)), out);
 		break;
 	case V_AGE:
@@ -841,13 +936,21 @@ void status_json(const struct mr_daemon *d, mtime_t now, FILE *out)
 	/* AUTH_OK is not an error either. */
 	fputs(",\"auth_errors\":", out);
 	json_counters(d->drop_auth, 1, AUTH_RESULT_MAX, auth_result_name, out);
+	fprintf(out, ",\"link_reports\":{\"sent\":%" PRIu64 ",\"received\":%" PRIu64
+		",\"send_errors\":%" PRIu64 ",\"drops\":", d->lm.tx_packets, d->lm.rx_packets,
+		d->lm.tx_errors);
+	json_counters(d->lm.drops, 0, LINKMSG_DROP_MAX, linkmsg_drop_name, out);
+	fputs(",\"decode_errors\":", out);
+	json_counters(d->lm.drop_decode, 1, LINKREP_ERR_MAX, linkrep_err_name, out);
+	fputc('}', out);
 	relay_json(d, now, out);
 	fputs("}\n", out);
 }
 
 /* ---- Prometheus metrics ---- */
 
-enum metric_scope { M_SESSION, M_MTU, M_PEER, M_DROP, M_DECODE, M_AUTH, M_RELAY_DROP };
+enum metric_scope { M_SESSION, M_MTU, M_PEER, M_DROP, M_DECODE, M_AUTH, M_RELAY_DROP,
+		    M_LINK_DROP };
 
 struct metric {
 	const char *name;
@@ -857,6 +960,14 @@ struct metric {
 	const char *help;
 	bool (*known)(const struct row *r);	/* NULL: always; false: no sample */
 };
+
+/* A metric in seconds (Prometheus' base unit): its getter gives microseconds. */
+static bool metric_micro(const struct metric *m)
+{
+	size_t n = strlen(m->name);
+
+	return n > 8 && strcmp(m->name + n - 8, "_seconds") == 0;
+}
 
 static uint64_t m_state(const struct row *r)
 {
@@ -886,6 +997,55 @@ static bool m_loss_known(const struct row *r)
 static uint64_t m_lossy(const struct row *r)
 {
 	return r->s->loss_out;
+}
+
+static uint64_t m_loss_to(const struct row *r)
+{
+	return r->s->loss_to_permille > 0 ? (uint64_t)r->s->loss_to_permille : 0;
+}
+
+static bool m_loss_to_known(const struct row *r)
+{
+	return r->s->loss_to_permille >= 0;
+}
+
+static uint64_t m_loss_counted(const struct row *r)
+{
+	return !r->s->port->lan && strcmp(loss_source(r->s, r->now), "none") != 0;
+}
+
+static int64_t row_rtt(const struct row *r, bool jitter)
+{
+	const struct mr_link *l = r->s->port->lan ? NULL : linkmsg_link_of_const(r->d, r->s);
+
+	if (!l)
+		return -1;
+	return jitter ? rtt_jitter(&l->rtt, r->now) : rtt_median(&l->rtt, r->now);
+}
+
+static uint64_t m_rtt(const struct row *r)
+{
+	return (uint64_t)row_rtt(r, false);
+}
+
+static bool m_rtt_known(const struct row *r)
+{
+	return row_rtt(r, false) >= 0;
+}
+
+static uint64_t m_jitter(const struct row *r)
+{
+	return (uint64_t)row_rtt(r, true);
+}
+
+static bool m_jitter_known(const struct row *r)
+{
+	return row_rtt(r, true) >= 0;
+}
+
+static uint64_t m_link_drops(const struct row *r)
+{
+	return r->d->lm.drops[r->idx];
 }
 
 static uint64_t m_tx(const struct row *r)
@@ -961,8 +1121,18 @@ static const struct metric metrics[] = {
 	{ "meshroute_session_flaps_total", "counter", M_SESSION, m_flaps,
 	  "Times the session left Up, not counting the peer's AdminDown.", NULL },
 	{ "meshroute_session_probe_loss_permille", "gauge", M_SESSION, m_loss,
-	  "The peer's probes lost over the last 10 s, in tenths of a percent (no sample until a full window).",
+	  "The peer's probes lost over the last 10 s, in tenths of a percent, counted (no sample without counts).",
 	  m_loss_known },
+	{ "meshroute_session_probe_loss_to_peer_permille", "gauge", M_SESSION, m_loss_to,
+	  "Our probes lost on the way to the peer over the last 10 s, in tenths of a percent, as the peer counted them.",
+	  m_loss_to_known },
+	{ "meshroute_session_loss_counted", "gauge", M_SESSION, m_loss_counted,
+	  "1 if the peer sends counts (link reports or meticulous auth), so probe loss is judged; 0 if not.",
+	  NULL },
+	{ "meshroute_session_rtt_seconds", "gauge", M_SESSION, m_rtt,
+	  "Round-trip time of the session's cable: median of the last 16 link reports.", m_rtt_known },
+	{ "meshroute_session_rtt_jitter_seconds", "gauge", M_SESSION, m_jitter,
+	  "Mean difference between consecutive round-trip times of the cable.", m_jitter_known },
 	{ "meshroute_session_lossy", "gauge", M_SESSION, m_lossy,
 	  "1 while the port is out of service for probe loss above max-loss.", NULL },
 	{ "meshroute_session_packets_sent_total", "counter", M_SESSION, m_tx,
@@ -991,6 +1161,9 @@ static const struct metric metrics[] = {
 	  "1 if traffic to the peer goes through a neighbour that relays it (relay = on), else 0.", NULL },
 	{ "meshroute_relay_adverts_dropped_total", "counter", M_RELAY_DROP, m_relay_drops,
 	  "Received relay advertisements dropped, by reason.", NULL },
+	{ "meshroute_link_reports_dropped_total", "counter", M_LINK_DROP, m_link_drops,
+	  "Received messages on relay-port dropped before they reached relay, and link reports dropped, by reason.",
+	  NULL },
 };
 
 /* A label value: backslash, double quote and newline escaped (format 0.0.4). */
@@ -1034,6 +1207,9 @@ static void prom_labels(const struct row *r, enum metric_scope scope, FILE *out)
 	case M_RELAY_DROP:
 		prom_label("reason", relay_drop_name(r->idx), true, out);
 		break;
+	case M_LINK_DROP:
+		prom_label("reason", linkmsg_drop_name(r->idx), true, out);
+		break;
 	}
 	fputc('}', out);
 }
@@ -1044,7 +1220,10 @@ static void prom_sample(const struct metric *m, const struct row *r, FILE *out)
 		return;
 	fputs(m->name, out);
 	prom_labels(r, m->scope, out);
-	fprintf(out, " %" PRIu64 "\n", m->get(r));
+	if (metric_micro(m))
+		fprintf(out, " %" PRIu64 ".%06" PRIu64 "\n", m->get(r) / 1000000, m->get(r) % 1000000);
+	else
+		fprintf(out, " %" PRIu64 "\n", m->get(r));
 }
 
 void status_metrics(const struct mr_daemon *d, mtime_t now, FILE *out)
@@ -1083,11 +1262,13 @@ void status_metrics(const struct mr_daemon *d, mtime_t now, FILE *out)
 		case M_DROP:
 		case M_DECODE:
 		case M_AUTH:
-		case M_RELAY_DROP: {
+		case M_RELAY_DROP:
+		case M_LINK_DROP: {
 			/* Index 0 of the decode and auth tables is "ok", not a drop. */
-			int first = m->scope == M_DROP || m->scope == M_RELAY_DROP ? 0 : 1;
+			int first = m->scope == M_DECODE || m->scope == M_AUTH ? 1 : 0;
 			int end = m->scope == M_DROP ? MR_DROP_MAX :
 				  m->scope == M_RELAY_DROP ? RELAY_DROP_MAX :
+				  m->scope == M_LINK_DROP ? LINKMSG_DROP_MAX :
 				  m->scope == M_DECODE ? BFD_DECODE_ERR_MAX : AUTH_RESULT_MAX;
 
 			memset(&r, 0, sizeof(r));

@@ -8,6 +8,7 @@
 
 #include "advert.h"
 #include "auth.h"
+#include "fuzz_keys.h"
 
 /*
  * Input: one control byte (bit 0: authentication configured), with bit 0
@@ -42,33 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bool keyed;
 	int err;
 
-	if (size < 1)
+	if (!fuzz_keys(data, size, MR_AUTH_METICULOUS_KEYED_SHA1, &kr, &keyed, &msg, &len))
 		return 0;
-	keyed = data[0] & 1;
-	msg = data + 1;
-	len = size - 1;
-	memset(&kr, 0, sizeof(kr));
-	if (keyed) {
-		const uint8_t *nul = memchr(msg, 0, len);
-		char text[512];
-		size_t tl;
-		FILE *devnull;
-
-		if (!nul || (size_t)(nul - msg) >= sizeof(text))
-			return 0;
-		tl = (size_t)(nul - msg);
-		memcpy(text, msg, tl);
-		text[tl] = '\0';
-		devnull = fopen("/dev/null", "w");
-		if (!devnull)
-			return 0;
-		err = auth_keyring_parse("fuzz.key", text, MR_AUTH_METICULOUS_KEYED_SHA1, &kr, devnull);
-		fclose(devnull);
-		if (err != 0)
-			return 0;
-		msg = nul + 1;
-		len = size - 1 - tl - 1;
-	}
 	err = advert_decode(msg, len, keyed ? &kr : NULL, &a);
 	check(err >= 0 && err < ADVERT_ERR_MAX);
 	check(advert_err_name(err) != NULL);

@@ -122,6 +122,43 @@ def adverts():
     write("advert", "version-2.bin", b"\0" + advert(c, 7, [a], version=2))
 
 
+def linkrep(sender, seq, port=b"fast0", tx=1_000_000, echo=0, held=0, entries=(), key=None,
+            key_id=0, version=1, extra=b""):
+    """A link report (src/linkrep.h, version 1); HMAC-SHA256 with `key`.
+
+    entries: (local, remote, kind, state, sent, received, echo pair or None)."""
+    import hmac
+    flags = 1 if key is not None else 0
+    fam = 6 if len(sender) == 16 else 4
+    body = b"mrLR" + bytes([version, flags, key_id if key is not None else 0, fam])
+    body += bytes(sender).ljust(16, b"\0") + struct.pack("!I", seq)
+    sec = port.ljust(16, b"\0") + struct.pack("!QQI", tx, echo, held if echo else 0)
+    sec += bytes([len(entries), 0, 0, 0])
+    for local, remote, kind, state, sent, rcvd, pair in entries:
+        sec += struct.pack("!IIBBBBII", local, remote, kind, state, 1 if pair else 0, 0, sent, rcvd)
+        sec += struct.pack("!II", *(pair or (0, 0)))
+    body += struct.pack("!BBH", 1, 0, len(sec)) + sec + extra
+    if key is not None:
+        body += hmac.new(key, body, hashlib.sha256).digest()
+    return body
+
+
+def linkreps():
+    a, b6 = (10, 10, 0, 1), bytes.fromhex("fd000000000000000000000000000002")
+    up = (0x1111, 0x2222, 1, 3, 5000, 4990, (4900, 4890))
+    write("linkrep", "plain.bin", b"\0" + linkrep(a, 7, entries=[up], echo=999_000, held=120))
+    write("linkrep", "plain-three.bin", b"\0" + linkrep(a, 0xffffffff, entries=[
+        up, (0x3333, 0x4444, 2, 3, 100, 100, None), (0x5555, 0, 3, 1, 3, 0, None)]))
+    write("linkrep", "plain-empty.bin", b"\0" + linkrep(b6, 1, port=b"enp65s0f1"))
+    write("linkrep", "plain-later-section.bin", b"\0" + linkrep(a, 8, entries=[up],
+          extra=b"\x02\x00\x00\x03abc"))
+    write("linkrep", "keyed.bin", b"\1" + b"3 Link.Key-1\n\0" +
+          linkrep(a, 9, entries=[up], key=b"Link.Key-1", key_id=3))
+    write("linkrep", "keyed-second-key.bin", b"\1" + b"4 new\n3 Link.Key-1\n\0" +
+          linkrep(b6, 9, entries=[up], key=b"Link.Key-1", key_id=3))
+    write("linkrep", "version-2.bin", b"\0" + linkrep(a, 7, version=2))
+
+
 def configs():
     srcs = [os.path.join(ROOT, "etc", "meshroute.conf.example")]
     cdir = os.path.join(ROOT, "tests", "config")
@@ -143,13 +180,14 @@ def control():
 
 
 def main():
-    for sub in ("packet", "auth", "config", "control", "advert"):
+    for sub in ("packet", "auth", "config", "control", "advert", "linkrep"):
         os.makedirs(os.path.join(CORPUS, sub), exist_ok=True)
     packets()
     auth()
     configs()
     control()
     adverts()
+    linkreps()
     return 0
 
 

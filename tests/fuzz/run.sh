@@ -5,7 +5,7 @@
 #   run.sh SECONDS NAME...   fuzz each NAME for SECONDS (make fuzz)
 #   run.sh --check NAME...   make fuzz-check: replay tests/fuzz/regress/NAME/*,
 #                            then fuzz them all within FUZZ_CHECK_BUDGET seconds
-#                            of wall time (default 28; 9 s each with 5 harnesses
+#                            of wall time (default 28; 9 s each with 5 or 6 harnesses
 #                            on 2 CPUs), or FUZZ_CHECK_TIME seconds each if set
 #
 # Each run starts from a temporary copy of tests/fuzz/corpus/NAME/ plus
@@ -37,6 +37,7 @@ max_len() {
 	config) echo 8192 ;;		# the example config is ~4 kB
 	control) echo 4200 ;;		# just past CONTROL_MAX_REQUEST
 	advert) echo 512 ;;		# a key file line and one message (<= 112 bytes)
+	linkrep) echo 1536 ;;		# a key file line and one message (<= 1400 bytes)
 	*) echo 4096 ;;
 	esac
 }

@@ -57,7 +57,11 @@
 #             lab_mtu MTU (every link of the lab, jumbo frames)
 #   cabling   lab_port NODE PEER (fast port(s)), lab_wire NODE PEER (wire ns)
 #   faults    lab_cut_carrier | lab_silent | lab_oneway | lab_heal A B [PORT_A]
-#             (oneway drops A -> B only); each sets LAB_FAULT_US / LAB_HEAL_US
+#             (oneway drops A -> B only); each stamps the wall clock before
+#             and after its command: LAB_FAULT_BEFORE_US / LAB_FAULT_AFTER_US,
+#             LAB_HEAL_BEFORE_US / LAB_HEAL_AFTER_US (the change took effect
+#             in between; LAB_FAULT_US / LAB_HEAL_US, the middle, is an
+#             estimate for printed figures only, never for an assertion)
 #   daemons   lab_start_daemons [CONFIG LINE...], lab_start_daemon NODE,
 #             lab_stop_daemon NODE [SIGNAL] (status in LAB_DAEMON_STATUS)
 #   observe   lab_route NODE PEER ("fast0", "fast0 fast1" or "lan"),
@@ -65,17 +69,27 @@
 #             lab_b2b2_up / lab_b2b2_steady WHEN (two nodes: nothing moved),
 #             lab_count_routes NODE, lab_no_proto_routes NODE, lab_rp_filter,
 #             lab_tx / lab_rx NODE IF, lab_flow_watch NODE PORT + lab_flow NODE IF
-#             (the test stream's own packets per interface), lab_event_ms
-#             (route change times from "ip monitor", not from polling)
-#   streams   lab_stream_start FROM TO COUNT [PORT], lab_stream_stop,
-#             lab_stream_wait (report in LAB_STREAM_RESULT), lab_kv LINE KEY
+#             (the test stream's own packets per interface),
+#             lab_event_bounds (when the daemons changed their routes, from
+#             their own logs, as bounds around an action's two stamps),
+#             lab_event_ms (the same from "ip monitor", for printed figures)
+#   streams   lab_stream_start FROM TO [COUNT [PORT]] (no COUNT: until
+#             stopped), lab_stream_stop, lab_stream_wait (receiver's report in
+#             LAB_STREAM_RESULT, the sender's own count in LAB_STREAM_SENT),
+#             lab_kv LINE KEY
 #   trial     lab_failover_trial FAULT A B: one fault-and-heal cycle, checked
 #   asserts   wait_for TIMEOUT_S CMD..., assert_eq, assert_le, assert_ge,
-#             lab_fail, lab_median; all print expected and actual
+#             lab_fail, lab_skip REASON (exit 77: run.sh counts it apart),
+#             lab_median; all print expected and actual
+#   clocks    lab_mono (LAB_MONO_MS: monotonic, for every wait and duration
+#             the harness measures), now_us / now_ms (wall clock: only for
+#             stamps compared with the daemons' logs and "ip monitor")
 #
 # Environment: MESHROUTED, MRSTREAM (binaries), LAB_ID (run id, set by
 # run.sh), LAB_VERBOSE=1 (meshrouted -v).  Logs: $LAB_DIR/NODE.log (daemon),
-# $LAB_DIR/NODE.routes (route events); kept if the test fails.
+# $LAB_DIR/NODE.routes (route events); kept if the test fails.  Host
+# sysctls a test changes (lab_host_sysctl) are listed in $LAB_DIR/host.sysctl
+# until restored, so that run.sh restores them after a test it had to kill.
 
 LAB_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 MESHROUTED=${MESHROUTED:-$LAB_REPO/build/meshrouted}
@@ -123,9 +137,22 @@ lab_ns() { echo "$LAB_ID-$1"; }
 lab_addr() { echo "10.10.0.${1#n}"; }
 lab_exec() { local n=$1; shift; ip netns exec "$(lab_ns "$n")" "$@"; }
 
-# Wall-clock time (only differences are used): microseconds, milliseconds.
+# Wall-clock time, microseconds and milliseconds: only for stamps that are
+# compared with the daemons' log stamps and "ip monitor -ts", which are
+# wall-clock time too.  (An NTP step between two such stamps corrupts that
+# one measurement; nothing waits on this clock.)
 now_us() { local t=$EPOCHREALTIME; echo "${t/./}"; }
 now_ms() { local t=$EPOCHREALTIME; echo $(( ${t/./} / 1000 )); }
+
+# lab_mono: LAB_MONO_MS, a monotonic clock (the kernel's boot time, from
+# /proc/uptime: no fork, 10 ms resolution), for every wait, deadline and
+# duration that the harness measures on its own; lab_mono_ms prints it.
+lab_mono() {
+	local up
+	read -r up _ </proc/uptime
+	LAB_MONO_MS=$(( 10#${up/./} * 10 ))
+}
+lab_mono_ms() { lab_mono; echo "$LAB_MONO_MS"; }
 
 # lab_us_of SECONDS: "1.5" -> 1500000, without forking a process.
 lab_us_of() {
@@ -154,16 +181,26 @@ lab_fail() {
 	exit 1
 }
 
+# lab_skip REASON: this test cannot run on this host; exit status 77, which
+# run.sh reports as SKIP with the reason, counted apart from PASS and FAIL.
+lab_skip() {
+	printf 'SKIP: %s\n' "$*" >&2
+	[ -z "${LAB_SKIP_FILE:-}" ] || printf '%s\n' "$*" >"$LAB_SKIP_FILE"
+	exit 77
+}
+
 # wait_for TIMEOUT_S CMD...: polls CMD every 10 ms until it succeeds (0) or
-# TIMEOUT_S (may be fractional) has passed (1).
+# TIMEOUT_S (may be fractional) has passed on the monotonic clock (1); CMD
+# runs once more at the deadline.
 wait_for() {
-	local t=$EPOCHREALTIME deadline
-	deadline=$(( ${t/./} + $(lab_us_of "$1") ))
+	local deadline
+	lab_mono
+	deadline=$(( LAB_MONO_MS + $(lab_us_of "$1") / 1000 ))
 	shift
 	while :; do
 		"$@" && return 0
-		t=$EPOCHREALTIME
-		(( ${t/./} < deadline )) || return 1
+		lab_mono
+		(( LAB_MONO_MS < deadline )) || return 1
 		lab_sleep 0.01
 	done
 }
@@ -193,8 +230,16 @@ assert_ge() {	# WHAT ACTUAL MINIMUM [UNIT]
 # lab_kv "key=value ..." KEY: the value of KEY in a mrstream report line.
 lab_kv() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n1; }
 
-# lab_median N...: the median (the lower middle one of an even count).
-lab_median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# lab_median N...: the median as tests/lab and bench/ define it: the middle
+# value of an odd count, the UPPER of the two middle values of an even one
+# (of 4 trials, 3 must be within a limit that the median is held to); empty
+# for none.  LAB_MEDIAN_AWK is that definition (bench/lib.sh uses it; the
+# same in bench/report.py's median()).
+LAB_MEDIAN_AWK='function lab_median(v, n) { return n ? v[int(n / 2) + 1] : "" }'
+lab_median() {
+	[ $# -gt 0 ] || { echo; return; }
+	printf '%s\n' "$@" | sort -g | awk "$LAB_MEDIAN_AWK"' { v[NR] = $1 } END { print lab_median(v, NR) }'
+}
 
 lab_require_daemon() {
 	[ -x "$MESHROUTED" ] || lab_fail "$MESHROUTED missing: run make"
@@ -468,10 +513,24 @@ lab_pick_cable() {
 	LAB_C_PB=${LAB_PEER_PORT[$a:$pa]}
 }
 
-# Each fault and heal sets LAB_FAULT_US / LAB_HEAL_US to the moment the
-# change took effect: the middle of the command that made it (which takes a
-# few ms to run), before any check that it worked.
-lab_mid_us() { local t=$EPOCHREALTIME; echo $(( ($1 + ${t/./}) / 2 )); }	# SINCE_US
+# Each fault and heal stamps the wall clock right before its command
+# (LAB_FAULT_BEFORE_US, LAB_HEAL_BEFORE_US: a time the change cannot
+# precede) and right after it returned (..._AFTER_US: a time it cannot
+# follow), without a fork in between.  Lower bounds on how long the daemons
+# took are measured from BEFORE, upper bounds from AFTER (lab_event_bounds),
+# so that neither can fail because the command took long.  LAB_FAULT_US and
+# LAB_HEAL_US, the middle, are for printed estimates only (bench/, demo).
+LAB_FAULT_BEFORE_US=0 LAB_FAULT_AFTER_US=0 LAB_HEAL_BEFORE_US=0 LAB_HEAL_AFTER_US=0
+lab_fault_stamps() {	# BEFORE_US: the command that made the fault just returned
+	local t=$EPOCHREALTIME
+	LAB_FAULT_BEFORE_US=$1 LAB_FAULT_AFTER_US=${t/./}
+	LAB_FAULT_US=$(( (LAB_FAULT_BEFORE_US + LAB_FAULT_AFTER_US) / 2 ))
+}
+lab_heal_stamps() {	# BEFORE_US: the command that healed just returned
+	local t=$EPOCHREALTIME
+	LAB_HEAL_BEFORE_US=$1 LAB_HEAL_AFTER_US=${t/./}
+	LAB_HEAL_US=$(( (LAB_HEAL_BEFORE_US + LAB_HEAL_AFTER_US) / 2 ))
+}
 
 # lab_cut_carrier A B [PORT_A]: pull the cable: both nodes see NO-CARRIER.
 # One ip process for both ends: a pulled cable drops both carriers at once,
@@ -481,9 +540,9 @@ lab_mid_us() { local t=$EPOCHREALTIME; echo $(( ($1 + ${t/./}) / 2 )); }	# SINCE
 lab_cut_carrier() {
 	local t
 	lab_pick_cable "$@"
-	t=$(now_us)
+	t=$EPOCHREALTIME
 	printf 'link set %s down\nlink set %s down\n' "$1" "$2" | ip -n "$LAB_C_WIRE" -batch -
-	LAB_FAULT_US=$(lab_mid_us "$t")
+	lab_fault_stamps "${t/./}"
 	LAB_FAULT[$LAB_C_WIRE]=carrier
 	wait_for 2 lab_no_carrier "$1" "$LAB_C_PA" || lab_fail "$1 $LAB_C_PA kept its carrier"
 	wait_for 2 lab_no_carrier "$2" "$LAB_C_PB" || lab_fail "$2 $LAB_C_PB kept its carrier"
@@ -499,13 +558,13 @@ lab_wire_drop() {	# WIRE_NS NODE...
 	for n in "$@"; do
 		rules+="chain from_$n { type filter hook ingress device \"$n\" priority $LAB_FAULT_PRIO; policy drop; }"$'\n'
 	done
-	t=$(now_us)
+	t=$EPOCHREALTIME
 	ip netns exec "$ns" nft -f - <<-EOF
 	table netdev mrlab {
 	$rules
 	}
 	EOF
-	LAB_FAULT_US=$(lab_mid_us "$t")
+	lab_fault_stamps "${t/./}"
 	LAB_FAULT[$ns]=drop
 }
 
@@ -527,18 +586,18 @@ lab_heal() {
 	lab_pick_cable "$@"
 	case ${LAB_FAULT[$LAB_C_WIRE]:-} in
 	carrier)
-		t=$(now_us)
+		t=$EPOCHREALTIME
 		printf 'link set %s up\nlink set %s up\n' "$1" "$2" | ip -n "$LAB_C_WIRE" -batch -
 		;;
 	drop)
-		t=$(now_us)
+		t=$EPOCHREALTIME
 		ip netns exec "$LAB_C_WIRE" nft delete table netdev mrlab
 		;;
 	*)
 		lab_fail "lab_heal $*: no fault on that cable"
 		;;
 	esac
-	LAB_HEAL_US=$(lab_mid_us "$t")
+	lab_heal_stamps "${t/./}"
 	unset "LAB_FAULT[$LAB_C_WIRE]"
 	wait_for 2 lab_link_up "$1" "$LAB_C_PA" || lab_fail "$1 $LAB_C_PA has no carrier after heal"
 	wait_for 2 lab_link_up "$2" "$LAB_C_PB" || lab_fail "$2 $LAB_C_PB has no carrier after heal"
@@ -622,22 +681,131 @@ lab_route_event_us() {
 
 # lab_event_ms SINCE_US NODE PEER EXPECTED [NODE PEER EXPECTED]...: ms from
 # SINCE_US until the last of these route changes (waits up to 1 s for each
-# to show up in the monitor's log).
+# to show up in the monitor's log).  For printed figures (demo, bench): the
+# monitor stamps when it gets to print, and SINCE_US is usually a middle;
+# assertions use lab_event_bounds.
 lab_event_ms() {
-	local since=$1 last=0 e node peer want
+	local since=$1 last
 	shift
+	# SINCE_US is the middle of the fault's command; on a loaded host the
+	# change can land before it, so look from 200 ms earlier (and count 0).
+	lab_last_event lab_route_event_us 1 $(( since - 200000 )) "$@"
+	last=$LAB_LAST_US
+	(( last < since )) && last=$since
+	echo $(( (last - since) / 1000 ))
+}
+
+# lab_last_event FINDER TIMEOUT_S AFTER_US NODE PEER EXPECTED [...]: the
+# latest of these route changes, each found by FINDER NODE PEER EXPECTED
+# AFTER_US (lab_route_event_us, lab_log_event_us) within TIMEOUT_S (it may
+# not be written yet), in LAB_LAST_US; fails the test if one is missing.
+lab_last_event() {
+	local finder=$1 timeout=$2 after=$3 e node peer want
+	shift 3
+	LAB_LAST_US=0
 	while [ $# -ge 3 ]; do
 		node=$1 peer=$2 want=$3
 		# (eval runs inside wait_for: only locals of this function, no $1..)
-		# SINCE_US is the middle of the fault's command; on a loaded host the
-		# change can land before it, so look from 200 ms earlier (and count 0).
-		wait_for 1 eval 'e=$(lab_route_event_us $node $peer "$want" $((since - 200000))); [ -n "$e" ]' ||
-			lab_fail "no route event on $node for its route to $peer becoming '$want' (see $LAB_DIR/$node.routes)"
-		(( e > last )) && last=$e
+		wait_for "$timeout" eval 'e=$($finder $node $peer "$want" $after); [ -n "$e" ]' ||
+			lab_fail "$finder: no change of $node's route to $peer to '$want' (see $LAB_DIR/$node.log, $node.routes)"
+		(( e > LAB_LAST_US )) && LAB_LAST_US=$e
 		shift 3
 	done
-	(( last < since )) && last=$since
-	echo $(( (last - since) / 1000 ))
+	return 0
+}
+
+# ---- route changes, timed by the daemons' own logs --------------------------
+
+# The daemon logs "PEER (ADDRESS): path OLD -> NEW" right after the kernel
+# acknowledged the route change (daemon.c, peer_apply), stamped with the
+# wall clock to the microsecond (MESHROUTE_LOG_TIMESTAMPS, set by
+# lab_start_daemon), at real-time priority: a stamp that is neither before
+# the change nor late by more than the daemon itself was, unlike "ip
+# monitor" (stamps when it gets to print, at normal priority).
+
+# lab_us_str US: microseconds as milliseconds with three decimals ("-1.250").
+lab_us_str() {
+	local us=$1 sign=
+	(( us < 0 )) && { sign=-; us=$(( -us )); }
+	printf '%s%d.%03d' "$sign" $(( us / 1000 )) $(( us % 1000 ))
+}
+
+# The daemon's log stamps are the local time of day: LAB_LOG_AWK's
+# stamp_us(S) makes one (S, "HH:MM:SS.uuuuuu") wall-clock us, given awk
+# variables midnight (local midnight of the day of AFTER_US, s: lab_midnight
+# AFTER_US) and after (a stamp more than 12 h before it is the next day's).
+LAB_LOG_AWK='
+function stamp_us(s,   hms, us) {
+	split(s, hms, "[:.]")
+	us = ((midnight + hms[1] * 3600 + hms[2] * 60 + hms[3]) * 1000000) + hms[4]
+	return us < after - 43200000000 ? us + 86400000000 : us
+}
+function stamped(f) { return f ~ /^[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9][0-9][0-9][0-9][0-9][0-9]$/ }'
+lab_midnight() { date -d "$(date -d "@$(( $1 / 1000000 ))" +%F)" +%s; }	# AFTER_US
+
+# lab_log_event_us NODE PEER EXPECTED AFTER_US: the wall-clock time (us) of
+# the first change of NODE's IPv4 route to PEER to EXPECTED (lab_route's
+# form: "fast0", "fast0 fast1", "via n3 fast0" or "lan") that NODE's
+# daemon logged at or after AFTER_US; empty if none (yet).
+lab_log_event_us() {
+	local node=$1 peer=$2 want=$3 after=$4
+	[ -e "$LAB_DIR/$node.log" ] || return 0
+	awk -v peer="$peer (10.10.0.${peer#n}): path " -v want="$want" -v after="$after" \
+	    -v midnight="$(lab_midnight "$after")" "$LAB_LOG_AWK"'
+	function norm(s,   n, a, i, j, t, via, out) {
+		if (s == "LAN") return "lan"
+		if (s ~ /^via [^ ]+ \(.*\)$/) {
+			via = "via " substr(s, 5, index(s, " (") - 5) " "
+			s = substr(s, index(s, " (") + 2); s = substr(s, 1, length(s) - 1)
+		}
+		n = split(s, a, "+")
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+		out = a[1]
+		for (i = 2; i <= n; i++) out = out " " a[i]
+		return via out
+	}
+	stamped($1) {
+		rest = substr($0, length($1) + 2)
+		if (substr(rest, 1, length(peer)) != peer) next
+		rest = substr(rest, length(peer) + 1)
+		if (norm(substr(rest, index(rest, " -> ") + 4)) != want) next
+		if ((us = stamp_us($1)) >= after) { printf "%.0f\n", us; exit }
+	}' "$LAB_DIR/$node.log"
+}
+
+# lab_log_match_us NODE ERE AFTER_US: the wall-clock time (us) of the first
+# line of NODE's daemon log, stamped at or after AFTER_US, whose text (after
+# the stamp) matches the extended regular expression ERE; empty if none.
+lab_log_match_us() {
+	local node=$1 ere=$2 after=$3
+	[ -e "$LAB_DIR/$node.log" ] || return 0
+	awk -v ere="$ere" -v after="$after" -v midnight="$(lab_midnight "$after")" "$LAB_LOG_AWK"'
+	stamped($1) && substr($0, length($1) + 2) ~ ere {
+		if ((us = stamp_us($1)) >= after) { printf "%.0f\n", us; exit }
+	}' "$LAB_DIR/$node.log"
+}
+
+# lab_event_bounds BEFORE_US AFTER_US NODE PEER EXPECTED [NODE PEER EXPECTED]...:
+# when the last of these route changes was made, relative to an action that
+# took effect between BEFORE_US and AFTER_US (its stamps), from the
+# daemons' logs (waits up to 2 s for each line).  Sets, in ms with three
+# decimals: LAB_EV_HI_MS (from BEFORE: never less than the time the daemons
+# really took, for lower bounds: "not earlier than"), LAB_EV_LO_MS (from
+# AFTER, 0 if the change came while the command still ran: never more than
+# they took, for upper bounds: "not later than") and LAB_EV_CMD_MS (the
+# command's own duration, all that separates the two).  LAB_EV_LO_US and
+# LAB_EV_HI_US are the same in us.
+lab_event_bounds() {
+	local before=$1 after=$2 last
+	shift 2
+	lab_last_event lab_log_event_us 2 "$before" "$@"
+	last=$LAB_LAST_US
+	LAB_EV_HI_US=$(( last - before ))
+	LAB_EV_LO_US=$(( last > after ? last - after : 0 ))
+	LAB_EV_HI_MS=$(lab_us_str "$LAB_EV_HI_US")
+	LAB_EV_LO_MS=$(lab_us_str "$LAB_EV_LO_US")
+	LAB_EV_CMD_MS=$(lab_us_str $(( after - before )))
 }
 
 # lab_path NODE PEER: the device the kernel really uses for PEER.
@@ -780,6 +948,31 @@ lab_start_daemon() {
 	# reported (the control interface has tests of its own).
 	wait_for 2 lab_daemon_ready "$node" ||
 		lab_log "      note: meshrouted on $node has no control socket $sock after 2 s"
+	lab_note_sched "$node"
+}
+
+# lab_sched_policy PID: the scheduling policy of PID (0 SCHED_OTHER, 1
+# SCHED_FIFO, ... field 41 of /proc/PID/stat), empty if it is gone.
+lab_sched_policy() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+	stat=${stat##*) }
+	# shellcheck disable=SC2086
+	set -- $stat
+	echo "${39}"
+}
+
+# lab_note_sched NODE: says so when NODE's daemon was configured realtime =
+# yes but runs without SCHED_FIFO (the host refused it: a container without
+# CAP_SYS_NICE, no real-time budget in its cgroup): the timing tests then
+# measure a daemon that any busy process can delay, and their output says it.
+lab_note_sched() {
+	local node=$1 conf=$LAB_DIR/meshroute.conf policy
+	[ -e "$LAB_DIR/$node.conf" ] && conf=$LAB_DIR/$node.conf
+	grep -qE '^realtime[[:space:]]*=[[:space:]]*yes' "$conf" 2>/dev/null || return 0
+	policy=$(lab_sched_policy "${LAB_DAEMON[$node]}")
+	[ -z "$policy" ] || [ "$policy" = 1 ] ||
+		lab_log "      note: meshrouted on $node runs without SCHED_FIFO (policy $policy): the host refused it"
 }
 
 # lab_reaped PID: forget a process this run has waited for.
@@ -814,13 +1007,16 @@ lab_start_daemons() {
 }
 
 # lab_stop_daemon NODE [SIGNAL]: signal (TERM by default) and reap it; its
-# exit status is left in LAB_DAEMON_STATUS.
+# exit status is left in LAB_DAEMON_STATUS, the wall clock right before and
+# after the kill in LAB_STOP_BEFORE_US / LAB_STOP_AFTER_US.
 lab_stop_daemon() {
-	local node=$1 sig=${2:-TERM} pid gone=0
+	local node=$1 sig=${2:-TERM} pid gone=0 t
 	pid=${LAB_DAEMON[$node]:?no daemon on $node}
 	# (stderr muted: bash would report "Killed" for a SIGKILL'd job)
 	{
-		kill -s "$sig" "$pid"
+		t=$EPOCHREALTIME
+		kill -s "$sig" "$pid"	# (a builtin: no fork between the stamps)
+		LAB_STOP_BEFORE_US=${t/./} t=$EPOCHREALTIME LAB_STOP_AFTER_US=${t/./}
 		wait_for 5 eval '! lab_alive '"$pid" && gone=1
 	} 2>/dev/null
 	if [ $gone = 0 ]; then
@@ -836,15 +1032,25 @@ lab_stop_daemon() {
 
 # ---- streams ----------------------------------------------------------------
 
-# lab_stream_start FROM TO COUNT [PORT]: a UDP stream of COUNT packets at
-# $LAB_STREAM_RATE pps from FROM to TO's address.  Sets LAB_STREAM_RPID,
-# LAB_STREAM_SPID and LAB_STREAM_OUT (receiver's report file).
+# lab_stream_start FROM TO [COUNT [PORT]]: a UDP stream of COUNT packets at
+# $LAB_STREAM_RATE pps from FROM to TO's address; without COUNT (or with
+# COUNT "-") it runs until lab_stream_stop, at most LAB_STREAM_MAX_S
+# seconds, so that how long a test's checks take on a slow machine never
+# decides whether the stream still runs.  Sets LAB_STREAM_RPID,
+# LAB_STREAM_SPID and LAB_STREAM_OUT (receiver's report file; the sender's
+# is $LAB_STREAM_OUT.send).
+LAB_STREAM_MAX_S=300
 lab_stream_start() {
-	local from=$1 to=$2 count=$3 port=${4:-5201} maxt
-	maxt=$(( count / LAB_STREAM_RATE + 10 ))
+	local from=$1 to=$2 count=${3:--} port=${4:-5201} maxt
+	if [ "$count" = - ]; then
+		maxt=$LAB_STREAM_MAX_S
+		count=$(( LAB_STREAM_RATE * maxt ))
+	else
+		maxt=$(( count / LAB_STREAM_RATE + 10 ))
+	fi
 	LAB_STREAM_OUT=$LAB_DIR/stream.$port.$(now_ms)
 	ip netns exec "$(lab_ns "$to")" "$MRSTREAM" udp-recv --port "$port" --bind "$(lab_addr "$to")" \
-		--until-idle 3000 --max-time "$maxt" >"$LAB_STREAM_OUT" 2>&1 &
+		--until-idle 3000 --max-time $(( maxt + 5 )) >"$LAB_STREAM_OUT" 2>&1 &
 	LAB_STREAM_RPID=$!
 	LAB_PIDS+=("$LAB_STREAM_RPID")
 	wait_for 2 lab_listening "$to" udp "$port" || lab_fail "stream receiver on $to did not start"
@@ -859,22 +1065,42 @@ lab_listening() {	# NODE udp|tcp PORT
 }
 
 # lab_stream_stop: ends the stream now (the sender still sends its end
-# markers), then lab_stream_wait.
+# markers), then lab_stream_wait.  Fails if the sender had already ended:
+# the stream then did not cover everything the test did meanwhile.
 lab_stream_stop() {
+	lab_alive "$LAB_STREAM_SPID" ||
+		lab_fail "the stream sender ended before the test stopped it: $(cat "$LAB_STREAM_OUT.send" 2>/dev/null)"
 	kill -s INT "$LAB_STREAM_SPID" 2>/dev/null || true
 	lab_stream_wait
 }
 
 # lab_stream_wait: waits for the stream's end; LAB_STREAM_RESULT is the
-# receiver's report line.  Fails unless the receiver saw the end markers.
+# receiver's report line, LAB_STREAM_SENT what the sender says it sent.
+# Fails unless both tools report, and the receiver saw the end markers
+# (which carry the sender's count: its "lost" is counted against that).
 lab_stream_wait() {
+	local line
 	wait "$LAB_STREAM_SPID" || true
 	wait "$LAB_STREAM_RPID" || true
 	lab_reaped "$LAB_STREAM_SPID"
 	lab_reaped "$LAB_STREAM_RPID"
+	line=$(grep '^sent=' "$LAB_STREAM_OUT.send" | tail -n1)
+	LAB_STREAM_SENT=$(lab_kv "$line" sent)
+	lab_is_number "$LAB_STREAM_SENT" ||
+		lab_fail "the stream sender reported no count: $(cat "$LAB_STREAM_OUT.send")"
 	LAB_STREAM_RESULT=$(tail -n1 "$LAB_STREAM_OUT")
 	[ "$(lab_kv "$LAB_STREAM_RESULT" end)" = 1 ] ||
 		lab_fail "stream receiver missed the end of the stream: $LAB_STREAM_RESULT"
+}
+
+# lab_stream_lossless WHAT: the stream just stopped lost nothing: the
+# receiver got every one of the packets the sender says it sent (and the
+# sender sent some).
+lab_stream_lossless() {
+	assert_ge "$1: packets the sender sent" "$LAB_STREAM_SENT" 1
+	assert_eq "$1: packets lost" 0 "$(lab_kv "$LAB_STREAM_RESULT" lost)"
+	assert_eq "$1: packets received, of the $LAB_STREAM_SENT sent" "$LAB_STREAM_SENT" \
+		"$(lab_kv "$LAB_STREAM_RESULT" received)"
 }
 
 # ---- a failover trial, shared by the fault tests --------------------------
@@ -882,10 +1108,15 @@ lab_stream_wait() {
 # lab_failover_trial FAULT A B: with a UDP stream A -> B running over their
 # cable, run FAULT (e.g. "lab_silent n1 n2", "lab_oneway n2 n1"), check
 # that both ends move to the LAN and that the stream follows, heal, check the
-# fail-back.  Sets TRIAL_OUTAGE_MS (stream loss at failover, as time),
-# TRIAL_DETECT_MS (fault to both routes gone, from route events),
-# TRIAL_FAILBACK_MS (heal to both routes back, minus hold-down) and
-# TRIAL_BACK_OUTAGE_MS (stream loss at fail-back).
+# fail-back.  Sets TRIAL_OUTAGE_MS (stream loss at failover, as time: the
+# packets the receiver missed of those the sender sent, / rate),
+# TRIAL_DETECT_MS (fault to both routes gone: no more than the daemons
+# took, for upper bounds), TRIAL_FAILBACK_MS (heal to both routes back,
+# minus hold-down: no more than they took) and TRIAL_BACK_OUTAGE_MS (stream
+# loss at fail-back).  Each fail-back is also checked not to come before
+# hold-down, from the stamp before the heal: the daemons' own log stamps,
+# so neither a slow command nor a late "ip monitor" can fail either check
+# (lab_event_bounds).
 lab_failover_trial() {
 	local fault=$1 a=$2 b=$3 pa pb fast lan tx n
 	pa=$(lab_port "$a" "$b")
@@ -894,8 +1125,8 @@ lab_failover_trial() {
 	assert_eq "before: $b's route to $a" "$pb" "$(lab_route "$b" "$a")"
 	lab_flow_watch "$a" 5201-5202
 
-	# Long enough for a slow lab; stopped as soon as the checks are done.
-	lab_stream_start "$a" "$b" $(( LAB_STREAM_RATE * 20 ))
+	# Runs until stopped, once the checks are done.
+	lab_stream_start "$a" "$b" - 5201
 	wait_for 2 lab_flow_ge "$a" "$pa" $(( LAB_STREAM_RATE / 20 )) ||
 		lab_fail "the stream $a -> $b does not cross $a $pa"
 
@@ -904,7 +1135,9 @@ lab_failover_trial() {
 		lab_show_routes >&2
 		lab_fail "after '$fault' the routes between $a and $b stayed on the fast ports"
 	}
-	TRIAL_DETECT_MS=$(lab_event_ms "$LAB_FAULT_US" "$a" "$b" lan "$b" "$a" lan)
+	lab_event_bounds "$LAB_FAULT_BEFORE_US" "$LAB_FAULT_AFTER_US" "$a" "$b" lan "$b" "$a" lan
+	TRIAL_DETECT_MS=$LAB_EV_LO_MS
+	TRIAL_DETECT_RANGE="$LAB_EV_LO_MS-$LAB_EV_HI_MS"
 	assert_eq "after '$fault': $a reaches $b through" lan0 "$(lab_path "$a" "$b")"
 	assert_eq "after '$fault': $b reaches $a through" lan0 "$(lab_path "$b" "$a")"
 	for n in "${LAB_NODES[@]}"; do
@@ -924,45 +1157,54 @@ lab_failover_trial() {
 
 	lab_stream_stop
 	TRIAL_OUTAGE_MS=$(lab_kv "$LAB_STREAM_RESULT" outage_ms)
-	lab_log "      stream: $LAB_STREAM_RESULT"
+	lab_log "      stream: $LAB_STREAM_RESULT (sent $LAB_STREAM_SENT)"
 
-	lab_stream_start "$a" "$b" $(( LAB_STREAM_RATE * (LAB_HOLD_MS / 1000 + 20) )) 5202
+	lab_stream_start "$a" "$b" - 5202
 	lab_heal "$a" "$b" "$pa"
 	wait_for $(( LAB_HOLD_MS / 1000 + 3 )) eval "lab_route_is $a $b '$pa' && lab_route_is $b $a '$pb'" || {
 		lab_show_routes >&2
 		lab_fail "after healing, the routes between $a and $b did not come back"
 	}
-	TRIAL_FAILBACK_MS=$(( $(lab_event_ms "$LAB_HEAL_US" "$a" "$b" "$pa" "$b" "$a" "$pb") - LAB_HOLD_MS ))
+	lab_event_bounds "$LAB_HEAL_BEFORE_US" "$LAB_HEAL_AFTER_US" "$a" "$b" "$pa" "$b" "$a" "$pb"
+	TRIAL_FAILBACK_MS=$(lab_us_str $(( LAB_EV_LO_US - LAB_HOLD_MS * 1000 )))
 	# Earlier than hold-down would mean a flapping cable flaps the routes.
-	assert_ge "fail-back after heal, beyond hold-down" "$TRIAL_FAILBACK_MS" 0 " ms"
+	assert_ge "fail-back after heal, beyond hold-down (from the stamp before the heal)" \
+		"$(lab_us_str $(( LAB_EV_HI_US - LAB_HOLD_MS * 1000 )))" 0 " ms"
 	n=$(lab_flow "$a" "$pa")
 	wait_for 2 lab_flow_ge "$a" "$pa" $(( n + LAB_STREAM_RATE / 20 )) ||
 		lab_fail "the stream did not move back to $a $pa"
 	lab_stream_stop
 	TRIAL_BACK_OUTAGE_MS=$(lab_kv "$LAB_STREAM_RESULT" outage_ms)
-	lab_log "      stream: $LAB_STREAM_RESULT"
-	lab_log "      outage ${TRIAL_OUTAGE_MS} ms, both ends on the LAN ${TRIAL_DETECT_MS} ms after the fault;" \
-		"fail-back at hold-down + ${TRIAL_FAILBACK_MS} ms, its outage ${TRIAL_BACK_OUTAGE_MS} ms"
+	lab_log "      stream: $LAB_STREAM_RESULT (sent $LAB_STREAM_SENT)"
+	lab_log "      outage ${TRIAL_OUTAGE_MS} ms; both ends on the LAN ${TRIAL_DETECT_RANGE} ms after the fault" \
+		"(the ends of its $(lab_us_str $(( LAB_FAULT_AFTER_US - LAB_FAULT_BEFORE_US ))) ms command);" \
+		"fail-back ${TRIAL_FAILBACK_MS}..$(lab_us_str $(( LAB_EV_HI_US - LAB_HOLD_MS * 1000 ))) ms" \
+		"beyond hold-down (heal command $LAB_EV_CMD_MS ms), its outage ${TRIAL_BACK_OUTAGE_MS} ms"
 }
 
 # ---- cleanup ------------------------------------------------------------------
 
 # lab_host_sysctl KEY VALUE: sets a sysctl of the host's own namespace for
 # this run only; lab_cleanup puts the old value back.  Only for what has no
-# per-namespace copy (the neighbour tables' limits are global).
+# per-namespace copy (the neighbour tables' limits are global).  The old
+# value is written to $LAB_DIR/host.sysctl first: if the test is killed
+# before its cleanup ran (run.sh's timeout ends with SIGKILL), run.sh
+# restores what that file lists.
 LAB_SYSCTL_RESTORE=()
 lab_host_sysctl() {
 	local old
 	old=$(sysctl -n "$1") || lab_fail "sysctl $1 cannot be read"
 	LAB_SYSCTL_RESTORE+=("$1=$old")
+	printf '%s=%s\n' "$1" "$old" >>"$LAB_DIR/host.sysctl"
 	sysctl -q -w "$1=$2" >/dev/null || lab_fail "sysctl $1=$2 refused"
 }
 
-lab_cleanup() {
-	local rc=$? pid ns i f
-	trap - EXIT HUP INT TERM
-	trap '' PIPE
-	set +e
+# lab_teardown: ends every process of this run (those it started, then
+# anything still inside its namespaces: an alert command, a daemon's
+# child), deletes the namespaces, restores the host sysctls.
+lab_teardown() {
+	local - pid ns i
+	set +e	# (local -: only here) every step runs, whatever failed before
 	for pid in "${LAB_PIDS[@]}"; do
 		kill -s TERM "$pid" 2>/dev/null
 	done
@@ -986,12 +1228,37 @@ lab_cleanup() {
 	for ((i = ${#LAB_SYSCTL_RESTORE[@]} - 1; i >= 0; i--)); do
 		sysctl -q -w "${LAB_SYSCTL_RESTORE[i]}" >/dev/null
 	done
-	if [ "$rc" != 0 ]; then
+	[ -e "$LAB_DIR/host.sysctl" ] && mv "$LAB_DIR/host.sysctl" "$LAB_DIR/host.sysctl.restored"
+	return 0
+}
+
+# lab_cleanup: the EXIT trap.  Signals are ignored from here on, never
+# reset to their default: a second Ctrl-C or run.sh's timeout must not cut
+# the cleanup short (and leave real-time daemons and namespaces behind).
+lab_cleanup() {
+	local rc=$? f node
+	trap '' HUP INT TERM PIPE
+	trap - EXIT
+	set +e
+	# A daemon that died on its own (not through lab_stop_daemon) fails the
+	# test, whatever the test checked: its routes stay behind and could
+	# pass for a daemon that did its work.
+	for node in "${!LAB_DAEMON[@]}"; do
+		lab_alive "${LAB_DAEMON[$node]}" && continue
+		printf 'FAIL: meshrouted on %s (pid %s) died during the test\n' "$node" "${LAB_DAEMON[$node]}" >&2
+		{ [ "$rc" = 0 ] || [ "$rc" = 77 ]; } && rc=1
+	done
+	lab_teardown
+	if [ "$rc" != 0 ] && [ "$rc" != 77 ]; then
 		for f in "$LAB_DIR"/n*.log; do
 			[ -s "$f" ] || continue
 			echo "--- last lines of $f" >&2
 			tail -n 25 "$f" >&2
 		done
+		# Only root reads the logs kept (a test may have opened the
+		# directory to the frr group or to other users).
+		chgrp root "$LAB_DIR" 2>/dev/null
+		chmod 0700 "$LAB_DIR" 2>/dev/null
 		echo "lab: logs kept in $LAB_DIR" >&2
 	else
 		rm -rf "$LAB_DIR"
@@ -1169,14 +1436,16 @@ lab_vtysh() { local n=$1; shift; lab_exec "$n" vtysh --vty_socket "$(lab_frr_dir
 lab_frr_start() {
 	local node=$1 conf=$2 dir
 	dir=$(lab_frr_dir "$node")
+	getent group frr >/dev/null && getent passwd frr >/dev/null ||
+		lab_fail "no user and group frr on this host: FRR is not installed (run make deps)"
 	mkdir -p "$dir"
-	chgrp frr "$LAB_DIR"
-	chmod g+x "$LAB_DIR"
+	chgrp frr "$LAB_DIR" || lab_fail "chgrp frr $LAB_DIR failed"
+	chmod g+x "$LAB_DIR" || lab_fail "chmod g+x $LAB_DIR failed"
 	cp "$conf" "$dir/frr.conf"
 	rm -f "$dir"/*.vty "$dir/zserv.api" "$dir/bfdd.sock"
 	: >"$dir/zebra.conf"
 	: >"$dir/bfdd.conf"
-	chown -R frr:frr "$dir"
+	chown -R frr:frr "$dir" || lab_fail "chown frr $dir failed"
 	echo "=== lab: start FRR $(date +%T.%N)" >>"$LAB_DIR/$node.log"
 	lab_bg "$node" "$LAB_DIR/$node.log" "$LAB_FRR_BIN/zebra" -f "$dir/zebra.conf" -i "$dir/zebra.pid" \
 		--vty_socket "$dir" -z "$dir/zserv.api" -P 0 --log "file:$dir/zebra.log"

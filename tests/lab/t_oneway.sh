@@ -33,6 +33,6 @@ for trial in "n1 n2 n1 n2" "n1 n2 n2 n1" "n2 n3 n2 n3" "n2 n3 n3 n2"; do
 	failbacks+=("$TRIAL_FAILBACK_MS")
 done
 
-lab_log "== one-way failure, 4 trials: outages ${outages[*]} ms; fail-back beyond hold-down ${failbacks[*]} ms"
+lab_log "== one-way failure, 4 trials: outages ${outages[*]} ms; fail-back beyond hold-down (from the heal command's end) ${failbacks[*]} ms"
 assert_le "median outage of a one-way failure" "$(lab_median "${outages[@]}")" 100 " ms"
 assert_le "median fail-back time beyond hold-down" "$(lab_median "${failbacks[@]}")" 100 " ms"

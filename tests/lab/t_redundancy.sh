@@ -54,7 +54,7 @@ wait_for 5 has_event "^redundancy-lost n2 redundant -> fast path down" || {
 	events >&2; lab_fail "no redundancy-lost alert for n2 (fast path down)"; }
 lab_ok "n1 alerted: $(events | grep '^redundancy-lost n2' | tail -n1)"
 assert_eq "n1 reaches n2 through" lan0 "$(lab_path n1 n2)"
-has_event "^path-change n2 $(lab_port n1 n2) -> LAN" || lab_fail "no path-change alert fast -> LAN"
+wait_for 3 has_event "^path-change n2 $(lab_port n1 n2) -> LAN" || lab_fail "no path-change alert fast -> LAN"
 lab_ok "n1 alerted the path change: $(events | grep "^path-change n2" | tail -n1)"
 lab_heal n1 n2
 wait_for 5 has_event "^redundancy-restored n2 fast path down -> redundant" || {

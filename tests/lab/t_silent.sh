@@ -36,6 +36,6 @@ for pair in "n1 n2" "n2 n3" "n3 n1" "n2 n1" "n3 n2"; do
 	failbacks+=("$TRIAL_FAILBACK_MS")
 done
 
-lab_log "== silent failure, 5 trials: outages ${outages[*]} ms; fail-back beyond hold-down ${failbacks[*]} ms"
+lab_log "== silent failure, 5 trials: outages ${outages[*]} ms; fail-back beyond hold-down (from the heal command's end) ${failbacks[*]} ms"
 assert_le "median outage of a silent failure" "$(lab_median "${outages[@]}")" 100 " ms"
 assert_le "median fail-back time beyond hold-down" "$(lab_median "${failbacks[@]}")" 100 " ms"

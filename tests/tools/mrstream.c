@@ -7,7 +7,8 @@
  *             SIGINT or SIGTERM ends the stream early, end markers included.
  *   udp-recv  counts them and prints one key=value line: loss, duplicates,
  *             reordering, the longest arrival gap and the outage (lost / rate).
- *   tcp-send  N bytes of seeded pseudo-random data paced to R Mbit/s.
+ *   tcp-send  N bytes of seeded pseudo-random data paced to R Mbit/s (N 0:
+ *             until SIGINT or SIGTERM, then a clean end).
  *   tcp-recv  verifies every byte against the same generator.
  *
  * Every mode stops by itself (--max-time, default 60 s) and sends only to the
@@ -69,13 +70,25 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * NSEC + (uint64_t)ts.tv_nsec;
 }
 
-/* Set by SIGINT/SIGTERM in udp-send: end the stream early, cleanly. */
+/*
+ * Set by SIGINT/SIGTERM in udp-send and tcp-send (end the stream early,
+ * cleanly) and in udp-recv (report what arrived so far, then exit).
+ */
 static volatile sig_atomic_t stop_requested;
 
 static void on_stop(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
+}
+
+static void catch_stop(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop };	/* no SA_RESTART */
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 }
 
 static void sleep_until(uint64_t deadline_ns)
@@ -251,13 +264,7 @@ static int cmd_udp_send(const struct opts *o)
 		close(fd);
 		return 3;
 	}
-	{
-		struct sigaction sa = { .sa_handler = on_stop };	/* no SA_RESTART */
-
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
-	}
+	catch_stop();
 	start = now_ns();
 	stop = start + o->max_time * NSEC;
 	while (i < o->count && !stop_requested) {
@@ -413,6 +420,7 @@ static int cmd_udp_recv(const struct opts *o)
 		return 3;
 	grow_buffer(fd, SO_RCVBUF, SO_RCVBUFFORCE, 8 << 20);
 	setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
+	catch_stop();
 	start = now_ns();
 	stop = start + o->max_time * NSEC;
 	for (;;) {
@@ -420,7 +428,7 @@ static int cmd_udp_recv(const struct opts *o)
 		uint64_t now = now_ns(), wake = stop;
 		int timeout;
 
-		if (now >= stop)
+		if (now >= stop || stop_requested)
 			break;
 		if (end_at && now >= end_at)
 			break;
@@ -553,8 +561,8 @@ static int cmd_tcp_send(const struct opts *o)
 	int fd, err, rc = 0;
 	ssize_t r;
 
-	if (!o->dst || !o->port || !o->bytes) {
-		fprintf(stderr, "mrstream tcp-send: --dst, --port and --bytes are required\n");
+	if (!o->dst || !o->port) {
+		fprintf(stderr, "mrstream tcp-send: --dst and --port are required\n");
 		return 2;
 	}
 	if (parse_addr(o->dst, o->port, false, &dst, &dlen) < 0)
@@ -570,10 +578,14 @@ static int cmd_tcp_send(const struct opts *o)
 	put_be64(hdr + 16, o->bytes);
 	sha256_init(&ctx);
 	gen_init(&g, o->seed);
+	catch_stop();
 	err = write_all(fd, hdr, sizeof(hdr));
 	start = now_ns();
-	while (!err && sent < o->bytes) {
-		size_t n = o->bytes - sent < sizeof(buf) ? (size_t)(o->bytes - sent) : sizeof(buf);
+	/* --bytes 0: until SIGINT/SIGTERM, then a clean end (the receiver
+	 * checks every byte it got and prints how many). */
+	while (!err && (o->bytes == 0 || sent < o->bytes) && !stop_requested) {
+		size_t n = o->bytes == 0 || o->bytes - sent >= sizeof(buf) ? sizeof(buf) :
+			   (size_t)(o->bytes - sent);
 
 		if (now_ns() - start >= o->max_time * NSEC) {
 			err = -ETIMEDOUT;
@@ -587,7 +599,7 @@ static int cmd_tcp_send(const struct opts *o)
 		sha256_update(&ctx, n, buf);
 		err = write_all(fd, buf, n);
 		if (!err)
-			sent += n;
+			sent += n;	/* (write_all finishes a chunk a signal interrupted) */
 	}
 	if (!err && shutdown(fd, SHUT_WR) < 0)
 		err = -errno;
@@ -704,7 +716,7 @@ static int cmd_tcp_recv(const struct opts *o)
 		}
 		got += (uint64_t)n;
 	}
-	if (got > total)
+	if (total && got > total)	/* total 0: the sender's --bytes 0, until it stopped */
 		mismatch += got - total;
 	sha256_digest(&ctx, sizeof(md), md);
 	hex(md, sizeof(md), mdhex);
@@ -713,7 +725,7 @@ static int cmd_tcp_recv(const struct opts *o)
 		fprintf(stderr, "mrstream: tcp-recv after %" PRIu64 " bytes: %s\n", got, strerror(-err));
 		rc = 1;
 	}
-	if (got < total) {
+	if (total && got < total) {
 		fprintf(stderr, "mrstream: tcp-recv: short read: %" PRIu64 " of %" PRIu64 " bytes\n",
 			got, total);
 		rc = 1;
@@ -737,6 +749,8 @@ static void usage(FILE *f)
 		"       mrstream tcp-recv --port P [--bind ADDR] [--max-time S]\n"
 		"       mrstream tcp-send --dst ADDR --port P --bytes N [--rate-mbps R] [--seed S] [--max-time S]\n"
 		"udp-send: SIGINT/SIGTERM ends the stream early (end markers still sent)\n"
+		"udp-recv: SIGINT/SIGTERM reports what arrived so far and exits\n"
+		"tcp-send: --bytes 0 sends until SIGINT/SIGTERM, then ends the stream cleanly\n"
 		"udp-recv prints: received= lost= dup= reorder= first= last= max_gap_ms= outage_ms= rate= end= invalid=\n"
 		"tcp-* print: bytes= sha256= (tcp-recv also mismatch=); non-zero exit on reset, short read, mismatch\n");
 }
@@ -800,7 +814,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				return -1;
 			break;
 		case O_BYTES:
-			if (parse_u64(name, optarg, 1, 1ull << 40, &o->bytes) < 0)
+			if (parse_u64(name, optarg, 0, 1ull << 40, &o->bytes) < 0)
 				return -1;
 			break;
 		case O_MBPS:

@@ -423,6 +423,35 @@ static void test_durations(void **state)
 		assert_string_equal(config_duration_str(fmt[i].us, buf, sizeof(buf)), fmt[i].s);
 }
 
+/*
+ * The padded sessions never run faster than the regular ones: a busy host
+ * that delays both must fail the regular session first, never pass for an
+ * MTU fault (docs/DESIGN.md, "Jumbo frames").  The plan shows what runs.
+ */
+static void test_mtu_interval(void **state)
+{
+	struct mr_config cfg;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	(void)state;
+	assert_int_equal(config_load_string("t", "[global]\ninterval = 500ms\nmtu-probe = on\n" N1 N2,
+					    &cfg, stderr), 0);
+	assert_int_equal(cfg.mtu_probe_interval_us, 100000);
+	assert_int_equal(mtu_interval(&cfg), 500000);
+	assert_true(mtu_window(&cfg) == 1500000);
+	out = open_memstream(&buf, &len);
+	assert_non_null(out);
+	config_print_plan(&cfg, 0, out);
+	fclose(out);
+	assert_non_null(strstr(buf, "interval 500ms, detection time 1500ms"));
+	free(buf);
+	assert_int_equal(config_load_string("t", "[global]\nmtu-probe-interval = 200ms\n" N1 N2,
+					    &cfg, stderr), 0);
+	assert_int_equal(mtu_interval(&cfg), 200000);
+}
+
 static void test_addr(void **state)
 {
 	struct mr_addr a, b;
@@ -811,6 +840,7 @@ int main(void)
 		cmocka_unit_test(test_booleans),
 		cmocka_unit_test(test_auth_names),
 		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_mtu_interval),
 		cmocka_unit_test(test_addr),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_config_equal),

@@ -100,8 +100,10 @@ static struct mr_daemon *daemon_fixture(void)
 		s->up_since = f->state == BFD_STATE_UP ? NOW - f->since : 0;
 		s->flaps = f->flaps;
 		s->last_detect_us = f->last_detect_us;
-		/* One session with a loss estimate, the rest before their first window. */
+		/* One session with counts from link reports, the rest without. */
 		s->loss_permille = i == 0 ? 53 : -1;
+		s->loss_to_permille = i == 0 ? 0 : -1;
+		s->report_at = i == 0 ? NOW - MTIME_S(1) : 0;
 		s->last_down_diag = f->last_down_diag;
 		s->tx_packets = f->tx;
 		s->rx_packets = f->rx;
@@ -150,6 +152,19 @@ static struct mr_daemon *daemon_fixture(void)
 	d->drops[MR_DROP_KERNEL] = 7;
 	d->drops[MR_DROP_DECODE] = 2;
 	d->drop_decode[BFD_DECODE_SHORT] = 2;
+	/* The cable of p1 to beta: link reports with round-trip times, and beta's port name. */
+	d->lm.links = calloc(1, sizeof(*d->lm.links));
+	assert_non_null(d->lm.links);
+	d->lm.nlinks = 1;
+	d->lm.links[0].port = &d->ports[0];
+	d->lm.links[0].peer = 1;
+	snprintf(d->lm.links[0].peer_port, sizeof(d->lm.links[0].peer_port), "fast1");
+	rtt_add(&d->lm.links[0].rtt, 120, NOW - MTIME_S(2));
+	rtt_add(&d->lm.links[0].rtt, 140, NOW - MTIME_S(2));
+	rtt_add(&d->lm.links[0].rtt, 100, NOW - MTIME_S(1));
+	d->lm.tx_packets = 7;
+	d->lm.rx_packets = 6;
+	d->lm.drops[LINKMSG_DROP_MAGIC] = 1;
 	return d;
 }
 
@@ -157,6 +172,7 @@ static void daemon_free(struct mr_daemon *d)
 {
 	free(d->sess);
 	free(d->msess);
+	free(d->lm.links);
 	free(d);
 }
 
@@ -213,15 +229,19 @@ static const char *const text_rows[] = {
 	"beta 10.0.0.2 p1 1m05s",
 	"beta fd00::2 p1 1.0s",
 	"gamma 10.0.0.3 LAN -",
-	"PEER PORT LINK AF STATE REMOTE SINCE FLAPS RDISCR TX(ms) DETECT(ms) LASTDET(ms) LOSS% TX_PKTS RX_PKTS MTU",
-	"beta p1 mtu ipv4 Up Up 1m05s 2 4660 20 90 61.5 5.3 1000 990 failed 9000, 1500 passes",
-	"beta p1 mtu ipv6 Up Up 2.0s 0 4661 20 60 - - 100 99 failed 9000, 1500 passes",
-	"gamma p2 drained ipv4 Init Down 250ms 0 77 50 3000 - - 12 5 -",
-	"beta eno1 ok ipv4 Up Up 3h04m 0 99 100 300 - - 5001 5000 -",
-	"gamma eno1 ok ipv4 Down AdminDown 10.0s 1 - 100 0 - - 40 0 -",
+	"PEER PORT LINK AF STATE REMOTE SINCE FLAPS RDISCR TX(ms) DETECT(ms) LASTDET(ms) "
+	"LOSS%(IN/OUT) RTT(ms) TX_PKTS RX_PKTS MTU",
+	"beta p1 mtu ipv4 Up Up 1m05s 2 4660 20 90 61.5 5.3/0 0.12 1000 990 failed 9000, 1500 passes",
+	"beta p1 mtu ipv6 Up Up 2.0s 0 4661 20 60 - - 0.12 100 99 failed 9000, 1500 passes",
+	"gamma p2 drained ipv4 Init Down 250ms 0 77 50 3000 - - - 12 5 -",
+	"beta eno1 ok ipv4 Up Up 3h04m 0 99 100 300 - - - 5001 5000 -",
+	"gamma eno1 ok ipv4 Down AdminDown 10.0s 1 - 100 0 - - - 40 0 -",
 	"p1: 1 silent candidate session(s) not shown (Down, nothing received)",
 	"p2: 1 silent candidate session(s) not shown (Down, nothing received)",
+	"beta via p1 (ipv6): loss: unknown, the peer sends no counts (no link reports, no "
+	"meticulous authentication)",
 	"drops: decode 2 (short 2), ttl 3, no_session 0, wrong_port 0, auth 0, admin_down 0, kernel 7",
+	"link reports: sent 7, received 6, dropped: magic 1, ttl 0, decode 0, sender 0, port 0, replay 0",
 };
 
 static void test_text_rows(void **state)
@@ -449,7 +469,8 @@ static const char *const json_parts[] = {
 	"{\"peer\":\"beta\",\"port\":\"p1\",\"link\":\"mtu\",\"family\":\"ipv4\",\"state\":\"Up\",\"remote_state\":\"Up\","
 	"\"since_s\":65.300,\"flaps\":2,\"local_discr\":1000,\"remote_discr\":4660,"
 	"\"tx_interval_ms\":20,\"detect_time_ms\":90,\"last_detect_ms\":61.5,\"loss_pct\":5.3,"
-	"\"last_down_diag\":\"time-expired\",\"tx_packets\":1000,\"rx_packets\":990,"
+	"\"loss_to_peer_pct\":0,\"loss_source\":\"reports\",\"rtt_ms\":0.12,\"jitter_ms\":0.03,"
+	"\"peer_port\":\"fast1\",\"last_down_diag\":\"time-expired\",\"tx_packets\":1000,\"rx_packets\":990,"
 	"\"mtu_verdict\":\"failed\",\"mtu_ok\":false,\"mtu_size\":9000,\"mtu_passes\":1500,"
 	"\"mtu_state\":\"Down\",\"mtu_flaps\":1}",
 	/* The silent candidate on p1: a probing port, nothing to judge, an old probe not counted. */
@@ -465,6 +486,14 @@ static const char *const json_parts[] = {
 	"\"admin_down\":0,\"kernel\":7}",
 	"\"decode_errors\":{\"short\":2,\"version\":0,",
 	"\"auth_errors\":{\"auth_not_expected\":0,\"auth_missing\":0,",
+	/* IPv6 to beta over the same cable: no counts of its own, the cable's RTT. */
+	"\"loss_pct\":null,\"loss_to_peer_pct\":null,\"loss_source\":\"none\",\"rtt_ms\":0.12,"
+	"\"jitter_ms\":0.03,\"peer_port\":\"fast1\",",
+	/* The LAN: no link reports there. */
+	"\"loss_pct\":null,\"loss_to_peer_pct\":null,\"loss_source\":null,\"rtt_ms\":null,"
+	"\"jitter_ms\":null,\"peer_port\":null,",
+	"\"link_reports\":{\"sent\":7,\"received\":6,\"send_errors\":0,\"drops\":{\"magic\":1,"
+	"\"ttl\":0,\"decode\":0,\"sender\":0,\"port\":0,\"replay\":0},\"decode_errors\":{\"length\":0,",
 };
 
 static void test_json(void **state)
@@ -678,6 +707,12 @@ static const char *const samples[] = {
 	"meshroute_session_flaps_total{peer=\"beta\",port=\"p1\",family=\"ipv4\"} 2",
 	"meshroute_session_probe_loss_permille{peer=\"beta\",port=\"p1\",family=\"ipv4\"} 53",
 	"meshroute_session_lossy{peer=\"beta\",port=\"p1\",family=\"ipv4\"} 0",
+	"meshroute_session_probe_loss_to_peer_permille{peer=\"beta\",port=\"p1\",family=\"ipv4\"} 0",
+	"meshroute_session_loss_counted{peer=\"beta\",port=\"p1\",family=\"ipv4\"} 1",
+	"meshroute_session_loss_counted{peer=\"beta\",port=\"p1\",family=\"ipv6\"} 0",
+	"meshroute_session_rtt_seconds{peer=\"beta\",port=\"p1\",family=\"ipv6\"} 0.000120",
+	"meshroute_session_rtt_jitter_seconds{peer=\"beta\",port=\"p1\",family=\"ipv4\"} 0.000030",
+	"meshroute_link_reports_dropped_total{reason=\"magic\"} 1",
 	"meshroute_session_packets_sent_total{peer=\"beta\",port=\"eno1\",family=\"ipv4\"} 5001",
 	"meshroute_session_packets_received_total{peer=\"beta\",port=\"eno1\",family=\"ipv4\"} 5000",
 	"meshroute_packets_dropped_total{reason=\"ttl\"} 3",
@@ -706,7 +741,13 @@ static void test_metrics(void **state)
 		{ "meshroute_session_state", "gauge", NFIXTURE },
 		{ "meshroute_session_up", "gauge", NFIXTURE },
 		{ "meshroute_session_flaps_total", "counter", NFIXTURE },
-		{ "meshroute_session_probe_loss_permille", "gauge", 1 },	/* only with a verdict */
+		{ "meshroute_session_probe_loss_permille", "gauge", 1 },	/* only with counts */
+		{ "meshroute_session_probe_loss_to_peer_permille", "gauge", 1 },
+		{ "meshroute_session_loss_counted", "gauge", NFIXTURE },
+		/* The cable of p1 to beta, both families. */
+		{ "meshroute_session_rtt_seconds", "gauge", 2 },
+		{ "meshroute_session_rtt_jitter_seconds", "gauge", 2 },
+		{ "meshroute_link_reports_dropped_total", "counter", LINKMSG_DROP_MAX },
 		{ "meshroute_session_lossy", "gauge", NFIXTURE },
 		{ "meshroute_session_packets_sent_total", "counter", NFIXTURE },
 		{ "meshroute_session_packets_received_total", "counter", NFIXTURE },

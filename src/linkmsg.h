@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Messages between meshroute daemons on relay-port (UDP 3786), the glue:
+ * one receive socket per address family, always open, that dispatches by
+ * magic to relay advertisements (relay.c) or link reports (linkrep.h);
+ * one transmit socket per (fast port, family), bound to the port, TTL 255,
+ * shared by both; and the link reports themselves: about once a second
+ * over every fast port to the meshrouted found there, the counts that let
+ * loss.c tell lost probes from late ones, and the round-trip time of the
+ * cable.  See docs/DESIGN.md, "Lossy links".
+ */
+#ifndef MR_LINKMSG_H
+#define MR_LINKMSG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "linkrep.h"
+#include "loop.h"
+#include "loss.h"
+#include "mtime.h"
+
+struct mr_daemon;
+struct mr_port;
+struct mr_sess;
+struct net_msg;
+
+/*
+ * A report about every LINKMSG_INTERVAL (90-110 %) per link.  It goes out
+ * with any wake-up up to LINKMSG_SLACK before it is due, and its counts are
+ * taken with any wake-up up to LINKMSG_SLACK after they have settled: with
+ * the probes' own wake-ups (at most every 20 ms by default) reports cost no
+ * wake-ups of their own.
+ */
+#define LINKMSG_INTERVAL MTIME_S(1)
+#define LINKMSG_SLACK MTIME_MS(50)
+/*
+ * A peer that answered none of LINKMSG_UNANSWERED reports runs no
+ * meshrouted that sends them (FRR, BIRD, an older meshrouted): one report
+ * every LINKMSG_RETRY from then on, until it answers.
+ */
+#define LINKMSG_UNANSWERED 10
+#define LINKMSG_RETRY MTIME_S(60)
+/* A link whose last report is this old accepts any sequence number (a restarted sender). */
+#define LINKMSG_EXPIRE MTIME_S(10)
+/*
+ * A report's kernel stamp is its cut through the probe stream only when it
+ * waited at most this long in the socket: a wall-clock step while it waited
+ * would move the stamp by up to the step (net.h), and this bounds that.
+ */
+#define LINKMSG_STAMP_TRUST MTIME_MS(100)
+/*
+ * Reports read but not yet counted: until the probe sockets were read empty
+ * LINKMSG_SETTLE after their arrival.  A probe stamped before the report
+ * may still be on its way to the socket (another CPU's backlog, processed
+ * late on a busy host); the settle time lets it arrive.
+ */
+#define LINKMSG_PENDING 16
+#define LINKMSG_SETTLE MTIME_MS(10)
+#define LINKMSG_PENDING_MAX_AGE MTIME_S(1)
+
+/* One per (fast port, peer) the two nodes share an address family for. */
+struct mr_link {
+	struct mr_port *port;
+	int peer;
+	struct mr_addr local, remote;	/* the family reports use: IPv4 if both have it */
+	/* sending */
+	mtime_t next_tx;
+	uint32_t unanswered;		/* reports sent since the peer's last one came */
+	uint64_t tx_packets, tx_errors;
+	/* receiving */
+	bool heard;			/* seq and heard_at are valid */
+	uint32_t seq;
+	mtime_t heard_at;		/* arrival (kernel stamp) of the last accepted report */
+	uint64_t echo_tx;		/* tx time of the last report counted, echoed in ours */
+	mtime_t echo_at;		/* its arrival (kernel stamp) */
+	char peer_port[16];		/* the peer's name of its port on this cable */
+	uint64_t rx_packets;
+	struct rtt rtt;
+};
+
+enum linkmsg_drop {
+	LINKMSG_DROP_MAGIC,	/* neither an advertisement nor a link report */
+	LINKMSG_DROP_TTL,	/* TTL not 255: not from a neighbour */
+	LINKMSG_DROP_DECODE,	/* linkrep_decode() refused it: see drop_decode[] */
+	LINKMSG_DROP_SENDER,	/* not a node of the config, us, or source != sender */
+	LINKMSG_DROP_PORT,	/* not on a fast port of ours towards that sender */
+	LINKMSG_DROP_REPLAY,	/* sequence number not newer */
+	LINKMSG_DROP_MAX
+};
+
+struct linkmsg_pending {
+	int link;			/* index into links */
+	mtime_t at;			/* kernel arrival stamp */
+	bool trusted;			/* at is a kernel stamp, within LINKMSG_STAMP_TRUST */
+	mtime_t read_at;
+	struct linkrep_link l;
+};
+
+struct linkmsg_state {
+	struct loop_fd rx[2];		/* IPv4, IPv6 */
+	uint16_t rx_port;		/* what they are bound to */
+	int tx_fd[MR_MAX_FAST][2];	/* per fast port (index into d->ports) and family */
+	int tx_ifindex[MR_MAX_FAST][2];
+	uint16_t tx_sport[MR_MAX_FAST][2];
+	uint32_t seq;
+	struct mr_link *links;
+	int nlinks;
+	struct linkmsg_pending pend[LINKMSG_PENDING];
+	int npend;
+	mtime_t settle_at;		/* wake up then: a pending report has settled */
+	uint64_t tx_packets, tx_errors, rx_packets;
+	uint64_t drops[LINKMSG_DROP_MAX];
+	uint64_t drop_decode[LINKREP_ERR_MAX];
+};
+
+/* Zeroes the state (fds -1); before anything else. */
+void linkmsg_init(struct linkmsg_state *lm);
+/*
+ * At start (after the sessions exist) and after every reload: opens the
+ * receive sockets on relay-port (again if it changed), builds the links.
+ * 0, or -errno when no socket could be opened (the caller decides).
+ */
+int linkmsg_start(struct mr_daemon *d);
+/*
+ * Reload: the links of the new config (ports as in nports, which d->ports
+ * receives); those whose (port, peer, addresses) stay keep their state.
+ * Call linkmsg_reload_apply() after the swap.  NULL when out of memory.
+ */
+struct mr_link *linkmsg_reload(struct mr_daemon *d, const struct mr_config *ncfg, int nself,
+			       const struct mr_port *nports, int nn, int *count);
+void linkmsg_reload_apply(struct mr_daemon *d, struct mr_link *links, int count);
+/* Closes everything (shutdown). */
+void linkmsg_stop(struct mr_daemon *d);
+
+/* The transmit socket of fast port pi (index into d->ports) in family fam (0, 1); -1 if none. */
+int linkmsg_tx_socket(struct mr_daemon *d, int pi, int fam);
+
+/* The link of a session's (port, peer), NULL if none. */
+struct mr_link *linkmsg_link_of(struct mr_daemon *d, const struct mr_sess *s);
+const struct mr_link *linkmsg_link_of_const(const struct mr_daemon *d, const struct mr_sess *s);
+
+/* Reports waiting for the probe sockets to be read empty (fire_timers reads them first). */
+bool linkmsg_pending(const struct mr_daemon *d);
+/*
+ * The pending reports that arrived LINKMSG_SETTLE before the last time the
+ * probe sockets were read empty (d->rx_read_at): their counts go to loss.c.
+ */
+void linkmsg_process(struct mr_daemon *d, mtime_t now);
+
+mtime_t linkmsg_next_deadline(const struct mr_daemon *d);
+/* Sends the reports that are due. */
+void linkmsg_timers(struct mr_daemon *d, mtime_t now);
+
+const char *linkmsg_drop_name(int reason);
+
+#endif

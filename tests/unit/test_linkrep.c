@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Unit tests of linkrep.c: the link report codec, its sections and its HMAC. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <cmocka.h>
+
+#include "linkrep.h"
+
+static struct linkrep sample(void)
+{
+	struct linkrep r;
+
+	memset(&r, 0, sizeof(r));
+	r.sender.family = AF_INET;
+	memcpy(r.sender.bytes, "\x0a\x0a\x00\x02", 4);
+	r.seq = 0x01020304;
+	r.has_link = true;
+	snprintf(r.link.port, sizeof(r.link.port), "fast1");
+	r.link.tx_us = 0x0000000102030405ull;
+	r.link.echo_us = 0x0000000a0b0c0d0eull;
+	r.link.held_us = 250;
+	r.link.count = 2;
+	r.link.e[0] = (struct linkrep_entry){ .local_discr = 0x11111111, .remote_discr = 0x22222222,
+		.kind = LINKREP_KIND_IPV4, .state = 3, .flags = LINKREP_E_ECHO, .sent = 1000,
+		.received = 990, .echo_sent = 950, .echo_received = 941 };
+	r.link.e[1] = (struct linkrep_entry){ .local_discr = 0x33333333, .remote_discr = 0,
+		.kind = LINKREP_KIND_MTU, .state = 1, .flags = 0, .sent = 7, .received = 0 };
+	return r;
+}
+
+static void keys(struct auth_keyring *kr, const char *text)
+{
+	if (auth_keyring_parse("k", text, MR_AUTH_KEYED_SHA1, kr, stderr) != 0)
+		fail_msg("key ring %s does not parse", text);
+}
+
+static const uint8_t layout[] =
+	"mrLR\x01\x00\x00\x04"
+	"\x0a\x0a\x00\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+	"\x01\x02\x03\x04"
+	/* link section: type 1, body 40 + 2 x 28 = 96 */
+	"\x01\x00\x00\x60"
+	"fast1\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+	"\x00\x00\x00\x01\x02\x03\x04\x05"
+	"\x00\x00\x00\x0a\x0b\x0c\x0d\x0e"
+	"\x00\x00\x00\xfa"
+	"\x02\x00\x00\x00"
+	"\x11\x11\x11\x11\x22\x22\x22\x22\x01\x03\x01\x00"
+	"\x00\x00\x03\xe8\x00\x00\x03\xde\x00\x00\x03\xb6\x00\x00\x03\xad"
+	"\x33\x33\x33\x33\x00\x00\x00\x00\x03\x01\x00\x00"
+	"\x00\x00\x00\x07\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00";
+
+static void test_roundtrip_plain(void **state)
+{
+	struct linkrep r = sample(), b;
+	uint8_t buf[LINKREP_MAX_LEN];
+	size_t n;
+
+	(void)state;
+	n = linkrep_encode(&r, NULL, buf, sizeof(buf));
+	assert_int_equal(n, LINKREP_HDR_LEN + 4 + 40 + 2 * 28);
+	/* The documented layout, byte for byte. */
+	assert_int_equal(n, sizeof(layout) - 1);
+	assert_memory_equal(buf, layout, n);
+	assert_true(linkrep_is(buf, n));
+	assert_int_equal(linkrep_decode(buf, n, NULL, &b), LINKREP_OK);
+	assert_int_equal(b.sender.family, AF_INET);
+	assert_memory_equal(b.sender.bytes, r.sender.bytes, 4);
+	assert_int_equal(b.seq, r.seq);
+	assert_true(b.has_link);
+	assert_string_equal(b.link.port, "fast1");
+	assert_true(b.link.tx_us == r.link.tx_us);
+	assert_true(b.link.echo_us == r.link.echo_us);
+	assert_int_equal(b.link.held_us, 250);
+	assert_int_equal(b.link.count, 2);
+	assert_memory_equal(&b.link.e[0], &r.link.e[0], sizeof(r.link.e[0]));
+	assert_memory_equal(&b.link.e[1], &r.link.e[1], sizeof(r.link.e[1]));
+	assert_int_equal(b.skipped, 0);
+}
+
+static void test_ipv6_and_empty(void **state)
+{
+	struct linkrep r = sample(), b;
+	uint8_t buf[LINKREP_MAX_LEN];
+	size_t n;
+
+	(void)state;
+	r.sender.family = AF_INET6;
+	memcpy(r.sender.bytes, "\xfd\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02", 16);
+	r.link.count = 0;
+	r.link.echo_us = 0;
+	n = linkrep_encode(&r, NULL, buf, sizeof(buf));
+	assert_int_equal(n, LINKREP_HDR_LEN + 4 + 40);
+	assert_int_equal(buf[7], 6);
+	assert_int_equal(linkrep_decode(buf, n, NULL, &b), LINKREP_OK);
+	assert_int_equal(b.sender.family, AF_INET6);
+	assert_memory_equal(b.sender.bytes, r.sender.bytes, 16);
+	/* No echo: no hold either, whatever the struct said. */
+	assert_int_equal(b.link.held_us, 0);
+	/* A header alone is a valid (if useless) message. */
+	r.has_link = false;
+	n = linkrep_encode(&r, NULL, buf, sizeof(buf));
+	assert_int_equal(n, LINKREP_HDR_LEN);
+	assert_int_equal(linkrep_decode(buf, n, NULL, &b), LINKREP_OK);
+	assert_false(b.has_link);
+}
+
+static void test_keyed(void **state)
+{
+	struct auth_keyring kr, other, none;
+	struct linkrep r = sample(), b;
+	uint8_t buf[LINKREP_MAX_LEN];
+	size_t n;
+
+	(void)state;
+	keys(&kr, "7 first-key\n9 second\n");
+	memset(&none, 0, sizeof(none));
+	n = linkrep_encode(&r, &kr, buf, sizeof(buf));
+	assert_int_equal(n, LINKREP_HDR_LEN + 4 + 40 + 2 * 28 + LINKREP_MAC_LEN);
+	assert_int_equal(buf[5], LINKREP_F_MAC);
+	assert_int_equal(buf[6], 7);
+	assert_int_equal(linkrep_decode(buf, n, &kr, &b), LINKREP_OK);
+	assert_int_equal(b.key_id, 7);
+	assert_int_equal(b.link.e[0].sent, 1000);
+	/* Every key of the ring verifies (rollover), the first signs. */
+	keys(&other, "9 second\n7 first-key\n");
+	assert_int_equal(linkrep_decode(buf, n, &other, &b), LINKREP_OK);
+	keys(&other, "8 first-key\n");
+	assert_int_equal(linkrep_decode(buf, n, &other, &b), LINKREP_ERR_KEY);
+	keys(&other, "7 first-kez\n");
+	assert_int_equal(linkrep_decode(buf, n, &other, &b), LINKREP_ERR_MAC);
+	/* Signed exactly when authentication is configured. */
+	assert_int_equal(linkrep_decode(buf, n, &none, &b), LINKREP_ERR_MAC_UNEXPECTED);
+	assert_int_equal(linkrep_decode(buf, n, NULL, &b), LINKREP_ERR_MAC_UNEXPECTED);
+	n = linkrep_encode(&r, NULL, buf, sizeof(buf));
+	assert_int_equal(linkrep_decode(buf, n, &kr, &b), LINKREP_ERR_MAC_MISSING);
+	/* Any altered byte fails the HMAC, the counts included. */
+	n = linkrep_encode(&r, &kr, buf, sizeof(buf));
+	buf[LINKREP_HDR_LEN + 4 + 40 + 15] ^= 1;
+	assert_int_equal(linkrep_decode(buf, n, &kr, &b), LINKREP_ERR_MAC);
+	auth_keyring_clear(&kr);
+	auth_keyring_clear(&other);
+}
+
+/* Decodes buf after applying one edit at `off`, expecting `want`. */
+static void expect(const uint8_t *good, size_t n, size_t off, uint8_t val, int want)
+{
+	uint8_t buf[LINKREP_MAX_LEN];
+	struct linkrep b;
+
+	memcpy(buf, good, n);
+	buf[off] = val;
+	if (linkrep_decode(buf, n, NULL, &b) != want)
+		fail_msg("byte %zu = 0x%02x: got %s, want %s", off, val,
+			 linkrep_err_name(linkrep_decode(buf, n, NULL, &b)), linkrep_err_name(want));
+}
+
+static void test_refused(void **state)
+{
+	struct linkrep r = sample(), b;
+	uint8_t good[LINKREP_MAX_LEN], buf[LINKREP_MAX_LEN];
+	size_t n, e0 = LINKREP_HDR_LEN + 4 + 40;
+
+	(void)state;
+	n = linkrep_encode(&r, NULL, good, sizeof(good));
+	assert_int_equal(linkrep_decode(good, LINKREP_HDR_LEN - 1, NULL, &b), LINKREP_ERR_LENGTH);
+	expect(good, n, 0, 'x', LINKREP_ERR_MAGIC);
+	expect(good, n, 4, 2, LINKREP_ERR_VERSION);
+	expect(good, n, 5, 0x02, LINKREP_ERR_FLAGS);
+	expect(good, n, 6, 1, LINKREP_ERR_FLAGS);	/* key id without HMAC */
+	expect(good, n, 7, 5, LINKREP_ERR_ADDRESS);
+	expect(good, n, 12, 1, LINKREP_ERR_ADDRESS);	/* IPv4 padding */
+	expect(good, n, 29, 1, LINKREP_ERR_SECTION);	/* reserved byte of a section header */
+	expect(good, n, 30, 1, LINKREP_ERR_SECTION);	/* body longer than the message */
+	expect(good, n, 31, 0x5f, LINKREP_ERR_LINK);	/* body one short of its count */
+	expect(good, n, 32, ' ', LINKREP_ERR_LINK);	/* port name starting with a blank */
+	expect(good, n, 32 + 6, 'x', LINKREP_ERR_LINK);	/* junk after the name's end */
+	expect(good, n, 32 + 36, 3, LINKREP_ERR_LINK);	/* count that does not match */
+	expect(good, n, 32 + 37, 1, LINKREP_ERR_LINK);	/* reserved */
+	expect(good, n, e0 + 0, 0, LINKREP_OK);		/* one byte of four: still nonzero */
+	expect(good, n, e0 + 8, 4, LINKREP_ERR_ENTRY);	/* kind */
+	expect(good, n, e0 + 8, 0, LINKREP_ERR_ENTRY);
+	expect(good, n, e0 + 9, 4, LINKREP_ERR_ENTRY);	/* state */
+	expect(good, n, e0 + 10, 2, LINKREP_ERR_ENTRY);	/* flags */
+	expect(good, n, e0 + 11, 1, LINKREP_ERR_ENTRY);	/* reserved */
+	expect(good, n, e0 + 28 + 23, 1, LINKREP_ERR_ENTRY);	/* echo count without the flag */
+	/* A zero local discriminator. */
+	memcpy(buf, good, n);
+	memset(buf + e0, 0, 4);
+	assert_int_equal(linkrep_decode(buf, n, NULL, &b), LINKREP_ERR_ENTRY);
+	/* A hold without an echo. */
+	memcpy(buf, good, n);
+	memset(buf + 32 + 24, 0, 8);
+	assert_int_equal(linkrep_decode(buf, n, NULL, &b), LINKREP_ERR_LINK);
+	/* Truncated anywhere inside the section. */
+	assert_int_equal(linkrep_decode(good, n - 1, NULL, &b), LINKREP_ERR_SECTION);
+	assert_int_equal(linkrep_decode(good, LINKREP_HDR_LEN + 2, NULL, &b), LINKREP_ERR_SECTION);
+	/* Too long a message. */
+	assert_int_equal(linkrep_decode(good, LINKREP_MAX_LEN + 1, NULL, &b), LINKREP_ERR_LENGTH);
+}
+
+static void test_sections(void **state)
+{
+	struct linkrep r = sample(), b;
+	uint8_t buf[LINKREP_MAX_LEN];
+	size_t n, sec;
+
+	(void)state;
+	n = linkrep_encode(&r, NULL, buf, sizeof(buf));
+	sec = n - LINKREP_HDR_LEN;
+	/* A later version's section (type 9, 5 bytes) before and after: skipped. */
+	memmove(buf + LINKREP_HDR_LEN + 9, buf + LINKREP_HDR_LEN, sec);
+	memcpy(buf + LINKREP_HDR_LEN, "\x09\x00\x00\x05hello", 9);
+	memcpy(buf + LINKREP_HDR_LEN + 9 + sec, "\x0a\x00\x00\x00", 4);
+	n += 13;
+	assert_int_equal(linkrep_decode(buf, n, NULL, &b), LINKREP_OK);
+	assert_int_equal(b.skipped, 2);
+	assert_true(b.has_link);
+	assert_int_equal(b.link.e[0].received, 990);
+	/* The link section twice. */
+	n = linkrep_encode(&r, NULL, buf, sizeof(buf));
+	memcpy(buf + n, buf + LINKREP_HDR_LEN, sec);
+	assert_int_equal(linkrep_decode(buf, n + sec, NULL, &b), LINKREP_ERR_DUPLICATE);
+}
+
+static void test_encode_refuses(void **state)
+{
+	struct linkrep r = sample();
+	uint8_t buf[LINKREP_MAX_LEN];
+
+	(void)state;
+	assert_int_equal(linkrep_encode(&r, NULL, buf, LINKREP_HDR_LEN + 10), 0);
+	r.link.count = LINKREP_MAX_ENTRIES + 1;
+	assert_int_equal(linkrep_encode(&r, NULL, buf, sizeof(buf)), 0);
+	r = sample();
+	snprintf(r.link.port, sizeof(r.link.port), "%s", "");
+	assert_int_equal(linkrep_encode(&r, NULL, buf, sizeof(buf)), 0);
+	r = sample();
+	memset(r.link.port, 'x', sizeof(r.link.port));	/* 16 bytes, no room for the NUL */
+	assert_int_equal(linkrep_encode(&r, NULL, buf, sizeof(buf)), 0);
+	r = sample();
+	r.link.e[0].kind = 7;
+	assert_int_equal(linkrep_encode(&r, NULL, buf, sizeof(buf)), 0);
+	r = sample();
+	r.sender.family = 0;
+	assert_int_equal(linkrep_encode(&r, NULL, buf, sizeof(buf)), 0);
+	/* Echo values without the flag are not sent. */
+	r = sample();
+	r.link.e[1].echo_sent = 5;
+	assert_int_not_equal(linkrep_encode(&r, NULL, buf, sizeof(buf)), 0);
+	assert_true(strcmp(linkrep_err_name(LINKREP_ERR_MAC), "bad_mac") == 0);
+	assert_true(strcmp(linkrep_err_name(99), "?") == 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip_plain),
+		cmocka_unit_test(test_ipv6_and_empty),
+		cmocka_unit_test(test_keyed),
+		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_sections),
+		cmocka_unit_test(test_encode_refuses),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
