@@ -32,9 +32,8 @@
 #   hl_wakeups PID               voluntary context switches of PID's threads so
 #                                far: its wake-ups (it slept before each)
 #   hl_preempted PID             involuntary ones: times it was taken off a CPU
-#   hl_mono_us                   the monotonic clock (/proc/uptime, 10 ms steps),
-#                                us: for durations a wall-clock step must not
-#                                corrupt
+#   hl_mono_us                   lab_mono in us (10 ms steps): for durations a
+#                                wall-clock step must not corrupt
 #   hl_downs NODE                "-> Down" lines in NODE's log so far
 #   hl_routes NODE               NODE's IPv4 and IPv6 routes, all tables, sorted
 #   hl_route_events NODE         lines of NODE's "ip monitor route" log so far
@@ -120,11 +119,7 @@ hl_preempted() {
 	cat "/proc/$1/task/"*/status | awk '/^nonvoluntary_ctxt_switches:/ { n += $2 } END { print n + 0 }'
 }
 
-hl_mono_us() {
-	local up
-	read -r up _ </proc/uptime
-	echo $(( 10#${up%.*} * 1000000 + 10#${up#*.} * 10000 ))
-}
+hl_mono_us() { lab_mono; echo $(( LAB_MONO_MS * 1000 )); }
 
 hl_downs() { grep -c -- '-> Down' "$LAB_DIR/$1.log" || true; }
 
