@@ -28,11 +28,12 @@
 #   - the host's softirq time (/proc/stat), % of one core: where the kernel
 #     receives the packets and runs the socket filter, charged to nobody;
 #   - an ordinary process's wake-up lateness on each CPU (bench/wakelate:
-#     SCHED_OTHER, pinned, 1 ms sleeps): max and p99 over both CPUs;
+#     SCHED_OTHER, pinned, 1 ms sleeps): max and p99 over all CPUs, and
+#     per CPU;
 #   - session flaps (sum over all nodes) and route events (all nodes).
 # Appends one line per window to OUT (default build/bench/raw.txt):
 #   flood KIND WINDOW RATE_SENT PKT_S_AT_N1 CPU_PCT NS_PER_PKT SOFTIRQ_PCT
-#         LATE_MAX_US LATE_P99_US FLAPS ROUTE_EVENTS
+#         LATE_MAX_US LATE_P99_US FLAPS ROUTE_EVENTS [CPUn_MAX_US CPUn_P99_US]...
 # and prints, per kind, the median and the range (min-max) over the windows.
 # Needs root and the lab lock (flock /tmp/meshroute-lab.lock bench/flood.sh).
 . "$(dirname "$0")/../tests/lab/lib.sh"
@@ -91,7 +92,7 @@ while [[ ",$all," == *",$near,"* ]]; do
 done
 lab_sleep 2
 
-declare -A cpu nspp sirq lmax lp99 pps
+declare -A cpu nspp sirq lmax lp99 pps cmax cp99
 for kind in $KINDS; do
 	args=()
 	case $kind in
@@ -110,7 +111,7 @@ for kind in $KINDS; do
 			lates+=("$!")
 			LAB_PIDS+=("$!")
 		done
-		n0=$(oncpu_ns) s0=$(softirq_ticks) t0=$(now_us)
+		n0=$(oncpu_ns) s0=$(softirq_ticks) t0=$(hl_mono_us)
 		if [ "$kind" = none ]; then
 			lab_sleep "$SECS"
 			sent=0
@@ -124,7 +125,7 @@ for kind in $KINDS; do
 			lab_reaped "$fp"
 			sent=$(lab_kv "$(cat "$LAB_DIR/flood.out")" rate)
 		fi
-		n1=$(oncpu_ns) s1=$(softirq_ticks) t1=$(now_us)
+		n1=$(oncpu_ns) s1=$(softirq_ticks) t1=$(hl_mono_us)
 		for p in "${lates[@]}"; do
 			wait "$p" || lab_fail "wakelate failed: $(cat "$LAB_DIR"/late.*)"
 			lab_reaped "$p"
@@ -135,14 +136,22 @@ for kind in $KINDS; do
 			for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 			if (v["max_us"] > m) m = v["max_us"]; if (v["p99_us"] > p) p = v["p99_us"] }
 			END { print m + 0, p + 0 }')"
+		percpu=() percpu_log=()
+		for ((c = 0; c < ncpu; c++)); do
+			read -r c_max c_p99 <<<"$(awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "=")
+				v[kv[1]] = kv[2] } } END { print v["max_us"] + 0, v["p99_us"] + 0 }' "$LAB_DIR/late.$c")"
+			percpu+=("$c_max" "$c_p99")
+			percpu_log+=("cpu$c $c_max/$c_p99")
+			cmax[$kind,$c]+=" $c_max" cp99[$kind,$c]+=" $c_p99"
+		done
 		read -r w_cpu w_pps w_nspp w_sirq <<<"$(awk -v ns=$((n1 - n0)) -v us=$((t1 - t0)) \
 			-v a=$((a1 - a0)) -v st=$((s1 - s0)) -v hz="$CLK_TCK" 'BEGIN {
 			printf "%.2f %.0f %.0f %.2f\n", 100 * ns / 1e3 / us, a / (us / 1e6),
 				a ? ns / a : 0, 100 * st / hz / (us / 1e6) }')"
 		lab_log "   $kind $win/$WINDOWS: sent ${sent%.*} pkt/s, $w_pps pkt/s at n1's UDP layer; n1's daemon" \
 			"$w_cpu % of a core ($w_nspp ns per flood packet); softirq $w_sirq %; SCHED_OTHER wake-ups" \
-			"late by <= $w_max us (p99 $w_p99 us); $((f1 - f0)) flaps, $((e1 - e0)) route events"
-		echo "flood $kind $win ${sent%.*} $w_pps $w_cpu $w_nspp $w_sirq $w_max $w_p99 $((f1 - f0)) $((e1 - e0))" >>"$OUT"
+			"late by <= $w_max us (p99 $w_p99 us; max/p99 ${percpu_log[*]}); $((f1 - f0)) flaps, $((e1 - e0)) route events"
+		echo "flood $kind $win ${sent%.*} $w_pps $w_cpu $w_nspp $w_sirq $w_max $w_p99 $((f1 - f0)) $((e1 - e0)) ${percpu[*]}" >>"$OUT"
 		cpu[$kind]+=" $w_cpu" nspp[$kind]+=" $w_nspp" sirq[$kind]+=" $w_sirq"
 		lmax[$kind]+=" $w_max" lp99[$kind]+=" $w_p99" pps[$kind]+=" $w_pps"
 	done
@@ -157,4 +166,13 @@ for kind in $KINDS; do
 	# shellcheck disable=SC2086
 	printf '   %-12s %-20s %-26s %-20s %-16s %-22s %s\n' "$kind" "$(mm ${pps[$kind]})" "$(mm ${cpu[$kind]})" \
 		"$(mm ${nspp[$kind]})" "$(mm ${sirq[$kind]})" "$(mm ${lmax[$kind]})" "$(mm ${lp99[$kind]})"
+done
+lab_log "   SCHED_OTHER wake-up lateness per CPU, us: max, p99 (medians [min-max])"
+for kind in $KINDS; do
+	line=""
+	for ((c = 0; c < ncpu; c++)); do
+		# shellcheck disable=SC2086
+		line+="  cpu$c max $(mm ${cmax[$kind,$c]}) p99 $(mm ${cp99[$kind,$c]})"
+	done
+	printf '   %-12s%s\n' "$kind" "$line"
 done
