@@ -23,6 +23,7 @@
 #include "auth.h"
 #include "control.h"
 #include "daemon.h"
+#include "drainstate.h"
 #include "log.h"
 #include "mtusess.h"
 #include "net.h"
@@ -48,7 +49,7 @@ static const struct mr_node *self_node(const struct mr_daemon *d)
 
 static struct sesstab tab_of(const struct mr_daemon *d)
 {
-	struct sesstab t = { d->sess, d->nsess, d->msess, d->nmsess, &d->sidx };
+	struct sesstab t = { d->sess, d->nsess, d->msess, d->nmsess, &d->sidx, d->discr_prefix };
 
 	return t;
 }
@@ -816,6 +817,39 @@ static void mtu_reload_apply(struct mr_daemon *d, struct mr_sess *arr, int count
 
 /* ---- packet reception ---- */
 
+/*
+ * The receive sockets' filter (net.h) for the running config: our
+ * discriminators' prefix, our authentication, the configured peers'
+ * addresses.  Without it (a kernel that refuses it: logged) the daemon's
+ * own checks are the same, only dearer.
+ */
+static void rx_filter_update(struct mr_daemon *d)
+{
+	static const int fams[2] = { AF_INET, AF_INET6 };
+	struct mr_addr peers[MR_MAX_NODES];
+	struct net_bfd_match m = {
+		.discr_prefix = d->discr_prefix,
+		.auth = d->keys.type != BFD_AUTH_NONE && d->keys.nkeys > 0 ? NET_AUTH_SET : NET_AUTH_NONE,
+		.peers = peers,
+		.sample = NET_BFD_SAMPLE,
+	};
+	int f, i, fd;
+
+	for (f = 0; f < 2; f++) {
+		fd = fams[f] == AF_INET6 ? d->rx6.fd : d->rx4.fd;
+		if (fd < 0)
+			continue;
+		m.npeers = 0;
+		for (i = 0; i < d->cfg.nnodes; i++)	/* (node_addr: 0 IPv4, 1 IPv6) */
+			if (i != d->self && mr_node_addr(&d->cfg.nodes[i], f)->family == fams[f])
+				peers[m.npeers++] = *mr_node_addr(&d->cfg.nodes[i], f);
+		if (net_rx_filter_bfd(fd, fams[f], &m) < 0)
+			log_warnx("BFD receive socket (%s) without its filter: malformed packets, wrong "
+				  "TTLs and strangers are dropped by the daemon, not by the kernel",
+				  fams[f] == AF_INET6 ? "IPv6" : "IPv4");
+	}
+}
+
 static void drop(struct mr_daemon *d, int reason, const struct net_msg *m, const char *detail)
 {
 	char src[64];
@@ -930,28 +964,37 @@ static void rx_one(struct mr_daemon *d, const struct net_msg *m, mtime_t now)
 static bool rx_drain(struct mr_daemon *d, int fd)
 {
 	static struct net_msg batch[NET_RECV_BATCH];
-	int budget = 256, got, i;
+	uint32_t *seen = &d->rx_sk_drops[fd == d->rx6.fd], kernel;
+	int budget = 256, got = 0, i;
 
 	while (budget > 0) {
 		mtime_t now;
 
 		got = net_recv_many(fd, batch, NET_RECV_BATCH);
-		if (got == -EAGAIN || got == -EWOULDBLOCK)
-			return true;
+		if (got == -EAGAIN || got == -EWOULDBLOCK) {
+			got = 0;
+			break;
+		}
 		if (got < 0) {
 			errno = -got;
 			log_warn("receive BFD packet");
-			return true;
+			got = 0;
+			break;
 		}
 		/* One clock read per batch: every datagram in it had arrived by now. */
 		now = mtime_now();
 		for (i = 0; i < got; i++)
 			rx_one(d, &batch[i], now);
 		if (got < NET_RECV_BATCH)
-			return true;
+			break;
 		budget -= got;
 	}
-	return false;
+	/* What the kernel dropped meanwhile (wraps at 2^32). */
+	if (net_rx_drops(fd, &kernel) == 0) {
+		d->drops[MR_DROP_KERNEL] += (uint32_t)(kernel - *seen);
+		*seen = kernel;
+	}
+	return got < NET_RECV_BATCH;
 }
 
 /*
@@ -992,10 +1035,49 @@ static void rx_catch_up(struct mr_daemon *d)
  */
 #define RX_LAZY_MAX MTIME_MS(10)
 
-static bool rx_lazy_wanted(const struct mr_daemon *d)
+/*
+ * A flood that passes the receive filter (net.h: from a peer's address,
+ * with a discriminator of ours or none; or the filter's sample of what it
+ * drops) would wake the daemon for every packet where probes are read as
+ * they arrive.  While more than RX_FLOOD_DROPS packets are dropped per
+ * RX_FLOOD_WINDOW (a sampled flood of 51,200 pkt/s), and RX_FLOOD_HOLD
+ * after, they are read on the daemon's own wake-ups instead, a batch every
+ * RX_LAZY_MAX at most, as with rx-coalesce (whatever its setting).
+ */
+#define RX_FLOOD_WINDOW MTIME_MS(100)
+#define RX_FLOOD_DROPS 20
+#define RX_FLOOD_HOLD MTIME_S(1)
+
+static void rx_flood_check(struct mr_daemon *d, mtime_t now)
+{
+	mtime_t span = now - d->rx_flood_at;
+	uint64_t dropped = 0, n;
+	int i;
+
+	if (span < RX_FLOOD_WINDOW)
+		return;
+	/* Not AdminDown's: those are a peer's probes, at a peer's rate. */
+	for (i = 0; i < MR_DROP_MAX; i++)
+		if (i != MR_DROP_ADMIN_DOWN && i != MR_DROP_KERNEL)
+			dropped += d->drops[i];
+	n = dropped - d->rx_flood_drops;
+	if (n > (uint64_t)(RX_FLOOD_DROPS * span / RX_FLOOD_WINDOW)) {
+		if (now >= d->rx_flood_until)
+			log_notice("flood: %llu packets dropped in %lld ms: probes are read every %d ms "
+				   "until it stops", (unsigned long long)n, (long long)(span / 1000),
+				   (int)(RX_LAZY_MAX / 1000));
+		d->rx_flood_until = now + RX_FLOOD_HOLD;
+	}
+	d->rx_flood_at = now;
+	d->rx_flood_drops = dropped;
+}
+
+static bool rx_lazy_wanted(const struct mr_daemon *d, mtime_t now)
 {
 	int i;
 
+	if (now < d->rx_flood_until)
+		return true;
 	if (!d->cfg.rx_coalesce)
 		return false;
 	for (i = 0; i < d->nsess; i++) {
@@ -1009,8 +1091,11 @@ static bool rx_lazy_wanted(const struct mr_daemon *d)
 
 static void rx_mode_update(struct mr_daemon *d, mtime_t now)
 {
-	bool lazy = rx_lazy_wanted(d);
+	bool lazy;
 	int err = 0;
+
+	rx_flood_check(d, now);
+	lazy = rx_lazy_wanted(d, now);
 
 	if (lazy == d->rx_lazy || (!lazy && now < d->rx_mode_retry_at))
 		return;
@@ -1037,8 +1122,8 @@ static void rx_mode_update(struct mr_daemon *d, mtime_t now)
 		d->rx_backlog = true;
 	}
 	d->rx_lazy = lazy;
-	log_debug("probes read %s", lazy ? "on the daemon's own wake-ups (rx-coalesce)" :
-		  "as they arrive");
+	log_debug("probes read %s", !lazy ? "as they arrive" : now < d->rx_flood_until ?
+		  "on the daemon's own wake-ups (flood)" : "on the daemon's own wake-ups (rx-coalesce)");
 }
 
 static void on_rx4(void *arg, uint32_t events)
@@ -1260,6 +1345,11 @@ static int start_rx(struct mr_daemon *d)
 {
 	int err;
 
+	/* Random, neither 0 (no prefix) nor 0xffff (MTU_BOOTSTRAP_DISCR's). */
+	do {
+		if (getrandom(&d->discr_prefix, sizeof(d->discr_prefix), 0) != sizeof(d->discr_prefix))
+			d->discr_prefix = (uint16_t)(mtime_now() ^ (mtime_t)getpid());
+	} while (d->discr_prefix == 0 || d->discr_prefix == 0xffff);
 	d->rx4.fd = net_rx_open(AF_INET, BFD_PORT_CONTROL);
 	if (d->rx4.fd < 0)
 		return d->rx4.fd;
@@ -1276,6 +1366,7 @@ static int start_rx(struct mr_daemon *d)
 		if ((err = loop_add(&d->loop, &d->rx6, EPOLLIN)) < 0)
 			return err;
 	}
+	rx_filter_update(d);
 	d->nlmon.fd = nl_monitor_fd(d->nl);
 	d->nlmon.fn = on_netlink;
 	d->nlmon.arg = d;
@@ -2080,6 +2171,8 @@ static void reload_swap(struct mr_daemon *d, struct reload *r)
 	d->self = r->nself;
 	rib_reload_swap(&d->rib, r->nself, r->nrt);
 	memcpy(d->red, r->nred, sizeof(r->nred));
+	/* New peers or authentication: before the new sessions' first packets. */
+	rx_filter_update(d);
 }
 
 /* After the swap: sockets, first packets, and what restarts with the config. */
@@ -2165,6 +2258,7 @@ int daemon_drain(struct mr_daemon *d, const char *name, bool drain, FILE *out)
 		return 0;
 	}
 	port->drained = drain;
+	drainstate_record(name, drain);
 	log_notice("port %s: %s by the admin", name, drain ? "drained" : "back in service");
 	if (drain) {
 		/* Our traffic leaves the port first (atomic replace, acked)... */

@@ -79,6 +79,8 @@ struct mr_daemon {
 	int exit_code;
 
 	uint64_t drops[MR_DROP_MAX];
+	uint32_t rx_sk_drops[2];	/* IPv4, IPv6 receive socket: its drop counter, as last read */
+	uint16_t discr_prefix;		/* upper half of every local discriminator, 0: none (net.h) */
 	uint64_t drop_decode[BFD_DECODE_ERR_MAX];
 	uint64_t drop_auth[AUTH_RESULT_MAX];
 	struct auth_keyring keys;	/* type none: no authentication */
@@ -89,6 +91,9 @@ struct mr_daemon {
 	mtime_t rx_read_at;		/* last time both receive sockets were read empty */
 	mtime_t rx_next_read;		/* coalesced: read again by then at the latest */
 	mtime_t rx_mode_retry_at;	/* after a failed switch back to wake-on-arrival */
+	mtime_t rx_flood_at;		/* flood check: start of the current window */
+	uint64_t rx_flood_drops;	/* ... packets dropped before it */
+	mtime_t rx_flood_until;		/* read coalesced until then: a flood (daemon.c) */
 	mtime_t rx_allow;		/* queueing that coalescing explains, us */
 	mtime_t rx_queued_max;		/* oldest probe found waiting since the last check, us */
 	mtime_t late_max_us;		/* worst lateness since start, us */

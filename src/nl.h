@@ -66,6 +66,7 @@ struct nl_route {
 	uint32_t priority;	/* RTA_PRIORITY (metric), 0 if absent */
 	uint8_t gw[16];		/* RTA_GATEWAY of a single-nexthop route, valid if has_gw */
 	bool has_gw;
+	uint32_t nh_id;		/* RTA_NH_ID: the route uses nexthop object nh_id (0: none) */
 };
 
 /*
@@ -174,16 +175,29 @@ static inline void nl_route_req_host(struct nl_route_req *r, uint32_t table, int
  * the ack; on error logs once with the kernel's extended ack text and the
  * route.
  *
- * -EOPNOTSUPP for AF_INET6 with noif > 1: IPv6 only merges nexthops that
- * have a gateway into one ECMP route (rt6_qualify_for_ecmp); current kernels
- * refuse the request outright ("Device only routes can not be added for IPv6
- * using the multipath API"), older ones made separate routes. The caller
- * uses one oif.
+ * AF_INET6 with noif > 1: the multipath API (RTA_MULTIPATH) refuses
+ * device-only IPv6 next hops ("Device only routes can not be added for IPv6
+ * using the multipath API"; older kernels made separate routes), but a
+ * group of nexthop objects (Linux >= 5.3) is one ECMP route: one device
+ * next hop per port, one group per destination, the route with RTA_NH_ID,
+ * all proto MR_RTPROT with ids from 0x6d720000 up (ids another program
+ * holds are skipped, ours left by a killed run deleted and reused).
+ * Every install rewrites the port next hops and the group (an admin down
+ * deletes a port's next hop in the kernel); a route
+ * that leaves the group (one oif, deleted) has its group deleted.  Route
+ * events keep reporting the members (with nexthop_compat_mode 0, from the
+ * group as last installed).  -EOPNOTSUPP where nl_ipv6_multipath() is
+ * false: the caller uses one oif.
  * Other kernel refusals worth knowing: -ENETDOWN ("Nexthop device is not
  * up") over an admin-down interface; -EINVAL for a prefsrc that is not a
  * local address, which for IPv6 includes a still-tentative (DAD) one.
  */
 int nl_route_replace(struct nl *nl, const struct nl_route_req *r);
+/*
+ * Whether this kernel has nexthop objects (IPv6 multipath above); probed
+ * once with a dump, false also while the handle is busy in a dump.
+ */
+bool nl_ipv6_multipath(struct nl *nl);
 
 /*
  * Deletes our route to r's dst in r's table (all nexthops); with one oif
@@ -217,5 +231,11 @@ int nl_rule_delete(struct nl *nl, const struct nl_rule_req *r);
  * a fresh one is resolved at the first packet.
  */
 int nl_neigh_delete(struct nl *nl, int family, const uint8_t *addr, int ifindex);
+
+/*
+ * Every route of every table and protocol (AF_UNSPEC = both families), for
+ * the host checks (hostcheck.h): other programs' routes to our peers.
+ */
+int nl_dump_all_routes(struct nl *nl, int family, const struct nl_handlers *h);
 
 #endif

@@ -69,6 +69,48 @@ static int rules_sync(const struct relay_env *e)
 }
 
 /*
+ * Puts back the forwarding settings relay changed: all of them, or
+ * (gone_only) those of ports that are no longer fast ports of the config.
+ */
+static void forwarding_restore(struct relay_state *r, const struct relay_env *e, bool gone_only)
+{
+	int i, k, keep = 0;
+
+	for (i = 0; i < r->nfwd; i++) {
+		bool still = false;
+
+		for (k = 0; gone_only && k < e->nports && !still; k++)
+			still = !e->ports[k].lan && strcmp(e->ports[k].name, r->fwd_port[i]) == 0;
+		if (still) {
+			if (keep != i) {
+				memcpy(r->fwd_port[keep], r->fwd_port[i], sizeof(r->fwd_port[keep]));
+				r->fwd_was[keep] = r->fwd_was[i];
+			}
+			keep++;
+			continue;
+		}
+		sysctl_relay_restore(r->fwd_port[i], r->fwd_was[i]);
+	}
+	r->nfwd = keep;
+}
+
+/* sysctl_relay_port() set forwarding on `port` from `was`: remembered once (the first value). */
+static void forwarding_changed(struct relay_state *r, const char *port, int was)
+{
+	int i;
+
+	if (was < 0)
+		return;
+	for (i = 0; i < r->nfwd; i++)
+		if (strcmp(r->fwd_port[i], port) == 0)
+			return;
+	if (r->nfwd >= MR_MAX_FAST)
+		return;
+	snprintf(r->fwd_port[r->nfwd], sizeof(r->fwd_port[r->nfwd]), "%s", port);
+	r->fwd_was[r->nfwd++] = was;
+}
+
+/*
  * Can this node forward for others?  Forwarding and loose reverse-path
  * filtering on every present fast port, and the rules in place.  A change
  * is logged once; verbose: warn about each wrong setting (start, reload).
@@ -83,10 +125,14 @@ static void check_capable(struct relay_state *r, const struct relay_env *e, bool
 	if (!rules_ok)
 		snprintf(why, sizeof(why), "the policy rules (iif PORT lookup %u) could not be "
 			 "installed", MR_RELAY_TABLE);
+	forwarding_restore(r, e, true);
 	for (i = 0; i < e->nports && !why[0]; i++) {
+		int bad, fwd_was;
+
 		if (e->ports[i].lan || e->ports[i].ifindex <= 0)
 			continue;
-		int bad = sysctl_relay_port(e->ports[i].name, e->cfg->set_sysctl, !verbose);
+		bad = sysctl_relay_port(e->ports[i].name, e->cfg->set_sysctl, !verbose, &fwd_was);
+		forwarding_changed(r, e->ports[i].name, fwd_was);
 
 		if (bad & SYSCTL_RELAY_FORWARDING)
 			snprintf(why, sizeof(why), "net.ipv4.conf.%s.forwarding is not 1%s",
@@ -250,7 +296,8 @@ void relay_rx(struct relay_state *r, const struct relay_env *e, const struct net
 
 /* ---- the daemon's side ---- */
 
-void relay_stop(struct relay_state *r, const struct relay_env *e)
+/* restore: the forwarding settings too (not when relay restarts for a new config). */
+static void stop(struct relay_state *r, const struct relay_env *e, bool restore)
 {
 	/* Neighbours stop relaying through us now, not when our entry expires. */
 	if (r->running) {
@@ -263,6 +310,13 @@ void relay_stop(struct relay_state *r, const struct relay_env *e)
 	r->why[0] = '\0';
 	r->resend = r->reeval = false;
 	advert_table_clear(&r->table);
+	if (restore)
+		forwarding_restore(r, e, false);
+}
+
+void relay_stop(struct relay_state *r, const struct relay_env *e)
+{
+	stop(r, e, true);
 }
 
 int relay_start(struct relay_state *r, const struct relay_env *e)
@@ -277,6 +331,8 @@ int relay_start(struct relay_state *r, const struct relay_env *e)
 			/* Whatever an earlier run with relay = on left behind. */
 			rib_relay_clear(e->rib);
 		}
+		/* Also when a reload stopped relay first (relay_reload()). */
+		forwarding_restore(r, e, false);
 		if (e->cfg->relay)
 			log_warnx("relay: this node has no IPv4 address: relay is IPv4 only");
 		return 0;
@@ -316,7 +372,7 @@ void relay_reload(struct relay_state *r, const struct relay_env *e, const struct
 		       mr_addr_eq(&ncfg->nodes[n].addr4, &e->cfg->nodes[n].addr4);
 	if (!same) {
 		log_notice("relay: restarted for the new configuration");
-		relay_stop(r, e);
+		stop(r, e, false);
 	}
 }
 

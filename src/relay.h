@@ -46,6 +46,10 @@ struct relay_state {
 	bool resend, reeval;
 	uint32_t reach;			/* last advertised set (node bits) */
 	struct advert_table table;
+	/* Forwarding sysctls relay changed: what they were, restored when relay goes off. */
+	char fwd_port[MR_MAX_FAST][16];
+	int fwd_was[MR_MAX_FAST];
+	int nfwd;
 	uint64_t tx_packets, tx_errors, rx_packets;
 	uint64_t drops[RELAY_DROP_MAX];
 	uint64_t drop_decode[ADVERT_ERR_MAX];
@@ -90,7 +94,10 @@ int relay_start(struct relay_state *r, const struct relay_env *e);
 /* Before a reload replaces the config (e: the old one): stops relaying if it changes what relay uses. */
 void relay_reload(struct relay_state *r, const struct relay_env *e, const struct mr_config *ncfg,
 		  int nself);
-/* Rules and relay table removed (shutdown, relay turned off). */
+/*
+ * Rules and relay table removed (shutdown, relay turned off), and the
+ * forwarding sysctls relay set put back as they were.
+ */
 void relay_stop(struct relay_state *r, const struct relay_env *e);
 
 /* An advertisement that arrived on relay-port (linkmsg.c dispatches by magic). */

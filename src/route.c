@@ -194,10 +194,11 @@ void rib_decide(const struct rib *r, int peer, int fam, const struct path_candid
 {
 	path_select(c, n, now, want);
 	/*
-	 * The kernel has no IPv6 multipath over device-only nexthops: one
-	 * healthy port carries it, the lowest ifindex, stably.
+	 * IPv6 multipath over device-only next hops needs nexthop objects
+	 * (nl.h); without them one healthy port carries it, the lowest
+	 * ifindex, stably.
 	 */
-	if (fam == 1 && want->noif > 1)
+	if (fam == 1 && want->noif > 1 && !(r->nl && nl_ipv6_multipath(r->nl)))
 		want->noif = 1;
 	if (fam == 0 && adv)
 		relay_path(r, peer, adv, now, want);

@@ -69,8 +69,9 @@ int rib_remove_stale(struct rib *r);
 
 /*
  * The route wanted to `peer` in family fam, from its fast ports'
- * candidates (path.h): path_select(); for IPv6 one port only (the kernel
- * has no device-only IPv6 multipath), the lowest ifindex, stably; for IPv4
+ * candidates (path.h): path_select(); for IPv6 one port only unless the
+ * kernel has nexthop objects (nl_ipv6_multipath()), the lowest ifindex,
+ * stably; for IPv4
  * with no direct port and relay running (adv not NULL), a neighbour whose
  * live advertisement lists the peer, reached over our in-service direct
  * route to it.  want->recheck_at says when to decide again.

@@ -116,6 +116,9 @@ uint32_t sesstab_new_discr(const struct sesstab *t, const struct mr_sess *other,
 	do {
 		if (getrandom(&v, sizeof(v), 0) != sizeof(v))
 			v = (uint32_t)mtime_now() ^ (uint32_t)getpid();
+		/* Ours start with the daemon's prefix: the receive filter drops the rest (net.h). */
+		if (t->discr_prefix)
+			v = (uint32_t)t->discr_prefix << 16 | (v & 0xffff);
 	} while (v == 0 || v == MTU_BOOTSTRAP_DISCR || discr_used(t->sess, t->nsess, v) ||
 		 discr_used(other, nother, v) || discr_used(t->msess, t->nmsess, v));
 	return v;

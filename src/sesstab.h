@@ -36,6 +36,7 @@ struct sesstab {
 	struct mr_sess *msess;		/* MTU sessions */
 	int nmsess;
 	const struct sesstab_index *index;	/* NULL, or built for exactly these tables */
+	uint16_t discr_prefix;		/* every local discriminator starts with it (net.h's filter); 0: none */
 };
 
 /* The index of t's tables into *x (an old one freed); 0, or -ENOMEM (then *x is empty). */
@@ -61,7 +62,10 @@ enum sesstab_miss {
 struct mr_sess *sesstab_demux(const struct sesstab *t, const struct net_msg *m,
 			      const struct bfd_packet *pkt, int *miss);
 
-/* A random discriminator: not 0, not MTU_BOOTSTRAP_DISCR, used neither in t nor in other[0..nother). */
+/*
+ * A random discriminator with t's prefix in its upper 16 bits: not 0, not
+ * MTU_BOOTSTRAP_DISCR, used neither in t nor in other[0..nother).
+ */
 uint32_t sesstab_new_discr(const struct sesstab *t, const struct mr_sess *other, int nother);
 
 /* What a new session is. */

@@ -66,7 +66,8 @@ int nl_route_replace(struct nl *nl, const struct nl_route_req *r)
 	for (i = 0; i < r->noif; i++)
 		if (r->oif[i] <= 0)
 			return -EINVAL;
-	if (r->family == AF_INET6 && r->noif > 1)
+	if (r->family == AF_INET6 && r->noif > 1 &&
+	    (!fake_nl.ipv6_multipath || r->table != RT_TABLE_MAIN || r->has_gw))
 		return -EOPNOTSUPP;
 	if ((err = take_failure()) < 0)
 		return err;
@@ -191,4 +192,10 @@ int nl_dump_routes(struct nl *nl, int family, uint32_t table, uint8_t protocol,
 			h->route(h->ctx, &r, false);
 	}
 	return 0;
+}
+
+bool nl_ipv6_multipath(struct nl *nl)
+{
+	(void)nl;
+	return fake_nl.ipv6_multipath;
 }

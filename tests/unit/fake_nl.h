@@ -5,7 +5,8 @@
  * rules) that answers as the kernel does where nl.h's contract says so
  * (replace creates or replaces, a delete of an absent route is -ESRCH, an
  * absent rule -ENOENT, no unreachable route in the main table, no IPv6
- * device-only multipath), with a knob to make the next write fail.
+ * device-only multipath unless it has nexthop objects: ipv6_multipath),
+ * with a knob to make the next write fail.
  *
  * It is linked instead of nl.o (an object before libmeshroute.a): a test
  * whose code calls an nl function the fake lacks pulls nl.o from the
@@ -27,6 +28,7 @@ struct fake_nl {
 	int fail_next;		/* -errno: the next route or rule write returns it, then 0 again */
 	int writes;		/* route writes that reached the "kernel" (replace and delete) */
 	int dump_fail;		/* -errno: dumps return it while set */
+	bool ipv6_multipath;	/* nexthop objects: IPv6 routes over several ports (off by default) */
 };
 
 extern struct fake_nl fake_nl;

@@ -214,7 +214,7 @@ static void test_delete_absent(void **state)
 	assert_int_equal(rib_recheck_at(&rib, BETA), MTIME_NEVER);
 }
 
-/* IPv6: one port of two, the lowest ifindex; its own route, separate from IPv4's. */
+/* IPv6 without nexthop objects: one port of two, the lowest ifindex; its own route, separate from IPv4's. */
 static void test_ipv6_one_port(void **state)
 {
 	struct path_candidate c[2] = { cand(12, 2 * HOLD), cand(11, 2 * HOLD) };
@@ -228,6 +228,20 @@ static void test_ipv6_one_port(void **state)
 	assert_true(update(BETA, 0, c, 2, NULL, NOW, &chg));
 	assert_kernel(BETA, 0, both, 2);
 	assert_kernel(BETA, 1, one, 1);
+}
+
+/* IPv6 with nexthop objects in the kernel: multipath like IPv4. */
+static void test_ipv6_multipath(void **state)
+{
+	struct path_candidate c[2] = { cand(12, 2 * HOLD), cand(11, 2 * HOLD) };
+	static const int both[] = { 11, 12 };
+	struct rib_change chg;
+
+	(void)state;
+	fake_nl.ipv6_multipath = true;
+	assert_true(update(BETA, 1, c, 2, NULL, NOW, &chg));
+	assert_kernel(BETA, 1, both, 2);
+	assert_int_equal(chg.new.noif, 2);
 }
 
 /*
@@ -520,6 +534,7 @@ int main(void)
 		cmocka_unit_test_setup(test_write_failure_retried, setup),
 		cmocka_unit_test_setup(test_delete_absent, setup),
 		cmocka_unit_test_setup(test_ipv6_one_port, setup),
+		cmocka_unit_test_setup(test_ipv6_multipath, setup),
 		cmocka_unit_test_setup(test_relayed, setup),
 		cmocka_unit_test_setup(test_route_events, setup),
 		cmocka_unit_test_setup(test_resync_and_port_down, setup),

@@ -116,6 +116,20 @@ static void test_new(void **state)
 	}
 }
 
+/* With the daemon's prefix (the receive filter's): every new discriminator carries it. */
+static void test_prefix(void **state)
+{
+	struct sess_spec sp = { .cfg = &cfg, .self = ALPHA, .peer = BETA, .port = &ports[0] };
+	struct mr_sess extra[1];
+	int n = 0;
+
+	(void)state;
+	tab.discr_prefix = 0xabcd;
+	sesstab_new(&tab, &sp, extra, &n, NOW);
+	assert_int_equal(extra[0].bfd.local_discr >> 16, 0xabcd);
+	assert_int_equal(sesstab_new_discr(&tab, extra, n) >> 16, 0xabcd);
+}
+
 static void test_demux(void **state)
 {
 	struct net_msg m;
@@ -212,6 +226,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_new, setup),
 		cmocka_unit_test_setup(test_demux, setup),
+		cmocka_unit_test_setup(test_prefix, setup),
 		cmocka_unit_test_setup(test_index, setup),
 		cmocka_unit_test_setup(test_match, setup),
 	};
