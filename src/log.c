@@ -78,11 +78,6 @@ static const char *journal_prefix(int pri)
 	}
 }
 
-void log_set_verbose(bool verbose)
-{
-	log_verbose = verbose;
-}
-
 static void vlog(int pri, const char *fmt, va_list ap, const char *suffix)
 {
 	char buf[1024];
@@ -165,27 +160,6 @@ void log_debug(const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog(LOG_DEBUG, fmt, ap, NULL);
 	va_end(ap);
-}
-
-void fatal(const char *fmt, ...)
-{
-	int saved = errno;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(LOG_CRIT, fmt, ap, strerror(saved));
-	va_end(ap);
-	exit(1);
-}
-
-void fatalx(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(LOG_CRIT, fmt, ap, NULL);
-	va_end(ap);
-	exit(1);
 }
 
 /*

@@ -23,7 +23,6 @@ bool log_stderr_is_journal(void);
  * gives each line priority err.  Never closed.
  */
 FILE *log_error_file(void);
-void log_set_verbose(bool verbose);
 
 /* log_warn appends ": strerror(errno)"; log_warnx does not.  log_errx: priority err (start-up refused). */
 void log_errx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -32,9 +31,6 @@ void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Only during start-up: logs and exits 1. */
-void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-void fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 /*
  * A token bucket for messages triggered by packets from the network, so a
