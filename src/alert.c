@@ -33,8 +33,7 @@ struct alerter {
 	struct loop *loop;
 	char command[256];
 	mtime_t timeout;		/* us */
-	unsigned tokens;		/* runs left in this burst */
-	mtime_t refilled;		/* last refill, 0 before the first event */
+	struct token_bucket runs;	/* ALERT_BURST, one back per ALERT_REFILL_US */
 	uint64_t suppressed_since_run;	/* reported to the next command */
 	struct alert_stats st;
 	struct alert_child child[ALERT_MAX_RUNNING];
@@ -70,7 +69,6 @@ int alert_open(struct alerter **out, const char *command, struct loop *l)
 	a->loop = l;
 	snprintf(a->command, sizeof(a->command), "%s", command);
 	a->timeout = ALERT_TIMEOUT_US;
-	a->tokens = ALERT_BURST;
 	for (i = 0; i < ALERT_MAX_RUNNING; i++)
 		a->child[i].h.fd = -1;
 	*out = a;
@@ -253,27 +251,6 @@ static void spawn(struct alerter *a, struct alert_child *c, const struct alert_e
 		c->poll_at = now + ALERT_POLL_US;
 }
 
-/* Token bucket; refills lazily from the caller's clock. */
-static bool bucket_take(struct alerter *a, mtime_t now)
-{
-	mtime_t n;
-
-	if (a->refilled == 0)
-		a->refilled = now;
-	n = (now - a->refilled) / ALERT_REFILL_US;
-	if (n > 0) {
-		a->tokens = n >= ALERT_BURST - a->tokens ? ALERT_BURST : a->tokens + (unsigned)n;
-		a->refilled += n * ALERT_REFILL_US;
-	}
-	/* A full bucket does not save up time for later. */
-	if (a->tokens == ALERT_BURST)
-		a->refilled = now;
-	if (a->tokens == 0)
-		return false;
-	a->tokens--;
-	return true;
-}
-
 void alert_emit(struct alerter *a, const struct alert_event *ev, mtime_t now)
 {
 	char detect[32] = "-";
@@ -294,7 +271,7 @@ void alert_emit(struct alerter *a, const struct alert_event *ev, mtime_t now)
 		if (a->child[i].pid == 0)
 			c = &a->child[i];
 	/* A free slot first, so that a busy moment does not also spend tokens. */
-	if (!c || !bucket_take(a, now)) {
+	if (!c || !token_take(&a->runs, ALERT_BURST, ALERT_REFILL_US, now)) {
 		a->st.suppressed++;
 		a->suppressed_since_run++;
 		if (log_ratelimit_ok(&a->rl, &supp))

@@ -224,25 +224,33 @@ FILE *log_error_file(void)
 #define RL_BURST 5
 #define RL_REFILL_US 1000000
 
+bool token_take(struct token_bucket *b, unsigned burst, long long every, long long now)
+{
+	long long n;
+
+	if (b->at == 0) {
+		b->at = now;
+		b->tokens = burst;
+	}
+	n = (now - b->at) / every;
+	if (n > 0) {
+		b->tokens = n >= burst - b->tokens ? burst : b->tokens + (unsigned)n;
+		b->at += n * every;
+	}
+	if (b->tokens >= burst)
+		b->at = now;
+	if (b->tokens == 0)
+		return false;
+	b->tokens--;
+	return true;
+}
+
 bool log_ratelimit_ok(struct log_ratelimit *rl, unsigned *suppressed)
 {
-	long long now = mtime_now();
-
-	if (rl->last_us == 0) {
-		rl->last_us = now;
-		rl->tokens = RL_BURST;
-	}
-	while (now - rl->last_us >= RL_REFILL_US && rl->tokens < RL_BURST) {
-		rl->tokens++;
-		rl->last_us += RL_REFILL_US;
-	}
-	if (rl->tokens >= RL_BURST)
-		rl->last_us = now;
-	if (rl->tokens == 0) {
+	if (!token_take(&rl->b, RL_BURST, RL_REFILL_US, mtime_now())) {
 		rl->suppressed++;
 		return false;
 	}
-	rl->tokens--;
 	*suppressed = rl->suppressed;
 	rl->suppressed = 0;
 	return true;

@@ -33,14 +33,24 @@ void log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
- * A token bucket for messages triggered by packets from the network, so a
- * flood of bad packets costs a few log lines a second, not a full disk.
- * Returns true if the caller may log now; *suppressed gets how many calls were
- * refused since the last allowed one.
+ * A token bucket: full (burst tokens) at its first use, one token back
+ * every `every` us, and a full bucket saves no time up for later.  The
+ * caller's clock (monotonic, us).  True when a token was taken.
+ */
+struct token_bucket {
+	unsigned tokens;
+	long long at;		/* last refill, us; 0 before the first use */
+};
+bool token_take(struct token_bucket *b, unsigned burst, long long every, long long now);
+
+/*
+ * For messages triggered by packets from the network (a token bucket of
+ * 5, one a second), so a flood of bad packets costs a few log lines a
+ * second, not a full disk.  Returns true if the caller may log now;
+ * *suppressed gets how many calls were refused since the last allowed one.
  */
 struct log_ratelimit {
-	long long last_us;	/* last refill, monotonic microseconds */
-	unsigned tokens;	/* messages left in this burst */
+	struct token_bucket b;
 	unsigned suppressed;	/* refused since the last allowed message */
 };
 bool log_ratelimit_ok(struct log_ratelimit *rl, unsigned *suppressed);
