@@ -102,8 +102,10 @@ static void *standby_main(void *arg)
 			sb->late_max = mtime_max(sb->late_max, now - sb->armed);
 			sb->armed = sb->ops.fire(sb->ops.arg, sb->armed);
 			/* Never sooner than one slack from now: no spinning on work it leaves. */
-			if (sb->armed != MTIME_NEVER)
-				timer_set(sb, mtime_max(sb->armed, mtime_now()) + sb->slack);
+			if (sb->armed != MTIME_NEVER) {
+				sb->armed = mtime_max(sb->armed, mtime_now());
+				timer_set(sb, sb->armed + sb->slack);
+			}
 		}
 		pthread_mutex_unlock(sb->lock);
 	}
@@ -182,6 +184,12 @@ void standby_arm(struct standby *sb, mtime_t deadline)
 	cpu = sched_getcpu();
 	if (cpu >= 0 && cpu != sb->main_cpu)
 		keep_off(sb, cpu);
+	/*
+	 * A deadline already past (work due at start, or left over) is
+	 * judged from now: lateness only counts for a deadline slept towards.
+	 */
+	if (deadline != MTIME_NEVER)
+		deadline = mtime_max(deadline, mtime_now());
 	sb->armed = deadline;
 	sb->seen = sb->takeovers;
 	timer_set(sb, deadline == MTIME_NEVER ? MTIME_NEVER : deadline + sb->slack);

@@ -74,23 +74,40 @@ static int two_cpus(void)
 	return sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) >= 2;
 }
 
+/* The test's standby, stopped by teardown() also when an assertion failed. */
+static struct standby *cur;
+
 static struct standby *start(void)
 {
-	struct standby *sb = NULL;
-
 	fired = inits = 0;
 	next_for_standby = MTIME_NEVER;
 	pthread_mutex_lock(&lock);
-	assert_int_equal(standby_start(&sb, &lock, &ops, SLACK, SCHED_OTHER, 0), 0);
-	assert_non_null(sb);
+	assert_int_equal(standby_start(&cur, &lock, &ops, SLACK, SCHED_OTHER, 0), 0);
+	assert_non_null(cur);
 	assert_int_equal(inits, 1);
-	return sb;
+	return cur;
 }
 
 static void stop(struct standby *sb)
 {
 	standby_stop(sb);
+	cur = NULL;
 	pthread_mutex_unlock(&lock);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	if (cur)
+		stop(cur);
+	/*
+	 * Whether an assertion failed with the lock held or not, this thread
+	 * owns it after the trylock (no other thread is left): let it go, so
+	 * that a failed test fails instead of hanging the next one.
+	 */
+	(void)pthread_mutex_trylock(&lock);
+	pthread_mutex_unlock(&lock);
+	return 0;
 }
 
 /* A main thread that oversleeps its deadline: the standby runs the timers, not before deadline + slack. */
@@ -113,6 +130,30 @@ static void test_takes_over_when_late(void **state)
 	assert_true(standby_covered(sb));
 	assert_true(fired_for == deadline);
 	assert_true(fired_at >= deadline + SLACK);
+	stop(sb);
+}
+
+/*
+ * A deadline already past when armed (work due at start-up) is judged from
+ * the arming: the standby never reports lateness since the deadline itself
+ * (it once logged the host's uptime as lateness for a deadline of 0).
+ */
+static void test_past_deadline_judged_from_arming(void **state)
+{
+	struct standby *sb;
+	mtime_t armed_at;
+
+	(void)state;
+	if (!two_cpus())
+		skip();
+	sb = start();
+	armed_at = mtime_now();
+	standby_arm(sb, 0);
+	do
+		main_waits(MTIME_MS(5));
+	while (!fired);
+	assert_true(fired_for >= armed_at);
+	assert_true(fired_at >= fired_for + SLACK);
 	stop(sb);
 }
 
@@ -230,12 +271,13 @@ static void test_init_fails(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_takes_over_when_late),
-		cmocka_unit_test(test_never_when_rearmed_or_disarmed),
-		cmocka_unit_test(test_keeps_going_while_main_away),
-		cmocka_unit_test(test_keeps_off_main_cpu),
-		cmocka_unit_test(test_one_cpu),
-		cmocka_unit_test(test_init_fails),
+		cmocka_unit_test_teardown(test_takes_over_when_late, teardown),
+		cmocka_unit_test_teardown(test_past_deadline_judged_from_arming, teardown),
+		cmocka_unit_test_teardown(test_never_when_rearmed_or_disarmed, teardown),
+		cmocka_unit_test_teardown(test_keeps_going_while_main_away, teardown),
+		cmocka_unit_test_teardown(test_keeps_off_main_cpu, teardown),
+		cmocka_unit_test_teardown(test_one_cpu, teardown),
+		cmocka_unit_test_teardown(test_init_fails, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
