@@ -208,7 +208,7 @@ static void test_one_way_silent_failure(void **state)
 	table_from(1, t2, 2, 0);
 	build();
 	assert_int_equal(row(1, 2, NULL)->state, LINKREP_NS_LOSSY);
-	dot_out("lossy");
+	dot_out("example");
 }
 
 /* n1's two ports both to n2 (its fast0, fast1); n3 has no cable to n1 nor n2. */
