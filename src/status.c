@@ -1282,4 +1282,6 @@ void status_metrics(const struct mr_daemon *d, mtime_t now, FILE *out)
 		}
 		}
 	}
+	/* The mesh view's meshroute_link_* and meshroute_mesh_* families (meshfmt.h). */
+	linkmsg_mesh_metrics(d, now, out);
 }
