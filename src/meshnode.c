@@ -266,11 +266,16 @@ static bool build_due(const struct meshnode *mn, mtime_t now)
 	       mesh_store_next_expiry(&mn->store, mn->built_at) <= now;
 }
 
+static bool ours(const struct mesh_warning *w, uint32_t me, bool first_live)
+{
+	return w->kind == MESH_W_SILENT ? first_live : (w->nodes & me) != 0;
+}
+
 void meshnode_tick(struct meshnode *mn, mtime_t now, meshnode_warn_fn *fn, void *arg)
 {
 	const struct mesh_view *v = &mn->view;
 	uint32_t me;
-	int i;
+	int i, first_live;
 
 	if (!mn->configured)
 		return;
@@ -281,19 +286,23 @@ void meshnode_tick(struct meshnode *mn, mtime_t now, meshnode_warn_fn *fn, void 
 		return;
 	mn->diffed_at = mn->built_at;
 	me = MESH_NODE_BIT(mn->self);
+	/* A silent node cannot raise its own warning: the first live node does. */
+	for (i = 0; i < v->nnodes && !v->live[i]; i++)
+		;
+	first_live = i;
 	for (i = 0; i < v->nwarn; i++) {
 		if (prev_has(mn, v->warn[i].key))
 			continue;
 		mn->stats.warnings_raised++;
 		if (fn)
-			fn(arg, &v->warn[i], false, (v->warn[i].nodes & me) != 0);
+			fn(arg, &v->warn[i], false, ours(&v->warn[i], me, first_live == mn->self));
 	}
 	for (i = 0; i < mn->nprev; i++) {
 		if (mesh_view_has_warning(v, mn->prev[i].key))
 			continue;
 		mn->stats.warnings_cleared++;
 		if (fn)
-			fn(arg, &mn->prev[i], true, (mn->prev[i].nodes & me) != 0);
+			fn(arg, &mn->prev[i], true, ours(&mn->prev[i], me, first_live == mn->self));
 	}
 	mn->nprev = v->nwarn;
 	memcpy(mn->prev, v->warn, sizeof(v->warn[0]) * (size_t)v->nwarn);

@@ -133,7 +133,11 @@ mtime_t meshnode_next_deadline(const struct meshnode *mn);
  */
 int meshnode_send(struct meshnode *mn, mtime_t now, struct linkrep_nodes *parts, int max);
 
-/* A warning raised (cleared false) or cleared; ours: it names this node. */
+/*
+ * A warning raised (cleared false) or cleared; ours: this node raises it
+ * (alerts): it names this node, or, for a silent node, this node is the
+ * first live one in the configuration.
+ */
 typedef void meshnode_warn_fn(void *arg, const struct mesh_warning *w, bool cleared, bool ours);
 
 /*

@@ -6,8 +6,9 @@
 # both ends and an RTT and jitter; a silent failure of the n2--n3 cable (n1
 # is no end of it) shows on n1 within 3 s, and its return after the
 # hold-down; the RTT of a cable agrees with `ping` over the same cable
-# (medians within a factor of 2, or 100 us apart).  The mis-cabled lab is
-# t_mesh_cabling.
+# (medians within a factor of 2, or 100 us apart); with both of n1's cables
+# silent, the other nodes' tables still reach it over the LAN.  The
+# mis-cabled lab is t_mesh_cabling.
 #
 #                 n1                  n1 fast0 -[w12]- fast1 n2
 #          fast0 /  \ fast1           n1 fast1 -[w13]- fast0 n3
@@ -120,6 +121,21 @@ assert_ge "time until n1 shows it up again (not before the hold-down)" "$back_ms
 assert_le "time until n1 shows it up again" "$back_ms" $((LAB_HOLD_MS + 3000)) " ms"
 flaps_after=$(mesh_rows n1 n2 n3 | awk 'NR == 1 { print $6 }')
 assert_ge "flaps of n2 - n3 seen from n1" "$flaps_after" $((flaps_before + 1))
+
+lab_log "-- n1's both cables silent: the tables still come over the LAN"
+lab_silent n1 n2
+lab_silent n1 n3
+wait_for 3 eval '[ "$(mesh_state n1 n1 n2)" = down ] && [ "$(mesh_state n1 n1 n3)" = down ]' ||
+	lab_fail "n1 does not show its own two cables down"
+# Past the tables' lifetime (5 s): what n1 holds of n2 and n3 came over the LAN alone.
+lab_sleep 6
+[ "$(ctl n1 -j mesh | jq -c '.silent')" = '[]' ] ||
+	lab_fail "n1 lost n2's or n3's table with only the LAN left: silent $(ctl n1 -j mesh | jq -c '.silent')"
+[ "$(ctl n1 -j mesh | jq -c '.links[] | select(.nodes == ["n2", "n3"]) | [.state, .reported_by]')" = \
+	'["up",["n2","n3"]]' ] || lab_fail "n1's view of n2 - n3 over the LAN alone: $(mesh_rows n1 n2 n3)"
+lab_ok "over the LAN alone n1 still has live tables of n2 and n3 (n2 - n3 up, reported by both)"
+lab_heal n1 n2
+lab_heal n1 n3
 
 lab_log "-- --dot draws, metrics carry the cables"
 if command -v dot >/dev/null; then

@@ -304,8 +304,10 @@ static void test_silent_node(void **state)
 	assert_int_equal(seen[0].raised, 1);
 	assert_string_equal(seen[0].last_kind, "silent");
 	assert_non_null(strstr(seen[0].last, "n3"));
-	/* It names n3: not ours to alert on n1. */
-	assert_int_equal(seen[0].ours, 0);
+	/* n3 cannot raise it: n1, the first live node, does; n2 only shows it. */
+	assert_int_equal(seen[0].ours, 1);
+	assert_int_equal(seen[1].raised, 1);
+	assert_int_equal(seen[1].ours, 0);
 	/* n3's cables are still shown, from their other ends. */
 	assert_true(row(0, 1, 2)->by_a && !row(0, 1, 2)->by_b);
 	run(MTIME_S(2), -1);
