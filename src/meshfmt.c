@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "meshfmt.h"
+#include "textfmt.h"
 
 int mesh_format_parse(bool json, int argc, char **argv, enum mesh_format *fmt, FILE *err)
 {
@@ -26,20 +27,6 @@ int mesh_format_parse(bool json, int argc, char **argv, enum mesh_format *fmt, F
 
 /* ---- numbers ---- */
 
-/* us as ms without trailing zeros ("0.045", "20", "1.5"): text and JSON alike. */
-static const char *ms_str(uint64_t us, char *buf, size_t len)
-{
-	size_t n = (size_t)snprintf(buf, len, "%" PRIu64 ".%03" PRIu64, us / 1000, us % 1000);
-
-	if (n >= len)
-		n = len - 1;
-	while (n > 0 && buf[n - 1] == '0')
-		buf[--n] = '\0';
-	if (n > 0 && buf[n - 1] == '.')
-		buf[--n] = '\0';
-	return buf;
-}
-
 /* Per mille as percent with one decimal: "0.0", "2.5", "100.0". */
 static const char *pct_str(int permille, char *buf, size_t len)
 {
@@ -50,24 +37,6 @@ static const char *pct_str(int permille, char *buf, size_t len)
 static uint64_t link_age(const struct mesh_view *v, const struct mesh_link *l)
 {
 	return v->now > l->since ? (uint64_t)(v->now - l->since) : 0;
-}
-
-/* "850ms", "12.3s", "5m02s", "3h04m", "2d03h". */
-static const char *age_str(uint64_t us, char *buf, size_t len)
-{
-	uint64_t s = us / 1000000;
-
-	if (s < 1)
-		snprintf(buf, len, "%" PRIu64 "ms", us / 1000);
-	else if (s < 60)
-		snprintf(buf, len, "%" PRIu64 ".%" PRIu64 "s", s, us / 100000 % 10);
-	else if (s < 3600)
-		snprintf(buf, len, "%" PRIu64 "m%02" PRIu64 "s", s / 60, s % 60);
-	else if (s < 86400)
-		snprintf(buf, len, "%" PRIu64 "h%02" PRIu64 "m", s / 3600, s / 60 % 60);
-	else
-		snprintf(buf, len, "%" PRIu64 "d%02" PRIu64 "h", s / 86400, s / 3600 % 24);
-	return buf;
 }
 
 /* ---- text ---- */
@@ -100,14 +69,14 @@ static void cell(const struct mesh_view *v, const struct mesh_link *l, int c, ch
 		break;
 	case C_SINCE:
 		snprintf(buf, len, "%s", none || !l->since_known ? "-" :
-			 age_str(link_age(v, l), x, sizeof(x)));
+			 fmt_age(link_age(v, l), x, sizeof(x)));
 		break;
 	case C_RTT:
-		snprintf(buf, len, "%s", l->rtt_us < 0 ? "-" : ms_str((uint64_t)l->rtt_us, x, sizeof(x)));
+		snprintf(buf, len, "%s", l->rtt_us < 0 ? "-" : fmt_ms((uint64_t)l->rtt_us, x, sizeof(x)));
 		break;
 	case C_JITTER:
 		snprintf(buf, len, "%s", l->jitter_us < 0 ? "-" :
-			 ms_str((uint64_t)l->jitter_us, x, sizeof(x)));
+			 fmt_ms((uint64_t)l->jitter_us, x, sizeof(x)));
 		break;
 	case C_LOSS:
 		snprintf(buf, len, "%s/%s", l->loss_ab < 0 ? "-" : pct_str(l->loss_ab, x, sizeof(x)),
@@ -167,26 +136,10 @@ void mesh_text(const struct mesh_view *v, FILE *out)
 
 /* ---- JSON ---- */
 
-static void json_str(const char *s, FILE *out)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
 static void json_opt_str(const char *s, bool known, FILE *out)
 {
 	if (known && s[0])
-		json_str(s, out);
+		fmt_json_string(s, out);
 	else
 		fputs("null", out);
 }
@@ -195,7 +148,7 @@ static void json_ms(int64_t us, FILE *out)
 {
 	char buf[32];
 
-	fputs(us < 0 ? "null" : ms_str((uint64_t)us, buf, sizeof(buf)), out);
+	fputs(us < 0 ? "null" : fmt_ms((uint64_t)us, buf, sizeof(buf)), out);
 }
 
 static void json_pct(int permille, FILE *out)
@@ -211,15 +164,15 @@ static void json_link(const struct mesh_view *v, const struct mesh_link *l, FILE
 	uint64_t age = link_age(v, l);
 
 	fputs("{\"nodes\": [", out);
-	json_str(v->names[l->a], out);
+	fmt_json_string(v->names[l->a], out);
 	fputs(", ", out);
-	json_str(v->names[l->b], out);
+	fmt_json_string(v->names[l->b], out);
 	fputs("], \"ports\": [", out);
 	json_opt_str(l->port_a, !none, out);
 	fputs(", ", out);
 	json_opt_str(l->port_b, !none, out);
 	fputs("], \"state\": ", out);
-	json_str(mesh_state_name(l->state), out);
+	fmt_json_string(mesh_state_name(l->state), out);
 	fputs(", \"since_s\": ", out);
 	if (none || !l->since_known)
 		fputs("null", out);
@@ -244,10 +197,10 @@ static void json_link(const struct mesh_view *v, const struct mesh_link *l, FILE
 	json_ms(l->last_detect_us ? (int64_t)l->last_detect_us : -1, out);
 	fputs(", \"reported_by\": [", out);
 	if (l->by_a)
-		json_str(v->names[l->a], out);
+		fmt_json_string(v->names[l->a], out);
 	if (l->by_b) {
 		fputs(l->by_a ? ", " : "", out);
-		json_str(v->names[l->b], out);
+		fmt_json_string(v->names[l->b], out);
 	}
 	fputs("]}", out);
 }
@@ -260,7 +213,7 @@ static void json_names(const struct mesh_view *v, uint32_t mask, FILE *out)
 	for (n = 0; n < v->nnodes; n++)
 		if (mask & MESH_NODE_BIT(n)) {
 			fputs(k++ ? ", " : "", out);
-			json_str(v->names[n], out);
+			fmt_json_string(v->names[n], out);
 		}
 	fputc(']', out);
 }
@@ -276,7 +229,7 @@ void mesh_json(const struct mesh_view *v, FILE *out)
 			silent |= MESH_NODE_BIT(i);
 	}
 	fputs("{\"node\": ", out);
-	json_str(v->self >= 0 && v->self < v->nnodes ? v->names[v->self] : "", out);
+	fmt_json_string(v->self >= 0 && v->self < v->nnodes ? v->names[v->self] : "", out);
 	fputs(", \"nodes\": ", out);
 	json_names(v, all, out);
 	fputs(", \"links\": [", out);
@@ -290,11 +243,11 @@ void mesh_json(const struct mesh_view *v, FILE *out)
 	for (i = 0; i < v->nwarn; i++) {
 		fputs(i ? ",\n  " : "\n  ", out);
 		fputs("{\"kind\": ", out);
-		json_str(mesh_warn_kind_name(v->warn[i].kind), out);
+		fmt_json_string(mesh_warn_kind_name(v->warn[i].kind), out);
 		fputs(", \"nodes\": ", out);
 		json_names(v, v->warn[i].nodes, out);
 		fputs(", \"text\": ", out);
-		json_str(v->warn[i].text, out);
+		fmt_json_string(v->warn[i].text, out);
 		fputc('}', out);
 	}
 	fputs("]}\n", out);
@@ -390,7 +343,7 @@ void mesh_dot(const struct mesh_view *v, FILE *out)
 		dot_str(l->port_b[0] ? l->port_b : "?", out);
 		snprintf(label, sizeof(label), "%s%s%s%s\nloss %s / %s %%", mesh_state_name(l->state),
 			 l->rtt_us >= 0 ? " " : "",
-			 l->rtt_us >= 0 ? ms_str((uint64_t)l->rtt_us, x, sizeof(x)) : "",
+			 l->rtt_us >= 0 ? fmt_ms((uint64_t)l->rtt_us, x, sizeof(x)) : "",
 			 l->rtt_us >= 0 ? " ms" : "",
 			 l->loss_ab >= 0 ? pct_str(l->loss_ab, y, sizeof(y)) : "-",
 			 l->loss_ba >= 0 ? pct_str(l->loss_ba, z, sizeof(z)) : "-");
