@@ -36,10 +36,19 @@
  *       meshnode_metrics().
  *
  * The one fact linkmsg.c reads from the route code is whether a port is
- * in a peer's installed path (linkmsg.c port_in_service()).  After the
- * issue 18 refactor that is rib_in_service(&d->rib, peer, fam, ifindex),
- * a one-line change there.  A daemon that would rather push facts than
- * have them pulled calls meshnode_port() itself at the same cadence.
+ * in a peer's installed path (linkmsg.c port_in_service(), d->peers[]),
+ * and the one thing it does outside link messages is alert_emit()
+ * (mesh_warned()).  On issue 18's daemon-free linkmsg (struct linkmsg_env
+ * lent per call), the mesh block of linkmsg.c takes e->cfg, e->self,
+ * e->ports/nports, e->sess/msess, e->keys, e->rl instead of d->..., and
+ * the env gains two calls back, filled in by daemon_linkmsg_env():
+ *   bool (*in_service)(void *ctx, int peer, int ifindex)
+ *       rib_in_service(&d->rib, peer, fam, ifindex) for either family;
+ *   void (*mesh_warning)(void *ctx, const struct mesh_warning *w,
+ *                        bool cleared, bool ours)
+ *       mesh_warned()'s body: log, and alert_emit() when ours.
+ * A daemon that would rather push facts than have them pulled calls
+ * meshnode_port() itself at the same cadence.
  *
  * What arrives over the LAN feeds this view only: nothing here is read by
  * path.c, route code or loss verdicts.
