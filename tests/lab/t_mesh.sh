@@ -146,4 +146,13 @@ fi
 ctl n1 metrics | grep -q '^meshroute_link_rtt_seconds{node_a="n2",port_a="fast0",node_b="n3",port_b="fast1"} ' ||
 	lab_fail "n1's metrics have no RTT of the n2 - n3 cable"
 lab_ok "n1's metrics carry the RTT of the n2 - n3 cable"
+# Every metric the Grafana dashboard and the alerting rules query is one the daemon exports.
+{ jq -r '.panels[].targets[]?.expr' "$LAB_REPO/contrib/meshroute-dashboard.json"
+  sed 's/#.*//' "$LAB_REPO/contrib/meshroute-alerts.yml"; } |
+	grep -o 'meshroute_[a-z_]*[a-z]' | sort -u >"$LAB_DIR/queried"
+ctl n1 metrics | sed -n 's/^# TYPE \([a-z_]*\) .*/\1/p' | sort -u >"$LAB_DIR/exported"
+missing=$(comm -23 "$LAB_DIR/queried" "$LAB_DIR/exported" | xargs)
+[ -s "$LAB_DIR/queried" ] && [ -z "$missing" ] ||
+	lab_fail "queried by contrib/ but not in n1's metrics: ${missing:-(no query found)}"
+lab_ok "the $(wc -l <"$LAB_DIR/queried") metrics contrib/'s dashboard and rules query are all in n1's metrics"
 lab_log "t_mesh: n2 - n3 silent seen on n1 after ${seen_ms} ms, back after ${back_ms} ms"
