@@ -192,8 +192,12 @@ mtime_t meshnode_next_deadline(const struct meshnode *mn)
 		return MTIME_NEVER;
 	if (mn->built_at == MTIME_NEVER)
 		return mn->started_at;
-	t = mtime_min(mn->next_send,
-		      mn->built_at + (mn->dirty ? MESHNODE_BUILD_GAP : MESHNODE_VIEW_EVERY));
+	/*
+	 * A change is built into the view with the next wake-up after
+	 * MESHNODE_BUILD_GAP (the probes' come every few ms): no wake-up of its
+	 * own, only the once-a-second rebuild and the expiries have one.
+	 */
+	t = mtime_min(mn->next_send, mn->built_at + MESHNODE_VIEW_EVERY);
 	/* An entry that expires changes the view: rebuilt then, not a second later. */
 	return mtime_min(t, mesh_store_next_expiry(&mn->store, mn->built_at));
 }

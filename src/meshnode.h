@@ -133,7 +133,10 @@ int meshnode_table_rx(struct meshnode *mn, int sender, uint32_t seq, const struc
 
 /* When the next round is due (MESH_INTERVAL, sooner after a change). */
 mtime_t meshnode_next_send(const struct meshnode *mn);
-/* The earliest of the next round, the next view rebuild and the next expiry. */
+/*
+ * The earliest of the next round, the next once-a-second rebuild and the
+ * next expiry (a change waits for a wake-up that comes anyway).
+ */
 mtime_t meshnode_next_deadline(const struct meshnode *mn);
 
 /*
