@@ -7,7 +7,7 @@ set -eu
 PKGS="build-essential pkg-config clang libmnl-dev libinih-dev libcmocka-dev
 libsystemd-dev nettle-dev libcap-ng-dev openscad python3 iproute2 nftables procps psmisc kmod
 systemd groff-base man-db mandoc debhelper dpkg-dev fakeroot lintian frr bird2 iperf3 stress-ng iputils-ping libfaketime
-graphviz prometheus jq"
+debootstrap systemd-container bash-completion graphviz prometheus jq"
 
 missing=""
 for p in $PKGS; do

@@ -25,9 +25,11 @@
 #include "command.h"
 #include "control.h"
 #include "daemon.h"
+#include "drainstate.h"
 #include "log.h"
 #include "net.h"
 #include "nl.h"
+#include "standby.h"
 #include "status.h"
 #include "sysctl.h"
 
@@ -47,6 +49,7 @@ static const char *drop_names[MR_DROP_MAX] = {
 	[MR_DROP_WRONG_PORT] = "wrong_port",
 	[MR_DROP_AUTH] = "auth",
 	[MR_DROP_ADMIN_DOWN] = "admin_down",
+	[MR_DROP_KERNEL] = "kernel",
 };
 
 const char *mr_drop_name(int reason)
@@ -232,10 +235,11 @@ static void peer_update(struct mr_daemon *d, struct mr_peer *p, mtime_t now)
 		}
 		path_select(c, n, now, &want);
 		/*
-		 * The kernel has no IPv6 multipath over device-only nexthops:
-		 * one healthy port carries it, the lowest ifindex, stably.
+		 * IPv6 multipath over device-only next hops needs nexthop
+		 * objects (nl.h); without them one healthy port carries it,
+		 * the lowest ifindex, stably.
 		 */
-		if (fam == 1 && want.noif > 1)
+		if (fam == 1 && want.noif > 1 && !nl_ipv6_multipath(d->nl))
 			want.noif = 1;
 		/* No direct port: perhaps through a neighbour (relay = on, IPv4). */
 		if (fam == 0)
@@ -592,6 +596,9 @@ static uint32_t new_discr(const struct mr_daemon *d, const struct mr_sess *other
 	do {
 		if (getrandom(&v, sizeof(v), 0) != sizeof(v))
 			v = (uint32_t)mtime_now() ^ (uint32_t)getpid();
+		/* Ours start with the daemon's prefix: the receive filter drops the rest (net.h). */
+		if (d->discr_prefix)
+			v = (uint32_t)d->discr_prefix << 16 | (v & 0xffff);
 	} while (v == 0 || v == MTU_BOOTSTRAP_DISCR || discr_used(d->sess, d->nsess, v) ||
 		 discr_used(other, nother, v) ||
 		 discr_used(d->msess, d->nmsess, v));
@@ -1345,6 +1352,39 @@ static void mtu_reload_apply(struct mr_daemon *d, struct mr_sess *arr, int count
 
 /* ---- packet reception ---- */
 
+/*
+ * The receive sockets' filter (net.h) for the running config: our
+ * discriminators' prefix, our authentication, the configured peers'
+ * addresses.  Without it (a kernel that refuses it: logged) the daemon's
+ * own checks are the same, only dearer.
+ */
+static void rx_filter_update(struct mr_daemon *d)
+{
+	static const int fams[2] = { AF_INET, AF_INET6 };
+	struct mr_addr peers[MR_MAX_NODES];
+	struct net_bfd_match m = {
+		.discr_prefix = d->discr_prefix,
+		.auth = d->keys.type != MR_AUTH_NONE && d->keys.nkeys > 0 ? NET_AUTH_SET : NET_AUTH_NONE,
+		.peers = peers,
+		.sample = NET_BFD_SAMPLE,
+	};
+	int f, i, fd;
+
+	for (f = 0; f < 2; f++) {
+		fd = fams[f] == AF_INET6 ? d->rx6.fd : d->rx4.fd;
+		if (fd < 0)
+			continue;
+		m.npeers = 0;
+		for (i = 0; i < d->cfg.nnodes; i++)	/* (node_addr: 0 IPv4, 1 IPv6) */
+			if (i != d->self && node_addr(&d->cfg.nodes[i], f)->family == fams[f])
+				peers[m.npeers++] = *node_addr(&d->cfg.nodes[i], f);
+		if (net_rx_filter_bfd(fd, fams[f], &m) < 0)
+			log_warnx("BFD receive socket (%s) without its filter: malformed packets, wrong "
+				  "TTLs and strangers are dropped by the daemon, not by the kernel",
+				  fams[f] == AF_INET6 ? "IPv6" : "IPv4");
+	}
+}
+
 static void drop(struct mr_daemon *d, int reason, const struct net_msg *m, const char *detail)
 {
 	char src[64];
@@ -1509,28 +1549,37 @@ static void rx_one(struct mr_daemon *d, const struct net_msg *m, mtime_t now)
 static bool rx_drain(struct mr_daemon *d, int fd)
 {
 	static struct net_msg batch[NET_RECV_BATCH];
-	int budget = 256, got, i;
+	uint32_t *seen = &d->rx_sk_drops[fd == d->rx6.fd], kernel;
+	int budget = 256, got = 0, i;
 
 	while (budget > 0) {
 		mtime_t now;
 
 		got = net_recv_many(fd, batch, NET_RECV_BATCH);
-		if (got == -EAGAIN || got == -EWOULDBLOCK)
-			return true;
+		if (got == -EAGAIN || got == -EWOULDBLOCK) {
+			got = 0;
+			break;
+		}
 		if (got < 0) {
 			errno = -got;
 			log_warn("receive BFD packet");
-			return true;
+			got = 0;
+			break;
 		}
 		/* One clock read per batch: every datagram in it had arrived by now. */
 		now = mtime_now();
 		for (i = 0; i < got; i++)
 			rx_one(d, &batch[i], now);
 		if (got < NET_RECV_BATCH)
-			return true;
+			break;
 		budget -= got;
 	}
-	return false;
+	/* What the kernel dropped meanwhile (wraps at 2^32). */
+	if (net_rx_drops(fd, &kernel) == 0) {
+		d->drops[MR_DROP_KERNEL] += (uint32_t)(kernel - *seen);
+		*seen = kernel;
+	}
+	return got < NET_RECV_BATCH;
 }
 
 /*
@@ -1571,10 +1620,49 @@ static void rx_catch_up(struct mr_daemon *d)
  */
 #define RX_LAZY_MAX MTIME_MS(10)
 
-static bool rx_lazy_wanted(const struct mr_daemon *d)
+/*
+ * A flood that passes the receive filter (net.h: from a peer's address,
+ * with a discriminator of ours or none; or the filter's sample of what it
+ * drops) would wake the daemon for every packet where probes are read as
+ * they arrive.  While more than RX_FLOOD_DROPS packets are dropped per
+ * RX_FLOOD_WINDOW (a sampled flood of 51,200 pkt/s), and RX_FLOOD_HOLD
+ * after, they are read on the daemon's own wake-ups instead, a batch every
+ * RX_LAZY_MAX at most, as with rx-coalesce (whatever its setting).
+ */
+#define RX_FLOOD_WINDOW MTIME_MS(100)
+#define RX_FLOOD_DROPS 20
+#define RX_FLOOD_HOLD MTIME_S(1)
+
+static void rx_flood_check(struct mr_daemon *d, mtime_t now)
+{
+	mtime_t span = now - d->rx_flood_at;
+	uint64_t dropped = 0, n;
+	int i;
+
+	if (span < RX_FLOOD_WINDOW)
+		return;
+	/* Not AdminDown's: those are a peer's probes, at a peer's rate. */
+	for (i = 0; i < MR_DROP_MAX; i++)
+		if (i != MR_DROP_ADMIN_DOWN && i != MR_DROP_KERNEL)
+			dropped += d->drops[i];
+	n = dropped - d->rx_flood_drops;
+	if (n > (uint64_t)(RX_FLOOD_DROPS * span / RX_FLOOD_WINDOW)) {
+		if (now >= d->rx_flood_until)
+			log_notice("flood: %llu packets dropped in %lld ms: probes are read every %d ms "
+				   "until it stops", (unsigned long long)n, (long long)(span / 1000),
+				   (int)(RX_LAZY_MAX / 1000));
+		d->rx_flood_until = now + RX_FLOOD_HOLD;
+	}
+	d->rx_flood_at = now;
+	d->rx_flood_drops = dropped;
+}
+
+static bool rx_lazy_wanted(const struct mr_daemon *d, mtime_t now)
 {
 	int i;
 
+	if (now < d->rx_flood_until)
+		return true;
 	if (!d->cfg.rx_coalesce)
 		return false;
 	for (i = 0; i < d->nsess; i++) {
@@ -1588,8 +1676,11 @@ static bool rx_lazy_wanted(const struct mr_daemon *d)
 
 static void rx_mode_update(struct mr_daemon *d, mtime_t now)
 {
-	bool lazy = rx_lazy_wanted(d);
+	bool lazy;
 	int err = 0;
+
+	rx_flood_check(d, now);
+	lazy = rx_lazy_wanted(d, now);
 
 	if (lazy == d->rx_lazy || (!lazy && now < d->rx_mode_retry_at))
 		return;
@@ -1616,8 +1707,8 @@ static void rx_mode_update(struct mr_daemon *d, mtime_t now)
 		d->rx_backlog = true;
 	}
 	d->rx_lazy = lazy;
-	log_debug("probes read %s", lazy ? "on the daemon's own wake-ups (rx-coalesce)" :
-		  "as they arrive");
+	log_debug("probes read %s", !lazy ? "as they arrive" : now < d->rx_flood_until ?
+		  "on the daemon's own wake-ups (flood)" : "on the daemon's own wake-ups (rx-coalesce)");
 }
 
 static void on_rx4(void *arg, uint32_t events)
@@ -1751,6 +1842,11 @@ int daemon_start(struct mr_daemon *d)
 	if ((err = loop_add(&d->loop, &d->sig, EPOLLIN)) < 0)
 		return err;
 
+	/* Random, neither 0 (no prefix) nor 0xffff (MTU_BOOTSTRAP_DISCR's). */
+	do {
+		if (getrandom(&d->discr_prefix, sizeof(d->discr_prefix), 0) != sizeof(d->discr_prefix))
+			d->discr_prefix = (uint16_t)(mtime_now() ^ (mtime_t)getpid());
+	} while (d->discr_prefix == 0 || d->discr_prefix == 0xffff);
 	d->rx4.fd = net_rx_open(AF_INET, BFD_PORT_CONTROL);
 	if (d->rx4.fd < 0)
 		return d->rx4.fd;
@@ -1767,6 +1863,8 @@ int daemon_start(struct mr_daemon *d)
 		if ((err = loop_add(&d->loop, &d->rx6, EPOLLIN)) < 0)
 			return err;
 	}
+
+	rx_filter_update(d);
 
 	d->nlmon.fd = nl_monitor_fd(d->nl);
 	d->nlmon.fn = on_netlink;
@@ -1921,21 +2019,50 @@ static void lock_memory(void)
  * kernel's RT throttling bounds it anyway.  Alert commands must not
  * inherit it (SCHED_RESET_ON_FORK).
  */
+static mtime_t standby_fire(void *arg, mtime_t deadline);
+
+static int standby_init(void *arg)
+{
+	return daemon_drop_privileges(arg);
+}
+
+/*
+ * The standby takes over this long after a missed deadline: a tenth of
+ * the interval (detection takes `multiplier` intervals), at least 0.5 ms
+ * so that an ordinary wake-up's delay does not wake it, at most 2 ms.
+ */
+static mtime_t standby_slack(const struct mr_config *cfg)
+{
+	mtime_t s = cfg->interval_us / 10;
+
+	return s < 500 ? 500 : s > MTIME_MS(2) ? MTIME_MS(2) : s;
+}
+
 void daemon_realtime(struct mr_daemon *d)
 {
 	struct sched_param sp = { .sched_priority = MR_RT_PRIORITY };
+	struct standby_ops ops = { standby_fire, standby_init, d };
+	int policy = SCHED_OTHER, err;
 
 	if (d->cfg.lock_memory)
 		lock_memory();
-	if (!d->cfg.realtime) {
+	if (!d->cfg.realtime)
 		log_debug("normal scheduling (realtime = no)");
-		return;
-	}
-	if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp) < 0)
+	else if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp) < 0)
 		log_warn("cannot run at real-time priority (SCHED_FIFO %d); a busy host may "
 			 "delay probes", MR_RT_PRIORITY);
-	else
+	else {
+		policy = SCHED_FIFO;
 		log_debug("running at real-time priority SCHED_FIFO %d", MR_RT_PRIORITY);
+	}
+	pthread_mutex_init(&d->lock, NULL);
+	pthread_mutex_lock(&d->lock);
+	d->loop.lock = &d->lock;
+	err = standby_start(&d->standby, &d->lock, &ops, standby_slack(&d->cfg), policy,
+			    MR_RT_PRIORITY);
+	if (err < 0)
+		log_warnx("no standby thread (%s): a kernel worker holding this CPU can delay "
+			  "probes", strerror(-err));
 }
 
 int daemon_drop_privileges(struct mr_daemon *d)
@@ -1959,19 +2086,21 @@ int daemon_drop_privileges(struct mr_daemon *d)
 	return 0;
 }
 
-static mtime_t next_deadline(struct mr_daemon *d)
+/* The standby covers all but the main thread's own chores (fire_timers). */
+static mtime_t next_deadline(struct mr_daemon *d, bool standby)
 {
-	mtime_t t = mtime_min(d->next_resync, d->next_watchdog);
+	mtime_t t = standby ? MTIME_NEVER : mtime_min(d->next_resync, d->next_watchdog);
 	int i;
 
 	t = mtime_min(t, d->next_loss_tick);
 	t = mtime_min(t, relay_next_deadline(d));
 	t = mtime_min(t, linkmsg_next_deadline(d));
 	t = mtime_min(t, mtu_next_deadline(d));
-	if (d->cfg.metrics_file[0])
+	if (d->cfg.metrics_file[0] && !standby)
 		t = mtime_min(t, d->next_metrics);
 	t = mtime_min(t, alert_next_deadline(d->alert));
-	t = mtime_min(t, control_next_deadline(d->ctl));
+	if (!standby)
+		t = mtime_min(t, control_next_deadline(d->ctl));
 	for (i = 0; i < d->nsess; i++) {
 		const struct mr_sess *s = &d->sess[i];
 
@@ -2189,7 +2318,13 @@ static void tx_align(struct mr_daemon *d, mtime_t now)
 	}
 }
 
-static void fire_timers(struct mr_daemon *d)
+/*
+ * `standby`: run by the standby thread while the main thread is late.
+ * It leaves the main thread's chores alone: the control clients (their
+ * events may be in the main thread's hands), the resync, the metrics file
+ * and the watchdog, which must only hear from a main loop that runs.
+ */
+static void fire_timers(struct mr_daemon *d, bool standby)
 {
 	mtime_t now;
 	int i;
@@ -2242,6 +2377,8 @@ static void fire_timers(struct mr_daemon *d)
 		d->next_loss_tick = now + MTIME_S(1);
 	}
 	alert_timers(d->alert, now);
+	if (standby)
+		goto out;
 	/* Also frees closed clients: must run after every loop_run_once(). */
 	control_timers(d->ctl, now);
 	if (d->next_resync <= now) {
@@ -2257,6 +2394,7 @@ static void fire_timers(struct mr_daemon *d)
 		sd_notify(0, "WATCHDOG=1");
 		d->next_watchdog = now + d->watchdog_every;
 	}
+out:
 	/*
 	 * From the end of this wake-up, not from its read: a session sending
 	 * at exactly RX_LAZY_MAX then reads on its own wake-up, not one before.
@@ -2265,16 +2403,32 @@ static void fire_timers(struct mr_daemon *d)
 		d->rx_next_read = mtime_now() + RX_LAZY_MAX;
 }
 
+/* The standby thread, holding the lock: the main thread missed `deadline`. */
+static mtime_t standby_fire(void *arg, mtime_t deadline)
+{
+	struct mr_daemon *d = arg;
+
+	late_check(d, deadline, mtime_now());
+	fire_timers(d, true);
+	return next_deadline(d, true);
+}
+
 int daemon_run(struct mr_daemon *d)
 {
 	while (!d->stop) {
-		mtime_t deadline = next_deadline(d), before = mtime_now();
+		mtime_t deadline = next_deadline(d, false), before = mtime_now();
 
+		standby_arm(d->standby, deadline);
 		if (loop_run_once(&d->loop, deadline) < 0)
 			return 1;
-		/* Lateness only counts for a deadline we slept towards. */
-		late_check(d, mtime_max(deadline, before), mtime_now());
-		fire_timers(d);
+		/*
+		 * Lateness only counts for a deadline we slept towards, and
+		 * not when the standby ran the timers in time (it judged its
+		 * own lateness).
+		 */
+		if (!standby_covered(d->standby))
+			late_check(d, mtime_max(deadline, before), mtime_now());
+		fire_timers(d, false);
 	}
 	return d->exit_code;
 }
@@ -2284,6 +2438,8 @@ void daemon_shutdown(struct mr_daemon *d)
 	mtime_t now = mtime_now();
 	int i;
 
+	standby_stop(d->standby);
+	d->standby = NULL;
 	sd_notify(0, "STOPPING=1");
 	/* Stale metrics would say our sessions are Up forever. */
 	if (d->cfg.metrics_file[0] && unlink(d->cfg.metrics_file) != 0 && errno != ENOENT)
@@ -2585,6 +2741,8 @@ int daemon_reload(struct mr_daemon *d, FILE *out)
 	d->self = nself;
 	memcpy(d->peers, npeers, sizeof(npeers));
 	free(ncfg);
+	/* New peers or authentication: before the new sessions' first packets. */
+	rx_filter_update(d);
 
 	for (i = 0; i < d->nsess; i++)
 		if (d->sess[i].bfd.state >= BFD_STATE_INIT)
@@ -2626,6 +2784,7 @@ int daemon_drain(struct mr_daemon *d, const char *name, bool drain, FILE *out)
 		return 0;
 	}
 	port->drained = drain;
+	drainstate_record(name, drain);
 	log_notice("port %s: %s by the admin", name, drain ? "drained" : "back in service");
 	if (drain) {
 		/* Our traffic leaves the port first (atomic replace, acked)... */

@@ -35,6 +35,7 @@ enum mr_drop {
 	MR_DROP_WRONG_PORT,	/* arrived on another port or from another source */
 	MR_DROP_AUTH,		/* failed authentication: see drop_auth[] */
 	MR_DROP_ADMIN_DOWN,	/* our session is AdminDown */
+	MR_DROP_KERNEL,		/* by the kernel: the sockets' filter (net.h), or a full queue */
 	MR_DROP_MAX
 };
 
@@ -142,6 +143,8 @@ struct mr_daemon {
 	struct alerter *alert;
 	struct control *ctl;
 	struct loop loop;
+	pthread_mutex_t lock;		/* all of this; the main thread's but while it waits */
+	struct standby *standby;	/* standby.h; NULL with one CPU */
 	struct loop_fd rx4, rx6, nlmon, sig;
 	bool probe_rule;		/* IPv6 probe rule installed */
 	char sock_override[108];	/* -s: wins over control-socket, also on reload */
@@ -155,6 +158,8 @@ struct mr_daemon {
 	int exit_code;
 
 	uint64_t drops[MR_DROP_MAX];
+	uint32_t rx_sk_drops[2];	/* IPv4, IPv6 receive socket: its drop counter, as last read */
+	uint16_t discr_prefix;		/* upper half of every local discriminator, 0: none (net.h) */
 	uint64_t drop_decode[BFD_DECODE_ERR_MAX];
 	uint64_t drop_auth[AUTH_RESULT_MAX];
 	struct auth_keyring keys;	/* type none: no authentication */
@@ -165,6 +170,9 @@ struct mr_daemon {
 	mtime_t rx_read_at;		/* last time both receive sockets were read empty */
 	mtime_t rx_next_read;		/* coalesced: read again by then at the latest */
 	mtime_t rx_mode_retry_at;	/* after a failed switch back to wake-on-arrival */
+	mtime_t rx_flood_at;		/* flood check: start of the current window */
+	uint64_t rx_flood_drops;	/* ... packets dropped before it */
+	mtime_t rx_flood_until;		/* read coalesced until then: a flood (daemon.c) */
 	mtime_t rx_allow;		/* queueing that coalescing explains, us */
 	mtime_t rx_queued_max;		/* oldest probe found waiting since the last check, us */
 	mtime_t late_max_us;		/* worst lateness since start, us */
@@ -175,7 +183,11 @@ struct mr_daemon {
 
 /* Sets everything up (sockets, netlink, stale routes); 0 or -errno. */
 int daemon_start(struct mr_daemon *d);
-/* realtime = yes: SCHED_FIFO (low priority) so a busy host cannot starve probes; lock-memory = yes: mlockall. */
+/*
+ * realtime = yes: SCHED_FIFO (low priority) so a busy host cannot starve
+ * probes; lock-memory = yes: mlockall.  Then starts the standby thread
+ * (standby.h), which drops its own privileges as daemon_drop_privileges.
+ */
 void daemon_realtime(struct mr_daemon *d);
 /* Keeps only the capabilities needed from now on (CAP_NET_ADMIN). */
 int daemon_drop_privileges(struct mr_daemon *d);

@@ -2,7 +2,10 @@
 /* BFD single-hop UDP sockets (RFC 5881). */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/sock_diag.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -12,6 +15,7 @@
 #include "log.h"
 #include "net.h"
 #include "nl.h"
+#include "packet.h"
 
 #define BFD_SPORT_MIN 49152
 #define BFD_SPORT_MAX 65535
@@ -94,6 +98,226 @@ int net_rx_open(int family, uint16_t port)
 fail:
 	close(fd);
 	return err;
+}
+
+int net_rx_drops(int fd, uint32_t *drops)
+{
+	uint32_t mi[SK_MEMINFO_VARS];
+	socklen_t len = sizeof(mi);
+
+	static bool warned;
+	int err;
+
+	/* One system call per read of the socket, not a control message per datagram. */
+	if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mi, &len) < 0 ||
+	    (len <= SK_MEMINFO_DROPS * sizeof(mi[0]) && (errno = ENOPROTOOPT))) {
+		err = -errno;
+		if (!warned)
+			log_warn("getsockopt SO_MEMINFO: the kernel's drops are not counted");
+		warned = true;
+		return err;
+	}
+	*drops = mi[SK_MEMINFO_DROPS];
+	return 0;
+}
+
+/*
+ * The BFD filter (net.h).  A UDP socket's filter sees the datagram from its
+ * UDP header on (the BFD packet at offset 8, skb->len the UDP length); the
+ * IP header is reached relative to the network header (SKF_NET_OFF).
+ */
+#define F_UDP 8				/* the BFD packet's offset */
+#define F_VERS (F_UDP + 0)		/* version (3 bits), diagnostic */
+#define F_FLAGS (F_UDP + 1)		/* state (2 bits), P F C A D M */
+#define F_MULT (F_UDP + 2)
+#define F_LEN (F_UDP + 3)
+#define F_MY (F_UDP + 4)
+#define F_YOUR (F_UDP + 8)
+#define F_STATE_INIT 0x80		/* State Init (2) in the flags byte; Up (3) is above */
+#define F_A 0x04
+#define F_M 0x01
+#define F_NET(off) ((uint32_t)SKF_NET_OFF + (off))
+
+/*
+ * A small assembler: jumps go to labels, resolved once the program is
+ * written (classic BPF jumps are relative and forward only; a conditional
+ * one reaches at most 255 instructions ahead).
+ */
+enum { L_NEXT, L_DROP, L_PASS, L_ZERO, L_AUTH, L_FITS, L_YOURS, L_SOURCE, L_FIXED };
+struct bpf_asm {
+	struct sock_filter *prog;
+	int jt[NET_BFD_FILTER_MAX], jf[NET_BFD_FILTER_MAX];
+	int at[L_FIXED + 2 * MR_MAX_NODES];
+	int nlabels;
+	unsigned int n;
+	bool full;
+};
+
+static void op(struct bpf_asm *a, uint16_t code, uint32_t k, int jt, int jf)
+{
+	if (a->n == NET_BFD_FILTER_MAX) {
+		a->full = true;
+		return;
+	}
+	a->prog[a->n] = (struct sock_filter)BPF_JUMP(code, k, 0, 0);
+	a->jt[a->n] = jt;
+	a->jf[a->n] = jf;
+	a->n++;
+}
+
+static void stmt(struct bpf_asm *a, uint16_t code, uint32_t k)
+{
+	op(a, code, k, L_NEXT, L_NEXT);
+}
+
+static void here(struct bpf_asm *a, int label)
+{
+	a->at[label] = (int)a->n;
+}
+
+static bool resolve(struct bpf_asm *a)
+{
+	unsigned int i;
+	int d;
+
+	if (a->full)
+		return false;
+	for (i = 0; i < a->n; i++) {
+		if (BPF_CLASS(a->prog[i].code) != BPF_JMP)
+			continue;
+		if (BPF_OP(a->prog[i].code) == BPF_JA) {
+			a->prog[i].k = (uint32_t)(a->at[a->jt[i]] - (int)i - 1);
+			continue;
+		}
+		d = a->jt[i] ? a->at[a->jt[i]] - (int)i - 1 : 0;
+		if (d < 0 || d > 255)
+			return false;
+		a->prog[i].jt = (uint8_t)d;
+		d = a->jf[i] ? a->at[a->jf[i]] - (int)i - 1 : 0;
+		if (d < 0 || d > 255)
+			return false;
+		a->prog[i].jf = (uint8_t)d;
+	}
+	return true;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+int net_bfd_filter(int family, const struct net_bfd_match *m, struct sock_filter *prog)
+{
+	struct bpf_asm a = { .prog = prog, .nlabels = L_FIXED };
+	const uint16_t ld_b = BPF_LD | BPF_B | BPF_ABS, ld_w = BPF_LD | BPF_W | BPF_ABS;
+	const uint16_t jeq = BPF_JMP | BPF_JEQ | BPF_K, jge = BPF_JMP | BPF_JGE | BPF_K;
+	const uint16_t jset = BPF_JMP | BPF_JSET | BPF_K, ja = BPF_JMP | BPF_JA;
+	bool v6 = family == AF_INET6;
+	int i, w;
+
+	if (m->sample & (m->sample - 1))
+		return -EINVAL;
+	/* RFC 5881 §5: TTL / hop limit 255. */
+	stmt(&a, ld_b, F_NET(v6 ? 7 : 8));
+	op(&a, jeq, 255, L_NEXT, L_DROP);
+	/* The mandatory section is there. */
+	stmt(&a, BPF_LD | BPF_W | BPF_LEN, 0);
+	op(&a, jge, F_UDP + 24, L_NEXT, L_DROP);
+	/* RFC 5880 §6.8.6, in its order: version 1, ... */
+	stmt(&a, ld_b, F_VERS);
+	stmt(&a, BPF_ALU | BPF_AND | BPF_K, 0xe0);
+	op(&a, jeq, 1 << 5, L_NEXT, L_DROP);
+	/* ... Length at least 24, 26 with the A bit (and the A bit as our authentication wants), ... */
+	stmt(&a, ld_b, F_FLAGS);
+	op(&a, jset, F_A, L_AUTH, L_NEXT);
+	if (m->auth == NET_AUTH_SET)
+		op(&a, ja, 0, L_DROP, L_DROP);
+	stmt(&a, ld_b, F_LEN);
+	op(&a, jge, 24, L_FITS, L_DROP);
+	here(&a, L_AUTH);
+	if (m->auth == NET_AUTH_NONE)
+		op(&a, ja, 0, L_DROP, L_DROP);
+	stmt(&a, ld_b, F_LEN);
+	op(&a, jge, 26, L_NEXT, L_DROP);
+	/* ... and within the datagram (what follows it is padding), ... */
+	here(&a, L_FITS);
+	stmt(&a, BPF_ALU | BPF_ADD | BPF_K, F_UDP);
+	stmt(&a, BPF_MISC | BPF_TAX, 0);
+	stmt(&a, BPF_LD | BPF_W | BPF_LEN, 0);
+	op(&a, BPF_JMP | BPF_JGE | BPF_X, 0, L_NEXT, L_DROP);
+	/* ... Detect Mult not 0, no Multipoint bit, ... */
+	stmt(&a, ld_b, F_MULT);
+	op(&a, jeq, 0, L_DROP, L_NEXT);
+	stmt(&a, ld_b, F_FLAGS);
+	op(&a, jset, F_M, L_DROP, L_NEXT);
+	/* ... My Discriminator not 0, ... */
+	stmt(&a, ld_w, F_MY);
+	op(&a, jeq, 0, L_DROP, L_NEXT);
+	/* ... Your Discriminator 0 only in State Down or AdminDown, ... */
+	stmt(&a, ld_w, F_YOUR);
+	op(&a, jeq, 0, L_NEXT, L_YOURS);
+	stmt(&a, ld_b, F_FLAGS);
+	op(&a, jge, F_STATE_INIT, L_DROP, L_SOURCE);
+	/* ... else one of ours (an MTU session's bootstrap value is nobody's), ... */
+	here(&a, L_YOURS);
+	op(&a, jeq, 0xffffffffu, L_SOURCE, L_NEXT);
+	stmt(&a, BPF_ALU | BPF_RSH | BPF_K, 16);
+	op(&a, jeq, m->discr_prefix, L_SOURCE, m->discr_prefix ? L_DROP : L_SOURCE);
+	/* ... from a peer's address: no session has another. */
+	here(&a, L_SOURCE);
+	if (m->peers) {
+		if (!v6)
+			stmt(&a, ld_w, F_NET(12));
+		for (i = 0; i < m->npeers; i++) {
+			const uint8_t *b = m->peers[i].bytes;
+			int next = a.nlabels++;
+
+			if (m->peers[i].family != family || next >= (int)(sizeof(a.at) / sizeof(a.at[0])))
+				return -EINVAL;
+			if (!v6) {
+				op(&a, jeq, be32(b), L_PASS, L_NEXT);
+				continue;
+			}
+			for (w = 0; w < 4; w++) {
+				stmt(&a, ld_w, F_NET(8 + 4 * w));
+				op(&a, jeq, be32(b + 4 * w), w == 3 ? L_PASS : L_NEXT, next);
+			}
+			here(&a, next);
+		}
+		op(&a, ja, 0, L_DROP, L_DROP);
+	}
+	/* The whole datagram, or none of it... */
+	here(&a, L_PASS);
+	stmt(&a, BPF_RET | BPF_K, 0xffffffffu);
+	/* ... but 1 in m->sample of the drops, so that the daemon sees what they are. */
+	here(&a, L_DROP);
+	if (m->sample) {
+		stmt(&a, BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_AD_OFF + SKF_AD_RANDOM);
+		op(&a, jset, m->sample - 1, L_ZERO, L_NEXT);
+		stmt(&a, BPF_RET | BPF_K, 0xffffffffu);
+	}
+	here(&a, L_ZERO);
+	stmt(&a, BPF_RET | BPF_K, 0);
+	return resolve(&a) ? (int)a.n : -E2BIG;
+}
+
+int net_rx_filter_bfd(int fd, int family, const struct net_bfd_match *m)
+{
+	struct sock_filter prog[NET_BFD_FILTER_MAX];
+	struct sock_fprog fp = { .filter = prog };
+	int n = net_bfd_filter(family, m, prog), err;
+
+	if (n < 0) {
+		log_warnx("BFD receive filter: %d peers do not fit", m->npeers);
+		return n;
+	}
+	fp.len = (unsigned short)n;
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof(fp)) < 0) {
+		err = -errno;
+		log_warn("setsockopt SO_ATTACH_FILTER");
+		return err;
+	}
+	return 0;
 }
 
 /*
@@ -202,7 +426,8 @@ int net_recv_many(int fd, struct net_msg *m, unsigned int n)
 		};
 		mm[i].msg_len = 0;
 	}
-	got = recvmmsg(fd, mm, n, MSG_DONTWAIT, NULL);
+	/* MSG_TRUNC: each length is the datagram's, also where buf keeps less. */
+	got = recvmmsg(fd, mm, n, MSG_DONTWAIT | MSG_TRUNC, NULL);
 	if (got < 0)
 		return -errno;
 	/* A failed wall-clock read makes every stamp look stepped: age 0. */
@@ -241,7 +466,9 @@ int net_tx_open(int family, const struct mr_addr *src, int ifindex, uint16_t *sp
 		goto fail;
 	if (family == AF_INET6) {
 		if ((err = setopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 255, "IPV6_UNICAST_HOPS")) ||
-		    (err = setopt(fd, IPPROTO_IPV6, IPV6_TCLASS, BFD_TOS_CS6, "IPV6_TCLASS")))
+		    (err = setopt(fd, IPPROTO_IPV6, IPV6_TCLASS, BFD_TOS_CS6, "IPV6_TCLASS")) ||
+		    /* Still tentative (DAD at boot, ifup) or not on the port yet: bind it anyway. */
+		    (err = setopt(fd, IPPROTO_IPV6, IPV6_FREEBIND, 1, "IPV6_FREEBIND")))
 			goto fail;
 	} else {
 		if ((err = setopt(fd, IPPROTO_IP, IP_TTL, 255, "IP_TTL")) ||

@@ -11,15 +11,29 @@
 #   hl_json NODE                 NODE's "status -j" into HL_JSON (fails if
 #                                the daemon does not answer)
 #   hl_counter OBJECT KEY        from HL_JSON: "drops" / "decode_errors" KEY
-#   hl_sessions                  from HL_JSON: one line per session:
-#                                peer port family state flaps local_discr
+#   hl_sess_keys KEY...          from HL_JSON: one line per session, the
+#                                values of KEY..., tab-separated
+#   hl_sessions                  hl_sess_keys peer port family state flaps
+#                                local_discr
 #   hl_flaps NODE                sum of NODE's sessions' flaps
 #   hl_up_count NODE             how many of NODE's sessions are Up
 #   hl_discr NODE PEER PORT      NODE's local discriminator of that IPv4 session
 #   hl_discrs NODE               every local discriminator of NODE, comma-separated
-#   hl_status_ms NODE            wall time of one "meshroutectl status", ms
-#                                (empty output or failure: fails)
+#   hl_sess_field NODE PEER PORT KEY
+#                                from HL_JSON (NODE's, taken by hl_json): KEY of
+#                                the IPv4 session to PEER via PORT, quotes
+#                                removed ("null" if it has no value)
+#   hl_status_ms NODE            time of one "meshroutectl status", ms; fails
+#                                on no answer within 5 s or an empty one.  It
+#                                includes starting meshroutectl (fork, exec,
+#                                loading): on a saturated host mostly that, so
+#                                it is a figure to print, not to assert on
 #   hl_cpu_ticks PID             utime + stime of PID, clock ticks
+#   hl_wakeups PID               voluntary context switches of PID's threads so
+#                                far: its wake-ups (it slept before each)
+#   hl_preempted PID             involuntary ones: times it was taken off a CPU
+#   hl_mono_us                   lab_mono in us (10 ms steps): for durations a
+#                                wall-clock step must not corrupt
 #   hl_downs NODE                "-> Down" lines in NODE's log so far
 #   hl_routes NODE               NODE's IPv4 and IPv6 routes, all tables, sorted
 #   hl_route_events NODE         lines of NODE's "ip monitor route" log so far
@@ -41,13 +55,14 @@ hl_counter() {	# OBJECT KEY
 	printf '%s\n' "$obj" | grep -o "\"$2\":[0-9]*" | head -n1 | cut -d: -f2
 }
 
-hl_sessions() {
-	printf '%s\n' "$HL_JSON" | awk '{
+hl_sess_keys() {	# KEY...: one line per session in HL_JSON, those keys' values, tab-separated
+	printf '%s\n' "$HL_JSON" | awk -v keys="$*" '{
 		i = index($0, "\"sessions\":[")
 		if (!i) exit 1
 		rest = substr($0, i + 12)
 		rest = substr(rest, 1, index(rest, "]") - 1)
 		n = split(rest, objs, /\},\{/)
+		nk = split(keys, want, " ")
 		for (k = 1; k <= n; k++) {
 			o = objs[k]
 			gsub(/[{}"]/, "", o)
@@ -57,10 +72,15 @@ hl_sessions() {
 				p = index(kv[x], ":")
 				f[substr(kv[x], 1, p - 1)] = substr(kv[x], p + 1)
 			}
-			print f["peer"], f["port"], f["family"], f["state"], f["flaps"], f["local_discr"]
+			line = f[want[1]]
+			for (x = 2; x <= nk; x++)
+				line = line "\t" f[want[x]]
+			print line
 		}
 	}'
 }
+
+hl_sessions() { hl_sess_keys peer port family state flaps local_discr; }
 
 hl_flaps() { hl_json "$1"; hl_sessions | awk '{ s += $5 } END { print s + 0 }'; }
 hl_up_count() { hl_json "$1"; hl_sessions | awk '$4 == "Up" { n++ } END { print n + 0 }'; }
@@ -72,6 +92,14 @@ hl_discr() {	# NODE PEER PORT
 
 hl_discrs() { hl_json "$1"; hl_sessions | awk '{ print $6 }' | paste -sd, -; }
 
+hl_sess_field() {	# NODE PEER PORT KEY (NODE: whose HL_JSON it is, for messages)
+	local v
+	v=$(hl_sess_keys peer port family "$4" |
+		awk -F '\t' -v peer="$2" -v port="$3" '$1 == peer && $2 == port && $3 == "ipv4" { print $4; exit }')
+	[ -n "$v" ] || lab_fail "status -j of $1: no $4 of its IPv4 session to $2 via $3"
+	echo "$v"
+}
+
 hl_status_ms() {
 	local t0 t1 out
 	t0=$(now_us)
@@ -82,6 +110,16 @@ hl_status_ms() {
 }
 
 hl_cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+hl_wakeups() {
+	cat "/proc/$1/task/"*/status | awk '/^voluntary_ctxt_switches:/ { n += $2 } END { print n + 0 }'
+}
+
+hl_preempted() {
+	cat "/proc/$1/task/"*/status | awk '/^nonvoluntary_ctxt_switches:/ { n += $2 } END { print n + 0 }'
+}
+
+hl_mono_us() { lab_mono; echo $(( LAB_MONO_MS * 1000 )); }
 
 hl_downs() { grep -c -- '-> Down' "$LAB_DIR/$1.log" || true; }
 

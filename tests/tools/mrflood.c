@@ -3,8 +3,8 @@
  * mrflood: a bounded flood of hostile packets at a BFD port, for the lab.
  *
  *   mrflood --dst ADDR [--port 3784] --rate PPS --duration S
- *           --kind garbage|wrong-discr|ttl|bad-auth
- *           [--ttl N] [--src-port P] [--bind-dev IF] [--state down|up|admindown]
+ *           --kind garbage|wrong-discr|ttl|bad-auth|zero-discr
+ *           [--ttl N] [--src-port P] [--bind-dev IF] [--state down|up|admindown|init]
  *           [--your-discr N] [--exclude-discr N[,N...]] [--seed N] [--batch N]
  *
  * Kinds (RFC 5880 §4.1 Control packets are written byte by byte):
@@ -18,6 +18,9 @@
  *   bad-auth     well-formed with the A bit and a Keyed SHA1 section (type 4,
  *                length 28, Length 52) holding a random sequence number and
  *                digest, TTL 255.
+ *   zero-discr   well-formed, Your Discriminator 0, TTL 255: in State Up (the
+ *                default) RFC 5880 §6.8.6 discards it before any session is
+ *                looked up; with --state down it is looked up by source.
  * --your-discr puts a real session's discriminator in every well-formed
  * packet (ttl, bad-auth: the nastiest case: the packet would reach that
  * session if the check were missing); --state sets their State field.
@@ -59,7 +62,7 @@
 #define BFD_SHA1_LEN 28
 #define BFD_AUTH_KEYED_SHA1 4
 
-enum kind { K_GARBAGE, K_WRONG_DISCR, K_TTL, K_BAD_AUTH };
+enum kind { K_GARBAGE, K_WRONG_DISCR, K_TTL, K_BAD_AUTH, K_ZERO_DISCR };
 
 struct opts {
 	const char *dst;
@@ -210,7 +213,9 @@ static size_t build(const struct opts *o, uint8_t *p)
 		return len;
 	}
 	len = o->kind == K_BAD_AUTH ? BFD_LEN + BFD_SHA1_LEN : BFD_LEN;
-	if (o->your_discr) {
+	if (o->kind == K_ZERO_DISCR) {
+		your = 0;
+	} else if (o->your_discr) {
 		your = o->your_discr;
 	} else {
 		do
@@ -246,9 +251,9 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: mrflood --dst ADDR [--port 3784] --rate PPS --duration S\n"
-		"               --kind garbage|wrong-discr|ttl|bad-auth [--ttl N] [--src-port P]\n"
-		"               [--bind-dev IF] [--state down|up|admindown|init] [--your-discr N]\n"
-		"               [--exclude-discr N[,N...]] [--seed N] [--batch N]\n");
+		"               --kind garbage|wrong-discr|ttl|bad-auth|zero-discr [--ttl N]\n"
+		"               [--src-port P] [--bind-dev IF] [--state down|up|admindown|init]\n"
+		"               [--your-discr N] [--exclude-discr N[,N...]] [--seed N] [--batch N]\n");
 }
 
 static int parse_args(int argc, char **argv, struct opts *o)
@@ -304,9 +309,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				o->kind = K_TTL;
 			else if (!strcmp(optarg, "bad-auth"))
 				o->kind = K_BAD_AUTH;
+			else if (!strcmp(optarg, "zero-discr"))
+				o->kind = K_ZERO_DISCR;
 			else {
-				fprintf(stderr, "mrflood: --kind %s: garbage, wrong-discr, ttl or bad-auth\n",
-					optarg);
+				fprintf(stderr, "mrflood: --kind %s: garbage, wrong-discr, ttl, bad-auth or "
+					"zero-discr\n", optarg);
 				return -1;
 			}
 			break;

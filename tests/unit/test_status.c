@@ -149,6 +149,7 @@ static struct mr_daemon *daemon_fixture(void)
 	d->msess[1].passes = 1500;	/* too old to count: 300 ms is the MTU detection time */
 	d->msess[1].passes_at = NOW - MTIME_MS(300);
 	d->drops[MR_DROP_TTL] = 3;
+	d->drops[MR_DROP_KERNEL] = 7;
 	d->drops[MR_DROP_DECODE] = 2;
 	d->drop_decode[BFD_DECODE_SHORT] = 2;
 	/* The cable of p1 to beta: link reports with round-trip times, and beta's port name. */
@@ -239,7 +240,7 @@ static const char *const text_rows[] = {
 	"p2: 1 silent candidate session(s) not shown (Down, nothing received)",
 	"beta via p1 (ipv6): loss: unknown, the peer sends no counts (no link reports, no "
 	"meticulous authentication)",
-	"drops: decode 2 (short 2), ttl 3, no_session 0, wrong_port 0, auth 0, admin_down 0",
+	"drops: decode 2 (short 2), ttl 3, no_session 0, wrong_port 0, auth 0, admin_down 0, kernel 7",
 	"link reports: sent 7, received 6, dropped: magic 1, ttl 0, decode 0, sender 0, port 0, replay 0",
 };
 
@@ -482,7 +483,7 @@ static const char *const json_parts[] = {
 	"{\"peer\":\"gamma\",\"port\":\"p1\",\"link\":\"ok\",\"family\":\"ipv4\",\"state\":\"Down\",\"remote_state\":\"Down\","
 	"\"since_s\":10.000,\"flaps\":0,\"local_discr\":1002,\"remote_discr\":null,",
 	"\"drops\":{\"decode\":2,\"ttl\":3,\"no_session\":0,\"wrong_port\":0,\"auth\":0,"
-	"\"admin_down\":0}",
+	"\"admin_down\":0,\"kernel\":7}",
 	"\"decode_errors\":{\"short\":2,\"version\":0,",
 	"\"auth_errors\":{\"auth_not_expected\":0,\"auth_missing\":0,",
 	/* IPv6 to beta over the same cable: no counts of its own, the cable's RTT. */
@@ -716,6 +717,7 @@ static const char *const samples[] = {
 	"meshroute_session_packets_received_total{peer=\"beta\",port=\"eno1\",family=\"ipv4\"} 5000",
 	"meshroute_packets_dropped_total{reason=\"ttl\"} 3",
 	"meshroute_packets_dropped_total{reason=\"decode\"} 2",
+	"meshroute_packets_dropped_total{reason=\"kernel\"} 7",
 	"meshroute_packets_decode_errors_total{error=\"short\"} 2",
 	"meshroute_session_up{peer=\"beta\",port=\"p1\",family=\"ipv6\"} 1",
 	"meshroute_peer_path_fast{peer=\"beta\",family=\"ipv4\"} 1",
