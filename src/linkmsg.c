@@ -9,8 +9,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alert.h"
 #include "daemon.h"
 #include "log.h"
+#include "mtu.h"
 #include "net.h"
 
 static const char *const drop_names[LINKMSG_DROP_MAX] = {
@@ -66,6 +68,8 @@ void linkmsg_init(struct linkmsg_state *lm)
 	for (i = 0; i < MR_MAX_FAST; i++)
 		for (f = 0; f < MR_NFAM; f++)
 			lm->tx_fd[i][f] = -1;
+	for (f = 0; f < MR_NFAM; f++)
+		lm->lan_fd[f] = -1;
 	/* Numbers that go on rising across a restart: the wall clock in ms. */
 	if (clock_gettime(CLOCK_REALTIME, &ts) == 0)
 		lm->seq = (uint32_t)((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
@@ -192,6 +196,21 @@ static void rx_close(struct mr_daemon *d)
 
 static void on_rx(void *arg, uint32_t events);
 
+/* At start, and after a reload (an intended recabling: the ports' neighbours are learnt anew). */
+static void mesh_start(struct mr_daemon *d)
+{
+	struct linkmsg_state *lm = &d->lm;
+	mtime_t now = mtime_now();
+	bool reload = lm->mesh != NULL;
+
+	if (!lm->mesh && !(lm->mesh = meshnode_new())) {
+		log_warnx("no memory for the mesh view: meshroutectl mesh shows nothing");
+		return;
+	}
+	meshnode_configure(lm->mesh, &d->cfg, d->self, reload, now);
+	lm->mesh_facts_at = now;
+}
+
 int linkmsg_start(struct mr_daemon *d)
 {
 	struct linkmsg_state *lm = &d->lm;
@@ -242,6 +261,7 @@ int linkmsg_start(struct mr_daemon *d)
 		open++;
 	}
 	lm->rx_port = d->cfg.relay_port;
+	mesh_start(d);
 	return open ? 0 : err;
 }
 
@@ -256,10 +276,17 @@ void linkmsg_stop(struct mr_daemon *d)
 				close(d->lm.tx_fd[i][f]);
 			d->lm.tx_fd[i][f] = -1;
 		}
+	for (f = 0; f < MR_NFAM; f++) {
+		if (d->lm.lan_fd[f] >= 0)
+			close(d->lm.lan_fd[f]);
+		d->lm.lan_fd[f] = -1;
+	}
 	free(d->lm.links);
 	d->lm.links = NULL;
 	d->lm.nlinks = 0;
 	d->lm.npend = 0;
+	meshnode_free(d->lm.mesh);
+	d->lm.mesh = NULL;
 }
 
 /* ---- receiving ---- */
@@ -300,6 +327,24 @@ static int link_index(const struct mr_daemon *d, int ifindex, int peer)
 	return -1;
 }
 
+static void mesh_rx(struct mr_daemon *d, const struct net_msg *m, int sender,
+		    const struct linkrep *r, mtime_t now)
+{
+	enum meshnode_via via = MESHNODE_VIA_MAX;
+	int i;
+
+	for (i = 0; i < d->nports; i++)
+		if (d->ports[i].ifindex == m->ifindex && m->ifindex > 0)
+			via = d->ports[i].lan ? MESHNODE_VIA_LAN : MESHNODE_VIA_FAST;
+	if (via == MESHNODE_VIA_MAX) {
+		drop(d, LINKMSG_DROP_PORT, m, NULL);
+		return;
+	}
+	d->lm.rx_packets++;
+	if (d->lm.mesh)
+		meshnode_table_rx(d->lm.mesh, sender, r->seq, &r->nodes, via, now);
+}
+
 static void report_rx(struct mr_daemon *d, const struct net_msg *m, mtime_t now)
 {
 	struct linkmsg_state *lm = &d->lm;
@@ -323,6 +368,11 @@ static void report_rx(struct mr_daemon *d, const struct net_msg *m, mtime_t now)
 	sender = node_by_addr(d, &r.sender);
 	if (sender < 0 || sender == d->self || !mr_addr_eq(&m->src, &r.sender)) {
 		drop(d, LINKMSG_DROP_SENDER, m, NULL);
+		return;
+	}
+	/* A node table alone: for the view only, from a fast port or the LAN. */
+	if (r.has_nodes && !r.has_link) {
+		mesh_rx(d, m, sender, &r, now);
 		return;
 	}
 	li = link_index(d, m->ifindex, sender);
@@ -510,6 +560,15 @@ void linkmsg_process(struct mr_daemon *d, mtime_t now)
 
 /* ---- sending ---- */
 
+/* The session's peer answers: Init or Up, out for loss (AdminDown), or a probe within 3 s. */
+static bool sess_heard(const struct mr_sess *s, mtime_t now)
+{
+	const struct loss_rx *r = &s->lrx;
+
+	return s->bfd.state >= BFD_STATE_INIT || s->loss_out ||
+	       (r->n && now - r->at[(r->head + LOSS_RX_RING - 1) % LOSS_RX_RING] <= MTIME_S(3));
+}
+
 /* The peer has been heard on the link lately, by any session in any state. */
 static bool link_wanted(const struct mr_daemon *d, const struct mr_link *l, mtime_t now)
 {
@@ -519,12 +578,8 @@ static bool link_wanted(const struct mr_daemon *d, const struct mr_link *l, mtim
 		return false;
 	for (i = 0; i < d->nsess; i++) {
 		const struct mr_sess *s = &d->sess[i];
-		const struct loss_rx *r = &s->lrx;
 
-		if (s->port != l->port || s->peer != l->peer)
-			continue;
-		if (s->bfd.state >= BFD_STATE_INIT || s->loss_out ||
-		    (r->n && now - r->at[(r->head + LOSS_RX_RING - 1) % LOSS_RX_RING] <= MTIME_S(3)))
+		if (s->port == l->port && s->peer == l->peer && sess_heard(s, now))
 			return true;
 	}
 	return false;
@@ -600,6 +655,247 @@ static void report_send(struct mr_daemon *d, struct mr_link *l)
 			 d->cfg.nodes[l->peer].name, l->port->name, LINKMSG_UNANSWERED);
 }
 
+/* ---- the mesh view: our ports' facts, rounds of our table, warnings ---- */
+
+/*
+ * Our traffic to peer goes over port now (its hold-down served), directly,
+ * in either family.  The one place that reads the installed routes: after
+ * the issue 18 refactor, rib_in_service(&d->rib, peer, fam, ifindex).
+ */
+static bool port_in_service(const struct mr_daemon *d, const struct mr_port *port, int peer)
+{
+	int f, k;
+
+	for (f = 0; f < MR_NFAM; f++) {
+		const struct path_result *p = &d->peers[peer].rt[f].installed;
+
+		for (k = 0; k < p->noif && !p->relayed; k++)
+			if (p->oif[k] == port->ifindex && port->ifindex > 0)
+				return true;
+	}
+	return false;
+}
+
+static int max_known(int a, int b)
+{
+	return a < 0 ? b : b < 0 ? a : a > b ? a : b;
+}
+
+/* What the daemon knows about fast port `port` now, for meshnode_port(). */
+static void port_facts(const struct mr_daemon *d, const struct mr_port *port, mtime_t now,
+		       struct mesh_port_facts *f, struct mesh_cable_stats *st)
+{
+	int i, n;
+
+	memset(f, 0, sizeof(*f));
+	f->present = port->ifindex > 0;
+	f->carrier = port->carrier;
+	f->drained = port->drained;
+	for (n = 0; n < MR_MAX_NODES; n++) {
+		memset(&st[n], 0, sizeof(st[n]));
+		st[n].rtt_us = st[n].jitter_us = -1;
+		st[n].loss_to = st[n].loss_from = -1;
+	}
+	for (i = 0; i < d->nsess; i++) {
+		const struct mr_sess *s = &d->sess[i];
+		struct mesh_cable_stats *c = &st[s->peer];
+		uint32_t bit = MESH_NODE_BIT(s->peer);
+
+		if (s->port != port)
+			continue;
+		if (sess_heard(s, now))
+			f->heard |= bit;
+		if (s->loss_out)
+			f->lossy |= bit;
+		if (!(f->in_service & bit) && port_in_service(d, port, s->peer))
+			f->in_service |= bit;
+		/* IPv4 and IPv6 sessions of one cable: the worse figure. */
+		if (s->flaps > c->flaps)
+			c->flaps = s->flaps;
+		if (s->last_detect_us > c->last_detect_us)
+			c->last_detect_us = s->last_detect_us;
+		if (s->bfd.state == BFD_STATE_UP && bfd_session_detect_time(&s->bfd) > c->detect_us)
+			c->detect_us = bfd_session_detect_time(&s->bfd);
+		c->loss_to = max_known(c->loss_to, s->loss_to_permille);
+		c->loss_from = max_known(c->loss_from, s->loss_permille);
+	}
+	for (i = 0; i < d->nmsess; i++)
+		if (d->msess[i].port == port && d->msess[i].verdict == MTU_FAILED)
+			f->mtu_failed |= MESH_NODE_BIT(d->msess[i].peer);
+	for (i = 0; i < d->lm.nlinks; i++) {
+		const struct mr_link *l = &d->lm.links[i];
+
+		if (l->port != port)
+			continue;
+		st[l->peer].rtt_us = rtt_median(&l->rtt, now);
+		st[l->peer].jitter_us = rtt_jitter(&l->rtt, now);
+		memcpy(st[l->peer].peer_port, l->peer_port, sizeof(st[0].peer_port));
+	}
+}
+
+static void mesh_gather(struct mr_daemon *d, mtime_t now)
+{
+	struct mesh_cable_stats st[MR_MAX_NODES];
+	struct mesh_port_facts f;
+	int i, k;
+
+	for (k = 0; k < meshnode_nports(d->lm.mesh); k++) {
+		const char *name = meshnode_port_name(d->lm.mesh, k);
+
+		for (i = 0; i < d->nports; i++) {
+			if (d->ports[i].lan || strcmp(d->ports[i].name, name) != 0)
+				continue;
+			port_facts(d, &d->ports[i], now, &f, st);
+			meshnode_port(d->lm.mesh, k, &f, st, d->cfg.nnodes, now);
+		}
+	}
+}
+
+/* The LAN port's transmit socket in family fam (0, 1), -1 if none. */
+static int lan_socket(struct mr_daemon *d, int fam)
+{
+	struct linkmsg_state *lm = &d->lm;
+	const struct mr_port *lan = NULL;
+	int i;
+
+	for (i = 0; i < d->nports; i++)
+		if (d->ports[i].lan)
+			lan = &d->ports[i];
+	if (!lan || lan->ifindex <= 0 || !node_addr(&d->cfg, d->self, fam)->family)
+		return -1;
+	if (lm->lan_fd[fam] >= 0 && lm->lan_ifindex[fam] == lan->ifindex)
+		return lm->lan_fd[fam];
+	if (lm->lan_fd[fam] >= 0)
+		close(lm->lan_fd[fam]);
+	lm->lan_fd[fam] = net_tx_open(fam ? AF_INET6 : AF_INET, node_addr(&d->cfg, d->self, fam),
+				      lan->ifindex, &lm->lan_sport[fam]);
+	lm->lan_ifindex[fam] = lan->ifindex;
+	if (lm->lan_fd[fam] < 0) {
+		log_warnx("no transmit socket for link tables on the LAN port %s", lan->name);
+		lm->lan_fd[fam] = -1;
+	}
+	return lm->lan_fd[fam];
+}
+
+static void mesh_send_one(struct mr_daemon *d, int fd, const struct mr_addr *dst, const uint8_t *buf,
+			  size_t len, const char *peer, const char *port)
+{
+	int err = fd < 0 ? -EBADF : len ? net_send(fd, dst, d->cfg.relay_port, buf, len) : -EINVAL;
+	unsigned supp;
+
+	if (err == 0) {
+		d->lm.mesh_tx++;
+		return;
+	}
+	d->lm.mesh_tx_errors++;
+	if (log_ratelimit_ok(&d->rl_drop, &supp))
+		log_debug("%s via %s: link table: %s", peer, port, strerror(-err));
+}
+
+/* A round of our table: to every other node over the LAN, and over every fast port it answers on. */
+static void mesh_send(struct mr_daemon *d, mtime_t now)
+{
+	struct linkrep_nodes parts[(LINKREP_NT_MAX_TOTAL + LINKREP_NT_MAX - 1) / LINKREP_NT_MAX];
+	uint8_t buf[LINKREP_MAX_LEN];
+	int np, k, n, i, f;
+
+	np = meshnode_send(d->lm.mesh, now, parts, (int)(sizeof(parts) / sizeof(parts[0])));
+	for (k = 0; k < np; k++) {
+		/* One sequence number per part: its copies over the other paths are old news. */
+		uint32_t seq = ++d->lm.seq;
+
+		for (n = 0; n < d->cfg.nnodes; n++) {
+			struct linkrep r;
+			size_t len;
+
+			if (n == d->self || (f = link_fam(&d->cfg, d->self, n)) < 0)
+				continue;
+			memset(&r, 0, sizeof(r));
+			r.sender = *node_addr(&d->cfg, d->self, f);
+			r.seq = seq;
+			r.has_nodes = true;
+			r.nodes = parts[k];
+			len = linkrep_encode(&r, &d->keys, buf, sizeof(buf));
+			mesh_send_one(d, lan_socket(d, f), node_addr(&d->cfg, n, f), buf, len,
+				      d->cfg.nodes[n].name, "the LAN");
+			for (i = 0; i < d->lm.nlinks; i++) {
+				struct mr_link *l = &d->lm.links[i];
+
+				/* Not to a peer that sends no link reports (FRR, BIRD): it would not listen. */
+				if (l->peer != n || !link_wanted(d, l, now) ||
+				    l->unanswered >= LINKMSG_UNANSWERED)
+					continue;
+				/* The link's family may differ from the LAN's choice: same rule, same result. */
+				mesh_send_one(d, linkmsg_tx_socket(d, (int)(l->port - d->ports), f),
+					      &l->remote, buf, len, d->cfg.nodes[n].name, l->port->name);
+			}
+		}
+	}
+}
+
+static void mesh_warned(void *arg, const struct mesh_warning *w, bool cleared, bool ours)
+{
+	struct mr_daemon *d = arg;
+	const char *peer = "";
+	char diag[320];
+	int n;
+
+	for (n = 0; n < d->cfg.nnodes; n++)
+		if (n != d->self && (w->nodes & MESH_NODE_BIT(n))) {
+			peer = d->cfg.nodes[n].name;
+			break;
+		}
+	if (cleared)
+		log_info("mesh: cleared: %s", w->text);
+	else if (ours)
+		log_warnx("mesh: %s", w->text);
+	else
+		log_info("mesh: %s", w->text);
+	/* The nodes a warning names raise it; the others only show it. */
+	if (!ours)
+		return;
+	snprintf(diag, sizeof(diag), "%s", w->text);
+	{
+		struct alert_event ev = {
+			.event = cleared ? "mesh-warning-cleared" : "mesh-warning",
+			.node = d->cfg.nodes[d->self].name, .peer = peer, .peer_address = "",
+			.port = "", .old_state = "", .new_state = mesh_warn_kind_name(w->kind),
+			.diag = diag, .logged = true,
+		};
+
+		alert_emit(d->alert, &ev, mtime_now());
+	}
+}
+
+static void mesh_timers(struct mr_daemon *d, mtime_t now)
+{
+	struct meshnode *mn = d->lm.mesh;
+
+	if (!mn)
+		return;
+	if (d->lm.mesh_facts_at <= now + LINKMSG_SLACK) {
+		mesh_gather(d, now);
+		d->lm.mesh_facts_at = now + MESHNODE_FACTS_EVERY;
+	}
+	if (meshnode_next_send(mn) <= now + LINKMSG_SLACK)
+		mesh_send(d, now);
+	meshnode_tick(mn, now, mesh_warned, d);
+}
+
+void linkmsg_mesh_render(struct mr_daemon *d, enum mesh_format fmt, mtime_t now, FILE *out)
+{
+	if (d->lm.mesh)
+		meshnode_render(d->lm.mesh, fmt, now, out);
+	else
+		fputs("the mesh view is not available (out of memory at start)\n", out);
+}
+
+void linkmsg_mesh_metrics(const struct mr_daemon *d, mtime_t now, FILE *out)
+{
+	if (d->lm.mesh)
+		meshnode_metrics(d->lm.mesh, now, out);
+}
+
 void linkmsg_timers(struct mr_daemon *d, mtime_t now)
 {
 	int i;
@@ -618,6 +914,7 @@ void linkmsg_timers(struct mr_daemon *d, mtime_t now)
 		l->next_tx = now + (l->unanswered >= LINKMSG_UNANSWERED ? LINKMSG_RETRY :
 				    next_interval());
 	}
+	mesh_timers(d, now);
 }
 
 mtime_t linkmsg_next_deadline(const struct mr_daemon *d)
@@ -627,5 +924,9 @@ mtime_t linkmsg_next_deadline(const struct mr_daemon *d)
 
 	for (i = 0; i < d->lm.nlinks; i++)
 		t = mtime_min(t, d->lm.links[i].next_tx);
+	if (d->lm.mesh) {
+		t = mtime_min(t, d->lm.mesh_facts_at);
+		t = mtime_min(t, meshnode_next_deadline(d->lm.mesh));
+	}
 	return mtime_min(t, d->lm.settle_at);
 }

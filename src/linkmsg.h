@@ -8,6 +8,14 @@
  * over every fast port to the meshrouted found there, the counts that let
  * loss.c tell lost probes from late ones, and the round-trip time of the
  * cable.  See docs/DESIGN.md, "Lossy links".
+ *
+ * And the mesh view's node tables (meshnode.h): a round of this node's link
+ * table about once a second (within MESH_MIN_GAP of a change) to every
+ * other node over the LAN port and to the node heard on every fast port,
+ * as link reports with a node table section and no link section; those
+ * that arrive, over any path, go to the view alone (meshnode.h).  The
+ * facts of our own ports are gathered from the daemon's sessions every
+ * MESHNODE_FACTS_EVERY.  See docs/DESIGN.md, "Mesh view".
  */
 #ifndef MR_LINKMSG_H
 #define MR_LINKMSG_H
@@ -19,6 +27,7 @@
 #include "linkrep.h"
 #include "loop.h"
 #include "loss.h"
+#include "meshnode.h"
 #include "mtime.h"
 
 struct mr_daemon;
@@ -113,6 +122,13 @@ struct linkmsg_state {
 	uint64_t tx_packets, tx_errors, rx_packets;
 	uint64_t drops[LINKMSG_DROP_MAX];
 	uint64_t drop_decode[LINKREP_ERR_MAX];
+	/* the mesh view (meshnode.h): NULL until linkmsg_start(), or out of memory */
+	struct meshnode *mesh;
+	mtime_t mesh_facts_at;		/* gather the ports' facts then */
+	int lan_fd[2];			/* node tables over the LAN port, per family */
+	int lan_ifindex[2];
+	uint16_t lan_sport[2];
+	uint64_t mesh_tx, mesh_tx_errors;	/* node table messages */
 };
 
 /* Zeroes the state (fds -1); before anything else. */
@@ -150,8 +166,12 @@ bool linkmsg_pending(const struct mr_daemon *d);
 void linkmsg_process(struct mr_daemon *d, mtime_t now);
 
 mtime_t linkmsg_next_deadline(const struct mr_daemon *d);
-/* Sends the reports that are due. */
+/* Sends the reports that are due; the mesh view's facts, rounds and warnings. */
 void linkmsg_timers(struct mr_daemon *d, mtime_t now);
+
+/* The mesh view (meshroutectl mesh) and its metrics; nothing when it could not be set up. */
+void linkmsg_mesh_render(struct mr_daemon *d, enum mesh_format fmt, mtime_t now, FILE *out);
+void linkmsg_mesh_metrics(const struct mr_daemon *d, mtime_t now, FILE *out);
 
 const char *linkmsg_drop_name(int reason);
 
