@@ -28,6 +28,7 @@
 #include "log.h"
 #include "net.h"
 #include "nl.h"
+#include "standby.h"
 #include "status.h"
 #include "sysctl.h"
 
@@ -1921,21 +1922,50 @@ static void lock_memory(void)
  * kernel's RT throttling bounds it anyway.  Alert commands must not
  * inherit it (SCHED_RESET_ON_FORK).
  */
+static mtime_t standby_fire(void *arg, mtime_t deadline);
+
+static int standby_init(void *arg)
+{
+	return daemon_drop_privileges(arg);
+}
+
+/*
+ * The standby takes over this long after a missed deadline: a tenth of
+ * the interval (detection takes `multiplier` intervals), at least 0.5 ms
+ * so that an ordinary wake-up's delay does not wake it, at most 2 ms.
+ */
+static mtime_t standby_slack(const struct mr_config *cfg)
+{
+	mtime_t s = cfg->interval_us / 10;
+
+	return s < 500 ? 500 : s > MTIME_MS(2) ? MTIME_MS(2) : s;
+}
+
 void daemon_realtime(struct mr_daemon *d)
 {
 	struct sched_param sp = { .sched_priority = MR_RT_PRIORITY };
+	struct standby_ops ops = { standby_fire, standby_init, d };
+	int policy = SCHED_OTHER, err;
 
 	if (d->cfg.lock_memory)
 		lock_memory();
-	if (!d->cfg.realtime) {
+	if (!d->cfg.realtime)
 		log_debug("normal scheduling (realtime = no)");
-		return;
-	}
-	if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp) < 0)
+	else if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp) < 0)
 		log_warn("cannot run at real-time priority (SCHED_FIFO %d); a busy host may "
 			 "delay probes", MR_RT_PRIORITY);
-	else
+	else {
+		policy = SCHED_FIFO;
 		log_debug("running at real-time priority SCHED_FIFO %d", MR_RT_PRIORITY);
+	}
+	pthread_mutex_init(&d->lock, NULL);
+	pthread_mutex_lock(&d->lock);
+	d->loop.lock = &d->lock;
+	err = standby_start(&d->standby, &d->lock, &ops, standby_slack(&d->cfg), policy,
+			    MR_RT_PRIORITY);
+	if (err < 0)
+		log_warnx("no standby thread (%s): a kernel worker holding this CPU can delay "
+			  "probes", strerror(-err));
 }
 
 int daemon_drop_privileges(struct mr_daemon *d)
@@ -1959,19 +1989,21 @@ int daemon_drop_privileges(struct mr_daemon *d)
 	return 0;
 }
 
-static mtime_t next_deadline(struct mr_daemon *d)
+/* The standby covers all but the main thread's own chores (fire_timers). */
+static mtime_t next_deadline(struct mr_daemon *d, bool standby)
 {
-	mtime_t t = mtime_min(d->next_resync, d->next_watchdog);
+	mtime_t t = standby ? MTIME_NEVER : mtime_min(d->next_resync, d->next_watchdog);
 	int i;
 
 	t = mtime_min(t, d->next_loss_tick);
 	t = mtime_min(t, relay_next_deadline(d));
 	t = mtime_min(t, linkmsg_next_deadline(d));
 	t = mtime_min(t, mtu_next_deadline(d));
-	if (d->cfg.metrics_file[0])
+	if (d->cfg.metrics_file[0] && !standby)
 		t = mtime_min(t, d->next_metrics);
 	t = mtime_min(t, alert_next_deadline(d->alert));
-	t = mtime_min(t, control_next_deadline(d->ctl));
+	if (!standby)
+		t = mtime_min(t, control_next_deadline(d->ctl));
 	for (i = 0; i < d->nsess; i++) {
 		const struct mr_sess *s = &d->sess[i];
 
@@ -2189,7 +2221,13 @@ static void tx_align(struct mr_daemon *d, mtime_t now)
 	}
 }
 
-static void fire_timers(struct mr_daemon *d)
+/*
+ * `standby`: run by the standby thread while the main thread is late.
+ * It leaves the main thread's chores alone: the control clients (their
+ * events may be in the main thread's hands), the resync, the metrics file
+ * and the watchdog, which must only hear from a main loop that runs.
+ */
+static void fire_timers(struct mr_daemon *d, bool standby)
 {
 	mtime_t now;
 	int i;
@@ -2242,6 +2280,8 @@ static void fire_timers(struct mr_daemon *d)
 		d->next_loss_tick = now + MTIME_S(1);
 	}
 	alert_timers(d->alert, now);
+	if (standby)
+		goto out;
 	/* Also frees closed clients: must run after every loop_run_once(). */
 	control_timers(d->ctl, now);
 	if (d->next_resync <= now) {
@@ -2257,6 +2297,7 @@ static void fire_timers(struct mr_daemon *d)
 		sd_notify(0, "WATCHDOG=1");
 		d->next_watchdog = now + d->watchdog_every;
 	}
+out:
 	/*
 	 * From the end of this wake-up, not from its read: a session sending
 	 * at exactly RX_LAZY_MAX then reads on its own wake-up, not one before.
@@ -2265,16 +2306,32 @@ static void fire_timers(struct mr_daemon *d)
 		d->rx_next_read = mtime_now() + RX_LAZY_MAX;
 }
 
+/* The standby thread, holding the lock: the main thread missed `deadline`. */
+static mtime_t standby_fire(void *arg, mtime_t deadline)
+{
+	struct mr_daemon *d = arg;
+
+	late_check(d, deadline, mtime_now());
+	fire_timers(d, true);
+	return next_deadline(d, true);
+}
+
 int daemon_run(struct mr_daemon *d)
 {
 	while (!d->stop) {
-		mtime_t deadline = next_deadline(d), before = mtime_now();
+		mtime_t deadline = next_deadline(d, false), before = mtime_now();
 
+		standby_arm(d->standby, deadline);
 		if (loop_run_once(&d->loop, deadline) < 0)
 			return 1;
-		/* Lateness only counts for a deadline we slept towards. */
-		late_check(d, mtime_max(deadline, before), mtime_now());
-		fire_timers(d);
+		/*
+		 * Lateness only counts for a deadline we slept towards, and
+		 * not when the standby ran the timers in time (it judged its
+		 * own lateness).
+		 */
+		if (!standby_covered(d->standby))
+			late_check(d, mtime_max(deadline, before), mtime_now());
+		fire_timers(d, false);
 	}
 	return d->exit_code;
 }
@@ -2284,6 +2341,8 @@ void daemon_shutdown(struct mr_daemon *d)
 	mtime_t now = mtime_now();
 	int i;
 
+	standby_stop(d->standby);
+	d->standby = NULL;
 	sd_notify(0, "STOPPING=1");
 	/* Stale metrics would say our sessions are Up forever. */
 	if (d->cfg.metrics_file[0] && unlink(d->cfg.metrics_file) != 0 && errno != ENOENT)

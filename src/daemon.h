@@ -142,6 +142,8 @@ struct mr_daemon {
 	struct alerter *alert;
 	struct control *ctl;
 	struct loop loop;
+	pthread_mutex_t lock;		/* all of this; the main thread's but while it waits */
+	struct standby *standby;	/* standby.h; NULL with one CPU */
 	struct loop_fd rx4, rx6, nlmon, sig;
 	bool probe_rule;		/* IPv6 probe rule installed */
 	char sock_override[108];	/* -s: wins over control-socket, also on reload */
@@ -175,7 +177,11 @@ struct mr_daemon {
 
 /* Sets everything up (sockets, netlink, stale routes); 0 or -errno. */
 int daemon_start(struct mr_daemon *d);
-/* realtime = yes: SCHED_FIFO (low priority) so a busy host cannot starve probes; lock-memory = yes: mlockall. */
+/*
+ * realtime = yes: SCHED_FIFO (low priority) so a busy host cannot starve
+ * probes; lock-memory = yes: mlockall.  Then starts the standby thread
+ * (standby.h), which drops its own privileges as daemon_drop_privileges.
+ */
 void daemon_realtime(struct mr_daemon *d);
 /* Keeps only the capabilities needed from now on (CAP_NET_ADMIN). */
 int daemon_drop_privileges(struct mr_daemon *d);

@@ -13,6 +13,7 @@ int loop_init(struct loop *l)
 {
 	int err;
 
+	l->lock = NULL;
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (l->epfd < 0) {
 		err = -errno;
@@ -66,7 +67,13 @@ int loop_run_once(struct loop *l, mtime_t deadline)
 		ts = mtime_to_timespec(left > 0 ? left : 0);
 		tsp = &ts;
 	}
+	if (l->lock)
+		pthread_mutex_unlock(l->lock);
 	n = epoll_pwait2(l->epfd, evs, 32, tsp, NULL);
+	err = errno;
+	if (l->lock)
+		pthread_mutex_lock(l->lock);
+	errno = err;
 	if (n < 0) {
 		if (errno == EINTR)
 			return 0;

@@ -7,6 +7,7 @@
 #ifndef MR_LOOP_H
 #define MR_LOOP_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include "mtime.h"
@@ -21,6 +22,11 @@ struct loop_fd {
 
 struct loop {
 	int epfd;
+	/*
+	 * If set: held by the caller, released only while waiting, so that
+	 * another thread (standby.h) may run the timers meanwhile.
+	 */
+	pthread_mutex_t *lock;
 };
 
 int loop_init(struct loop *l);

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Status as a table, as JSON and as Prometheus metrics, from one set of field tables. */
 #include <inttypes.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "standby.h"
 #include "status.h"
 
 /* ---- values: one cell, rendered as text, JSON or a metric sample ---- */
@@ -641,6 +643,27 @@ static void table_line(const struct table *t, const struct row *r, FILE *out)
 	fprintf(out, "%s\n", line);
 }
 
+static const char *sched_policy(void)
+{
+	return sched_getscheduler(0) == SCHED_FIFO ? "SCHED_FIFO" : "SCHED_OTHER";
+}
+
+/* How the daemon is scheduled and whether the host made it late. */
+static void sched_text(const struct mr_daemon *d, FILE *out)
+{
+	struct standby_stats st;
+
+	standby_stats(d->standby, &st);
+	fprintf(out, "scheduling: %s, standby thread %s", sched_policy(),
+		d->standby ? "on" : "off (one CPU)");
+	if (d->standby)
+		fprintf(out, " (took over %" PRIu64 " time(s))", st.takeovers);
+	if (d->late_max_us)
+		fprintf(out, "; worst lateness %lld.%lld ms", (long long)d->late_max_us / 1000,
+			(long long)(d->late_max_us % 1000) / 100);
+	fputc('\n', out);
+}
+
 static void drops_text(const struct mr_daemon *d, FILE *out)
 {
 	const char *sep;
@@ -760,6 +783,7 @@ void status_text(const struct mr_daemon *d, mtime_t now, FILE *out)
 				s->port->name, fam_name(mr_fam(s->local.family)));
 	}
 	fprintf(out, "\n");
+	sched_text(d, out);
 	drops_text(d, out);
 	linkmsg_text(d, out);
 	relay_text(d, now, out);
@@ -908,6 +932,7 @@ static void relay_json(const struct mr_daemon *d, mtime_t now, FILE *out)
 
 void status_json(const struct mr_daemon *d, mtime_t now, FILE *out)
 {
+	struct standby_stats st;
 	struct row r;
 	int i, n;
 
@@ -928,7 +953,11 @@ void status_json(const struct mr_daemon *d, mtime_t now, FILE *out)
 			fputc(',', out);
 		json_object(&r, sess_fields, NFIELDS(sess_fields), out);
 	}
-	fputs("],\"drops\":", out);
+	standby_stats(d->standby, &st);
+	fprintf(out, "],\"scheduling\":{\"policy\":\"%s\",\"standby\":%s,\"standby_takeovers\":%"
+		PRIu64 ",\"late_max_ms\":%lld.%03lld}", sched_policy(), d->standby ? "true" : "false",
+		st.takeovers, (long long)d->late_max_us / 1000, (long long)d->late_max_us % 1000);
+	fputs(",\"drops\":", out);
 	json_counters(d->drops, 0, MR_DROP_MAX, mr_drop_name, out);
 	/* BFD_DECODE_OK is not an error. */
 	fputs(",\"decode_errors\":", out);
@@ -950,7 +979,7 @@ void status_json(const struct mr_daemon *d, mtime_t now, FILE *out)
 /* ---- Prometheus metrics ---- */
 
 enum metric_scope { M_SESSION, M_MTU, M_PEER, M_DROP, M_DECODE, M_AUTH, M_RELAY_DROP,
-		    M_LINK_DROP };
+		    M_LINK_DROP, M_DAEMON };
 
 struct metric {
 	const char *name;
@@ -1108,6 +1137,19 @@ static uint64_t m_path_relayed(const struct row *r)
 	return r->p->rt[r->fam].installed.noif > 0 && r->p->rt[r->fam].installed.relayed;
 }
 
+static uint64_t m_takeovers(const struct row *r)
+{
+	struct standby_stats st;
+
+	standby_stats(r->d->standby, &st);
+	return st.takeovers;
+}
+
+static uint64_t m_late_max(const struct row *r)
+{
+	return (uint64_t)r->d->late_max_us;
+}
+
 static uint64_t m_relay_drops(const struct row *r)
 {
 	return r->d->relay.drops[r->idx];
@@ -1161,6 +1203,10 @@ static const struct metric metrics[] = {
 	  "1 if traffic to the peer goes through a neighbour that relays it (relay = on), else 0.", NULL },
 	{ "meshroute_relay_adverts_dropped_total", "counter", M_RELAY_DROP, m_relay_drops,
 	  "Received relay advertisements dropped, by reason.", NULL },
+	{ "meshroute_standby_takeovers_total", "counter", M_DAEMON, m_takeovers,
+	  "Times the standby thread ran the timers because the main thread was woken late.", NULL },
+	{ "meshroute_late_max_seconds", "gauge", M_DAEMON, m_late_max,
+	  "Worst lateness of the daemon's timers since start (beyond one interval; 0: never).", NULL },
 	{ "meshroute_link_reports_dropped_total", "counter", M_LINK_DROP, m_link_drops,
 	  "Received messages on relay-port dropped before they reached relay, and link reports dropped, by reason.",
 	  NULL },
@@ -1183,6 +1229,8 @@ static void prom_label(const char *name, const char *value, bool first, FILE *ou
 
 static void prom_labels(const struct row *r, enum metric_scope scope, FILE *out)
 {
+	if (scope == M_DAEMON)
+		return;
 	fputc('{', out);
 	switch (scope) {
 	case M_SESSION:
@@ -1210,6 +1258,8 @@ static void prom_labels(const struct row *r, enum metric_scope scope, FILE *out)
 	case M_LINK_DROP:
 		prom_label("reason", linkmsg_drop_name(r->idx), true, out);
 		break;
+	case M_DAEMON:
+		return;
 	}
 	fputc('}', out);
 }
@@ -1280,6 +1330,12 @@ void status_metrics(const struct mr_daemon *d, mtime_t now, FILE *out)
 			}
 			break;
 		}
+		case M_DAEMON:
+			memset(&r, 0, sizeof(r));
+			r.d = d;
+			r.now = now;
+			prom_sample(m, &r, out);
+			break;
 		}
 	}
 }
