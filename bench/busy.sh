@@ -22,7 +22,9 @@
 # the three), and the churn's namespaces per second.  A daemon that dies or
 # stops answering, or a load that stops, fails the run: a count of 0 from
 # a dead daemon is no figure.  Appends one line per window and set to OUT:
-#   LOAD SET SECS DOWNS_A DOWNS_B DOWNS_C ROUTES LATE_N LATE_MAX_MS CPU_PCT CHURN_PER_S
+#   LOAD SET SECS DOWNS_A DOWNS_B DOWNS_C ROUTES LATE_N LATE_MAX_MS CPU_PCT CHURN_PER_S TAKEOVERS
+# (TAKEOVERS: the standby thread's over the three nodes, from
+# `meshroutectl -j status`, scheduling.standby_takeovers)
 # ("-" where a set has no such figure).  bench/busy.sh --report OUT prints
 # the markdown table of OUT (medians [min-max] over the windows).
 set -u
@@ -53,16 +55,17 @@ NAMES = {
 rows = OrderedDict()
 for line in open(sys.argv[1]):
     w = line.split()
-    if len(w) == 11:
+    if len(w) == 12:
         rows.setdefault((w[0], w[1]), []).append(w[2:])
 print("| load | daemon | windows | session downs per window, node A / B / C | route changes per window, node A "
-      "| \"ran late\" episodes per window (3 nodes) | worst lateness logged, ms | CPU % per daemon | churn, namespaces/s |")
-print("|---|---|---|---|---|---|---|---|---|")
+      "| \"ran late\" episodes per window (3 nodes) | worst lateness logged, ms | standby takeovers per window (3 nodes) "
+      "| CPU % per daemon | churn, namespaces/s |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for (load, s), ws in rows.items():
     col = lambda i: [w[i] for w in ws]
-    print("| %s | %s | %d × %s s | %s / %s / %s | %s | %s | %s | %s | %s |" % (
+    print("| %s | %s | %d × %s s | %s / %s / %s | %s | %s | %s | %s | %s | %s |" % (
         load, NAMES.get(s, s), len(ws), ws[0][0], cell(col(1)), cell(col(2)), cell(col(3)), cell(col(4)),
-        cell(col(5)), cell(col(6)), cell(col(7), "%.1f"), cell(col(8), "%.1f")))
+        cell(col(5)), cell(col(6)), cell(col(9)), cell(col(7), "%.1f"), cell(col(8), "%.1f")))
 EOF
 fi
 
@@ -146,7 +149,7 @@ lab_sleep 2
 # bench_busy_read: READ_DOWNS[node], READ_ROUTES[node], READ_LINES[node]
 # (daemon log lines so far), READ_TICKS[node] (daemon CPU ticks), READ_MS
 # (monotonic), READ_CHURN (namespaces so far).
-declare -A READ_DOWNS READ_ROUTES READ_LINES READ_TICKS PREV_DOWNS PREV_ROUTES PREV_LINES PREV_TICKS
+declare -A READ_DOWNS READ_ROUTES READ_LINES READ_TICKS READ_TAKE PREV_DOWNS PREV_ROUTES PREV_LINES PREV_TICKS PREV_TAKE
 bench_busy_read() {
 	local s n f m pid t total
 	for s in "${sets[@]}"; do
@@ -160,15 +163,16 @@ bench_busy_read() {
 				READ_DOWNS[$n]=$f
 			else
 				pid=${LAB_DAEMON[$n]}
-				read -r f m <<<"$(busy_counts "$n")"
-				READ_DOWNS[$n]=$((f + m))
+				busy_counts "$n"
+				READ_DOWNS[$n]=$(( BUSY_FLAPS + BUSY_MTU_FLAPS ))
+				READ_TAKE[$n]=$BUSY_TAKEOVERS
 				READ_LINES[$n]=$(wc -l <"$LAB_DIR/$n.log")
 			fi
 			read -r t _ <<<"$(bench_proc "$pid")"
 			READ_TICKS[$n]=$t
 		done
 		n=${SET_NODES[$s]%% *}
-		[ "$s" = frr10 ] || READ_ROUTES[$n]=$(busy_route_events "$n")
+		[ "$s" = frr10 ] || { busy_route_events "$n"; READ_ROUTES[$n]=$BUSY_EVENTS; }
 	done
 	lab_mono
 	READ_MS=$LAB_MONO_MS
@@ -181,6 +185,7 @@ bench_busy_keep() {
 	for k in "${!READ_ROUTES[@]}"; do PREV_ROUTES[$k]=${READ_ROUTES[$k]}; done
 	for k in "${!READ_LINES[@]}"; do PREV_LINES[$k]=${READ_LINES[$k]}; done
 	for k in "${!READ_TICKS[@]}"; do PREV_TICKS[$k]=${READ_TICKS[$k]}; done
+	for k in "${!READ_TAKE[@]}"; do PREV_TAKE[$k]=${READ_TAKE[$k]}; done
 	PREV_MS=$READ_MS PREV_CHURN=$READ_CHURN
 }
 
@@ -204,7 +209,7 @@ for ((w = 1; w <= WINDOWS; w++)); do
 	[ "$LOAD" = cpu ] || churn=$(awk -v n=$(( READ_CHURN - PREV_CHURN )) -v t="$el" 'BEGIN { printf "%.1f", n * 1000 / t }')
 	line="   window $w ($(awk -v t="$el" 'BEGIN { printf "%.1f", t / 1000 }') s):"
 	for s in "${sets[@]}"; do
-		downs=() cpus=() lates=0 latemax=0 routes=-
+		downs=() cpus=() lates=0 latemax=0 routes=- take=0
 		for n in ${SET_NODES[$s]}; do
 			downs+=($(( READ_DOWNS[$n] - PREV_DOWNS[$n] )))
 			cpus+=("$(awk -v d=$(( READ_TICKS[$n] - PREV_TICKS[$n] )) -v hz="$CLK_TCK" -v t="$el" \
@@ -212,15 +217,20 @@ for ((w = 1; w <= WINDOWS; w++)); do
 			if [ "$s" != frr10 ]; then
 				read -r c m <<<"$(bench_busy_late "$n" "${PREV_LINES[$n]}" "${READ_LINES[$n]}")"
 				lates=$((lates + c))
+				if [ "$take" != - ] && [ "${READ_TAKE[$n]}" != - ]; then
+					take=$(( take + READ_TAKE[$n] - PREV_TAKE[$n] ))
+				else
+					take=-
+				fi
 				latemax=$(awk -v a="$latemax" -v b="$m" 'BEGIN { print (b > a ? b : a) }')
 			fi
 		done
 		n=${SET_NODES[$s]%% *}
 		[ "$s" = frr10 ] || routes=$(( READ_ROUTES[$n] - PREV_ROUTES[$n] ))
-		[ "$s" = frr10 ] && lates=- latemax=-
+		[ "$s" = frr10 ] && lates=- latemax=- take=-
 		cpu=$(lab_median "${cpus[@]}")
-		echo "$LOAD $s $SECS ${downs[*]} $routes $lates $latemax $cpu $churn" >>"$OUT"
-		line+=" $s: downs $(IFS=/; echo "${downs[*]}"), routes $routes, late $lates (worst $latemax ms), cpu $cpu %;"
+		echo "$LOAD $s $SECS ${downs[*]} $routes $lates $latemax $cpu $churn $take" >>"$OUT"
+		line+=" $s: downs $(IFS=/; echo "${downs[*]}"), routes $routes, late $lates (worst $latemax ms), takeovers $take, cpu $cpu %;"
 	done
 	line=${line%;}
 	[ "$churn" = - ] || line+="; churn $churn namespaces/s"

@@ -25,16 +25,20 @@
 # fails or is interrupted (busy_cleanup).
 #
 # Counting what the load did to the daemons:
-#   busy_counts NODE           "FLAPS MTU_FLAPS" over all of NODE's sessions,
-#                              now; a dead daemon or a control socket that
-#                              does not answer is a failure, never a 0
-#   busy_route_events NODE     meshroute route events of NODE so far ("ip
-#                              monitor route" since its daemon started),
-#                              after making sure the monitor has read every
-#                              change the kernel made until now
+#   busy_counts NODE           BUSY_FLAPS, BUSY_MTU_FLAPS (over all of NODE's
+#                              sessions) and BUSY_TAKEOVERS (its standby
+#                              thread's, "-" for a daemon without one), now;
+#                              a dead daemon or a control socket that does
+#                              not answer is a failure, never a 0
+#   busy_route_events NODE     BUSY_EVENTS: meshroute route events of NODE so
+#                              far ("ip monitor route" since its daemon
+#                              started), after making sure the monitor has
+#                              read every change the kernel made until now
 #   busy_mark NODE...          remember each node's counts
-#   busy_since_mark NODE       "FLAPS MTU_FLAPS ROUTE_EVENTS" since busy_mark
+#   busy_since_mark NODE       BUSY_D_FLAPS, BUSY_D_MTU, BUSY_D_EVENTS since busy_mark
 #   busy_assert_steady WHAT NODE...  0, 0 and 0 on every node, or the test fails
+# (They set variables instead of printing: a lab_fail inside "$(...)" would
+# only end the subshell, and the caller would read an empty count as 0.)
 #
 # Topology busy_meshes K: K 3-node full meshes on one LAN, each with its own
 # config (busy_config), so that several sets of settings live through the
@@ -197,9 +201,10 @@ trap busy_cleanup EXIT
 
 # ---- counting --------------------------------------------------------------------
 
-# busy_counts NODE: "FLAPS MTU_FLAPS" summed over every session of NODE's
-# daemon (MTU_FLAPS: MTU sessions that went Down while their regular
-# session stayed Up, a false MTU verdict's kind).
+# busy_counts NODE: BUSY_FLAPS and BUSY_MTU_FLAPS summed over every session
+# of NODE's daemon (MTU flaps: MTU sessions that went Down while their
+# regular session stayed Up, a false MTU verdict's kind), BUSY_TAKEOVERS
+# (scheduling.standby_takeovers; "-" if the daemon reports none).
 busy_counts() {
 	local node=$1 pid out
 	pid=${LAB_DAEMON[$node]:-}
@@ -208,11 +213,13 @@ busy_counts() {
 		lab_fail "meshrouted on $node does not answer on its control socket: $out"
 	out=$(printf '%s\n' "$out" | python3 -c '
 import json, sys
-s = json.load(sys.stdin)["sessions"]
-print("%d %d" % (sum(x["flaps"] for x in s), sum(x.get("mtu_flaps") or 0 for x in s)) if s else "no-sessions")') ||
+d = json.load(sys.stdin)
+s = d["sessions"]
+t = d.get("scheduling", {}).get("standby_takeovers", "-")
+print("%d %d %s" % (sum(x["flaps"] for x in s), sum(x.get("mtu_flaps") or 0 for x in s), t) if s else "no-sessions")') ||
 		lab_fail "meshroutectl status of $node is not JSON with sessions[].flaps"
-	[[ $out =~ ^[0-9]+\ [0-9]+$ ]] || lab_fail "meshrouted on $node has no sessions ($out)"
-	echo "$out"
+	[[ $out =~ ^([0-9]+)\ ([0-9]+)\ ([0-9]+|-)$ ]] || lab_fail "meshrouted on $node has no sessions ($out)"
+	BUSY_FLAPS=${BASH_REMATCH[1]} BUSY_MTU_FLAPS=${BASH_REMATCH[2]} BUSY_TAKEOVERS=${BASH_REMATCH[3]}
 }
 
 # busy_monitor_sync NODE: returns once NODE's "ip monitor" has printed every
@@ -233,30 +240,31 @@ busy_monitor_sync() {
 		lab_fail "the route monitor of $node did not see a marker route within 10 s"
 }
 
-# busy_route_events NODE: meshroute's route events on NODE so far.
+# busy_route_events NODE: BUSY_EVENTS, meshroute's route events on NODE so far.
 busy_route_events() {
 	local f=$LAB_DIR/$1.routes
 	[ -n "${LAB_MONITOR[$1]:-}" ] && lab_alive "${LAB_MONITOR[$1]}" ||
 		lab_fail "no route monitor running on $1"
 	busy_monitor_sync "$1"
-	grep -c " proto \($LAB_PROTO\|meshroute\) " "$f" || true
+	BUSY_EVENTS=$(grep -c " proto \($LAB_PROTO\|meshroute\) " "$f" || true)
+	lab_is_number "$BUSY_EVENTS" || lab_fail "cannot count the route events in $f"
 }
 
 busy_mark() {	# NODE...
-	local n f m
+	local n
 	for n in "$@"; do
-		read -r f m <<<"$(busy_counts "$n")"
-		BUSY_MARK_FLAPS[$n]=$f BUSY_MARK_MTU[$n]=$m
-		BUSY_MARK_EVENTS[$n]=$(busy_route_events "$n")
+		busy_counts "$n"
+		busy_route_events "$n"
+		BUSY_MARK_FLAPS[$n]=$BUSY_FLAPS BUSY_MARK_MTU[$n]=$BUSY_MTU_FLAPS BUSY_MARK_EVENTS[$n]=$BUSY_EVENTS
 	done
 }
 
-busy_since_mark() {	# NODE: "FLAPS MTU_FLAPS ROUTE_EVENTS" since busy_mark
-	local f m e
-	read -r f m <<<"$(busy_counts "$1")"
-	e=$(busy_route_events "$1")
-	echo "$(( f - ${BUSY_MARK_FLAPS[$1]:?busy_mark $1 first} )) $(( m - BUSY_MARK_MTU[$1] ))" \
-		"$(( e - BUSY_MARK_EVENTS[$1] ))"
+busy_since_mark() {	# NODE: BUSY_D_FLAPS BUSY_D_MTU BUSY_D_EVENTS since busy_mark
+	busy_counts "$1"
+	busy_route_events "$1"
+	BUSY_D_FLAPS=$(( BUSY_FLAPS - ${BUSY_MARK_FLAPS[$1]:?busy_mark $1 first} ))
+	BUSY_D_MTU=$(( BUSY_MTU_FLAPS - BUSY_MARK_MTU[$1] ))
+	BUSY_D_EVENTS=$(( BUSY_EVENTS - BUSY_MARK_EVENTS[$1] ))
 }
 
 # busy_assert_steady WHAT NODE...: no flap, no MTU flap and no route event
@@ -266,7 +274,8 @@ busy_assert_steady() {
 	local what=$1 n f m e bad=() line=""
 	shift
 	for n in "$@"; do
-		read -r f m e <<<"$(busy_since_mark "$n")"
+		busy_since_mark "$n"
+		f=$BUSY_D_FLAPS m=$BUSY_D_MTU e=$BUSY_D_EVENTS
 		line+=" $n: $f flaps, $m MTU flaps, $e route events;"
 		[ "$f" = 0 ] && [ "$m" = 0 ] && [ "$e" = 0 ] || bad+=("$n")
 	done
@@ -414,7 +423,7 @@ BUSY_SETTINGS=("realtime = yes")
 # then, still under load, one cable of each mesh goes silent and both of its
 # sessions must go Down in time (busy_cut), and nothing else may move.
 busy_test() {
-	local load=$1 secs=${BUSY_SECS:-25} n f m e
+	local load=$1 secs=${BUSY_SECS:-25} n f m
 	lab_require_daemon
 	lab_log "== two 3-node meshes: n1-n3 defaults (20ms x 3), n4-n6 10ms x 3 with ${BUSY_SETTINGS[*]}; load: $load, ${secs} s"
 	busy_meshes 2
@@ -432,7 +441,9 @@ busy_test() {
 	[ "$load" = cpu ] || lab_log "   churn so far: $(busy_churn_count | cut -d' ' -f1) namespaces of $BUSY_VETHS veth pairs"
 	for n in n1 n2 n3 n4 n5 n6; do
 		read -r f m <<<"$(busy_late "$n")"
-		lab_log "   $n: $f \"ran late\" episodes logged$([ "$f" = 0 ] || echo ", the worst $m ms")"
+		busy_counts "$n"
+		lab_log "   $n: $f \"ran late\" episodes logged$([ "$f" = 0 ] || echo ", the worst $m ms");" \
+			"standby takeovers so far: $BUSY_TAKEOVERS"
 	done
 	busy_assert_steady "${secs} s of $load" n1 n2 n3 n4 n5 n6
 
@@ -445,9 +456,9 @@ busy_test() {
 		busy_assert_steady "$n after the cuts" "$n"
 	done
 	for n in n1 n2 n4 n5; do
-		read -r f m e <<<"$(busy_since_mark "$n")"
-		assert_eq "$n: flaps from the cut (its one session on the cable)" 1 "$f"
-		assert_eq "$n: route events from the cut (its one route off the cable)" 1 "$e"
+		busy_since_mark "$n"
+		assert_eq "$n: flaps from the cut (its one session on the cable)" 1 "$BUSY_D_FLAPS"
+		assert_eq "$n: route events from the cut (its one route off the cable)" 1 "$BUSY_D_EVENTS"
 	done
 	assert_eq "n1's route to n3 after the cut" "$(lab_port n1 n3)" "$(lab_route n1 n3)"
 	assert_eq "n4's route to n6 after the cut" "$(lab_port n4 n6)" "$(lab_route n4 n6)"
