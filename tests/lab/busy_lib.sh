@@ -101,14 +101,14 @@ busy_churn_stop() {
 	kill -s TERM "$BUSY_CHURN_PID" 2>/dev/null
 	# The loop finishes the namespace in hand (a second or so on a busy host).
 	wait_for 20 eval '! lab_alive '"$BUSY_CHURN_PID" || kill -s KILL "$BUSY_CHURN_PID" 2>/dev/null
-	wait "$BUSY_CHURN_PID" 2>/dev/null
+	wait "$BUSY_CHURN_PID" 2>/dev/null || true
 	lab_reaped "$BUSY_CHURN_PID"
 	BUSY_CHURN_PID=
 	t1=$(now_us)
 	busy_churn_clean
 	read -r BUSY_CHURN_NS BUSY_CHURN_FAILS <<<"$(busy_churn_count)"
 	BUSY_CHURN_RATE=$(awk -v n="$BUSY_CHURN_NS" -v t=$((t1 - BUSY_CHURN_T0)) \
-		'BEGIN { printf "%.1f", t > 0 ? n / (t / 1e6) : 0 }')
+		'BEGIN { printf "%.1f", (t > 0 ? n / (t / 1e6) : 0) }')	# (unparenthesised, ">" redirects)
 }
 
 # busy_churn_clean: removes churn namespaces of this run that are left
@@ -142,7 +142,7 @@ busy_cpu_stop() {
 		pkill -KILL -P "$BUSY_CPU_PID" 2>/dev/null
 		kill -s KILL "$BUSY_CPU_PID" 2>/dev/null
 	}
-	wait "$BUSY_CPU_PID" 2>/dev/null
+	wait "$BUSY_CPU_PID" 2>/dev/null || true
 	lab_reaped "$BUSY_CPU_PID"
 	BUSY_CPU_PID=
 }
