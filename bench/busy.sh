@@ -22,9 +22,12 @@
 # the three), and the churn's namespaces per second.  A daemon that dies or
 # stops answering, or a load that stops, fails the run: a count of 0 from
 # a dead daemon is no figure.  Appends one line per window and set to OUT:
-#   LOAD SET SECS DOWNS_A DOWNS_B DOWNS_C ROUTES LATE_N LATE_MAX_MS CPU_PCT CHURN_PER_S TAKEOVERS
+#   LOAD SET SECS DOWNS_A DOWNS_B DOWNS_C ROUTES LATE_N LATE_MAX_MS CPU_PCT CHURN_PER_S TAKEOVERS ON_LAN
 # (TAKEOVERS: the standby thread's over the three nodes, from
-# `meshroutectl -j status`, scheduling.standby_takeovers)
+# `meshroutectl -j status`, scheduling.standby_takeovers; ON_LAN: how many
+# of node A's two routes are on the LAN at the window's end -- sessions
+# that flap often are damped, their routes stay on the LAN and then do not
+# count as route changes)
 # ("-" where a set has no such figure).  bench/busy.sh --report OUT prints
 # the markdown table of OUT (medians [min-max] over the windows).
 set -u
@@ -55,17 +58,18 @@ NAMES = {
 rows = OrderedDict()
 for line in open(sys.argv[1]):
     w = line.split()
-    if len(w) == 12:
-        rows.setdefault((w[0], w[1]), []).append(w[2:])
+    if len(w) in (12, 13):
+        rows.setdefault((w[0], w[1]), []).append((w + ["-"])[2:13])
 print("| load | daemon | windows | session downs per window, node A / B / C | route changes per window, node A "
+      "| node A's routes on the LAN at a window's end (of 2) "
       "| \"ran late\" episodes per window (3 nodes) | worst lateness logged, ms | standby takeovers per window (3 nodes) "
       "| CPU % per daemon | churn, namespaces/s |")
-print("|---|---|---|---|---|---|---|---|---|---|")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
 for (load, s), ws in rows.items():
     col = lambda i: [w[i] for w in ws]
-    print("| %s | %s | %d × %s s | %s / %s / %s | %s | %s | %s | %s | %s | %s |" % (
+    print("| %s | %s | %d × %s s | %s / %s / %s | %s | %s | %s | %s | %s | %s | %s |" % (
         load, NAMES.get(s, s), len(ws), ws[0][0], cell(col(1)), cell(col(2)), cell(col(3)), cell(col(4)),
-        cell(col(5)), cell(col(6)), cell(col(9)), cell(col(7), "%.1f"), cell(col(8), "%.1f")))
+        cell(col(10)), cell(col(5)), cell(col(6)), cell(col(9)), cell(col(7), "%.1f"), cell(col(8), "%.1f")))
 EOF
 fi
 
@@ -226,11 +230,18 @@ for ((w = 1; w <= WINDOWS; w++)); do
 			fi
 		done
 		n=${SET_NODES[$s]%% *}
-		[ "$s" = frr10 ] || routes=$(( READ_ROUTES[$n] - PREV_ROUTES[$n] ))
+		onlan=-
+		if [ "$s" != frr10 ]; then
+			routes=$(( READ_ROUTES[$n] - PREV_ROUTES[$n] ))
+			onlan=0
+			for p in ${SET_NODES[$s]}; do
+				[ "$p" = "$n" ] || ! lab_route_is "$n" "$p" lan || onlan=$((onlan + 1))
+			done
+		fi
 		[ "$s" = frr10 ] && lates=- latemax=- take=-
 		cpu=$(lab_median "${cpus[@]}")
-		echo "$LOAD $s $SECS ${downs[*]} $routes $lates $latemax $cpu $churn $take" >>"$OUT"
-		line+=" $s: downs $(IFS=/; echo "${downs[*]}"), routes $routes, late $lates (worst $latemax ms), takeovers $take, cpu $cpu %;"
+		echo "$LOAD $s $SECS ${downs[*]} $routes $lates $latemax $cpu $churn $take $onlan" >>"$OUT"
+		line+=" $s: downs $(IFS=/; echo "${downs[*]}"), routes $routes (on the LAN now: $onlan), late $lates (worst $latemax ms), takeovers $take, cpu $cpu %;"
 	done
 	line=${line%;}
 	[ "$churn" = - ] || line+="; churn $churn namespaces/s"
