@@ -8,6 +8,8 @@ SYSCONFDIR ?= /etc
 DOCDIR     ?= $(PREFIX)/share/doc/meshroute
 # Where systemd looks for units (/lib/systemd/system on Debian 12).
 SYSTEMDUNITDIR ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null),$(PREFIX)/lib/systemd/system)
+# bash-completion loads completions on demand from here.
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR    ?=
 
 CC      ?= cc
@@ -35,7 +37,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/%)
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/%)
 
-.PHONY: all deps unit lab check check-repeat demo asan install uninstall clean bench bracket bracket-check
+.PHONY: all deps unit lab check check-repeat check-trixie demo asan install uninstall clean bench bracket bracket-check
 all: $(BINS:%=$(BUILD)/%) $(TOOL_BINS)
 
 # A recipe that fails leaves no half-written target behind to be taken for
@@ -91,6 +93,11 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)./tests/check.sh
 
+# Debian 13 (Proxmox VE 9): build, unit and packaging tests in a trixie root
+# file system from Debian's mirror (root, network; not part of check).
+check-trixie: deps
+	$(Q)./tests/packaging/trixie.sh
+
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)./tests/lab/demo.sh
@@ -136,14 +143,15 @@ fuzz-clean:
 install: $(BUILD)/meshrouted $(BUILD)/meshroutectl
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DOCDIR)/examples
+		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0755 $(BUILD)/meshrouted $(BUILD)/meshroutectl $(DESTDIR)$(SBINDIR)/
 	install -m 0644 etc/rt_protos.d/meshroute.conf $(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d/meshroute.conf
 	install -m 0644 man/meshrouted.8 man/meshroutectl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 man/meshroute.conf.5 $(DESTDIR)$(MANDIR)/man5/
-	sed 's|/usr/sbin/meshrouted|$(SBINDIR)/meshrouted|' etc/meshrouted.service >$(BUILD)/meshrouted.service
+	sed 's|/usr/sbin/meshroute|$(SBINDIR)/meshroute|' etc/meshrouted.service >$(BUILD)/meshrouted.service
 	install -m 0644 $(BUILD)/meshrouted.service $(DESTDIR)$(SYSTEMDUNITDIR)/meshrouted.service
 	install -m 0644 etc/meshroute.conf.example $(DESTDIR)$(DOCDIR)/examples/meshroute.conf
+	install -m 0644 etc/completion/meshroutectl.bash $(DESTDIR)$(BASHCOMPDIR)/meshroutectl
 	install -m 0755 contrib/meshroute-alert-mail contrib/meshroute-alert-webhook $(DESTDIR)$(DOCDIR)/examples/
 
 uninstall:
@@ -152,6 +160,7 @@ uninstall:
 	      $(DESTDIR)$(MANDIR)/man8/meshrouted.8 $(DESTDIR)$(MANDIR)/man8/meshroutectl.8 \
 	      $(DESTDIR)$(MANDIR)/man5/meshroute.conf.5 \
 	      $(DESTDIR)$(SYSTEMDUNITDIR)/meshrouted.service \
+	      $(DESTDIR)$(BASHCOMPDIR)/meshroutectl \
 	      $(DESTDIR)$(DOCDIR)/examples/meshroute.conf \
 	      $(DESTDIR)$(DOCDIR)/examples/meshroute-alert-mail \
 	      $(DESTDIR)$(DOCDIR)/examples/meshroute-alert-webhook

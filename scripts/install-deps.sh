@@ -6,7 +6,8 @@ set -eu
 
 PKGS="build-essential pkg-config clang libmnl-dev libinih-dev libcmocka-dev
 libsystemd-dev nettle-dev libcap-ng-dev openscad python3 iproute2 nftables procps psmisc kmod
-systemd groff-base man-db mandoc debhelper dpkg-dev fakeroot lintian frr bird2 iperf3 stress-ng iputils-ping libfaketime"
+systemd groff-base man-db mandoc debhelper dpkg-dev fakeroot lintian frr bird2 iperf3 stress-ng iputils-ping libfaketime
+debootstrap systemd-container bash-completion"
 
 missing=""
 for p in $PKGS; do

@@ -25,6 +25,7 @@
 #include "command.h"
 #include "control.h"
 #include "daemon.h"
+#include "drainstate.h"
 #include "log.h"
 #include "net.h"
 #include "nl.h"
@@ -233,10 +234,11 @@ static void peer_update(struct mr_daemon *d, struct mr_peer *p, mtime_t now)
 		}
 		path_select(c, n, now, &want);
 		/*
-		 * The kernel has no IPv6 multipath over device-only nexthops:
-		 * one healthy port carries it, the lowest ifindex, stably.
+		 * IPv6 multipath over device-only next hops needs nexthop
+		 * objects (nl.h); without them one healthy port carries it,
+		 * the lowest ifindex, stably.
 		 */
-		if (fam == 1 && want.noif > 1)
+		if (fam == 1 && want.noif > 1 && !nl_ipv6_multipath(d->nl))
 			want.noif = 1;
 		/* No direct port: perhaps through a neighbour (relay = on, IPv4). */
 		if (fam == 0)
@@ -2685,6 +2687,7 @@ int daemon_drain(struct mr_daemon *d, const char *name, bool drain, FILE *out)
 		return 0;
 	}
 	port->drained = drain;
+	drainstate_record(name, drain);
 	log_notice("port %s: %s by the admin", name, drain ? "drained" : "back in service");
 	if (drain) {
 		/* Our traffic leaves the port first (atomic replace, acked)... */

@@ -1,16 +1,32 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Logging: stderr in the foreground, syslog otherwise; one line per event. */
+/* Logging: stderr in the foreground (journald priorities when it is the journal), syslog otherwise; one line per event. */
 #ifndef MR_LOG_H
 #define MR_LOG_H
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 
-/* to_stderr: foreground mode. verbose: also log_debug(). */
+/*
+ * to_stderr: foreground mode. verbose: also log_debug().  When stderr is
+ * journald's stream (JOURNAL_STREAM names it), every line starts with its
+ * priority as sd-daemon(3)'s "<N>" prefix, so `journalctl -p warning` works;
+ * otherwise lines are plain (time-stamped on a terminal or with
+ * MESHROUTE_LOG_TIMESTAMPS).
+ */
 void log_init(const char *ident, bool to_stderr, bool verbose);
+/* JOURNAL_STREAM is set and names the file that stderr is. */
+bool log_stderr_is_journal(void);
+/*
+ * Where modules that report to a FILE (config_load's errf) should write
+ * during start-up: stderr, or, when stderr is the journal, a stream that
+ * gives each line priority err.  Never closed.
+ */
+FILE *log_error_file(void);
 void log_set_verbose(bool verbose);
 
-/* log_warn appends ": strerror(errno)"; log_warnx does not. */
+/* log_warn appends ": strerror(errno)"; log_warnx does not.  log_errx: priority err (start-up refused). */
+void log_errx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "control.h"
 #include "mlx4.h"
 #include "mtime.h"
@@ -51,9 +52,9 @@ static void usage(FILE *f)
 	size_t i;
 
 	fprintf(f, "usage: meshroutectl [-s SOCKET] [-j] COMMAND [ARGS]\n\n"
-		   "  -s SOCKET  control socket (default %s)\n"
+		   "  -s SOCKET  control socket (default: control-socket of %s, else %s)\n"
 		   "  -j         ask for JSON where the command supports it\n\ncommands:\n",
-		DEFAULT_SOCKET);
+		MR_DEFAULT_CONFIG, DEFAULT_SOCKET);
 	for (i = 0; i < NCOMMANDS; i++) {
 		char name[32];
 
@@ -278,9 +279,40 @@ static int wait_drained(const char *path, const char *port)
 	}
 }
 
+/*
+ * Without -s: the control-socket of the daemon's configuration file, so
+ * that `systemctl reload` (ExecReload runs us) and the admin reach a daemon
+ * whose socket was moved; the built-in default when the file cannot be
+ * read or parsed (a reload of a broken file then still reaches the default
+ * socket and reports the daemon's errors).
+ */
+static const char *socket_of_config(char *buf, size_t len)
+{
+	static struct mr_config cfg;
+	char *errs = NULL;
+	size_t errlen = 0;
+	FILE *errf = open_memstream(&errs, &errlen);
+	int err;
+
+	if (!errf || access(MR_DEFAULT_CONFIG, R_OK) < 0) {
+		if (errf)
+			fclose(errf);
+		free(errs);
+		return DEFAULT_SOCKET;
+	}
+	err = config_load(MR_DEFAULT_CONFIG, &cfg, errf);
+	fclose(errf);
+	free(errs);
+	if (err < 0 || !cfg.control_socket[0])
+		return DEFAULT_SOCKET;
+	snprintf(buf, len, "%s", cfg.control_socket);
+	return buf;
+}
+
 int main(int argc, char **argv)
 {
-	const char *path = DEFAULT_SOCKET;
+	static char conf_sock[sizeof(((struct mr_config *)0)->control_socket)];
+	const char *path = NULL;
 	const struct command *cmd;
 	char req[CONTROL_MAX_REQUEST + 1], *reply = NULL;
 	size_t bodylen = 0;
@@ -329,6 +361,8 @@ int main(int argc, char **argv)
 	}
 	if (build_request(json, argc, argv, req, sizeof(req)) < 0)
 		return EXIT_USAGE;
+	if (!path)
+		path = socket_of_config(conf_sock, sizeof(conf_sock));
 
 	st = ask(path, req, &reply, &bodylen);
 	if (st < 0)

@@ -11,8 +11,11 @@
 
 #include "config.h"
 #include "daemon.h"
+#include "drainstate.h"
+#include "hostcheck.h"
 #include "log.h"
 #include "nl.h"
+#include "sysctl.h"
 
 #define MR_VERSION "0.1.0"
 
@@ -63,7 +66,43 @@ static int find_self(const struct mr_config *cfg, const char *name)
 		}
 		nl_close(nl);
 	}
-	return config_find_self(cfg, name, la.a, la.n, stderr);
+	return config_find_self(cfg, name, la.a, la.n, log_error_file());
+}
+
+/*
+ * Ports drained before the restart stay drained: their sessions start in
+ * AdminDown before the first probe goes out (the loop has not run yet).
+ */
+static void drains_restore(struct mr_daemon *d)
+{
+	struct drainstate ds;
+	const char *dir = drainstate_dir(NULL);
+	int i;
+
+	if (!dir || drainstate_load(dir, &ds) < 0)
+		return;
+	for (i = 0; i < ds.n; i++) {
+		char *msg = NULL;
+		size_t len = 0;
+		FILE *out = open_memstream(&msg, &len);
+		int err;
+
+		if (!out)
+			return;
+		err = daemon_drain(d, ds.port[i], true, out);
+		fclose(out);
+		if (err < 0) {
+			log_warnx("%s/%s names %s, not a fast port of this node: forgotten",
+				  dir, DRAINSTATE_FILE, ds.port[i]);
+			drainstate_record(ds.port[i], false);
+		} else {
+			log_notice("port %s: still drained since %s, as %s/%s says: "
+				   "\"meshroutectl undrain %s\" puts it back in service",
+				   ds.port[i], ds.since[i][0] ? ds.since[i] : "an earlier run", dir,
+				   DRAINSTATE_FILE, ds.port[i]);
+		}
+		free(msg);
+	}
 }
 
 int main(int argc, char **argv)
@@ -125,21 +164,21 @@ int main(int argc, char **argv)
 	mallopt(M_MMAP_THRESHOLD, 32 * 1024);
 	mallopt(M_TRIM_THRESHOLD, 64 * 1024);
 
-	if (config_load(conf, &d.cfg, stderr) < 0) {
-		fprintf(stderr, "meshrouted: %s: configuration rejected\n", conf);
+	if (config_load(conf, &d.cfg, log_error_file()) < 0) {
+		fprintf(log_error_file(), "meshrouted: %s: configuration rejected\n", conf);
 		return 1;
 	}
 	if (sock) {
 		if (strlen(sock) >= sizeof(d.cfg.control_socket)) {
-			fprintf(stderr, "meshrouted: -s %s: path too long\n", sock);
+			fprintf(log_error_file(), "meshrouted: -s %s: path too long\n", sock);
 			return 2;
 		}
 		snprintf(d.cfg.control_socket, sizeof(d.cfg.control_socket), "%s", sock);
 		snprintf(d.sock_override, sizeof(d.sock_override), "%s", sock);
 	}
 	if (d.cfg.auth_type != MR_AUTH_NONE &&
-	    auth_keyring_load(d.cfg.auth_key_file, d.cfg.auth_type, &d.keys, stderr) < 0) {
-		fprintf(stderr, "meshrouted: %s: key file rejected\n", d.cfg.auth_key_file);
+	    auth_keyring_load(d.cfg.auth_key_file, d.cfg.auth_type, &d.keys, log_error_file()) < 0) {
+		fprintf(log_error_file(), "meshrouted: %s: key file rejected\n", d.cfg.auth_key_file);
 		return 1;
 	}
 	d.self = find_self(&d.cfg, name);
@@ -147,10 +186,13 @@ int main(int argc, char **argv)
 		return 1;
 	if (check) {
 		config_print_plan(&d.cfg, d.self, stdout);
+		/* What on this host would get in the way: warnings only, the file is fine. */
+		fflush(stdout);
+		hostcheck_run(NULL, &d.cfg, d.self, true, stderr);
 		return 0;
 	}
 	if (geteuid() != 0)
-		fprintf(stderr, "meshrouted: not root: setting routes and sysctls will fail\n");
+		log_warnx("not root: setting routes and sysctls will fail");
 	if (!foreground) {
 		if (daemon(0, 0) < 0) {
 			perror("meshrouted: daemon");
@@ -158,12 +200,17 @@ int main(int argc, char **argv)
 		}
 		log_init("meshrouted", false, d.verbose);
 	}
+	hostcheck_run(NULL, &d.cfg, d.self, false, NULL);
+	/* Two cables to one peer (a multipath route) share flows only with a layer-4 hash. */
+	if (d.cfg.nodes[d.self].nfast >= 2)
+		sysctl_multipath_hash(d.cfg.set_sysctl);
 	err = daemon_start(&d);
 	if (err < 0) {
-		log_warnx("start-up failed: %s", strerror(-err));
+		log_errx("start-up failed: %s", strerror(-err));
 		daemon_shutdown(&d);
 		return 1;
 	}
+	drains_restore(&d);
 	daemon_realtime(&d);
 	daemon_drop_privileges(&d);
 	/* What start-up parsed and collected is free now: give it back. */

@@ -241,7 +241,9 @@ int net_tx_open(int family, const struct mr_addr *src, int ifindex, uint16_t *sp
 		goto fail;
 	if (family == AF_INET6) {
 		if ((err = setopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 255, "IPV6_UNICAST_HOPS")) ||
-		    (err = setopt(fd, IPPROTO_IPV6, IPV6_TCLASS, BFD_TOS_CS6, "IPV6_TCLASS")))
+		    (err = setopt(fd, IPPROTO_IPV6, IPV6_TCLASS, BFD_TOS_CS6, "IPV6_TCLASS")) ||
+		    /* Still tentative (DAD at boot, ifup) or not on the port yet: bind it anyway. */
+		    (err = setopt(fd, IPPROTO_IPV6, IPV6_FREEBIND, 1, "IPV6_FREEBIND")))
 			goto fail;
 	} else {
 		if ((err = setopt(fd, IPPROTO_IP, IP_TTL, 255, "IP_TTL")) ||

@@ -19,6 +19,7 @@
 #include <linux/netlink.h>
 #include <linux/fib_rules.h>
 #include <linux/neighbour.h>
+#include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
 
 #include "log.h"
@@ -31,6 +32,29 @@
 #define NL_DUMP_TRIES 8		/* restarts of a dump marked NLM_F_DUMP_INTR */
 #define NL_REQ_SIZE 1024	/* our largest request is < 200 bytes */
 
+/*
+ * IPv6 multipath over device-only next hops goes through nexthop objects
+ * (see nl.h): one per fast port, one group per destination.  Their ids
+ * are ours for the life of the handle, taken from NL_NH_ID_BASE upwards,
+ * skipping any that another program (FRR's zebra) holds.
+ */
+#define NL_NH_ID_BASE 0x6d720000u	/* "mr", as MR_PROBE_MARK */
+#define NL_NH_ID_TRIES 4096
+#define NL_NH_SLOTS 64
+
+struct nl_nh_port {
+	int ifindex;
+	uint32_t id;
+};
+
+struct nl_nh_group {
+	uint8_t dst[16];	/* IPv6 destination whose route uses it */
+	uint32_t id;
+	bool in_use;		/* a route of ours points at it */
+	int noif;
+	int oif[NL_MAX_NH];	/* its members, as last installed */
+};
+
 struct nl {
 	struct mnl_socket *cmd;
 	struct mnl_socket *mon;
@@ -39,6 +63,11 @@ struct nl {
 	bool cmd_busy;		/* a request is waiting for its reply */
 	bool mon_busy;		/* nl_monitor_read() is running */
 	char errmsg[256];	/* extended ack text of the last failed command */
+	struct nl_nh_port nh_port[NL_NH_SLOTS];
+	struct nl_nh_group nh_group[NL_NH_SLOTS];
+	int nnh_port, nnh_group;
+	uint32_t nh_next;	/* next nexthop id to try */
+	int nh_support;		/* nexthop objects: 0 not probed yet, 1 yes, -1 no */
 	uint8_t cmd_buf[NL_BUF_SIZE] __attribute__((aligned(8)));
 	uint8_t mon_buf[NL_BUF_SIZE] __attribute__((aligned(8)));
 };
@@ -198,6 +227,7 @@ static const enum mnl_attr_data_type nl_route_types[RTA_MAX + 1] = {
 	[RTA_TABLE] = MNL_TYPE_U32,
 	[RTA_PRIORITY] = MNL_TYPE_U32,
 	[RTA_GATEWAY] = MNL_TYPE_BINARY,
+	[RTA_NH_ID] = MNL_TYPE_U32,
 };
 
 /* RTA_MULTIPATH: a packed list of struct rtnexthop, each followed by its own attributes. */
@@ -257,6 +287,8 @@ static int nl_parse_route(const struct nlmsghdr *nlh, struct nl_route *r)
 			return err;
 		r->has_gw = true;
 	}
+	if (tb[RTA_NH_ID])
+		r->nh_id = mnl_attr_get_u32(tb[RTA_NH_ID]);
 	if (tb[RTA_MULTIPATH])
 		return nl_parse_multipath(tb[RTA_MULTIPATH], r);
 	if (tb[RTA_OIF]) {
@@ -271,6 +303,8 @@ static int nl_parse_route(const struct nlmsghdr *nlh, struct nl_route *r)
 /* What a route dump keeps; the kernel filters too (strict checking), this makes sure. */
 struct nl_filter {
 	const struct nl_handlers *h;
+	const struct nl *nl;	/* set: a route over one of our nexthop groups gets its members */
+	int *nh_owner;		/* set: RTM_NEWNEXTHOP replies give their protocol here */
 	bool routes;		/* filter routes: table, protocol */
 	uint8_t protocol;	/* 0 = any */
 	uint32_t table;		/* with routes: 0 means the main table */
@@ -314,9 +348,23 @@ static void nl_dispatch(const struct nlmsghdr *nlh, const struct nl_filter *f)
 		if (f->routes && (r.table != (f->table ? f->table : RT_TABLE_MAIN) ||
 				  (f->protocol && r.protocol != f->protocol)))
 			return;
+		if (f->nl && r.nh_id && r.noif == 0) {
+			/* net.ipv4.nexthop_compat_mode = 0: no expanded next hops. */
+			int i;
+
+			for (i = 0; i < f->nl->nnh_group; i++)
+				if (f->nl->nh_group[i].id == r.nh_id) {
+					r.noif = f->nl->nh_group[i].noif;
+					memcpy(r.oif, f->nl->nh_group[i].oif, sizeof(r.oif));
+				}
+		}
 		h->route(h->ctx, &r, type == RTM_DELROUTE);
 		break;
 	}
+	case RTM_NEWNEXTHOP:
+		if (f->nh_owner && nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(struct nhmsg)))
+			*f->nh_owner = ((const struct nhmsg *)mnl_nlmsg_get_payload(nlh))->nh_protocol;
+		return;
 	default:
 		return;
 	}
@@ -530,7 +578,7 @@ int nl_dump_table_routes(struct nl *nl, int family, uint32_t table, uint8_t prot
 	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(8)));
 	const struct nl_filter f = {
 		.h = h ? h : &nl_no_handlers, .routes = true, .protocol = protocol,
-		.table = table,
+		.table = table, .nl = nl,
 	};
 	struct rtmsg *rtm;
 	struct nlmsghdr *nlh;
@@ -579,6 +627,207 @@ static void nl_route_str(char *out, size_t len, int family, const uint8_t *dst, 
 		snprintf(out + o, len - o, " src %s", a);
 }
 
+/* ---- nexthop objects: IPv6 multipath over device-only next hops ---- */
+
+/*
+ * Who holds nexthop `id`: -ENOENT nobody, else its protocol (>= 0), or
+ * another -errno (-EOPNOTSUPP and the like: no nexthop objects here).
+ */
+static int nh_owner(struct nl *nl, uint32_t id)
+{
+	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(8)));
+	int owner = -ENOENT, err;
+	const struct nl_filter f = { .h = &nl_no_handlers, .nh_owner = &owner };
+	struct nhmsg *nhm;
+	struct nlmsghdr *nlh = nl_req(buf, RTM_GETNEXTHOP, NLM_F_ACK, (void **)&nhm, sizeof(*nhm));
+
+	nhm->nh_family = AF_UNSPEC;
+	if (!mnl_attr_put_u32_check(nlh, sizeof(buf), NHA_ID, id))
+		return -EMSGSIZE;
+	err = nl_talk(nl, nlh, &f, NULL);
+	if (err == -ENOENT || err == -ESRCH)
+		return -ENOENT;
+	return err < 0 ? err : owner;
+}
+
+static int nh_delete(struct nl *nl, uint32_t id)
+{
+	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(8)));
+	struct nhmsg *nhm;
+	struct nlmsghdr *nlh = nl_req(buf, RTM_DELNEXTHOP, NLM_F_ACK, (void **)&nhm, sizeof(*nhm));
+
+	nhm->nh_family = AF_UNSPEC;
+	if (!mnl_attr_put_u32_check(nlh, sizeof(buf), NHA_ID, id))
+		return -EMSGSIZE;
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+/* A nexthop id for us: free, or ours (MR_RTPROT) left by an earlier run. */
+static int nh_alloc(struct nl *nl, uint32_t *id)
+{
+	int tries, i, owner;
+
+	if (nl->nh_next < NL_NH_ID_BASE)
+		nl->nh_next = NL_NH_ID_BASE;
+	for (tries = 0; tries < NL_NH_ID_TRIES; tries++) {
+		uint32_t cand = nl->nh_next++;
+		bool mine = false;
+
+		for (i = 0; i < nl->nnh_port; i++)
+			mine |= nl->nh_port[i].id == cand;
+		for (i = 0; i < nl->nnh_group; i++)
+			mine |= nl->nh_group[i].id == cand;
+		if (mine)
+			continue;
+		owner = nh_owner(nl, cand);
+		/*
+		 * Ours but not this handle's: left by an earlier run (killed),
+		 * perhaps a group where we now want a port's next hop, which
+		 * the kernel would not replace in place.  Its routes went at
+		 * start-up; the object goes now.
+		 */
+		if (owner == MR_RTPROT && nh_delete(nl, cand) == 0)
+			owner = -ENOENT;
+		if (owner == -ENOENT) {
+			*id = cand;
+			return 0;
+		}
+		if (owner < 0)
+			return owner;
+		log_debug("nl: nexthop id %u belongs to protocol %d, skipped", cand, owner);
+	}
+	log_warnx("nl: no free nexthop id in %u-%u", NL_NH_ID_BASE, nl->nh_next - 1);
+	return -ENOSPC;
+}
+
+/* RTM_NEWNEXTHOP, create or replace: over oif (group NULL) or a group of members. */
+static int nh_replace(struct nl *nl, uint32_t id, int oif, const uint32_t *group, int n)
+{
+	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(8)));
+	struct nexthop_grp g[NL_MAX_NH];
+	char ext[300];
+	struct nhmsg *nhm;
+	struct nlmsghdr *nlh = nl_req(buf, RTM_NEWNEXTHOP, NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE,
+				      (void **)&nhm, sizeof(*nhm));
+	int i, err;
+
+	/* A group has no family of its own; a device-only next hop is IPv6's. */
+	nhm->nh_family = group ? AF_UNSPEC : AF_INET6;
+	nhm->nh_protocol = MR_RTPROT;
+	if (!mnl_attr_put_u32_check(nlh, sizeof(buf), NHA_ID, id))
+		return -EMSGSIZE;
+	if (group) {
+		memset(g, 0, sizeof(g));
+		for (i = 0; i < n; i++)
+			g[i].id = group[i];	/* weight 0: 1 */
+		if (!mnl_attr_put_check(nlh, sizeof(buf), NHA_GROUP, (size_t)n * sizeof(g[0]), g))
+			return -EMSGSIZE;
+	} else if (!mnl_attr_put_u32_check(nlh, sizeof(buf), NHA_OIF, (uint32_t)oif)) {
+		return -EMSGSIZE;
+	}
+	err = nl_talk(nl, nlh, NULL, NULL);
+	if (err < 0)
+		log_warnx("nl: nexthop %u (%s): %s%s", id, group ? "group" : "device", strerror(-err),
+			  nl_ext_suffix(nl, ext, sizeof(ext)));
+	return err;
+}
+
+bool nl_ipv6_multipath(struct nl *nl)
+{
+	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(8)));
+	const struct nl_filter f = { .h = &nl_no_handlers };
+	struct nhmsg *nhm;
+	struct nlmsghdr *nlh;
+	int err;
+
+	if (nl->nh_support)
+		return nl->nh_support > 0;
+	/* A dump of nexthop objects: kernels without them (< 5.3) refuse the request. */
+	nlh = nl_req(buf, RTM_GETNEXTHOP, NLM_F_DUMP, (void **)&nhm, sizeof(*nhm));
+	nhm->nh_family = AF_UNSPEC;
+	err = nl_talk(nl, nlh, &f, NULL);
+	if (err == -EBUSY)
+		return false;	/* ask again later */
+	nl->nh_support = err == 0 ? 1 : -1;
+	if (err < 0)
+		log_info("nl: no nexthop objects (%s): IPv6 takes one of several cables to a peer",
+			 strerror(-err));
+	return nl->nh_support > 0;
+}
+
+/* The group of IPv6 destination dst (allocated on first use), or NULL. */
+static struct nl_nh_group *nh_group_of(struct nl *nl, const uint8_t *dst, bool alloc)
+{
+	struct nl_nh_group *g;
+	int i;
+
+	for (i = 0; i < nl->nnh_group; i++)
+		if (memcmp(nl->nh_group[i].dst, dst, 16) == 0)
+			return &nl->nh_group[i];
+	if (!alloc || nl->nnh_group >= NL_NH_SLOTS)
+		return NULL;
+	g = &nl->nh_group[nl->nnh_group];
+	memset(g, 0, sizeof(*g));
+	if (nh_alloc(nl, &g->id) < 0)
+		return NULL;
+	memcpy(g->dst, dst, 16);
+	nl->nnh_group++;
+	return g;
+}
+
+/*
+ * The group for an IPv6 route to dst over oifs: each port's next hop and
+ * the group (re)written, so that one the kernel dropped with its port (an
+ * admin down deletes device next hops) is back.  0 and *id, or -errno.
+ */
+static int nh_group_set(struct nl *nl, const uint8_t *dst, const int *oifs, int noif, uint32_t *id)
+{
+	uint32_t members[NL_MAX_NH];
+	struct nl_nh_group *g;
+	int i, k, err;
+
+	for (i = 0; i < noif; i++) {
+		struct nl_nh_port *p = NULL;
+
+		for (k = 0; k < nl->nnh_port; k++)
+			if (nl->nh_port[k].ifindex == oifs[i])
+				p = &nl->nh_port[k];
+		if (!p) {
+			if (nl->nnh_port >= NL_NH_SLOTS)
+				return -ENOSPC;
+			p = &nl->nh_port[nl->nnh_port];
+			if ((err = nh_alloc(nl, &p->id)) < 0)
+				return err;
+			p->ifindex = oifs[i];
+			nl->nnh_port++;
+		}
+		if ((err = nh_replace(nl, p->id, oifs[i], NULL, 0)) < 0)
+			return err;
+		members[i] = p->id;
+	}
+	if (!(g = nh_group_of(nl, dst, true)))
+		return -ENOSPC;
+	if ((err = nh_replace(nl, g->id, 0, members, noif)) < 0)
+		return err;
+	g->noif = noif;
+	memcpy(g->oif, oifs, (size_t)noif * sizeof(oifs[0]));
+	*id = g->id;
+	return 0;
+}
+
+/* dst's route no longer uses its group: removed (the kernel's copy is only clutter now). */
+static void nh_group_release(struct nl *nl, const uint8_t *dst)
+{
+	struct nl_nh_group *g = nh_group_of(nl, dst, false);
+
+	if (!g || !g->in_use)
+		return;
+	g->in_use = false;
+	g->noif = 0;
+	if (nh_delete(nl, g->id) < 0 && nl->errmsg[0])
+		log_debug("nl: nexthop group %u: %s", g->id, nl->errmsg);
+}
+
 /*
  * One route, NLM_F_CREATE|NLM_F_REPLACE: in `table`, unicast over oifs
  * (through gateway gw, onlink, when gw is not NULL: then noif is 1), or
@@ -594,6 +843,7 @@ static int route_replace(struct nl *nl, uint32_t table, int family, const uint8_
 	char desc[256], ext[300], g[INET6_ADDRSTRLEN] = "";
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
+	uint32_t nh_id = 0;
 	int i, err;
 
 	if (alen == 0 || !dst || dst_len > 8 * alen || (noif > 0 && !oifs) || noif < 0 ||
@@ -617,9 +867,18 @@ static int route_replace(struct nl *nl, uint32_t table, int family, const uint8_
 	if (table != RT_TABLE_MAIN)
 		snprintf(desc + strlen(desc), sizeof(desc) - strlen(desc), " table %u", table);
 	if (family == AF_INET6 && noif > 1) {
-		/* IPv6 would add device-only nexthops as separate routes, not one ECMP route. */
-		log_debug("nl: route replace %s: IPv6 multipath without gateways is not supported", desc);
-		return -EOPNOTSUPP;
+		/*
+		 * The multipath API refuses device-only IPv6 next hops; a
+		 * group of nexthop objects is what the kernel takes.
+		 */
+		if (table != RT_TABLE_MAIN || gw || !nl_ipv6_multipath(nl)) {
+			log_debug("nl: route replace %s: IPv6 multipath needs nexthop objects", desc);
+			return -EOPNOTSUPP;
+		}
+		if ((err = nh_group_set(nl, dst, oifs, noif, &nh_id)) < 0) {
+			log_warnx("nl: route replace %s: its nexthop group: %s", desc, strerror(-err));
+			return err;
+		}
 	}
 
 	nlh = nl_req(buf, RTM_NEWROUTE, NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE,
@@ -638,7 +897,10 @@ static int route_replace(struct nl *nl, uint32_t table, int family, const uint8_
 	    (src && noif > 0 && !mnl_attr_put_check(nlh, sizeof(buf), RTA_PREFSRC, alen, src)) ||
 	    (gw && !mnl_attr_put_check(nlh, sizeof(buf), RTA_GATEWAY, alen, gw)))
 		return -EMSGSIZE;
-	if (noif == 1) {
+	if (nh_id) {
+		if (!mnl_attr_put_u32_check(nlh, sizeof(buf), RTA_NH_ID, nh_id))
+			return -EMSGSIZE;
+	} else if (noif == 1) {
 		if (!mnl_attr_put_u32_check(nlh, sizeof(buf), RTA_OIF, (uint32_t)oifs[0]))
 			return -EMSGSIZE;
 	} else if (noif > 1) {
@@ -654,12 +916,20 @@ static int route_replace(struct nl *nl, uint32_t table, int family, const uint8_
 	}
 
 	err = nl_talk(nl, nlh, NULL, NULL);
-	if (err < 0)
+	if (err < 0) {
 		log_warnx("nl: route replace %s proto %u: %s%s", desc, MR_RTPROT, strerror(-err),
 			  nl_ext_suffix(nl, ext, sizeof(ext)));
-	else
-		log_debug("nl: route replace %s proto %u", desc, MR_RTPROT);
-	return err;
+		/* Hold on to a group the kernel may still route through; retried anyway. */
+		if (nh_id)
+			nh_group_of(nl, dst, false)->in_use = true;
+		return err;
+	}
+	log_debug("nl: route replace %s proto %u%s", desc, MR_RTPROT, nh_id ? " (nexthop group)" : "");
+	if (nh_id)
+		nh_group_of(nl, dst, false)->in_use = true;
+	else if (family == AF_INET6 && table == RT_TABLE_MAIN)
+		nh_group_release(nl, dst);
+	return 0;
 }
 
 int nl_route_replace(struct nl *nl, int family, const uint8_t *dst, uint8_t dst_len,
@@ -722,6 +992,9 @@ static int route_delete(struct nl *nl, uint32_t table, int family, const uint8_t
 			  nl_ext_suffix(nl, ext, sizeof(ext)));
 	else
 		log_debug("nl: route delete %s proto %u", desc, MR_RTPROT);
+	if ((err == 0 || err == -ESRCH || err == -ENOENT) && family == AF_INET6 &&
+	    table == RT_TABLE_MAIN && dst_len == 128)
+		nh_group_release(nl, dst);
 	return err;
 }
 
@@ -891,7 +1164,7 @@ int nl_monitor_fd(const struct nl *nl)
 
 int nl_monitor_read(struct nl *nl, const struct nl_handlers *h)
 {
-	const struct nl_filter f = { .h = h ? h : &nl_no_handlers };
+	const struct nl_filter f = { .h = h ? h : &nl_no_handlers, .nl = nl };
 	int fd = mnl_socket_get_fd(nl->mon);
 	int err = 0;
 
@@ -1014,8 +1287,16 @@ fail:
 
 void nl_close(struct nl *nl)
 {
+	bool used = false;
+	int i;
+
 	if (!nl)
 		return;
+	/* The port next hops of IPv6 multipath, unless a route of ours still uses them. */
+	for (i = 0; i < nl->nnh_group; i++)
+		used |= nl->nh_group[i].in_use;
+	for (i = 0; !used && nl->cmd && i < nl->nnh_port; i++)
+		nh_delete(nl, nl->nh_port[i].id);
 	if (nl->cmd)
 		mnl_socket_close(nl->cmd);
 	if (nl->mon)
@@ -1031,4 +1312,29 @@ const char *nl_last_error(const struct nl *nl)
 int nl_ifindex(const char *name)
 {
 	return (int)if_nametoindex(name);
+}
+
+/* ---- host checks (hostcheck.c) ---- */
+
+int nl_dump_all_routes(struct nl *nl, int family, const struct nl_handlers *h)
+{
+	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(8)));
+	/* routes = false: nl_dispatch passes every table and protocol on. */
+	const struct nl_filter f = { .h = h ? h : &nl_no_handlers };
+	struct rtmsg *rtm;
+	struct nlmsghdr *nlh;
+	int err;
+
+	if (family == AF_UNSPEC) {
+		if ((err = nl_dump_all_routes(nl, AF_INET, h)) < 0)
+			return err;
+		return nl_dump_all_routes(nl, AF_INET6, h);
+	}
+	if (nl_addr_len(family) == 0)
+		return -EAFNOSUPPORT;
+	nlh = nl_req(buf, RTM_GETROUTE, NLM_F_DUMP, (void **)&rtm, sizeof(*rtm));
+	/* Strict checking: table 0 and protocol 0 select every table and protocol. */
+	rtm->rtm_family = family;
+	return nl_dump(nl, nlh, family == AF_INET ? "IPv4 route (all tables)" : "IPv6 route (all tables)",
+		       &f);
 }

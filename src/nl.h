@@ -64,6 +64,7 @@ struct nl_route {
 	uint32_t priority;	/* RTA_PRIORITY (metric), 0 if absent */
 	uint8_t gw[16];		/* RTA_GATEWAY of a single-nexthop route, valid if has_gw */
 	bool has_gw;
+	uint32_t nh_id;		/* RTA_NH_ID: the route uses nexthop object nh_id (0: none) */
 };
 
 /* Monitor and dump callbacks; any may be NULL. */
@@ -118,17 +119,29 @@ int nl_dump_table_routes(struct nl *nl, int family, uint32_t table, uint8_t prot
  * delete-then-add). Waits for the ack; on error logs once with the kernel's
  * extended ack text and the route.
  *
- * -EOPNOTSUPP for AF_INET6 with noif > 1: IPv6 only merges nexthops that
- * have a gateway into one ECMP route (rt6_qualify_for_ecmp); current kernels
- * refuse the request outright ("Device only routes can not be added for IPv6
- * using the multipath API"), older ones made separate routes. The caller
- * uses one oif.
+ * AF_INET6 with noif > 1: the multipath API (RTA_MULTIPATH) refuses
+ * device-only IPv6 next hops ("Device only routes can not be added for IPv6
+ * using the multipath API"; older kernels made separate routes), but a
+ * group of nexthop objects (Linux >= 5.3) is one ECMP route: one device
+ * next hop per port, one group per destination, the route with RTA_NH_ID,
+ * all proto MR_RTPROT with ids from 0x6d720000 up (ids another program
+ * holds are skipped, ours left by a killed run deleted and reused).  Every install rewrites the port next hops and the
+ * group (an admin down deletes a port's next hop in the kernel); a route
+ * that leaves the group (one oif, deleted) has its group deleted.  Route
+ * events keep reporting the members (with nexthop_compat_mode 0, from the
+ * group as last installed).  -EOPNOTSUPP where nl_ipv6_multipath() is
+ * false: the caller uses one oif.
  * Other kernel refusals worth knowing: -ENETDOWN ("Nexthop device is not
  * up") over an admin-down interface; -EINVAL for a prefsrc that is not a
  * local address, which for IPv6 includes a still-tentative (DAD) one.
  */
 int nl_route_replace(struct nl *nl, int family, const uint8_t *dst, uint8_t dst_len,
 		     const uint8_t *src, const int *oifs, int noif);
+/*
+ * Whether this kernel has nexthop objects (IPv6 multipath above); probed
+ * once with a dump, false also while the handle is busy in a dump.
+ */
+bool nl_ipv6_multipath(struct nl *nl);
 
 /*
  * The same with one nexthop through a gateway: dst via gw dev oif onlink
@@ -195,5 +208,11 @@ const char *nl_last_error(const struct nl *nl);
 
 /* ifindex of a name (if_nametoindex, no netlink round trip), 0 if none. */
 int nl_ifindex(const char *name);
+
+/*
+ * Every route of every table and protocol (AF_UNSPEC = both families), for
+ * the host checks (hostcheck.h): other programs' routes to our peers.
+ */
+int nl_dump_all_routes(struct nl *nl, int family, const struct nl_handlers *h);
 
 #endif

@@ -172,6 +172,49 @@ static void fwd_sync(struct mr_daemon *d)
 }
 
 /*
+ * Puts back the forwarding settings relay changed: all of them, or
+ * (gone_only) those of ports that are no longer fast ports of the config.
+ */
+static void forwarding_restore(struct mr_daemon *d, bool gone_only)
+{
+	struct relay_state *r = &d->relay;
+	int i, k, keep = 0;
+
+	for (i = 0; i < r->nfwd; i++) {
+		bool still = false;
+
+		for (k = 0; gone_only && k < d->nports && !still; k++)
+			still = !d->ports[k].lan && strcmp(d->ports[k].name, r->fwd_port[i]) == 0;
+		if (still) {
+			if (keep != i) {
+				memcpy(r->fwd_port[keep], r->fwd_port[i], sizeof(r->fwd_port[keep]));
+				r->fwd_was[keep] = r->fwd_was[i];
+			}
+			keep++;
+			continue;
+		}
+		sysctl_relay_restore(r->fwd_port[i], r->fwd_was[i]);
+	}
+	r->nfwd = keep;
+}
+
+/* sysctl_relay_port() set forwarding on `port` from `was`: remembered once (the first value). */
+static void forwarding_changed(struct relay_state *r, const char *port, int was)
+{
+	int i;
+
+	if (was < 0)
+		return;
+	for (i = 0; i < r->nfwd; i++)
+		if (strcmp(r->fwd_port[i], port) == 0)
+			return;
+	if (r->nfwd >= MR_MAX_FAST)
+		return;
+	snprintf(r->fwd_port[r->nfwd], sizeof(r->fwd_port[r->nfwd]), "%s", port);
+	r->fwd_was[r->nfwd++] = was;
+}
+
+/*
  * Can this node forward for others?  Forwarding and loose reverse-path
  * filtering on every present fast port, and the rules in place.  A change
  * is logged once; verbose: warn about each wrong setting (start, reload).
@@ -186,10 +229,14 @@ static void check_capable(struct mr_daemon *d, bool rules_ok, bool verbose)
 	if (!rules_ok)
 		snprintf(why, sizeof(why), "the policy rules (iif PORT lookup %u) could not be "
 			 "installed", MR_RELAY_TABLE);
+	forwarding_restore(d, true);
 	for (i = 0; i < d->nports && !why[0]; i++) {
+		int bad, fwd_was;
+
 		if (d->ports[i].lan || d->ports[i].ifindex <= 0)
 			continue;
-		int bad = sysctl_relay_port(d->ports[i].name, d->cfg.set_sysctl, !verbose);
+		bad = sysctl_relay_port(d->ports[i].name, d->cfg.set_sysctl, !verbose, &fwd_was);
+		forwarding_changed(r, d->ports[i].name, fwd_was);
 
 		if (bad & SYSCTL_RELAY_FORWARDING)
 			snprintf(why, sizeof(why), "net.ipv4.conf.%s.forwarding is not 1%s",
@@ -344,7 +391,8 @@ void relay_rx(struct mr_daemon *d, const struct net_msg *m)
 
 /* ---- the daemon's side ---- */
 
-void relay_stop(struct mr_daemon *d)
+/* restore: the forwarding settings too (not when relay restarts for a new config). */
+static void stop(struct mr_daemon *d, bool restore)
 {
 	struct relay_state *r = &d->relay;
 	int i;
@@ -367,6 +415,13 @@ void relay_stop(struct mr_daemon *d)
 	r->resend = r->reeval = false;
 	advert_table_clear(&r->table);
 	memset(r->fwd_known, 0, sizeof(r->fwd_known));
+	if (restore)
+		forwarding_restore(d, false);
+}
+
+void relay_stop(struct mr_daemon *d)
+{
+	stop(d, true);
 }
 
 int relay_start(struct mr_daemon *d)
@@ -383,6 +438,8 @@ int relay_start(struct mr_daemon *d)
 			rules_flush(d);
 			table_flush(d);
 		}
+		/* Also when a reload stopped relay first (relay_reload()). */
+		forwarding_restore(d, false);
 		if (d->cfg.relay)
 			log_warnx("relay: this node has no IPv4 address: relay is IPv4 only");
 		return 0;
@@ -422,7 +479,7 @@ void relay_reload(struct mr_daemon *d, const struct mr_config *ncfg, int nself)
 		       mr_addr_eq(&ncfg->nodes[n].addr4, &d->cfg.nodes[n].addr4);
 	if (!same) {
 		log_notice("relay: restarted for the new configuration");
-		relay_stop(d);
+		stop(d, false);
 	}
 }
 

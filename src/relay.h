@@ -50,6 +50,10 @@ struct relay_state {
 	struct advert_table table;
 	struct path_result fwd[MR_MAX_NODES];	/* MR_RELAY_TABLE as installed */
 	bool fwd_known[MR_MAX_NODES];
+	/* Forwarding sysctls relay changed: what they were, restored when relay goes off. */
+	char fwd_port[MR_MAX_FAST][16];
+	int fwd_was[MR_MAX_FAST];
+	int nfwd;
 	uint64_t tx_packets, tx_errors, rx_packets;
 	uint64_t drops[RELAY_DROP_MAX];
 	uint64_t drop_decode[ADVERT_ERR_MAX];
@@ -66,7 +70,10 @@ void relay_init(struct relay_state *r);
 int relay_start(struct mr_daemon *d);
 /* Before a reload replaces the config: stops relaying if it changes what relay uses. */
 void relay_reload(struct mr_daemon *d, const struct mr_config *ncfg, int nself);
-/* Rules and relay table removed (shutdown, relay turned off). */
+/*
+ * Rules and relay table removed (shutdown, relay turned off), and the
+ * forwarding sysctls relay set put back as they were.
+ */
 void relay_stop(struct mr_daemon *d);
 
 /* An advertisement that arrived on relay-port (linkmsg.c dispatches by magic). */

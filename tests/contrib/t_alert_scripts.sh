@@ -24,7 +24,7 @@ has_line() { grep -qxF -- "$2" "$1"; }
 lacks() { ! grep -qF -- "$2" "$1"; }
 
 mkdir "$tmp/bin"
-for tool in sendmail curl logger; do
+for tool in sendmail msmtp curl logger; do
 	cat > "$tmp/bin/$tool" <<FAKE
 #!/bin/sh
 printf '%s\n' "\$@" > "$tmp/$tool.args"
@@ -44,7 +44,7 @@ run() { # run SCRIPT EVENT OLD NEW PORT DIAG DETECT_MS [VAR=value...]
 		MESHROUTE_PEER_ADDRESS=10.0.0.2 MESHROUTE_PORT="$port" \
 		MESHROUTE_OLD_STATE="$old" MESHROUTE_NEW_STATE="$new" MESHROUTE_DIAG="$diag" \
 		MESHROUTE_DETECT_MS="$det" MESHROUTE_TIME=2024-05-01T12:00:00Z \
-		MESHROUTE_SUPPRESSED="${SUPP:-0}" "$@" \
+		MESHROUTE_SUPPRESSED="${SUPP:-0}" MESHROUTE_MAIL_MSMTPRC="$tmp/none" "$@" \
 		"$top/contrib/$script" "$ev" n2 "$port" "$old" "$new" 2>"$tmp/stderr"
 }
 
@@ -76,6 +76,18 @@ check "mail: no header injection" sh -c '! grep -q "^Bcc:" "$1"' - "$tmp/sendmai
 run $mail session-down Up Down fast0 time-expired 12.3 MESHROUTE_MAIL_TO=ops@example.com FAKE_STATUS=75
 check "mail: sendmail failure -> exit 1" [ $? -eq 1 ]
 check "mail: failure logged" grep -q "sendmail to ops@example.com failed with status 75" \
+	"$tmp/logger.args"
+
+# With an msmtprc: SMTP through msmtp (works under the unit's sandbox), not sendmail.
+printf 'account default\nhost 127.0.0.1\n' >"$tmp/msmtprc"
+run $mail path-change fast0 LAN "" "" "" MESHROUTE_MAIL_TO=ops@example.com MESHROUTE_MAIL_MSMTPRC="$tmp/msmtprc"
+check "mail/msmtp: exit 0" [ $? -eq 0 ]
+check "mail/msmtp: msmtp -C FILE -t" [ "$(cat "$tmp/msmtp.args" 2>/dev/null)" = "$(printf -- '-C\n%s\n-t' "$tmp/msmtprc")" ]
+check "mail/msmtp: sendmail not run" [ ! -e "$tmp/sendmail.args" ]
+check "mail/msmtp: subject" has_line "$tmp/msmtp.in" "Subject: [meshroute] n1: n2 path fast0 -> LAN"
+run $mail path-change fast0 LAN "" "" "" MESHROUTE_MAIL_TO=ops@example.com MESHROUTE_MAIL_MSMTPRC="$tmp/msmtprc" FAKE_STATUS=69
+check "mail/msmtp: failure -> exit 1" [ $? -eq 1 ]
+check "mail/msmtp: failure logged" grep -q "msmtp (-C $tmp/msmtprc) to ops@example.com failed with status 69" \
 	"$tmp/logger.args"
 
 # ---- webhook ----

@@ -9,7 +9,10 @@
 # as t_silent.sh).  After healing, traffic returns to the direct cable after
 # hold-down.  Then A -- B and C -- B die together: traffic to B takes the
 # LAN, and no packet loops (no node ever sends ICMP Time Exceeded, and the
-# stream arrives).  On exit, the rules and the relay table are gone.
+# stream arrives).  relay = off by a reload on n1: its rules go and its fast
+# ports' forwarding is back to what it was before the daemon set it; relay =
+# on again sets it again.  On exit, the rules, the relay table and the
+# forwarding settings are gone.
 #
 #                 n1                  n1 fast0 -[w12]- fast1 n2
 #          fast0 /  \ fast1           n1 fast1 -[w13]- fast0 n3
@@ -35,6 +38,16 @@ relay_rules() { lab_exec "$1" ip -4 rule show pref 205 | grep -c 'lookup 205' ||
 
 lab_log "== 3-node mesh, relay = on (20ms x 3, hold-down 1s)"
 lab_mesh3
+# What forwarding was on each fast port before the daemons touched it (the
+# value relay = off and the daemon's exit must put back).
+declare -A fwd0
+for n in n1 n2 n3; do
+	for p in ${LAB_FAST[$n]}; do
+		fwd0[$n.$p]=$(lab_exec $n sysctl -n net.ipv4.conf.$p.forwarding)
+		[ "${fwd0[$n.$p]}" = 1 ] && lab_exec $n sysctl -q -w net.ipv4.conf.$p.forwarding=0 >/dev/null &&
+			fwd0[$n.$p]=0
+	done
+done
 lab_start_daemons "hold-down = 1s" "relay = on"
 lab_wait_routes 10
 lab_show_routes
@@ -139,9 +152,32 @@ for n in n1 n2 n3; do
 	assert_eq "ICMP Time Exceeded sent by $n (a loop would expire TTLs)" "${tex[$n]}" "$(time_exceeded $n)"
 done
 
-lab_log "-- at exit the daemons remove their rules and the relay table"
+lab_log "-- relay = off by a reload on n1: rules gone, forwarding on its fast ports as before"
+# (only n1 reloads: the others keep the config they started with)
+lab_config_set relay off
+out=$(lab_mrctl n1 reload 2>&1) || lab_fail "meshroutectl reload (relay = off) on n1: $out"
+assert_eq "n1 rules lookup 205 after relay = off" 0 "$(relay_rules n1)"
+for p in ${LAB_FAST[n1]}; do
+	assert_eq "n1 net.ipv4.conf.$p.forwarding after relay = off" "${fwd0[n1.$p]}" \
+		"$(lab_exec n1 sysctl -n net.ipv4.conf.$p.forwarding)"
+done
+grep -q "relay off: net.ipv4.conf.fast0.forwarding back from 1 to ${fwd0[n1.fast0]}" "$LAB_DIR/n1.log" ||
+	lab_fail "n1 did not log that it put fast0's forwarding back"
+lab_config_set relay on
+out=$(lab_mrctl n1 reload 2>&1) || lab_fail "meshroutectl reload (relay = on) on n1: $out"
+for p in ${LAB_FAST[n1]}; do
+	assert_eq "n1 net.ipv4.conf.$p.forwarding after relay = on again" 1 \
+		"$(lab_exec n1 sysctl -n net.ipv4.conf.$p.forwarding)"
+done
+assert_eq "n1 rules lookup 205 after relay = on again" 2 "$(relay_rules n1)"
+
+lab_log "-- at exit the daemons remove their rules and the relay table, and put forwarding back"
 for n in n1 n2 n3; do
 	lab_stop_daemon $n
 	assert_eq "$n rules lookup 205 after exit" 0 "$(relay_rules $n)"
+	for p in ${LAB_FAST[$n]}; do
+		assert_eq "$n net.ipv4.conf.$p.forwarding after exit" "${fwd0[$n.$p]}" \
+			"$(lab_exec $n sysctl -n net.ipv4.conf.$p.forwarding)"
+	done
 	lab_no_proto_routes $n || lab_fail "$n keeps proto $LAB_PROTO routes: $(ip -n "$(lab_ns $n)" route show table all proto $LAB_PROTO)"
 done

@@ -7,7 +7,8 @@
 # host's own meshroute is never touched: the test refuses to run (SKIP,
 # exit 77, with the reason) if the host has a meshroute package, a group
 # meshroute (the purge would delete it), /etc/meshroute (the admin's config:
-# the package's service would start on it, the purge might remove it), a
+# the package's service would start on it, the purge might remove it),
+# /var/lib/meshroute (drained ports: the purge removes them), a
 # meshrouted unit or any file the package would install (make install's,
 # which dpkg -i would overwrite and the purge delete).  Works on Debian 12
 # and 13: where the unit goes is what this systemd reads (systemd-analyze
@@ -53,6 +54,8 @@ getent group meshroute >/dev/null &&
 	skip "this host has a group meshroute (the purge would delete it)"
 [ -e /etc/meshroute ] &&
 	skip "this host has /etc/meshroute (its config: the package's service would start on it)"
+[ -e /var/lib/meshroute ] &&
+	skip "this host has /var/lib/meshroute (its drained ports: the purge would delete them)"
 units=$(ls -d /etc/systemd/system/meshrouted.service /etc/systemd/system/*/meshrouted.service \
 	/lib/systemd/system/meshrouted.service /usr/lib/systemd/system/meshrouted.service \
 	/usr/local/lib/systemd/system/meshrouted.service /run/systemd/system/meshrouted.service \
@@ -61,10 +64,13 @@ units=$(ls -d /etc/systemd/system/meshrouted.service /etc/systemd/system/*/meshr
 
 tmp=$(mktemp -d /tmp/t_deb.XXXXXX)
 installed=false
+made_state=false
 cleanup() {
 	if $installed && dpkg-query -W meshroute >/dev/null 2>&1; then
 		dpkg -P meshroute >/dev/null 2>&1 || echo "t_deb: cleanup: dpkg -P meshroute failed"
 	fi
+	# Not there before the test (checked above): the test's own state file.
+	$made_state && rm -rf /var/lib/meshroute
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -112,6 +118,7 @@ fi
 for f in /usr/sbin/meshrouted /usr/sbin/meshroutectl \
 	/usr/share/man/man8/meshrouted.8.gz /usr/share/man/man8/meshroutectl.8.gz \
 	/usr/share/man/man5/meshroute.conf.5.gz \
+	/usr/share/bash-completion/completions/meshroutectl \
 	/etc/iproute2/rt_protos.d/meshroute.conf /usr/share/doc/meshroute/copyright \
 	/usr/share/doc/meshroute/changelog.Debian.gz; do
 	if printf '%s\n' "$contents" | grep -qx "$f"; then pass "package has $f"; else fail "package lacks $f"; fi
@@ -218,7 +225,13 @@ check "example config passes meshrouted --check-config -n n1" \
 	/usr/sbin/meshrouted --check-config -c "$example" -n n1
 check "group meshroute exists (postinst)" getent group meshroute
 check "no /etc/meshroute/meshroute.conf installed" test ! -e /etc/meshroute/meshroute.conf
+# Drained ports live in /var/lib/meshroute/drained (StateDirectory=): an
+# upgrade (here: the same package again) and a removal keep them.
+made_state=true
+mkdir -p /var/lib/meshroute
+printf 'enp65s0f0 2026-01-01T00:00:00Z\n' >/var/lib/meshroute/drained
 check "dpkg -i again (reinstall, postinst idempotent)" dpkg -i "$deb"
+check "drained ports kept across the upgrade" grep -q '^enp65s0f0 ' /var/lib/meshroute/drained
 
 # ---- remove, then purge ----
 if dpkg -r meshroute >"$tmp/remove.log" 2>&1; then pass "dpkg -r"; else
@@ -227,6 +240,7 @@ left=$(for f in $files; do [ -e "$f" ] && [ "$f" != /etc/iproute2/rt_protos.d/me
 if [ -z "$left" ]; then pass "dpkg -r removed every file but the conffile"; else
 	fail "dpkg -r left: $(echo "$left" | tr "\n" " ")"; fi
 check "conffile kept until purge" test -e /etc/iproute2/rt_protos.d/meshroute.conf
+check "drained ports kept until purge" test -e /var/lib/meshroute/drained
 
 if dpkg -P meshroute >"$tmp/purge.log" 2>&1; then pass "dpkg -P"; else
 	sed 's/^/    /' "$tmp/purge.log"; fail "dpkg -P failed"; fi
@@ -238,7 +252,7 @@ left=$(ls -d /etc/systemd/system/*/meshrouted.service /etc/systemd/system/meshro
 	/var/lib/systemd/deb-systemd-helper-enabled/*meshrouted* \
 	/var/lib/systemd/deb-systemd-helper-enabled/*/meshrouted.service \
 	/var/lib/systemd/deb-systemd-helper-masked/meshrouted.service \
-	/etc/meshroute /usr/share/doc/meshroute /var/lib/dpkg/info/meshroute.* 2>/dev/null)
+	/etc/meshroute /usr/share/doc/meshroute /var/lib/meshroute /var/lib/dpkg/info/meshroute.* 2>/dev/null)
 if [ -z "$left" ]; then pass "no unit links, helper state, doc or dpkg info left"; else
 	fail "left behind: $(echo "$left" | tr "\n" " ")"; fi
 if getent group meshroute >/dev/null; then fail "group meshroute still exists after purge"; else

@@ -22,8 +22,8 @@ if ! command -v systemd-analyze >/dev/null; then
 	echo "FAIL: systemd-analyze not found (apt-get install systemd)"
 	exit 1
 fi
-if [ ! -x build/meshrouted ]; then
-	make --no-print-directory build/meshrouted >"$tmp/make.log" 2>&1 ||
+if [ ! -x build/meshrouted ] || [ ! -x build/meshroutectl ]; then
+	make --no-print-directory build/meshrouted build/meshroutectl >"$tmp/make.log" 2>&1 ||
 		{ cat "$tmp/make.log"; echo "FAIL: cannot build build/meshrouted"; exit 1; }
 fi
 
@@ -35,7 +35,7 @@ else
 fi
 for want in 'Type=notify' 'ConditionPathExists=/etc/meshroute/meshroute.conf' \
 	'WatchdogSec=5s' 'RuntimeDirectory=meshroute' 'RuntimeDirectoryMode=0755' \
-	'ExecReload=/bin/kill -HUP $MAINPID' 'Documentation=man:meshrouted(8)'; do
+	'ExecReload=/usr/sbin/meshroutectl reload' 'Documentation=man:meshrouted(8)'; do
 	if grep -qF -- "$want" "$unit"; then
 		pass "unit has $want"
 	else
@@ -44,7 +44,9 @@ for want in 'Type=notify' 'ConditionPathExists=/etc/meshroute/meshroute.conf' \
 done
 
 # Same unit name, so that messages and [Install] checks are the real ones.
-sed "s|^ExecStart=/usr/sbin/meshrouted|ExecStart=$PWD/build/meshrouted|" "$unit" \
+# (ExecReload runs meshroutectl: systemd 257 checks that it exists too.)
+sed -e "s|^ExecStart=/usr/sbin/meshrouted|ExecStart=$PWD/build/meshrouted|" \
+	-e "s|^ExecReload=/usr/sbin/meshroutectl|ExecReload=$PWD/build/meshroutectl|" "$unit" \
 	>"$tmp/meshrouted.service"
 out=$(cd "$tmp" && SYSTEMD_LOG_LEVEL=notice systemd-analyze verify --man=no \
 	./meshrouted.service 2>&1)

@@ -58,6 +58,7 @@ struct opts {
 	uint64_t bytes;			/* tcp-send payload length */
 	double rate_mbps;		/* tcp-send pacing, 0 = as fast as possible */
 	uint64_t seed;			/* tcp-send generator seed */
+	uint16_t sport;			/* tcp-send source port, 0 = ephemeral */
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -568,6 +569,22 @@ static int cmd_tcp_send(const struct opts *o)
 	if (parse_addr(o->dst, o->port, false, &dst, &dlen) < 0)
 		return 2;
 	fd = socket(dst.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && o->sport) {
+		/* A fixed 4-tuple: the test knows which flow is which, run after run. */
+		struct sockaddr_storage src = { .ss_family = dst.ss_family };
+		int one = 1;
+
+		if (dst.ss_family == AF_INET)
+			((struct sockaddr_in *)&src)->sin_port = htons(o->sport);
+		else
+			((struct sockaddr_in6 *)&src)->sin6_port = htons(o->sport);
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, (struct sockaddr *)&src, dlen) < 0) {
+			fprintf(stderr, "mrstream: bind source port %u: %s\n", o->sport, strerror(errno));
+			close(fd);
+			return 3;
+		}
+	}
 	if (fd < 0 || connect(fd, (struct sockaddr *)&dst, dlen) < 0) {
 		fprintf(stderr, "mrstream: connect %s port %u: %s\n", o->dst, o->port, strerror(errno));
 		return 3;
@@ -747,7 +764,8 @@ static void usage(FILE *f)
 		"usage: mrstream udp-recv --port P [--bind ADDR] --until-idle MS [--max-time S]\n"
 		"       mrstream udp-send --dst ADDR --port P --rate PPS --count N [--size BYTES] [--max-time S]\n"
 		"       mrstream tcp-recv --port P [--bind ADDR] [--max-time S]\n"
-		"       mrstream tcp-send --dst ADDR --port P --bytes N [--rate-mbps R] [--seed S] [--max-time S]\n"
+		"       mrstream tcp-send --dst ADDR --port P --bytes N [--rate-mbps R] [--seed S] [--sport P]\n"
+		"                         [--max-time S]\n"
 		"udp-send: SIGINT/SIGTERM ends the stream early (end markers still sent)\n"
 		"udp-recv: SIGINT/SIGTERM reports what arrived so far and exits\n"
 		"tcp-send: --bytes 0 sends until SIGINT/SIGTERM, then ends the stream cleanly\n"
@@ -755,7 +773,8 @@ static void usage(FILE *f)
 		"tcp-* print: bytes= sha256= (tcp-recv also mismatch=); non-zero exit on reset, short read, mismatch\n");
 }
 
-enum { O_DST = 1, O_BIND, O_PORT, O_RATE, O_COUNT, O_SIZE, O_IDLE, O_MAXT, O_BYTES, O_MBPS, O_SEED };
+enum { O_DST = 1, O_BIND, O_PORT, O_RATE, O_COUNT, O_SIZE, O_IDLE, O_MAXT, O_BYTES, O_MBPS, O_SEED,
+       O_SPORT };
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
@@ -771,6 +790,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "bytes", required_argument, NULL, O_BYTES },
 		{ "rate-mbps", required_argument, NULL, O_MBPS },
 		{ "seed", required_argument, NULL, O_SEED },
+		{ "sport", required_argument, NULL, O_SPORT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -779,7 +799,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	int c;
 
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-		const char *name = c > 0 && c <= O_SEED ? lo[c - 1].name : "";
+		const char *name = c > 0 && c <= O_SPORT ? lo[c - 1].name : "";
 
 		switch (c) {
 		case O_DST:
@@ -828,6 +848,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case O_SEED:
 			if (parse_u64(name, optarg, 0, UINT64_MAX, &o->seed) < 0)
 				return -1;
+			break;
+		case O_SPORT:
+			if (parse_u64(name, optarg, 1, 65535, &v) < 0)
+				return -1;
+			o->sport = (uint16_t)v;
 			break;
 		case 'h':
 			usage(stdout);

@@ -587,8 +587,10 @@ static void test_route_ipv6(void **state)
 	NEED_NETNS();
 	struct nl *nl = *state;
 	int oifs[2] = { nl_ifindex("mr0a"), nl_ifindex("mr1a") };
+	int got[NL_MAX_NH];
 	uint8_t dst[16], src[16];
 	struct events *ev;
+	char out[4096];
 
 	ip6("fd00:99::9", dst);
 	ip6("fd00::1", src);
@@ -613,12 +615,47 @@ static void test_route_ipv6(void **state)
 	assert_false(ev->route[0].has_prefsrc);
 	free(ev);
 
-	/* Device-only IPv6 ECMP is refused before reaching the kernel; the route is untouched. */
-	assert_int_equal(nl_route_replace(nl, AF_INET6, dst, 128, NULL, oifs, 2), -EOPNOTSUPP);
+	/*
+	 * Device-only IPv6 ECMP: the multipath API refuses it, a group of
+	 * nexthop objects does it (one route, both ports, proto 204 objects).
+	 */
+	assert_true(nl_ipv6_multipath(nl));
+	assert_int_equal(nl_route_replace(nl, AF_INET6, dst, 128, src, oifs, 2), 0);
 	ev = dump_ours(nl, AF_INET6);
 	assert_int_equal(ev->nroute, 1);
-	assert_int_equal(ev->route[0].oif[0], oifs[1]);
+	assert_int_equal(ev->route[0].noif, 2);
+	assert_true(ev->route[0].nh_id >= 0x6d720000u);
+	sorted_oifs(&ev->route[0], got);
+	assert_int_equal(got[0], oifs[0] < oifs[1] ? oifs[0] : oifs[1]);
+	assert_int_equal(got[1], oifs[0] < oifs[1] ? oifs[1] : oifs[0]);
+	assert_true(ev->route[0].has_prefsrc);
 	free(ev);
+	sh_out("ip nexthop show protocol 204", out, sizeof(out));
+	assert_non_null(strstr(out, "dev mr0a"));
+	assert_non_null(strstr(out, "dev mr1a"));
+	assert_non_null(strstr(out, "group "));
+	/* Again (the same group rewritten), then back to one port: the group goes. */
+	assert_int_equal(nl_route_replace(nl, AF_INET6, dst, 128, src, oifs, 2), 0);
+	assert_int_equal(nl_route_replace(nl, AF_INET6, dst, 128, NULL, &oifs[1], 1), 0);
+	ev = dump_ours(nl, AF_INET6);
+	assert_int_equal(ev->nroute, 1);
+	assert_int_equal(ev->route[0].noif, 1);
+	assert_int_equal(ev->route[0].oif[0], oifs[1]);
+	assert_int_equal(ev->route[0].nh_id, 0);
+	free(ev);
+	sh_out("ip nexthop show protocol 204", out, sizeof(out));
+	assert_null(strstr(out, "group "));
+	/* A port whose next hop the kernel deleted (admin down and up) is rewritten. */
+	assert_int_equal(nl_route_replace(nl, AF_INET6, dst, 128, NULL, oifs, 2), 0);
+	sh_out("ip link set mr0a down && ip link set mr0a up && ip nexthop show protocol 204", out,
+	       sizeof(out));
+	assert_null(strstr(out, "dev mr0a"));
+	assert_int_equal(nl_route_replace(nl, AF_INET6, dst, 128, NULL, oifs, 2), 0);
+	ev = dump_ours(nl, AF_INET6);
+	assert_int_equal(ev->nroute, 1);
+	assert_int_equal(ev->route[0].noif, 2);
+	free(ev);
+	assert_int_equal(nl_route_replace(nl, AF_INET6, dst, 128, NULL, &oifs[1], 1), 0);
 
 	/* The IPv4 dump does not see it; AF_UNSPEC does. */
 	ev = dump_ours(nl, AF_INET);
@@ -633,6 +670,62 @@ static void test_route_ipv6(void **state)
 	assert_int_equal(ev->nroute, 0);
 	free(ev);
 	assert_int_equal(nl_route_delete(nl, AF_INET6, dst, 128), -ESRCH);
+}
+
+/* A handle that made IPv6 multipath routes leaves no nexthop object once they are gone. */
+static void test_route_ipv6_nexthops_cleared(void **state)
+{
+	NEED_NETNS();
+	struct nl *own;
+	int oifs[2] = { nl_ifindex("mr0a"), nl_ifindex("mr1a") };
+	uint8_t dst[16];
+	char out[4096];
+
+	(void)state;
+	ip6("fd00:99::8", dst);
+	assert_int_equal(nl_open(&own), 0);
+	assert_int_equal(nl_route_replace(own, AF_INET6, dst, 128, NULL, oifs, 2), 0);
+	sh_out("ip nexthop show protocol 204", out, sizeof(out));
+	assert_non_null(strstr(out, "group "));
+	assert_int_equal(nl_route_delete(own, AF_INET6, dst, 128), 0);
+	sh_out("ip nexthop show protocol 204", out, sizeof(out));
+	assert_null(strstr(out, "group "));
+	assert_non_null(strstr(out, "dev mr0a"));
+	nl_close(own);
+	sh_out("ip nexthop show protocol 204", out, sizeof(out));
+	assert_string_equal(out, "");
+}
+
+/*
+ * Objects a killed run left (a group where the next run wants a port's
+ * next hop), and one another program holds: the new handle deletes and
+ * reuses its own, skips the other's, and gets its multipath route.
+ */
+static void test_route_ipv6_nexthop_leftovers(void **state)
+{
+	NEED_NETNS();
+	struct nl *nl = *state;
+	int oifs[2] = { nl_ifindex("mr0a"), nl_ifindex("mr1a") };
+	uint8_t dst[16];
+	struct events *ev;
+	char out[4096];
+
+	ip6("fd00:99::7", dst);
+	sh_out("ip -6 nexthop add id 1836187660 dev mr1a proto 204 && "
+	       "ip nexthop add id 1836187648 group 1836187660 proto 204 && "
+	       "ip -6 nexthop add id 1836187649 dev mr0a proto 99", out, sizeof(out));
+	assert_int_equal(nl_route_replace(nl, AF_INET6, dst, 128, NULL, oifs, 2), 0);
+	ev = dump_ours(nl, AF_INET6);
+	assert_int_equal(ev->nroute, 1);
+	assert_int_equal(ev->route[0].noif, 2);
+	free(ev);
+	/* (99 is "openr" in iproute2's names) */
+	sh_out("ip nexthop show id 1836187649", out, sizeof(out));
+	assert_non_null(strstr(out, "dev mr0a"));
+	assert_null(strstr(out, "proto 204"));
+	sh_out("ip nexthop show id 1836187648", out, sizeof(out));
+	assert_null(strstr(out, "group"));
+	assert_int_equal(nl_route_delete(nl, AF_INET6, dst, 128), 0);
 }
 
 static void test_route_errors(void **state)
@@ -914,6 +1007,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_route_multipath, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_relay_routes_and_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route_ipv6, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_route_ipv6_nexthops_cleared, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_route_ipv6_nexthop_leftovers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_route_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_monitor_carrier, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_monitor_routes, setup, teardown),
