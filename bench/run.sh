@@ -18,11 +18,14 @@
 #           10ms x 3 side by side, one lab run per load of BENCH_BUSY_LOADS
 #           ("churn cpu both"), BENCH_BUSY_WINDOWS (5) windows of
 #           BENCH_BUSY_SECS (60) each; BENCH_BUSY_SETS ("mr20 mr10 mr10rt frr10")
+#   flood   what a 100,000 pkt/s flood of each hostile kind costs meshrouted
+#           (CPU, ns per packet, softirq) and an ordinary process's wake-up
+#           lateness (bench/flood.sh; BENCH_FLOOD_WINDOWS, BENCH_FLOOD_SECS)
 # Environment: BENCH_TRIALS (10), BENCH_INTERVALS ("10 20 50"), BENCH_RATE
 # (stream pkt/s, 10000), BENCH_HOLD (1s), BENCH_SOAK (s, 600), BENCH_COST_SECS
 # (10), BENCH_COST_WINDOWS (10), BENCH_COST_SETS ("6 60 270 600"), BENCH_COST_FRR (1), BENCH_FAULTS
 # ("carrier silent oneway"), BENCH_BUSY_* (above), BENCH_SECTIONS
-# ("outage cost soak busy"; SECTION arguments win).
+# ("outage cost soak busy flood"; SECTION arguments win).
 set -u
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "bench: needs root (sudo make bench)" >&2; exit 1; }
@@ -33,12 +36,14 @@ done
 mkdir -p build/bench
 cc -O2 -Wall -Wextra -Werror -o build/bench/udpfloor bench/udpfloor.c || exit 1
 
-SECTIONS=${*:-${BENCH_SECTIONS:-outage cost soak busy}}
+SECTIONS=${*:-${BENCH_SECTIONS:-outage cost soak busy flood}}
 RAW=build/bench/raw.txt
 BUSY=build/bench/busy.txt
+FLOOD=build/bench/flood.txt
 LOG=build/bench/run.log
 : >"$RAW"
 : >"$BUSY"
+: >"$FLOOD"
 : >"$LOG"
 export BENCH_TRIALS=${BENCH_TRIALS:-10} BENCH_SOAK=${BENCH_SOAK:-600}
 started=$(date -u +%FT%TZ)
@@ -73,6 +78,7 @@ for s in $SECTIONS; do
 		done
 		;;
 	soak) section soak bash bench/soak.sh "$RAW" "$BENCH_SOAK" ;;
+	flood) section flood bash bench/flood.sh "$FLOOD" ;;
 	busy)
 		for l in ${BENCH_BUSY_LOADS:-churn cpu both}; do
 			case $l in
@@ -103,6 +109,16 @@ if [ -s "$BUSY" ]; then
 			"Each cell: median [min–max] over the windows (bench/busy.sh)."
 		echo
 		bash bench/busy.sh --report "$BUSY"
+		echo
+	} >>build/bench/results.md
+fi
+if [ -s "$FLOOD" ]; then
+	{
+		echo "## Floods"
+		echo
+		echo "Per kind, over the windows (bench/flood.sh; raw lines in $FLOOD):"
+		echo
+		awk '/== flood: medians/ { on = 1 } /^== bench:/ { on = 0 } on { print "    " $0 }' "$LOG"
 		echo
 	} >>build/bench/results.md
 fi
