@@ -13,11 +13,19 @@
 #           BENCH_COST_SETS="6" only the 6-session star (about 6 min); on
 #           that star FRR bfdd's cost too, the same sessions (BENCH_COST_FRR=0: not)
 #   soak    session flaps at 20ms x 3 under iperf3 + CPU burner (bench/soak.sh)
+#   busy    false failovers on a busy host (bench/busy.sh): meshrouted at
+#           20ms x 3 and 10ms x 3 (realtime no and yes) and FRR bfdd at
+#           10ms x 3 side by side, one lab run per load of BENCH_BUSY_LOADS
+#           ("churn cpu both"), BENCH_BUSY_WINDOWS (5) windows of
+#           BENCH_BUSY_SECS (60) each; BENCH_BUSY_SETS ("mr20 mr10 mr10rt frr10")
+#   flood   what a 100,000 pkt/s flood of each hostile kind costs meshrouted
+#           (CPU, ns per packet, softirq) and an ordinary process's wake-up
+#           lateness (bench/flood.sh; BENCH_FLOOD_WINDOWS, BENCH_FLOOD_SECS)
 # Environment: BENCH_TRIALS (10), BENCH_INTERVALS ("10 20 50"), BENCH_RATE
 # (stream pkt/s, 10000), BENCH_HOLD (1s), BENCH_SOAK (s, 600), BENCH_COST_SECS
 # (10), BENCH_COST_WINDOWS (10), BENCH_COST_SETS ("6 60 270 600"), BENCH_COST_FRR (1), BENCH_FAULTS
-# ("carrier silent oneway"), BENCH_SECTIONS
-# ("outage cost soak"; SECTION arguments win).
+# ("carrier silent oneway"), BENCH_BUSY_* (above), BENCH_SECTIONS
+# ("outage cost soak busy flood"; SECTION arguments win).
 set -u
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "bench: needs root (sudo make bench)" >&2; exit 1; }
@@ -28,10 +36,14 @@ done
 mkdir -p build/bench
 cc -O2 -Wall -Wextra -Werror -o build/bench/udpfloor bench/udpfloor.c || exit 1
 
-SECTIONS=${*:-${BENCH_SECTIONS:-outage cost soak}}
+SECTIONS=${*:-${BENCH_SECTIONS:-outage cost soak busy flood}}
 RAW=build/bench/raw.txt
+BUSY=build/bench/busy.txt
+FLOOD=build/bench/flood.txt
 LOG=build/bench/run.log
 : >"$RAW"
+: >"$BUSY"
+: >"$FLOOD"
 : >"$LOG"
 export BENCH_TRIALS=${BENCH_TRIALS:-10} BENCH_SOAK=${BENCH_SOAK:-600}
 started=$(date -u +%FT%TZ)
@@ -66,6 +78,15 @@ for s in $SECTIONS; do
 		done
 		;;
 	soak) section soak bash bench/soak.sh "$RAW" "$BENCH_SOAK" ;;
+	flood) section flood bash bench/flood.sh "$FLOOD" ;;
+	busy)
+		for l in ${BENCH_BUSY_LOADS:-churn cpu both}; do
+			case $l in
+			churn|cpu|both) section "busy $l" bash bench/busy.sh "$BUSY" "$l" ;;
+			*) echo "bench: BENCH_BUSY_LOADS: $l is not one of churn cpu both" >&2; exit 2 ;;
+			esac
+		done
+		;;
 	*) echo "bench: unknown section $s" >&2; exit 2 ;;
 	esac
 done
@@ -80,6 +101,27 @@ python3 bench/report.py "$RAW" \
 	--stress "$(stress-ng --version 2>/dev/null | awk '{ print $3 }')" \
 	--env "BENCH_TRIALS=$BENCH_TRIALS BENCH_SOAK=$BENCH_SOAK BENCH_INTERVALS=\"${BENCH_INTERVALS:-10 20 50}\" BENCH_RATE=${BENCH_RATE:-10000} BENCH_HOLD=${BENCH_HOLD:-1s} BENCH_COST_SECS=${BENCH_COST_SECS:-10} BENCH_COST_WINDOWS=${BENCH_COST_WINDOWS:-10} BENCH_COST_SETS=\"${BENCH_COST_SETS:-6 60 270 600}\" BENCH_COST_FRR=${BENCH_COST_FRR:-1} BENCH_FAULTS=\"${BENCH_FAULTS:-carrier silent oneway}\"" \
 	>build/bench/results.md
+if [ -s "$BUSY" ]; then
+	{
+		echo "## False failovers on a busy host"
+		echo
+		echo "Preempt model: $(cat /sys/kernel/debug/sched/preempt 2>/dev/null || zcat /proc/config.gz 2>/dev/null | grep -E '^CONFIG_PREEMPT(_NONE|_VOLUNTARY|_LAZY|_RT|_DYNAMIC)?=y' | xargs || echo unknown)." \
+			"Each cell: median [min–max] over the windows (bench/busy.sh)."
+		echo
+		bash bench/busy.sh --report "$BUSY"
+		echo
+	} >>build/bench/results.md
+fi
+if [ -s "$FLOOD" ]; then
+	{
+		echo "## Floods"
+		echo
+		echo "Per kind, over the windows (bench/flood.sh; raw lines in $FLOOD):"
+		echo
+		awk '/== flood: medians/ { on = 1 } /^== bench:/ { on = 0 } on { print "    " $0 }' "$LOG"
+		echo
+	} >>build/bench/results.md
+fi
 cat build/bench/results.md
 echo "bench: table in build/bench/results.md, raw values in $RAW, log in $LOG"
 exit $rc

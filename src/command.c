@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Control socket commands: status, metrics, reload, drain, undrain. */
+/* Control socket commands: status, metrics, mesh, reload, drain, undrain. */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "command.h"
 #include "daemon.h"
+#include "linkmsg.h"
+#include "meshfmt.h"
 #include "status.h"
 
 struct command {
@@ -33,6 +35,28 @@ static int cmd_metrics(struct mr_daemon *d, bool json, char **args, FILE *out)
 	(void)args;
 	daemon_status_view(d, &v);
 	status_metrics(&v, mtime_now(), out);
+	return 0;
+}
+
+static int request_error(bool json, FILE *out, const char *msg);
+
+/* The whole mesh (meshfmt.h): text, -j, or --dot. */
+static int cmd_mesh(struct mr_daemon *d, bool json, char **args, FILE *out)
+{
+	char msg[160] = "";
+	enum mesh_format fmt;
+	FILE *err = fmemopen(msg, sizeof(msg) - 1, "w");
+	int rc;
+
+	if (!err)
+		return request_error(json, out, "mesh: out of memory");
+	rc = mesh_format_parse(json, args[0] ? 1 : 0, args, &fmt, err);
+	fclose(err);
+	if (rc < 0) {
+		msg[strcspn(msg, "\n")] = '\0';
+		return request_error(json, out, msg);
+	}
+	linkmsg_mesh_render(&d->lm, fmt, mtime_now(), out);
 	return 0;
 }
 
@@ -65,6 +89,7 @@ static int cmd_drained(struct mr_daemon *d, bool json, char **args, FILE *out)
 static const struct command commands[] = {
 	{ "status", 0, 0, true, cmd_status },
 	{ "metrics", 0, 0, false, cmd_metrics },
+	{ "mesh", 0, 1, true, cmd_mesh },
 	{ "reload", 0, 0, false, cmd_reload },
 	{ "drain", 1, 1, false, cmd_drain },
 	{ "undrain", 1, 1, false, cmd_undrain },

@@ -1205,6 +1205,52 @@ static void linkmsg_loss_changed(void *ctx, struct mr_sess *s, mtime_t now)
 	loss_check(ctx, s, now);
 }
 
+/* Our traffic to peer goes over ifindex now (its hold-down served), directly, in either family. */
+static bool linkmsg_in_service(void *ctx, int peer, int ifindex)
+{
+	struct mr_daemon *d = ctx;
+	int f;
+
+	for (f = 0; f < MR_NFAM; f++)
+		if (rib_in_service(&d->rib, peer, f, ifindex))
+			return true;
+	return false;
+}
+
+/* A mesh view warning: logged; the nodes it names raise it to alert-command, the others only show it. */
+static void linkmsg_mesh_warning(void *ctx, const struct mesh_warning *w, bool cleared, bool ours)
+{
+	struct mr_daemon *d = ctx;
+	const char *peer = "";
+	char diag[320];
+	int n;
+
+	for (n = 0; n < d->cfg.nnodes; n++)
+		if (n != d->self && (w->nodes & MESH_NODE_BIT(n))) {
+			peer = d->cfg.nodes[n].name;
+			break;
+		}
+	if (cleared)
+		log_info("mesh: cleared: %s", w->text);
+	else if (ours)
+		log_warnx("mesh: %s", w->text);
+	else
+		log_info("mesh: %s", w->text);
+	if (!ours)
+		return;
+	snprintf(diag, sizeof(diag), "%s", w->text);
+	{
+		struct alert_event ev = {
+			.event = cleared ? "mesh-warning-cleared" : "mesh-warning",
+			.node = d->cfg.nodes[d->self].name, .peer = peer, .peer_address = "",
+			.port = "", .old_state = "", .new_state = mesh_warn_kind_name(w->kind),
+			.diag = diag, .logged = true,
+		};
+
+		alert_emit(d->alert, &ev, mtime_now());
+	}
+}
+
 static void on_linkmsg(void *arg, uint32_t events)
 {
 	struct mr_daemon *d = arg;
@@ -1233,6 +1279,8 @@ static void daemon_linkmsg_env(struct mr_daemon *d, struct linkmsg_env *e)
 	e->rx_backlog = &d->rx_backlog;
 	e->advert = linkmsg_advert;
 	e->loss_changed = linkmsg_loss_changed;
+	e->in_service = linkmsg_in_service;
+	e->mesh_warning = linkmsg_mesh_warning;
 	e->on_readable = on_linkmsg;
 	e->ctx = d;
 }

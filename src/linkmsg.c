@@ -12,6 +12,7 @@
 #include "advert.h"
 #include "linkmsg.h"
 #include "log.h"
+#include "mtu.h"
 #include "net.h"
 #include "sess.h"
 
@@ -52,6 +53,8 @@ void linkmsg_init(struct linkmsg_state *lm)
 	for (i = 0; i < MR_MAX_FAST; i++)
 		for (f = 0; f < MR_NFAM; f++)
 			lm->tx_fd[i][f] = -1;
+	for (f = 0; f < MR_NFAM; f++)
+		lm->lan_fd[f] = -1;
 	/* Numbers that go on rising across a restart: the wall clock in ms. */
 	if (clock_gettime(CLOCK_REALTIME, &ts) == 0)
 		lm->seq = (uint32_t)((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
@@ -179,6 +182,20 @@ static void rx_close(struct linkmsg_state *lm, const struct linkmsg_env *e)
 	}
 }
 
+/* At start, and after a reload (an intended recabling: the ports' neighbours are learnt anew). */
+static void mesh_start(struct linkmsg_state *lm, const struct linkmsg_env *e)
+{
+	mtime_t now = mtime_now();
+	bool reload = lm->mesh != NULL;
+
+	if (!lm->mesh && !(lm->mesh = meshnode_new())) {
+		log_warnx("no memory for the mesh view: meshroutectl mesh shows nothing");
+		return;
+	}
+	meshnode_configure(lm->mesh, e->cfg, e->self, reload, now);
+	lm->mesh_facts_at = now;
+}
+
 int linkmsg_start(struct linkmsg_state *lm, const struct linkmsg_env *e)
 {
 	int f, err = 0, open = 0;
@@ -230,6 +247,7 @@ int linkmsg_start(struct linkmsg_state *lm, const struct linkmsg_env *e)
 		open++;
 	}
 	lm->rx_port = e->cfg->relay_port;
+	mesh_start(lm, e);
 	return open ? 0 : err;
 }
 
@@ -244,10 +262,17 @@ void linkmsg_stop(struct linkmsg_state *lm, const struct linkmsg_env *e)
 				close(lm->tx_fd[i][f]);
 			lm->tx_fd[i][f] = -1;
 		}
+	for (f = 0; f < MR_NFAM; f++) {
+		if (lm->lan_fd[f] >= 0)
+			close(lm->lan_fd[f]);
+		lm->lan_fd[f] = -1;
+	}
 	free(lm->links);
 	lm->links = NULL;
 	lm->nlinks = 0;
 	lm->npend = 0;
+	meshnode_free(lm->mesh);
+	lm->mesh = NULL;
 }
 
 /* ---- receiving ---- */
@@ -291,6 +316,24 @@ static int link_index(const struct linkmsg_state *lm, const struct linkmsg_env *
 	return -1;
 }
 
+static void mesh_rx(struct linkmsg_state *lm, const struct linkmsg_env *e,
+		    const struct net_msg *m, int sender, const struct linkrep *r, mtime_t now)
+{
+	enum meshnode_via via = MESHNODE_VIA_MAX;
+	int i;
+
+	for (i = 0; i < e->nports; i++)
+		if (e->ports[i].ifindex == m->ifindex && m->ifindex > 0)
+			via = e->ports[i].lan ? MESHNODE_VIA_LAN : MESHNODE_VIA_FAST;
+	if (via == MESHNODE_VIA_MAX) {
+		drop(lm, e, LINKMSG_DROP_PORT, m, NULL);
+		return;
+	}
+	lm->rx_packets++;
+	if (lm->mesh)
+		meshnode_table_rx(lm->mesh, sender, r->seq, &r->nodes, via, now);
+}
+
 static void report_rx(struct linkmsg_state *lm, const struct linkmsg_env *e,
 		      const struct net_msg *m, mtime_t now)
 {
@@ -314,6 +357,11 @@ static void report_rx(struct linkmsg_state *lm, const struct linkmsg_env *e,
 	sender = node_by_addr(lm, e, &r.sender);
 	if (sender < 0 || sender == e->self || !mr_addr_eq(&m->src, &r.sender)) {
 		drop(lm, e, LINKMSG_DROP_SENDER, m, NULL);
+		return;
+	}
+	/* A node table alone: for the view only, from a fast port or the LAN. */
+	if (r.has_nodes && !r.has_link) {
+		mesh_rx(lm, e, m, sender, &r, now);
 		return;
 	}
 	li = link_index(lm, e, m->ifindex, sender);
@@ -500,6 +548,15 @@ void linkmsg_process(struct linkmsg_state *lm, const struct linkmsg_env *e, mtim
 
 /* ---- sending ---- */
 
+/* The session's peer answers: Init or Up, out for loss (AdminDown), or a probe within 3 s. */
+static bool sess_heard(const struct mr_sess *s, mtime_t now)
+{
+	const struct loss_rx *r = &s->lrx;
+
+	return s->bfd.state >= BFD_STATE_INIT || s->loss_out ||
+	       (r->n && now - r->at[(r->head + LOSS_RX_RING - 1) % LOSS_RX_RING] <= MTIME_S(3));
+}
+
 /* The peer has been heard on the link lately, by any session in any state. */
 static bool link_wanted(const struct linkmsg_state *lm, const struct linkmsg_env *e,
 			const struct mr_link *l, mtime_t now)
@@ -510,13 +567,8 @@ static bool link_wanted(const struct linkmsg_state *lm, const struct linkmsg_env
 		return false;
 	for (i = 0; i < e->nsess; i++) {
 		const struct mr_sess *s = &e->sess[i];
-		const struct loss_rx *r = &s->lrx;
 
-		if (s->port != l->port || s->peer != l->peer)
-			continue;
-		if (s->bfd.state >= BFD_STATE_INIT || s->loss_out ||
-		    (r->n &&
-		     now - r->at[(r->head + LOSS_RX_RING - 1) % LOSS_RX_RING] <= MTIME_S(3)))
+		if (s->port == l->port && s->peer == l->peer && sess_heard(s, now))
 			return true;
 	}
 	return false;
@@ -593,6 +645,208 @@ static void report_send(struct linkmsg_state *lm, const struct linkmsg_env *e, s
 			 e->cfg->nodes[l->peer].name, l->port->name, LINKMSG_UNANSWERED);
 }
 
+/* ---- the mesh view: our ports' facts, rounds of our table, warnings ---- */
+
+static int max_known(int a, int b)
+{
+	return a < 0 ? b : b < 0 ? a : a > b ? a : b;
+}
+
+/* What the daemon knows about fast port `port` now, for meshnode_port(). */
+static void port_facts(const struct linkmsg_state *lm, const struct linkmsg_env *e,
+		       const struct mr_port *port, mtime_t now, struct mesh_port_facts *f,
+		       struct mesh_cable_stats *st)
+{
+	int i, n;
+
+	memset(f, 0, sizeof(*f));
+	f->present = port->ifindex > 0;
+	f->carrier = port->carrier;
+	f->drained = port->drained;
+	for (n = 0; n < MR_MAX_NODES; n++) {
+		memset(&st[n], 0, sizeof(st[n]));
+		st[n].rtt_us = st[n].jitter_us = -1;
+		st[n].loss_to = st[n].loss_from = -1;
+	}
+	for (i = 0; i < e->nsess; i++) {
+		const struct mr_sess *s = &e->sess[i];
+		struct mesh_cable_stats *c = &st[s->peer];
+		uint32_t bit = MESH_NODE_BIT(s->peer);
+
+		if (s->port != port)
+			continue;
+		if (sess_heard(s, now))
+			f->heard |= bit;
+		if (s->loss_out)
+			f->lossy |= bit;
+		/* Our traffic to the peer goes over this port now, directly (route.h). */
+		if (!(f->in_service & bit) && port->ifindex > 0 &&
+		    e->in_service(e->ctx, s->peer, port->ifindex))
+			f->in_service |= bit;
+		/* IPv4 and IPv6 sessions of one cable: the worse figure. */
+		if (s->flaps > c->flaps)
+			c->flaps = s->flaps;
+		if (s->last_detect_us > c->last_detect_us)
+			c->last_detect_us = s->last_detect_us;
+		if (s->bfd.state == BFD_STATE_UP && bfd_session_detect_time(&s->bfd) > c->detect_us)
+			c->detect_us = bfd_session_detect_time(&s->bfd);
+		c->loss_to = max_known(c->loss_to, s->loss_to_permille);
+		c->loss_from = max_known(c->loss_from, s->loss_permille);
+	}
+	for (i = 0; i < e->nmsess; i++)
+		if (e->msess[i].port == port && e->msess[i].verdict == MTU_FAILED)
+			f->mtu_failed |= MESH_NODE_BIT(e->msess[i].peer);
+	for (i = 0; i < lm->nlinks; i++) {
+		const struct mr_link *l = &lm->links[i];
+
+		if (l->port != port)
+			continue;
+		st[l->peer].rtt_us = rtt_median(&l->rtt, now);
+		st[l->peer].jitter_us = rtt_jitter(&l->rtt, now);
+		memcpy(st[l->peer].peer_port, l->peer_port, sizeof(st[0].peer_port));
+	}
+}
+
+static void mesh_gather(struct linkmsg_state *lm, const struct linkmsg_env *e, mtime_t now)
+{
+	struct mesh_cable_stats st[MR_MAX_NODES];
+	struct mesh_port_facts f;
+	int i, k;
+
+	for (k = 0; k < meshnode_nports(lm->mesh); k++) {
+		const char *name = meshnode_port_name(lm->mesh, k);
+
+		for (i = 0; i < e->nports; i++) {
+			if (e->ports[i].lan || strcmp(e->ports[i].name, name) != 0)
+				continue;
+			port_facts(lm, e, &e->ports[i], now, &f, st);
+			meshnode_port(lm->mesh, k, &f, st, e->cfg->nnodes, now);
+		}
+	}
+}
+
+/* The LAN port's transmit socket in family fam (0, 1), -1 if none. */
+static int lan_socket(struct linkmsg_state *lm, const struct linkmsg_env *e, int fam)
+{
+	const struct mr_addr *self = mr_node_addr(&e->cfg->nodes[e->self], fam);
+	const struct mr_port *lan = NULL;
+	int i;
+
+	for (i = 0; i < e->nports; i++)
+		if (e->ports[i].lan)
+			lan = &e->ports[i];
+	if (!lan || lan->ifindex <= 0 || !self->family)
+		return -1;
+	if (lm->lan_fd[fam] >= 0 && lm->lan_ifindex[fam] == lan->ifindex)
+		return lm->lan_fd[fam];
+	if (lm->lan_fd[fam] >= 0)
+		close(lm->lan_fd[fam]);
+	lm->lan_fd[fam] = net_tx_open(fam ? AF_INET6 : AF_INET, self, lan->ifindex,
+				      &lm->lan_sport[fam]);
+	lm->lan_ifindex[fam] = lan->ifindex;
+	if (lm->lan_fd[fam] < 0) {
+		log_warnx("no transmit socket for link tables on the LAN port %s", lan->name);
+		lm->lan_fd[fam] = -1;
+	}
+	return lm->lan_fd[fam];
+}
+
+static void mesh_send_one(struct linkmsg_state *lm, const struct linkmsg_env *e, int fd,
+			  const struct mr_addr *dst, const uint8_t *buf, size_t len, const char *peer,
+			  const char *port)
+{
+	int err = fd < 0 ? -EBADF : len ? net_send(fd, dst, e->cfg->relay_port, buf, len) : -EINVAL;
+	unsigned supp;
+
+	if (err == 0) {
+		lm->mesh_tx++;
+		return;
+	}
+	lm->mesh_tx_errors++;
+	if (log_ratelimit_ok(e->rl, &supp))
+		log_debug("%s via %s: link table: %s", peer, port, strerror(-err));
+}
+
+/* Our table's part to node n in family f: over the LAN, and over every fast port n answers on. */
+static void mesh_send_to(struct linkmsg_state *lm, const struct linkmsg_env *e, int n, int f,
+			 const uint8_t *buf, size_t len, mtime_t now)
+{
+	const char *name = e->cfg->nodes[n].name;
+	int i;
+
+	mesh_send_one(lm, e, lan_socket(lm, e, f), mr_node_addr(&e->cfg->nodes[n], f), buf, len,
+		      name, "the LAN");
+	for (i = 0; i < lm->nlinks; i++) {
+		struct mr_link *l = &lm->links[i];
+
+		/* Not to a peer that sends no link reports (FRR, BIRD): it would not listen. */
+		if (l->peer != n || !link_wanted(lm, e, l, now) || l->unanswered >= LINKMSG_UNANSWERED)
+			continue;
+		/* The link's family may differ from the LAN's choice: same rule, same result. */
+		mesh_send_one(lm, e, linkmsg_tx_socket(lm, e, (int)(l->port - e->ports), f),
+			      &l->remote, buf, len, name, l->port->name);
+	}
+}
+
+/* A round of our table: to every other node over the LAN, and over every fast port it answers on. */
+static void mesh_send(struct linkmsg_state *lm, const struct linkmsg_env *e, mtime_t now)
+{
+	struct linkrep_nodes parts[(LINKREP_NT_MAX_TOTAL + LINKREP_NT_MAX - 1) / LINKREP_NT_MAX];
+	uint8_t buf[LINKREP_MAX_LEN];
+	int np, k, n, f;
+
+	np = meshnode_send(lm->mesh, now, parts, (int)(sizeof(parts) / sizeof(parts[0])));
+	for (k = 0; k < np; k++) {
+		/* One sequence number per part: its copies over the other paths are old news. */
+		uint32_t seq = ++lm->seq;
+
+		for (n = 0; n < e->cfg->nnodes; n++) {
+			struct linkrep r;
+
+			if (n == e->self ||
+			    (f = mr_fam_first_shared(&e->cfg->nodes[e->self], &e->cfg->nodes[n])) < 0)
+				continue;
+			memset(&r, 0, sizeof(r));
+			r.sender = *mr_node_addr(&e->cfg->nodes[e->self], f);
+			r.seq = seq;
+			r.has_nodes = true;
+			r.nodes = parts[k];
+			mesh_send_to(lm, e, n, f, buf, linkrep_encode(&r, e->keys, buf, sizeof(buf)),
+				     now);
+		}
+	}
+}
+
+static void mesh_timers(struct linkmsg_state *lm, const struct linkmsg_env *e, mtime_t now)
+{
+	struct meshnode *mn = lm->mesh;
+
+	if (!mn)
+		return;
+	if (lm->mesh_facts_at <= now + LINKMSG_SLACK) {
+		mesh_gather(lm, e, now);
+		lm->mesh_facts_at = now + MESHNODE_FACTS_EVERY;
+	}
+	if (meshnode_next_send(mn) <= now + LINKMSG_SLACK)
+		mesh_send(lm, e, now);
+	meshnode_tick(mn, now, e->mesh_warning, e->ctx);
+}
+
+void linkmsg_mesh_render(const struct linkmsg_state *lm, enum mesh_format fmt, mtime_t now,
+			 FILE *out)
+{
+	if (lm->mesh)
+		meshnode_render(lm->mesh, fmt, now, out);
+	else
+		fputs("the mesh view is not available (out of memory at start)\n", out);
+}
+
+void linkmsg_mesh_metrics(const struct linkmsg_state *lm, mtime_t now, FILE *out)
+{
+	if (lm->mesh)
+		meshnode_metrics(lm->mesh, now, out);
+}
+
 void linkmsg_timers(struct linkmsg_state *lm, const struct linkmsg_env *e, mtime_t now)
 {
 	int i;
@@ -611,6 +865,7 @@ void linkmsg_timers(struct linkmsg_state *lm, const struct linkmsg_env *e, mtime
 		l->next_tx = now + (l->unanswered >= LINKMSG_UNANSWERED ? LINKMSG_RETRY :
 				    next_interval());
 	}
+	mesh_timers(lm, e, now);
 }
 
 mtime_t linkmsg_next_deadline(const struct linkmsg_state *lm)
@@ -620,5 +875,9 @@ mtime_t linkmsg_next_deadline(const struct linkmsg_state *lm)
 
 	for (i = 0; i < lm->nlinks; i++)
 		t = mtime_min(t, lm->links[i].next_tx);
+	if (lm->mesh) {
+		t = mtime_min(t, lm->mesh_facts_at);
+		t = mtime_min(t, meshnode_next_deadline(lm->mesh));
+	}
 	return mtime_min(t, lm->settle_at);
 }

@@ -8,6 +8,14 @@
  * over every fast port to the meshrouted found there, the counts that let
  * loss.c tell lost probes from late ones, and the round-trip time of the
  * cable.  See docs/DESIGN.md, "Lossy links".
+ *
+ * And the mesh view's node tables (meshnode.h): a round of this node's link
+ * table about once a second (within MESH_MIN_GAP of a change) to every
+ * other node over the LAN port and to the node heard on every fast port,
+ * as link reports with a node table section and no link section; those
+ * that arrive, over any path, go to the view alone (meshnode.h).  The
+ * facts of our own ports are gathered from the daemon's sessions every
+ * MESHNODE_FACTS_EVERY.  See docs/DESIGN.md, "Mesh view".
  */
 #ifndef MR_LINKMSG_H
 #define MR_LINKMSG_H
@@ -19,6 +27,7 @@
 #include "linkrep.h"
 #include "loop.h"
 #include "loss.h"
+#include "meshnode.h"
 #include "mtime.h"
 
 struct auth_keyring;
@@ -114,14 +123,23 @@ struct linkmsg_state {
 	uint64_t tx_packets, tx_errors, rx_packets;
 	uint64_t drops[LINKMSG_DROP_MAX];
 	uint64_t drop_decode[LINKREP_ERR_MAX];
+	/* the mesh view (meshnode.h): NULL until linkmsg_start(), or out of memory */
+	struct meshnode *mesh;
+	mtime_t mesh_facts_at;		/* gather the ports' facts then */
+	int lan_fd[2];			/* node tables over the LAN port, per family */
+	int lan_ifindex[2];
+	uint16_t lan_sport[2];
+	uint64_t mesh_tx, mesh_tx_errors;	/* node table messages */
 };
 
 /*
  * What link reports work with, lent by the daemon for one call: the
  * config, the ports and both session tables (the counts come from and go
- * to the sessions), the keys, the loop (for the receive sockets), and two
+ * to the sessions), the keys, the loop (for the receive sockets), and
  * calls back: an advertisement arrived (relay's), a session's loss counts
- * changed.  Link reports never see the daemon itself.
+ * changed, and for the mesh view whether a port carries our traffic to a
+ * peer, and a warning to log and alert.  Link reports never see the
+ * daemon itself.
  */
 struct linkmsg_env {
 	const struct mr_config *cfg;
@@ -137,6 +155,9 @@ struct linkmsg_env {
 	bool *rx_backlog;		/* set when a report waits for them to be read */
 	void (*advert)(void *ctx, const struct net_msg *m);
 	void (*loss_changed)(void *ctx, struct mr_sess *s, mtime_t now);
+	/* The mesh view: our traffic to peer goes over ifindex now (route.h); a warning to report. */
+	bool (*in_service)(void *ctx, int peer, int ifindex);
+	meshnode_warn_fn *mesh_warning;
 	/* The receive sockets' handler in the loop: builds an env, calls linkmsg_rx(). */
 	void (*on_readable)(void *ctx, uint32_t events);
 	void *ctx;
@@ -183,8 +204,13 @@ bool linkmsg_pending(const struct linkmsg_state *lm);
 void linkmsg_process(struct linkmsg_state *lm, const struct linkmsg_env *e, mtime_t now);
 
 mtime_t linkmsg_next_deadline(const struct linkmsg_state *lm);
-/* Sends the reports that are due. */
+/* Sends the reports that are due; the mesh view's facts, rounds and warnings. */
 void linkmsg_timers(struct linkmsg_state *lm, const struct linkmsg_env *e, mtime_t now);
+
+/* The mesh view (meshroutectl mesh) and its metrics; nothing when it could not be set up. */
+void linkmsg_mesh_render(const struct linkmsg_state *lm, enum mesh_format fmt, mtime_t now,
+			 FILE *out);
+void linkmsg_mesh_metrics(const struct linkmsg_state *lm, mtime_t now, FILE *out);
 
 const char *linkmsg_drop_name(int reason);
 

@@ -22,6 +22,8 @@ static const char *const err_names[LINKREP_ERR_MAX] = {
 	[LINKREP_ERR_MAC_UNEXPECTED] = "mac_unexpected",
 	[LINKREP_ERR_KEY] = "unknown_key",
 	[LINKREP_ERR_MAC] = "bad_mac",
+	[LINKREP_ERR_NODES] = "nodes",
+	[LINKREP_ERR_NODE] = "node",
 };
 
 const char *linkrep_err_name(int err)
@@ -131,6 +133,169 @@ static void link_encode(const struct linkrep_link *l, uint8_t *p)
 	}
 }
 
+/* ---- section 2, node table ---- */
+
+/* 0..15 printable bytes, then zeros: a port name or nothing (unknown). */
+static bool opt_name_ok(const uint8_t *p)
+{
+	return all_zero(p, 16) || port_name_ok(p);
+}
+
+/* Family byte and 16 address bytes, as the header's sender, or family 0 and all zero. */
+static bool addr_ok(uint8_t fam, const uint8_t *a)
+{
+	switch (fam) {
+	case 0:
+		return all_zero(a, 16);
+	case 4:
+		return all_zero(a + 4, 12) && !all_zero(a, 4);
+	case 6:
+		return !all_zero(a, 16);
+	default:
+		return false;
+	}
+}
+
+static uint8_t addr_fam_byte(const struct mr_addr *a)
+{
+	return a->family == AF_INET ? 4 : a->family == AF_INET6 ? 6 : 0;
+}
+
+static void addr_put(uint8_t *p, const struct mr_addr *a)
+{
+	memset(p, 0, 16);
+	if (a->family)
+		memcpy(p, a->bytes, a->family == AF_INET ? 4 : 16);
+}
+
+static void addr_get(struct mr_addr *a, uint8_t fam, const uint8_t *p)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = fam == 4 ? AF_INET : fam == 6 ? AF_INET6 : 0;
+	if (a->family)
+		memcpy(a->bytes, p, fam == 4 ? 4 : 16);
+}
+
+static bool loss_ok(uint16_t v)
+{
+	return v <= 1000 || v == LINKREP_NT_LOSS_UNKNOWN;
+}
+
+/* The checks decode makes on an entry's bytes (and encode on what it would write). */
+static bool node_entry_ok(const uint8_t *p)
+{
+	bool none = p[64] == 0;
+
+	return port_name_ok(p) && opt_name_ok(p + 16) && addr_ok(p[64], p + 32) &&
+	       addr_ok(p[65], p + 48) && (p[65] == 0) == none && p[66] < LINKREP_NS_MAX &&
+	       (p[66] == LINKREP_NS_NONE) == none && (!none || all_zero(p + 16, 16)) &&
+	       p[67] == 0 && loss_ok(get16(p + 84)) && loss_ok(get16(p + 86));
+}
+
+static void node_entry_put(uint8_t *p, const struct linkrep_port *e)
+{
+	memset(p, 0, LINKREP_NT_ENTRY_LEN);
+	memcpy(p, e->port, strnlen(e->port, 15));
+	memcpy(p + 16, e->peer_port, strnlen(e->peer_port, 15));
+	addr_put(p + 32, &e->node);
+	addr_put(p + 48, &e->expected);
+	p[64] = addr_fam_byte(&e->node);
+	p[65] = addr_fam_byte(&e->expected);
+	p[66] = e->state;
+	put64(p + 68, e->since_ms);
+	put32(p + 76, e->rtt_us);
+	put32(p + 80, e->jitter_us);
+	put16(p + 84, e->loss_to);
+	put16(p + 86, e->loss_from);
+	put32(p + 88, e->flaps);
+	put32(p + 92, e->detect_us);
+	put32(p + 96, e->last_detect_us);
+}
+
+static void node_entry_get(const uint8_t *p, struct linkrep_port *e)
+{
+	memset(e, 0, sizeof(*e));
+	memcpy(e->port, p, 15);
+	memcpy(e->peer_port, p + 16, 15);
+	addr_get(&e->node, p[64], p + 32);
+	addr_get(&e->expected, p[65], p + 48);
+	e->state = p[66];
+	e->since_ms = get64(p + 68);
+	e->rtt_us = get32(p + 76);
+	e->jitter_us = get32(p + 80);
+	e->loss_to = get16(p + 84);
+	e->loss_from = get16(p + 86);
+	e->flaps = get32(p + 88);
+	e->detect_us = get32(p + 92);
+	e->last_detect_us = get32(p + 96);
+}
+
+static bool nodes_hdr_ok(uint8_t total, uint8_t first, uint8_t count, uint32_t lifetime_ms)
+{
+	return total <= LINKREP_NT_MAX_TOTAL && count <= LINKREP_NT_MAX &&
+	       (unsigned)first + count <= total && (count > 0 || first == 0) && lifetime_ms >= 1 &&
+	       lifetime_ms <= LINKREP_NT_MAX_LIFETIME_MS;
+}
+
+static size_t nodes_len(const struct linkrep_nodes *t)
+{
+	return LINKREP_SEC_HDR_LEN + LINKREP_NT_LEN + (size_t)t->count * LINKREP_NT_ENTRY_LEN;
+}
+
+/* Writes the section at p (nodes_len bytes); false when an entry is not representable. */
+static bool nodes_encode(const struct linkrep_nodes *t, uint8_t *p)
+{
+	int i;
+
+	if (!nodes_hdr_ok(t->total, t->first, t->count, t->lifetime_ms))
+		return false;
+	p[0] = LINKREP_SEC_NODES;
+	p[1] = 0;
+	put16(p + 2, (uint16_t)(nodes_len(t) - LINKREP_SEC_HDR_LEN));
+	p += LINKREP_SEC_HDR_LEN;
+	p[0] = t->total;
+	p[1] = t->first;
+	p[2] = t->count;
+	p[3] = 0;
+	put32(p + 4, t->lifetime_ms);
+	p += LINKREP_NT_LEN;
+	for (i = 0; i < t->count; i++, p += LINKREP_NT_ENTRY_LEN) {
+		const struct linkrep_port *e = &t->p[i];
+
+		/* Names that do not fit their 15 bytes, or unknown families, are refused. */
+		if (strnlen(e->port, sizeof(e->port)) > 15 ||
+		    strnlen(e->peer_port, sizeof(e->peer_port)) > 15 ||
+		    (e->node.family && !addr_fam_byte(&e->node)) ||
+		    (e->expected.family && !addr_fam_byte(&e->expected)))
+			return false;
+		node_entry_put(p, e);
+		if (!node_entry_ok(p))
+			return false;
+	}
+	return true;
+}
+
+static int nodes_decode(const uint8_t *p, size_t n, struct linkrep_nodes *t)
+{
+	int i;
+
+	if (n < LINKREP_NT_LEN || p[3] != 0 || !nodes_hdr_ok(p[0], p[1], p[2], get32(p + 4)) ||
+	    n != LINKREP_NT_LEN + (size_t)p[2] * LINKREP_NT_ENTRY_LEN)
+		return LINKREP_ERR_NODES;
+	memset(t, 0, sizeof(*t));
+	t->total = p[0];
+	t->first = p[1];
+	t->count = p[2];
+	t->lifetime_ms = get32(p + 4);
+	p += LINKREP_NT_LEN;
+	for (i = 0; i < t->count; i++, p += LINKREP_NT_ENTRY_LEN) {
+		if (!node_entry_ok(p))
+			return LINKREP_ERR_NODE;
+		node_entry_get(p, &t->p[i]);
+	}
+	return LINKREP_OK;
+}
+
 size_t linkrep_encode(const struct linkrep *r, const struct auth_keyring *kr, uint8_t *buf,
 		      size_t len)
 {
@@ -160,8 +325,14 @@ size_t linkrep_encode(const struct linkrep *r, const struct auth_keyring *kr, ui
 		}
 		body += link_len(&r->link);
 	}
+	if (r->has_nodes)
+		body += nodes_len(&r->nodes);
 	need = body + (sign ? LINKREP_MAC_LEN : 0);
 	if (need > len || need > LINKREP_MAX_LEN)
+		return 0;
+	/* Checked in place: what is encoded must decode. */
+	if (r->has_nodes &&
+	    !nodes_encode(&r->nodes, buf + body - nodes_len(&r->nodes)))
 		return 0;
 	memcpy(buf, magic, sizeof(magic));
 	buf[4] = LINKREP_VERSION;
@@ -274,6 +445,14 @@ int linkrep_decode(const uint8_t *buf, size_t len, const struct auth_keyring *kr
 			if (err != LINKREP_OK)
 				return err;
 			out->has_link = true;
+			break;
+		case LINKREP_SEC_NODES:
+			if (out->has_nodes)
+				return LINKREP_ERR_DUPLICATE;
+			err = nodes_decode(buf + off + LINKREP_SEC_HDR_LEN, n, &out->nodes);
+			if (err != LINKREP_OK)
+				return err;
+			out->has_nodes = true;
 			break;
 		default:
 			/* A later version's section: its own business. */

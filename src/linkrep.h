@@ -4,11 +4,13 @@
  * once a second over each fast port to the meshrouted found there, and its
  * authentication.  The message is a fixed header followed by typed,
  * length-prefixed sections, so that later versions add sections that older
- * receivers skip.  Today one section type exists, "link": per BFD session
+ * receivers skip.  Section type 1, "link": per BFD session
  * on that (port, peer), the sender's own count of the probes it SENT and
  * RECEIVED, which is what lets the receiver tell a lost probe from a late
- * one (loss.h), and time stamps for the link's round-trip time.  No I/O, no
- * clock reads.
+ * one (loss.h), and time stamps for the link's round-trip time.  Section
+ * type 2, "node table": the sender's whole link table (every fast port, the
+ * node found on it, state, RTT, loss), which every node shares with every
+ * other for the mesh view (mesh.h).  No I/O, no clock reads.
  *
  * Wire format, version 1 (all integers in network byte order):
  *
@@ -62,6 +64,47 @@
  *
  * The round-trip time of the cable is t_arrival - echo time - echo held,
  * all measured by kernel stamps at both ends but the tx times.
+ *
+ * Section type 2, "node table" (the sender's link table, for the mesh view
+ * of every node: mesh.h), body 8 + 100 x count bytes:
+ *
+ *	 0  total: the sender's fast ports, 0..LINKREP_NT_MAX_TOTAL
+ *	 1  first: the index (in the sender's table) of the first entry here
+ *	 2  count: entries that follow, 0..LINKREP_NT_MAX; first + count <= total
+ *	 3  reserved (0)
+ *	 4  lifetime, ms, 1..LINKREP_NT_MAX_LIFETIME_MS: the receiver forgets
+ *	    these entries that long after their arrival (a silent sender's
+ *	    entries expire)
+ *	 8  count x entry, one per fast port of the sender:
+ *	      0  port name, 16 bytes: 1..15 printable bytes, zero-padded
+ *	     16  peer port: the far end's name for its port on this cable, from
+ *	         its link reports; 0..15 printable bytes, zero-padded (all
+ *	         zero: unknown)
+ *	     32  node: the neighbour found on the port (the node whose session
+ *	         is in service on it, else the one last found there), 16 bytes
+ *	         encoded as the header's sender; all zero with family 0
+ *	     48  expected: the neighbour the port was first found with since
+ *	         the sender started (or re-learned); the same encoding
+ *	     64  node's family: 0 (none found), 4 or 6
+ *	     65  expected's family: 0, 4 or 6; 0 exactly when node's is 0
+ *	     66  state: LINKREP_NS_* (none exactly when node's family is 0)
+ *	     67  reserved (0)
+ *	     68  since: ms the port has been in this state (with this node) at
+ *	         sending, 64 bits
+ *	     76  RTT of the cable, us (the link section's measure); all ones:
+ *	         unknown
+ *	     80  its jitter, us; all ones: unknown
+ *	     84  loss to the node: the sender's probes lost over the last 10 s,
+ *	         per mille (0..1000), 0xffff: unknown
+ *	     86  loss from the node: the node's probes to the sender, likewise
+ *	     88  flaps: times the cable's session left Up since the sender began
+ *	     92  detection time of the cable's session, us (RFC 5880 6.8.4),
+ *	         0: none negotiated
+ *	     96  last detection: silence before the cable's last detection
+ *	         timeout, us, 0: none since the sender started
+ *	A table longer than LINKREP_NT_MAX entries goes in several messages
+ *	(first, count); each entry lives on its own, by its arrival.  Sizes:
+ *	header 28 + section 4 + 8 + 100 x 13 + HMAC 32 = 1372 bytes at most.
  */
 #ifndef MR_LINKREP_H
 #define MR_LINKREP_H
@@ -88,6 +131,26 @@
 /* Largest message accepted (sections to come included); one frame of a 1500-byte link. */
 #define LINKREP_MAX_LEN 1400
 
+#define LINKREP_SEC_NODES 2
+#define LINKREP_NT_LEN 8		/* before the entries */
+#define LINKREP_NT_ENTRY_LEN 100
+#define LINKREP_NT_MAX 13		/* entries in one message */
+#define LINKREP_NT_MAX_TOTAL MR_MAX_FAST
+#define LINKREP_NT_MAX_LIFETIME_MS 60000
+#define LINKREP_NT_UNKNOWN32 UINT32_MAX	/* rtt_us, jitter_us */
+#define LINKREP_NT_LOSS_UNKNOWN 0xffff
+
+/* A port's state in a node table: the cable's, as its sender sees it. */
+enum linkrep_nstate {
+	LINKREP_NS_NONE = 0,	/* no neighbour found on the port since start */
+	LINKREP_NS_UP = 1,	/* in service: carries traffic to the node */
+	LINKREP_NS_DOWN = 2,	/* not in service: no carrier, session not Up, in hold-down */
+	LINKREP_NS_DRAINED = 3,	/* taken out by the admin (meshroutectl drain) */
+	LINKREP_NS_MTU = 4,	/* its MTU does not pass (mtu-probe) */
+	LINKREP_NS_LOSSY = 5,	/* taken out for probe loss above max-loss */
+	LINKREP_NS_MAX
+};
+
 enum linkrep_kind {
 	LINKREP_KIND_IPV4 = 1,
 	LINKREP_KIND_IPV6 = 2,
@@ -109,6 +172,26 @@ struct linkrep_link {
 	struct linkrep_entry e[LINKREP_MAX_ENTRIES];
 };
 
+/* One entry of a node table: one fast port of its sender. */
+struct linkrep_port {
+	char port[16];			/* NUL-terminated */
+	char peer_port[16];		/* "" while unknown */
+	struct mr_addr node;		/* family 0: no neighbour found */
+	struct mr_addr expected;	/* family 0 exactly when node's is */
+	uint8_t state;			/* enum linkrep_nstate */
+	uint64_t since_ms;
+	uint32_t rtt_us, jitter_us;	/* LINKREP_NT_UNKNOWN32 while unknown */
+	uint16_t loss_to, loss_from;	/* per mille, LINKREP_NT_LOSS_UNKNOWN while unknown */
+	uint32_t flaps;
+	uint32_t detect_us, last_detect_us;	/* 0: none */
+};
+
+struct linkrep_nodes {
+	uint8_t total, first, count;
+	uint32_t lifetime_ms;
+	struct linkrep_port p[LINKREP_NT_MAX];
+};
+
 struct linkrep {
 	uint8_t flags;			/* LINKREP_F_* (set by encode/decode) */
 	uint8_t key_id;
@@ -116,6 +199,8 @@ struct linkrep {
 	uint32_t seq;
 	bool has_link;
 	struct linkrep_link link;
+	bool has_nodes;
+	struct linkrep_nodes nodes;
 	uint8_t skipped;		/* sections of unknown types (decode) */
 };
 
@@ -134,13 +219,17 @@ enum linkrep_err {
 	LINKREP_ERR_MAC_UNEXPECTED,	/* HMAC present, no authentication configured */
 	LINKREP_ERR_KEY,		/* key id not in the key file */
 	LINKREP_ERR_MAC,		/* HMAC does not match */
+	LINKREP_ERR_NODES,		/* node table: length, total, first, count, reserved, lifetime */
+	LINKREP_ERR_NODE,		/* a node table entry: names, addresses, state, reserved, loss */
 	LINKREP_ERR_MAX
 };
 
 /*
- * Encodes r (its link section if r->has_link) into buf (len bytes).  With a
- * keyring in use (auth.h) keys[0] signs it.  Returns the length, or 0 when
- * it does not fit or r is not representable (family, count, port name).
+ * Encodes r (its link section if r->has_link, then its node table if
+ * r->has_nodes) into buf (len bytes).  With a keyring in use (auth.h)
+ * keys[0] signs it.  Returns the length, or 0 when it does not fit or r is
+ * not representable (family, count, port name, an entry decode would
+ * refuse).
  */
 size_t linkrep_encode(const struct linkrep *r, const struct auth_keyring *kr, uint8_t *buf,
 		      size_t len);

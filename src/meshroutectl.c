@@ -38,6 +38,7 @@ struct command {
 static const struct command commands[] = {
 	{ "status", "", "peers, paths in use, sessions and drop counters (-j: JSON)", 0, 0 },
 	{ "metrics", "", "Prometheus text exposition of the same counters", 0, 0 },
+	{ "mesh", "[--dot]", "every cable of the mesh and its health, warnings (-j: JSON; --dot: Graphviz)", 0, 1 },
 	{ "drain", "PORT", "take a fast port out of service (peers are told AdminDown)", 1, 1 },
 	{ "undrain", "PORT", "put a drained port back in service", 1, 1 },
 	{ "reload", "", "re-read the configuration file (like SIGHUP), print what changed", 0, 0 },

@@ -9,6 +9,7 @@
 #include "mtu.h"
 #include "standby.h"
 #include "status.h"
+#include "textfmt.h"
 
 /* ---- values: one cell, rendered as text, JSON or a metric sample ---- */
 
@@ -460,39 +461,6 @@ static bool sess_silent_candidate(const struct mr_sess *s)
 
 /* ---- text ---- */
 
-/* "-" for never; "850ms", "12.3s", "5m02s", "3h04m", "2d03h". */
-static const char *age_str(uint64_t us, char *buf, size_t len)
-{
-	uint64_t s = us / 1000000;
-
-	if (us < 1000000)
-		snprintf(buf, len, "%" PRIu64 "ms", us / 1000);
-	else if (s < 60)
-		snprintf(buf, len, "%" PRIu64 ".%" PRIu64 "s", s, us / 100000 % 10);
-	else if (s < 3600)
-		snprintf(buf, len, "%" PRIu64 "m%02" PRIu64 "s", s / 60, s % 60);
-	else if (s < 86400)
-		snprintf(buf, len, "%" PRIu64 "h%02" PRIu64 "m", s / 3600, s / 60 % 60);
-	else
-		snprintf(buf, len, "%" PRIu64 "d%02" PRIu64 "h", s / 86400, s / 3600 % 24);
-	return buf;
-}
-
-/* Microseconds as milliseconds without trailing zeros: "20", "3.3", "0.25". Also a JSON number. */
-static const char *ms_str(uint64_t us, char *buf, size_t len)
-{
-	size_t n;
-
-	n = (size_t)snprintf(buf, len, "%" PRIu64 ".%03" PRIu64, us / 1000, us % 1000);
-	if (n >= len)
-		n = len - 1;
-	while (n > 0 && buf[n - 1] == '0')
-		buf[--n] = '\0';
-	if (n > 0 && buf[n - 1] == '.')
-		buf[--n] = '\0';
-	return buf;
-}
-
 /*
  * "fast0+fast1", "via n3 (fast1)" when a neighbour relays it, or "LAN"
  * when no fast port carries the traffic.
@@ -553,9 +521,9 @@ static const char *cell_text(const struct row *r, const struct field *f, char *b
 		snprintf(buf, len, "%" PRIu64, v.u);
 		return buf;
 	case V_MS:
-		return ms_str(v.u, buf, len);
+		return fmt_ms(v.u, buf, len);
 	case V_AGE:
-		return age_str(v.u, buf, len);
+		return fmt_age(v.u, buf, len);
 	case V_PATH:
 		return path_text(r->d, v.path, buf, len);
 	case V_BOOL:
@@ -568,9 +536,9 @@ static const char *cell_text(const struct row *r, const struct field *f, char *b
 		if (r->s->loss_permille < 0 && r->s->loss_to_permille < 0)
 			return "-";
 		snprintf(buf, len, "%s/%s", r->s->loss_permille < 0 ? "-" :
-			 ms_str((uint64_t)r->s->loss_permille * 100, a, sizeof(a)),
+			 fmt_ms((uint64_t)r->s->loss_permille * 100, a, sizeof(a)),
 			 r->s->loss_to_permille < 0 ? "-" :
-			 ms_str((uint64_t)r->s->loss_to_permille * 100, b, sizeof(b)));
+			 fmt_ms((uint64_t)r->s->loss_to_permille * 100, b, sizeof(b)));
 		return buf;
 	}
 	}
@@ -795,18 +763,7 @@ void status_text(const struct status_view *d, mtime_t now, FILE *out)
 
 void status_json_string(const char *s, FILE *out)
 {
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
+	fmt_json_string(s, out);
 }
 
 static void json_val(const struct row *r, const struct val *v, FILE *out)
@@ -827,7 +784,7 @@ static void json_val(const struct row *r, const struct val *v, FILE *out)
 		break;
 	case V_MS:
 	case V_LOSS:
-		fputs(ms_str(v->u, buf, sizeof(buf)), out);
+		fputs(fmt_ms(v->u, buf, sizeof(buf)), out);
 		break;
 	case V_AGE:
 		fprintf(out, "%" PRIu64 ".%03" PRIu64, v->u / 1000000, v->u / 1000 % 1000);
@@ -1340,4 +1297,6 @@ void status_metrics(const struct status_view *d, mtime_t now, FILE *out)
 			break;
 		}
 	}
+	/* The mesh view's meshroute_link_* and meshroute_mesh_* families (meshfmt.h). */
+	linkmsg_mesh_metrics(d->lm, now, out);
 }

@@ -25,7 +25,7 @@ _meshroutectl_ports()
 _meshroutectl()
 {
 	local cur prev words cword i cmd=
-	local commands="status metrics drain undrain reload mlx4 help"
+	local commands="status metrics mesh drain undrain reload mlx4 help"
 	_init_completion || return
 	_mrctl=(meshroutectl)
 	for ((i = 1; i < cword; i++)); do
@@ -48,6 +48,8 @@ _meshroutectl()
 		return
 	fi
 	case $cmd in
+	mesh)
+		[ "$prev" = mesh ] && COMPREPLY=($(compgen -W '--dot' -- "$cur")) ;;
 	drain)
 		[ "$prev" = drain ] && COMPREPLY=($(compgen -W "$(_meshroutectl_ports other)" -- "$cur")) ;;
 	undrain)

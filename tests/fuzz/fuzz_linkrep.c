@@ -20,7 +20,9 @@
  * message carries an HMAC exactly when authentication is configured, its
  * sender is an IPv4 or IPv6 address, its port name is a short printable
  * string, every entry names a session (nonzero discriminator) of a known
- * kind and state, echo counts come only with the echo flag, and -- when
+ * kind and state, echo counts come only with the echo flag, a node table
+ * stays within its bounds (entries, total, lifetime, states, per mille
+ * values, a node exactly when a state other than none), and -- when
  * it has no sections of unknown types -- it re-encodes to exactly its
  * bytes, so nothing is accepted that the format does not describe.
  */
@@ -31,6 +33,38 @@ static void check(bool ok)
 {
 	if (!ok)
 		__builtin_trap();
+}
+
+static bool name_ok(const char *p, size_t min)
+{
+	size_t n = strnlen(p, 16), i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] <= 0x20 || p[i] >= 0x7f)
+			return false;
+	return n >= min && n <= 15;
+}
+
+static void check_nodes(const struct linkrep_nodes *t)
+{
+	int i;
+
+	check(t->count <= LINKREP_NT_MAX && t->total <= LINKREP_NT_MAX_TOTAL);
+	check(t->first + t->count <= t->total);
+	check(t->lifetime_ms >= 1 && t->lifetime_ms <= LINKREP_NT_MAX_LIFETIME_MS);
+	for (i = 0; i < t->count; i++) {
+		const struct linkrep_port *e = &t->p[i];
+		bool none = e->node.family == 0;
+
+		check(name_ok(e->port, 1) && name_ok(e->peer_port, 0));
+		check(e->node.family == 0 || e->node.family == AF_INET ||
+		      e->node.family == AF_INET6);
+		check((e->expected.family == 0) == none);
+		check(e->state < LINKREP_NS_MAX && (e->state == LINKREP_NS_NONE) == none);
+		check(!none || e->peer_port[0] == '\0');
+		check(e->loss_to <= 1000 || e->loss_to == LINKREP_NT_LOSS_UNKNOWN);
+		check(e->loss_from <= 1000 || e->loss_from == LINKREP_NT_LOSS_UNKNOWN);
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -70,6 +104,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				      (e->echo_sent == 0 && e->echo_received == 0));
 			}
 		}
+		if (r.has_nodes)
+			check_nodes(&r.nodes);
 		/* Signed with the first key and nothing skipped: byte for byte. */
 		if (r.skipped == 0 && (!keyed || r.key_id == kr.keys[0].id)) {
 			n = linkrep_encode(&r, keyed ? &kr : NULL, out, sizeof(out));

@@ -143,20 +143,72 @@ def linkrep(sender, seq, port=b"fast0", tx=1_000_000, echo=0, held=0, entries=()
     return body
 
 
+def node_entry(port, peer_port=b"", node=None, expected=None, state=0, since=0, rtt=None,
+               jitter=None, loss_to=None, loss_from=None, flaps=0, detect=0, last_detect=0):
+    """One node table entry (src/linkrep.h, section 2): 100 bytes."""
+    def addr(a):
+        if a is None:
+            return 0, bytes(16)
+        return (4 if len(a) == 4 else 6), bytes(a).ljust(16, b"\0")
+    nf, nb = addr(node)
+    ef, eb = addr(expected)
+    unk32, unk16 = 0xffffffff, 0xffff
+    return (port.ljust(16, b"\0") + peer_port.ljust(16, b"\0") + nb + eb +
+            bytes([nf, ef, state, 0]) +
+            struct.pack("!QIIHHIII", since, unk32 if rtt is None else rtt,
+                        unk32 if jitter is None else jitter,
+                        unk16 if loss_to is None else loss_to,
+                        unk16 if loss_from is None else loss_from, flaps, detect, last_detect))
+
+
+def node_table(entries, total=None, first=0, lifetime=5000):
+    """A node table section (type 2) with its section header."""
+    body = bytes([len(entries) if total is None else total, first, len(entries), 0])
+    body += struct.pack("!I", lifetime) + b"".join(entries)
+    return struct.pack("!BBH", 2, 0, len(body)) + body
+
+
+def linkrep_nodes(sender, seq, table, key=None, key_id=0):
+    """A message with only a node table (what goes over the LAN and every fast port)."""
+    import hmac
+    flags = 1 if key is not None else 0
+    fam = 6 if len(sender) == 16 else 4
+    body = b"mrLR" + bytes([1, flags, key_id if key is not None else 0, fam])
+    body += bytes(sender).ljust(16, b"\0") + struct.pack("!I", seq) + table
+    if key is not None:
+        body += hmac.new(key, body, hashlib.sha256).digest()
+    return body
+
+
 def linkreps():
     a, b6 = (10, 10, 0, 1), bytes.fromhex("fd000000000000000000000000000002")
-    up = (0x1111, 0x2222, 1, 3, 5000, 4990, (4900, 4890))
+    up = up_e = (0x1111, 0x2222, 1, 3, 5000, 4990, (4900, 4890))
     write("linkrep", "plain.bin", b"\0" + linkrep(a, 7, entries=[up], echo=999_000, held=120))
     write("linkrep", "plain-three.bin", b"\0" + linkrep(a, 0xffffffff, entries=[
         up, (0x3333, 0x4444, 2, 3, 100, 100, None), (0x5555, 0, 3, 1, 3, 0, None)]))
     write("linkrep", "plain-empty.bin", b"\0" + linkrep(b6, 1, port=b"enp65s0f1"))
     write("linkrep", "plain-later-section.bin", b"\0" + linkrep(a, 8, entries=[up],
-          extra=b"\x02\x00\x00\x03abc"))
+          extra=b"\x09\x00\x00\x03abc"))
     write("linkrep", "keyed.bin", b"\1" + b"3 Link.Key-1\n\0" +
           linkrep(a, 9, entries=[up], key=b"Link.Key-1", key_id=3))
     write("linkrep", "keyed-second-key.bin", b"\1" + b"4 new\n3 Link.Key-1\n\0" +
           linkrep(b6, 9, entries=[up], key=b"Link.Key-1", key_id=3))
     write("linkrep", "version-2.bin", b"\0" + linkrep(a, 7, version=2))
+    n2, n3, b7 = (10, 10, 0, 2), (10, 10, 0, 3), bytes.fromhex("fd000000000000000000000000000007")
+    up = node_entry(b"fast0", b"fast0", n2, n2, state=1, since=65_000, rtt=45, jitter=3,
+                    loss_to=0, loss_from=0, flaps=1, detect=60_000, last_detect=58_000)
+    moved = node_entry(b"fast1", b"fast2", n3, n2, state=2, since=1_200, rtt=None,
+                       loss_to=None, loss_from=12, flaps=4, detect=60_000)
+    free = node_entry(b"fast2", since=900_000)
+    write("linkrep", "nodes.bin", b"\0" + linkrep_nodes(a, 11, node_table([up, moved, free])))
+    write("linkrep", "nodes-part.bin", b"\0" + linkrep_nodes(b6, 12, node_table(
+        [node_entry(b"p%d" % i, b"q", b7, b7, state=1 + i % 5, since=i) for i in range(13)],
+        total=32, first=19, lifetime=60_000)))
+    write("linkrep", "nodes-empty.bin", b"\0" + linkrep_nodes(a, 13, node_table([], total=0)))
+    write("linkrep", "nodes-keyed.bin", b"\1" + b"3 Link.Key-1\n\0" +
+          linkrep_nodes(a, 14, node_table([up, free]), key=b"Link.Key-1", key_id=3))
+    write("linkrep", "link-and-nodes.bin", b"\0" + linkrep(a, 15, entries=[up_e], echo=999_000,
+          held=120, extra=node_table([up])))
 
 
 def configs():

@@ -258,6 +258,228 @@ static void test_encode_refuses(void **state)
 	assert_true(strcmp(linkrep_err_name(99), "?") == 0);
 }
 
+/* ---- section 2: node table ---- */
+
+static void ip4(struct mr_addr *a, uint8_t last)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = AF_INET;
+	memcpy(a->bytes, "\x0a\x0a\x00", 3);
+	a->bytes[3] = last;
+}
+
+static struct linkrep nodes_sample(void)
+{
+	struct linkrep r;
+	struct linkrep_port *e;
+
+	memset(&r, 0, sizeof(r));
+	ip4(&r.sender, 1);
+	r.seq = 0x0a0b0c0d;
+	r.has_nodes = true;
+	r.nodes.total = 3;
+	r.nodes.first = 1;
+	r.nodes.count = 2;
+	r.nodes.lifetime_ms = 5000;
+	e = &r.nodes.p[0];
+	snprintf(e->port, sizeof(e->port), "fast1");
+	snprintf(e->peer_port, sizeof(e->peer_port), "fast0");
+	ip4(&e->node, 3);
+	ip4(&e->expected, 2);
+	e->state = LINKREP_NS_UP;
+	e->since_ms = 0x0102030405ull;
+	e->rtt_us = 45;
+	e->jitter_us = 3;
+	e->loss_to = 12;
+	e->loss_from = LINKREP_NT_LOSS_UNKNOWN;
+	e->flaps = 7;
+	e->detect_us = 60000;
+	e->last_detect_us = 59000;
+	e = &r.nodes.p[1];
+	snprintf(e->port, sizeof(e->port), "enp65s0f1");
+	e->state = LINKREP_NS_NONE;
+	e->since_ms = 1000;
+	e->rtt_us = e->jitter_us = LINKREP_NT_UNKNOWN32;
+	e->loss_to = e->loss_from = LINKREP_NT_LOSS_UNKNOWN;
+	return r;
+}
+
+static const uint8_t nodes_layout[] =
+	"mrLR\x01\x00\x00\x04"
+	"\x0a\x0a\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+	"\x0a\x0b\x0c\x0d"
+	/* node table section: type 2, body 8 + 2 x 100 = 208 */
+	"\x02\x00\x00\xd0"
+	"\x03\x01\x02\x00" "\x00\x00\x13\x88"
+	/* entry 1 */
+	"fast1\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+	"fast0\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+	"\x0a\x0a\x00\x03\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+	"\x0a\x0a\x00\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+	"\x04\x04\x01\x00"
+	"\x00\x00\x00\x01\x02\x03\x04\x05"
+	"\x00\x00\x00\x2d" "\x00\x00\x00\x03"
+	"\x00\x0c\xff\xff"
+	"\x00\x00\x00\x07" "\x00\x00\xea\x60" "\x00\x00\xe6\x78"
+	/* entry 2: no neighbour */
+	"enp65s0f1\x00\x00\x00\x00\x00\x00\x00"
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+	"\x00\x00\x00\x00"
+	"\x00\x00\x00\x00\x00\x00\x03\xe8"
+	"\xff\xff\xff\xff" "\xff\xff\xff\xff"
+	"\xff\xff\xff\xff"
+	"\x00\x00\x00\x00" "\x00\x00\x00\x00" "\x00\x00\x00\x00";
+
+static void test_nodes_roundtrip(void **state)
+{
+	struct linkrep r = nodes_sample(), b;
+	uint8_t buf[LINKREP_MAX_LEN];
+	size_t n;
+	int i;
+
+	(void)state;
+	n = linkrep_encode(&r, NULL, buf, sizeof(buf));
+	assert_int_equal(n, LINKREP_HDR_LEN + 4 + 8 + 2 * 100);
+	assert_int_equal(n, sizeof(nodes_layout) - 1);
+	assert_memory_equal(buf, nodes_layout, n);
+	assert_int_equal(linkrep_decode(buf, n, NULL, &b), LINKREP_OK);
+	assert_false(b.has_link);
+	assert_true(b.has_nodes);
+	assert_int_equal(b.nodes.total, 3);
+	assert_int_equal(b.nodes.first, 1);
+	assert_int_equal(b.nodes.count, 2);
+	assert_int_equal(b.nodes.lifetime_ms, 5000);
+	for (i = 0; i < 2; i++)
+		assert_memory_equal(&b.nodes.p[i], &r.nodes.p[i], sizeof(r.nodes.p[i]));
+
+	/* Beside a link section, which stays byte for byte what it was. */
+	r.has_link = true;
+	r.link = sample().link;
+	n = linkrep_encode(&r, NULL, buf, sizeof(buf));
+	assert_int_equal(n, LINKREP_HDR_LEN + 4 + 40 + 2 * 28 + 4 + 8 + 2 * 100);
+	assert_memory_equal(buf + LINKREP_HDR_LEN, layout + LINKREP_HDR_LEN, 4 + 40 + 2 * 28);
+	assert_int_equal(linkrep_decode(buf, n, NULL, &b), LINKREP_OK);
+	assert_true(b.has_link && b.has_nodes);
+	assert_int_equal(b.link.e[0].sent, 1000);
+	assert_string_equal(b.nodes.p[0].peer_port, "fast0");
+	/* The node table twice. */
+	memcpy(buf + n, buf + n - (4 + 8 + 2 * 100), 4 + 8 + 2 * 100);
+	assert_int_equal(linkrep_decode(buf, n + 4 + 8 + 2 * 100, NULL, &b),
+			 LINKREP_ERR_DUPLICATE);
+}
+
+/* The largest table part: 13 entries of IPv6 nodes, signed, within LINKREP_MAX_LEN. */
+static void test_nodes_size(void **state)
+{
+	struct auth_keyring kr;
+	struct linkrep r = nodes_sample(), b;
+	uint8_t buf[LINKREP_MAX_LEN + 200];
+	size_t n;
+	int i;
+
+	(void)state;
+	keys(&kr, "1 k\n");
+	r.nodes.total = LINKREP_NT_MAX_TOTAL;
+	r.nodes.first = LINKREP_NT_MAX_TOTAL - LINKREP_NT_MAX;
+	r.nodes.count = LINKREP_NT_MAX;
+	r.nodes.lifetime_ms = LINKREP_NT_MAX_LIFETIME_MS;
+	for (i = 0; i < LINKREP_NT_MAX; i++) {
+		struct linkrep_port *e = &r.nodes.p[i];
+
+		*e = nodes_sample().nodes.p[0];
+		memset(e->port, 'p', 15);
+		e->port[15] = '\0';
+		e->port[14] = (char)('a' + i);
+		memset(e->peer_port, 'q', 15);
+		e->peer_port[15] = '\0';
+		e->node.family = e->expected.family = AF_INET6;
+		memset(e->node.bytes, 0xfd, 16);
+		memset(e->expected.bytes, 0xfe, 16);
+	}
+	n = linkrep_encode(&r, &kr, buf, sizeof(buf));
+	assert_int_equal(n, LINKREP_HDR_LEN + 4 + 8 + LINKREP_NT_MAX * 100 + LINKREP_MAC_LEN);
+	assert_true(n <= LINKREP_MAX_LEN);
+	assert_int_equal(linkrep_decode(buf, n, &kr, &b), LINKREP_OK);
+	assert_memory_equal(&b.nodes, &r.nodes, sizeof(r.nodes));
+	/* One more does not exist on the wire. */
+	r.nodes.count = LINKREP_NT_MAX + 1;
+	r.nodes.first = 0;
+	assert_int_equal(linkrep_encode(&r, &kr, buf, sizeof(buf)), 0);
+	auth_keyring_clear(&kr);
+}
+
+static void nodes_expect(size_t off, uint8_t val, int want)
+{
+	struct linkrep r = nodes_sample();
+	uint8_t good[LINKREP_MAX_LEN];
+	size_t n = linkrep_encode(&r, NULL, good, sizeof(good));
+
+	expect(good, n, off, val, want);
+}
+
+static void test_nodes_refused(void **state)
+{
+	const size_t t = LINKREP_HDR_LEN + 4, e1 = t + 8, e2 = e1 + 100;
+	struct linkrep r = nodes_sample(), b;
+	uint8_t buf[LINKREP_MAX_LEN];
+	size_t n;
+
+	(void)state;
+	nodes_expect(t + 0, LINKREP_NT_MAX_TOTAL + 1, LINKREP_ERR_NODES);	/* total */
+	nodes_expect(t + 0, 2, LINKREP_ERR_NODES);	/* first + count beyond total */
+	nodes_expect(t + 1, 2, LINKREP_ERR_NODES);
+	nodes_expect(t + 2, 1, LINKREP_ERR_NODES);	/* count against the length */
+	nodes_expect(t + 3, 1, LINKREP_ERR_NODES);	/* reserved */
+	nodes_expect(t + 6, 0, LINKREP_OK);		/* lifetime 0x0088 = 136 ms */
+	nodes_expect(t + 4, 1, LINKREP_ERR_NODES);	/* lifetime above 60 s */
+	nodes_expect(e1 + 0, ' ', LINKREP_ERR_NODE);	/* port name */
+	nodes_expect(e1 + 0, 0, LINKREP_ERR_NODE);	/* empty port name */
+	nodes_expect(e1 + 16 + 7, 'x', LINKREP_ERR_NODE);	/* junk after the peer port */
+	nodes_expect(e1 + 32 + 5, 1, LINKREP_ERR_NODE);	/* IPv4 padding of node */
+	nodes_expect(e1 + 48 + 15, 1, LINKREP_ERR_NODE);	/* ... of expected */
+	nodes_expect(e1 + 64, 5, LINKREP_ERR_NODE);	/* family */
+	nodes_expect(e1 + 64, 6, LINKREP_OK);		/* IPv6 node: nonzero, fine */
+	nodes_expect(e1 + 64, 0, LINKREP_ERR_NODE);	/* no node, but an address and state */
+	nodes_expect(e1 + 65, 0, LINKREP_ERR_NODE);	/* node without expected */
+	nodes_expect(e1 + 66, LINKREP_NS_MAX, LINKREP_ERR_NODE);	/* state */
+	nodes_expect(e1 + 66, LINKREP_NS_NONE, LINKREP_ERR_NODE);	/* none with a node */
+	nodes_expect(e1 + 66, LINKREP_NS_LOSSY, LINKREP_OK);
+	nodes_expect(e1 + 67, 1, LINKREP_ERR_NODE);	/* reserved */
+	nodes_expect(e1 + 84, 0x03, LINKREP_OK);	/* loss 0x030c = 780 per mille */
+	nodes_expect(e1 + 84, 0x04, LINKREP_ERR_NODE);	/* 0x040c = 1036 */
+	nodes_expect(e1 + 86, 0x03, LINKREP_ERR_NODE);	/* 0x03ff = 1023 */
+	nodes_expect(e1 + 86, 0x00, LINKREP_OK);	/* 0x00ff = 255 */
+	nodes_expect(e2 + 16, 'x', LINKREP_ERR_NODE);	/* a peer port without a node */
+	nodes_expect(e2 + 66, LINKREP_NS_UP, LINKREP_ERR_NODE);	/* a state without a node */
+	nodes_expect(e2 + 64, 4, LINKREP_ERR_NODE);	/* a family with a zero address */
+	/* Lifetime 0. */
+	n = linkrep_encode(&r, NULL, buf, sizeof(buf));
+	memset(buf + t + 4, 0, 4);
+	assert_int_equal(linkrep_decode(buf, n, NULL, &b), LINKREP_ERR_NODES);
+	/* Truncated in the table. */
+	n = linkrep_encode(&r, NULL, buf, sizeof(buf));
+	assert_int_equal(linkrep_decode(buf, n - 1, NULL, &b), LINKREP_ERR_SECTION);
+	/* Encode refuses what decode would. */
+	r.nodes.p[0].state = LINKREP_NS_NONE;
+	assert_int_equal(linkrep_encode(&r, NULL, buf, sizeof(buf)), 0);
+	r = nodes_sample();
+	r.nodes.p[0].loss_to = 1001;
+	assert_int_equal(linkrep_encode(&r, NULL, buf, sizeof(buf)), 0);
+	r = nodes_sample();
+	r.nodes.lifetime_ms = 0;
+	assert_int_equal(linkrep_encode(&r, NULL, buf, sizeof(buf)), 0);
+	r = nodes_sample();
+	memset(r.nodes.p[1].port, 'x', 16);
+	assert_int_equal(linkrep_encode(&r, NULL, buf, sizeof(buf)), 0);
+	r = nodes_sample();
+	r.nodes.p[0].node.family = AF_UNIX;
+	assert_int_equal(linkrep_encode(&r, NULL, buf, sizeof(buf)), 0);
+	assert_string_equal(linkrep_err_name(LINKREP_ERR_NODE), "node");
+	assert_string_equal(linkrep_err_name(LINKREP_ERR_NODES), "nodes");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -267,6 +489,9 @@ int main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_sections),
 		cmocka_unit_test(test_encode_refuses),
+		cmocka_unit_test(test_nodes_roundtrip),
+		cmocka_unit_test(test_nodes_size),
+		cmocka_unit_test(test_nodes_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

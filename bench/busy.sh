@@ -1,0 +1,252 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# bench/busy.sh OUT LOAD: false failovers on a busy host (issue 22).
+# Side by side in one lab, under the same LOAD (churn, cpu or both:
+# tests/lab/busy_lib.sh), one 3-node full mesh per daemon set of
+# $BENCH_BUSY_SETS (default "mr20 mr10 mr10rt frr10"):
+#   mr20    meshrouted, its defaults (20ms x 3)
+#   mr10    meshrouted, 10ms x 3, otherwise its defaults (realtime = no)
+#   mr10rt  meshrouted, 10ms x 3, realtime = yes (README's advice for busy nodes)
+#   frr10   FRR bfdd (+ the zebra it needs), 10ms x 3, one single-hop session
+#           per fast port (as bench/frr.sh), no routes (8.4's staticd has
+#           no BFD-tracked routes)
+# The nodes of set k are n(3k-2)..n(3k) on one LAN.  After every session is
+# Up, the load starts and runs for $BENCH_BUSY_WINDOWS (5) windows of
+# $BENCH_BUSY_SECS (60) seconds, back to back.  Per window and set:
+# session downs on each of the three nodes (meshrouted: flaps + MTU flaps
+# from `meshroutectl -j status`; bfdd: session-down from `show bfd peers
+# counters json`), route changes on the set's first node (`ip monitor`,
+# synchronised before each reading: busy_route_events), the
+# "ran N ms late" episodes meshrouted logged (count over the three nodes and
+# the worst), CPU of each daemon (utime + stime over wall time, median of
+# the three), and the churn's namespaces per second.  A daemon that dies or
+# stops answering, or a load that stops, fails the run: a count of 0 from
+# a dead daemon is no figure.  Appends one line per window and set to OUT:
+#   LOAD SET SECS DOWNS_A DOWNS_B DOWNS_C ROUTES LATE_N LATE_MAX_MS CPU_PCT CHURN_PER_S TAKEOVERS ON_LAN
+# (TAKEOVERS: the standby thread's over the three nodes, from
+# `meshroutectl -j status`, scheduling.standby_takeovers; ON_LAN: how many
+# of node A's two routes are on the LAN at the window's end -- sessions
+# that flap often are damped, their routes stay on the LAN and then do not
+# count as route changes)
+# ("-" where a set has no such figure).  bench/busy.sh --report OUT prints
+# the markdown table of OUT (medians [min-max] over the windows).
+set -u
+if [ "${1:-}" = --report ]; then
+	exec python3 - "$2" <<'EOF'
+import sys
+from collections import OrderedDict
+
+def median(v):
+    # The lab's median (tests/lab/lib.sh, lab_median): the upper middle one.
+    v = sorted(v)
+    return v[len(v) // 2]
+
+def cell(vals, fmt="%g"):
+    v = [float(x) for x in vals if x != "-"]
+    if not v:
+        return "—"
+    if min(v) == max(v):
+        return fmt % v[0]
+    return "%s [%s–%s]" % (fmt % median(v), fmt % min(v), fmt % max(v))
+
+NAMES = {
+    "mr20": "meshrouted, defaults (20 ms × 3)",
+    "mr10": "meshrouted, 10 ms × 3, defaults (realtime = no)",
+    "mr10rt": "meshrouted, 10 ms × 3, realtime = yes",
+    "frr10": "FRR bfdd, 10 ms × 3",
+}
+rows = OrderedDict()
+for line in open(sys.argv[1]):
+    w = line.split()
+    if len(w) in (12, 13):
+        rows.setdefault((w[0], w[1]), []).append((w + ["-"])[2:13])
+print("| load | daemon | windows | session downs per window, node A / B / C | route changes per window, node A "
+      "| node A's routes on the LAN at a window's end (of 2) "
+      "| \"ran late\" episodes per window (3 nodes) | worst lateness logged, ms | standby takeovers per window (3 nodes) "
+      "| CPU % per daemon | churn, namespaces/s |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
+for (load, s), ws in rows.items():
+    col = lambda i: [w[i] for w in ws]
+    print("| %s | %s | %d × %s s | %s / %s / %s | %s | %s | %s | %s | %s | %s | %s |" % (
+        load, NAMES.get(s, s), len(ws), ws[0][0], cell(col(1)), cell(col(2)), cell(col(3)), cell(col(4)),
+        cell(col(10)), cell(col(5)), cell(col(6)), cell(col(9)), cell(col(7), "%.1f"), cell(col(8), "%.1f")))
+EOF
+fi
+
+. "$(dirname "$0")/../tests/lab/lib.sh"
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/frr.sh"
+. "$(dirname "$0")/../tests/lab/busy_lib.sh"	# (its trap, busy_cleanup, ends the load first)
+OUT=$1 LOAD=$2
+SETS=${BENCH_BUSY_SETS:-mr20 mr10 mr10rt frr10}
+SECS=${BENCH_BUSY_SECS:-60}
+WINDOWS=${BENCH_BUSY_WINDOWS:-5}
+BUSY_CPU_MAX_S=$(( SECS * WINDOWS + 300 ))
+lab_require_daemon
+case $LOAD in churn|cpu|both) ;; *) lab_fail "bench/busy.sh: LOAD must be churn, cpu or both" ;; esac
+
+read -r -a sets <<<"$SETS"
+for s in "${sets[@]}"; do
+	case $s in
+	mr20|mr10|mr10rt) ;;
+	frr10) frr_available || { lab_log "   FRR not installed (apt-get install frr): no frr10 set"; continue; } ;;
+	*) lab_fail "BENCH_BUSY_SETS: $s is not one of mr20 mr10 mr10rt frr10" ;;
+	esac
+done
+frr_available || read -r -a sets <<<"${SETS//frr10/}"
+[ ${#sets[@]} -ge 1 ] || lab_fail "BENCH_BUSY_SETS: nothing to run"
+
+lab_log "== busy host: load $LOAD, $WINDOWS windows of $SECS s; side by side: ${sets[*]}"
+busy_meshes ${#sets[@]}
+
+declare -A SET_NODES	# [set] -> "nA nB nC"
+k=0
+for s in "${sets[@]}"; do
+	SET_NODES[$s]="n$((3 * k + 1)) n$((3 * k + 2)) n$((3 * k + 3))"
+	k=$((k + 1))
+done
+
+for s in "${sets[@]}"; do
+	nodes=${SET_NODES[$s]}
+	case $s in
+	mr20) busy_config "$nodes" ;;
+	mr10) busy_config "$nodes" "interval = 10ms" "multiplier = 3" ;;
+	mr10rt) busy_config "$nodes" "interval = 10ms" "multiplier = 3" "realtime = yes" ;;
+	frr10)
+		# shellcheck disable=SC2086
+		frr_loose_rpf $nodes
+		for n in $nodes; do
+			peers=""
+			for p in $nodes; do
+				[ "$p" = "$n" ] && continue
+				peers+=$(frr_peer "$(lab_addr "$p") interface $(lab_port "$n" "$p") local-address $(lab_addr "$n")" 10 3)$'\n'
+			done
+			frr_launch "$n" "$peers"
+		done
+		continue
+		;;
+	esac
+	# shellcheck disable=SC2086
+	busy_start $nodes
+done
+
+# frr_all_up NODE...: every bfdd session of the nodes is up (2 per node).
+frr_all_up() {
+	local n t u
+	for n in "$@"; do
+		read -r t u _ <<<"$(frr_sessions "$n" 2>/dev/null)" || return 1
+		[ "${t:-0}" = 2 ] && [ "${u:-0}" = 2 ] || return 1
+	done
+}
+for s in "${sets[@]}"; do
+	# shellcheck disable=SC2086
+	if [ "$s" = frr10 ]; then
+		wait_for 20 frr_all_up ${SET_NODES[$s]} || lab_fail "FRR sessions of ${SET_NODES[$s]} did not come up"
+	else
+		busy_wait_up 20 ${SET_NODES[$s]}
+	fi
+done
+lab_sleep 2
+
+# ---- readings ------------------------------------------------------------------
+
+# bench_busy_read: READ_DOWNS[node], READ_ROUTES[node], READ_LINES[node]
+# (daemon log lines so far), READ_TICKS[node] (daemon CPU ticks), READ_MS
+# (monotonic), READ_CHURN (namespaces so far).
+declare -A READ_DOWNS READ_ROUTES READ_LINES READ_TICKS READ_TAKE PREV_DOWNS PREV_ROUTES PREV_LINES PREV_TICKS PREV_TAKE
+bench_busy_read() {
+	local s n f m pid t total
+	for s in "${sets[@]}"; do
+		for n in ${SET_NODES[$s]}; do
+			if [ "$s" = frr10 ]; then
+				pid=${FRR_PIDS[$n]##* }
+				lab_alive "$pid" || lab_fail "bfdd on $n is not running (see $LAB_DIR/frr-$n/bfdd.log)"
+				read -r total _ f _ <<<"$(frr_sessions "$n")"
+				[ "${total:-0}" = 2 ] && lab_is_number "$f" ||
+					lab_fail "bfdd on $n does not report its 2 sessions ($total)"
+				READ_DOWNS[$n]=$f
+			else
+				pid=${LAB_DAEMON[$n]}
+				busy_counts "$n"
+				READ_DOWNS[$n]=$(( BUSY_FLAPS + BUSY_MTU_FLAPS ))
+				READ_TAKE[$n]=$BUSY_TAKEOVERS
+				READ_LINES[$n]=$(wc -l <"$LAB_DIR/$n.log")
+			fi
+			read -r t _ <<<"$(bench_proc "$pid")"
+			READ_TICKS[$n]=$t
+		done
+		n=${SET_NODES[$s]%% *}
+		[ "$s" = frr10 ] || { busy_route_events "$n"; READ_ROUTES[$n]=$BUSY_EVENTS; }
+	done
+	lab_mono
+	READ_MS=$LAB_MONO_MS
+	read -r READ_CHURN _ <<<"$(busy_churn_count)"
+}
+
+bench_busy_keep() {
+	local k
+	for k in "${!READ_DOWNS[@]}"; do PREV_DOWNS[$k]=${READ_DOWNS[$k]}; done
+	for k in "${!READ_ROUTES[@]}"; do PREV_ROUTES[$k]=${READ_ROUTES[$k]}; done
+	for k in "${!READ_LINES[@]}"; do PREV_LINES[$k]=${READ_LINES[$k]}; done
+	for k in "${!READ_TICKS[@]}"; do PREV_TICKS[$k]=${READ_TICKS[$k]}; done
+	for k in "${!READ_TAKE[@]}"; do PREV_TAKE[$k]=${READ_TAKE[$k]}; done
+	PREV_MS=$READ_MS PREV_CHURN=$READ_CHURN
+}
+
+# bench_busy_late NODE FROM_LINE TO_LINE: "COUNT MAX_MS" of the "ran N ms
+# late" lines in that part of NODE's log.
+bench_busy_late() {
+	sed -n "$(( $2 + 1 )),$3p" "$LAB_DIR/$1.log" | awk 'match($0, /ran [0-9.]+ ms late/) {
+		v = substr($0, RSTART + 4, RLENGTH - 12) + 0; n++; if (v > m) m = v }
+	END { printf "%d %g\n", n, m }'
+}
+
+bench_busy_read
+bench_busy_keep
+busy_load_start "$LOAD"
+for ((w = 1; w <= WINDOWS; w++)); do
+	lab_sleep "$SECS"
+	busy_load_check "window $w"
+	bench_busy_read
+	el=$(( READ_MS - PREV_MS ))
+	churn=-
+	[ "$LOAD" = cpu ] || churn=$(awk -v n=$(( READ_CHURN - PREV_CHURN )) -v t="$el" 'BEGIN { printf "%.1f", n * 1000 / t }')
+	line="   window $w ($(awk -v t="$el" 'BEGIN { printf "%.1f", t / 1000 }') s):"
+	for s in "${sets[@]}"; do
+		downs=() cpus=() lates=0 latemax=0 routes=- take=0
+		for n in ${SET_NODES[$s]}; do
+			downs+=($(( READ_DOWNS[$n] - PREV_DOWNS[$n] )))
+			cpus+=("$(awk -v d=$(( READ_TICKS[$n] - PREV_TICKS[$n] )) -v hz="$CLK_TCK" -v t="$el" \
+				'BEGIN { printf "%.2f", d / hz * 100000 / t }')")
+			if [ "$s" != frr10 ]; then
+				read -r c m <<<"$(bench_busy_late "$n" "${PREV_LINES[$n]}" "${READ_LINES[$n]}")"
+				lates=$((lates + c))
+				if [ "$take" != - ] && [ "${READ_TAKE[$n]}" != - ]; then
+					take=$(( take + READ_TAKE[$n] - PREV_TAKE[$n] ))
+				else
+					take=-
+				fi
+				latemax=$(awk -v a="$latemax" -v b="$m" 'BEGIN { print (b > a ? b : a) }')
+			fi
+		done
+		n=${SET_NODES[$s]%% *}
+		onlan=-
+		if [ "$s" != frr10 ]; then
+			routes=$(( READ_ROUTES[$n] - PREV_ROUTES[$n] ))
+			onlan=0
+			for p in ${SET_NODES[$s]}; do
+				[ "$p" = "$n" ] || ! lab_route_is "$n" "$p" lan || onlan=$((onlan + 1))
+			done
+		fi
+		[ "$s" = frr10 ] && lates=- latemax=- take=-
+		cpu=$(lab_median "${cpus[@]}")
+		echo "$LOAD $s $SECS ${downs[*]} $routes $lates $latemax $cpu $churn $take $onlan" >>"$OUT"
+		line+=" $s: downs $(IFS=/; echo "${downs[*]}"), routes $routes (on the LAN now: $onlan), late $lates (worst $latemax ms), takeovers $take, cpu $cpu %;"
+	done
+	line=${line%;}
+	[ "$churn" = - ] || line+="; churn $churn namespaces/s"
+	lab_log "$line"
+	bench_busy_keep
+done
+busy_load_stop
+[ "$LOAD" = cpu ] || lab_log "   churn: $BUSY_CHURN_NS namespaces, $BUSY_CHURN_RATE per second"
