@@ -56,6 +56,10 @@ static int cmd_mesh(struct mr_daemon *d, bool json, char **args, FILE *out)
 		msg[strcspn(msg, "\n")] = '\0';
 		return request_error(json, out, msg);
 	}
+	/* Without the view (out of memory at start) an error, also in JSON. */
+	if (!d->lm.mesh)
+		return request_error(json, out, "mesh: the mesh view is not available "
+				     "(out of memory at start)");
 	linkmsg_mesh_render(&d->lm, fmt, mtime_now(), out);
 	return 0;
 }
