@@ -802,6 +802,8 @@ static struct mr_sess *mtu_reload(struct mr_daemon *d, const struct mr_config *n
 }
 
 /* After a reload's swap: the carried and new MTU sessions in place, probing re-evaluated. */
+static void rx_filter_update(struct mr_daemon *d);
+
 static void mtu_reload_apply(struct mr_daemon *d, struct mr_sess *arr, int count, mtime_t now)
 {
 	int i;
@@ -809,6 +811,8 @@ static void mtu_reload_apply(struct mr_daemon *d, struct mr_sess *arr, int count
 	free(d->msess);
 	d->msess = arr;
 	d->nmsess = count;
+	/* Every table is in by now (start, reload): their discriminators before their first packets. */
+	rx_filter_update(d);
 	for (i = 0; i < d->nmsess; i++)
 		sess_start(d, &d->msess[i]);
 	for (i = 0; i < d->nports; i++)
@@ -818,10 +822,12 @@ static void mtu_reload_apply(struct mr_daemon *d, struct mr_sess *arr, int count
 /* ---- packet reception ---- */
 
 /*
- * The receive sockets' filter (net.h) for the running config: our
- * discriminators' prefix, our authentication, the configured peers'
- * addresses.  Without it (a kernel that refuses it: logged) the daemon's
- * own checks are the same, only dearer.
+ * The receive sockets' filter (net.h) for the running sessions and config:
+ * our sessions' discriminators (or, short of memory, their prefix), our
+ * authentication, the configured peers' addresses.  Called whenever the
+ * session tables change, before new sessions send.  Without it (a kernel
+ * that refuses it: logged) the daemon's own checks are the same, only
+ * dearer.
  */
 static void rx_filter_update(struct mr_daemon *d)
 {
@@ -833,6 +839,8 @@ static void rx_filter_update(struct mr_daemon *d)
 		.peers = peers,
 		.sample = NET_BFD_SAMPLE,
 	};
+	struct sesstab t = tab_of(d);
+	uint32_t *discrs = NULL;
 	int f, i, fd;
 
 	for (f = 0; f < 2; f++) {
@@ -843,11 +851,16 @@ static void rx_filter_update(struct mr_daemon *d)
 		for (i = 0; i < d->cfg.nnodes; i++)	/* (node_addr: 0 IPv4, 1 IPv6) */
 			if (i != d->self && mr_node_addr(&d->cfg.nodes[i], f)->family == fams[f])
 				peers[m.npeers++] = *mr_node_addr(&d->cfg.nodes[i], f);
+		free(discrs);
+		discrs = NULL;
+		m.ndiscrs = sesstab_discrs(&t, fams[f], &discrs);
+		m.discrs = m.ndiscrs < 0 ? NULL : discrs;
 		if (net_rx_filter_bfd(fd, fams[f], &m) < 0)
 			log_warnx("BFD receive socket (%s) without its filter: malformed packets, wrong "
 				  "TTLs and strangers are dropped by the daemon, not by the kernel",
 				  fams[f] == AF_INET6 ? "IPv6" : "IPv4");
 	}
+	free(discrs);
 }
 
 static void drop(struct mr_daemon *d, int reason, const struct net_msg *m, const char *detail)

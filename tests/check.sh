@@ -54,7 +54,7 @@ done
 suite "scripts/archcheck.sh" ./scripts/archcheck.sh
 
 # Self-contained script suites: each exits 0 on success, 77 when skipped.
-for t in tests/contrib/t_*.sh tests/packaging/t_*.sh tests/hardware/t_*.sh; do
+for t in tests/tools/t_*.sh tests/contrib/t_*.sh tests/packaging/t_*.sh tests/hardware/t_*.sh; do
 	[ -e "$t" ] || continue
 	suite "$t" "$t"
 done
