@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -552,24 +553,40 @@ int nl_dump_links(struct nl *nl, const struct nl_handlers *h)
 	return nl_dump(nl, nlh, "link", &f);
 }
 
-int nl_dump_addrs(struct nl *nl, int family, const struct nl_handlers *h)
+_Static_assert(offsetof(struct ifaddrmsg, ifa_family) == 0 && offsetof(struct rtmsg, rtm_family) == 0,
+	       "dump_family() sets the family as the header's first byte");
+
+/*
+ * A dump of `type` selected by family alone (a header of hdrlen bytes, all
+ * zero but the family), through h; AF_UNSPEC dumps IPv4, then IPv6.  `what`
+ * names the objects for the log, after "IPv4 " or "IPv6 ".
+ */
+static int dump_family(struct nl *nl, uint16_t type, size_t hdrlen, int family, const char *what,
+		       const struct nl_handlers *h)
 {
 	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(8)));
 	const struct nl_filter f = { .h = h ? h : &nl_no_handlers };
-	struct ifaddrmsg *ifa;
 	struct nlmsghdr *nlh;
+	char desc[64];
+	uint8_t *hdr;
 	int err;
 
 	if (family == AF_UNSPEC) {
-		if ((err = nl_dump_addrs(nl, AF_INET, h)) < 0)
+		if ((err = dump_family(nl, type, hdrlen, AF_INET, what, h)) < 0)
 			return err;
-		return nl_dump_addrs(nl, AF_INET6, h);
+		return dump_family(nl, type, hdrlen, AF_INET6, what, h);
 	}
 	if (nl_addr_len(family) == 0)
 		return -EAFNOSUPPORT;
-	nlh = nl_req(buf, RTM_GETADDR, NLM_F_DUMP, (void **)&ifa, sizeof(*ifa));
-	ifa->ifa_family = family;
-	return nl_dump(nl, nlh, family == AF_INET ? "IPv4 address" : "IPv6 address", &f);
+	nlh = nl_req(buf, type, NLM_F_DUMP, (void **)&hdr, hdrlen);
+	hdr[0] = (uint8_t)family;
+	snprintf(desc, sizeof(desc), "%s %s", family == AF_INET ? "IPv4" : "IPv6", what);
+	return nl_dump(nl, nlh, desc, &f);
+}
+
+int nl_dump_addrs(struct nl *nl, int family, const struct nl_handlers *h)
+{
+	return dump_family(nl, RTM_GETADDR, sizeof(struct ifaddrmsg), family, "address", h);
 }
 
 int nl_dump_routes(struct nl *nl, int family, uint32_t table, uint8_t protocol,
@@ -1240,25 +1257,11 @@ void nl_close(struct nl *nl)
 
 /* ---- host checks (hostcheck.c) ---- */
 
+/*
+ * Strict checking: table 0 and protocol 0 select every table and protocol,
+ * and dump_family's filter (routes = false) passes them all on.
+ */
 int nl_dump_all_routes(struct nl *nl, int family, const struct nl_handlers *h)
 {
-	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(8)));
-	/* routes = false: nl_dispatch passes every table and protocol on. */
-	const struct nl_filter f = { .h = h ? h : &nl_no_handlers };
-	struct rtmsg *rtm;
-	struct nlmsghdr *nlh;
-	int err;
-
-	if (family == AF_UNSPEC) {
-		if ((err = nl_dump_all_routes(nl, AF_INET, h)) < 0)
-			return err;
-		return nl_dump_all_routes(nl, AF_INET6, h);
-	}
-	if (nl_addr_len(family) == 0)
-		return -EAFNOSUPPORT;
-	nlh = nl_req(buf, RTM_GETROUTE, NLM_F_DUMP, (void **)&rtm, sizeof(*rtm));
-	/* Strict checking: table 0 and protocol 0 select every table and protocol. */
-	rtm->rtm_family = family;
-	return nl_dump(nl, nlh, family == AF_INET ? "IPv4 route (all tables)" : "IPv6 route (all tables)",
-		       &f);
+	return dump_family(nl, RTM_GETROUTE, sizeof(struct rtmsg), family, "route (all tables)", h);
 }
