@@ -381,31 +381,16 @@ void mesh_render(const struct mesh_view *v, enum mesh_format fmt, FILE *out)
 
 /* ---- metrics ---- */
 
-/* A label value: backslash, double quote and newline escaped (format 0.0.4). */
-static void prom_value(const char *s, FILE *out)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
-			fprintf(out, "\\%c", *s);
-		else if (*s == '\n')
-			fputs("\\n", out);
-		else
-			fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
 static void link_labels(const struct mesh_view *v, const struct mesh_link *l, FILE *out)
 {
 	fputs("node_a=", out);
-	prom_value(v->names[l->a], out);
+	fmt_prom_value(v->names[l->a], out);
 	fputs(",port_a=", out);
-	prom_value(l->port_a, out);
+	fmt_prom_value(l->port_a, out);
 	fputs(",node_b=", out);
-	prom_value(v->names[l->b], out);
+	fmt_prom_value(v->names[l->b], out);
 	fputs(",port_b=", out);
-	prom_value(l->port_b, out);
+	fmt_prom_value(l->port_b, out);
 }
 
 static void family(const char *name, const char *type, const char *help, FILE *out)
@@ -498,7 +483,7 @@ void mesh_metrics(const struct mesh_view *v, FILE *out)
 	       "1 if this node has a live link table from the node (itself: always), else 0.", out);
 	for (i = 0; i < v->nnodes; i++) {
 		fputs("meshroute_mesh_node_reporting{node=", out);
-		prom_value(v->names[i], out);
+		fmt_prom_value(v->names[i], out);
 		fprintf(out, "} %d\n", v->live[i]);
 	}
 	family("meshroute_mesh_warnings", "gauge", "Cabling warnings of the mesh view, by kind.",

@@ -1189,19 +1189,10 @@ static const struct metric metrics[] = {
 	  NULL },
 };
 
-/* A label value: backslash, double quote and newline escaped (format 0.0.4). */
 static void prom_label(const char *name, const char *value, bool first, FILE *out)
 {
-	fprintf(out, "%s%s=\"", first ? "" : ",", name);
-	for (; *value; value++) {
-		if (*value == '\\' || *value == '"')
-			fprintf(out, "\\%c", *value);
-		else if (*value == '\n')
-			fputs("\\n", out);
-		else
-			fputc(*value, out);
-	}
-	fputc('"', out);
+	fprintf(out, "%s%s=", first ? "" : ",", name);
+	fmt_prom_value(value, out);
 }
 
 static void prom_labels(const struct row *r, enum metric_scope scope, FILE *out)
