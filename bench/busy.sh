@@ -32,14 +32,13 @@
 # the markdown table of OUT (medians [min-max] over the windows).
 set -u
 if [ "${1:-}" = --report ]; then
-	exec python3 - "$2" <<'EOF'
+	BENCH_DIR=$(dirname "$0") exec python3 - "$2" <<'EOF'
+import os
 import sys
 from collections import OrderedDict
 
-def median(v):
-    # The lab's median (tests/lab/lib.sh, lab_median): the upper middle one.
-    v = sorted(v)
-    return v[len(v) // 2]
+sys.path.insert(0, os.environ["BENCH_DIR"])
+from stats import median
 
 def cell(vals, fmt="%g"):
     v = [float(x) for x in vals if x != "-"]
