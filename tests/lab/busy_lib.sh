@@ -217,32 +217,39 @@ busy_freezes() {
 	} END { if (n) printf "%.0f %.0f %.1f\n", s, e, (e - s) / 1000 }' "$LAB_DIR/freeze.log" 2>/dev/null
 }
 
-# busy_excused NODE: every session Down that NODE's daemon logged since its
-# busy_mark followed a whole-host freeze that explains it: one at least
-# as long as its detection time less one interval less 5 ms (the peer's
-# last probe before the freeze left up to one interval before it; 5 ms for
-# the witness's own resolution and for which process runs first after
-# it), the Down stamped between the freeze's start and one detection time
-# after its end.  Sets BUSY_EXCUSE (what explains them).  A node with route
-# changes but no session Down (a loss or MTU verdict) is never excused.
-busy_excused() {
-	local n=$1 det=${BUSY_DETECT_MS[$1]:-60} ivl=${BUSY_INTERVAL_MS[$1]:-20} downs freezes
-	downs=$(awk -v after="${BUSY_MARK_US[$n]}" -v midnight="$(lab_midnight "${BUSY_MARK_US[$n]}")" \
-		"$LAB_LOG_AWK"'
-		stamped($1) && / -> Down/ && (us = stamp_us($1)) >= after { printf "%.0f\n", us }' "$LAB_DIR/$n.log")
-	[ -n "$downs" ] || return 1
-	freezes=$(busy_freezes "${BUSY_MARK_US[$n]}" | awk -v min=$((det - ivl - 5)) '$3 >= min')
-	[ -n "$freezes" ] || return 1
-	BUSY_EXCUSE=$(printf '%s\n' "$downs" | awk -v det=$((det * 1000)) -v fz="$freezes" '
+# busy_explain NODE FROM_US TO_US: the session Downs NODE's daemon logged
+# in [FROM_US, TO_US) and how many of them a whole-host freeze explains:
+# one at least as long as NODE's detection time less one interval less
+# 5 ms (the peer's last probe before the freeze left up to one interval
+# before it; 5 ms for the witness's own resolution and for which process
+# runs first after it), the Down stamped between the freeze's start and
+# one detection time after its end.  Sets BUSY_DOWNS, BUSY_UNEXPLAINED and
+# BUSY_EXCUSE (the freezes that explain some, their lengths).
+busy_explain() {
+	local n=$1 det=${BUSY_DETECT_MS[$1]:-60} ivl=${BUSY_INTERVAL_MS[$1]:-20} downs freezes r
+	downs=$(awk -v after="$2" -v before="$3" -v midnight="$(lab_midnight "$2")" "$LAB_LOG_AWK"'
+		stamped($1) && / -> Down/ && (us = stamp_us($1)) >= after && us < before { printf "%.0f\n", us }' \
+		"$LAB_DIR/$n.log")
+	freezes=$(busy_freezes "$(( $2 - det * 1000 ))" | awk -v min=$((det - ivl - 5)) '$3 >= min')
+	r=$(printf '%s\n' "$downs" | awk -v det=$((det * 1000)) -v fz="$freezes" '
 		BEGIN { nf = split(fz, l, "\n")
 			for (i = 1; i <= nf; i++) { split(l[i], x, " "); fs[i] = x[1]; fe[i] = x[2]; fm[i] = x[3] } }
-		{ ok = 0
-		  for (i = 1; i <= nf; i++) if ($1 >= fs[i] && $1 <= fe[i] + det) { ok = i; break }
-		  if (!ok) { bad = 1; exit }
-		  used[ok] = 1 }
-		END { if (bad || NR == 0) exit 1
-		      for (i = 1; i <= nf; i++) if (i in used) printf "%s%.1f ms", (k++ ? ", " : ""), fm[i] }') || return 1
-	BUSY_EXCUSE="$(printf '%s\n' "$downs" | wc -l) session Down(s) each within the detection time of a whole-host freeze ($BUSY_EXCUSE)"
+		NF { total++; ok = 0
+		     for (i = 1; i <= nf; i++) if ($1 >= fs[i] && $1 <= fe[i] + det) { ok = i; break }
+		     if (ok) used[ok] = 1; else bad++ }
+		END { printf "%d %d ", total, bad
+		      for (i = 1; i <= nf; i++) if (i in used) printf "%s%.1f ms", (k++ ? ", " : ""), fm[i] }')
+	read -r BUSY_DOWNS BUSY_UNEXPLAINED BUSY_EXCUSE <<<"$r"
+}
+
+# busy_excused NODE: NODE's daemon logged session Downs since its
+# busy_mark, and a whole-host freeze explains every one (busy_explain).
+# A node with route changes but no session Down (a loss or MTU verdict) is
+# never excused.  BUSY_EXCUSE says what explains them.
+busy_excused() {
+	busy_explain "$1" "${BUSY_MARK_US[$1]}" "$(now_us)"
+	[ "$BUSY_DOWNS" -gt 0 ] && [ "$BUSY_UNEXPLAINED" = 0 ] || return 1
+	BUSY_EXCUSE="$BUSY_DOWNS session Down(s) each within the detection time of a whole-host freeze ($BUSY_EXCUSE)"
 }
 
 # The EXIT trap: the load goes first (its namespaces are not in
