@@ -138,5 +138,45 @@ void daemon_status_view(const struct mr_daemon *d, struct status_view *v);
 /* Routes withdrawn, peers told (AdminDown), everything closed. */
 void daemon_shutdown(struct mr_daemon *d);
 
+/*
+ * Inside the daemon.  reload.c is the daemon's second file, not a module
+ * of its own: a reload builds a whole new daemon state (config, keys,
+ * ports, sessions, routes, redundancy) beside the running one, tells the
+ * old sessions and routes what goes, swaps, and restarts relay and link
+ * reports, so it needs all of struct mr_daemon.  These are daemon.c's
+ * helpers it uses and its two entries daemon.c calls; nobody else calls
+ * any of them.
+ */
+/* Start (daemon_start): the session tables built as a reload builds them, from none.  0 or -ENOMEM. */
+int daemon_sessions_start(struct mr_daemon *d, mtime_t now);	/* reload.c */
+struct mr_port *daemon_port(struct mr_daemon *d, const char *name);
+struct sesstab daemon_sesstab(const struct mr_daemon *d);
+/* A session's transmit socket once its port exists, its IPv6 probe route, its destination. */
+void daemon_sess_start(struct mr_daemon *d, struct mr_sess *s);
+/* Both session tables indexed by discriminator (searched without the memory: logged). */
+void daemon_sessions_indexed(struct mr_daemon *d);
+/* Both families' routes to peer to the LAN, the change logged and alerted. */
+void daemon_peer_withdraw(struct mr_daemon *d, int peer, mtime_t now);
+/* ARP/ND retries on fast ports (sysctl.h), from cfg's idle interval. */
+unsigned daemon_neigh_retrans_ms(const struct mr_config *cfg);
+/* Full resync of links and of our routes: at start, periodically, after ENOBUFS, after a reload. */
+void daemon_resync(struct mr_daemon *d);
+/* The receive sockets' filter (net.h) for the running config. */
+void daemon_rx_filter_update(struct mr_daemon *d);
+/* What link reports and relay may use of ours, lent for one call. */
+void daemon_linkmsg_env(struct mr_daemon *d, struct linkmsg_env *e);
+void daemon_relay_env(struct mr_daemon *d, struct relay_env *e);
+/* relay_start() with our env: 0 or -errno. */
+int daemon_relay_start(struct mr_daemon *d);
+/*
+ * Reload: the MTU sessions of the new config (ports at the same index as
+ * in nports; d->ports receives them at the swap): unchanged ones carried
+ * (carried[] marks the old), the others told AdminDown.  NULL when out of
+ * memory.  Then, after the swap, _apply puts them in place and re-evaluates probing.
+ */
+struct mr_sess *daemon_mtu_reload(struct mr_daemon *d, const struct mr_config *ncfg, int nself,
+				  const struct mr_port *nports, int nn, bool *carried, int *count,
+				  mtime_t now);
+void daemon_mtu_reload_apply(struct mr_daemon *d, struct mr_sess *arr, int count, mtime_t now);
 
 #endif
