@@ -25,6 +25,7 @@
 #include "drainstate.h"
 #include "log.h"
 #include "mtusess.h"
+#include "mtuport.h"
 #include "net.h"
 #include "nl.h"
 #include "privs.h"
@@ -106,14 +107,8 @@ struct mr_port *daemon_port(struct mr_daemon *d, const char *name)
 	return NULL;
 }
 
-/* MTU sessions (RFC 9764 padded probes): defined below, hooked in here and there. */
-static struct mtusess_view mtu_view(const struct mr_daemon *d);
-static void mtu_left_up(struct mr_daemon *d, struct mr_sess *m, const struct bfd_output *out,
-			mtime_t now);
 static void mtu_check_port_peer(struct mr_daemon *d, const struct mr_port *port, int peer,
 				mtime_t now);
-static void mtu_port_lost(struct mr_daemon *d, struct mr_port *port, mtime_t now, bool gone);
-static void mtu_port_link(struct mr_daemon *d, struct mr_port *port, unsigned mtu, mtime_t now);
 
 /* ---- routes ---- */
 
@@ -151,6 +146,24 @@ static void route_changed(struct mr_daemon *d, const struct rib_change *chg, mti
 static mtime_t damp_half_life(const struct mr_daemon *d)
 {
 	return mtime_max(MTIME_S(1), (mtime_t)d->cfg.hold_down_us * 5);
+}
+
+static struct mtusess_view mtu_view(const struct mr_daemon *d)
+{
+	struct mtusess_view v = {
+		.cfg = &d->cfg, .sess = d->sess, .nsess = d->nsess, .msess = d->msess,
+		.nmsess = d->nmsess,
+	};
+
+	return v;
+}
+
+static void mtu_left_up(struct mr_daemon *d, struct mr_sess *m, const struct bfd_output *out,
+			mtime_t now)
+{
+	struct mtusess_view mv = mtu_view(d);
+
+	mtusess_left_up(&mv, m, out, damp_half_life(d), now);
 }
 
 /* Recomputes and installs the paths to one peer, each family on its own. */
@@ -262,6 +275,28 @@ static void redundancy_check(struct mr_daemon *d, int peer, mtime_t now)
 	}
 }
 
+/* Session-up alerts only for a session that was Up before (not start-up). */
+static void sess_alert(struct mr_daemon *d, const struct mr_sess *s, const struct bfd_output *out,
+		       mtime_t now)
+{
+	char addr[64];
+
+	if (s->mtu || !((out->new_state == BFD_STATE_UP && s->ever_up) ||
+			out->old_state == BFD_STATE_UP))
+		return;
+	struct alert_event ev = {
+		.event = out->new_state == BFD_STATE_UP ? "session-up" : "session-down",
+		.node = self_node(d)->name, .peer = peer_name(d, s->peer),
+		.peer_address = mr_addr_str(&s->remote, addr, sizeof(addr)),
+		.port = s->port->name, .old_state = bfd_state_name(out->old_state),
+		.new_state = bfd_state_name(out->new_state),
+		.diag = bfd_diag_name(out->diag), .detect_us = (uint32_t)out->detect_us,
+		.logged = true,
+	};
+
+	alert_emit(d->alert, &ev, now);
+}
+
 static void sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd_output *out,
 			mtime_t now)
 {
@@ -313,22 +348,7 @@ static void sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd
 			   s->bfd.remote_state == BFD_STATE_ADMIN_DOWN ? ", peer AdminDown" : "",
 			   out->diag == BFD_DIAG_NEIGHBOR_DOWN && s->bfd.remote_state !=
 			   BFD_STATE_ADMIN_DOWN ? ", peer signalled Down" : "", detect);
-		/* Session-up alerts only for a session that was Up before (not start-up). */
-		if (!s->mtu && ((out->new_state == BFD_STATE_UP && s->ever_up) ||
-				out->old_state == BFD_STATE_UP)) {
-			char addr[64];
-			struct alert_event ev = {
-				.event = out->new_state == BFD_STATE_UP ? "session-up" : "session-down",
-				.node = self_node(d)->name, .peer = peer_name(d, s->peer),
-				.peer_address = mr_addr_str(&s->remote, addr, sizeof(addr)),
-				.port = s->port->name, .old_state = bfd_state_name(out->old_state),
-				.new_state = bfd_state_name(out->new_state),
-				.diag = bfd_diag_name(out->diag), .detect_us = (uint32_t)out->detect_us,
-				.logged = true,
-			};
-
-			alert_emit(d->alert, &ev, now);
-		}
+		sess_alert(d, s, out, now);
 		if (out->new_state == BFD_STATE_UP)
 			s->ever_up = true;
 		redundancy_check(d, s->peer, now);
@@ -397,6 +417,7 @@ unsigned daemon_neigh_retrans_ms(const struct mr_config *cfg)
 
 static void port_lost(struct mr_daemon *d, struct mr_port *port, mtime_t now, bool gone)
 {
+	struct mtuport_env me;
 	struct bfd_output out;
 	int i;
 
@@ -411,7 +432,8 @@ static void port_lost(struct mr_daemon *d, struct mr_port *port, mtime_t now, bo
 		if (gone)
 			sess_close(s);
 	}
-	mtu_port_lost(d, port, now, gone);
+	daemon_mtu_env(d, &me);
+	mtuport_lost(&me, port, now, gone);
 	/* Routes over a port that went down administratively are flushed by the
 	 * kernel without a notification (IPv4): our view of them is stale. */
 	rib_port_down(&d->rib, port->ifindex);
@@ -420,6 +442,7 @@ static void port_lost(struct mr_daemon *d, struct mr_port *port, mtime_t now, bo
 
 static void on_link(void *arg, const struct nl_link *l, bool deleted)
 {
+	struct mtuport_env me;
 	struct mr_daemon *d = arg;
 	struct mr_port *port = daemon_port(d, l->name);
 	mtime_t now = mtime_now();
@@ -483,7 +506,8 @@ static void on_link(void *arg, const struct nl_link *l, bool deleted)
 			if (d->msess[i].port == port)
 				bfd_session_kick(&d->msess[i].bfd, now);
 	}
-	mtu_port_link(d, port, l->mtu, now);
+	daemon_mtu_env(d, &me);
+	mtuport_link(&me, port, l->mtu, now);
 }
 
 static void on_route(void *arg, const struct nl_route *r, bool deleted)
@@ -562,254 +586,45 @@ void daemon_resync(struct mr_daemon *d)
 	probe_routes_sync(d);
 }
 
-/* ---- MTU sessions ---- */
+/* ---- MTU sessions (mtusess.h, mtuport.h) ---- */
 
-/*
- * Per (fast port, peer), in one family, a second BFD session whose packets
- * are padded to the port's MTU and sent with Don't Fragment (RFC 9764): its
- * handshake proves that full-size frames pass both ways, which the small
- * regular probes cannot.  The port carries traffic to the peer only while
- * both are Up (mtu.h).  These sessions live in d->msess; they transmit only
- * while the port probes and its regular session to that peer is Init or Up.
- */
-
-static struct mtusess_view mtu_view(const struct mr_daemon *d)
+static void mtu_output(void *ctx, struct mr_sess *m, const struct bfd_output *out, mtime_t now)
 {
-	struct mtusess_view v = {
-		.cfg = &d->cfg, .sess = d->sess, .nsess = d->nsess, .msess = d->msess,
-		.nmsess = d->nmsess,
+	sess_output(ctx, m, out, now);
+}
+
+static void mtu_reroute(void *ctx, int peer, bool metrics_soon, mtime_t now)
+{
+	struct mr_daemon *d = ctx;
+
+	if (metrics_soon)
+		d->next_metrics = mtime_min(d->next_metrics, now + MTIME_S(1));
+	peer_update(d, peer, now);
+}
+
+static void mtu_start(void *ctx, struct mr_sess *m)
+{
+	daemon_sess_start(ctx, m);
+}
+
+void daemon_mtu_env(struct mr_daemon *d, struct mtuport_env *e)
+{
+	*e = (struct mtuport_env){
+		.cfg = &d->cfg, .self_name = self_node(d)->name, .ports = d->ports,
+		.nports = d->nports, .sess = d->sess, .nsess = d->nsess, .msess = &d->msess,
+		.nmsess = &d->nmsess, .tab = daemon_sesstab(d), .sio = &d->sio, .alert = d->alert,
+		.half_life = damp_half_life(d), .output = mtu_output, .reroute = mtu_reroute,
+		.start = mtu_start, .ctx = d,
 	};
-
-	return v;
 }
 
-static void mtu_left_up(struct mr_daemon *d, struct mr_sess *m, const struct bfd_output *out,
-			mtime_t now)
-{
-	struct mtusess_view mv = mtu_view(d);
-
-	mtusess_left_up(&mv, m, out, damp_half_life(d), now);
-}
-
-/* Reports a changed verdict: a log line each time, an alert for failed and its end. */
-static void mtu_check(struct mr_daemon *d, struct mr_sess *m, mtime_t now)
-{
-	struct mtusess_view mv = mtu_view(d);
-	struct mtusess_change chg;
-	const char *old, *new;
-	char addr[64];
-
-	if (!mtusess_judge(&mv, m, now, &chg))
-		return;
-	old = mtu_verdict_name(chg.old);
-	new = mtu_verdict_name(chg.new);
-	d->next_metrics = mtime_min(d->next_metrics, now + MTIME_S(1));
-	/* A grace that ran out, or a verdict that moves the traffic. */
-	peer_update(d, m->peer, now);
-	mr_addr_str(&m->remote, addr, sizeof(addr));
-	if (chg.alert) {
-		struct alert_event ev = {
-			.event = chg.new == MTU_FAILED ? "mtu-failed" : "mtu-ok",
-			.node = self_node(d)->name, .peer = peer_name(d, m->peer),
-			.peer_address = addr, .port = m->port->name, .old_state = old,
-			.new_state = new, .diag = chg.diag, .logged = true,
-		};
-
-		if (chg.new == MTU_FAILED)
-			log_notice("%s on %s: %s: not used for traffic to %s", ev.peer, ev.port,
-				   ev.diag, ev.peer);
-		else
-			log_notice("%s on %s: MTU %u passes again", ev.peer, ev.port, m->pad_to);
-		alert_emit(d->alert, &ev, now);
-		return;
-	}
-	/* off, unknown and pending are every candidate's lot at start: only debug. */
-	if (chg.old == MTU_OK || chg.old == MTU_FAILED || chg.new == MTU_OK)
-		log_info("%s (%s) on %s: MTU verdict %s -> %s", peer_name(d, m->peer), addr,
-			 m->port->name, old, new);
-	else
-		log_debug("%s (%s) on %s: MTU verdict %s -> %s", peer_name(d, m->peer), addr,
-			  m->port->name, old, new);
-}
-
-/*
- * After a state change of either session of (port, peer).  The regular
- * session just found its peer: start the MTU handshake now rather than at
- * the next (slow) MTU interval, so that both are Up within a few round trips
- * and the hold-down, counted from the later, is not stretched.
- */
 static void mtu_check_port_peer(struct mr_daemon *d, const struct mr_port *port, int peer,
 				mtime_t now)
 {
-	struct mtusess_view mv = mtu_view(d);
-	struct mr_sess *m = mtusess_of(&mv, port, peer);
+	struct mtuport_env e;
 
-	if (!m)
-		return;
-	if (m->pad_to && port->active[peer] > 0)
-		bfd_session_kick(&m->bfd, now);
-	mtu_check(d, m, now);
-}
-
-/* Probing on or off, or a new size, after the port's MTU or the config changed. */
-static void mtu_port_eval(struct mr_daemon *d, struct mr_port *port, mtime_t now)
-{
-	bool want, logged = false;
-	unsigned size;
-	int i;
-
-	if (port->lan)
-		return;
-	port->was_jumbo |= port->mtu > MTU_ETHERNET;
-	want = mtu_probe_wanted(d->cfg.mtu_probe, port->mtu, port->was_jumbo);
-	size = want ? port->mtu : 0;
-	for (i = 0; i < d->nmsess; i++) {
-		struct mr_sess *m = &d->msess[i];
-		struct bfd_output out;
-		unsigned old = m->pad_to;
-
-		if (m->port != port || old == size)
-			continue;
-		if (!logged)
-			log_notice("port %s: MTU %u: %s", port->name, port->mtu,
-				   !size ? "padded BFD probes off" : old ? "padded BFD probes resized" :
-				   "padded BFD probes on");
-		logged = true;
-		if (!old) {
-			m->pad_to = size;
-			m->probe_since = now;
-			bfd_session_admin_up(&m->bfd, now, &out);
-			sess_output(d, m, &out, now);
-		} else if (!size) {
-			/* Tells the peer (while still padded, twice: one may be lost), then falls silent. */
-			bfd_session_admin_down(&m->bfd, BFD_DIAG_ADMIN_DOWN, now, &out);
-			sess_output(d, m, &out, now);
-			if (m->bfd.remote_discr)
-				sess_send(m, &d->sio, now);
-			m->pad_to = 0;
-		} else {
-			m->pad_to = size;
-		}
-		mtu_check(d, m, now);
-		peer_update(d, m->peer, now);
-	}
-}
-
-static void mtu_port_link(struct mr_daemon *d, struct mr_port *port, unsigned mtu, mtime_t now)
-{
-	if (mtu == 0 || mtu == port->mtu)
-		return;
-	port->mtu = mtu;
-	mtu_port_eval(d, port, now);
-}
-
-static void mtu_port_lost(struct mr_daemon *d, struct mr_port *port, mtime_t now, bool gone)
-{
-	int i;
-
-	for (i = 0; i < d->nmsess; i++) {
-		struct mr_sess *m = &d->msess[i];
-		struct bfd_output out;
-
-		if (m->port != port)
-			continue;
-		bfd_session_path_down(&m->bfd, now, &out);
-		out.send = false;
-		sess_output(d, m, &out, now);
-		if (gone)
-			sess_close(m);
-	}
-}
-
-static void mtu_timers(struct mr_daemon *d, mtime_t now)
-{
-	int i;
-
-	for (i = 0; i < d->nmsess; i++) {
-		struct mr_sess *m = &d->msess[i];
-		struct bfd_output out;
-
-		if (bfd_session_next_event(&m->bfd) <= now) {
-			bfd_session_timer(&m->bfd, now, &out);
-			sess_output(d, m, &out, now);
-		}
-		if (m->verdict_recheck <= now)
-			mtu_check(d, m, now);
-	}
-}
-
-static void mtu_shutdown(struct mr_daemon *d, mtime_t now)
-{
-	int i;
-
-	for (i = 0; i < d->nmsess; i++)
-		sess_goodbye(&d->msess[i], &d->sio, 2, now);
-	free(d->msess);
-	d->msess = NULL;
-	d->nmsess = 0;
-}
-
-/*
- * Reload: the MTU sessions of the new config, ports at the same index as in
- * nports (d->ports receives them); unchanged (port, peer, addresses) keep
- * running, the others are told AdminDown.  NULL when out of memory.
- */
-struct mr_sess *daemon_mtu_reload(struct mr_daemon *d, const struct mr_config *ncfg, int nself,
-				  const struct mr_port *nports, int nn, bool *carried, int *count,
-				  mtime_t now)
-{
-	struct mr_sess *arr = calloc((size_t)(nn * ncfg->nnodes) + 1, sizeof(*arr));
-	struct sess_spec sp = { .cfg = ncfg, .self = nself, .mtu = true };
-	struct sesstab t = daemon_sesstab(d);
-	struct bfd_session_params params;
-	int i, n, k;
-
-	*count = 0;
-	mtusess_params(ncfg, &params);
-	for (i = 0; i < nn; i++) {
-		for (n = 0; n < ncfg->nnodes; n++) {
-			struct mr_sess *old = NULL;
-
-			sp.peer = n;
-			sp.port = &d->ports[i];
-			if (!arr || nports[i].lan || n == nself ||
-			    (sp.fam = mr_fam_first_shared(&ncfg->nodes[nself], &ncfg->nodes[n])) < 0)
-				continue;
-			old = sesstab_match(d->msess, d->nmsess, carried, &d->cfg, &sp, &nports[i]);
-			if (!old) {
-				sesstab_new(&t, &sp, arr, count, now);
-				continue;
-			}
-			arr[*count] = *old;
-			carried[old - d->msess] = true;
-			arr[*count].port = &d->ports[i];
-			arr[*count].peer = n;
-			if (!sess_params_equal(&params, &arr[*count].bfd.params)) {
-				struct bfd_output o;
-
-				bfd_session_set_params(&arr[*count].bfd, &params, now, &o);
-			}
-			(*count)++;
-		}
-	}
-	for (k = 0; k < d->nmsess; k++)
-		if (!carried[k])
-			sess_goodbye(&d->msess[k], &d->sio, 1, now);
-	return arr;
-}
-
-/* After a reload's swap: the carried and new MTU sessions in place, probing re-evaluated. */
-void daemon_mtu_reload_apply(struct mr_daemon *d, struct mr_sess *arr, int count, mtime_t now)
-{
-	int i;
-
-	free(d->msess);
-	d->msess = arr;
-	d->nmsess = count;
-	for (i = 0; i < d->nmsess; i++)
-		daemon_sess_start(d, &d->msess[i]);
-	for (i = 0; i < d->nports; i++)
-		mtu_port_eval(d, &d->ports[i], now);
+	daemon_mtu_env(d, &e);
+	mtuport_check_port_peer(&e, port, peer, now);
 }
 
 /* ---- packet reception ---- */
@@ -1728,6 +1543,26 @@ static void tx_align(struct mr_daemon *d, mtime_t now)
 	}
 }
 
+/* fire_timers' part that only the main thread runs (see there). */
+static void main_chores(struct mr_daemon *d, mtime_t now)
+{
+	/* Also frees closed clients: must run after every loop_run_once(). */
+	control_timers(d->ctl, now);
+	if (d->next_resync <= now) {
+		daemon_resync(d);
+		d->next_resync = now + RESYNC_INTERVAL;
+	}
+	if (d->next_metrics <= now) {
+		metrics_file_write(d, now);
+		d->next_metrics = now + METRICS_FILE_EVERY;
+	}
+	if (d->next_watchdog <= now) {
+		/* Only a loop that really runs reaches here: a hang stops the pings. */
+		sd_notify(0, "WATCHDOG=1");
+		d->next_watchdog = now + d->watchdog_every;
+	}
+}
+
 /*
  * `standby`: run by the standby thread while the main thread is late.
  * It leaves the main thread's chores alone: the control clients (their
@@ -1736,6 +1571,7 @@ static void tx_align(struct mr_daemon *d, mtime_t now)
  */
 static void fire_timers(struct mr_daemon *d, bool standby)
 {
+	struct mtuport_env me;
 	struct linkmsg_env le;
 	mtime_t now;
 	int i;
@@ -1774,7 +1610,8 @@ static void fire_timers(struct mr_daemon *d, bool standby)
 	}
 	tx_align(d, now);
 	rx_mode_update(d, now);
-	mtu_timers(d, now);
+	daemon_mtu_env(d, &me);
+	mtuport_timers(&me, now);
 	for (i = 0; i < d->cfg.nnodes; i++) {
 		if (i != d->self && rib_recheck_at(&d->rib, i) <= now)
 			peer_update(d, i, now);
@@ -1790,24 +1627,8 @@ static void fire_timers(struct mr_daemon *d, bool standby)
 		d->next_loss_tick = now + MTIME_S(1);
 	}
 	alert_timers(d->alert, now);
-	if (standby)
-		goto out;
-	/* Also frees closed clients: must run after every loop_run_once(). */
-	control_timers(d->ctl, now);
-	if (d->next_resync <= now) {
-		daemon_resync(d);
-		d->next_resync = now + RESYNC_INTERVAL;
-	}
-	if (d->next_metrics <= now) {
-		metrics_file_write(d, now);
-		d->next_metrics = now + METRICS_FILE_EVERY;
-	}
-	if (d->next_watchdog <= now) {
-		/* Only a loop that really runs reaches here: a hang stops the pings. */
-		sd_notify(0, "WATCHDOG=1");
-		d->next_watchdog = now + d->watchdog_every;
-	}
-out:
+	if (!standby)
+		main_chores(d, now);
 	/*
 	 * From the end of this wake-up, not from its read: a session sending
 	 * at exactly RX_LAZY_MAX then reads on its own wake-up, not one before.
@@ -1848,6 +1669,7 @@ int daemon_run(struct mr_daemon *d)
 
 void daemon_shutdown(struct mr_daemon *d)
 {
+	struct mtuport_env me;
 	struct linkmsg_env le;
 	struct relay_env re;
 	mtime_t now = mtime_now();
@@ -1873,7 +1695,8 @@ void daemon_shutdown(struct mr_daemon *d)
 	/* Twice: one loss must not leave the peer waiting. */
 	for (i = 0; i < d->nsess; i++)
 		sess_goodbye(&d->sess[i], &d->sio, 2, now);
-	mtu_shutdown(d, now);
+	daemon_mtu_env(d, &me);
+	mtuport_shutdown(&me, now);
 	sesstab_index_free(&d->sidx);
 	free(d->sess);
 	d->sess = NULL;

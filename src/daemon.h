@@ -36,6 +36,7 @@
 struct nl;
 struct control;
 struct status_view;
+struct mtuport_env;
 
 /* Redundancy towards a peer: a working fast path and a working LAN path. */
 struct mr_redundancy {
@@ -168,15 +169,7 @@ void daemon_linkmsg_env(struct mr_daemon *d, struct linkmsg_env *e);
 void daemon_relay_env(struct mr_daemon *d, struct relay_env *e);
 /* relay_start() with our env: 0 or -errno. */
 int daemon_relay_start(struct mr_daemon *d);
-/*
- * Reload: the MTU sessions of the new config (ports at the same index as
- * in nports; d->ports receives them at the swap): unchanged ones carried
- * (carried[] marks the old), the others told AdminDown.  NULL when out of
- * memory.  Then, after the swap, _apply puts them in place and re-evaluates probing.
- */
-struct mr_sess *daemon_mtu_reload(struct mr_daemon *d, const struct mr_config *ncfg, int nself,
-				  const struct mr_port *nports, int nn, bool *carried, int *count,
-				  mtime_t now);
-void daemon_mtu_reload_apply(struct mr_daemon *d, struct mr_sess *arr, int count, mtime_t now);
+/* What mtuport.h may use of ours, lent for one call. */
+void daemon_mtu_env(struct mr_daemon *d, struct mtuport_env *e);
 
 #endif

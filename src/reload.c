@@ -18,6 +18,7 @@
 
 #include "alert.h"
 #include "daemon.h"
+#include "mtuport.h"
 #include "sysctl.h"
 
 static const struct mr_node *self_node(const struct mr_daemon *d)
@@ -241,6 +242,7 @@ static void reload_sessions_gone(struct mr_daemon *d, struct reload *r, mtime_t 
  */
 int daemon_sessions_start(struct mr_daemon *d, mtime_t now)
 {
+	struct mtuport_env me;
 	struct reload *r = calloc(1, sizeof(*r));
 	struct mr_sess *marr;
 	int i, nm = 0;
@@ -259,11 +261,13 @@ int daemon_sessions_start(struct mr_daemon *d, mtime_t now)
 	d->nsess = r->ns;
 	for (i = 0; i < d->nsess; i++)
 		daemon_sess_start(d, &d->sess[i]);
-	marr = daemon_mtu_reload(d, &d->cfg, d->self, d->ports, d->nports, r->mcarried, &nm, now);
+	daemon_mtu_env(d, &me);
+	marr = mtuport_reload(&me, &d->cfg, d->self, d->ports, d->nports, r->mcarried, &nm, now);
 	free(r);
 	if (!marr)
 		return -ENOMEM;
-	daemon_mtu_reload_apply(d, marr, nm, now);
+	daemon_mtu_env(d, &me);
+	mtuport_reload_apply(&me, marr, nm, now);
 	daemon_sessions_indexed(d);
 	return 0;
 }
@@ -291,12 +295,14 @@ static void reload_peers(struct mr_daemon *d, struct reload *r, mtime_t now)
 /* The rest of the daemon told of the new config before the swap: MTU, link reports, sysctls, relay, alerts. */
 static void reload_others(struct mr_daemon *d, FILE *out, struct reload *r, mtime_t now)
 {
+	struct mtuport_env me;
 	struct linkmsg_env le;
 	struct relay_env re;
 	const struct mr_config *ncfg = r->ncfg;
 	int i;
 
-	r->nmsess = daemon_mtu_reload(d, ncfg, r->nself, r->nports, r->nn, r->mcarried, &r->nms, now);
+	daemon_mtu_env(d, &me);
+	r->nmsess = mtuport_reload(&me, ncfg, r->nself, r->nports, r->nn, r->mcarried, &r->nms, now);
 	if (!r->nmsess)
 		report(out, "out of memory: MTU probes stopped until the next reload");
 	daemon_linkmsg_env(d, &le);
@@ -347,6 +353,7 @@ static void reload_swap(struct mr_daemon *d, struct reload *r)
 /* After the swap: sockets, first packets, and what restarts with the config. */
 static void reload_run(struct mr_daemon *d, FILE *out, struct reload *r, mtime_t now)
 {
+	struct mtuport_env me;
 	struct linkmsg_env le;
 	int i;
 
@@ -358,7 +365,8 @@ static void reload_run(struct mr_daemon *d, FILE *out, struct reload *r, mtime_t
 		if (r->resend[i])
 			sess_send(&d->sess[i], &d->sio, now);
 	}
-	daemon_mtu_reload_apply(d, r->nmsess, r->nms, now);
+	daemon_mtu_env(d, &me);
+	mtuport_reload_apply(&me, r->nmsess, r->nms, now);
 	daemon_sessions_indexed(d);
 	linkmsg_reload_apply(&d->lm, r->nlinks, r->nlk);
 	daemon_resync(d);
