@@ -602,6 +602,12 @@ static void mtu_reroute(void *ctx, int peer, bool metrics_soon, mtime_t now)
 	peer_update(d, peer, now);
 }
 
+/* Every table is in by now (start, reload): their discriminators before their first packets. */
+static void mtu_table_in(void *ctx)
+{
+	daemon_rx_filter_update(ctx);
+}
+
 static void mtu_start(void *ctx, struct mr_sess *m)
 {
 	daemon_sess_start(ctx, m);
@@ -614,7 +620,7 @@ void daemon_mtu_env(struct mr_daemon *d, struct mtuport_env *e)
 		.nports = d->nports, .sess = d->sess, .nsess = d->nsess, .msess = &d->msess,
 		.nmsess = &d->nmsess, .tab = daemon_sesstab(d), .sio = &d->sio, .alert = d->alert,
 		.half_life = damp_half_life(d), .output = mtu_output, .reroute = mtu_reroute,
-		.start = mtu_start, .ctx = d,
+		.table_in = mtu_table_in, .start = mtu_start, .ctx = d,
 	};
 }
 
@@ -630,10 +636,12 @@ static void mtu_check_port_peer(struct mr_daemon *d, const struct mr_port *port,
 /* ---- packet reception ---- */
 
 /*
- * The receive sockets' filter (net.h) for the running config: our
- * discriminators' prefix, our authentication, the configured peers'
- * addresses.  Without it (a kernel that refuses it: logged) the daemon's
- * own checks are the same, only dearer.
+ * The receive sockets' filter (net.h) for the running sessions and config:
+ * our sessions' discriminators (or, short of memory, their prefix), our
+ * authentication, the configured peers' addresses.  Called whenever the
+ * session tables change, before new sessions send.  Without it (a kernel
+ * that refuses it: logged) the daemon's own checks are the same, only
+ * dearer.
  */
 void daemon_rx_filter_update(struct mr_daemon *d)
 {
@@ -645,6 +653,8 @@ void daemon_rx_filter_update(struct mr_daemon *d)
 		.peers = peers,
 		.sample = NET_BFD_SAMPLE,
 	};
+	struct sesstab t = daemon_sesstab(d);
+	uint32_t *discrs = NULL;
 	int f, i, fd;
 
 	for (f = 0; f < 2; f++) {
@@ -655,11 +665,16 @@ void daemon_rx_filter_update(struct mr_daemon *d)
 		for (i = 0; i < d->cfg.nnodes; i++)	/* (node_addr: 0 IPv4, 1 IPv6) */
 			if (i != d->self && mr_node_addr(&d->cfg.nodes[i], f)->family == fams[f])
 				peers[m.npeers++] = *mr_node_addr(&d->cfg.nodes[i], f);
+		free(discrs);
+		discrs = NULL;
+		m.ndiscrs = sesstab_discrs(&t, fams[f], &discrs);
+		m.discrs = m.ndiscrs < 0 ? NULL : discrs;
 		if (net_rx_filter_bfd(fd, fams[f], &m) < 0)
 			log_warnx("BFD receive socket (%s) without its filter: malformed packets, wrong "
 				  "TTLs and strangers are dropped by the daemon, not by the kernel",
 				  fams[f] == AF_INET6 ? "IPv6" : "IPv4");
 	}
+	free(discrs);
 }
 
 static void drop(struct mr_daemon *d, int reason, const struct net_msg *m, const char *detail)

@@ -239,6 +239,7 @@ void mtuport_reload_apply(const struct mtuport_env *e, struct mr_sess *arr, int 
 	free(*e->msess);
 	*e->msess = arr;
 	*e->nmsess = count;
+	e->table_in(e->ctx);
 	for (i = 0; i < count; i++)
 		e->start(e->ctx, &arr[i]);
 	for (i = 0; i < e->nports; i++)

@@ -8,9 +8,9 @@
  * reload (carried or new) and put in place.
  *
  * Called by the daemon only, with a struct mtuport_env lent per call: the
- * tables, the session I/O, the alerter, and three calls back (a session's
- * output for the dispatcher, routes to a peer to decide again, a session
- * to start).  It never sees struct mr_daemon, never writes routes and
+ * tables, the session I/O, the alerter, and four calls back (a session's
+ * output for the dispatcher, routes to a peer to decide again, a new table
+ * in place, a session to start).  It never sees struct mr_daemon, never writes routes and
  * never opens a socket itself.  Times are mtime_t (us, CLOCK_MONOTONIC).
  */
 #ifndef MR_MTUPORT_H
@@ -43,6 +43,8 @@ struct mtuport_env {
 	void (*output)(void *ctx, struct mr_sess *m, const struct bfd_output *out, mtime_t now);
 	/* The routes to peer decided again; metrics_soon: a verdict changed (scrapers told soon). */
 	void (*reroute)(void *ctx, int peer, bool metrics_soon, mtime_t now);
+	/* A new MTU table is in (mtuport_reload_apply), before any of its sessions sends. */
+	void (*table_in)(void *ctx);
 	/* Socket, probe route and destination of a session whose port exists. */
 	void (*start)(void *ctx, struct mr_sess *m);
 	void *ctx;
@@ -73,7 +75,7 @@ void mtuport_shutdown(const struct mtuport_env *e, mtime_t now);
 struct mr_sess *mtuport_reload(const struct mtuport_env *e, const struct mr_config *ncfg, int nself,
 			       const struct mr_port *nports, int nn, bool *carried, int *count,
 			       mtime_t now);
-/* After the swap: arr in place of e's table, sessions started, probing re-evaluated per port. */
+/* After the swap: arr in place of e's table (table_in told), sessions started, probing re-evaluated per port. */
 void mtuport_reload_apply(const struct mtuport_env *e, struct mr_sess *arr, int count, mtime_t now);
 
 #endif

@@ -237,7 +237,30 @@ static int filter_source(struct bpf_asm *a, int family, const struct net_bfd_mat
 	return 0;
 }
 
-int net_bfd_filter(int family, const struct net_bfd_match *m, struct sock_filter *prog)
+/*
+ * A nonzero Your Discriminator to L_SOURCE if it is one of ours (exact: one
+ * of m->discrs; else with m->discr_prefix), else to L_DROP.  An MTU
+ * session's bootstrap value (mtu.h) is nobody's and passes.  The list's
+ * jumps reach L_SOURCE just past it, so its length does not count against
+ * the 255-instruction reach of a conditional jump.
+ */
+static void filter_yours(struct bpf_asm *a, const struct net_bfd_match *m, bool exact)
+{
+	const uint16_t jeq = BPF_JMP | BPF_JEQ | BPF_K;
+	int i;
+
+	op(a, jeq, 0xffffffffu, L_SOURCE, L_NEXT);
+	if (exact) {
+		for (i = 0; i < m->ndiscrs; i++)
+			op(a, jeq, m->discrs[i], L_SOURCE, L_NEXT);
+		op(a, BPF_JMP | BPF_JA, 0, L_DROP, L_DROP);
+		return;
+	}
+	stmt(a, BPF_ALU | BPF_RSH | BPF_K, 16);
+	op(a, jeq, m->discr_prefix, L_SOURCE, m->discr_prefix ? L_DROP : L_SOURCE);
+}
+
+static int bfd_filter(int family, const struct net_bfd_match *m, struct sock_filter *prog, bool exact)
 {
 	struct bpf_asm a = { .prog = prog, .nlabels = L_FIXED };
 	const uint16_t ld_b = BPF_LD | BPF_B | BPF_ABS, ld_w = BPF_LD | BPF_W | BPF_ABS;
@@ -288,11 +311,9 @@ int net_bfd_filter(int family, const struct net_bfd_match *m, struct sock_filter
 	op(&a, jeq, 0, L_NEXT, L_YOURS);
 	stmt(&a, ld_b, F_FLAGS);
 	op(&a, jge, F_STATE_INIT, L_DROP, L_SOURCE);
-	/* ... else one of ours (an MTU session's bootstrap value is nobody's), ... */
+	/* ... else one of ours, ... */
 	here(&a, L_YOURS);
-	op(&a, jeq, 0xffffffffu, L_SOURCE, L_NEXT);
-	stmt(&a, BPF_ALU | BPF_RSH | BPF_K, 16);
-	op(&a, jeq, m->discr_prefix, L_SOURCE, m->discr_prefix ? L_DROP : L_SOURCE);
+	filter_yours(&a, m, exact);
 	/* ... from a peer's address: no session has another. */
 	here(&a, L_SOURCE);
 	if (filter_source(&a, family, m) < 0)
@@ -310,6 +331,16 @@ int net_bfd_filter(int family, const struct net_bfd_match *m, struct sock_filter
 	here(&a, L_ZERO);
 	stmt(&a, BPF_RET | BPF_K, 0);
 	return resolve(&a) ? (int)a.n : -E2BIG;
+}
+
+int net_bfd_filter(int family, const struct net_bfd_match *m, struct sock_filter *prog)
+{
+	int n = bfd_filter(family, m, prog, m->discrs != NULL);
+
+	/* Too many discriminators for the jumps: the prefix, as dear for floods but as safe. */
+	if (n == -E2BIG && m->discrs)
+		n = bfd_filter(family, m, prog, false);
+	return n;
 }
 
 int net_rx_filter_bfd(int fd, int family, const struct net_bfd_match *m)

@@ -69,10 +69,15 @@ int net_rx_drops(int fd, uint32_t *drops);
  *     Discriminator 0; Your Discriminator 0 in State Init or Up;
  *   - the A bit where auth is NET_AUTH_NONE, no A bit where NET_AUTH_SET
  *     (§6.8.6: the authentication in use decides; ours is the daemon's);
- *   - with a discr_prefix (not 0): a nonzero Your Discriminator whose upper
- *     16 bits are not discr_prefix, i.e. no session's of ours when every
- *     local discriminator starts with it (0xffffffff, an MTU session's
- *     bootstrap value, mtu.h, passes);
+ *   - with discrs (not NULL): a nonzero Your Discriminator that is none of
+ *     the ndiscrs given (the running sessions' local discriminators: a
+ *     flood that guesses our prefix costs the daemon nothing either); if
+ *     they do not all fit in the program's jumps, discr_prefix instead;
+ *   - else with a discr_prefix (not 0): a nonzero Your Discriminator whose
+ *     upper 16 bits are not discr_prefix, i.e. no session's of ours when
+ *     every local discriminator starts with it;
+ *     either way 0xffffffff, an MTU session's bootstrap value (mtu.h),
+ *     passes;
  *   - with peers: a source address that is none of them (a session is
  *     found by its peer's address, whatever the discriminator says).
  * These are bfd_decode()'s checks but the authentication section's, and
@@ -89,6 +94,8 @@ int net_rx_drops(int fd, uint32_t *drops);
 #define NET_BFD_SAMPLE 256	/* the daemon's: 1 in 256 of the drops */
 enum { NET_AUTH_ANY, NET_AUTH_NONE, NET_AUTH_SET };
 struct net_bfd_match {
+	const uint32_t *discrs;		/* NULL: discr_prefix decides */
+	int ndiscrs;
 	uint16_t discr_prefix;		/* 0: any Your Discriminator */
 	int auth;			/* NET_AUTH_* */
 	const struct mr_addr *peers;	/* NULL: any source */

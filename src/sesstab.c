@@ -172,3 +172,21 @@ struct mr_sess *sesstab_match(struct mr_sess *arr, int n, const bool *carried,
 	}
 	return NULL;
 }
+
+int sesstab_discrs(const struct sesstab *t, int family, uint32_t **out)
+{
+	uint32_t *v = malloc(((size_t)t->nsess + (size_t)t->nmsess + 1) * sizeof(*v));
+	int i, n = 0;
+
+	*out = NULL;
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < t->nsess; i++)
+		if (t->sess[i].local.family == family)
+			v[n++] = t->sess[i].bfd.local_discr;
+	for (i = 0; i < t->nmsess; i++)
+		if (t->msess[i].local.family == family)
+			v[n++] = t->msess[i].bfd.local_discr;
+	*out = v;
+	return n;
+}

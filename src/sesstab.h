@@ -39,6 +39,13 @@ struct sesstab {
 	uint16_t discr_prefix;		/* every local discriminator starts with it (net.h's filter); 0: none */
 };
 
+/*
+ * The local discriminators of t's sessions (regular and MTU) of `family`
+ * (AF_INET, AF_INET6), for the receive filter (net.h): their number, in a
+ * malloc'd *out the caller frees, or -ENOMEM (*out NULL).
+ */
+int sesstab_discrs(const struct sesstab *t, int family, uint32_t **out);
+
 /* The index of t's tables into *x (an old one freed); 0, or -ENOMEM (then *x is empty). */
 int sesstab_index_build(struct sesstab_index *x, const struct sesstab *t);
 void sesstab_index_free(struct sesstab_index *x);

@@ -604,6 +604,82 @@ static void test_sample_ipv6(void **state)
 	sample(AF_INET6);
 }
 
+/*
+ * With the sessions' discriminators given, only those (and the MTU
+ * bootstrap value) pass, however close a flood's guess is to them: the
+ * same prefix and the next low half are dropped.  With none given (no
+ * session yet) only Your Discriminator 0 passes.
+ */
+static void exact(int family)
+{
+	static const uint32_t ours[2] = { OURS(0x7788), OURS(0x0042) };
+	struct net_bfd_match m;
+	struct rig r;
+	uint8_t p[64];
+	size_t n;
+
+	if (rig_open(&r, family) < 0)
+		skip();
+	m = base(family);
+	m.discrs = ours;
+	m.ndiscrs = 2;
+	attach(&r, m);
+	n = valid(p, sizeof(p));
+	assert_false(dropped_alone(&r, p, n));
+	put32(p + 8, OURS(0x0042));
+	assert_false(dropped_alone(&r, p, n));
+	put32(p + 8, 0xffffffffu);
+	assert_false(dropped_alone(&r, p, n));
+	put32(p + 8, OURS(0x7789));
+	assert_true(dropped_alone(&r, p, n));
+	put32(p + 8, OURS(0x0041));
+	assert_true(dropped_alone(&r, p, n));
+	put32(p + 8, 0x11117788u);
+	assert_true(dropped_alone(&r, p, n));
+	m.ndiscrs = 0;
+	attach(&r, m);
+	put32(p + 8, OURS(0x7788));
+	assert_true(dropped_alone(&r, p, n));
+	p[1] = BFD_STATE_DOWN << 6;
+	put32(p + 8, 0);
+	assert_false(dropped_alone(&r, p, n));
+	rig_close(&r);
+}
+
+static void test_exact_ipv4(void **state)
+{
+	(void)state;
+	exact(AF_INET);
+}
+
+static void test_exact_ipv6(void **state)
+{
+	(void)state;
+	exact(AF_INET6);
+}
+
+/* More discriminators than the jumps reach: the program the prefix alone gives. */
+static void test_exact_too_many(void **state)
+{
+	struct sock_filter prog[NET_BFD_FILTER_MAX], pref[NET_BFD_FILTER_MAX];
+	uint32_t many[300];
+	struct net_bfd_match m = base(AF_INET6);
+	int i, n, np;
+
+	(void)state;
+	for (i = 0; i < 300; i++)
+		many[i] = OURS((uint32_t)i + 1);
+	np = net_bfd_filter(AF_INET6, &m, pref);
+	m.discrs = many;
+	m.ndiscrs = 300;
+	n = net_bfd_filter(AF_INET6, &m, prog);
+	assert_int_equal(n, np);
+	assert_memory_equal(prog, pref, (size_t)n * sizeof(prog[0]));
+	/* A few fit, and make a longer program than the prefix's. */
+	m.ndiscrs = 8;
+	assert_true(net_bfd_filter(AF_INET6, &m, prog) > np);
+}
+
 /* The program itself: fits its room, ends in verdicts, jumps stay inside; what it refuses. */
 static void test_program(void **state)
 {
@@ -651,6 +727,9 @@ int main(void)
 		cmocka_unit_test(test_decoder_ipv6),
 		cmocka_unit_test(test_sample_ipv4),
 		cmocka_unit_test(test_sample_ipv6),
+		cmocka_unit_test(test_exact_ipv4),
+		cmocka_unit_test(test_exact_ipv6),
+		cmocka_unit_test(test_exact_too_many),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

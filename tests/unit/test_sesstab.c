@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -221,6 +222,30 @@ static void test_match(void **state)
 	assert_ptr_equal(sesstab_match(msess, 4, mcarried, &cfg, &sp, &ports[1]), &msess[3]);
 }
 
+/* The receive filter's list: every session's discriminator of the family, regular and MTU, once. */
+static void test_discrs(void **state)
+{
+	uint32_t *v;
+	int n, i, j, k;
+
+	(void)state;
+	n = sesstab_discrs(&tab, AF_INET, &v);
+	assert_int_equal(n, tab.nsess + tab.nmsess);
+	for (i = 0; i < n; i++) {
+		k = 0;
+		for (j = 0; j < tab.nsess; j++)
+			k += sess[j].bfd.local_discr == v[i];
+		for (j = 0; j < tab.nmsess; j++)
+			k += msess[j].bfd.local_discr == v[i];
+		assert_int_equal(k, 1);
+	}
+	free(v);
+	/* No IPv6 address in the config: no IPv6 session. */
+	n = sesstab_discrs(&tab, AF_INET6, &v);
+	assert_int_equal(n, 0);
+	free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +254,7 @@ int main(void)
 		cmocka_unit_test_setup(test_prefix, setup),
 		cmocka_unit_test_setup(test_index, setup),
 		cmocka_unit_test_setup(test_match, setup),
+		cmocka_unit_test_setup(test_discrs, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
