@@ -633,342 +633,48 @@ static void mtu_check_port_peer(struct mr_daemon *d, const struct mr_port *port,
 	mtuport_check_port_peer(&e, port, peer, now);
 }
 
-/* ---- packet reception ---- */
+/* ---- packet reception (rx.h) ---- */
 
-/*
- * The receive sockets' filter (net.h) for the running sessions and config:
- * our sessions' discriminators (or, short of memory, their prefix), our
- * authentication, the configured peers' addresses.  Called whenever the
- * session tables change, before new sessions send.  Without it (a kernel
- * that refuses it: logged) the daemon's own checks are the same, only
- * dearer.
- */
+static void rx_deliver(void *ctx, struct mr_sess *s, const struct bfd_output *out, mtime_t now)
+{
+	sess_output(ctx, s, out, now);
+}
+
+/* What the receive path may use of ours, lent for one rx.h call. */
+static void daemon_rx_env(struct mr_daemon *d, struct rx_env *e)
+{
+	*e = (struct rx_env){
+		.cfg = &d->cfg, .self = d->self, .tab = daemon_sesstab(d), .keys = &d->keys,
+		.rl = &d->rl_drop, .loop = &d->loop, .deliver = rx_deliver, .ctx = d,
+	};
+}
+
 void daemon_rx_filter_update(struct mr_daemon *d)
 {
-	static const int fams[2] = { AF_INET, AF_INET6 };
-	struct mr_addr peers[MR_MAX_NODES];
-	struct net_bfd_match m = {
-		.discr_prefix = d->discr_prefix,
-		.auth = d->keys.type != BFD_AUTH_NONE && d->keys.nkeys > 0 ? NET_AUTH_SET : NET_AUTH_NONE,
-		.peers = peers,
-		.sample = NET_BFD_SAMPLE,
-	};
-	struct sesstab t = daemon_sesstab(d);
-	uint32_t *discrs = NULL;
-	int f, i, fd;
+	struct rx_env e;
 
-	for (f = 0; f < 2; f++) {
-		fd = fams[f] == AF_INET6 ? d->rx6.fd : d->rx4.fd;
-		if (fd < 0)
-			continue;
-		m.npeers = 0;
-		for (i = 0; i < d->cfg.nnodes; i++)	/* (node_addr: 0 IPv4, 1 IPv6) */
-			if (i != d->self && mr_node_addr(&d->cfg.nodes[i], f)->family == fams[f])
-				peers[m.npeers++] = *mr_node_addr(&d->cfg.nodes[i], f);
-		free(discrs);
-		discrs = NULL;
-		m.ndiscrs = sesstab_discrs(&t, fams[f], &discrs);
-		m.discrs = m.ndiscrs < 0 ? NULL : discrs;
-		if (net_rx_filter_bfd(fd, fams[f], &m) < 0)
-			log_warnx("BFD receive socket (%s) without its filter: malformed packets, wrong "
-				  "TTLs and strangers are dropped by the daemon, not by the kernel",
-				  fams[f] == AF_INET6 ? "IPv6" : "IPv4");
-	}
-	free(discrs);
-}
-
-static void drop(struct mr_daemon *d, int reason, const struct net_msg *m, const char *detail)
-{
-	char src[64];
-	unsigned supp = 0;
-
-	d->drops[reason]++;
-	if (!log_ratelimit_ok(&d->rl_drop, &supp))
-		return;
-	log_info("dropped BFD packet from %s on ifindex %d: %s%s%s", mr_addr_str(&m->src, src,
-		 sizeof(src)), m->ifindex, mr_drop_name(reason), detail ? ": " : "",
-		 detail ? detail : "");
-	if (supp)
-		log_info("(%u more dropped packets not logged)", supp);
-}
-
-/*
- * When a probe arrived, for the detection timer: the kernel's stamp when
- * the probe waited no longer than a coalesced read makes it wait (then
- * detection is not pushed out by our reading late), the time of reading
- * otherwise.  An older stamp is a stalled daemon -- reading time is the
- * safe side there, as before -- or a wall-clock step between the stamp and
- * the read, which must not make a probe look older than it is.
- */
-#define RX_STAMP_TRUST MTIME_MS(15)
-static mtime_t rx_arrival(const struct net_msg *m, mtime_t now)
-{
-	return m->rx_at > 0 && m->rx_at <= now && now - m->rx_at <= RX_STAMP_TRUST ? m->rx_at : now;
-}
-
-/* One received datagram, from checks to the session's state machine. */
-static void rx_one(struct mr_daemon *d, const struct net_msg *m, mtime_t now)
-{
-	struct sesstab t = daemon_sesstab(d);
-	struct bfd_packet pkt;
-	struct bfd_output out;
-	struct mr_sess *s;
-	mtime_t at;
-	int err, miss, ar;
-
-	d->rx_queued_max = mtime_max(d->rx_queued_max, m->rx_delay - d->rx_allow);
-	err = bfd_decode(m->buf, m->len, &pkt);
-	if (err != BFD_DECODE_OK) {
-		d->drop_decode[err < BFD_DECODE_ERR_MAX ? err : 0]++;
-		drop(d, MR_DROP_DECODE, m, bfd_decode_strerror(err));
-		return;
-	}
-	/* RFC 5881 §5: single hop means nobody routed it to us. */
-	if (m->ttl != 255) {
-		drop(d, MR_DROP_TTL, m, NULL);
-		return;
-	}
-	s = sesstab_demux(&t, m, &pkt, &miss);
-	if (!s) {
-		drop(d, miss == SESSTAB_WRONG_PORT ? MR_DROP_WRONG_PORT : MR_DROP_NO_SESSION, m, NULL);
-		return;
-	}
-	/* §6.8.6: authentication before anything of the packet is believed. */
-	auth_state_expire(&s->auth, now, bfd_session_detect_time(&s->bfd));
-	ar = auth_verify(&d->keys, &s->auth, &pkt, m->buf, m->len, now);
-	if (ar != AUTH_OK) {
-		d->drop_auth[ar]++;
-		drop(d, MR_DROP_AUTH, m, auth_result_str(ar));
-		return;
-	}
-	/*
-	 * The peer stops probing (AdminDown), or (re)starts: then its MTU
-	 * session gets a bring-up grace.  Remembered here, since the
-	 * session forgets a silent peer's state after a detection time.
-	 */
-	if (s->mtu) {
-		bool stopped = pkt.state == BFD_STATE_ADMIN_DOWN;
-
-		if (s->peer_stopped && !stopped)
-			s->probe_since = now;
-		s->peer_stopped = stopped;
-	}
-	/*
-	 * Counted for loss whatever the session's state (AdminDown discards
-	 * it below): the peer counted it as sent.  Kernel arrival time, on
-	 * the monotonic clock (net.h), to cut the count at a link report.
-	 */
-	loss_rx_add(&s->lrx, m->rx_at, m->rx_delay > 0 && m->rx_delay <= LINKMSG_STAMP_TRUST);
-	/* Meticulous authentication: the peer's sequence number is its own count. */
-	if (pkt.auth_present && auth_counts_packets(&d->keys)) {
-		s->seq_valid = true;
-		s->seq_key = pkt.my_discr;
-		s->seq_last = pkt.auth.seq;
-		s->seq_rcvd = s->lrx.count;
-		s->seq_at = m->rx_at;
-	}
-	at = rx_arrival(m, now);
-	if (bfd_session_rx(&s->bfd, &pkt, at, now, &out) < 0) {
-		d->drops[MR_DROP_ADMIN_DOWN]++;
-		return;
-	}
-	s->rx_packets++;
-	if (s->mtu && bfd_padded(&pkt, m->len)) {
-		s->passes = mtu_ip_size(m->src.family, m->len);
-		/* On the detection timer's clock: "lately" ends when the session times out. */
-		s->passes_at = at;
-	}
-	sess_output(d, s, &out, now);
-}
-
-/*
- * Drains one receive socket, a batch per system call (recvmmsg); a short
- * batch means the queue is empty, so no further call just to hear EAGAIN.
- * A budget keeps timers on time during a flood.  Returns true when the
- * socket is empty (then nothing queued can be older than the detection
- * timers about to be judged).
- */
-static bool rx_drain(struct mr_daemon *d, int fd)
-{
-	static struct net_msg batch[NET_RECV_BATCH];
-	uint32_t *seen = &d->rx_sk_drops[fd == d->rx6.fd], kernel;
-	int budget = 256, got = 0, i;
-
-	while (budget > 0) {
-		mtime_t now;
-
-		got = net_recv_many(fd, batch, NET_RECV_BATCH);
-		if (got == -EAGAIN || got == -EWOULDBLOCK) {
-			got = 0;
-			break;
-		}
-		if (got < 0) {
-			errno = -got;
-			log_warn("receive BFD packet");
-			got = 0;
-			break;
-		}
-		/* One clock read per batch: every datagram in it had arrived by now. */
-		now = mtime_now();
-		for (i = 0; i < got; i++)
-			rx_one(d, &batch[i], now);
-		if (got < NET_RECV_BATCH)
-			break;
-		budget -= got;
-	}
-	/* What the kernel dropped meanwhile (wraps at 2^32). */
-	if (net_rx_drops(fd, &kernel) == 0) {
-		d->drops[MR_DROP_KERNEL] += (uint32_t)(kernel - *seen);
-		*seen = kernel;
-	}
-	return got < NET_RECV_BATCH;
-}
-
-/*
- * Before any detection timer is judged, every probe that arrived by now must
- * have been read: after a stall (a busy host, SIGSTOP) the socket holds the
- * proof that the peers never went silent, more than one wake-up's budget of
- * it.  Bounded, so that a flood cannot keep the timers from running.
- */
-#define RX_CATCH_UP MTIME_MS(20)
-static void rx_catch_up(struct mr_daemon *d)
-{
-	mtime_t start = mtime_now();
-	bool empty4, empty6;
-
-	/* Coalesced, a probe waits up to one read-to-read gap by design: not lateness. */
-	d->rx_allow = d->rx_lazy && d->rx_read_at ? start - d->rx_read_at : 0;
-	do {
-		empty4 = d->rx4.fd < 0 || rx_drain(d, d->rx4.fd);
-		empty6 = d->rx6.fd < 0 || rx_drain(d, d->rx6.fd);
-	} while (!(empty4 && empty6) && mtime_now() - start < RX_CATCH_UP);
-	d->rx_allow = 0;
-	if (empty4 && empty6)
-		d->rx_read_at = start;
-}
-
-/*
- * Coalesced receive (rx-coalesce = yes, docs/DESIGN.md).  When a session
- * sends every RX_LAZY_MAX or faster, the daemon wakes up that often anyway;
- * being woken by every arriving probe as well doubles its wake-ups, and each
- * arrival that wakes it makes the sender's kernel wake another CPU (on a VM,
- * an exit to the hypervisor): together most of the daemon's CPU time.  So
- * the receive sockets then leave the epoll set and are read on every
- * wake-up, at most RX_LAZY_MAX after the previous one ended.  Detection
- * timers are judged only after that read (fire_timers), so no probe is too
- * late for them; what may wait up to RX_LAZY_MAX is acting on what the
- * peer says (its Down after a one-way failure, a Poll).  Slower timers keep
- * the immediate wake-up: there it would cost more latency and save less.
- */
-#define RX_LAZY_MAX MTIME_MS(10)
-
-/*
- * A flood that passes the receive filter (net.h: from a peer's address,
- * with a discriminator of ours or none; or the filter's sample of what it
- * drops) would wake the daemon for every packet where probes are read as
- * they arrive.  While more than RX_FLOOD_DROPS packets are dropped per
- * RX_FLOOD_WINDOW (a sampled flood of 51,200 pkt/s), and RX_FLOOD_HOLD
- * after, they are read on the daemon's own wake-ups instead, a batch every
- * RX_LAZY_MAX at most, as with rx-coalesce (whatever its setting).
- */
-#define RX_FLOOD_WINDOW MTIME_MS(100)
-#define RX_FLOOD_DROPS 20
-#define RX_FLOOD_HOLD MTIME_S(1)
-
-static void rx_flood_check(struct mr_daemon *d, mtime_t now)
-{
-	mtime_t span = now - d->rx_flood_at;
-	uint64_t dropped = 0, n;
-	int i;
-
-	if (span < RX_FLOOD_WINDOW)
-		return;
-	/* Not AdminDown's: those are a peer's probes, at a peer's rate. */
-	for (i = 0; i < MR_DROP_MAX; i++)
-		if (i != MR_DROP_ADMIN_DOWN && i != MR_DROP_KERNEL)
-			dropped += d->drops[i];
-	n = dropped - d->rx_flood_drops;
-	if (n > (uint64_t)(RX_FLOOD_DROPS * span / RX_FLOOD_WINDOW)) {
-		if (now >= d->rx_flood_until)
-			log_notice("flood: %llu packets dropped in %lld ms: probes are read every %d ms "
-				   "until it stops", (unsigned long long)n, (long long)(span / 1000),
-				   (int)(RX_LAZY_MAX / 1000));
-		d->rx_flood_until = now + RX_FLOOD_HOLD;
-	}
-	d->rx_flood_at = now;
-	d->rx_flood_drops = dropped;
-}
-
-static bool rx_lazy_wanted(const struct mr_daemon *d, mtime_t now)
-{
-	int i;
-
-	if (now < d->rx_flood_until)
-		return true;
-	if (!d->cfg.rx_coalesce)
-		return false;
-	for (i = 0; i < d->nsess; i++) {
-		const struct bfd_session *b = &d->sess[i].bfd;
-
-		if (b->next_tx != MTIME_NEVER && bfd_session_tx_interval(b) <= RX_LAZY_MAX)
-			return true;
-	}
-	return false;
-}
-
-static void rx_mode_update(struct mr_daemon *d, mtime_t now)
-{
-	bool lazy;
-	int err = 0;
-
-	rx_flood_check(d, now);
-	lazy = rx_lazy_wanted(d, now);
-
-	if (lazy == d->rx_lazy || (!lazy && now < d->rx_mode_retry_at))
-		return;
-	if (lazy) {
-		loop_del(&d->loop, &d->rx4);
-		if (d->rx6.fd >= 0)
-			loop_del(&d->loop, &d->rx6);
-		d->rx_read_at = now;
-		d->rx_next_read = now + RX_LAZY_MAX;
-	} else {
-		err = loop_add(&d->loop, &d->rx4, EPOLLIN);
-		if (!err && d->rx6.fd >= 0 && (err = loop_add(&d->loop, &d->rx6, EPOLLIN)) < 0)
-			loop_del(&d->loop, &d->rx4);
-		if (err) {
-			/*
-			 * Stay coalesced: reads every RX_LAZY_MAX still happen.
-			 * Retried once a second, not on every wake-up (and log line).
-			 */
-			log_warnx("receive sockets stay read every %d ms", (int)(RX_LAZY_MAX / 1000));
-			d->rx_mode_retry_at = now + MTIME_S(1);
-			return;
-		}
-		/* Whatever came since the last read would wake nobody: read it now. */
-		d->rx_backlog = true;
-	}
-	d->rx_lazy = lazy;
-	log_debug("probes read %s", !lazy ? "as they arrive" : now < d->rx_flood_until ?
-		  "on the daemon's own wake-ups (flood)" : "on the daemon's own wake-ups (rx-coalesce)");
+	daemon_rx_env(d, &e);
+	rx_filter_update(&d->rx, &e);
 }
 
 static void on_rx4(void *arg, uint32_t events)
 {
 	struct mr_daemon *d = arg;
+	struct rx_env e;
 
 	(void)events;
-	if (!rx_drain(d, d->rx4.fd))
-		d->rx_backlog = true;
+	daemon_rx_env(d, &e);
+	rx_readable(&d->rx, &e, d->rx.sk4.fd);
 }
 
 static void on_rx6(void *arg, uint32_t events)
 {
 	struct mr_daemon *d = arg;
+	struct rx_env e;
 
 	(void)events;
-	if (!rx_drain(d, d->rx6.fd))
-		d->rx_backlog = true;
+	daemon_rx_env(d, &e);
+	rx_readable(&d->rx, &e, d->rx.sk6.fd);
 }
 
 static void on_netlink(void *arg, uint32_t events)
@@ -1100,8 +806,8 @@ void daemon_linkmsg_env(struct mr_daemon *d, struct linkmsg_env *e)
 	e->keys = &d->keys;
 	e->rl = &d->rl_drop;
 	e->loop = &d->loop;
-	e->rx_read_at = d->rx_read_at;
-	e->rx_backlog = &d->rx_backlog;
+	e->rx_read_at = d->rx.read_at;
+	e->rx_backlog = &d->rx.backlog;
 	e->advert = linkmsg_advert;
 	e->loss_changed = linkmsg_loss_changed;
 	e->in_service = linkmsg_in_service;
@@ -1223,22 +929,9 @@ static int start_rx(struct mr_daemon *d)
 		if (getrandom(&d->discr_prefix, sizeof(d->discr_prefix), 0) != sizeof(d->discr_prefix))
 			d->discr_prefix = (uint16_t)(mtime_now() ^ (mtime_t)getpid());
 	} while (d->discr_prefix == 0 || d->discr_prefix == 0xffff);
-	d->rx4.fd = net_rx_open(AF_INET, BFD_PORT_CONTROL);
-	if (d->rx4.fd < 0)
-		return d->rx4.fd;
-	d->rx4.fn = on_rx4;
-	d->rx4.arg = d;
-	if ((err = loop_add(&d->loop, &d->rx4, EPOLLIN)) < 0)
+	if ((err = rx_open(&d->rx, &d->loop, self_node(d)->addr6.family == AF_INET6, on_rx4, on_rx6,
+			   d)) < 0)
 		return err;
-	if (self_node(d)->addr6.family == AF_INET6) {
-		d->rx6.fd = net_rx_open(AF_INET6, BFD_PORT_CONTROL);
-		if (d->rx6.fd < 0)
-			return d->rx6.fd;
-		d->rx6.fn = on_rx6;
-		d->rx6.arg = d;
-		if ((err = loop_add(&d->loop, &d->rx6, EPOLLIN)) < 0)
-			return err;
-	}
 	daemon_rx_filter_update(d);
 	d->nlmon.fd = nl_monitor_fd(d->nl);
 	d->nlmon.fn = on_netlink;
@@ -1265,7 +958,8 @@ int daemon_start(struct mr_daemon *d)
 	int err, i;
 
 	d->sio = (struct sess_io){ .cfg = &d->cfg, .keys = &d->keys, .rl = &d->rl_drop };
-	d->rx4.fd = d->rx6.fd = d->nlmon.fd = d->sig.fd = -1;
+	rx_init(&d->rx);
+	d->nlmon.fd = d->sig.fd = -1;
 	relay_init(&d->relay);
 	linkmsg_init(&d->lm);
 	ports_init(d);
@@ -1320,8 +1014,8 @@ void daemon_status_view(const struct mr_daemon *d, struct status_view *v)
 	*v = (struct status_view){
 		.cfg = &d->cfg, .self = d->self, .ports = d->ports, .nports = d->nports,
 		.sess = d->sess, .nsess = d->nsess, .msess = d->msess, .nmsess = d->nmsess,
-		.rib = &d->rib, .relay = &d->relay, .lm = &d->lm, .drops = d->drops,
-		.drop_decode = d->drop_decode, .drop_auth = d->drop_auth,
+		.rib = &d->rib, .relay = &d->relay, .lm = &d->lm, .drops = d->rx.drops,
+		.drop_decode = d->rx.drop_decode, .drop_auth = d->rx.drop_auth,
 		.late_max_us = d->late_max_us, .standby = d->standby,
 	};
 }
@@ -1442,8 +1136,7 @@ static mtime_t next_deadline(struct mr_daemon *d, bool standby)
 	}
 	for (i = 0; i < d->cfg.nnodes; i++)
 		t = mtime_min(t, rib_recheck_at(&d->rib, i));
-	if (d->rx_lazy)
-		t = mtime_min(t, d->rx_next_read);
+	t = mtime_min(t, rx_next_deadline(&d->rx));
 	return t;
 }
 
@@ -1504,8 +1197,8 @@ static void late_check(struct mr_daemon *d, mtime_t deadline, mtime_t now)
 	mtime_t late = deadline != MTIME_NEVER && now > deadline ? now - deadline : 0;
 	unsigned supp;
 
-	late = mtime_max(late, d->rx_queued_max);
-	d->rx_queued_max = 0;
+	late = mtime_max(late, d->rx.queued_max);
+	d->rx.queued_max = 0;
 	if (late <= (mtime_t)d->cfg.interval_us)
 		return;
 	d->late_max_us = mtime_max(d->late_max_us, late);
@@ -1586,29 +1279,16 @@ static void main_chores(struct mr_daemon *d, mtime_t now)
  */
 static void fire_timers(struct mr_daemon *d, bool standby)
 {
+	struct rx_env re;
 	struct mtuport_env me;
 	struct linkmsg_env le;
 	mtime_t now;
 	int i;
 
 	now = mtime_now();
-	/*
-	 * The wake-up may have been the timeout alone (epoll reports no
-	 * events once its timeout passed during a stop), so look for queued
-	 * probes whenever a detection timer is due, not only after a budget
-	 * ran out.
-	 */
-	for (i = 0; i < d->nsess && !d->rx_backlog; i++)
-		if (d->sess[i].bfd.detect_deadline <= now)
-			d->rx_backlog = true;
-	for (i = 0; i < d->nmsess && !d->rx_backlog; i++)
-		if (d->msess[i].bfd.detect_deadline <= now)
-			d->rx_backlog = true;
-	if (d->rx_backlog || d->rx_lazy || linkmsg_pending(&d->lm)) {
-		rx_catch_up(d);
-		d->rx_backlog = false;
+	daemon_rx_env(d, &re);
+	if (rx_before_timers(&d->rx, &re, linkmsg_pending(&d->lm), now))
 		now = mtime_now();
-	}
 	/* Link reports read before that: every probe that came before them is counted now. */
 	daemon_linkmsg_env(d, &le);
 	linkmsg_process(&d->lm, &le, now);
@@ -1624,7 +1304,8 @@ static void fire_timers(struct mr_daemon *d, bool standby)
 		sess_output(d, s, &out, now);
 	}
 	tx_align(d, now);
-	rx_mode_update(d, now);
+	daemon_rx_env(d, &re);
+	rx_mode_update(&d->rx, &re, now);
 	daemon_mtu_env(d, &me);
 	mtuport_timers(&me, now);
 	for (i = 0; i < d->cfg.nnodes; i++) {
@@ -1644,12 +1325,7 @@ static void fire_timers(struct mr_daemon *d, bool standby)
 	alert_timers(d->alert, now);
 	if (!standby)
 		main_chores(d, now);
-	/*
-	 * From the end of this wake-up, not from its read: a session sending
-	 * at exactly RX_LAZY_MAX then reads on its own wake-up, not one before.
-	 */
-	if (d->rx_lazy)
-		d->rx_next_read = mtime_now() + RX_LAZY_MAX;
+	rx_wakeup_done(&d->rx);
 }
 
 /* The standby thread, holding the lock: the main thread missed `deadline`. */
@@ -1718,10 +1394,7 @@ void daemon_shutdown(struct mr_daemon *d)
 	d->nsess = 0;
 	if (d->rib.probe_rule)
 		rib_probe_flush(&d->rib);
-	if (d->rx4.fd >= 0)
-		close(d->rx4.fd);
-	if (d->rx6.fd >= 0)
-		close(d->rx6.fd);
+	rx_close(&d->rx);
 	if (d->sig.fd >= 0)
 		close(d->sig.fd);
 	if (d->nl)

@@ -29,6 +29,7 @@
 #include "path.h"
 #include "relay.h"
 #include "route.h"
+#include "rx.h"
 #include "sess.h"
 #include "sesstab.h"
 #include "session.h"
@@ -68,7 +69,8 @@ struct mr_daemon {
 	struct loop loop;
 	pthread_mutex_t lock;		/* all of this; the main thread's but while it waits */
 	struct standby *standby;	/* standby.h; NULL with one CPU */
-	struct loop_fd rx4, rx6, nlmon, sig;
+	struct loop_fd nlmon, sig;
+	struct rx rx;			/* the BFD receive path: rx.h */
 	char sock_override[108];	/* -s: wins over control-socket, also on reload */
 	mtime_t next_resync;
 	mtime_t next_metrics;		/* metrics-file rewrite */
@@ -79,24 +81,10 @@ struct mr_daemon {
 	bool stop;
 	int exit_code;
 
-	uint64_t drops[MR_DROP_MAX];
-	uint32_t rx_sk_drops[2];	/* IPv4, IPv6 receive socket: its drop counter, as last read */
 	uint16_t discr_prefix;		/* upper half of every local discriminator, 0: none (net.h) */
-	uint64_t drop_decode[BFD_DECODE_ERR_MAX];
-	uint64_t drop_auth[AUTH_RESULT_MAX];
 	struct auth_keyring keys;	/* type none: no authentication */
 	struct log_ratelimit rl_drop;
 	struct log_ratelimit rl_late;
-	bool rx_backlog;		/* a receive socket still held packets after a wake-up */
-	bool rx_lazy;			/* rx-coalesce in effect: sockets out of epoll */
-	mtime_t rx_read_at;		/* last time both receive sockets were read empty */
-	mtime_t rx_next_read;		/* coalesced: read again by then at the latest */
-	mtime_t rx_mode_retry_at;	/* after a failed switch back to wake-on-arrival */
-	mtime_t rx_flood_at;		/* flood check: start of the current window */
-	uint64_t rx_flood_drops;	/* ... packets dropped before it */
-	mtime_t rx_flood_until;		/* read coalesced until then: a flood (daemon.c) */
-	mtime_t rx_allow;		/* queueing that coalescing explains, us */
-	mtime_t rx_queued_max;		/* oldest probe found waiting since the last check, us */
 	mtime_t late_max_us;		/* worst lateness since start, us */
 	mtime_t late_logged_at;
 	struct relay_state relay;	/* relay = on: relay.h */
@@ -162,7 +150,7 @@ void daemon_peer_withdraw(struct mr_daemon *d, int peer, mtime_t now);
 unsigned daemon_neigh_retrans_ms(const struct mr_config *cfg);
 /* Full resync of links and of our routes: at start, periodically, after ENOBUFS, after a reload. */
 void daemon_resync(struct mr_daemon *d);
-/* The receive sockets' filter (net.h) for the running config. */
+/* rx_filter_update() with our env: whenever the session tables change. */
 void daemon_rx_filter_update(struct mr_daemon *d);
 /* What link reports and relay may use of ours, lent for one call. */
 void daemon_linkmsg_env(struct mr_daemon *d, struct linkmsg_env *e);
