@@ -28,6 +28,7 @@
 #include "mtuport.h"
 #include "net.h"
 #include "nl.h"
+#include "ports.h"
 #include "privs.h"
 #include "sessloss.h"
 #include "sesstab.h"
@@ -85,26 +86,6 @@ static const char *path_str(const struct mr_daemon *d, const struct path_result 
 	if (p->relayed)
 		snprintf(buf + off, off < len ? len - off : 0, ")");
 	return buf;
-}
-
-static struct mr_port *port_by_ifindex(struct mr_daemon *d, int ifindex)
-{
-	int i;
-
-	for (i = 0; i < d->nports; i++)
-		if (d->ports[i].ifindex == ifindex && ifindex > 0)
-			return &d->ports[i];
-	return NULL;
-}
-
-struct mr_port *daemon_port(struct mr_daemon *d, const char *name)
-{
-	int i;
-
-	for (i = 0; i < d->nports; i++)
-		if (strcmp(d->ports[i].name, name) == 0)
-			return &d->ports[i];
-	return NULL;
 }
 
 static void mtu_check_port_peer(struct mr_daemon *d, const struct mr_port *port, int peer,
@@ -407,31 +388,19 @@ void daemon_sessions_indexed(struct mr_daemon *d)
 
 /* ---- ports ---- */
 
-/* ARP/ND retries on fast ports: as often as idle probes go out, 10 ms..1 s. */
-unsigned daemon_neigh_retrans_ms(const struct mr_config *cfg)
-{
-	unsigned ms = cfg->idle_interval_us / 1000;
+/* ---- ports (ports.h) ---- */
 
-	return ms < 10 ? 10 : ms > 1000 ? 1000 : ms;
+static void ports_output(void *ctx, struct mr_sess *s, const struct bfd_output *out, mtime_t now)
+{
+	sess_output(ctx, s, out, now);
 }
 
-static void port_lost(struct mr_daemon *d, struct mr_port *port, mtime_t now, bool gone)
+/* A port's sessions went Down: its MTU sessions follow, and every peer's routes are decided again. */
+static void ports_lost(void *ctx, struct mr_port *port, mtime_t now, bool gone)
 {
+	struct mr_daemon *d = ctx;
 	struct mtuport_env me;
-	struct bfd_output out;
-	int i;
 
-	for (i = 0; i < d->nsess; i++) {
-		struct mr_sess *s = &d->sess[i];
-
-		if (s->port != port)
-			continue;
-		bfd_session_path_down(&s->bfd, now, &out);
-		out.send = false;	/* nothing can leave a port without carrier */
-		sess_output(d, s, &out, now);
-		if (gone)
-			sess_close(s);
-	}
 	daemon_mtu_env(d, &me);
 	mtuport_lost(&me, port, now, gone);
 	/* Routes over a port that went down administratively are flushed by the
@@ -440,74 +409,40 @@ static void port_lost(struct mr_daemon *d, struct mr_port *port, mtime_t now, bo
 	daemon_peers_update(d, now);
 }
 
-static void on_link(void *arg, const struct nl_link *l, bool deleted)
+static void ports_start(void *ctx, struct mr_sess *s)
+{
+	daemon_sess_start(ctx, s);
+}
+
+static void ports_probe_route(void *ctx, struct mr_sess *s)
+{
+	probe_route(ctx, s);
+}
+
+static void ports_mtu(void *ctx, struct mr_port *port, unsigned mtu, mtime_t now)
 {
 	struct mtuport_env me;
-	struct mr_daemon *d = arg;
-	struct mr_port *port = daemon_port(d, l->name);
-	mtime_t now = mtime_now();
-	bool carrier = l->up && l->carrier;
-	int i;
 
-	if (!port) {
-		/* A port renamed away from one of our names. */
-		port = port_by_ifindex(d, l->ifindex);
-		if (!port)
-			return;
-		log_warnx("port %s is now called %s: taken out of service", port->name, l->name);
-		deleted = true;
-	}
-	if (deleted) {
-		if (port->ifindex != l->ifindex)
-			return;
-		log_warnx("port %s disappeared", port->name);
-		port->carrier = false;
-		port_lost(d, port, now, true);
-		port->ifindex = 0;
-		return;
-	}
-	if (port->ifindex != l->ifindex) {
-		if (port->ifindex > 0) {
-			log_warnx("port %s re-created (ifindex %d -> %d)", port->name,
-				  port->ifindex, l->ifindex);
-			port->carrier = false;
-			port_lost(d, port, now, true);
-		} else {
-			log_info("port %s present (ifindex %d)", port->name, l->ifindex);
-		}
-		port->ifindex = l->ifindex;
-		sysctl_prepare_port(port->name, !port->lan, d->cfg.set_sysctl,
-				    daemon_neigh_retrans_ms(&d->cfg));
-		for (i = 0; i < d->nsess; i++)
-			if (d->sess[i].port == port)
-				daemon_sess_start(d, &d->sess[i]);
-		for (i = 0; i < d->nmsess; i++)
-			if (d->msess[i].port == port)
-				daemon_sess_start(d, &d->msess[i]);
-	}
-	if (port->carrier && !carrier) {
-		log_notice("port %s: carrier lost", port->name);
-		port->carrier = false;
-		port_lost(d, port, now, false);
-	} else if (!port->carrier && carrier) {
-		log_notice("port %s: carrier up", port->name);
-		port->carrier = true;
-		/* Both ends see the carrier at once: probe now, not at the next idle tick. */
-		for (i = 0; i < d->nsess; i++) {
-			if (d->sess[i].port != port)
-				continue;
-			/* An admin down flushed the IPv6 probe route with the port. */
-			probe_route(d, &d->sess[i]);
-			nl_neigh_delete(d->nl, d->sess[i].remote.family, d->sess[i].remote.bytes,
-					port->ifindex);
-			bfd_session_kick(&d->sess[i].bfd, now);
-		}
-		for (i = 0; i < d->nmsess; i++)
-			if (d->msess[i].port == port)
-				bfd_session_kick(&d->msess[i].bfd, now);
-	}
-	daemon_mtu_env(d, &me);
-	mtuport_link(&me, port, l->mtu, now);
+	daemon_mtu_env(ctx, &me);
+	mtuport_link(&me, port, mtu, now);
+}
+
+static void daemon_ports_env(struct mr_daemon *d, struct ports_env *e)
+{
+	*e = (struct ports_env){
+		.cfg = &d->cfg, .ports = d->ports, .nports = d->nports, .sess = d->sess,
+		.nsess = d->nsess, .msess = d->msess, .nmsess = d->nmsess, .nl = d->nl,
+		.output = ports_output, .lost = ports_lost, .start = ports_start,
+		.probe_route = ports_probe_route, .mtu = ports_mtu, .ctx = d,
+	};
+}
+
+static void on_link(void *arg, const struct nl_link *l, bool deleted)
+{
+	struct ports_env e;
+
+	daemon_ports_env(arg, &e);
+	ports_link(&e, l, deleted);
 }
 
 static void on_route(void *arg, const struct nl_route *r, bool deleted)
@@ -524,61 +459,14 @@ static const struct nl_handlers handlers_template = {
 	.route = on_route,
 };
 
-/* Dump callbacks only collect: a command sent mid-dump would interleave with it. */
-#define COLLECT_MAX 256
-struct collected {
-	struct nl_link links[COLLECT_MAX];
-	int nlinks;
-	bool truncated;
-};
-
-static void collect_link(void *arg, const struct nl_link *l, bool deleted)
-{
-	struct collected *c = arg;
-
-	if (deleted)
-		return;
-	if (c->nlinks == COLLECT_MAX) {
-		c->truncated = true;
-		return;
-	}
-	c->links[c->nlinks++] = *l;
-}
-
 /* Full resync of links and of our routes: at start, periodically, after ENOBUFS. */
 void daemon_resync(struct mr_daemon *d)
 {
-	struct collected *c = calloc(1, sizeof(*c));
-	struct nl_handlers h = { .link = collect_link, .ctx = c };
-	int i;
+	struct ports_env e;
 
-	if (!c) {
-		log_warnx("resync: out of memory");
+	daemon_ports_env(d, &e);
+	if (ports_resync(&e) < 0)
 		return;
-	}
-	if (nl_dump_links(d->nl, &h) < 0) {
-		log_warnx("link dump failed; keeping the previous view");
-	} else {
-		for (i = 0; i < d->nports; i++) {
-			struct mr_port *p = &d->ports[i];
-			bool found = false;
-			int j;
-
-			for (j = 0; j < c->nlinks; j++) {
-				if (strcmp(c->links[j].name, p->name) == 0) {
-					on_link(d, &c->links[j], false);
-					found = true;
-				}
-			}
-			if (!found && p->ifindex > 0) {
-				struct nl_link gone = { .ifindex = p->ifindex };
-
-				snprintf(gone.name, sizeof(gone.name), "%s", p->name);
-				on_link(d, &gone, true);
-			}
-		}
-	}
-	free(c);
 	if (rib_resync(&d->rib) < 0)
 		return;
 	daemon_peers_update(d, mtime_now());
@@ -874,25 +762,6 @@ static void relay_tick(struct mr_daemon *d, mtime_t now)
 
 /* ---- start, run, stop ---- */
 
-static int ports_init(struct mr_daemon *d)
-{
-	const struct mr_node *me = self_node(d);
-	int i;
-
-	d->nports = 0;
-	for (i = 0; i < me->nfast; i++) {
-		struct mr_port *p = &d->ports[d->nports++];
-
-		memset(p, 0, sizeof(*p));
-		memcpy(p->name, me->fast[i], sizeof(p->name));
-	}
-	memset(&d->ports[d->nports], 0, sizeof(d->ports[0]));
-	memcpy(d->ports[d->nports].name, me->lan, sizeof(d->ports[0].name));
-	d->ports[d->nports].lan = true;
-	d->nports++;
-	return 0;
-}
-
 /* Stop signals and SIGHUP through a signalfd in the loop (blocked otherwise); 0 or -errno. */
 static int start_signals(struct mr_daemon *d)
 {
@@ -962,7 +831,7 @@ int daemon_start(struct mr_daemon *d)
 	d->nlmon.fd = d->sig.fd = -1;
 	relay_init(&d->relay);
 	linkmsg_init(&d->lm);
-	ports_init(d);
+	d->nports = ports_of_node(self_node(d), d->ports);
 	if (sysctl_prepare_port("all", false, d->cfg.set_sysctl, 0))
 		log_warnx("host settings are not as meshroute needs them: failover may not work (see above)");
 
@@ -1410,7 +1279,7 @@ void daemon_shutdown(struct mr_daemon *d)
 
 int daemon_drain(struct mr_daemon *d, const char *name, bool drain, FILE *out)
 {
-	struct mr_port *port = daemon_port(d, name);
+	struct mr_port *port = ports_by_name(d->ports, d->nports, name);
 	mtime_t now = mtime_now();
 	int i;
 
@@ -1464,7 +1333,7 @@ int daemon_drain(struct mr_daemon *d, const char *name, bool drain, FILE *out)
 
 int daemon_drain_done(struct mr_daemon *d, const char *name, FILE *out)
 {
-	struct mr_port *port = daemon_port(d, name);
+	struct mr_port *port = ports_by_name(d->ports, d->nports, name);
 	int i, waiting = 0;
 
 	if (!port || port->lan || !port->drained) {

@@ -138,7 +138,6 @@ void daemon_shutdown(struct mr_daemon *d);
  */
 /* Start (daemon_start): the session tables built as a reload builds them, from none.  0 or -ENOMEM. */
 int daemon_sessions_start(struct mr_daemon *d, mtime_t now);	/* reload.c */
-struct mr_port *daemon_port(struct mr_daemon *d, const char *name);
 struct sesstab daemon_sesstab(const struct mr_daemon *d);
 /* A session's transmit socket once its port exists, its IPv6 probe route, its destination. */
 void daemon_sess_start(struct mr_daemon *d, struct mr_sess *s);
@@ -146,8 +145,6 @@ void daemon_sess_start(struct mr_daemon *d, struct mr_sess *s);
 void daemon_sessions_indexed(struct mr_daemon *d);
 /* Both families' routes to peer to the LAN, the change logged and alerted. */
 void daemon_peer_withdraw(struct mr_daemon *d, int peer, mtime_t now);
-/* ARP/ND retries on fast ports (sysctl.h), from cfg's idle interval. */
-unsigned daemon_neigh_retrans_ms(const struct mr_config *cfg);
 /* Full resync of links and of our routes: at start, periodically, after ENOBUFS, after a reload. */
 void daemon_resync(struct mr_daemon *d);
 /* rx_filter_update() with our env: whenever the session tables change. */

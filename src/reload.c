@@ -19,6 +19,7 @@
 #include "alert.h"
 #include "daemon.h"
 #include "mtuport.h"
+#include "ports.h"
 #include "sysctl.h"
 
 static const struct mr_node *self_node(const struct mr_daemon *d)
@@ -143,18 +144,15 @@ static void reload_restart_only(struct mr_daemon *d, FILE *out, struct mr_config
 /* Ports: runtime state follows the name. */
 static void reload_ports(struct mr_daemon *d, struct reload *r)
 {
-	const struct mr_node *me = &r->ncfg->nodes[r->nself];
 	int i;
 
 	memset(r->nports, 0, sizeof(r->nports));
-	for (i = 0; i <= me->nfast; i++) {
-		struct mr_port *p = &r->nports[r->nn++], *old;
-		bool lan = i == me->nfast;
+	r->nn = ports_of_node(&r->ncfg->nodes[r->nself], r->nports);
+	for (i = 0; i < r->nn; i++) {
+		struct mr_port *p = &r->nports[i];
+		const struct mr_port *old = ports_by_name(d->ports, d->nports, p->name);
 
-		memcpy(p->name, lan ? me->lan : me->fast[i], sizeof(p->name));
-		p->lan = lan;
-		old = daemon_port(d, p->name);
-		if (old && old->lan == lan) {
+		if (old && old->lan == p->lan) {
 			p->ifindex = old->ifindex;
 			p->carrier = old->carrier;
 			p->drained = old->drained;
@@ -313,7 +311,7 @@ static void reload_others(struct mr_daemon *d, FILE *out, struct reload *r, mtim
 		for (i = 0; i < r->nn; i++)
 			if (r->nports[i].ifindex > 0)
 				sysctl_prepare_port(r->nports[i].name, !r->nports[i].lan, true,
-						    daemon_neigh_retrans_ms(ncfg));
+						    ports_neigh_retrans_ms(ncfg));
 	daemon_relay_env(d, &re);
 	relay_reload(&d->relay, &re, ncfg, r->nself);
 	if (strcmp(ncfg->alert_command, d->cfg.alert_command) != 0 &&
