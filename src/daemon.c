@@ -124,7 +124,7 @@ static void route_changed(struct mr_daemon *d, const struct rib_change *chg, mti
  * Flap damping's half-life: five hold-downs, at least a second.  The third
  * failure in quick succession starts doubling the hold-down (path.h).
  */
-static mtime_t damp_half_life(const struct mr_daemon *d)
+mtime_t daemon_half_life(const struct mr_daemon *d)
 {
 	return mtime_max(MTIME_S(1), (mtime_t)d->cfg.hold_down_us * 5);
 }
@@ -144,11 +144,11 @@ static void mtu_left_up(struct mr_daemon *d, struct mr_sess *m, const struct bfd
 {
 	struct mtusess_view mv = mtu_view(d);
 
-	mtusess_left_up(&mv, m, out, damp_half_life(d), now);
+	mtusess_left_up(&mv, m, out, daemon_half_life(d), now);
 }
 
 /* Recomputes and installs the paths to one peer, each family on its own. */
-static void peer_update(struct mr_daemon *d, int peer, mtime_t now)
+void daemon_peer_update(struct mr_daemon *d, int peer, mtime_t now)
 {
 	struct mtusess_view mv = mtu_view(d);
 	struct path_candidate c[MR_MAX_FAST];
@@ -168,7 +168,7 @@ static void peer_update(struct mr_daemon *d, int peer, mtime_t now)
 			c[n].up = s->bfd.state == BFD_STATE_UP;
 			c[n].usable = s->port->carrier && !s->port->drained && s->fd >= 0;
 			c[n].up_since = s->up_since;
-			c[n].hold = damp_hold(&s->damp, now, damp_half_life(d), d->cfg.hold_down_us,
+			c[n].hold = damp_hold(&s->damp, now, daemon_half_life(d), d->cfg.hold_down_us,
 					      &c[n].hold_changes_at);
 			c[n].in_service = rib_in_service(&d->rib, peer, fam, s->port->ifindex);
 			mtusess_gate(&mv, s, now, c[n].in_service, &c[n].up, &c[n].up_since);
@@ -181,13 +181,13 @@ static void peer_update(struct mr_daemon *d, int peer, mtime_t now)
 }
 
 /* Recomputes and installs the paths to every peer. */
-static void daemon_peers_update(struct mr_daemon *d, mtime_t now)
+void daemon_peers_update(struct mr_daemon *d, mtime_t now)
 {
 	int i;
 
 	for (i = 0; i < d->cfg.nnodes; i++)
 		if (i != d->self)
-			peer_update(d, i, now);
+			daemon_peer_update(d, i, now);
 }
 
 /* Both families' routes to the LAN, whatever we believed was installed. */
@@ -278,7 +278,7 @@ static void sess_alert(struct mr_daemon *d, const struct mr_sess *s, const struc
 	alert_emit(d->alert, &ev, now);
 }
 
-static void sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd_output *out,
+void daemon_sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd_output *out,
 			mtime_t now)
 {
 	if (out->state_changed) {
@@ -314,7 +314,7 @@ static void sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd
 			    !(out->diag == BFD_DIAG_NEIGHBOR_DOWN &&
 			      s->bfd.remote_state == BFD_STATE_ADMIN_DOWN)) {
 				s->flaps++;
-				damp_flap(&s->damp, now, damp_half_life(d));
+				damp_flap(&s->damp, now, daemon_half_life(d));
 			}
 		}
 		if (out->detect_us) {
@@ -339,7 +339,7 @@ static void sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd
 	 * traffic has already left the port (drain relies on that).
 	 */
 	if (out->state_changed && !s->port->lan) {
-		peer_update(d, s->peer, now);
+		daemon_peer_update(d, s->peer, now);
 		mtu_check_port_peer(d, s->port, s->peer, now);
 	}
 	if (out->send)
@@ -352,7 +352,7 @@ static void sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd
  * BFD sockets one, in the probe table.  Replace is idempotent, and the
  * kernel drops it with the port, so it is simply re-asserted on resync.
  */
-static void probe_route(struct mr_daemon *d, struct mr_sess *s)
+void daemon_probe_route(struct mr_daemon *d, struct mr_sess *s)
 {
 	if (s->local.family != AF_INET6 || s->fd < 0 || s->port->ifindex <= 0 || !d->nl)
 		return;
@@ -365,7 +365,7 @@ static void probe_routes_sync(struct mr_daemon *d)
 	int i;
 
 	for (i = 0; i < d->nsess; i++)
-		probe_route(d, &d->sess[i]);
+		daemon_probe_route(d, &d->sess[i]);
 }
 
 /* The session's transmit socket, once its port exists; then its probe route and its destination. */
@@ -373,7 +373,7 @@ void daemon_sess_start(struct mr_daemon *d, struct mr_sess *s)
 {
 	if (sess_open(s, &d->cfg) <= 0)
 		return;
-	probe_route(d, s);
+	daemon_probe_route(d, s);
 	sess_connect(s);
 }
 
@@ -386,56 +386,7 @@ void daemon_sessions_indexed(struct mr_daemon *d)
 		log_warnx("out of memory for the sessions' index: packets are matched by search");
 }
 
-/* ---- ports ---- */
-
 /* ---- ports (ports.h) ---- */
-
-static void ports_output(void *ctx, struct mr_sess *s, const struct bfd_output *out, mtime_t now)
-{
-	sess_output(ctx, s, out, now);
-}
-
-/* A port's sessions went Down: its MTU sessions follow, and every peer's routes are decided again. */
-static void ports_lost(void *ctx, struct mr_port *port, mtime_t now, bool gone)
-{
-	struct mr_daemon *d = ctx;
-	struct mtuport_env me;
-
-	daemon_mtu_env(d, &me);
-	mtuport_lost(&me, port, now, gone);
-	/* Routes over a port that went down administratively are flushed by the
-	 * kernel without a notification (IPv4): our view of them is stale. */
-	rib_port_down(&d->rib, port->ifindex);
-	daemon_peers_update(d, now);
-}
-
-static void ports_start(void *ctx, struct mr_sess *s)
-{
-	daemon_sess_start(ctx, s);
-}
-
-static void ports_probe_route(void *ctx, struct mr_sess *s)
-{
-	probe_route(ctx, s);
-}
-
-static void ports_mtu(void *ctx, struct mr_port *port, unsigned mtu, mtime_t now)
-{
-	struct mtuport_env me;
-
-	daemon_mtu_env(ctx, &me);
-	mtuport_link(&me, port, mtu, now);
-}
-
-static void daemon_ports_env(struct mr_daemon *d, struct ports_env *e)
-{
-	*e = (struct ports_env){
-		.cfg = &d->cfg, .ports = d->ports, .nports = d->nports, .sess = d->sess,
-		.nsess = d->nsess, .msess = d->msess, .nmsess = d->nmsess, .nl = d->nl,
-		.output = ports_output, .lost = ports_lost, .start = ports_start,
-		.probe_route = ports_probe_route, .mtu = ports_mtu, .ctx = d,
-	};
-}
 
 static void on_link(void *arg, const struct nl_link *l, bool deleted)
 {
@@ -451,7 +402,7 @@ static void on_route(void *arg, const struct nl_route *r, bool deleted)
 	int peer = rib_route_event(&d->rib, r, deleted);
 
 	if (peer >= 0)
-		peer_update(d, peer, mtime_now());
+		daemon_peer_update(d, peer, mtime_now());
 }
 
 static const struct nl_handlers handlers_template = {
@@ -474,44 +425,6 @@ void daemon_resync(struct mr_daemon *d)
 	probe_routes_sync(d);
 }
 
-/* ---- MTU sessions (mtusess.h, mtuport.h) ---- */
-
-static void mtu_output(void *ctx, struct mr_sess *m, const struct bfd_output *out, mtime_t now)
-{
-	sess_output(ctx, m, out, now);
-}
-
-static void mtu_reroute(void *ctx, int peer, bool metrics_soon, mtime_t now)
-{
-	struct mr_daemon *d = ctx;
-
-	if (metrics_soon)
-		d->next_metrics = mtime_min(d->next_metrics, now + MTIME_S(1));
-	peer_update(d, peer, now);
-}
-
-/* Every table is in by now (start, reload): their discriminators before their first packets. */
-static void mtu_table_in(void *ctx)
-{
-	daemon_rx_filter_update(ctx);
-}
-
-static void mtu_start(void *ctx, struct mr_sess *m)
-{
-	daemon_sess_start(ctx, m);
-}
-
-void daemon_mtu_env(struct mr_daemon *d, struct mtuport_env *e)
-{
-	*e = (struct mtuport_env){
-		.cfg = &d->cfg, .self_name = self_node(d)->name, .ports = d->ports,
-		.nports = d->nports, .sess = d->sess, .nsess = d->nsess, .msess = &d->msess,
-		.nmsess = &d->nmsess, .tab = daemon_sesstab(d), .sio = &d->sio, .alert = d->alert,
-		.half_life = damp_half_life(d), .output = mtu_output, .reroute = mtu_reroute,
-		.table_in = mtu_table_in, .start = mtu_start, .ctx = d,
-	};
-}
-
 static void mtu_check_port_peer(struct mr_daemon *d, const struct mr_port *port, int peer,
 				mtime_t now)
 {
@@ -522,28 +435,6 @@ static void mtu_check_port_peer(struct mr_daemon *d, const struct mr_port *port,
 }
 
 /* ---- packet reception (rx.h) ---- */
-
-static void rx_deliver(void *ctx, struct mr_sess *s, const struct bfd_output *out, mtime_t now)
-{
-	sess_output(ctx, s, out, now);
-}
-
-/* What the receive path may use of ours, lent for one rx.h call. */
-static void daemon_rx_env(struct mr_daemon *d, struct rx_env *e)
-{
-	*e = (struct rx_env){
-		.cfg = &d->cfg, .self = d->self, .tab = daemon_sesstab(d), .keys = &d->keys,
-		.rl = &d->rl_drop, .loop = &d->loop, .deliver = rx_deliver, .ctx = d,
-	};
-}
-
-void daemon_rx_filter_update(struct mr_daemon *d)
-{
-	struct rx_env e;
-
-	daemon_rx_env(d, &e);
-	rx_filter_update(&d->rx, &e);
-}
 
 static void on_rx4(void *arg, uint32_t events)
 {
@@ -604,145 +495,6 @@ static void on_signal(void *arg, uint32_t events)
 			break;
 		}
 	}
-}
-
-/* ---- link reports: what they may use of ours, lent per call ---- */
-
-static void loss_check(struct mr_daemon *d, struct mr_sess *s, mtime_t now);
-
-static void linkmsg_advert(void *ctx, const struct net_msg *m)
-{
-	struct mr_daemon *d = ctx;
-	struct relay_env e;
-
-	daemon_relay_env(d, &e);
-	relay_rx(&d->relay, &e, m);
-}
-
-static void linkmsg_loss_changed(void *ctx, struct mr_sess *s, mtime_t now)
-{
-	loss_check(ctx, s, now);
-}
-
-/* Our traffic to peer goes over ifindex now (its hold-down served), directly, in either family. */
-static bool linkmsg_in_service(void *ctx, int peer, int ifindex)
-{
-	struct mr_daemon *d = ctx;
-	int f;
-
-	for (f = 0; f < MR_NFAM; f++)
-		if (rib_in_service(&d->rib, peer, f, ifindex))
-			return true;
-	return false;
-}
-
-/* A mesh view warning: logged; the nodes it names raise it to alert-command, the others only show it. */
-static void linkmsg_mesh_warning(void *ctx, const struct mesh_warning *w, bool cleared, bool ours)
-{
-	struct mr_daemon *d = ctx;
-	const char *peer = "";
-	char diag[320];
-	int n;
-
-	for (n = 0; n < d->cfg.nnodes; n++)
-		if (n != d->self && (w->nodes & MESH_NODE_BIT(n))) {
-			peer = d->cfg.nodes[n].name;
-			break;
-		}
-	if (cleared)
-		log_info("mesh: cleared: %s", w->text);
-	else if (ours)
-		log_warnx("mesh: %s", w->text);
-	else
-		log_info("mesh: %s", w->text);
-	if (!ours)
-		return;
-	snprintf(diag, sizeof(diag), "%s", w->text);
-	{
-		struct alert_event ev = {
-			.event = cleared ? "mesh-warning-cleared" : "mesh-warning",
-			.node = d->cfg.nodes[d->self].name, .peer = peer, .peer_address = "",
-			.port = "", .old_state = "", .new_state = mesh_warn_kind_name(w->kind),
-			.diag = diag, .logged = true,
-		};
-
-		alert_emit(d->alert, &ev, mtime_now());
-	}
-}
-
-static void on_linkmsg(void *arg, uint32_t events)
-{
-	struct mr_daemon *d = arg;
-	struct linkmsg_env e;
-
-	(void)events;
-	daemon_linkmsg_env(d, &e);
-	linkmsg_rx(&d->lm, &e);
-}
-
-void daemon_linkmsg_env(struct mr_daemon *d, struct linkmsg_env *e)
-{
-	memset(e, 0, sizeof(*e));
-	e->cfg = &d->cfg;
-	e->self = d->self;
-	e->ports = d->ports;
-	e->nports = d->nports;
-	e->sess = d->sess;
-	e->nsess = d->nsess;
-	e->msess = d->msess;
-	e->nmsess = d->nmsess;
-	e->keys = &d->keys;
-	e->rl = &d->rl_drop;
-	e->loop = &d->loop;
-	e->rx_read_at = d->rx.read_at;
-	e->rx_backlog = &d->rx.backlog;
-	e->advert = linkmsg_advert;
-	e->loss_changed = linkmsg_loss_changed;
-	e->in_service = linkmsg_in_service;
-	e->mesh_warning = linkmsg_mesh_warning;
-	e->on_readable = on_linkmsg;
-	e->ctx = d;
-}
-
-/* ---- relay: what it may use of ours, lent per call ---- */
-
-static int relay_tx_socket(void *ctx, int pi)
-{
-	struct mr_daemon *d = ctx;
-	struct linkmsg_env e;
-
-	daemon_linkmsg_env(d, &e);
-	return linkmsg_tx_socket(&d->lm, &e, pi, 0);
-}
-
-/* What relay may use of ours (config, routes, ports, keys), for one relay.h call. */
-void daemon_relay_env(struct mr_daemon *d, struct relay_env *e)
-{
-	int i;
-
-	memset(e, 0, sizeof(*e));
-	e->cfg = &d->cfg;
-	e->self = d->self;
-	e->rib = &d->rib;
-	e->keys = &d->keys;
-	e->rl = &d->rl_drop;
-	e->can_receive = d->lm.rx[0].fd >= 0;
-	for (i = 0; i < d->nports && i < MR_MAX_FAST + 1; i++) {
-		memcpy(e->ports[i].name, d->ports[i].name, sizeof(e->ports[i].name));
-		e->ports[i].ifindex = d->ports[i].ifindex;
-		e->ports[i].lan = d->ports[i].lan;
-	}
-	e->nports = i;
-	e->tx_socket = relay_tx_socket;
-	e->ctx = d;
-}
-
-int daemon_relay_start(struct mr_daemon *d)
-{
-	struct relay_env e;
-
-	daemon_relay_env(d, &e);
-	return relay_start(&d->relay, &e);
 }
 
 /* Relay's timers; the routes decided again in between when it asks. */
@@ -1032,15 +784,15 @@ static void loss_apply(struct mr_daemon *d, struct mr_sess *s, const struct sess
 		return;
 	alert_emit(d->alert, &ev, now);
 	if (outage) {
-		damp_flap(&s->damp, now, damp_half_life(d));
+		damp_flap(&s->damp, now, daemon_half_life(d));
 		bfd_session_admin_down(&s->bfd, BFD_DIAG_PATH_DOWN, now, &out);
 	} else {
 		bfd_session_admin_up(&s->bfd, now, &out);
 	}
-	sess_output(d, s, &out, now);
+	daemon_sess_output(d, s, &out, now);
 }
 
-static void loss_check(struct mr_daemon *d, struct mr_sess *s, mtime_t now)
+void daemon_loss_check(struct mr_daemon *d, struct mr_sess *s, mtime_t now)
 {
 	struct sessloss_change chg;
 
@@ -1170,7 +922,7 @@ static void fire_timers(struct mr_daemon *d, bool standby)
 		if (bfd_session_next_event(&s->bfd) > now)
 			continue;
 		bfd_session_timer(&s->bfd, now, &out);
-		sess_output(d, s, &out, now);
+		daemon_sess_output(d, s, &out, now);
 	}
 	tx_align(d, now);
 	daemon_rx_env(d, &re);
@@ -1179,7 +931,7 @@ static void fire_timers(struct mr_daemon *d, bool standby)
 	mtuport_timers(&me, now);
 	for (i = 0; i < d->cfg.nnodes; i++) {
 		if (i != d->self && rib_recheck_at(&d->rib, i) <= now)
-			peer_update(d, i, now);
+			daemon_peer_update(d, i, now);
 	}
 	relay_tick(d, now);
 	daemon_linkmsg_env(d, &le);
@@ -1302,7 +1054,7 @@ int daemon_drain(struct mr_daemon *d, const char *name, bool drain, FILE *out)
 		/* Our traffic leaves the port first (atomic replace, acked)... */
 		for (i = 0; i < d->cfg.nnodes; i++)
 			if (i != d->self)
-				peer_update(d, i, now);
+				daemon_peer_update(d, i, now);
 		/* ...then the peer is told, and moves its own (RFC 5880 §6.8.16). */
 		for (i = 0; i < d->nsess; i++) {
 			struct mr_sess *s = &d->sess[i];
@@ -1311,7 +1063,7 @@ int daemon_drain(struct mr_daemon *d, const char *name, bool drain, FILE *out)
 			if (s->port != port)
 				continue;
 			bfd_session_admin_down(&s->bfd, BFD_DIAG_ADMIN_DOWN, now, &o);
-			sess_output(d, s, &o, now);
+			daemon_sess_output(d, s, &o, now);
 		}
 		fprintf(out, "%s drained: traffic moved off it, peers told (AdminDown)\n", name);
 	} else {
@@ -1323,7 +1075,7 @@ int daemon_drain(struct mr_daemon *d, const char *name, bool drain, FILE *out)
 				continue;
 			s->loss_out = false;
 			bfd_session_admin_up(&s->bfd, now, &o);
-			sess_output(d, s, &o, now);
+			daemon_sess_output(d, s, &o, now);
 		}
 		fprintf(out, "%s back in service: traffic returns after the sessions have been Up "
 			"for hold-down (%u ms)\n", name, d->cfg.hold_down_us / 1000);

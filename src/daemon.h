@@ -38,6 +38,7 @@ struct nl;
 struct control;
 struct status_view;
 struct mtuport_env;
+struct ports_env;
 
 /* Redundancy towards a peer: a working fast path and a working LAN path. */
 struct mr_redundancy {
@@ -128,33 +129,46 @@ void daemon_status_view(const struct mr_daemon *d, struct status_view *v);
 void daemon_shutdown(struct mr_daemon *d);
 
 /*
- * Inside the daemon.  reload.c is the daemon's second file, not a module
- * of its own: a reload builds a whole new daemon state (config, keys,
- * ports, sessions, routes, redundancy) beside the running one, tells the
- * old sessions and routes what goes, swaps, and restarts relay and link
- * reports, so it needs all of struct mr_daemon.  These are daemon.c's
- * helpers it uses and its two entries daemon.c calls; nobody else calls
- * any of them.
+ * Inside the daemon.  Two more files belong to it and take struct
+ * mr_daemon whole: reload.c (a reload builds a whole new daemon state
+ * beside the running one, tells the old sessions and routes what goes,
+ * swaps, restarts relay and link reports; start builds its session tables
+ * the same way) and envs.c (the environment structs the daemon lends its
+ * modules, and their calls back).  What they and daemon.c call of each
+ * other is below; nobody else calls any of it.
  */
-/* Start (daemon_start): the session tables built as a reload builds them, from none.  0 or -ENOMEM. */
-int daemon_sessions_start(struct mr_daemon *d, mtime_t now);	/* reload.c */
+/* reload.c: start's session tables, built as a reload builds them, from none.  0 or -ENOMEM. */
+int daemon_sessions_start(struct mr_daemon *d, mtime_t now);
+/* daemon.c, the dispatcher: a session's state machine output (log, alerts, routes, send). */
+void daemon_sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd_output *out,
+			mtime_t now);
+/* The routes to one peer (to every peer) decided and installed again. */
+void daemon_peer_update(struct mr_daemon *d, int peer, mtime_t now);
+void daemon_peers_update(struct mr_daemon *d, mtime_t now);
+/* Both families' routes to peer to the LAN, the change logged and alerted. */
+void daemon_peer_withdraw(struct mr_daemon *d, int peer, mtime_t now);
+/* A session's probe loss judged (sessloss.h) and acted on. */
+void daemon_loss_check(struct mr_daemon *d, struct mr_sess *s, mtime_t now);
+/* Flap damping's half-life (path.h) for the running config. */
+mtime_t daemon_half_life(const struct mr_daemon *d);
 struct sesstab daemon_sesstab(const struct mr_daemon *d);
 /* A session's transmit socket once its port exists, its IPv6 probe route, its destination. */
 void daemon_sess_start(struct mr_daemon *d, struct mr_sess *s);
+/* The IPv6 probe route of s (route.h), then its destination. */
+void daemon_probe_route(struct mr_daemon *d, struct mr_sess *s);
 /* Both session tables indexed by discriminator (searched without the memory: logged). */
 void daemon_sessions_indexed(struct mr_daemon *d);
-/* Both families' routes to peer to the LAN, the change logged and alerted. */
-void daemon_peer_withdraw(struct mr_daemon *d, int peer, mtime_t now);
 /* Full resync of links and of our routes: at start, periodically, after ENOBUFS, after a reload. */
 void daemon_resync(struct mr_daemon *d);
-/* rx_filter_update() with our env: whenever the session tables change. */
-void daemon_rx_filter_update(struct mr_daemon *d);
-/* What link reports and relay may use of ours, lent for one call. */
+/* envs.c: what each module may use of ours, lent for one call. */
+void daemon_ports_env(struct mr_daemon *d, struct ports_env *e);
+void daemon_mtu_env(struct mr_daemon *d, struct mtuport_env *e);
+void daemon_rx_env(struct mr_daemon *d, struct rx_env *e);
 void daemon_linkmsg_env(struct mr_daemon *d, struct linkmsg_env *e);
 void daemon_relay_env(struct mr_daemon *d, struct relay_env *e);
+/* rx_filter_update() with our env: whenever the session tables change. */
+void daemon_rx_filter_update(struct mr_daemon *d);
 /* relay_start() with our env: 0 or -errno. */
 int daemon_relay_start(struct mr_daemon *d);
-/* What mtuport.h may use of ours, lent for one call. */
-void daemon_mtu_env(struct mr_daemon *d, struct mtuport_env *e);
 
 #endif
