@@ -22,7 +22,6 @@
 #include "auth.h"
 #include "control.h"
 #include "daemon.h"
-#include "drainstate.h"
 #include "log.h"
 #include "mtusess.h"
 #include "mtuport.h"
@@ -1027,87 +1026,20 @@ void daemon_shutdown(struct mr_daemon *d)
 	log_info("stopped; routes withdrawn");
 }
 
-/* ---- drain ---- */
+/* ---- drain (ports.h) ---- */
 
 int daemon_drain(struct mr_daemon *d, const char *name, bool drain, FILE *out)
 {
-	struct mr_port *port = ports_by_name(d->ports, d->nports, name);
-	mtime_t now = mtime_now();
-	int i;
+	struct ports_env e;
 
-	if (!port || port->lan) {
-		fprintf(out, "%s is not a fast port of this node (fast ports:", name);
-		for (i = 0; i < d->nports; i++)
-			if (!d->ports[i].lan)
-				fprintf(out, " %s", d->ports[i].name);
-		fprintf(out, ")\n");
-		return -1;
-	}
-	if (port->drained == drain) {
-		fprintf(out, "%s is already %s\n", name, drain ? "drained" : "in service");
-		return 0;
-	}
-	port->drained = drain;
-	drainstate_record(name, drain);
-	log_notice("port %s: %s by the admin", name, drain ? "drained" : "back in service");
-	if (drain) {
-		/* Our traffic leaves the port first (atomic replace, acked)... */
-		for (i = 0; i < d->cfg.nnodes; i++)
-			if (i != d->self)
-				daemon_peer_update(d, i, now);
-		/* ...then the peer is told, and moves its own (RFC 5880 §6.8.16). */
-		for (i = 0; i < d->nsess; i++) {
-			struct mr_sess *s = &d->sess[i];
-			struct bfd_output o;
-
-			if (s->port != port)
-				continue;
-			bfd_session_admin_down(&s->bfd, BFD_DIAG_ADMIN_DOWN, now, &o);
-			daemon_sess_output(d, s, &o, now);
-		}
-		fprintf(out, "%s drained: traffic moved off it, peers told (AdminDown)\n", name);
-	} else {
-		for (i = 0; i < d->nsess; i++) {
-			struct mr_sess *s = &d->sess[i];
-			struct bfd_output o;
-
-			if (s->port != port)
-				continue;
-			s->loss_out = false;
-			bfd_session_admin_up(&s->bfd, now, &o);
-			daemon_sess_output(d, s, &o, now);
-		}
-		fprintf(out, "%s back in service: traffic returns after the sessions have been Up "
-			"for hold-down (%u ms)\n", name, d->cfg.hold_down_us / 1000);
-	}
-	return 0;
+	daemon_ports_env(d, &e);
+	return ports_drain(&e, name, drain, out);
 }
 
 int daemon_drain_done(struct mr_daemon *d, const char *name, FILE *out)
 {
-	struct mr_port *port = ports_by_name(d->ports, d->nports, name);
-	int i, waiting = 0;
+	struct ports_env e;
 
-	if (!port || port->lan || !port->drained) {
-		fprintf(out, "%s is not drained\n", name);
-		return -1;
-	}
-	/*
-	 * Done when no peer still thinks the link is Up: a peer that answered
-	 * our AdminDown with Down has moved its traffic away (meshrouted moves
-	 * routes before it answers).
-	 */
-	for (i = 0; i < d->nsess; i++) {
-		const struct mr_sess *s = &d->sess[i];
-
-		if (s->port == port && s->bfd.remote_discr &&
-		    s->bfd.remote_state == BFD_STATE_UP)
-			waiting++;
-	}
-	if (waiting) {
-		fprintf(out, "%s: waiting for %d peer session(s) to confirm\n", name, waiting);
-		return 1;
-	}
-	fprintf(out, "%s drained: no traffic uses it any more\n", name);
-	return 0;
+	daemon_ports_env(d, &e);
+	return ports_drain_done(&e, name, out);
 }

@@ -58,13 +58,19 @@ static void ports_mtu(void *ctx, struct mr_port *port, unsigned mtu, mtime_t now
 	mtuport_link(&me, port, mtu, now);
 }
 
+static void ports_reroute_all(void *ctx, mtime_t now)
+{
+	daemon_peers_update(ctx, now);
+}
+
 void daemon_ports_env(struct mr_daemon *d, struct ports_env *e)
 {
 	*e = (struct ports_env){
 		.cfg = &d->cfg, .ports = d->ports, .nports = d->nports, .sess = d->sess,
 		.nsess = d->nsess, .msess = d->msess, .nmsess = d->nmsess, .nl = d->nl,
 		.output = ports_output, .lost = ports_lost, .start = ports_start,
-		.probe_route = ports_probe_route, .mtu = ports_mtu, .ctx = d,
+		.probe_route = ports_probe_route, .reroute_all = ports_reroute_all,
+		.mtu = ports_mtu, .ctx = d,
 	};
 }
 

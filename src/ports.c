@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "drainstate.h"
 #include "log.h"
 #include "ports.h"
 #include "sysctl.h"
@@ -188,5 +189,86 @@ int ports_resync(const struct ports_env *e)
 		}
 	}
 	free(c);
+	return 0;
+}
+
+int ports_drain(const struct ports_env *e, const char *name, bool drain, FILE *out)
+{
+	struct mr_port *port = ports_by_name(e->ports, e->nports, name);
+	mtime_t now = mtime_now();
+	int i;
+
+	if (!port || port->lan) {
+		fprintf(out, "%s is not a fast port of this node (fast ports:", name);
+		for (i = 0; i < e->nports; i++)
+			if (!e->ports[i].lan)
+				fprintf(out, " %s", e->ports[i].name);
+		fprintf(out, ")\n");
+		return -1;
+	}
+	if (port->drained == drain) {
+		fprintf(out, "%s is already %s\n", name, drain ? "drained" : "in service");
+		return 0;
+	}
+	port->drained = drain;
+	drainstate_record(name, drain);
+	log_notice("port %s: %s by the admin", name, drain ? "drained" : "back in service");
+	if (drain) {
+		/* Our traffic leaves the port first (atomic replace, acked)... */
+		e->reroute_all(e->ctx, now);
+		/* ...then the peer is told, and moves its own (RFC 5880 §6.8.16). */
+		for (i = 0; i < e->nsess; i++) {
+			struct mr_sess *s = &e->sess[i];
+			struct bfd_output o;
+
+			if (s->port != port)
+				continue;
+			bfd_session_admin_down(&s->bfd, BFD_DIAG_ADMIN_DOWN, now, &o);
+			e->output(e->ctx, s, &o, now);
+		}
+		fprintf(out, "%s drained: traffic moved off it, peers told (AdminDown)\n", name);
+	} else {
+		for (i = 0; i < e->nsess; i++) {
+			struct mr_sess *s = &e->sess[i];
+			struct bfd_output o;
+
+			if (s->port != port)
+				continue;
+			s->loss_out = false;
+			bfd_session_admin_up(&s->bfd, now, &o);
+			e->output(e->ctx, s, &o, now);
+		}
+		fprintf(out, "%s back in service: traffic returns after the sessions have been Up "
+			"for hold-down (%u ms)\n", name, e->cfg->hold_down_us / 1000);
+	}
+	return 0;
+}
+
+int ports_drain_done(const struct ports_env *e, const char *name, FILE *out)
+{
+	struct mr_port *port = ports_by_name(e->ports, e->nports, name);
+	int i, waiting = 0;
+
+	if (!port || port->lan || !port->drained) {
+		fprintf(out, "%s is not drained\n", name);
+		return -1;
+	}
+	/*
+	 * Done when no peer still thinks the link is Up: a peer that answered
+	 * our AdminDown with Down has moved its traffic away (meshrouted moves
+	 * routes before it answers).
+	 */
+	for (i = 0; i < e->nsess; i++) {
+		const struct mr_sess *s = &e->sess[i];
+
+		if (s->port == port && s->bfd.remote_discr &&
+		    s->bfd.remote_state == BFD_STATE_UP)
+			waiting++;
+	}
+	if (waiting) {
+		fprintf(out, "%s: waiting for %d peer session(s) to confirm\n", name, waiting);
+		return 1;
+	}
+	fprintf(out, "%s drained: no traffic uses it any more\n", name);
 	return 0;
 }

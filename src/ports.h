@@ -6,7 +6,8 @@
  * A port that loses its carrier or disappears takes its sessions Down
  * (diagnostic Path Down) at once; one that appears gets its sockets; a
  * carrier that returns makes its sessions probe now, not at the next idle
- * tick (both ends see it at once).
+ * tick (both ends see it at once).  And drain: a fast port taken out of
+ * service by the admin, and back.
  *
  * Called by the daemon only, with a struct ports_env lent per call (the
  * port and session tables, netlink for dumps and neighbour entries, and
@@ -17,6 +18,7 @@
 #define MR_PORTS_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "config.h"
 #include "mtime.h"
@@ -41,6 +43,8 @@ struct ports_env {
 	void (*start)(void *ctx, struct mr_sess *s);
 	/* The IPv6 probe route of s again (the kernel flushed it with the port). */
 	void (*probe_route)(void *ctx, struct mr_sess *s);
+	/* Every peer's routes decided again (a port drained). */
+	void (*reroute_all)(void *ctx, mtime_t now);
 	/* The port's MTU as the kernel reports it (0: not told). */
 	void (*mtu)(void *ctx, struct mr_port *port, unsigned mtu, mtime_t now);
 	void *ctx;
@@ -60,5 +64,14 @@ void ports_link(const struct ports_env *e, const struct nl_link *l, bool deleted
  * out of memory (logged; nothing done).
  */
 int ports_resync(const struct ports_env *e);
+/*
+ * The admin takes a fast port out of service (drain: every peer's routes
+ * moved off it first, then AdminDown to its peers, RFC 5880 §6.8.16) or
+ * back (undrain); kept across restarts (drainstate.h).  Replies to out.
+ * 0 or -1 (not a fast port of ours).
+ */
+int ports_drain(const struct ports_env *e, const char *name, bool drain, FILE *out);
+/* After a drain: 0 when every peer has confirmed (none still Up), 1 while waiting, -1 on error. */
+int ports_drain_done(const struct ports_env *e, const char *name, FILE *out);
 
 #endif
