@@ -2,7 +2,6 @@
 /* The daemon: sessions per (fast port, candidate peer), routes per peer. */
 #include <errno.h>
 #include <sched.h>
-#include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,11 +9,7 @@
 #include <sys/epoll.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
-#include <sys/socket.h>
 #include <unistd.h>
-
-#include <linux/rtnetlink.h>
 
 #include <systemd/sd-daemon.h>
 
@@ -23,9 +18,9 @@
 #include "control.h"
 #include "daemon.h"
 #include "log.h"
+#include "metricsfile.h"
 #include "mtusess.h"
 #include "mtuport.h"
-#include "net.h"
 #include "nl.h"
 #include "ports.h"
 #include "privs.h"
@@ -39,8 +34,6 @@
 #define RESYNC_INTERVAL MTIME_S(10)
 /* SCHED_FIFO priority: above normal work, below the kernel's own threads. */
 #define MR_RT_PRIORITY 10
-/* How often metrics-file is rewritten. */
-#define METRICS_FILE_EVERY MTIME_S(10)
 
 static const struct mr_node *self_node(const struct mr_daemon *d)
 {
@@ -203,16 +196,12 @@ void daemon_peer_withdraw(struct mr_daemon *d, int peer, mtime_t now)
 
 /* ---- sessions ---- */
 
-/*
- * Redundancy towards a peer: a working fast path and a working LAN path.
- * Losing either (fast down while the LAN is down too, or the LAN down while
- * the fast link works) is worth telling, since the next failure is an outage.
- */
+/* Redundancy towards a peer (redund.h) judged from its sessions now; alerted when lost or restored. */
 static void redundancy_check(struct mr_daemon *d, int peer, mtime_t now)
 {
 	bool fast = false, lan = false, have_lan = false;
-	struct mr_redundancy *p = &d->red[peer];
-	const char *what;
+	struct redund_change chg;
+	char addr[64];
 	int i;
 
 	for (i = 0; i < d->nsess; i++) {
@@ -227,32 +216,16 @@ static void redundancy_check(struct mr_daemon *d, int peer, mtime_t now)
 			fast |= s->bfd.state == BFD_STATE_UP;
 		}
 	}
-	if (!have_lan)
+	if (!redund_judge(&d->red[peer], have_lan, fast, lan, &chg))
 		return;
-	/* Only after both paths have been seen working once: start-up is not a loss. */
-	if (fast && lan)
-		p->seen = true;
-	if (!p->seen || (fast && lan) == !p->lost)
-		return;
-	p->lost = !(fast && lan);
-	what = !fast && !lan ? "fast and LAN paths down" : !lan ? "LAN path down" :
-	       "fast path down";
-	if (p->lost)
-		p->what = what;
-	else
-		what = p->what ? p->what : "?";	/* what was lost */
-	{
-		char addr[64];
-		struct alert_event ev = {
-			.event = p->lost ? "redundancy-lost" : "redundancy-restored",
-			.node = self_node(d)->name, .peer = peer_name(d, peer),
-			.peer_address = mr_addr_str(&d->cfg.nodes[peer].addr4, addr, sizeof(addr)),
-			.port = "", .old_state = p->lost ? "redundant" : what,
-			.new_state = p->lost ? what : "redundant", .diag = "",
-		};
+	struct alert_event ev = {
+		.event = chg.lost ? "redundancy-lost" : "redundancy-restored",
+		.node = self_node(d)->name, .peer = peer_name(d, peer),
+		.peer_address = mr_addr_str(&d->cfg.nodes[peer].addr4, addr, sizeof(addr)),
+		.port = "", .old_state = chg.old_state, .new_state = chg.new_state, .diag = "",
+	};
 
-		alert_emit(d->alert, &ev, now);
-	}
+	alert_emit(d->alert, &ev, now);
 }
 
 /* Session-up alerts only for a session that was Up before (not start-up). */
@@ -624,11 +597,6 @@ int daemon_start(struct mr_daemon *d)
 	return 0;
 }
 
-/*
- * The metrics for node_exporter's textfile collector: written to a
- * temporary file beside it and renamed, so the collector never reads half a
- * file.  A failure is logged once until the next success.
- */
 void daemon_status_view(const struct mr_daemon *d, struct status_view *v)
 {
 	*v = (struct status_view){
@@ -640,37 +608,6 @@ void daemon_status_view(const struct mr_daemon *d, struct status_view *v)
 	};
 }
 
-static void metrics_file_write(struct mr_daemon *d, mtime_t now)
-{
-	struct status_view v;
-	char tmp[300];
-	FILE *f;
-	int err = 0;
-
-	if (!d->cfg.metrics_file[0])
-		return;
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", d->cfg.metrics_file, (int)getpid());
-	f = fopen(tmp, "we");
-	if (!f) {
-		err = errno;
-	} else {
-		daemon_status_view(d, &v);
-		status_metrics(&v, now, f);
-		/* node_exporter runs as another user; the unit's UMask would hide it. */
-		if (fchmod(fileno(f), 0644) != 0 || fflush(f) != 0)
-			err = errno;
-		if (fclose(f) != 0 && !err)
-			err = errno;
-		if (!err && rename(tmp, d->cfg.metrics_file) != 0)
-			err = errno;
-		if (err)
-			unlink(tmp);
-	}
-	if (err && !d->metrics_failing)
-		log_warnx("metrics-file %s: %s (retrying every %d s)", d->cfg.metrics_file,
-			  strerror(err), (int)(METRICS_FILE_EVERY / 1000000));
-	d->metrics_failing = err != 0;
-}
 
 /*
  * Probing at 20 ms x 3 leaves 60 ms of slack: a daemon starved that long by
@@ -874,6 +811,8 @@ static void tx_align(struct mr_daemon *d, mtime_t now)
 /* fire_timers' part that only the main thread runs (see there). */
 static void main_chores(struct mr_daemon *d, mtime_t now)
 {
+	struct status_view v;
+
 	/* Also frees closed clients: must run after every loop_run_once(). */
 	control_timers(d->ctl, now);
 	if (d->next_resync <= now) {
@@ -881,7 +820,10 @@ static void main_chores(struct mr_daemon *d, mtime_t now)
 		d->next_resync = now + RESYNC_INTERVAL;
 	}
 	if (d->next_metrics <= now) {
-		metrics_file_write(d, now);
+		if (d->cfg.metrics_file[0]) {
+			daemon_status_view(d, &v);
+			metricsfile_write(d->cfg.metrics_file, &v, now, &d->metrics_failing);
+		}
 		d->next_metrics = now + METRICS_FILE_EVERY;
 	}
 	if (d->next_watchdog <= now) {

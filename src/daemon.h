@@ -27,6 +27,7 @@
 #include "net.h"
 #include "packet.h"
 #include "path.h"
+#include "redund.h"
 #include "relay.h"
 #include "route.h"
 #include "rx.h"
@@ -39,13 +40,6 @@ struct control;
 struct status_view;
 struct mtuport_env;
 struct ports_env;
-
-/* Redundancy towards a peer: a working fast path and a working LAN path. */
-struct mr_redundancy {
-	bool seen;		/* fast and LAN paths both worked once */
-	bool lost;
-	const char *what;	/* which path was lost (a string literal) */
-};
 
 struct mr_daemon {
 	struct mr_config cfg;
