@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The daemon's run-time state and its dispatcher: BFD sessions on this
- * node's ports (sess.h, mtusess.h), packets in, timers, state changes out
- * to the path policy and the routes (route.h), alerts, relay (relay.h) and
- * link reports (linkmsg.h); start, stop, drain and reload.  status.c and
- * command.c read and steer it: status through a view
+ * node's ports (sess.h, mtusess.h), packets in (rx.h), timers, state
+ * changes out to the path policy and the routes (route.h), alerts, relay
+ * (relay.h) and link reports (linkmsg.h); ports and drain (ports.h), MTU
+ * probing (mtuport.h); start, stop and reload.  The modules it drives get
+ * an environment struct per call (envs.c), never struct mr_daemon.
+ * status.c and command.c read and steer it: status through a view
  * (daemon_status_view()); main() wires command_run in (on_command).
  */
 #ifndef MR_DAEMON_H
