@@ -22,24 +22,28 @@
 # the three), and the churn's namespaces per second.  A daemon that dies or
 # stops answering, or a load that stops, fails the run: a count of 0 from
 # a dead daemon is no figure.  Appends one line per window and set to OUT:
-#   LOAD SET SECS DOWNS_A DOWNS_B DOWNS_C ROUTES LATE_N LATE_MAX_MS CPU_PCT CHURN_PER_S TAKEOVERS ON_LAN
+#   LOAD SET SECS DOWNS_A DOWNS_B DOWNS_C ROUTES LATE_N LATE_MAX_MS CPU_PCT CHURN_PER_S TAKEOVERS ON_LAN FREEZES FREEZE_MAX_MS UNEXPLAINED
 # (TAKEOVERS: the standby thread's over the three nodes, from
 # `meshroutectl -j status`, scheduling.standby_takeovers; ON_LAN: how many
 # of node A's two routes are on the LAN at the window's end -- sessions
 # that flap often are damped, their routes stay on the LAN and then do not
-# count as route changes)
+# count as route changes; FREEZES: whole-host freezes in the window long
+# enough to take down a session of the set -- its detection time less one
+# interval less 5 ms, as busy_explain says -- seen by tests/tools/mrfreeze,
+# FREEZE_MAX_MS the longest freeze of any length; UNEXPLAINED: meshrouted's
+# session downs over the three nodes that no such freeze explains, "-" for
+# bfdd, whose downs are not stamped in a log)
 # ("-" where a set has no such figure).  bench/busy.sh --report OUT prints
 # the markdown table of OUT (medians [min-max] over the windows).
 set -u
 if [ "${1:-}" = --report ]; then
-	exec python3 - "$2" <<'EOF'
+	BENCH_DIR=$(dirname "$0") exec python3 - "$2" <<'EOF'
+import os
 import sys
 from collections import OrderedDict
 
-def median(v):
-    # The lab's median (tests/lab/lib.sh, lab_median): the upper middle one.
-    v = sorted(v)
-    return v[len(v) // 2]
+sys.path.insert(0, os.environ["BENCH_DIR"])
+from stats import median
 
 def cell(vals, fmt="%g"):
     v = [float(x) for x in vals if x != "-"]
@@ -58,18 +62,21 @@ NAMES = {
 rows = OrderedDict()
 for line in open(sys.argv[1]):
     w = line.split()
-    if len(w) in (12, 13):
-        rows.setdefault((w[0], w[1]), []).append((w + ["-"])[2:13])
+    if len(w) in (12, 13, 16):
+        rows.setdefault((w[0], w[1]), []).append((w + ["-"] * 4)[2:16])
 print("| load | daemon | windows | session downs per window, node A / B / C | route changes per window, node A "
       "| node A's routes on the LAN at a window's end (of 2) "
       "| \"ran late\" episodes per window (3 nodes) | worst lateness logged, ms | standby takeovers per window (3 nodes) "
-      "| CPU % per daemon | churn, namespaces/s |")
-print("|---|---|---|---|---|---|---|---|---|---|---|")
+      "| CPU % per daemon | churn, namespaces/s "
+      "| whole-host freezes per window that can take a session down | longest freeze, ms "
+      "| downs no freeze explains (3 nodes) |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 for (load, s), ws in rows.items():
     col = lambda i: [w[i] for w in ws]
-    print("| %s | %s | %d × %s s | %s / %s / %s | %s | %s | %s | %s | %s | %s | %s |" % (
+    print("| %s | %s | %d × %s s | %s / %s / %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
         load, NAMES.get(s, s), len(ws), ws[0][0], cell(col(1)), cell(col(2)), cell(col(3)), cell(col(4)),
-        cell(col(10)), cell(col(5)), cell(col(6)), cell(col(9)), cell(col(7), "%.1f"), cell(col(8), "%.1f")))
+        cell(col(10)), cell(col(5)), cell(col(6)), cell(col(9)), cell(col(7), "%.1f"), cell(col(8), "%.1f"),
+        cell(col(11)), cell(col(12), "%.1f"), cell(col(13))))
 EOF
 fi
 
@@ -201,14 +208,18 @@ bench_busy_late() {
 	END { printf "%d %g\n", n, m }'
 }
 
+busy_freeze_start
 bench_busy_read
 bench_busy_keep
+win_us=$(now_us)
 busy_load_start "$LOAD"
 for ((w = 1; w <= WINDOWS; w++)); do
 	lab_sleep "$SECS"
 	busy_load_check "window $w"
 	bench_busy_read
+	now=$(now_us)
 	el=$(( READ_MS - PREV_MS ))
+	fmax=$(busy_freezes "$win_us" | awk -v from="$win_us" '$1 >= from && $3 > m { m = $3 } END { printf "%g", m }')
 	churn=-
 	[ "$LOAD" = cpu ] || churn=$(awk -v n=$(( READ_CHURN - PREV_CHURN )) -v t="$el" 'BEGIN { printf "%.1f", n * 1000 / t }')
 	line="   window $w ($(awk -v t="$el" 'BEGIN { printf "%.1f", t / 1000 }') s):"
@@ -239,14 +250,26 @@ for ((w = 1; w <= WINDOWS; w++)); do
 			done
 		fi
 		[ "$s" = frr10 ] && lates=- latemax=- take=-
+		case $s in mr20) det=60 ivl=20 ;; *) det=30 ivl=10 ;; esac
+		fz=$(busy_freezes "$win_us" | awk -v from="$win_us" -v min=$((det - ivl - 5)) '$1 >= from && $3 >= min' | wc -l)
+		unexp=-
+		if [ "$s" != frr10 ]; then
+			unexp=0
+			for n in ${SET_NODES[$s]}; do
+				BUSY_DETECT_MS[$n]=$det BUSY_INTERVAL_MS[$n]=$ivl
+				busy_explain "$n" "$win_us" "$now"
+				unexp=$((unexp + BUSY_UNEXPLAINED))
+			done
+		fi
 		cpu=$(lab_median "${cpus[@]}")
-		echo "$LOAD $s $SECS ${downs[*]} $routes $lates $latemax $cpu $churn $take $onlan" >>"$OUT"
-		line+=" $s: downs $(IFS=/; echo "${downs[*]}"), routes $routes (on the LAN now: $onlan), late $lates (worst $latemax ms), takeovers $take, cpu $cpu %;"
+		echo "$LOAD $s $SECS ${downs[*]} $routes $lates $latemax $cpu $churn $take $onlan $fz $fmax $unexp" >>"$OUT"
+		line+=" $s: downs $(IFS=/; echo "${downs[*]}") (no freeze explains $unexp), routes $routes (on the LAN now: $onlan), late $lates (worst $latemax ms), takeovers $take, cpu $cpu %, freezes $fz;"
 	done
 	line=${line%;}
 	[ "$churn" = - ] || line+="; churn $churn namespaces/s"
-	lab_log "$line"
+	lab_log "$line; longest whole-host freeze $fmax ms"
 	bench_busy_keep
+	win_us=$now
 done
 busy_load_stop
 [ "$LOAD" = cpu ] || lab_log "   churn: $BUSY_CHURN_NS namespaces, $BUSY_CHURN_RATE per second"

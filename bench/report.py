@@ -3,7 +3,12 @@
 """bench/report.py RAW [--key value...]: build/bench/raw.txt -> markdown table."""
 import argparse
 import math
+import os
 import random
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from stats import median  # noqa: E402
 
 ap = argparse.ArgumentParser()
 ap.add_argument("raw")
@@ -11,11 +16,6 @@ for k in ("started", "minutes", "machine", "kernel", "os", "meshroute", "frr", "
     ap.add_argument("--" + k, default="?")
 a = ap.parse_args()
 
-def median(v):
-    # The lab's median (tests/lab/lib.sh, lab_median): the middle value, the
-    # upper of the two middle ones of an even count.
-    v = sorted(v)
-    return v[len(v) // 2]
 
 def stats(vals):
     v = sorted(float(x) for x in vals if x != "miss")

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "advert.h"
+#include "bytes.h"
 
 static const uint8_t magic[4] = { 0x6d, 0x72, 0x52, 0x41 };	/* "mrRA" */
 
@@ -28,19 +29,6 @@ const char *advert_err_name(int err)
 bool advert_is(const uint8_t *buf, size_t len)
 {
 	return len >= sizeof(magic) && memcmp(buf, magic, sizeof(magic)) == 0;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 _Static_assert(ADVERT_MAC_LEN == AUTH_MSG_MAC_LEN, "the advert MAC is auth.h's message HMAC");

@@ -334,31 +334,88 @@ static void mesh_rx(struct linkmsg_state *lm, const struct linkmsg_env *e,
 		meshnode_table_rx(lm->mesh, sender, r->seq, &r->nodes, via, now);
 }
 
+/*
+ * The sender's node index of a report that came over one cable hop, decodes
+ * and authenticates, and names as sender the node it came from; -1 (counted
+ * and logged as a drop) for any other.
+ */
+static int report_sender(struct linkmsg_state *lm, const struct linkmsg_env *e,
+			 const struct net_msg *m, struct linkrep *r)
+{
+	int err, sender;
+
+	/* Only a neighbour on a cable can send with TTL 255 that arrives as 255. */
+	if (m->ttl != 255) {
+		drop(lm, e, LINKMSG_DROP_TTL, m, NULL);
+		return -1;
+	}
+	err = linkrep_decode(m->buf, m->len, e->keys, r);
+	if (err != LINKREP_OK) {
+		lm->drop_decode[err]++;
+		drop(lm, e, LINKMSG_DROP_DECODE, m, linkrep_err_name(err));
+		return -1;
+	}
+	sender = node_by_addr(lm, e, &r->sender);
+	if (sender < 0 || sender == e->self || !mr_addr_eq(&m->src, &r->sender)) {
+		drop(lm, e, LINKMSG_DROP_SENDER, m, NULL);
+		return -1;
+	}
+	return sender;
+}
+
+/*
+ * Our tx time came back, held by the peer for held_us: the rest is the
+ * cable both ways.  Both ends' arrival times are kernel stamps, so a report
+ * read late (untrusted stamp) gives no sample.
+ */
+static void rtt_sample(struct mr_link *l, const struct net_msg *m, const struct linkrep_link *rl,
+		       bool trusted)
+{
+	int64_t rtt;
+
+	if (!trusted || !rl->echo_us || rl->echo_us > (uint64_t)m->rx_at)
+		return;
+	rtt = (int64_t)((uint64_t)m->rx_at - rl->echo_us) - rl->held_us;
+	if (rtt >= 0 && rtt < MTIME_S(10))
+		rtt_add(&l->rtt, (uint32_t)rtt, m->rx_at);
+}
+
+/* The counts wait until every probe that came before the report has been read. */
+static void report_defer(struct linkmsg_state *lm, const struct linkmsg_env *e, int li,
+			 const struct net_msg *m, const struct linkrep_link *rl, bool trusted,
+			 mtime_t now)
+{
+	struct linkmsg_pending *p;
+
+	if (lm->npend == LINKMSG_PENDING) {
+		linkmsg_process(lm, e, now);
+		if (lm->npend == LINKMSG_PENDING) {
+			memmove(&lm->pend[0], &lm->pend[1],
+				sizeof(lm->pend[0]) * (LINKMSG_PENDING - 1));
+			lm->npend--;
+		}
+	}
+	p = &lm->pend[lm->npend++];
+	p->link = li;
+	p->at = m->rx_at;
+	p->trusted = trusted;
+	p->read_at = now;
+	p->l = *rl;
+	*e->rx_backlog = true;
+	lm->settle_at = mtime_min(lm->settle_at, p->at + LINKMSG_SETTLE + LINKMSG_SLACK);
+}
+
 static void report_rx(struct linkmsg_state *lm, const struct linkmsg_env *e,
 		      const struct net_msg *m, mtime_t now)
 {
 	struct linkrep r;
 	struct mr_link *l;
-	struct linkmsg_pending *p;
 	bool trusted = m->rx_delay > 0 && m->rx_delay <= LINKMSG_STAMP_TRUST;
-	int err, sender, li;
+	int sender, li;
 
-	/* Only a neighbour on a cable can send with TTL 255 that arrives as 255. */
-	if (m->ttl != 255) {
-		drop(lm, e, LINKMSG_DROP_TTL, m, NULL);
+	sender = report_sender(lm, e, m, &r);
+	if (sender < 0)
 		return;
-	}
-	err = linkrep_decode(m->buf, m->len, e->keys, &r);
-	if (err != LINKREP_OK) {
-		lm->drop_decode[err]++;
-		drop(lm, e, LINKMSG_DROP_DECODE, m, linkrep_err_name(err));
-		return;
-	}
-	sender = node_by_addr(lm, e, &r.sender);
-	if (sender < 0 || sender == e->self || !mr_addr_eq(&m->src, &r.sender)) {
-		drop(lm, e, LINKMSG_DROP_SENDER, m, NULL);
-		return;
-	}
 	/* A node table alone: for the view only, from a fast port or the LAN. */
 	if (r.has_nodes && !r.has_link) {
 		mesh_rx(lm, e, m, sender, &r, now);
@@ -387,33 +444,8 @@ static void report_rx(struct linkmsg_state *lm, const struct linkmsg_env *e,
 	if (!r.has_link)
 		return;
 	memcpy(l->peer_port, r.link.port, sizeof(l->peer_port));
-	/*
-	 * Our tx time came back, held by the peer for held_us: the rest is the
-	 * cable both ways.  Both ends' arrival times are kernel stamps.
-	 */
-	if (trusted && r.link.echo_us && r.link.echo_us <= (uint64_t)m->rx_at) {
-		int64_t rtt = (int64_t)((uint64_t)m->rx_at - r.link.echo_us) - r.link.held_us;
-
-		if (rtt >= 0 && rtt < MTIME_S(10))
-			rtt_add(&l->rtt, (uint32_t)rtt, m->rx_at);
-	}
-	/* The counts wait until every probe that came before the report has been read. */
-	if (lm->npend == LINKMSG_PENDING) {
-		linkmsg_process(lm, e, now);
-		if (lm->npend == LINKMSG_PENDING) {
-			memmove(&lm->pend[0], &lm->pend[1],
-				sizeof(lm->pend[0]) * (LINKMSG_PENDING - 1));
-			lm->npend--;
-		}
-	}
-	p = &lm->pend[lm->npend++];
-	p->link = li;
-	p->at = m->rx_at;
-	p->trusted = trusted;
-	p->read_at = now;
-	p->l = r.link;
-	*e->rx_backlog = true;
-	lm->settle_at = mtime_min(lm->settle_at, p->at + LINKMSG_SETTLE + LINKMSG_SLACK);
+	rtt_sample(l, m, &r.link, trusted);
+	report_defer(lm, e, li, m, &r.link, trusted, now);
 }
 
 void linkmsg_rx(struct linkmsg_state *lm, const struct linkmsg_env *e)

@@ -381,31 +381,16 @@ void mesh_render(const struct mesh_view *v, enum mesh_format fmt, FILE *out)
 
 /* ---- metrics ---- */
 
-/* A label value: backslash, double quote and newline escaped (format 0.0.4). */
-static void prom_value(const char *s, FILE *out)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
-			fprintf(out, "\\%c", *s);
-		else if (*s == '\n')
-			fputs("\\n", out);
-		else
-			fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
 static void link_labels(const struct mesh_view *v, const struct mesh_link *l, FILE *out)
 {
 	fputs("node_a=", out);
-	prom_value(v->names[l->a], out);
+	fmt_prom_value(v->names[l->a], out);
 	fputs(",port_a=", out);
-	prom_value(l->port_a, out);
+	fmt_prom_value(l->port_a, out);
 	fputs(",node_b=", out);
-	prom_value(v->names[l->b], out);
+	fmt_prom_value(v->names[l->b], out);
 	fputs(",port_b=", out);
-	prom_value(l->port_b, out);
+	fmt_prom_value(l->port_b, out);
 }
 
 static void family(const char *name, const char *type, const char *help, FILE *out)
@@ -421,11 +406,13 @@ static void seconds(uint64_t us, FILE *out)
 
 enum link_metric { LM_RTT, LM_JITTER, LM_DETECT, LM_LAST_DETECT };
 
-static void link_seconds(const struct mesh_view *v, const char *name, enum link_metric m,
-			 FILE *out)
+/* A gauge family in seconds, one sample a cable that has the figure. */
+static void link_gauge(const struct mesh_view *v, const char *name, const char *help,
+		       enum link_metric m, FILE *out)
 {
 	int i;
 
+	family(name, "gauge", help, out);
 	for (i = 0; i < v->nlinks; i++) {
 		const struct mesh_link *l = &v->links[i];
 		int64_t us = m == LM_RTT ? l->rtt_us : m == LM_JITTER ? l->jitter_us :
@@ -455,13 +442,11 @@ void mesh_metrics(const struct mesh_view *v, FILE *out)
 			link_labels(v, &v->links[i], out);
 			fprintf(out, ",state=\"%s\"} %d\n", mesh_state_name(s), v->links[i].state == s);
 		}
-	family("meshroute_link_rtt_seconds", "gauge",
-	       "Round-trip time of a cable: median of the last 16 link reports (no sample while unknown).",
-	       out);
-	link_seconds(v, "meshroute_link_rtt_seconds", LM_RTT, out);
-	family("meshroute_link_rtt_jitter_seconds", "gauge",
-	       "Mean difference between consecutive round-trip times of a cable.", out);
-	link_seconds(v, "meshroute_link_rtt_jitter_seconds", LM_JITTER, out);
+	link_gauge(v, "meshroute_link_rtt_seconds",
+		   "Round-trip time of a cable: median of the last 16 link reports (no sample while unknown).",
+		   LM_RTT, out);
+	link_gauge(v, "meshroute_link_rtt_jitter_seconds",
+		   "Mean difference between consecutive round-trip times of a cable.", LM_JITTER, out);
 	family("meshroute_link_loss_ratio", "gauge",
 	       "Probes lost on a cable over the last 10 s, 0..1, per direction (no sample while unknown).",
 	       out);
@@ -488,18 +473,17 @@ void mesh_metrics(const struct mesh_view *v, FILE *out)
 		link_labels(v, l, out);
 		fprintf(out, "} %" PRIu32 "\n", l->flaps);
 	}
-	family("meshroute_link_detect_time_seconds", "gauge",
-	       "Detection time of a cable's session (RFC 5880 6.8.4), the longer of its two ends.",
-	       out);
-	link_seconds(v, "meshroute_link_detect_time_seconds", LM_DETECT, out);
-	family("meshroute_link_last_detect_seconds", "gauge",
-	       "Silence before a cable's last detection timeout (no sample if none).", out);
-	link_seconds(v, "meshroute_link_last_detect_seconds", LM_LAST_DETECT, out);
+	link_gauge(v, "meshroute_link_detect_time_seconds",
+		   "Detection time of a cable's session (RFC 5880 6.8.4), the longer of its two ends.",
+		   LM_DETECT, out);
+	link_gauge(v, "meshroute_link_last_detect_seconds",
+		   "Silence before a cable's last detection timeout (no sample if none).",
+		   LM_LAST_DETECT, out);
 	family("meshroute_mesh_node_reporting", "gauge",
 	       "1 if this node has a live link table from the node (itself: always), else 0.", out);
 	for (i = 0; i < v->nnodes; i++) {
 		fputs("meshroute_mesh_node_reporting{node=", out);
-		prom_value(v->names[i], out);
+		fmt_prom_value(v->names[i], out);
 		fprintf(out, "} %d\n", v->live[i]);
 	}
 	family("meshroute_mesh_warnings", "gauge", "Cabling warnings of the mesh view, by kind.",

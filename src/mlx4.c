@@ -405,10 +405,94 @@ static int port_write(const struct mlx4_port *p, const char *type)
 	return e;
 }
 
+/*
+ * Writes TYPE to every port not already of that type, before reading any
+ * back: a card may take the new type only for both ports at once.
+ * werr[i]: 0 untouched, -1 written, else the errno of the write.
+ */
+static void ports_write(const struct mlx4_list *list, const char *type, int *werr)
+{
+	size_t i;
+
+	for (i = 0; i < list->n; i++) {
+		const struct mlx4_port *p = &list->ports[i];
+
+		if (p->port == 0 || port_is(p, type))
+			continue;
+		werr[i] = port_write(p, type);
+		werr[i] = werr[i] ? werr[i] : -1;
+	}
+}
+
+/*
+ * Reads each written port back and says what became of it: the ports now
+ * of TYPE on OUT (counted in *changed), the others on ERR with the reason.
+ * 0 if every port is of TYPE, -1 if not.
+ */
+static int ports_verify(struct mlx4_list *list, const char *type, const int *werr,
+			int *changed, FILE *out, FILE *err)
+{
+	int ret = 0;
+	size_t i;
+
+	for (i = 0; i < list->n; i++) {
+		struct mlx4_port *p = &list->ports[i];
+		char before[32], after[32];
+
+		if (p->port == 0)
+			continue;
+		mlx4_type_text(p, before, sizeof(before));
+		if (werr[i] == 0) {
+			fprintf(out, "%s port %d: already %s\n", p->pci, p->port, before);
+			continue;
+		}
+		port_read(p);
+		mlx4_type_text(p, after, sizeof(after));
+		if (port_is(p, type)) {
+			fprintf(out, "%s port %d: %s -> %s\n", p->pci, p->port, before, after);
+			(*changed)++;
+			continue;
+		}
+		ret = -1;
+		if (werr[i] > 0)
+			fprintf(err, "meshroutectl: %s port %d: cannot write \"%s\" to %s: %s%s\n",
+				p->pci, p->port, type, p->path, strerror(werr[i]),
+				(werr[i] == EACCES || werr[i] == EPERM) && geteuid() != 0 ?
+					" (root needed)" : "");
+		else
+			fprintf(err, "meshroutectl: %s port %d: still %s after writing \"%s\" to %s "
+				     "(the kernel log may say why)\n",
+				p->pci, p->port, after, type, p->path);
+	}
+	return ret;
+}
+
+/*
+ * A write to sysfs lasts until the driver reloads; the module option is
+ * what survives a reboot, so the admin is told the line to keep.  "auto"
+ * is the driver's default and needs none.
+ */
+static void persist_hint(const struct mlx4_list *list, const char *type, FILE *out)
+{
+	/* port_type_array: 1 InfiniBand, 2 Ethernet, one value per port. */
+	int maxport = 0, k;
+	size_t i;
+
+	if (strcmp(type, "auto") == 0)
+		return;
+	for (i = 0; i < list->n; i++)
+		if (list->ports[i].port > maxport)
+			maxport = list->ports[i].port;
+	fprintf(out, "until the next reboot; to keep it, put \"options mlx4_core port_type_array=");
+	for (k = 0; k < maxport; k++)
+		fprintf(out, "%s%c", k ? "," : "", strcmp(type, "eth") == 0 ? '2' : '1');
+	fprintf(out, "\" in /etc/modprobe.d/mlx4.conf and run update-initramfs -u\n");
+}
+
 int mlx4_set(const char *sysroot, const char *type, FILE *out, FILE *err)
 {
 	struct mlx4_list list;
-	int *werr = NULL, cards, ret = 0, changed = 0;
+	int *werr = NULL, cards, ret, changed = 0;
 	size_t i, nports = 0;
 
 	if (!mlx4_type_valid(type)) {
@@ -432,56 +516,10 @@ int mlx4_set(const char *sysroot, const char *type, FILE *out, FILE *err)
 		mlx4_list_free(&list);
 		return -1;
 	}
-	/* Write every port first: a card may take the new type only for both ports at once. */
-	for (i = 0; i < list.n; i++) {
-		struct mlx4_port *p = &list.ports[i];
-
-		if (p->port == 0 || port_is(p, type))
-			continue;
-		werr[i] = port_write(p, type);
-		werr[i] = werr[i] ? werr[i] : -1;	/* -1: written */
-	}
-	for (i = 0; i < list.n; i++) {
-		struct mlx4_port *p = &list.ports[i];
-		char before[32], after[32];
-
-		if (p->port == 0)
-			continue;
-		mlx4_type_text(p, before, sizeof(before));
-		if (werr[i] == 0) {
-			fprintf(out, "%s port %d: already %s\n", p->pci, p->port, before);
-			continue;
-		}
-		port_read(p);
-		mlx4_type_text(p, after, sizeof(after));
-		if (port_is(p, type)) {
-			fprintf(out, "%s port %d: %s -> %s\n", p->pci, p->port, before, after);
-			changed++;
-			continue;
-		}
-		ret = -1;
-		if (werr[i] > 0)
-			fprintf(err, "meshroutectl: %s port %d: cannot write \"%s\" to %s: %s%s\n",
-				p->pci, p->port, type, p->path, strerror(werr[i]),
-				(werr[i] == EACCES || werr[i] == EPERM) && geteuid() != 0 ?
-					" (root needed)" : "");
-		else
-			fprintf(err, "meshroutectl: %s port %d: still %s after writing \"%s\" to %s "
-				     "(the kernel log may say why)\n",
-				p->pci, p->port, after, type, p->path);
-	}
-	if (changed && strcmp(type, "auto") != 0) {
-		/* port_type_array: 1 InfiniBand, 2 Ethernet, one value per port. */
-		int maxport = 0, k;
-
-		for (i = 0; i < list.n; i++)
-			if (list.ports[i].port > maxport)
-				maxport = list.ports[i].port;
-		fprintf(out, "until the next reboot; to keep it, put \"options mlx4_core port_type_array=");
-		for (k = 0; k < maxport; k++)
-			fprintf(out, "%s%c", k ? "," : "", strcmp(type, "eth") == 0 ? '2' : '1');
-		fprintf(out, "\" in /etc/modprobe.d/mlx4.conf and run update-initramfs -u\n");
-	}
+	ports_write(&list, type, werr);
+	ret = ports_verify(&list, type, werr, &changed, out, err);
+	if (changed)
+		persist_hint(&list, type, out);
 	free(werr);
 	mlx4_list_free(&list);
 	return ret;

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "log.h"
 #include "net.h"
 #include "nl.h"
@@ -201,11 +202,6 @@ static bool resolve(struct bpf_asm *a)
 	return true;
 }
 
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* From one of m's peers (none given: anyone), else to L_DROP; -EINVAL for a peer that does not fit. */
 static int filter_source(struct bpf_asm *a, int family, const struct net_bfd_match *m)
 {
@@ -224,12 +220,12 @@ static int filter_source(struct bpf_asm *a, int family, const struct net_bfd_mat
 		if (m->peers[i].family != family || next >= (int)(sizeof(a->at) / sizeof(a->at[0])))
 			return -EINVAL;
 		if (!v6) {
-			op(a, jeq, be32(b), L_PASS, L_NEXT);
+			op(a, jeq, get32(b), L_PASS, L_NEXT);
 			continue;
 		}
 		for (w = 0; w < 4; w++) {
 			stmt(a, ld_w, F_NET(8 + 4 * w));
-			op(a, jeq, be32(b + 4 * w), w == 3 ? L_PASS : L_NEXT, next);
+			op(a, jeq, get32(b + 4 * w), w == 3 ? L_PASS : L_NEXT, next);
 		}
 		here(a, next);
 	}

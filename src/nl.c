@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -552,24 +553,40 @@ int nl_dump_links(struct nl *nl, const struct nl_handlers *h)
 	return nl_dump(nl, nlh, "link", &f);
 }
 
-int nl_dump_addrs(struct nl *nl, int family, const struct nl_handlers *h)
+_Static_assert(offsetof(struct ifaddrmsg, ifa_family) == 0 && offsetof(struct rtmsg, rtm_family) == 0,
+	       "dump_family() sets the family as the header's first byte");
+
+/*
+ * A dump of `type` selected by family alone (a header of hdrlen bytes, all
+ * zero but the family), through h; AF_UNSPEC dumps IPv4, then IPv6.  `what`
+ * names the objects for the log, after "IPv4 " or "IPv6 ".
+ */
+static int dump_family(struct nl *nl, uint16_t type, size_t hdrlen, int family, const char *what,
+		       const struct nl_handlers *h)
 {
 	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(8)));
 	const struct nl_filter f = { .h = h ? h : &nl_no_handlers };
-	struct ifaddrmsg *ifa;
 	struct nlmsghdr *nlh;
+	char desc[64];
+	uint8_t *hdr;
 	int err;
 
 	if (family == AF_UNSPEC) {
-		if ((err = nl_dump_addrs(nl, AF_INET, h)) < 0)
+		if ((err = dump_family(nl, type, hdrlen, AF_INET, what, h)) < 0)
 			return err;
-		return nl_dump_addrs(nl, AF_INET6, h);
+		return dump_family(nl, type, hdrlen, AF_INET6, what, h);
 	}
 	if (nl_addr_len(family) == 0)
 		return -EAFNOSUPPORT;
-	nlh = nl_req(buf, RTM_GETADDR, NLM_F_DUMP, (void **)&ifa, sizeof(*ifa));
-	ifa->ifa_family = family;
-	return nl_dump(nl, nlh, family == AF_INET ? "IPv4 address" : "IPv6 address", &f);
+	nlh = nl_req(buf, type, NLM_F_DUMP, (void **)&hdr, hdrlen);
+	hdr[0] = (uint8_t)family;
+	snprintf(desc, sizeof(desc), "%s %s", family == AF_INET ? "IPv4" : "IPv6", what);
+	return nl_dump(nl, nlh, desc, &f);
+}
+
+int nl_dump_addrs(struct nl *nl, int family, const struct nl_handlers *h)
+{
+	return dump_family(nl, RTM_GETADDR, sizeof(struct ifaddrmsg), family, "address", h);
 }
 
 int nl_dump_routes(struct nl *nl, int family, uint32_t table, uint8_t protocol,
@@ -873,17 +890,47 @@ static bool route_put_oifs(struct nlmsghdr *nlh, size_t size, const struct nl_ro
 	return mnl_attr_put_check(nlh, size, RTA_MULTIPATH, (size_t)r->noif * sizeof(nh[0]), nh);
 }
 
-/* An acked RTM_NEWROUTE/RTM_DELROUTE for r in buf (NL_REQ_SIZE): family, prefix, table, our protocol. */
+/*
+ * An acked RTM_NEWROUTE/RTM_DELROUTE for r in buf (NL_REQ_SIZE), with what
+ * both carry: family, prefix, table, our protocol, then RTA_DST and
+ * RTA_TABLE (the table in full: rtm_table holds only 8 bits).  The caller
+ * sets scope and type and adds the rest.  NULL if it does not fit.
+ */
 static struct nlmsghdr *route_msg(uint8_t *buf, uint16_t type, uint16_t flags,
 				  const struct nl_route_req *r, struct rtmsg **rtm)
 {
 	struct nlmsghdr *nlh = nl_req(buf, type, NLM_F_ACK | flags, (void **)rtm, sizeof(**rtm));
+	size_t alen = nl_addr_len(r->family);
 
 	(*rtm)->rtm_family = (uint8_t)r->family;
 	(*rtm)->rtm_dst_len = r->dst_len;
 	(*rtm)->rtm_table = r->table < 256 ? (uint8_t)r->table : RT_TABLE_UNSPEC;
 	(*rtm)->rtm_protocol = MR_RTPROT;
+	if (!mnl_attr_put_check(nlh, NL_REQ_SIZE, RTA_DST, alen, r->dst) ||
+	    !mnl_attr_put_u32_check(nlh, NL_REQ_SIZE, RTA_TABLE, r->table))
+		return NULL;
 	return nlh;
+}
+
+/*
+ * Sends a route request and logs its result once ("nl: route WHAT DESC
+ * proto N", NOTE after a success).  A delete of a route that is not there
+ * is no failure worth a warning: the caller wanted it gone.
+ */
+static int route_talk(struct nl *nl, struct nlmsghdr *nlh, const char *what, const char *desc,
+		      const char *note)
+{
+	char ext[300];
+	int err = nl_talk(nl, nlh, NULL, NULL);
+
+	if (nlh->nlmsg_type == RTM_DELROUTE && (err == -ESRCH || err == -ENOENT))
+		log_debug("nl: route %s %s proto %u: not installed", what, desc, MR_RTPROT);
+	else if (err < 0)
+		log_warnx("nl: route %s %s proto %u: %s%s", what, desc, MR_RTPROT, strerror(-err),
+			  nl_ext_suffix(nl, ext, sizeof(ext)));
+	else
+		log_debug("nl: route %s %s proto %u%s", what, desc, MR_RTPROT, note);
+	return err;
 }
 
 /*
@@ -909,7 +956,7 @@ int nl_route_replace(struct nl *nl, const struct nl_route_req *r)
 {
 	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(8)));
 	size_t alen = nl_addr_len(r->family);
-	char desc[300], ext[300];
+	char desc[300];
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
 	uint32_t nh_id = 0;
@@ -925,27 +972,20 @@ int nl_route_replace(struct nl *nl, const struct nl_route_req *r)
 		return err;
 
 	nlh = route_msg(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, r, &rtm);
-	/* A gateway route is universe scope; the gateway itself is on-link (RTNH_F_ONLINK). */
-	rtm->rtm_scope = r->has_gw || r->noif == 0 ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
-	rtm->rtm_type = r->noif == 0 ? RTN_UNREACHABLE : RTN_UNICAST;
-	if (r->has_gw)
-		rtm->rtm_flags |= RTNH_F_ONLINK;
-	if (!mnl_attr_put_check(nlh, sizeof(buf), RTA_DST, alen, r->dst) ||
-	    !mnl_attr_put_u32_check(nlh, sizeof(buf), RTA_TABLE, r->table) ||
+	if (!nlh ||
 	    (r->has_src && r->noif > 0 &&
 	     !mnl_attr_put_check(nlh, sizeof(buf), RTA_PREFSRC, alen, r->src)) ||
 	    (r->has_gw && !mnl_attr_put_check(nlh, sizeof(buf), RTA_GATEWAY, alen, r->gw)) ||
 	    (r->metric && !mnl_attr_put_u32_check(nlh, sizeof(buf), RTA_PRIORITY, r->metric)) ||
 	    !route_put_oifs(nlh, sizeof(buf), r, nh_id))
 		return -EMSGSIZE;
+	/* A gateway route is universe scope; the gateway itself is on-link (RTNH_F_ONLINK). */
+	rtm->rtm_scope = r->has_gw || r->noif == 0 ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	rtm->rtm_type = r->noif == 0 ? RTN_UNREACHABLE : RTN_UNICAST;
+	if (r->has_gw)
+		rtm->rtm_flags |= RTNH_F_ONLINK;
 
-	err = nl_talk(nl, nlh, NULL, NULL);
-	if (err < 0)
-		log_warnx("nl: route replace %s proto %u: %s%s", desc, MR_RTPROT, strerror(-err),
-			  nl_ext_suffix(nl, ext, sizeof(ext)));
-	else
-		log_debug("nl: route replace %s proto %u%s", desc, MR_RTPROT,
-			  nh_id ? " (nexthop group)" : "");
+	err = route_talk(nl, nlh, "replace", desc, nh_id ? " (nexthop group)" : "");
 	/* A failed write holds on to its group: the kernel may still route through it. */
 	if (nh_id)
 		nh_group_of(nl, r->dst, false)->in_use = true;
@@ -957,8 +997,7 @@ int nl_route_replace(struct nl *nl, const struct nl_route_req *r)
 int nl_route_delete(struct nl *nl, const struct nl_route_req *r)
 {
 	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(8)));
-	size_t alen = nl_addr_len(r->family);
-	char desc[300], ext[300];
+	char desc[300];
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
 	int err;
@@ -967,24 +1006,16 @@ int nl_route_delete(struct nl *nl, const struct nl_route_req *r)
 		return err;
 	nl_route_str(desc, sizeof(desc), r);
 	nlh = route_msg(buf, RTM_DELROUTE, 0, r, &rtm);	/* only ours: MR_RTPROT */
-	rtm->rtm_scope = RT_SCOPE_NOWHERE;	/* any scope */
-	rtm->rtm_type = RTN_UNSPEC;		/* any type */
 	/* One oif and a metric pick one of several routes to dst (probe routes). */
-	if (!mnl_attr_put_check(nlh, sizeof(buf), RTA_DST, alen, r->dst) ||
-	    !mnl_attr_put_u32_check(nlh, sizeof(buf), RTA_TABLE, r->table) ||
+	if (!nlh ||
 	    (r->noif == 1 && r->metric &&
 	     (!mnl_attr_put_u32_check(nlh, sizeof(buf), RTA_OIF, (uint32_t)r->oif[0]) ||
 	      !mnl_attr_put_u32_check(nlh, sizeof(buf), RTA_PRIORITY, r->metric))))
 		return -EMSGSIZE;
+	rtm->rtm_scope = RT_SCOPE_NOWHERE;	/* any scope */
+	rtm->rtm_type = RTN_UNSPEC;		/* any type */
 
-	err = nl_talk(nl, nlh, NULL, NULL);
-	if (err == -ESRCH || err == -ENOENT)
-		log_debug("nl: route delete %s proto %u: not installed", desc, MR_RTPROT);
-	else if (err < 0)
-		log_warnx("nl: route delete %s proto %u: %s%s", desc, MR_RTPROT, strerror(-err),
-			  nl_ext_suffix(nl, ext, sizeof(ext)));
-	else
-		log_debug("nl: route delete %s proto %u", desc, MR_RTPROT);
+	err = route_talk(nl, nlh, "delete", desc, "");
 	if ((err == 0 || err == -ESRCH || err == -ENOENT) && r->family == AF_INET6 &&
 	    r->table == RT_TABLE_MAIN && r->dst_len == 128)
 		nh_group_release(nl, r->dst);
@@ -1226,25 +1257,11 @@ void nl_close(struct nl *nl)
 
 /* ---- host checks (hostcheck.c) ---- */
 
+/*
+ * Strict checking: table 0 and protocol 0 select every table and protocol,
+ * and dump_family's filter (routes = false) passes them all on.
+ */
 int nl_dump_all_routes(struct nl *nl, int family, const struct nl_handlers *h)
 {
-	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(8)));
-	/* routes = false: nl_dispatch passes every table and protocol on. */
-	const struct nl_filter f = { .h = h ? h : &nl_no_handlers };
-	struct rtmsg *rtm;
-	struct nlmsghdr *nlh;
-	int err;
-
-	if (family == AF_UNSPEC) {
-		if ((err = nl_dump_all_routes(nl, AF_INET, h)) < 0)
-			return err;
-		return nl_dump_all_routes(nl, AF_INET6, h);
-	}
-	if (nl_addr_len(family) == 0)
-		return -EAFNOSUPPORT;
-	nlh = nl_req(buf, RTM_GETROUTE, NLM_F_DUMP, (void **)&rtm, sizeof(*rtm));
-	/* Strict checking: table 0 and protocol 0 select every table and protocol. */
-	rtm->rtm_family = family;
-	return nl_dump(nl, nlh, family == AF_INET ? "IPv4 route (all tables)" : "IPv6 route (all tables)",
-		       &f);
+	return dump_family(nl, RTM_GETROUTE, sizeof(struct rtmsg), family, "route (all tables)", h);
 }

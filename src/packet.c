@@ -2,6 +2,7 @@
 /* BFD Control packet codec, RFC 5880 §4 and the stateless checks of §6.8.6. */
 #include <string.h>
 
+#include "bytes.h"
 #include "packet.h"
 
 /* Byte 1 of the Mandatory Section, RFC 5880 §4.1: Sta(2) P F C A D M. */
@@ -32,19 +33,6 @@
 #define AUTH_SIMPLE_MAX_LEN (3 + BFD_AUTH_PASSWORD_MAX)
 #define AUTH_MD5_LEN 24
 #define AUTH_SHA1_LEN 28
-
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 /* Digest size for the MD5/SHA1 types, 0 for the others. */
 static size_t auth_digest_len(uint8_t type)
@@ -103,7 +91,7 @@ static int decode_auth(const uint8_t *buf, size_t avail, struct bfd_auth *a)
 	/* §4.3/§4.4: the Reserved byte is ignored on receipt. */
 	dlen = auth_digest_len(a->type);
 	a->key_id = buf[OFF_AUTH_KEY_ID];
-	a->seq = get_be32(buf + OFF_AUTH_SEQ);
+	a->seq = get32(buf + OFF_AUTH_SEQ);
 	memcpy(a->digest, buf + OFF_AUTH_DIGEST, dlen);
 	return BFD_DECODE_OK;
 }
@@ -125,11 +113,11 @@ int bfd_decode(const uint8_t *buf, size_t len, struct bfd_packet *out)
 	out->multipoint = buf[1] & BFD_FLAG_M;
 	out->detect_mult = buf[2];
 	out->length = buf[3];
-	out->my_discr = get_be32(buf + OFF_MY_DISCR);
-	out->your_discr = get_be32(buf + OFF_YOUR_DISCR);
-	out->desired_min_tx_us = get_be32(buf + OFF_DESIRED_TX);
-	out->required_min_rx_us = get_be32(buf + OFF_REQUIRED_RX);
-	out->required_min_echo_rx_us = get_be32(buf + OFF_REQUIRED_ECHO_RX);
+	out->my_discr = get32(buf + OFF_MY_DISCR);
+	out->your_discr = get32(buf + OFF_YOUR_DISCR);
+	out->desired_min_tx_us = get32(buf + OFF_DESIRED_TX);
+	out->required_min_rx_us = get32(buf + OFF_REQUIRED_RX);
+	out->required_min_echo_rx_us = get32(buf + OFF_REQUIRED_ECHO_RX);
 
 	/* §6.8.6, in the RFC's order, so the first rule broken is the one reported. */
 	if (out->version != BFD_VERSION)
@@ -211,11 +199,11 @@ size_t bfd_encode(const struct bfd_packet *p, uint8_t *buf, size_t cap)
 			   (p->multipoint ? BFD_FLAG_M : 0));
 	buf[2] = p->detect_mult;
 	buf[3] = (uint8_t)total;
-	put_be32(buf + OFF_MY_DISCR, p->my_discr);
-	put_be32(buf + OFF_YOUR_DISCR, p->your_discr);
-	put_be32(buf + OFF_DESIRED_TX, p->desired_min_tx_us);
-	put_be32(buf + OFF_REQUIRED_RX, p->required_min_rx_us);
-	put_be32(buf + OFF_REQUIRED_ECHO_RX, p->required_min_echo_rx_us);
+	put32(buf + OFF_MY_DISCR, p->my_discr);
+	put32(buf + OFF_YOUR_DISCR, p->your_discr);
+	put32(buf + OFF_DESIRED_TX, p->desired_min_tx_us);
+	put32(buf + OFF_REQUIRED_RX, p->required_min_rx_us);
+	put32(buf + OFF_REQUIRED_ECHO_RX, p->required_min_echo_rx_us);
 	if (!p->auth_present)
 		return total;
 
@@ -227,7 +215,7 @@ size_t bfd_encode(const struct bfd_packet *p, uint8_t *buf, size_t cap)
 		return total;
 	}
 	/* §4.3/§4.4: Reserved is zero on transmit (left by the memset). */
-	put_be32(buf + OFF_AUTH_SEQ, a->seq);
+	put32(buf + OFF_AUTH_SEQ, a->seq);
 	memcpy(buf + OFF_AUTH_DIGEST, a->digest, auth_digest_len(a->type));
 	return total;
 }

@@ -656,15 +656,22 @@ static void drops_text(const struct status_view *d, FILE *out)
 	fprintf(out, "\n");
 }
 
+/* " name count, name count, ..." from a counter array and its names. */
+static void text_counters(const uint64_t *count, int n, const char *(*name)(int), FILE *out)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		fprintf(out, "%s %s %" PRIu64, i ? "," : "", name(i), count[i]);
+}
+
 static void linkmsg_text(const struct status_view *d, FILE *out)
 {
 	const struct linkmsg_state *lm = d->lm;
-	int i;
 
 	fprintf(out, "link reports: sent %" PRIu64 ", received %" PRIu64 ", dropped:",
 		lm->tx_packets, lm->rx_packets);
-	for (i = 0; i < LINKMSG_DROP_MAX; i++)
-		fprintf(out, "%s %s %" PRIu64, i ? "," : "", linkmsg_drop_name(i), lm->drops[i]);
+	text_counters(lm->drops, LINKMSG_DROP_MAX, linkmsg_drop_name, out);
 	fprintf(out, "\n");
 }
 
@@ -697,43 +704,54 @@ static void relay_text(const struct status_view *d, mtime_t now, FILE *out)
 	}
 	fprintf(out, "relay adverts: sent %" PRIu64 ", received %" PRIu64 ", dropped:",
 		r->tx_packets, r->rx_packets);
-	for (i = 0; i < RELAY_DROP_MAX; i++)
-		fprintf(out, "%s %s %" PRIu64, i ? "," : "", relay_drop_name(i), r->drops[i]);
+	text_counters(r->drops, RELAY_DROP_MAX, relay_drop_name, out);
 	fprintf(out, "\n");
+}
+
+/*
+ * Row i of the text view's session table (sessions) or peer table: false
+ * for a row it leaves out (a silent candidate; a peer without an address
+ * of the family).
+ */
+static bool text_row(const struct status_view *d, bool sessions, int i, mtime_t now,
+		     struct row *r)
+{
+	if (!sessions)
+		return peer_row(d, i, now, r);
+	if (sess_silent_candidate(&d->sess[i]))
+		return false;
+	sess_row(d, i, now, r);
+	return true;
+}
+
+/* The peer or session table: every row measured first, so that each column fits them all. */
+static void table_text(const struct status_view *d, bool sessions, mtime_t now, FILE *out)
+{
+	int i, n = sessions ? d->nsess : peer_rows(d);
+	struct table t;
+	struct row r;
+
+	if (sessions)
+		table_init(&t, sess_fields, NFIELDS(sess_fields));
+	else
+		table_init(&t, peer_fields, NFIELDS(peer_fields));
+	for (i = 0; i < n; i++)
+		if (text_row(d, sessions, i, now, &r))
+			table_measure(&t, &r);
+	table_line(&t, NULL, out);
+	for (i = 0; i < n; i++)
+		if (text_row(d, sessions, i, now, &r))
+			table_line(&t, &r, out);
 }
 
 void status_text(const struct status_view *d, mtime_t now, FILE *out)
 {
-	struct table t;
-	struct row r;
 	int i, j, silent;
 
 	fprintf(out, "node %s\n\n", node_name(d, d->self));
-
-	table_init(&t, peer_fields, NFIELDS(peer_fields));
-	for (i = 0; i < peer_rows(d); i++)
-		if (peer_row(d, i, now, &r))
-			table_measure(&t, &r);
-	table_line(&t, NULL, out);
-	for (i = 0; i < peer_rows(d); i++)
-		if (peer_row(d, i, now, &r))
-			table_line(&t, &r, out);
+	table_text(d, false, now, out);
 	fprintf(out, "\n");
-
-	table_init(&t, sess_fields, NFIELDS(sess_fields));
-	for (i = 0; i < d->nsess; i++) {
-		if (sess_silent_candidate(&d->sess[i]))
-			continue;
-		sess_row(d, i, now, &r);
-		table_measure(&t, &r);
-	}
-	table_line(&t, NULL, out);
-	for (i = 0; i < d->nsess; i++) {
-		if (sess_silent_candidate(&d->sess[i]))
-			continue;
-		sess_row(d, i, now, &r);
-		table_line(&t, &r, out);
-	}
+	table_text(d, true, now, out);
 	for (i = 0; i < d->nports; i++) {
 		silent = 0;
 		for (j = 0; j < d->nsess; j++)
@@ -1171,19 +1189,10 @@ static const struct metric metrics[] = {
 	  NULL },
 };
 
-/* A label value: backslash, double quote and newline escaped (format 0.0.4). */
 static void prom_label(const char *name, const char *value, bool first, FILE *out)
 {
-	fprintf(out, "%s%s=\"", first ? "" : ",", name);
-	for (; *value; value++) {
-		if (*value == '\\' || *value == '"')
-			fprintf(out, "\\%c", *value);
-		else if (*value == '\n')
-			fputs("\\n", out);
-		else
-			fputc(*value, out);
-	}
-	fputc('"', out);
+	fprintf(out, "%s%s=", first ? "" : ",", name);
+	fmt_prom_value(value, out);
 }
 
 static void prom_labels(const struct row *r, enum metric_scope scope, FILE *out)

@@ -49,3 +49,17 @@ void fmt_json_string(const char *s, FILE *out)
 	}
 	fputc('"', out);
 }
+
+void fmt_prom_value(const char *s, FILE *out)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fprintf(out, "\\%c", *s);
+		else if (*s == '\n')
+			fputs("\\n", out);
+		else
+			fputc(*s, out);
+	}
+	fputc('"', out);
+}

@@ -17,5 +17,10 @@ const char *fmt_ms(uint64_t us, char *buf, size_t len);
 const char *fmt_age(uint64_t us, char *buf, size_t len);
 /* s as a JSON string, quotes included: '"' and '\' escaped, control characters as \u00XX. */
 void fmt_json_string(const char *s, FILE *out);
+/*
+ * s as a Prometheus label value (text format 0.0.4), quotes included:
+ * backslash, double quote and newline escaped, nothing else.
+ */
+void fmt_prom_value(const char *s, FILE *out);
 
 #endif

@@ -6,14 +6,9 @@
 # and docs/mesh-example.svg (README's picture) is a rendering of the current
 # example: the same nodes and edges.
 set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top" || exit 1
-command -v dot >/dev/null 2>&1 || { echo "SKIP: no dot (graphviz: scripts/install-deps.sh)"; exit 77; }
-tmp=$(mktemp -d "/tmp/mr-dot-$$-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-pass() { echo "ok   $*"; }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+# shellcheck source=tests/contrib/lib.sh
+. "$(dirname "$0")/lib.sh"
+contrib_start dot graphviz mr-dot
 
 make --no-print-directory -s build/test_mesh || { echo "FAIL build/test_mesh does not build"; exit 1; }
 MESH_DOT_DIR=$tmp ./build/test_mesh >"$tmp/unit.log" 2>&1 || { cat "$tmp/unit.log"; echo "FAIL test_mesh"; exit 1; }

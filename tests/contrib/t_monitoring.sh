@@ -12,14 +12,9 @@
 #     produces (a name in src/status.c or src/meshfmt.c) and documents
 #     (docs/control.md), and every mesh metric produced is documented.
 set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top" || exit 1
-command -v promtool >/dev/null 2>&1 || { echo "SKIP: no promtool (prometheus: scripts/install-deps.sh)"; exit 77; }
-tmp=$(mktemp -d "/tmp/mr-mon-$$-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-pass() { echo "ok   $*"; }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+# shellcheck source=tests/contrib/lib.sh
+. "$(dirname "$0")/lib.sh"
+contrib_start promtool prometheus mr-mon
 run() { # run DESCRIPTION COMMAND...: passes when COMMAND exits 0, its output shown on failure
 	d=$1; shift
 	if "$@" >"$tmp/out" 2>&1; then pass "$d"; else cat "$tmp/out"; fail "$d"; fi

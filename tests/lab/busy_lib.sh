@@ -56,7 +56,9 @@ BUSY_CHURN_NS=0
 BUSY_CHURN_FAILS=0
 BUSY_CHURN_RATE=0
 BUSY_SYNC=0
-declare -A BUSY_MARK_FLAPS BUSY_MARK_MTU BUSY_MARK_EVENTS
+declare -A BUSY_MARK_FLAPS BUSY_MARK_MTU BUSY_MARK_EVENTS BUSY_MARK_US BUSY_DETECT_MS BUSY_INTERVAL_MS
+MRFREEZE=${MRFREEZE:-$LAB_REPO/build/mrfreeze}
+BUSY_FREEZE_PID=
 
 # ---- the load ------------------------------------------------------------------
 
@@ -181,6 +183,75 @@ busy_load_stop() {
 	busy_cpu_stop
 }
 
+# ---- the witness of whole-host freezes -------------------------------------------
+
+# busy_freeze_start: tests/tools/mrfreeze watches every CPU (a real-time
+# thread pinned to each, waking every millisecond) and logs, to
+# $LAB_DIR/freeze.log, each stretch of 5 ms or more during which no CPU ran
+# it: the whole host stood still, no daemon could send or read.
+busy_freeze_start() {
+	[ -z "$BUSY_FREEZE_PID" ] || return 0
+	[ -x "$MRFREEZE" ] || lab_fail "$MRFREEZE is not built: run make"
+	"$MRFREEZE" -m 5 >"$LAB_DIR/freeze.log" 2>&1 &
+	BUSY_FREEZE_PID=$!
+	LAB_PIDS+=("$BUSY_FREEZE_PID")
+	wait_for 5 grep -q '^watching' "$LAB_DIR/freeze.log" ||
+		lab_fail "mrfreeze did not start: $(cat "$LAB_DIR/freeze.log")"
+}
+
+busy_freeze_stop() {
+	[ -n "$BUSY_FREEZE_PID" ] || return 0
+	kill -s TERM "$BUSY_FREEZE_PID" 2>/dev/null
+	wait "$BUSY_FREEZE_PID" 2>/dev/null || true
+	lab_reaped "$BUSY_FREEZE_PID"
+	BUSY_FREEZE_PID=
+}
+
+# busy_freezes AFTER_US: "START_US END_US MS" of each whole-host freeze
+# since AFTER_US (mrfreeze's pieces of one freeze joined).
+busy_freezes() {
+	awk -v after="$1" '$1 == "freeze" && $3 >= after {
+		if (n && $2 - e <= 2000) { e = $3; next }
+		if (n) printf "%.0f %.0f %.1f\n", s, e, (e - s) / 1000
+		s = $2; e = $3; n = 1
+	} END { if (n) printf "%.0f %.0f %.1f\n", s, e, (e - s) / 1000 }' "$LAB_DIR/freeze.log" 2>/dev/null
+}
+
+# busy_explain NODE FROM_US TO_US: the session Downs NODE's daemon logged
+# in [FROM_US, TO_US) and how many of them a whole-host freeze explains:
+# one at least as long as NODE's detection time less one interval less
+# 5 ms (the peer's last probe before the freeze left up to one interval
+# before it; 5 ms for the witness's own resolution and for which process
+# runs first after it), the Down stamped between the freeze's start and
+# one detection time after its end.  Sets BUSY_DOWNS, BUSY_UNEXPLAINED and
+# BUSY_EXCUSE (the freezes that explain some, their lengths).
+busy_explain() {
+	local n=$1 det=${BUSY_DETECT_MS[$1]:-60} ivl=${BUSY_INTERVAL_MS[$1]:-20} downs freezes r
+	downs=$(awk -v after="$2" -v before="$3" -v midnight="$(lab_midnight "$2")" "$LAB_LOG_AWK"'
+		stamped($1) && / -> Down/ && (us = stamp_us($1)) >= after && us < before { printf "%.0f\n", us }' \
+		"$LAB_DIR/$n.log")
+	freezes=$(busy_freezes "$(( $2 - det * 1000 ))" | awk -v min=$((det - ivl - 5)) '$3 >= min')
+	r=$(printf '%s\n' "$downs" | awk -v det=$((det * 1000)) -v fz="$freezes" '
+		BEGIN { nf = split(fz, l, "\n")
+			for (i = 1; i <= nf; i++) { split(l[i], x, " "); fs[i] = x[1]; fe[i] = x[2]; fm[i] = x[3] } }
+		NF { total++; ok = 0
+		     for (i = 1; i <= nf; i++) if ($1 >= fs[i] && $1 <= fe[i] + det) { ok = i; break }
+		     if (ok) used[ok] = 1; else bad++ }
+		END { printf "%d %d ", total, bad
+		      for (i = 1; i <= nf; i++) if (i in used) printf "%s%.1f ms", (k++ ? ", " : ""), fm[i] }')
+	read -r BUSY_DOWNS BUSY_UNEXPLAINED BUSY_EXCUSE <<<"$r"
+}
+
+# busy_excused NODE: NODE's daemon logged session Downs since its
+# busy_mark, and a whole-host freeze explains every one (busy_explain).
+# A node with route changes but no session Down (a loss or MTU verdict) is
+# never excused.  BUSY_EXCUSE says what explains them.
+busy_excused() {
+	busy_explain "$1" "${BUSY_MARK_US[$1]}" "$(now_us)"
+	[ "$BUSY_DOWNS" -gt 0 ] && [ "$BUSY_UNEXPLAINED" = 0 ] || return 1
+	BUSY_EXCUSE="$BUSY_DOWNS session Down(s) each within the detection time of a whole-host freeze ($BUSY_EXCUSE)"
+}
+
 # The EXIT trap: the load goes first (its namespaces are not in
 # LAB_NAMESPACES), then lab_cleanup, with the test's exit status.  Signals
 # are ignored from here on, as lab_cleanup does: a second Ctrl-C must not
@@ -193,6 +264,7 @@ busy_cleanup() {
 	LAB_SIGNAL=
 	set +e
 	busy_load_stop
+	busy_freeze_stop
 	busy_churn_clean
 	(exit "$rc")
 	lab_cleanup
@@ -253,6 +325,7 @@ busy_route_events() {
 busy_mark() {	# NODE...
 	local n
 	for n in "$@"; do
+		BUSY_MARK_US[$n]=$(now_us)
 		busy_counts "$n"
 		busy_route_events "$n"
 		BUSY_MARK_FLAPS[$n]=$BUSY_FLAPS BUSY_MARK_MTU[$n]=$BUSY_MTU_FLAPS BUSY_MARK_EVENTS[$n]=$BUSY_EVENTS
@@ -280,14 +353,39 @@ busy_assert_steady() {
 		[ "$f" = 0 ] && [ "$m" = 0 ] && [ "$e" = 0 ] || bad+=("$n")
 	done
 	lab_log "   $what:${line%;}"
+	busy_freeze_report
 	[ ${#bad[@]} = 0 ] || {
 		for n in "${bad[@]}"; do
 			echo "   --- $n.log (sessions, verdicts, lateness, paths):" >&2
 			grep -E "session .* -> |ran [0-9.]+ ms late|path .* -> |loss|MTU" "$LAB_DIR/$n.log" | tail -n 8 >&2
 		done
+		busy_all_excused "${bad[@]}" &&
+			lab_skip "$what: the host itself froze (every CPU, tests/tools/mrfreeze) longer than the" \
+				"detection time allows: no process could send or read; ${bad[*]}: $BUSY_EXCUSE." \
+				"Not the daemon's doing; a host that freezes so needs longer timers"
 		lab_fail "$what: flaps or route changes on ${bad[*]}"
 	}
 	lab_ok "$what: 0 flaps, 0 MTU flaps and 0 route changes on $*"
+}
+
+# busy_all_excused NODE...: busy_excused for each (BUSY_EXCUSE: the last one's).
+busy_all_excused() {
+	local n
+	[ -n "$BUSY_FREEZE_PID" ] || return 1
+	for n in "$@"; do busy_excused "$n" || return 1; done
+}
+
+# busy_freeze_report: the whole-host freezes since the first node's mark, logged.
+busy_freeze_report() {
+	local all
+	[ -n "$BUSY_FREEZE_PID" ] || return 0
+	all=$(busy_freezes "${BUSY_MARK_US[n1]:-0}")
+	if [ -z "$all" ]; then
+		lab_log "   whole-host freezes (every CPU stopped >= 5 ms): none"
+	else
+		lab_log "   whole-host freezes (every CPU stopped >= 5 ms): $(printf '%s\n' "$all" | wc -l)," \
+			"the longest $(printf '%s\n' "$all" | sort -k3 -n | tail -n1 | cut -d' ' -f3) ms"
+	fi
 }
 
 # busy_late NODE: "COUNT MAX_MS" of NODE's "meshrouted ran X ms late" log
@@ -438,8 +536,11 @@ busy_test() {
 		busy_meshes 1
 		busy_config "n1 n2 n3"
 	fi
+	for n in n1 n2 n3; do BUSY_DETECT_MS[$n]=60 BUSY_INTERVAL_MS[$n]=20; done
+	for n in n4 n5 n6; do BUSY_DETECT_MS[$n]=30 BUSY_INTERVAL_MS[$n]=10; done
 	# shellcheck disable=SC2086
 	busy_start $nodes
+	busy_freeze_start
 	busy_wait_up 15 n1 n2 n3
 	[ "${BUSY_FAST:-0}" = 1 ] && busy_wait_up 15 n4 n5 n6
 	# The mark comes before the load: its own start-up (stress-ng forking,

@@ -18,12 +18,12 @@
 #                is off, so it is not expected        -> "kernel", "auth"
 #   near-discr   well-formed, a Your Discriminator with n1's prefix that no
 #                session has (what someone who saw n1's packets could send)
-#                                                    -> "no_session"
-# The receive sockets' filter (src/net.h) drops the first five in the
-# kernel ("kernel"), but for a random 1 in 256 it lets through so that the
-# daemon still names their reason; near-discr comes from a peer's address
-# with one of n1's discriminators' prefix, so only the daemon can refuse
-# it.  Each kind is sent at FLOOD_RATE packets/s (default 100,000) in all,
+#                                                    -> "kernel", "no_session"
+# The receive sockets' filter (src/net.h) drops them all in the kernel
+# ("kernel"), but for a random 1 in 256 it lets through so that the daemon
+# still names their reason; near-discr comes from a peer's address with
+# one of n1's discriminators' prefix: the filter holds the sessions' own
+# discriminators, not only their prefix, so it drops that too.  Each kind is sent at FLOOD_RATE packets/s (default 100,000) in all,
 # half through n2's fast port to n1 (SO_BINDTODEVICE: it leaves there
 # whatever the routes say) and half through n2's LAN port.  Then a last
 # near-discr flood, during which the n1 -- n3 cable goes silent.
@@ -36,7 +36,7 @@
 #   - every flood packet that reached n1's UDP layer (an nftables counter on
 #     the flood's source ports) is counted once, by the kind's reasons
 #     (kernel: the filter or a full queue; the daemon's own), exactly; no
-#     other reason moves.  For the first five kinds the daemon's own reason
+#     other reason moves.  For every kind the daemon's own reason
 #     counts at most 1 in 128 of them (the filter's sample is 1 in 256): it
 #     does next to no work per flood packet, whatever the rate;
 #   - n1's daemon does not wake up per packet: from 1 s into the flood (the
@@ -319,13 +319,13 @@ for kind in $FLOOD_KINDS; do
 				--exclude-discr "$all" ;;
 	bad-auth)	flood_kind bad-auth bad-auth "kernel auth" --your-discr "$discr_fast" --state down -- \
 				--your-discr "$discr_lan" --state down ;;
-	near-discr)	flood_kind near-discr wrong-discr "no_session kernel" --your-discr "$near" -- \
+	near-discr)	flood_kind near-discr wrong-discr "kernel no_session" --your-discr "$near" -- \
 				--your-discr "$near" ;;
 	*)		lab_fail "unknown flood kind $kind" ;;
 	esac
 done
 
-# A real fault during a flood that reaches the daemon.
+# A real fault during the flood that comes closest to ours.
 lab_log "-- near-discr again; the n1 -- n3 cable goes silent during it"
 snapshot_all
 A0=$(arrived)

@@ -52,6 +52,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bytes.h"
+
 #define NSEC 1000000000ull
 #define MAX_RATE 5000000ull		/* packets per second */
 #define MAX_DURATION_MS 600000ull	/* 10 minutes */
@@ -141,14 +143,6 @@ static uint32_t rnd_nonzero32(void)
 	return v;
 }
 
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 static int parse_u64(const char *name, const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
 	char *end;
@@ -228,11 +222,11 @@ static size_t build(const struct opts *o, uint8_t *p)
 		p[1] |= 0x04;			/* A */
 	p[2] = 3;				/* Detect Mult */
 	p[3] = (uint8_t)len;
-	put_be32(p + 4, rnd_nonzero32());	/* My Discriminator */
-	put_be32(p + 8, your);			/* Your Discriminator */
-	put_be32(p + 12, 20000);		/* Desired Min TX, us */
-	put_be32(p + 16, 20000);		/* Required Min RX, us */
-	put_be32(p + 20, 0);			/* Required Min Echo RX */
+	put32(p + 4, rnd_nonzero32());		/* My Discriminator */
+	put32(p + 8, your);			/* Your Discriminator */
+	put32(p + 12, 20000);			/* Desired Min TX, us */
+	put32(p + 16, 20000);			/* Required Min RX, us */
+	put32(p + 20, 0);			/* Required Min Echo RX */
 	if (o->kind == K_BAD_AUTH) {
 		uint8_t *a = p + BFD_LEN;
 
@@ -240,9 +234,9 @@ static size_t build(const struct opts *o, uint8_t *p)
 		a[1] = BFD_SHA1_LEN;
 		a[2] = (uint8_t)rnd();		/* Key ID */
 		a[3] = 0;			/* Reserved */
-		put_be32(a + 4, (uint32_t)rnd());	/* Sequence Number */
+		put32(a + 4, (uint32_t)rnd());	/* Sequence Number */
 		for (i = 0; i < 20; i += 4)		/* Auth Key/Digest */
-			put_be32(a + 8 + i, (uint32_t)rnd());
+			put32(a + 8 + i, (uint32_t)rnd());
 	}
 	return len;
 }

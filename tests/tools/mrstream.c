@@ -34,6 +34,8 @@
 
 #include <nettle/sha2.h>
 
+#include "bytes.h"
+
 #define UDP_MAGIC 0x4d525331u		/* "MRS1" */
 #define TCP_MAGIC 0x4d525431u		/* "MRT1" */
 #define UDP_HDR_LEN 32u			/* bytes */
@@ -102,30 +104,6 @@ static void sleep_until(uint64_t deadline_ns)
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR &&
 	       !stop_requested)
 		;
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static void put_be64(uint8_t *p, uint64_t v)
-{
-	put_be32(p, (uint32_t)(v >> 32));
-	put_be32(p + 4, (uint32_t)v);
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t get_be64(const uint8_t *p)
-{
-	return (uint64_t)get_be32(p) << 32 | get_be32(p + 4);
 }
 
 /* Whole-process backstop: whatever blocks, the tool ends by itself. */
@@ -232,12 +210,12 @@ static void grow_buffer(int fd, int opt, int force_opt, int bytes)
 /* Builds one datagram: magic, flags, seq, rate, total (end markers only). */
 static void udp_encode(uint8_t *buf, uint32_t flags, uint64_t seq, uint32_t rate, uint64_t total)
 {
-	put_be32(buf, UDP_MAGIC);
-	put_be32(buf + 4, flags);
-	put_be64(buf + 8, seq);
-	put_be32(buf + 16, rate);
-	put_be32(buf + 20, 0);
-	put_be64(buf + 24, total);
+	put32(buf, UDP_MAGIC);
+	put32(buf + 4, flags);
+	put64(buf + 8, seq);
+	put32(buf + 16, rate);
+	put32(buf + 20, 0);
+	put64(buf + 24, total);
 }
 
 static int cmd_udp_send(const struct opts *o)
@@ -368,17 +346,17 @@ static void udp_account(struct udp_stats *st, const uint8_t *p, size_t len, uint
 	uint64_t seq;
 	int r;
 
-	if (len < UDP_HDR_LEN || get_be32(p) != UDP_MAGIC) {
+	if (len < UDP_HDR_LEN || get32(p) != UDP_MAGIC) {
 		st->invalid++;
 		return;
 	}
-	st->rate = get_be32(p + 16);
-	if (get_be32(p + 4) & UDP_FLAG_END) {
-		st->total = get_be64(p + 24);
+	st->rate = get32(p + 16);
+	if (get32(p + 4) & UDP_FLAG_END) {
+		st->total = get64(p + 24);
 		st->end = true;
 		return;
 	}
-	seq = get_be64(p + 8);
+	seq = get64(p + 8);
 	if (seq >= MAX_SEQ) {
 		st->invalid++;
 		return;
@@ -513,12 +491,12 @@ static void gen_fill(struct gen *g, uint8_t *out, size_t n)
 		n--;
 	}
 	while (n >= 8) {
-		put_be64(out, gen_next(g));
+		put64(out, gen_next(g));
 		out += 8;
 		n -= 8;
 	}
 	if (n) {
-		put_be64(g->word, gen_next(g));
+		put64(g->word, gen_next(g));
 		g->used = 0;
 		while (n--)
 			*out++ = g->word[g->used++];
@@ -589,10 +567,10 @@ static int cmd_tcp_send(const struct opts *o)
 		fprintf(stderr, "mrstream: connect %s port %u: %s\n", o->dst, o->port, strerror(errno));
 		return 3;
 	}
-	put_be32(hdr, TCP_MAGIC);
-	put_be32(hdr + 4, 1);
-	put_be64(hdr + 8, o->seed);
-	put_be64(hdr + 16, o->bytes);
+	put32(hdr, TCP_MAGIC);
+	put32(hdr + 4, 1);
+	put64(hdr + 8, o->seed);
+	put64(hdr + 16, o->bytes);
 	sha256_init(&ctx);
 	gen_init(&g, o->seed);
 	catch_stop();
@@ -692,13 +670,13 @@ static int cmd_tcp_recv(const struct opts *o)
 		return 3;
 	}
 	err = read_full(fd, hdr, sizeof(hdr));
-	if (err || get_be32(hdr) != TCP_MAGIC) {
+	if (err || get32(hdr) != TCP_MAGIC) {
 		fprintf(stderr, "mrstream: tcp-recv: bad or missing stream header\n");
 		close(fd);
 		return 1;
 	}
-	total = get_be64(hdr + 16);
-	gen_init(&g, get_be64(hdr + 8));
+	total = get64(hdr + 16);
+	gen_init(&g, get64(hdr + 8));
 	sha256_init(&ctx);
 	stop = now_ns() + o->max_time * NSEC;
 	for (;;) {

@@ -56,20 +56,30 @@ static const uint8_t layout[] =
 	"\x33\x33\x33\x33\x00\x00\x00\x00\x03\x01\x00\x00"
 	"\x00\x00\x00\x07\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00";
 
+/*
+ * r encoded without a key into buf (LINKREP_MAX_LEN) is the documented
+ * layout `want` (len bytes), byte for byte, and decodes into *b.  Its length.
+ */
+static size_t encodes_as(const struct linkrep *r, const uint8_t *want, size_t len, uint8_t *buf,
+			 struct linkrep *b)
+{
+	size_t n = linkrep_encode(r, NULL, buf, LINKREP_MAX_LEN);
+
+	assert_int_equal(n, len);
+	assert_memory_equal(buf, want, n);
+	assert_true(linkrep_is(buf, n));
+	assert_int_equal(linkrep_decode(buf, n, NULL, b), LINKREP_OK);
+	return n;
+}
+
 static void test_roundtrip_plain(void **state)
 {
 	struct linkrep r = sample(), b;
 	uint8_t buf[LINKREP_MAX_LEN];
-	size_t n;
 
 	(void)state;
-	n = linkrep_encode(&r, NULL, buf, sizeof(buf));
-	assert_int_equal(n, LINKREP_HDR_LEN + 4 + 40 + 2 * 28);
-	/* The documented layout, byte for byte. */
-	assert_int_equal(n, sizeof(layout) - 1);
-	assert_memory_equal(buf, layout, n);
-	assert_true(linkrep_is(buf, n));
-	assert_int_equal(linkrep_decode(buf, n, NULL, &b), LINKREP_OK);
+	assert_int_equal(encodes_as(&r, layout, sizeof(layout) - 1, buf, &b),
+			 LINKREP_HDR_LEN + 4 + 40 + 2 * 28);
 	assert_int_equal(b.sender.family, AF_INET);
 	assert_memory_equal(b.sender.bytes, r.sender.bytes, 4);
 	assert_int_equal(b.seq, r.seq);
@@ -148,23 +158,50 @@ static void test_keyed(void **state)
 	auth_keyring_clear(&other);
 }
 
-/* Decodes buf after applying one edit at `off`, expecting `want`. */
-static void expect(const uint8_t *good, size_t n, size_t off, uint8_t val, int want)
+/* Decodes good after setting `len` bytes from `off` to `val`, expecting `want`. */
+static void expect_fill(const uint8_t *good, size_t n, size_t off, size_t len, uint8_t val,
+			int want)
 {
 	uint8_t buf[LINKREP_MAX_LEN];
 	struct linkrep b;
 
 	memcpy(buf, good, n);
-	buf[off] = val;
+	memset(buf + off, val, len);
 	if (linkrep_decode(buf, n, NULL, &b) != want)
-		fail_msg("byte %zu = 0x%02x: got %s, want %s", off, val,
+		fail_msg("bytes %zu..%zu = 0x%02x: got %s, want %s", off, off + len - 1, val,
 			 linkrep_err_name(linkrep_decode(buf, n, NULL, &b)), linkrep_err_name(want));
 }
+
+static void expect(const uint8_t *good, size_t n, size_t off, uint8_t val, int want)
+{
+	expect_fill(good, n, off, 1, val, want);
+}
+
+/* What encode writes without a key ring: 0 when it refuses r. */
+static size_t encoded(const struct linkrep *r)
+{
+	uint8_t buf[LINKREP_MAX_LEN];
+
+	return linkrep_encode(r, NULL, buf, sizeof(buf));
+}
+
+/*
+ * Encode refuses BASE() after EDIT (which names the report `bad`), as decode
+ * would refuse it: nothing goes out that a peer must drop.
+ */
+#define REFUSED(BASE, EDIT)							\
+	do {									\
+		struct linkrep bad = BASE();					\
+										\
+		EDIT;								\
+		if (encoded(&bad) != 0)						\
+			fail_msg("encoded a report after %s", #EDIT);		\
+	} while (0)
 
 static void test_refused(void **state)
 {
 	struct linkrep r = sample(), b;
-	uint8_t good[LINKREP_MAX_LEN], buf[LINKREP_MAX_LEN];
+	uint8_t good[LINKREP_MAX_LEN];
 	size_t n, e0 = LINKREP_HDR_LEN + 4 + 40;
 
 	(void)state;
@@ -190,14 +227,8 @@ static void test_refused(void **state)
 	expect(good, n, e0 + 10, 2, LINKREP_ERR_ENTRY);	/* flags */
 	expect(good, n, e0 + 11, 1, LINKREP_ERR_ENTRY);	/* reserved */
 	expect(good, n, e0 + 28 + 23, 1, LINKREP_ERR_ENTRY);	/* echo count without the flag */
-	/* A zero local discriminator. */
-	memcpy(buf, good, n);
-	memset(buf + e0, 0, 4);
-	assert_int_equal(linkrep_decode(buf, n, NULL, &b), LINKREP_ERR_ENTRY);
-	/* A hold without an echo. */
-	memcpy(buf, good, n);
-	memset(buf + 32 + 24, 0, 8);
-	assert_int_equal(linkrep_decode(buf, n, NULL, &b), LINKREP_ERR_LINK);
+	expect_fill(good, n, e0, 4, 0, LINKREP_ERR_ENTRY);	/* a zero local discriminator */
+	expect_fill(good, n, 32 + 24, 8, 0, LINKREP_ERR_LINK);	/* a hold without an echo */
 	/* Truncated anywhere inside the section. */
 	assert_int_equal(linkrep_decode(good, n - 1, NULL, &b), LINKREP_ERR_SECTION);
 	assert_int_equal(linkrep_decode(good, LINKREP_HDR_LEN + 2, NULL, &b), LINKREP_ERR_SECTION);
@@ -236,22 +267,12 @@ static void test_encode_refuses(void **state)
 
 	(void)state;
 	assert_int_equal(linkrep_encode(&r, NULL, buf, LINKREP_HDR_LEN + 10), 0);
-	r.link.count = LINKREP_MAX_ENTRIES + 1;
-	assert_int_equal(linkrep_encode(&r, NULL, buf, sizeof(buf)), 0);
-	r = sample();
-	snprintf(r.link.port, sizeof(r.link.port), "%s", "");
-	assert_int_equal(linkrep_encode(&r, NULL, buf, sizeof(buf)), 0);
-	r = sample();
-	memset(r.link.port, 'x', sizeof(r.link.port));	/* 16 bytes, no room for the NUL */
-	assert_int_equal(linkrep_encode(&r, NULL, buf, sizeof(buf)), 0);
-	r = sample();
-	r.link.e[0].kind = 7;
-	assert_int_equal(linkrep_encode(&r, NULL, buf, sizeof(buf)), 0);
-	r = sample();
-	r.sender.family = 0;
-	assert_int_equal(linkrep_encode(&r, NULL, buf, sizeof(buf)), 0);
+	REFUSED(sample, bad.link.count = LINKREP_MAX_ENTRIES + 1);
+	REFUSED(sample, bad.link.port[0] = '\0');
+	REFUSED(sample, memset(bad.link.port, 'x', sizeof(bad.link.port)));	/* no room for the NUL */
+	REFUSED(sample, bad.link.e[0].kind = 7);
+	REFUSED(sample, bad.sender.family = 0);
 	/* Echo values without the flag are not sent. */
-	r = sample();
 	r.link.e[1].echo_sent = 5;
 	assert_int_not_equal(linkrep_encode(&r, NULL, buf, sizeof(buf)), 0);
 	assert_true(strcmp(linkrep_err_name(LINKREP_ERR_MAC), "bad_mac") == 0);
@@ -340,11 +361,8 @@ static void test_nodes_roundtrip(void **state)
 	int i;
 
 	(void)state;
-	n = linkrep_encode(&r, NULL, buf, sizeof(buf));
+	n = encodes_as(&r, nodes_layout, sizeof(nodes_layout) - 1, buf, &b);
 	assert_int_equal(n, LINKREP_HDR_LEN + 4 + 8 + 2 * 100);
-	assert_int_equal(n, sizeof(nodes_layout) - 1);
-	assert_memory_equal(buf, nodes_layout, n);
-	assert_int_equal(linkrep_decode(buf, n, NULL, &b), LINKREP_OK);
 	assert_false(b.has_link);
 	assert_true(b.has_nodes);
 	assert_int_equal(b.nodes.total, 3);
@@ -454,28 +472,15 @@ static void test_nodes_refused(void **state)
 	nodes_expect(e2 + 16, 'x', LINKREP_ERR_NODE);	/* a peer port without a node */
 	nodes_expect(e2 + 66, LINKREP_NS_UP, LINKREP_ERR_NODE);	/* a state without a node */
 	nodes_expect(e2 + 64, 4, LINKREP_ERR_NODE);	/* a family with a zero address */
-	/* Lifetime 0. */
 	n = linkrep_encode(&r, NULL, buf, sizeof(buf));
-	memset(buf + t + 4, 0, 4);
-	assert_int_equal(linkrep_decode(buf, n, NULL, &b), LINKREP_ERR_NODES);
+	expect_fill(buf, n, t + 4, 4, 0, LINKREP_ERR_NODES);	/* lifetime 0 */
 	/* Truncated in the table. */
-	n = linkrep_encode(&r, NULL, buf, sizeof(buf));
 	assert_int_equal(linkrep_decode(buf, n - 1, NULL, &b), LINKREP_ERR_SECTION);
-	/* Encode refuses what decode would. */
-	r.nodes.p[0].state = LINKREP_NS_NONE;
-	assert_int_equal(linkrep_encode(&r, NULL, buf, sizeof(buf)), 0);
-	r = nodes_sample();
-	r.nodes.p[0].loss_to = 1001;
-	assert_int_equal(linkrep_encode(&r, NULL, buf, sizeof(buf)), 0);
-	r = nodes_sample();
-	r.nodes.lifetime_ms = 0;
-	assert_int_equal(linkrep_encode(&r, NULL, buf, sizeof(buf)), 0);
-	r = nodes_sample();
-	memset(r.nodes.p[1].port, 'x', 16);
-	assert_int_equal(linkrep_encode(&r, NULL, buf, sizeof(buf)), 0);
-	r = nodes_sample();
-	r.nodes.p[0].node.family = AF_UNIX;
-	assert_int_equal(linkrep_encode(&r, NULL, buf, sizeof(buf)), 0);
+	REFUSED(nodes_sample, bad.nodes.p[0].state = LINKREP_NS_NONE);	/* none beside a node */
+	REFUSED(nodes_sample, bad.nodes.p[0].loss_to = 1001);
+	REFUSED(nodes_sample, bad.nodes.lifetime_ms = 0);
+	REFUSED(nodes_sample, memset(bad.nodes.p[1].port, 'x', sizeof(bad.nodes.p[1].port)));
+	REFUSED(nodes_sample, bad.nodes.p[0].node.family = AF_UNIX);
 	assert_string_equal(linkrep_err_name(LINKREP_ERR_NODE), "node");
 	assert_string_equal(linkrep_err_name(LINKREP_ERR_NODES), "nodes");
 }

@@ -108,8 +108,8 @@ static int cmp_mtime(const void *a, const void *b)
 
 /*
  * `trials` links, each clean for 40 s, then losing `loss`: how many trip
- * within `within` of the loss's start, and the median time; a trip before
- * the loss began fails the test.
+ * within `within` of the loss's start, and the median time (both printed,
+ * for the figures in loss.h); a trip before the loss began fails the test.
  */
 static int detect(uint32_t interval_us, double loss, mtime_t within, int trials, uint32_t seed,
 		  mtime_t *median)
@@ -132,6 +132,8 @@ static int detect(uint32_t interval_us, double loss, mtime_t within, int trials,
 	}
 	qsort(t, (size_t)trials, sizeof(t[0]), cmp_mtime);
 	*median = t[trials / 2];
+	print_message("%g %% at %u ms: %d/%d within %d s, median %.1f s\n", loss * 100,
+		      interval_us / 1000, caught, trials, (int)(within / MTIME_S(1)), *median / 1e6);
 	return caught;
 }
 
@@ -143,27 +145,19 @@ static void test_catches_5pct_within_10s(void **state)
 	(void)state;
 	/* Missed with probability 1.3e-4 per trial at 20 ms (loss.h): 300 of 300. */
 	got = detect(20000, 0.05, MTIME_S(10), 300, 1, &med);
-	print_message("5 %% at 20 ms: %d/300 within 10 s, median %.1f s\n", got, med / 1e6);
 	assert_int_equal(got, 300);
 	assert_true(med < MTIME_S(7));
-	got = detect(10000, 0.05, MTIME_S(10), 300, 2, &med);
-	print_message("5 %% at 10 ms: %d/300 within 10 s, median %.1f s\n", got, med / 1e6);
-	assert_int_equal(got, 300);
+	assert_int_equal(detect(10000, 0.05, MTIME_S(10), 300, 2, &med), 300);
 }
 
 static void test_catches_2pct_within_30s(void **state)
 {
 	mtime_t med;
-	int got;
 
 	(void)state;
 	/* Missed with probability 1.5e-3 per trial at 20 ms: expect 0.45 of 300. */
-	got = detect(20000, 0.02, MTIME_S(30), 300, 3, &med);
-	print_message("2 %% at 20 ms: %d/300 within 30 s, median %.1f s\n", got, med / 1e6);
-	assert_true(got >= 297);
-	got = detect(10000, 0.02, MTIME_S(30), 300, 4, &med);
-	print_message("2 %% at 10 ms: %d/300 within 30 s, median %.1f s\n", got, med / 1e6);
-	assert_int_equal(got, 300);
+	assert_true(detect(20000, 0.02, MTIME_S(30), 300, 3, &med) >= 297);
+	assert_int_equal(detect(10000, 0.02, MTIME_S(30), 300, 4, &med), 300);
 }
 
 static void test_clean_and_low_loss_never_trip(void **state)
@@ -183,10 +177,22 @@ static void test_clean_and_low_loss_never_trip(void **state)
 	}
 }
 
-static void test_late_sender_is_not_lossy(void **state)
+/* Five minutes of a clean link whose sender sends nothing for `pause` every `every`. */
+static void late_sender(mtime_t pause, mtime_t every, mtime_t first)
 {
 	struct sim s;
 
+	sim_init(&s, 20000, 0, T0);
+	s.pause = pause;
+	s.pause_every = every;
+	s.next_pause = T0 + first;
+	sim_run(&s, T0 + MTIME_S(300), MAX);
+	assert_int_equal(s.trips, 0);
+	assert_int_equal(loss_permille(&s.d, s.now), 0);
+}
+
+static void test_late_sender_is_not_lossy(void **state)
+{
 	(void)state;
 	rng = 6;
 	/*
@@ -194,20 +200,8 @@ static void test_late_sender_is_not_lossy(void **state)
 	 * two intervals), and one stopped for 900 ms every 5 s: the gaps of a
 	 * lossy wire, but it sent fewer and says so.
 	 */
-	sim_init(&s, 20000, 0, T0);
-	s.pause = MTIME_MS(45);
-	s.pause_every = MTIME_MS(100);
-	s.next_pause = T0 + MTIME_MS(70);
-	sim_run(&s, T0 + MTIME_S(300), MAX);
-	assert_int_equal(s.trips, 0);
-	assert_int_equal(loss_permille(&s.d, s.now), 0);
-	sim_init(&s, 20000, 0, T0);
-	s.pause = MTIME_MS(900);
-	s.pause_every = MTIME_S(5);
-	s.next_pause = T0 + MTIME_S(3);
-	sim_run(&s, T0 + MTIME_S(300), MAX);
-	assert_int_equal(s.trips, 0);
-	assert_int_equal(loss_permille(&s.d, s.now), 0);
+	late_sender(MTIME_MS(45), MTIME_MS(100), MTIME_MS(70));
+	late_sender(MTIME_MS(900), MTIME_S(5), MTIME_S(3));
 }
 
 /*
@@ -317,118 +311,125 @@ static void test_new_runs(void **state)
 				     T0 + MTIME_S(20)), LOSS_SAMPLE_RESET);
 }
 
-/* Feeds one direction `secs` of pairs, one a second: `per_s` sent, `lost_per_s` of them lost. */
-static mtime_t feed(struct loss_dir *d, mtime_t t, int secs, uint32_t per_s, uint32_t lost_per_s,
-		    uint32_t *sent, uint32_t *rcvd)
+/* One direction's counts as the daemon gets them, from a first pair (0, 0). */
+struct stream {
+	struct loss_dir d;
+	uint32_t sent, rcvd;
+};
+
+static void stream_start(struct stream *s, mtime_t t)
+{
+	loss_dir_reset(&s->d);
+	s->sent = s->rcvd = 0;
+	loss_sample(&s->d, LOSS_SRC_REPORT, 1, 2, 0, 0, t);
+}
+
+/* Feeds `secs` of pairs, one a second after t: `per_s` sent, `lost_per_s` of them lost. */
+static mtime_t feed(struct stream *s, mtime_t t, int secs, uint32_t per_s, uint32_t lost_per_s)
 {
 	int i;
 
 	for (i = 0; i < secs; i++) {
 		t += MTIME_S(1);
-		*sent += per_s;
-		*rcvd += per_s - lost_per_s;
-		loss_sample(d, LOSS_SRC_REPORT, 1, 2, *sent, *rcvd, t);
+		s->sent += per_s;
+		s->rcvd += per_s - lost_per_s;
+		loss_sample(&s->d, LOSS_SRC_REPORT, 1, 2, s->sent, s->rcvd, t);
 	}
 	return t;
 }
 
+/*
+ * feed(), then the trip rule on s as the only direction with counts, the
+ * link in use, at max-loss `max`: the verdict's action (*v has the rest).
+ */
+static int judge_after(struct stream *s, mtime_t *t, int secs, uint32_t per_s,
+		       uint32_t lost_per_s, unsigned max, struct loss_verdict *v)
+{
+	struct loss_dir none;
+
+	loss_dir_reset(&none);
+	*t = feed(s, *t, secs, per_s, lost_per_s);
+	loss_judge(&s->d, &none, max, false, 0, *t, v);
+	return v->action;
+}
+
 static void test_levels_exact(void **state)
 {
-	struct loss_dir d, none;
+	struct loss_dir none;
 	struct loss_verdict v;
-	uint32_t sent = 0, rcvd = 0;
+	struct stream s;
 	mtime_t t = T0;
 
 	(void)state;
 	loss_dir_reset(&none);
 	/* 800 a second for 10 s, 13 lost of every 800 (1.625 %): below 7/8 of 2 %... */
-	loss_dir_reset(&d);
-	loss_sample(&d, LOSS_SRC_REPORT, 1, 2, 0, 0, t);
-	t = feed(&d, t, 10, 800, 13, &sent, &rcvd);
-	loss_judge(&d, &none, MAX, false, 0, t, &v);
-	assert_int_equal(v.action, LOSS_KEEP);
+	stream_start(&s, t);
+	assert_int_equal(judge_after(&s, &t, 10, 800, 13, MAX, &v), LOSS_KEEP);
 	/* ...14 per 800 is exactly 7/8 of it: trips on the short window. */
-	t = feed(&d, t, 10, 800, 14, &sent, &rcvd);
-	loss_judge(&d, &none, MAX, false, 0, t, &v);
-	assert_int_equal(v.action, LOSS_TRIP);
+	assert_int_equal(judge_after(&s, &t, 10, 800, 14, MAX, &v), LOSS_TRIP);
 	assert_true(v.width == LOSS_SHORT);
 	assert_int_equal(v.dir, LOSS_FROM_PEER);
 	assert_int_equal(v.c.sent, 8000);
 	assert_int_equal(v.c.lost, 140);
 	/* 1 % trips on the long window, not the short one, once it spans LOSS_LONG_SPAN. */
-	loss_dir_reset(&d);
-	sent = rcvd = 0;
-	loss_sample(&d, LOSS_SRC_REPORT, 1, 2, 0, 0, t);
-	t = feed(&d, t, 24, 1000, 10, &sent, &rcvd);
-	loss_judge(&d, &none, MAX, false, 0, t, &v);
-	assert_int_equal(v.action, LOSS_KEEP);
-	t = feed(&d, t, 1, 1000, 10, &sent, &rcvd);
-	loss_judge(&d, &none, MAX, false, 0, t, &v);
-	assert_int_equal(v.action, LOSS_TRIP);
+	stream_start(&s, t);
+	assert_int_equal(judge_after(&s, &t, 24, 1000, 10, MAX, &v), LOSS_KEEP);
+	assert_int_equal(judge_after(&s, &t, 1, 1000, 10, MAX, &v), LOSS_TRIP);
 	assert_true(v.width == LOSS_LONG);
 	assert_int_equal(v.c.sent, 25000);
 	/* Three lost never trip, whatever the rate; four at the smallest max-loss do. */
-	loss_dir_reset(&d);
-	sent = rcvd = 0;
-	loss_sample(&d, LOSS_SRC_REPORT, 1, 2, 0, 0, t);
-	t = feed(&d, t, 1, 10, 3, &sent, &rcvd);
-	loss_judge(&d, &none, MAX, false, 0, t, &v);
-	assert_int_equal(v.action, LOSS_KEEP);
-	t = feed(&d, t, 1, 1000, 1, &sent, &rcvd);
-	loss_judge(&d, &none, 1, false, 0, t, &v);
-	assert_int_equal(v.action, LOSS_TRIP);
+	stream_start(&s, t);
+	assert_int_equal(judge_after(&s, &t, 1, 10, 3, MAX, &v), LOSS_KEEP);
+	assert_int_equal(judge_after(&s, &t, 1, 1000, 1, 1, &v), LOSS_TRIP);
 	/* max-loss off: never. */
-	loss_judge(&d, &none, 0, false, 0, t, &v);
+	loss_judge(&s.d, &none, 0, false, 0, t, &v);
 	assert_int_equal(v.action, LOSS_KEEP);
 	/* Our probes to the peer count the same: the second direction. */
-	loss_judge(&none, &d, 1, false, 0, t, &v);
+	loss_judge(&none, &s.d, 1, false, 0, t, &v);
 	assert_int_equal(v.action, LOSS_TRIP);
 	assert_int_equal(v.dir, LOSS_TO_PEER);
 	/* A stale direction says nothing. */
-	loss_judge(&d, &none, 1, false, 0, t + LOSS_STALE + 1, &v);
+	loss_judge(&s.d, &none, 1, false, 0, t + LOSS_STALE + 1, &v);
 	assert_int_equal(v.action, LOSS_KEEP);
 }
 
 static void test_return(void **state)
 {
-	struct loss_dir from, to, none;
+	struct stream from, to;
+	struct loss_dir none;
 	struct loss_verdict v;
-	uint32_t s1 = 0, r1 = 0, s2 = 0, r2 = 0;
 	mtime_t t = T0, out_at;
 	int i;
 
 	(void)state;
-	loss_dir_reset(&from);
-	loss_dir_reset(&to);
 	loss_dir_reset(&none);
-	loss_sample(&from, LOSS_SRC_REPORT, 1, 2, 0, 0, t);
-	loss_sample(&to, LOSS_SRC_REPORT, 1, 2, 0, 0, t);
+	stream_start(&from, t);
+	stream_start(&to, t);
 	/* 5 % lost from the peer at 50 a second: out. */
 	for (i = 0; i < 10; i++) {
-		t = feed(&from, t, 1, 50, i % 2 ? 2 : 3, &s1, &r1);
-		feed(&to, t - MTIME_S(1), 1, 50, 0, &s2, &r2);
+		t = feed(&from, t, 1, 50, i % 2 ? 2 : 3);
+		feed(&to, t - MTIME_S(1), 1, 50, 0);
 	}
-	loss_judge(&from, &to, MAX, false, 0, t, &v);
+	loss_judge(&from.d, &to.d, MAX, false, 0, t, &v);
 	assert_int_equal(v.action, LOSS_TRIP);
 	out_at = t;
 	/* Out (AdminDown): 23 a second each way.  Still lossy: stays out. */
 	for (i = 0; i < 60; i++) {
-		t = feed(&from, t, 1, 23, i % 20 == 0 ? 1 : 0, &s1, &r1);
-		feed(&to, t - MTIME_S(1), 1, 23, 0, &s2, &r2);
-		loss_judge(&from, &to, MAX, true, out_at, t, &v);
+		t = feed(&from, t, 1, 23, i % 20 == 0 ? 1 : 0);
+		feed(&to, t - MTIME_S(1), 1, 23, 0);
+		loss_judge(&from.d, &to.d, MAX, true, out_at, t, &v);
 		if (v.action == LOSS_CLEAR)
 			break;
 	}
 	/* 3 lost of 690 in 30 s is below a quarter of 2 %: back after the window is long enough. */
 	assert_int_equal(v.action, LOSS_CLEAR);
 	assert_true(t - out_at >= LOSS_LONG_SPAN);
-	/* Not while the other direction still loses. */
-	loss_dir_reset(&from);
-	loss_sample(&from, LOSS_SRC_REPORT, 1, 2, 0, 0, t);
+	/* Not while the other direction still loses (this one afresh, clean). */
+	stream_start(&from, t);
 	for (i = 0; i < 40; i++) {
-		t = feed(&from, t, 1, 23, 0, &s1, &r1);
-		feed(&to, t - MTIME_S(1), 1, 23, 1, &s2, &r2);
-		loss_judge(&from, &to, MAX, true, out_at, t, &v);
+		t = feed(&from, t, 1, 23, 0);
+		feed(&to, t - MTIME_S(1), 1, 23, 1);
+		loss_judge(&from.d, &to.d, MAX, true, out_at, t, &v);
 		assert_int_equal(v.action, LOSS_KEEP);
 	}
 	assert_int_equal(v.dir, LOSS_TO_PEER);

@@ -261,6 +261,25 @@ static void test_set_eth(void **state)
 	assert_int_equal(mlx4_set(root, "auto", c.fo, c.fe), 0);
 	cap_close(&c);
 	assert_string_equal(get("%s/mlx4_port1", dev3), "auto\n");
+	/* The driver's default: no module option to keep. */
+	assert_null(strstr(c.out, "port_type_array"));
+	cap_free(&c);
+}
+
+/* InfiniBand is 1 in the module option, and the port already of the type stays unwritten. */
+static void test_set_ib(void **state)
+{
+	struct capture c;
+
+	(void)state;
+	cap_open(&c);
+	assert_int_equal(mlx4_set(root, "ib", c.fo, c.fe), 0);
+	cap_close(&c);
+	assert_string_equal(c.err, "");
+	assert_non_null(strstr(c.out, "0000:03:00.0 port 1: already ib\n"));
+	assert_non_null(strstr(c.out, "0000:03:00.0 port 2: auto (eth) -> ib\n"));
+	assert_non_null(strstr(c.out, "port_type_array=1,1\""));
+	assert_string_equal(get("%s/mlx4_port2", dev3), "ib\n");
 	cap_free(&c);
 }
 
@@ -385,6 +404,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_list_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_eth, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_set_ib, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_unwritable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_driver, setup, teardown),

@@ -28,6 +28,7 @@
 
 #include <cmocka.h>
 
+#include "bytes.h"
 #include "net.h"
 #include "packet.h"
 
@@ -44,19 +45,6 @@ struct rig {
 	uint32_t seq;		/* markers sent */
 	struct net_msg got[NET_RECV_BATCH];
 };
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 /* A valid Control packet: version 1, State Up, Detect Mult 3, Length 24. */
 static size_t valid(uint8_t *p, size_t cap)
