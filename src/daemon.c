@@ -201,6 +201,7 @@ static void redundancy_check(struct mr_daemon *d, int peer, mtime_t now)
 {
 	bool fast = false, lan = false, have_lan = false;
 	struct redund_change chg;
+	struct alert_event ev;
 	char addr[64];
 	int i;
 
@@ -218,7 +219,7 @@ static void redundancy_check(struct mr_daemon *d, int peer, mtime_t now)
 	}
 	if (!redund_judge(&d->red[peer], have_lan, fast, lan, &chg))
 		return;
-	struct alert_event ev = {
+	ev = (struct alert_event){
 		.event = chg.lost ? "redundancy-lost" : "redundancy-restored",
 		.node = self_node(d)->name, .peer = peer_name(d, peer),
 		.peer_address = mr_addr_str(&d->cfg.nodes[peer].addr4, addr, sizeof(addr)),
@@ -232,12 +233,13 @@ static void redundancy_check(struct mr_daemon *d, int peer, mtime_t now)
 static void sess_alert(struct mr_daemon *d, const struct mr_sess *s, const struct bfd_output *out,
 		       mtime_t now)
 {
+	struct alert_event ev;
 	char addr[64];
 
 	if (s->mtu || !((out->new_state == BFD_STATE_UP && s->ever_up) ||
 			out->old_state == BFD_STATE_UP))
 		return;
-	struct alert_event ev = {
+	ev = (struct alert_event){
 		.event = out->new_state == BFD_STATE_UP ? "session-up" : "session-down",
 		.node = self_node(d)->name, .peer = peer_name(d, s->peer),
 		.peer_address = mr_addr_str(&s->remote, addr, sizeof(addr)),
