@@ -2,8 +2,6 @@
 /* The daemon: sessions per (fast port, candidate peer), routes per peer. */
 #include <errno.h>
 #include <sched.h>
-#include <stdarg.h>
-#include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,11 +9,7 @@
 #include <sys/epoll.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
-#include <sys/socket.h>
 #include <unistd.h>
-
-#include <linux/rtnetlink.h>
 
 #include <systemd/sd-daemon.h>
 
@@ -23,11 +17,12 @@
 #include "auth.h"
 #include "control.h"
 #include "daemon.h"
-#include "drainstate.h"
 #include "log.h"
+#include "metricsfile.h"
 #include "mtusess.h"
-#include "net.h"
+#include "mtuport.h"
 #include "nl.h"
+#include "ports.h"
 #include "privs.h"
 #include "sessloss.h"
 #include "sesstab.h"
@@ -39,15 +34,13 @@
 #define RESYNC_INTERVAL MTIME_S(10)
 /* SCHED_FIFO priority: above normal work, below the kernel's own threads. */
 #define MR_RT_PRIORITY 10
-/* How often metrics-file is rewritten. */
-#define METRICS_FILE_EVERY MTIME_S(10)
 
 static const struct mr_node *self_node(const struct mr_daemon *d)
 {
 	return &d->cfg.nodes[d->self];
 }
 
-static struct sesstab tab_of(const struct mr_daemon *d)
+struct sesstab daemon_sesstab(const struct mr_daemon *d)
 {
 	struct sesstab t = { d->sess, d->nsess, d->msess, d->nmsess, &d->sidx, d->discr_prefix };
 
@@ -87,34 +80,8 @@ static const char *path_str(const struct mr_daemon *d, const struct path_result 
 	return buf;
 }
 
-static struct mr_port *port_by_ifindex(struct mr_daemon *d, int ifindex)
-{
-	int i;
-
-	for (i = 0; i < d->nports; i++)
-		if (d->ports[i].ifindex == ifindex && ifindex > 0)
-			return &d->ports[i];
-	return NULL;
-}
-
-static struct mr_port *port_by_name(struct mr_daemon *d, const char *name)
-{
-	int i;
-
-	for (i = 0; i < d->nports; i++)
-		if (strcmp(d->ports[i].name, name) == 0)
-			return &d->ports[i];
-	return NULL;
-}
-
-/* MTU sessions (RFC 9764 padded probes): defined below, hooked in here and there. */
-static struct mtusess_view mtu_view(const struct mr_daemon *d);
-static void mtu_left_up(struct mr_daemon *d, struct mr_sess *m, const struct bfd_output *out,
-			mtime_t now);
 static void mtu_check_port_peer(struct mr_daemon *d, const struct mr_port *port, int peer,
 				mtime_t now);
-static void mtu_port_lost(struct mr_daemon *d, struct mr_port *port, mtime_t now, bool gone);
-static void mtu_port_link(struct mr_daemon *d, struct mr_port *port, unsigned mtu, mtime_t now);
 
 /* ---- routes ---- */
 
@@ -149,13 +116,31 @@ static void route_changed(struct mr_daemon *d, const struct rib_change *chg, mti
  * Flap damping's half-life: five hold-downs, at least a second.  The third
  * failure in quick succession starts doubling the hold-down (path.h).
  */
-static mtime_t damp_half_life(const struct mr_daemon *d)
+mtime_t daemon_half_life(const struct mr_daemon *d)
 {
 	return mtime_max(MTIME_S(1), (mtime_t)d->cfg.hold_down_us * 5);
 }
 
+static struct mtusess_view mtu_view(const struct mr_daemon *d)
+{
+	struct mtusess_view v = {
+		.cfg = &d->cfg, .sess = d->sess, .nsess = d->nsess, .msess = d->msess,
+		.nmsess = d->nmsess,
+	};
+
+	return v;
+}
+
+static void mtu_left_up(struct mr_daemon *d, struct mr_sess *m, const struct bfd_output *out,
+			mtime_t now)
+{
+	struct mtusess_view mv = mtu_view(d);
+
+	mtusess_left_up(&mv, m, out, daemon_half_life(d), now);
+}
+
 /* Recomputes and installs the paths to one peer, each family on its own. */
-static void peer_update(struct mr_daemon *d, int peer, mtime_t now)
+void daemon_peer_update(struct mr_daemon *d, int peer, mtime_t now)
 {
 	struct mtusess_view mv = mtu_view(d);
 	struct path_candidate c[MR_MAX_FAST];
@@ -175,7 +160,7 @@ static void peer_update(struct mr_daemon *d, int peer, mtime_t now)
 			c[n].up = s->bfd.state == BFD_STATE_UP;
 			c[n].usable = s->port->carrier && !s->port->drained && s->fd >= 0;
 			c[n].up_since = s->up_since;
-			c[n].hold = damp_hold(&s->damp, now, damp_half_life(d), d->cfg.hold_down_us,
+			c[n].hold = damp_hold(&s->damp, now, daemon_half_life(d), d->cfg.hold_down_us,
 					      &c[n].hold_changes_at);
 			c[n].in_service = rib_in_service(&d->rib, peer, fam, s->port->ifindex);
 			mtusess_gate(&mv, s, now, c[n].in_service, &c[n].up, &c[n].up_since);
@@ -188,17 +173,17 @@ static void peer_update(struct mr_daemon *d, int peer, mtime_t now)
 }
 
 /* Recomputes and installs the paths to every peer. */
-static void daemon_peers_update(struct mr_daemon *d, mtime_t now)
+void daemon_peers_update(struct mr_daemon *d, mtime_t now)
 {
 	int i;
 
 	for (i = 0; i < d->cfg.nnodes; i++)
 		if (i != d->self)
-			peer_update(d, i, now);
+			daemon_peer_update(d, i, now);
 }
 
 /* Both families' routes to the LAN, whatever we believed was installed. */
-static void peer_withdraw(struct mr_daemon *d, int peer, mtime_t now)
+void daemon_peer_withdraw(struct mr_daemon *d, int peer, mtime_t now)
 {
 	struct rib_change chg;
 	int f;
@@ -211,16 +196,13 @@ static void peer_withdraw(struct mr_daemon *d, int peer, mtime_t now)
 
 /* ---- sessions ---- */
 
-/*
- * Redundancy towards a peer: a working fast path and a working LAN path.
- * Losing either (fast down while the LAN is down too, or the LAN down while
- * the fast link works) is worth telling, since the next failure is an outage.
- */
+/* Redundancy towards a peer (redund.h) judged from its sessions now; alerted when lost or restored. */
 static void redundancy_check(struct mr_daemon *d, int peer, mtime_t now)
 {
 	bool fast = false, lan = false, have_lan = false;
-	struct mr_redundancy *p = &d->red[peer];
-	const char *what;
+	struct redund_change chg;
+	struct alert_event ev;
+	char addr[64];
 	int i;
 
 	for (i = 0; i < d->nsess; i++) {
@@ -235,35 +217,42 @@ static void redundancy_check(struct mr_daemon *d, int peer, mtime_t now)
 			fast |= s->bfd.state == BFD_STATE_UP;
 		}
 	}
-	if (!have_lan)
+	if (!redund_judge(&d->red[peer], have_lan, fast, lan, &chg))
 		return;
-	/* Only after both paths have been seen working once: start-up is not a loss. */
-	if (fast && lan)
-		p->seen = true;
-	if (!p->seen || (fast && lan) == !p->lost)
-		return;
-	p->lost = !(fast && lan);
-	what = !fast && !lan ? "fast and LAN paths down" : !lan ? "LAN path down" :
-	       "fast path down";
-	if (p->lost)
-		p->what = what;
-	else
-		what = p->what ? p->what : "?";	/* what was lost */
-	{
-		char addr[64];
-		struct alert_event ev = {
-			.event = p->lost ? "redundancy-lost" : "redundancy-restored",
-			.node = self_node(d)->name, .peer = peer_name(d, peer),
-			.peer_address = mr_addr_str(&d->cfg.nodes[peer].addr4, addr, sizeof(addr)),
-			.port = "", .old_state = p->lost ? "redundant" : what,
-			.new_state = p->lost ? what : "redundant", .diag = "",
-		};
+	ev = (struct alert_event){
+		.event = chg.lost ? "redundancy-lost" : "redundancy-restored",
+		.node = self_node(d)->name, .peer = peer_name(d, peer),
+		.peer_address = mr_addr_str(&d->cfg.nodes[peer].addr4, addr, sizeof(addr)),
+		.port = "", .old_state = chg.old_state, .new_state = chg.new_state, .diag = "",
+	};
 
-		alert_emit(d->alert, &ev, now);
-	}
+	alert_emit(d->alert, &ev, now);
 }
 
-static void sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd_output *out,
+/* Session-up alerts only for a session that was Up before (not start-up). */
+static void sess_alert(struct mr_daemon *d, const struct mr_sess *s, const struct bfd_output *out,
+		       mtime_t now)
+{
+	struct alert_event ev;
+	char addr[64];
+
+	if (s->mtu || !((out->new_state == BFD_STATE_UP && s->ever_up) ||
+			out->old_state == BFD_STATE_UP))
+		return;
+	ev = (struct alert_event){
+		.event = out->new_state == BFD_STATE_UP ? "session-up" : "session-down",
+		.node = self_node(d)->name, .peer = peer_name(d, s->peer),
+		.peer_address = mr_addr_str(&s->remote, addr, sizeof(addr)),
+		.port = s->port->name, .old_state = bfd_state_name(out->old_state),
+		.new_state = bfd_state_name(out->new_state),
+		.diag = bfd_diag_name(out->diag), .detect_us = (uint32_t)out->detect_us,
+		.logged = true,
+	};
+
+	alert_emit(d->alert, &ev, now);
+}
+
+void daemon_sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd_output *out,
 			mtime_t now)
 {
 	if (out->state_changed) {
@@ -299,7 +288,7 @@ static void sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd
 			    !(out->diag == BFD_DIAG_NEIGHBOR_DOWN &&
 			      s->bfd.remote_state == BFD_STATE_ADMIN_DOWN)) {
 				s->flaps++;
-				damp_flap(&s->damp, now, damp_half_life(d));
+				damp_flap(&s->damp, now, daemon_half_life(d));
 			}
 		}
 		if (out->detect_us) {
@@ -314,22 +303,7 @@ static void sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd
 			   s->bfd.remote_state == BFD_STATE_ADMIN_DOWN ? ", peer AdminDown" : "",
 			   out->diag == BFD_DIAG_NEIGHBOR_DOWN && s->bfd.remote_state !=
 			   BFD_STATE_ADMIN_DOWN ? ", peer signalled Down" : "", detect);
-		/* Session-up alerts only for a session that was Up before (not start-up). */
-		if (!s->mtu && ((out->new_state == BFD_STATE_UP && s->ever_up) ||
-				out->old_state == BFD_STATE_UP)) {
-			char addr[64];
-			struct alert_event ev = {
-				.event = out->new_state == BFD_STATE_UP ? "session-up" : "session-down",
-				.node = self_node(d)->name, .peer = peer_name(d, s->peer),
-				.peer_address = mr_addr_str(&s->remote, addr, sizeof(addr)),
-				.port = s->port->name, .old_state = bfd_state_name(out->old_state),
-				.new_state = bfd_state_name(out->new_state),
-				.diag = bfd_diag_name(out->diag), .detect_us = (uint32_t)out->detect_us,
-				.logged = true,
-			};
-
-			alert_emit(d->alert, &ev, now);
-		}
+		sess_alert(d, s, out, now);
 		if (out->new_state == BFD_STATE_UP)
 			s->ever_up = true;
 		redundancy_check(d, s->peer, now);
@@ -339,7 +313,7 @@ static void sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd
 	 * traffic has already left the port (drain relies on that).
 	 */
 	if (out->state_changed && !s->port->lan) {
-		peer_update(d, s->peer, now);
+		daemon_peer_update(d, s->peer, now);
 		mtu_check_port_peer(d, s->port, s->peer, now);
 	}
 	if (out->send)
@@ -352,7 +326,7 @@ static void sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd
  * BFD sockets one, in the probe table.  Replace is idempotent, and the
  * kernel drops it with the port, so it is simply re-asserted on resync.
  */
-static void probe_route(struct mr_daemon *d, struct mr_sess *s)
+void daemon_probe_route(struct mr_daemon *d, struct mr_sess *s)
 {
 	if (s->local.family != AF_INET6 || s->fd < 0 || s->port->ifindex <= 0 || !d->nl)
 		return;
@@ -365,126 +339,35 @@ static void probe_routes_sync(struct mr_daemon *d)
 	int i;
 
 	for (i = 0; i < d->nsess; i++)
-		probe_route(d, &d->sess[i]);
+		daemon_probe_route(d, &d->sess[i]);
 }
 
 /* The session's transmit socket, once its port exists; then its probe route and its destination. */
-static void sess_start(struct mr_daemon *d, struct mr_sess *s)
+void daemon_sess_start(struct mr_daemon *d, struct mr_sess *s)
 {
 	if (sess_open(s, &d->cfg) <= 0)
 		return;
-	probe_route(d, s);
+	daemon_probe_route(d, s);
 	sess_connect(s);
 }
 
 /* Both tables indexed by discriminator (searched instead without the memory: logged). */
-static void sessions_indexed(struct mr_daemon *d)
+void daemon_sessions_indexed(struct mr_daemon *d)
 {
-	struct sesstab t = tab_of(d);
+	struct sesstab t = daemon_sesstab(d);
 
 	if (sesstab_index_build(&d->sidx, &t) < 0)
 		log_warnx("out of memory for the sessions' index: packets are matched by search");
 }
 
-/* ---- ports ---- */
-
-/* ARP/ND retries on fast ports: as often as idle probes go out, 10 ms..1 s. */
-static unsigned neigh_retrans_ms(const struct mr_config *cfg)
-{
-	unsigned ms = cfg->idle_interval_us / 1000;
-
-	return ms < 10 ? 10 : ms > 1000 ? 1000 : ms;
-}
-
-static void port_lost(struct mr_daemon *d, struct mr_port *port, mtime_t now, bool gone)
-{
-	struct bfd_output out;
-	int i;
-
-	for (i = 0; i < d->nsess; i++) {
-		struct mr_sess *s = &d->sess[i];
-
-		if (s->port != port)
-			continue;
-		bfd_session_path_down(&s->bfd, now, &out);
-		out.send = false;	/* nothing can leave a port without carrier */
-		sess_output(d, s, &out, now);
-		if (gone)
-			sess_close(s);
-	}
-	mtu_port_lost(d, port, now, gone);
-	/* Routes over a port that went down administratively are flushed by the
-	 * kernel without a notification (IPv4): our view of them is stale. */
-	rib_port_down(&d->rib, port->ifindex);
-	daemon_peers_update(d, now);
-}
+/* ---- ports (ports.h) ---- */
 
 static void on_link(void *arg, const struct nl_link *l, bool deleted)
 {
-	struct mr_daemon *d = arg;
-	struct mr_port *port = port_by_name(d, l->name);
-	mtime_t now = mtime_now();
-	bool carrier = l->up && l->carrier;
-	int i;
+	struct ports_env e;
 
-	if (!port) {
-		/* A port renamed away from one of our names. */
-		port = port_by_ifindex(d, l->ifindex);
-		if (!port)
-			return;
-		log_warnx("port %s is now called %s: taken out of service", port->name, l->name);
-		deleted = true;
-	}
-	if (deleted) {
-		if (port->ifindex != l->ifindex)
-			return;
-		log_warnx("port %s disappeared", port->name);
-		port->carrier = false;
-		port_lost(d, port, now, true);
-		port->ifindex = 0;
-		return;
-	}
-	if (port->ifindex != l->ifindex) {
-		if (port->ifindex > 0) {
-			log_warnx("port %s re-created (ifindex %d -> %d)", port->name,
-				  port->ifindex, l->ifindex);
-			port->carrier = false;
-			port_lost(d, port, now, true);
-		} else {
-			log_info("port %s present (ifindex %d)", port->name, l->ifindex);
-		}
-		port->ifindex = l->ifindex;
-		sysctl_prepare_port(port->name, !port->lan, d->cfg.set_sysctl,
-				    neigh_retrans_ms(&d->cfg));
-		for (i = 0; i < d->nsess; i++)
-			if (d->sess[i].port == port)
-				sess_start(d, &d->sess[i]);
-		for (i = 0; i < d->nmsess; i++)
-			if (d->msess[i].port == port)
-				sess_start(d, &d->msess[i]);
-	}
-	if (port->carrier && !carrier) {
-		log_notice("port %s: carrier lost", port->name);
-		port->carrier = false;
-		port_lost(d, port, now, false);
-	} else if (!port->carrier && carrier) {
-		log_notice("port %s: carrier up", port->name);
-		port->carrier = true;
-		/* Both ends see the carrier at once: probe now, not at the next idle tick. */
-		for (i = 0; i < d->nsess; i++) {
-			if (d->sess[i].port != port)
-				continue;
-			/* An admin down flushed the IPv6 probe route with the port. */
-			probe_route(d, &d->sess[i]);
-			nl_neigh_delete(d->nl, d->sess[i].remote.family, d->sess[i].remote.bytes,
-					port->ifindex);
-			bfd_session_kick(&d->sess[i].bfd, now);
-		}
-		for (i = 0; i < d->nmsess; i++)
-			if (d->msess[i].port == port)
-				bfd_session_kick(&d->msess[i].bfd, now);
-	}
-	mtu_port_link(d, port, l->mtu, now);
+	daemon_ports_env(arg, &e);
+	ports_link(&e, l, deleted);
 }
 
 static void on_route(void *arg, const struct nl_route *r, bool deleted)
@@ -493,7 +376,7 @@ static void on_route(void *arg, const struct nl_route *r, bool deleted)
 	int peer = rib_route_event(&d->rib, r, deleted);
 
 	if (peer >= 0)
-		peer_update(d, peer, mtime_now());
+		daemon_peer_update(d, peer, mtime_now());
 }
 
 static const struct nl_handlers handlers_template = {
@@ -501,63 +384,14 @@ static const struct nl_handlers handlers_template = {
 	.route = on_route,
 };
 
-static void resync(struct mr_daemon *d);
-
-/* Dump callbacks only collect: a command sent mid-dump would interleave with it. */
-#define COLLECT_MAX 256
-struct collected {
-	struct nl_link links[COLLECT_MAX];
-	int nlinks;
-	bool truncated;
-};
-
-static void collect_link(void *arg, const struct nl_link *l, bool deleted)
-{
-	struct collected *c = arg;
-
-	if (deleted)
-		return;
-	if (c->nlinks == COLLECT_MAX) {
-		c->truncated = true;
-		return;
-	}
-	c->links[c->nlinks++] = *l;
-}
-
 /* Full resync of links and of our routes: at start, periodically, after ENOBUFS. */
-static void resync(struct mr_daemon *d)
+void daemon_resync(struct mr_daemon *d)
 {
-	struct collected *c = calloc(1, sizeof(*c));
-	struct nl_handlers h = { .link = collect_link, .ctx = c };
-	int i;
+	struct ports_env e;
 
-	if (!c) {
-		log_warnx("resync: out of memory");
+	daemon_ports_env(d, &e);
+	if (ports_resync(&e) < 0)
 		return;
-	}
-	if (nl_dump_links(d->nl, &h) < 0) {
-		log_warnx("link dump failed; keeping the previous view");
-	} else {
-		for (i = 0; i < d->nports; i++) {
-			struct mr_port *p = &d->ports[i];
-			bool found = false;
-			int j;
-
-			for (j = 0; j < c->nlinks; j++) {
-				if (strcmp(c->links[j].name, p->name) == 0) {
-					on_link(d, &c->links[j], false);
-					found = true;
-				}
-			}
-			if (!found && p->ifindex > 0) {
-				struct nl_link gone = { .ifindex = p->ifindex };
-
-				snprintf(gone.name, sizeof(gone.name), "%s", p->name);
-				on_link(d, &gone, true);
-			}
-		}
-	}
-	free(c);
 	if (rib_resync(&d->rib) < 0)
 		return;
 	daemon_peers_update(d, mtime_now());
@@ -565,596 +399,35 @@ static void resync(struct mr_daemon *d)
 	probe_routes_sync(d);
 }
 
-/* ---- MTU sessions ---- */
-
-/*
- * Per (fast port, peer), in one family, a second BFD session whose packets
- * are padded to the port's MTU and sent with Don't Fragment (RFC 9764): its
- * handshake proves that full-size frames pass both ways, which the small
- * regular probes cannot.  The port carries traffic to the peer only while
- * both are Up (mtu.h).  These sessions live in d->msess; they transmit only
- * while the port probes and its regular session to that peer is Init or Up.
- */
-
-static struct mtusess_view mtu_view(const struct mr_daemon *d)
-{
-	struct mtusess_view v = {
-		.cfg = &d->cfg, .sess = d->sess, .nsess = d->nsess, .msess = d->msess,
-		.nmsess = d->nmsess,
-	};
-
-	return v;
-}
-
-static void mtu_left_up(struct mr_daemon *d, struct mr_sess *m, const struct bfd_output *out,
-			mtime_t now)
-{
-	struct mtusess_view mv = mtu_view(d);
-
-	mtusess_left_up(&mv, m, out, damp_half_life(d), now);
-}
-
-/* Reports a changed verdict: a log line each time, an alert for failed and its end. */
-static void mtu_check(struct mr_daemon *d, struct mr_sess *m, mtime_t now)
-{
-	struct mtusess_view mv = mtu_view(d);
-	struct mtusess_change chg;
-	const char *old, *new;
-	char addr[64];
-
-	if (!mtusess_judge(&mv, m, now, &chg))
-		return;
-	old = mtu_verdict_name(chg.old);
-	new = mtu_verdict_name(chg.new);
-	d->next_metrics = mtime_min(d->next_metrics, now + MTIME_S(1));
-	/* A grace that ran out, or a verdict that moves the traffic. */
-	peer_update(d, m->peer, now);
-	mr_addr_str(&m->remote, addr, sizeof(addr));
-	if (chg.alert) {
-		struct alert_event ev = {
-			.event = chg.new == MTU_FAILED ? "mtu-failed" : "mtu-ok",
-			.node = self_node(d)->name, .peer = peer_name(d, m->peer),
-			.peer_address = addr, .port = m->port->name, .old_state = old,
-			.new_state = new, .diag = chg.diag, .logged = true,
-		};
-
-		if (chg.new == MTU_FAILED)
-			log_notice("%s on %s: %s: not used for traffic to %s", ev.peer, ev.port,
-				   ev.diag, ev.peer);
-		else
-			log_notice("%s on %s: MTU %u passes again", ev.peer, ev.port, m->pad_to);
-		alert_emit(d->alert, &ev, now);
-		return;
-	}
-	/* off, unknown and pending are every candidate's lot at start: only debug. */
-	if (chg.old == MTU_OK || chg.old == MTU_FAILED || chg.new == MTU_OK)
-		log_info("%s (%s) on %s: MTU verdict %s -> %s", peer_name(d, m->peer), addr,
-			 m->port->name, old, new);
-	else
-		log_debug("%s (%s) on %s: MTU verdict %s -> %s", peer_name(d, m->peer), addr,
-			  m->port->name, old, new);
-}
-
-/*
- * After a state change of either session of (port, peer).  The regular
- * session just found its peer: start the MTU handshake now rather than at
- * the next (slow) MTU interval, so that both are Up within a few round trips
- * and the hold-down, counted from the later, is not stretched.
- */
 static void mtu_check_port_peer(struct mr_daemon *d, const struct mr_port *port, int peer,
 				mtime_t now)
 {
-	struct mtusess_view mv = mtu_view(d);
-	struct mr_sess *m = mtusess_of(&mv, port, peer);
+	struct mtuport_env e;
 
-	if (!m)
-		return;
-	if (m->pad_to && port->active[peer] > 0)
-		bfd_session_kick(&m->bfd, now);
-	mtu_check(d, m, now);
+	daemon_mtu_env(d, &e);
+	mtuport_check_port_peer(&e, port, peer, now);
 }
 
-/* Probing on or off, or a new size, after the port's MTU or the config changed. */
-static void mtu_port_eval(struct mr_daemon *d, struct mr_port *port, mtime_t now)
-{
-	bool want, logged = false;
-	unsigned size;
-	int i;
-
-	if (port->lan)
-		return;
-	port->was_jumbo |= port->mtu > MTU_ETHERNET;
-	want = mtu_probe_wanted(d->cfg.mtu_probe, port->mtu, port->was_jumbo);
-	size = want ? port->mtu : 0;
-	for (i = 0; i < d->nmsess; i++) {
-		struct mr_sess *m = &d->msess[i];
-		struct bfd_output out;
-		unsigned old = m->pad_to;
-
-		if (m->port != port || old == size)
-			continue;
-		if (!logged)
-			log_notice("port %s: MTU %u: %s", port->name, port->mtu,
-				   !size ? "padded BFD probes off" : old ? "padded BFD probes resized" :
-				   "padded BFD probes on");
-		logged = true;
-		if (!old) {
-			m->pad_to = size;
-			m->probe_since = now;
-			bfd_session_admin_up(&m->bfd, now, &out);
-			sess_output(d, m, &out, now);
-		} else if (!size) {
-			/* Tells the peer (while still padded, twice: one may be lost), then falls silent. */
-			bfd_session_admin_down(&m->bfd, BFD_DIAG_ADMIN_DOWN, now, &out);
-			sess_output(d, m, &out, now);
-			if (m->bfd.remote_discr)
-				sess_send(m, &d->sio, now);
-			m->pad_to = 0;
-		} else {
-			m->pad_to = size;
-		}
-		mtu_check(d, m, now);
-		peer_update(d, m->peer, now);
-	}
-}
-
-static void mtu_port_link(struct mr_daemon *d, struct mr_port *port, unsigned mtu, mtime_t now)
-{
-	if (mtu == 0 || mtu == port->mtu)
-		return;
-	port->mtu = mtu;
-	mtu_port_eval(d, port, now);
-}
-
-static void mtu_port_lost(struct mr_daemon *d, struct mr_port *port, mtime_t now, bool gone)
-{
-	int i;
-
-	for (i = 0; i < d->nmsess; i++) {
-		struct mr_sess *m = &d->msess[i];
-		struct bfd_output out;
-
-		if (m->port != port)
-			continue;
-		bfd_session_path_down(&m->bfd, now, &out);
-		out.send = false;
-		sess_output(d, m, &out, now);
-		if (gone)
-			sess_close(m);
-	}
-}
-
-static void mtu_timers(struct mr_daemon *d, mtime_t now)
-{
-	int i;
-
-	for (i = 0; i < d->nmsess; i++) {
-		struct mr_sess *m = &d->msess[i];
-		struct bfd_output out;
-
-		if (bfd_session_next_event(&m->bfd) <= now) {
-			bfd_session_timer(&m->bfd, now, &out);
-			sess_output(d, m, &out, now);
-		}
-		if (m->verdict_recheck <= now)
-			mtu_check(d, m, now);
-	}
-}
-
-static void mtu_shutdown(struct mr_daemon *d, mtime_t now)
-{
-	int i;
-
-	for (i = 0; i < d->nmsess; i++)
-		sess_goodbye(&d->msess[i], &d->sio, 2, now);
-	free(d->msess);
-	d->msess = NULL;
-	d->nmsess = 0;
-}
-
-/*
- * Reload: the MTU sessions of the new config, ports at the same index as in
- * nports (d->ports receives them); unchanged (port, peer, addresses) keep
- * running, the others are told AdminDown.  NULL when out of memory.
- */
-static struct mr_sess *mtu_reload(struct mr_daemon *d, const struct mr_config *ncfg, int nself,
-				  const struct mr_port *nports, int nn, bool *carried, int *count,
-				  mtime_t now)
-{
-	struct mr_sess *arr = calloc((size_t)(nn * ncfg->nnodes) + 1, sizeof(*arr));
-	struct sess_spec sp = { .cfg = ncfg, .self = nself, .mtu = true };
-	struct sesstab t = tab_of(d);
-	struct bfd_session_params params;
-	int i, n, k;
-
-	*count = 0;
-	mtusess_params(ncfg, &params);
-	for (i = 0; i < nn; i++) {
-		for (n = 0; n < ncfg->nnodes; n++) {
-			struct mr_sess *old = NULL;
-
-			sp.peer = n;
-			sp.port = &d->ports[i];
-			if (!arr || nports[i].lan || n == nself ||
-			    (sp.fam = mr_fam_first_shared(&ncfg->nodes[nself], &ncfg->nodes[n])) < 0)
-				continue;
-			old = sesstab_match(d->msess, d->nmsess, carried, &d->cfg, &sp, &nports[i]);
-			if (!old) {
-				sesstab_new(&t, &sp, arr, count, now);
-				continue;
-			}
-			arr[*count] = *old;
-			carried[old - d->msess] = true;
-			arr[*count].port = &d->ports[i];
-			arr[*count].peer = n;
-			if (!sess_params_equal(&params, &arr[*count].bfd.params)) {
-				struct bfd_output o;
-
-				bfd_session_set_params(&arr[*count].bfd, &params, now, &o);
-			}
-			(*count)++;
-		}
-	}
-	for (k = 0; k < d->nmsess; k++)
-		if (!carried[k])
-			sess_goodbye(&d->msess[k], &d->sio, 1, now);
-	return arr;
-}
-
-/* After a reload's swap: the carried and new MTU sessions in place, probing re-evaluated. */
-static void rx_filter_update(struct mr_daemon *d);
-
-static void mtu_reload_apply(struct mr_daemon *d, struct mr_sess *arr, int count, mtime_t now)
-{
-	int i;
-
-	free(d->msess);
-	d->msess = arr;
-	d->nmsess = count;
-	/* Every table is in by now (start, reload): their discriminators before their first packets. */
-	rx_filter_update(d);
-	for (i = 0; i < d->nmsess; i++)
-		sess_start(d, &d->msess[i]);
-	for (i = 0; i < d->nports; i++)
-		mtu_port_eval(d, &d->ports[i], now);
-}
-
-/* ---- packet reception ---- */
-
-/*
- * The receive sockets' filter (net.h) for the running sessions and config:
- * our sessions' discriminators (or, short of memory, their prefix), our
- * authentication, the configured peers' addresses.  Called whenever the
- * session tables change, before new sessions send.  Without it (a kernel
- * that refuses it: logged) the daemon's own checks are the same, only
- * dearer.
- */
-static void rx_filter_update(struct mr_daemon *d)
-{
-	static const int fams[2] = { AF_INET, AF_INET6 };
-	struct mr_addr peers[MR_MAX_NODES];
-	struct net_bfd_match m = {
-		.discr_prefix = d->discr_prefix,
-		.auth = d->keys.type != BFD_AUTH_NONE && d->keys.nkeys > 0 ? NET_AUTH_SET : NET_AUTH_NONE,
-		.peers = peers,
-		.sample = NET_BFD_SAMPLE,
-	};
-	struct sesstab t = tab_of(d);
-	uint32_t *discrs = NULL;
-	int f, i, fd;
-
-	for (f = 0; f < 2; f++) {
-		fd = fams[f] == AF_INET6 ? d->rx6.fd : d->rx4.fd;
-		if (fd < 0)
-			continue;
-		m.npeers = 0;
-		for (i = 0; i < d->cfg.nnodes; i++)	/* (node_addr: 0 IPv4, 1 IPv6) */
-			if (i != d->self && mr_node_addr(&d->cfg.nodes[i], f)->family == fams[f])
-				peers[m.npeers++] = *mr_node_addr(&d->cfg.nodes[i], f);
-		free(discrs);
-		discrs = NULL;
-		m.ndiscrs = sesstab_discrs(&t, fams[f], &discrs);
-		m.discrs = m.ndiscrs < 0 ? NULL : discrs;
-		if (net_rx_filter_bfd(fd, fams[f], &m) < 0)
-			log_warnx("BFD receive socket (%s) without its filter: malformed packets, wrong "
-				  "TTLs and strangers are dropped by the daemon, not by the kernel",
-				  fams[f] == AF_INET6 ? "IPv6" : "IPv4");
-	}
-	free(discrs);
-}
-
-static void drop(struct mr_daemon *d, int reason, const struct net_msg *m, const char *detail)
-{
-	char src[64];
-	unsigned supp = 0;
-
-	d->drops[reason]++;
-	if (!log_ratelimit_ok(&d->rl_drop, &supp))
-		return;
-	log_info("dropped BFD packet from %s on ifindex %d: %s%s%s", mr_addr_str(&m->src, src,
-		 sizeof(src)), m->ifindex, mr_drop_name(reason), detail ? ": " : "",
-		 detail ? detail : "");
-	if (supp)
-		log_info("(%u more dropped packets not logged)", supp);
-}
-
-/*
- * When a probe arrived, for the detection timer: the kernel's stamp when
- * the probe waited no longer than a coalesced read makes it wait (then
- * detection is not pushed out by our reading late), the time of reading
- * otherwise.  An older stamp is a stalled daemon -- reading time is the
- * safe side there, as before -- or a wall-clock step between the stamp and
- * the read, which must not make a probe look older than it is.
- */
-#define RX_STAMP_TRUST MTIME_MS(15)
-static mtime_t rx_arrival(const struct net_msg *m, mtime_t now)
-{
-	return m->rx_at > 0 && m->rx_at <= now && now - m->rx_at <= RX_STAMP_TRUST ? m->rx_at : now;
-}
-
-/* One received datagram, from checks to the session's state machine. */
-static void rx_one(struct mr_daemon *d, const struct net_msg *m, mtime_t now)
-{
-	struct sesstab t = tab_of(d);
-	struct bfd_packet pkt;
-	struct bfd_output out;
-	struct mr_sess *s;
-	mtime_t at;
-	int err, miss, ar;
-
-	d->rx_queued_max = mtime_max(d->rx_queued_max, m->rx_delay - d->rx_allow);
-	err = bfd_decode(m->buf, m->len, &pkt);
-	if (err != BFD_DECODE_OK) {
-		d->drop_decode[err < BFD_DECODE_ERR_MAX ? err : 0]++;
-		drop(d, MR_DROP_DECODE, m, bfd_decode_strerror(err));
-		return;
-	}
-	/* RFC 5881 §5: single hop means nobody routed it to us. */
-	if (m->ttl != 255) {
-		drop(d, MR_DROP_TTL, m, NULL);
-		return;
-	}
-	s = sesstab_demux(&t, m, &pkt, &miss);
-	if (!s) {
-		drop(d, miss == SESSTAB_WRONG_PORT ? MR_DROP_WRONG_PORT : MR_DROP_NO_SESSION, m, NULL);
-		return;
-	}
-	/* §6.8.6: authentication before anything of the packet is believed. */
-	auth_state_expire(&s->auth, now, bfd_session_detect_time(&s->bfd));
-	ar = auth_verify(&d->keys, &s->auth, &pkt, m->buf, m->len, now);
-	if (ar != AUTH_OK) {
-		d->drop_auth[ar]++;
-		drop(d, MR_DROP_AUTH, m, auth_result_str(ar));
-		return;
-	}
-	/*
-	 * The peer stops probing (AdminDown), or (re)starts: then its MTU
-	 * session gets a bring-up grace.  Remembered here, since the
-	 * session forgets a silent peer's state after a detection time.
-	 */
-	if (s->mtu) {
-		bool stopped = pkt.state == BFD_STATE_ADMIN_DOWN;
-
-		if (s->peer_stopped && !stopped)
-			s->probe_since = now;
-		s->peer_stopped = stopped;
-	}
-	/*
-	 * Counted for loss whatever the session's state (AdminDown discards
-	 * it below): the peer counted it as sent.  Kernel arrival time, on
-	 * the monotonic clock (net.h), to cut the count at a link report.
-	 */
-	loss_rx_add(&s->lrx, m->rx_at, m->rx_delay > 0 && m->rx_delay <= LINKMSG_STAMP_TRUST);
-	/* Meticulous authentication: the peer's sequence number is its own count. */
-	if (pkt.auth_present && auth_counts_packets(&d->keys)) {
-		s->seq_valid = true;
-		s->seq_key = pkt.my_discr;
-		s->seq_last = pkt.auth.seq;
-		s->seq_rcvd = s->lrx.count;
-		s->seq_at = m->rx_at;
-	}
-	at = rx_arrival(m, now);
-	if (bfd_session_rx(&s->bfd, &pkt, at, now, &out) < 0) {
-		d->drops[MR_DROP_ADMIN_DOWN]++;
-		return;
-	}
-	s->rx_packets++;
-	if (s->mtu && bfd_padded(&pkt, m->len)) {
-		s->passes = mtu_ip_size(m->src.family, m->len);
-		/* On the detection timer's clock: "lately" ends when the session times out. */
-		s->passes_at = at;
-	}
-	sess_output(d, s, &out, now);
-}
-
-/*
- * Drains one receive socket, a batch per system call (recvmmsg); a short
- * batch means the queue is empty, so no further call just to hear EAGAIN.
- * A budget keeps timers on time during a flood.  Returns true when the
- * socket is empty (then nothing queued can be older than the detection
- * timers about to be judged).
- */
-static bool rx_drain(struct mr_daemon *d, int fd)
-{
-	static struct net_msg batch[NET_RECV_BATCH];
-	uint32_t *seen = &d->rx_sk_drops[fd == d->rx6.fd], kernel;
-	int budget = 256, got = 0, i;
-
-	while (budget > 0) {
-		mtime_t now;
-
-		got = net_recv_many(fd, batch, NET_RECV_BATCH);
-		if (got == -EAGAIN || got == -EWOULDBLOCK) {
-			got = 0;
-			break;
-		}
-		if (got < 0) {
-			errno = -got;
-			log_warn("receive BFD packet");
-			got = 0;
-			break;
-		}
-		/* One clock read per batch: every datagram in it had arrived by now. */
-		now = mtime_now();
-		for (i = 0; i < got; i++)
-			rx_one(d, &batch[i], now);
-		if (got < NET_RECV_BATCH)
-			break;
-		budget -= got;
-	}
-	/* What the kernel dropped meanwhile (wraps at 2^32). */
-	if (net_rx_drops(fd, &kernel) == 0) {
-		d->drops[MR_DROP_KERNEL] += (uint32_t)(kernel - *seen);
-		*seen = kernel;
-	}
-	return got < NET_RECV_BATCH;
-}
-
-/*
- * Before any detection timer is judged, every probe that arrived by now must
- * have been read: after a stall (a busy host, SIGSTOP) the socket holds the
- * proof that the peers never went silent, more than one wake-up's budget of
- * it.  Bounded, so that a flood cannot keep the timers from running.
- */
-#define RX_CATCH_UP MTIME_MS(20)
-static void rx_catch_up(struct mr_daemon *d)
-{
-	mtime_t start = mtime_now();
-	bool empty4, empty6;
-
-	/* Coalesced, a probe waits up to one read-to-read gap by design: not lateness. */
-	d->rx_allow = d->rx_lazy && d->rx_read_at ? start - d->rx_read_at : 0;
-	do {
-		empty4 = d->rx4.fd < 0 || rx_drain(d, d->rx4.fd);
-		empty6 = d->rx6.fd < 0 || rx_drain(d, d->rx6.fd);
-	} while (!(empty4 && empty6) && mtime_now() - start < RX_CATCH_UP);
-	d->rx_allow = 0;
-	if (empty4 && empty6)
-		d->rx_read_at = start;
-}
-
-/*
- * Coalesced receive (rx-coalesce = yes, docs/DESIGN.md).  When a session
- * sends every RX_LAZY_MAX or faster, the daemon wakes up that often anyway;
- * being woken by every arriving probe as well doubles its wake-ups, and each
- * arrival that wakes it makes the sender's kernel wake another CPU (on a VM,
- * an exit to the hypervisor): together most of the daemon's CPU time.  So
- * the receive sockets then leave the epoll set and are read on every
- * wake-up, at most RX_LAZY_MAX after the previous one ended.  Detection
- * timers are judged only after that read (fire_timers), so no probe is too
- * late for them; what may wait up to RX_LAZY_MAX is acting on what the
- * peer says (its Down after a one-way failure, a Poll).  Slower timers keep
- * the immediate wake-up: there it would cost more latency and save less.
- */
-#define RX_LAZY_MAX MTIME_MS(10)
-
-/*
- * A flood that passes the receive filter (net.h: from a peer's address,
- * with a discriminator of ours or none; or the filter's sample of what it
- * drops) would wake the daemon for every packet where probes are read as
- * they arrive.  While more than RX_FLOOD_DROPS packets are dropped per
- * RX_FLOOD_WINDOW (a sampled flood of 51,200 pkt/s), and RX_FLOOD_HOLD
- * after, they are read on the daemon's own wake-ups instead, a batch every
- * RX_LAZY_MAX at most, as with rx-coalesce (whatever its setting).
- */
-#define RX_FLOOD_WINDOW MTIME_MS(100)
-#define RX_FLOOD_DROPS 20
-#define RX_FLOOD_HOLD MTIME_S(1)
-
-static void rx_flood_check(struct mr_daemon *d, mtime_t now)
-{
-	mtime_t span = now - d->rx_flood_at;
-	uint64_t dropped = 0, n;
-	int i;
-
-	if (span < RX_FLOOD_WINDOW)
-		return;
-	/* Not AdminDown's: those are a peer's probes, at a peer's rate. */
-	for (i = 0; i < MR_DROP_MAX; i++)
-		if (i != MR_DROP_ADMIN_DOWN && i != MR_DROP_KERNEL)
-			dropped += d->drops[i];
-	n = dropped - d->rx_flood_drops;
-	if (n > (uint64_t)(RX_FLOOD_DROPS * span / RX_FLOOD_WINDOW)) {
-		if (now >= d->rx_flood_until)
-			log_notice("flood: %llu packets dropped in %lld ms: probes are read every %d ms "
-				   "until it stops", (unsigned long long)n, (long long)(span / 1000),
-				   (int)(RX_LAZY_MAX / 1000));
-		d->rx_flood_until = now + RX_FLOOD_HOLD;
-	}
-	d->rx_flood_at = now;
-	d->rx_flood_drops = dropped;
-}
-
-static bool rx_lazy_wanted(const struct mr_daemon *d, mtime_t now)
-{
-	int i;
-
-	if (now < d->rx_flood_until)
-		return true;
-	if (!d->cfg.rx_coalesce)
-		return false;
-	for (i = 0; i < d->nsess; i++) {
-		const struct bfd_session *b = &d->sess[i].bfd;
-
-		if (b->next_tx != MTIME_NEVER && bfd_session_tx_interval(b) <= RX_LAZY_MAX)
-			return true;
-	}
-	return false;
-}
-
-static void rx_mode_update(struct mr_daemon *d, mtime_t now)
-{
-	bool lazy;
-	int err = 0;
-
-	rx_flood_check(d, now);
-	lazy = rx_lazy_wanted(d, now);
-
-	if (lazy == d->rx_lazy || (!lazy && now < d->rx_mode_retry_at))
-		return;
-	if (lazy) {
-		loop_del(&d->loop, &d->rx4);
-		if (d->rx6.fd >= 0)
-			loop_del(&d->loop, &d->rx6);
-		d->rx_read_at = now;
-		d->rx_next_read = now + RX_LAZY_MAX;
-	} else {
-		err = loop_add(&d->loop, &d->rx4, EPOLLIN);
-		if (!err && d->rx6.fd >= 0 && (err = loop_add(&d->loop, &d->rx6, EPOLLIN)) < 0)
-			loop_del(&d->loop, &d->rx4);
-		if (err) {
-			/*
-			 * Stay coalesced: reads every RX_LAZY_MAX still happen.
-			 * Retried once a second, not on every wake-up (and log line).
-			 */
-			log_warnx("receive sockets stay read every %d ms", (int)(RX_LAZY_MAX / 1000));
-			d->rx_mode_retry_at = now + MTIME_S(1);
-			return;
-		}
-		/* Whatever came since the last read would wake nobody: read it now. */
-		d->rx_backlog = true;
-	}
-	d->rx_lazy = lazy;
-	log_debug("probes read %s", !lazy ? "as they arrive" : now < d->rx_flood_until ?
-		  "on the daemon's own wake-ups (flood)" : "on the daemon's own wake-ups (rx-coalesce)");
-}
+/* ---- packet reception (rx.h) ---- */
 
 static void on_rx4(void *arg, uint32_t events)
 {
 	struct mr_daemon *d = arg;
+	struct rx_env e;
 
 	(void)events;
-	if (!rx_drain(d, d->rx4.fd))
-		d->rx_backlog = true;
+	daemon_rx_env(d, &e);
+	rx_readable(&d->rx, &e, d->rx.sk4.fd);
 }
 
 static void on_rx6(void *arg, uint32_t events)
 {
 	struct mr_daemon *d = arg;
+	struct rx_env e;
 
 	(void)events;
-	if (!rx_drain(d, d->rx6.fd))
-		d->rx_backlog = true;
+	daemon_rx_env(d, &e);
+	rx_readable(&d->rx, &e, d->rx.sk6.fd);
 }
 
 static void on_netlink(void *arg, uint32_t events)
@@ -1168,7 +441,7 @@ static void on_netlink(void *arg, uint32_t events)
 	err = nl_monitor_read(d->nl, &h);
 	if (err == -ENOBUFS) {
 		log_warnx("netlink events were lost (ENOBUFS): resynchronising from a dump");
-		resync(d);
+		daemon_resync(d);
 	} else if (err < 0 && err != -EAGAIN) {
 		errno = -err;
 		log_warn("netlink monitor");
@@ -1198,147 +471,6 @@ static void on_signal(void *arg, uint32_t events)
 	}
 }
 
-/* ---- link reports: what they may use of ours, lent per call ---- */
-
-static void daemon_linkmsg_env(struct mr_daemon *d, struct linkmsg_env *e);
-static void daemon_relay_env(struct mr_daemon *d, struct relay_env *e);
-static void loss_check(struct mr_daemon *d, struct mr_sess *s, mtime_t now);
-
-static void linkmsg_advert(void *ctx, const struct net_msg *m)
-{
-	struct mr_daemon *d = ctx;
-	struct relay_env e;
-
-	daemon_relay_env(d, &e);
-	relay_rx(&d->relay, &e, m);
-}
-
-static void linkmsg_loss_changed(void *ctx, struct mr_sess *s, mtime_t now)
-{
-	loss_check(ctx, s, now);
-}
-
-/* Our traffic to peer goes over ifindex now (its hold-down served), directly, in either family. */
-static bool linkmsg_in_service(void *ctx, int peer, int ifindex)
-{
-	struct mr_daemon *d = ctx;
-	int f;
-
-	for (f = 0; f < MR_NFAM; f++)
-		if (rib_in_service(&d->rib, peer, f, ifindex))
-			return true;
-	return false;
-}
-
-/* A mesh view warning: logged; the nodes it names raise it to alert-command, the others only show it. */
-static void linkmsg_mesh_warning(void *ctx, const struct mesh_warning *w, bool cleared, bool ours)
-{
-	struct mr_daemon *d = ctx;
-	const char *peer = "";
-	char diag[320];
-	int n;
-
-	for (n = 0; n < d->cfg.nnodes; n++)
-		if (n != d->self && (w->nodes & MESH_NODE_BIT(n))) {
-			peer = d->cfg.nodes[n].name;
-			break;
-		}
-	if (cleared)
-		log_info("mesh: cleared: %s", w->text);
-	else if (ours)
-		log_warnx("mesh: %s", w->text);
-	else
-		log_info("mesh: %s", w->text);
-	if (!ours)
-		return;
-	snprintf(diag, sizeof(diag), "%s", w->text);
-	{
-		struct alert_event ev = {
-			.event = cleared ? "mesh-warning-cleared" : "mesh-warning",
-			.node = d->cfg.nodes[d->self].name, .peer = peer, .peer_address = "",
-			.port = "", .old_state = "", .new_state = mesh_warn_kind_name(w->kind),
-			.diag = diag, .logged = true,
-		};
-
-		alert_emit(d->alert, &ev, mtime_now());
-	}
-}
-
-static void on_linkmsg(void *arg, uint32_t events)
-{
-	struct mr_daemon *d = arg;
-	struct linkmsg_env e;
-
-	(void)events;
-	daemon_linkmsg_env(d, &e);
-	linkmsg_rx(&d->lm, &e);
-}
-
-static void daemon_linkmsg_env(struct mr_daemon *d, struct linkmsg_env *e)
-{
-	memset(e, 0, sizeof(*e));
-	e->cfg = &d->cfg;
-	e->self = d->self;
-	e->ports = d->ports;
-	e->nports = d->nports;
-	e->sess = d->sess;
-	e->nsess = d->nsess;
-	e->msess = d->msess;
-	e->nmsess = d->nmsess;
-	e->keys = &d->keys;
-	e->rl = &d->rl_drop;
-	e->loop = &d->loop;
-	e->rx_read_at = d->rx_read_at;
-	e->rx_backlog = &d->rx_backlog;
-	e->advert = linkmsg_advert;
-	e->loss_changed = linkmsg_loss_changed;
-	e->in_service = linkmsg_in_service;
-	e->mesh_warning = linkmsg_mesh_warning;
-	e->on_readable = on_linkmsg;
-	e->ctx = d;
-}
-
-/* ---- relay: what it may use of ours, lent per call ---- */
-
-static int relay_tx_socket(void *ctx, int pi)
-{
-	struct mr_daemon *d = ctx;
-	struct linkmsg_env e;
-
-	daemon_linkmsg_env(d, &e);
-	return linkmsg_tx_socket(&d->lm, &e, pi, 0);
-}
-
-/* What relay may use of ours (config, routes, ports, keys), for one relay.h call. */
-static void daemon_relay_env(struct mr_daemon *d, struct relay_env *e)
-{
-	int i;
-
-	memset(e, 0, sizeof(*e));
-	e->cfg = &d->cfg;
-	e->self = d->self;
-	e->rib = &d->rib;
-	e->keys = &d->keys;
-	e->rl = &d->rl_drop;
-	e->can_receive = d->lm.rx[0].fd >= 0;
-	for (i = 0; i < d->nports && i < MR_MAX_FAST + 1; i++) {
-		memcpy(e->ports[i].name, d->ports[i].name, sizeof(e->ports[i].name));
-		e->ports[i].ifindex = d->ports[i].ifindex;
-		e->ports[i].lan = d->ports[i].lan;
-	}
-	e->nports = i;
-	e->tx_socket = relay_tx_socket;
-	e->ctx = d;
-}
-
-static int daemon_relay_start(struct mr_daemon *d)
-{
-	struct relay_env e;
-
-	daemon_relay_env(d, &e);
-	return relay_start(&d->relay, &e);
-}
-
 /* Relay's timers; the routes decided again in between when it asks. */
 static void relay_tick(struct mr_daemon *d, mtime_t now)
 {
@@ -1355,25 +487,6 @@ static void relay_tick(struct mr_daemon *d, mtime_t now)
 }
 
 /* ---- start, run, stop ---- */
-
-static int ports_init(struct mr_daemon *d)
-{
-	const struct mr_node *me = self_node(d);
-	int i;
-
-	d->nports = 0;
-	for (i = 0; i < me->nfast; i++) {
-		struct mr_port *p = &d->ports[d->nports++];
-
-		memset(p, 0, sizeof(*p));
-		memcpy(p->name, me->fast[i], sizeof(p->name));
-	}
-	memset(&d->ports[d->nports], 0, sizeof(d->ports[0]));
-	memcpy(d->ports[d->nports].name, me->lan, sizeof(d->ports[0].name));
-	d->ports[d->nports].lan = true;
-	d->nports++;
-	return 0;
-}
 
 /* Stop signals and SIGHUP through a signalfd in the loop (blocked otherwise); 0 or -errno. */
 static int start_signals(struct mr_daemon *d)
@@ -1411,23 +524,10 @@ static int start_rx(struct mr_daemon *d)
 		if (getrandom(&d->discr_prefix, sizeof(d->discr_prefix), 0) != sizeof(d->discr_prefix))
 			d->discr_prefix = (uint16_t)(mtime_now() ^ (mtime_t)getpid());
 	} while (d->discr_prefix == 0 || d->discr_prefix == 0xffff);
-	d->rx4.fd = net_rx_open(AF_INET, BFD_PORT_CONTROL);
-	if (d->rx4.fd < 0)
-		return d->rx4.fd;
-	d->rx4.fn = on_rx4;
-	d->rx4.arg = d;
-	if ((err = loop_add(&d->loop, &d->rx4, EPOLLIN)) < 0)
+	if ((err = rx_open(&d->rx, &d->loop, self_node(d)->addr6.family == AF_INET6, on_rx4, on_rx6,
+			   d)) < 0)
 		return err;
-	if (self_node(d)->addr6.family == AF_INET6) {
-		d->rx6.fd = net_rx_open(AF_INET6, BFD_PORT_CONTROL);
-		if (d->rx6.fd < 0)
-			return d->rx6.fd;
-		d->rx6.fn = on_rx6;
-		d->rx6.arg = d;
-		if ((err = loop_add(&d->loop, &d->rx6, EPOLLIN)) < 0)
-			return err;
-	}
-	rx_filter_update(d);
+	daemon_rx_filter_update(d);
 	d->nlmon.fd = nl_monitor_fd(d->nl);
 	d->nlmon.fn = on_netlink;
 	d->nlmon.arg = d;
@@ -1446,8 +546,6 @@ static void start_watchdog(struct mr_daemon *d)
 	}
 }
 
-static int sessions_start(struct mr_daemon *d, mtime_t now);
-
 int daemon_start(struct mr_daemon *d)
 {
 	struct linkmsg_env le;
@@ -1455,10 +553,11 @@ int daemon_start(struct mr_daemon *d)
 	int err, i;
 
 	d->sio = (struct sess_io){ .cfg = &d->cfg, .keys = &d->keys, .rl = &d->rl_drop };
-	d->rx4.fd = d->rx6.fd = d->nlmon.fd = d->sig.fd = -1;
+	rx_init(&d->rx);
+	d->nlmon.fd = d->sig.fd = -1;
 	relay_init(&d->relay);
 	linkmsg_init(&d->lm);
-	ports_init(d);
+	d->nports = ports_of_node(self_node(d), d->ports);
 	if (sysctl_prepare_port("all", false, d->cfg.set_sysctl, 0))
 		log_warnx("host settings are not as meshroute needs them: failover may not work (see above)");
 
@@ -1479,10 +578,10 @@ int daemon_start(struct mr_daemon *d)
 
 	if ((err = start_signals(d)) < 0 || (err = start_rx(d)) < 0)
 		return err;
-	if ((err = sessions_start(d, now)) < 0)
+	if ((err = daemon_sessions_start(d, now)) < 0)
 		return err;
 	/* Ports and carrier as they are now; events keep it current from here. */
-	resync(d);
+	daemon_resync(d);
 	/* Not fatal: without it no loss is counted (logged); relay = on needs it, below. */
 	daemon_linkmsg_env(d, &le);
 	linkmsg_start(&d->lm, &le);
@@ -1500,53 +599,17 @@ int daemon_start(struct mr_daemon *d)
 	return 0;
 }
 
-/*
- * The metrics for node_exporter's textfile collector: written to a
- * temporary file beside it and renamed, so the collector never reads half a
- * file.  A failure is logged once until the next success.
- */
 void daemon_status_view(const struct mr_daemon *d, struct status_view *v)
 {
 	*v = (struct status_view){
 		.cfg = &d->cfg, .self = d->self, .ports = d->ports, .nports = d->nports,
 		.sess = d->sess, .nsess = d->nsess, .msess = d->msess, .nmsess = d->nmsess,
-		.rib = &d->rib, .relay = &d->relay, .lm = &d->lm, .drops = d->drops,
-		.drop_decode = d->drop_decode, .drop_auth = d->drop_auth,
+		.rib = &d->rib, .relay = &d->relay, .lm = &d->lm, .drops = d->rx.drops,
+		.drop_decode = d->rx.drop_decode, .drop_auth = d->rx.drop_auth,
 		.late_max_us = d->late_max_us, .standby = d->standby,
 	};
 }
 
-static void metrics_file_write(struct mr_daemon *d, mtime_t now)
-{
-	struct status_view v;
-	char tmp[300];
-	FILE *f;
-	int err = 0;
-
-	if (!d->cfg.metrics_file[0])
-		return;
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", d->cfg.metrics_file, (int)getpid());
-	f = fopen(tmp, "we");
-	if (!f) {
-		err = errno;
-	} else {
-		daemon_status_view(d, &v);
-		status_metrics(&v, now, f);
-		/* node_exporter runs as another user; the unit's UMask would hide it. */
-		if (fchmod(fileno(f), 0644) != 0 || fflush(f) != 0)
-			err = errno;
-		if (fclose(f) != 0 && !err)
-			err = errno;
-		if (!err && rename(tmp, d->cfg.metrics_file) != 0)
-			err = errno;
-		if (err)
-			unlink(tmp);
-	}
-	if (err && !d->metrics_failing)
-		log_warnx("metrics-file %s: %s (retrying every %d s)", d->cfg.metrics_file,
-			  strerror(err), (int)(METRICS_FILE_EVERY / 1000000));
-	d->metrics_failing = err != 0;
-}
 
 /*
  * Probing at 20 ms x 3 leaves 60 ms of slack: a daemon starved that long by
@@ -1632,8 +695,7 @@ static mtime_t next_deadline(struct mr_daemon *d, bool standby)
 	}
 	for (i = 0; i < d->cfg.nnodes; i++)
 		t = mtime_min(t, rib_recheck_at(&d->rib, i));
-	if (d->rx_lazy)
-		t = mtime_min(t, d->rx_next_read);
+	t = mtime_min(t, rx_next_deadline(&d->rx));
 	return t;
 }
 
@@ -1660,15 +722,15 @@ static void loss_apply(struct mr_daemon *d, struct mr_sess *s, const struct sess
 		return;
 	alert_emit(d->alert, &ev, now);
 	if (outage) {
-		damp_flap(&s->damp, now, damp_half_life(d));
+		damp_flap(&s->damp, now, daemon_half_life(d));
 		bfd_session_admin_down(&s->bfd, BFD_DIAG_PATH_DOWN, now, &out);
 	} else {
 		bfd_session_admin_up(&s->bfd, now, &out);
 	}
-	sess_output(d, s, &out, now);
+	daemon_sess_output(d, s, &out, now);
 }
 
-static void loss_check(struct mr_daemon *d, struct mr_sess *s, mtime_t now)
+void daemon_loss_check(struct mr_daemon *d, struct mr_sess *s, mtime_t now)
 {
 	struct sessloss_change chg;
 
@@ -1694,8 +756,8 @@ static void late_check(struct mr_daemon *d, mtime_t deadline, mtime_t now)
 	mtime_t late = deadline != MTIME_NEVER && now > deadline ? now - deadline : 0;
 	unsigned supp;
 
-	late = mtime_max(late, d->rx_queued_max);
-	d->rx_queued_max = 0;
+	late = mtime_max(late, d->rx.queued_max);
+	d->rx.queued_max = 0;
 	if (late <= (mtime_t)d->cfg.interval_us)
 		return;
 	d->late_max_us = mtime_max(d->late_max_us, late);
@@ -1748,6 +810,31 @@ static void tx_align(struct mr_daemon *d, mtime_t now)
 	}
 }
 
+/* fire_timers' part that only the main thread runs (see there). */
+static void main_chores(struct mr_daemon *d, mtime_t now)
+{
+	struct status_view v;
+
+	/* Also frees closed clients: must run after every loop_run_once(). */
+	control_timers(d->ctl, now);
+	if (d->next_resync <= now) {
+		daemon_resync(d);
+		d->next_resync = now + RESYNC_INTERVAL;
+	}
+	if (d->next_metrics <= now) {
+		if (d->cfg.metrics_file[0]) {
+			daemon_status_view(d, &v);
+			metricsfile_write(d->cfg.metrics_file, &v, now, &d->metrics_failing);
+		}
+		d->next_metrics = now + METRICS_FILE_EVERY;
+	}
+	if (d->next_watchdog <= now) {
+		/* Only a loop that really runs reaches here: a hang stops the pings. */
+		sd_notify(0, "WATCHDOG=1");
+		d->next_watchdog = now + d->watchdog_every;
+	}
+}
+
 /*
  * `standby`: run by the standby thread while the main thread is late.
  * It leaves the main thread's chores alone: the control clients (their
@@ -1756,28 +843,16 @@ static void tx_align(struct mr_daemon *d, mtime_t now)
  */
 static void fire_timers(struct mr_daemon *d, bool standby)
 {
+	struct rx_env re;
+	struct mtuport_env me;
 	struct linkmsg_env le;
 	mtime_t now;
 	int i;
 
 	now = mtime_now();
-	/*
-	 * The wake-up may have been the timeout alone (epoll reports no
-	 * events once its timeout passed during a stop), so look for queued
-	 * probes whenever a detection timer is due, not only after a budget
-	 * ran out.
-	 */
-	for (i = 0; i < d->nsess && !d->rx_backlog; i++)
-		if (d->sess[i].bfd.detect_deadline <= now)
-			d->rx_backlog = true;
-	for (i = 0; i < d->nmsess && !d->rx_backlog; i++)
-		if (d->msess[i].bfd.detect_deadline <= now)
-			d->rx_backlog = true;
-	if (d->rx_backlog || d->rx_lazy || linkmsg_pending(&d->lm)) {
-		rx_catch_up(d);
-		d->rx_backlog = false;
+	daemon_rx_env(d, &re);
+	if (rx_before_timers(&d->rx, &re, linkmsg_pending(&d->lm), now))
 		now = mtime_now();
-	}
 	/* Link reports read before that: every probe that came before them is counted now. */
 	daemon_linkmsg_env(d, &le);
 	linkmsg_process(&d->lm, &le, now);
@@ -1790,14 +865,16 @@ static void fire_timers(struct mr_daemon *d, bool standby)
 		if (bfd_session_next_event(&s->bfd) > now)
 			continue;
 		bfd_session_timer(&s->bfd, now, &out);
-		sess_output(d, s, &out, now);
+		daemon_sess_output(d, s, &out, now);
 	}
 	tx_align(d, now);
-	rx_mode_update(d, now);
-	mtu_timers(d, now);
+	daemon_rx_env(d, &re);
+	rx_mode_update(&d->rx, &re, now);
+	daemon_mtu_env(d, &me);
+	mtuport_timers(&me, now);
 	for (i = 0; i < d->cfg.nnodes; i++) {
 		if (i != d->self && rib_recheck_at(&d->rib, i) <= now)
-			peer_update(d, i, now);
+			daemon_peer_update(d, i, now);
 	}
 	relay_tick(d, now);
 	daemon_linkmsg_env(d, &le);
@@ -1810,30 +887,9 @@ static void fire_timers(struct mr_daemon *d, bool standby)
 		d->next_loss_tick = now + MTIME_S(1);
 	}
 	alert_timers(d->alert, now);
-	if (standby)
-		goto out;
-	/* Also frees closed clients: must run after every loop_run_once(). */
-	control_timers(d->ctl, now);
-	if (d->next_resync <= now) {
-		resync(d);
-		d->next_resync = now + RESYNC_INTERVAL;
-	}
-	if (d->next_metrics <= now) {
-		metrics_file_write(d, now);
-		d->next_metrics = now + METRICS_FILE_EVERY;
-	}
-	if (d->next_watchdog <= now) {
-		/* Only a loop that really runs reaches here: a hang stops the pings. */
-		sd_notify(0, "WATCHDOG=1");
-		d->next_watchdog = now + d->watchdog_every;
-	}
-out:
-	/*
-	 * From the end of this wake-up, not from its read: a session sending
-	 * at exactly RX_LAZY_MAX then reads on its own wake-up, not one before.
-	 */
-	if (d->rx_lazy)
-		d->rx_next_read = mtime_now() + RX_LAZY_MAX;
+	if (!standby)
+		main_chores(d, now);
+	rx_wakeup_done(&d->rx);
 }
 
 /* The standby thread, holding the lock: the main thread missed `deadline`. */
@@ -1868,6 +924,7 @@ int daemon_run(struct mr_daemon *d)
 
 void daemon_shutdown(struct mr_daemon *d)
 {
+	struct mtuport_env me;
 	struct linkmsg_env le;
 	struct relay_env re;
 	mtime_t now = mtime_now();
@@ -1889,21 +946,19 @@ void daemon_shutdown(struct mr_daemon *d)
 	/* ...our traffic to the LAN, then ask the peers to move theirs. */
 	for (i = 0; i < d->cfg.nnodes && d->nl; i++)
 		if (i != d->self)
-			peer_withdraw(d, i, now);
+			daemon_peer_withdraw(d, i, now);
 	/* Twice: one loss must not leave the peer waiting. */
 	for (i = 0; i < d->nsess; i++)
 		sess_goodbye(&d->sess[i], &d->sio, 2, now);
-	mtu_shutdown(d, now);
+	daemon_mtu_env(d, &me);
+	mtuport_shutdown(&me, now);
 	sesstab_index_free(&d->sidx);
 	free(d->sess);
 	d->sess = NULL;
 	d->nsess = 0;
 	if (d->rib.probe_rule)
 		rib_probe_flush(&d->rib);
-	if (d->rx4.fd >= 0)
-		close(d->rx4.fd);
-	if (d->rx6.fd >= 0)
-		close(d->rx6.fd);
+	rx_close(&d->rx);
 	if (d->sig.fd >= 0)
 		close(d->sig.fd);
 	if (d->nl)
@@ -1915,470 +970,20 @@ void daemon_shutdown(struct mr_daemon *d)
 	log_info("stopped; routes withdrawn");
 }
 
-/* ---- reload ---- */
-
-static void report(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void report(FILE *out, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	log_info("reload: %s", buf);
-	if (out)
-		fprintf(out, "%s\n", buf);
-}
-
-/* Everything a reload builds before it swaps: the new config and what follows from it. */
-struct reload {
-	struct mr_config *ncfg;
-	int nself;
-	struct auth_keyring nkeys;
-	struct mr_port nports[MR_MAX_FAST + 1];
-	int nn;
-	struct mr_sess *nsess, *nmsess;
-	int ns, nms, kept, added, removed;
-	bool resend[(MR_MAX_FAST + 1) * MR_MAX_NODES * MR_NFAM];
-	/* Old sessions that live on in the new tables (their sockets with them). */
-	bool carried[(MR_MAX_FAST + 1) * MR_MAX_NODES * MR_NFAM];
-	bool mcarried[MR_MAX_FAST * MR_MAX_NODES];
-	struct rib_route nrt[MR_MAX_NODES][MR_NFAM];
-	struct mr_redundancy nred[MR_MAX_NODES];
-	struct mr_link *nlinks;
-	int nlk;
-};
-
-/* What a loader wrote to errf, line by line, then "rejected": to the log and the requester. */
-static void report_rejected(FILE *out, char *errs, const char *path)
-{
-	char *line, *save = NULL;
-
-	for (line = errs ? strtok_r(errs, "\n", &save) : NULL; line;
-	     line = strtok_r(NULL, "\n", &save))
-		report(out, "%s", line);
-	report(out, "%s rejected; the running configuration is unchanged", path);
-}
-
-/* The file parsed into r->ncfg, with this node in it; 0 or -1 (reported). */
-static int reload_config(struct mr_daemon *d, FILE *out, struct reload *r)
-{
-	char *errs = NULL;
-	size_t errlen = 0;
-	FILE *errf = open_memstream(&errs, &errlen);
-	int n;
-
-	if (!errf || config_load(d->cfg.path, r->ncfg, errf) < 0) {
-		if (errf)
-			fclose(errf);
-		report_rejected(out, errs, d->cfg.path);
-		free(errs);
-		return -1;
-	}
-	fclose(errf);
-	free(errs);
-	for (n = 0; n < r->ncfg->nnodes; n++)
-		if (strcmp(r->ncfg->nodes[n].name, self_node(d)->name) == 0)
-			r->nself = n;
-	if (r->nself < 0) {
-		report(out, "%s: this node (%s) is no longer in the file; not applied",
-		       d->cfg.path, self_node(d)->name);
-		return -1;
-	}
-	return 0;
-}
-
-/* The key file may have changed under the same name: always re-read.  0 or -1 (reported). */
-static int reload_keys(struct mr_daemon *d, FILE *out, struct reload *r)
-{
-	char *kerrs = NULL;
-	size_t kerrlen = 0;
-	FILE *kf;
-	int kret;
-
-	if (r->ncfg->auth_type == BFD_AUTH_NONE)
-		return 0;
-	kf = open_memstream(&kerrs, &kerrlen);
-	kret = kf ? auth_keyring_load(r->ncfg->auth_key_file, r->ncfg->auth_type, &r->nkeys, kf) : -1;
-	if (kf)
-		fclose(kf);
-	if (kret < 0)
-		report_rejected(out, kerrs, d->cfg.path);
-	free(kerrs);
-	return kret < 0 ? -1 : 0;
-}
-
-/* Settings that only a restart applies keep their running value (said so). */
-static void reload_restart_only(struct mr_daemon *d, FILE *out, struct mr_config *ncfg)
-{
-	if (d->sock_override[0])
-		snprintf(ncfg->control_socket, sizeof(ncfg->control_socket), "%s",
-			 d->sock_override);
-	if (strcmp(ncfg->control_socket, d->cfg.control_socket) != 0) {
-		report(out, "control-socket changed: takes effect at the next restart");
-		snprintf(ncfg->control_socket, sizeof(ncfg->control_socket), "%s",
-			 d->cfg.control_socket);
-	}
-	/* Both need privileges dropped after start-up. */
-	if (ncfg->realtime != d->cfg.realtime) {
-		report(out, "realtime changed: takes effect at the next restart");
-		ncfg->realtime = d->cfg.realtime;
-	}
-	if (ncfg->lock_memory != d->cfg.lock_memory) {
-		report(out, "lock-memory changed: takes effect at the next restart");
-		ncfg->lock_memory = d->cfg.lock_memory;
-	}
-}
-
-/* Ports: runtime state follows the name. */
-static void reload_ports(struct mr_daemon *d, struct reload *r)
-{
-	const struct mr_node *me = &r->ncfg->nodes[r->nself];
-	int i;
-
-	memset(r->nports, 0, sizeof(r->nports));
-	for (i = 0; i <= me->nfast; i++) {
-		struct mr_port *p = &r->nports[r->nn++], *old;
-		bool lan = i == me->nfast;
-
-		memcpy(p->name, lan ? me->lan : me->fast[i], sizeof(p->name));
-		p->lan = lan;
-		old = port_by_name(d, p->name);
-		if (old && old->lan == lan) {
-			p->ifindex = old->ifindex;
-			p->carrier = old->carrier;
-			p->drained = old->drained;
-			p->mtu = old->mtu;
-			p->was_jumbo = old->was_jumbo;
-		}
-	}
-}
-
-/* Old session o continues as r->nsess[r->ns], on port index i: new timers through a Poll Sequence. */
-static void reload_carry(struct mr_daemon *d, struct reload *r, struct mr_sess *o, int i, int n,
-			 mtime_t now)
-{
-	struct bfd_session_params params;
-	struct mr_sess *s = &r->nsess[r->ns];
-	struct bfd_output out;
-
-	*s = *o;
-	r->carried[o - d->sess] = true;
-	s->port = &d->ports[i];
-	s->peer = n;
-	sess_params(r->ncfg, r->nports[i].lan, &params);
-	if (!sess_params_equal(&params, &s->bfd.params)) {
-		/* No flap. */
-		bfd_session_set_params(&s->bfd, &params, now, &out);
-		r->resend[r->ns] = out.send;
-	}
-	r->ns++;
-	r->kept++;
-}
-
-/* Sessions: unchanged (port, peer, addresses) pairs keep running.  0 or -1 (out of memory). */
-static int reload_sessions(struct mr_daemon *d, struct reload *r, mtime_t now)
-{
-	const struct mr_config *ncfg = r->ncfg;
-	struct sess_spec sp = { .cfg = ncfg, .self = r->nself };
-	struct sesstab t = tab_of(d);
-	int i, n, f;
-
-	r->nsess = calloc((size_t)(r->nn * ncfg->nnodes * MR_NFAM), sizeof(*r->nsess));
-	if (!r->nsess)
-		return -1;
-	for (i = 0; i < r->nn; i++)
-		for (n = 0; n < ncfg->nnodes; n++)
-			for (f = 0; f < MR_NFAM; f++) {
-				struct mr_sess *old;
-
-				if (n == r->nself || !mr_fam_shared(&ncfg->nodes[r->nself],
-								    &ncfg->nodes[n], f))
-					continue;
-				/* Final addresses: d->ports receives nports at the swap. */
-				sp.peer = n;
-				sp.fam = f;
-				sp.port = &d->ports[i];
-				sp.lan = r->nports[i].lan;
-				old = sesstab_match(d->sess, d->nsess, r->carried, &d->cfg, &sp,
-						    &r->nports[i]);
-				if (old) {
-					reload_carry(d, r, old, i, n, now);
-					continue;
-				}
-				sesstab_new(&t, &sp, r->nsess, &r->ns, now);
-				r->added++;
-			}
-	return 0;
-}
-
-/* Sessions that are gone: tell their peers, as at shutdown. */
-static void reload_sessions_gone(struct mr_daemon *d, struct reload *r, mtime_t now)
-{
-	int i;
-
-	for (i = 0; i < d->nsess; i++) {
-		if (r->carried[i])
-			continue;
-		r->removed++;
-		sess_goodbye(&d->sess[i], &d->sio, 1, now);
-	}
-}
-
-/*
- * Start: the session tables built as a reload builds them, from no old
- * ones (every session new); sockets opened where the port exists.  0 or
- * -ENOMEM.
- */
-static int sessions_start(struct mr_daemon *d, mtime_t now)
-{
-	struct reload *r = calloc(1, sizeof(*r));
-	struct mr_sess *marr;
-	int i, nm = 0;
-
-	if (!r)
-		return -ENOMEM;
-	r->ncfg = &d->cfg;
-	r->nself = d->self;
-	memcpy(r->nports, d->ports, sizeof(r->nports));
-	r->nn = d->nports;
-	if (reload_sessions(d, r, now) < 0) {
-		free(r);
-		return -ENOMEM;
-	}
-	d->sess = r->nsess;
-	d->nsess = r->ns;
-	for (i = 0; i < d->nsess; i++)
-		sess_start(d, &d->sess[i]);
-	marr = mtu_reload(d, &d->cfg, d->self, d->ports, d->nports, r->mcarried, &nm, now);
-	free(r);
-	if (!marr)
-		return -ENOMEM;
-	mtu_reload_apply(d, marr, nm, now);
-	sessions_indexed(d);
-	return 0;
-}
-
-/* Peers: a peer that left, or whose address changed, loses its route. */
-static void reload_peers(struct mr_daemon *d, struct reload *r, mtime_t now)
-{
-	int old_of[MR_MAX_NODES];
-	int i, n;
-
-	rib_peer_map(&d->cfg, d->self, r->ncfg, r->nself, old_of);
-	for (i = 0; i < d->cfg.nnodes; i++) {
-		bool found = false;
-
-		for (n = 0; n < MR_MAX_NODES; n++)
-			found |= old_of[n] == i;
-		if (i != d->self && !found)
-			peer_withdraw(d, i, now);
-	}
-	rib_reload(&d->rib, old_of, now, r->nrt);
-	for (n = 0; n < MR_MAX_NODES; n++)
-		r->nred[n] = old_of[n] >= 0 ? d->red[old_of[n]] : (struct mr_redundancy){ 0 };
-}
-
-/* The rest of the daemon told of the new config before the swap: MTU, link reports, sysctls, relay, alerts. */
-static void reload_others(struct mr_daemon *d, FILE *out, struct reload *r, mtime_t now)
-{
-	struct linkmsg_env le;
-	struct relay_env re;
-	const struct mr_config *ncfg = r->ncfg;
-	int i;
-
-	r->nmsess = mtu_reload(d, ncfg, r->nself, r->nports, r->nn, r->mcarried, &r->nms, now);
-	if (!r->nmsess)
-		report(out, "out of memory: MTU probes stopped until the next reload");
-	daemon_linkmsg_env(d, &le);
-	r->nlinks = linkmsg_reload(&d->lm, &le, ncfg, r->nself, r->nports, r->nn, &r->nlk);
-	if (!r->nlinks)
-		report(out, "out of memory: link reports stopped until the next reload");
-	if (ncfg->set_sysctl && !d->cfg.set_sysctl)
-		for (i = 0; i < r->nn; i++)
-			if (r->nports[i].ifindex > 0)
-				sysctl_prepare_port(r->nports[i].name, !r->nports[i].lan, true,
-						    neigh_retrans_ms(ncfg));
-	daemon_relay_env(d, &re);
-	relay_reload(&d->relay, &re, ncfg, r->nself);
-	if (strcmp(ncfg->alert_command, d->cfg.alert_command) != 0 &&
-	    alert_set_command(d->alert, ncfg->alert_command) < 0)
-		report(out, "alert-command %s refused; keeping the previous one", ncfg->alert_command);
-}
-
-/* The new config, keys, ports, sessions and routes in place of the old. */
-static void reload_swap(struct mr_daemon *d, struct reload *r)
-{
-	struct sesstab t = tab_of(d);
-	int i;
-
-	/* A new auth type restarts sequence numbers; new keys do not (rollover). */
-	if (r->ncfg->auth_type != d->cfg.auth_type)
-		for (i = 0; i < r->ns; i++)
-			auth_state_init(&r->nsess[i].auth, sesstab_new_discr(&t, r->nsess, r->ns));
-	auth_keyring_clear(&d->keys);
-	d->keys = r->nkeys;
-	auth_keyring_clear(&r->nkeys);
-	/* Searched, not indexed, until both new tables are in (reload_run). */
-	sesstab_index_free(&d->sidx);
-	free(d->sess);
-	d->sess = r->nsess;
-	d->nsess = r->ns;
-	r->nsess = NULL;
-	memcpy(d->ports, r->nports, sizeof(r->nports));
-	d->nports = r->nn;
-	memcpy(&d->cfg, r->ncfg, sizeof(*r->ncfg));
-	d->self = r->nself;
-	rib_reload_swap(&d->rib, r->nself, r->nrt);
-	memcpy(d->red, r->nred, sizeof(r->nred));
-	/* New peers or authentication: before the new sessions' first packets. */
-	rx_filter_update(d);
-}
-
-/* After the swap: sockets, first packets, and what restarts with the config. */
-static void reload_run(struct mr_daemon *d, FILE *out, struct reload *r, mtime_t now)
-{
-	struct linkmsg_env le;
-	int i;
-
-	for (i = 0; i < d->nsess; i++)
-		if (d->sess[i].bfd.state >= BFD_STATE_INIT)
-			d->sess[i].port->active[d->sess[i].peer]++;
-	for (i = 0; i < d->nsess; i++) {
-		sess_start(d, &d->sess[i]);
-		if (r->resend[i])
-			sess_send(&d->sess[i], &d->sio, now);
-	}
-	mtu_reload_apply(d, r->nmsess, r->nms, now);
-	sessions_indexed(d);
-	linkmsg_reload_apply(&d->lm, r->nlinks, r->nlk);
-	resync(d);
-	daemon_linkmsg_env(d, &le);
-	linkmsg_start(&d->lm, &le);
-	if (daemon_relay_start(d) < 0)
-		report(out, "relay: could not start (see the log); traffic uses direct ports or the LAN");
-	report(out, "%s applied: %d session(s) kept, %d added, %d removed", d->cfg.path, r->kept,
-	       r->added, r->removed);
-}
-
-/* Build, tell the old sessions and routes what goes, swap, run: see daemon.h. */
-int daemon_reload(struct mr_daemon *d, FILE *out)
-{
-	struct reload *r = calloc(1, sizeof(*r));
-	mtime_t now = mtime_now();
-	int ret = -1;
-
-	if (!r || !(r->ncfg = calloc(1, sizeof(*r->ncfg))))
-		goto out;
-	r->nself = -1;
-	auth_keyring_clear(&r->nkeys);
-	if (reload_config(d, out, r) < 0 || reload_keys(d, out, r) < 0)
-		goto out;
-	reload_restart_only(d, out, r->ncfg);
-	reload_ports(d, r);
-	if (reload_sessions(d, r, now) < 0) {
-		report(out, "out of memory; the running configuration is unchanged");
-		goto out;
-	}
-	reload_sessions_gone(d, r, now);
-	reload_peers(d, r, now);
-	reload_others(d, out, r, now);
-	reload_swap(d, r);
-	reload_run(d, out, r, now);
-	ret = 0;
-out:
-	if (r) {
-		/* No key material left behind, whichever step stopped. */
-		auth_keyring_clear(&r->nkeys);
-		free(r->nsess);
-		free(r->ncfg);
-		free(r);
-	}
-	return ret;
-}
-
-/* ---- drain ---- */
+/* ---- drain (ports.h) ---- */
 
 int daemon_drain(struct mr_daemon *d, const char *name, bool drain, FILE *out)
 {
-	struct mr_port *port = port_by_name(d, name);
-	mtime_t now = mtime_now();
-	int i;
+	struct ports_env e;
 
-	if (!port || port->lan) {
-		fprintf(out, "%s is not a fast port of this node (fast ports:", name);
-		for (i = 0; i < d->nports; i++)
-			if (!d->ports[i].lan)
-				fprintf(out, " %s", d->ports[i].name);
-		fprintf(out, ")\n");
-		return -1;
-	}
-	if (port->drained == drain) {
-		fprintf(out, "%s is already %s\n", name, drain ? "drained" : "in service");
-		return 0;
-	}
-	port->drained = drain;
-	drainstate_record(name, drain);
-	log_notice("port %s: %s by the admin", name, drain ? "drained" : "back in service");
-	if (drain) {
-		/* Our traffic leaves the port first (atomic replace, acked)... */
-		for (i = 0; i < d->cfg.nnodes; i++)
-			if (i != d->self)
-				peer_update(d, i, now);
-		/* ...then the peer is told, and moves its own (RFC 5880 §6.8.16). */
-		for (i = 0; i < d->nsess; i++) {
-			struct mr_sess *s = &d->sess[i];
-			struct bfd_output o;
-
-			if (s->port != port)
-				continue;
-			bfd_session_admin_down(&s->bfd, BFD_DIAG_ADMIN_DOWN, now, &o);
-			sess_output(d, s, &o, now);
-		}
-		fprintf(out, "%s drained: traffic moved off it, peers told (AdminDown)\n", name);
-	} else {
-		for (i = 0; i < d->nsess; i++) {
-			struct mr_sess *s = &d->sess[i];
-			struct bfd_output o;
-
-			if (s->port != port)
-				continue;
-			s->loss_out = false;
-			bfd_session_admin_up(&s->bfd, now, &o);
-			sess_output(d, s, &o, now);
-		}
-		fprintf(out, "%s back in service: traffic returns after the sessions have been Up "
-			"for hold-down (%u ms)\n", name, d->cfg.hold_down_us / 1000);
-	}
-	return 0;
+	daemon_ports_env(d, &e);
+	return ports_drain(&e, name, drain, out);
 }
 
 int daemon_drain_done(struct mr_daemon *d, const char *name, FILE *out)
 {
-	struct mr_port *port = port_by_name(d, name);
-	int i, waiting = 0;
+	struct ports_env e;
 
-	if (!port || port->lan || !port->drained) {
-		fprintf(out, "%s is not drained\n", name);
-		return -1;
-	}
-	/*
-	 * Done when no peer still thinks the link is Up: a peer that answered
-	 * our AdminDown with Down has moved its traffic away (meshrouted moves
-	 * routes before it answers).
-	 */
-	for (i = 0; i < d->nsess; i++) {
-		const struct mr_sess *s = &d->sess[i];
-
-		if (s->port == port && s->bfd.remote_discr &&
-		    s->bfd.remote_state == BFD_STATE_UP)
-			waiting++;
-	}
-	if (waiting) {
-		fprintf(out, "%s: waiting for %d peer session(s) to confirm\n", name, waiting);
-		return 1;
-	}
-	fprintf(out, "%s drained: no traffic uses it any more\n", name);
-	return 0;
+	daemon_ports_env(d, &e);
+	return ports_drain_done(&e, name, out);
 }

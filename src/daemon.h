@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The daemon's run-time state and its dispatcher: BFD sessions on this
- * node's ports (sess.h, mtusess.h), packets in, timers, state changes out
- * to the path policy and the routes (route.h), alerts, relay (relay.h) and
- * link reports (linkmsg.h); start, stop, drain and reload.  status.c and
- * command.c read and steer it: status through a view
+ * node's ports (sess.h, mtusess.h), packets in (rx.h), timers, state
+ * changes out to the path policy and the routes (route.h), alerts, relay
+ * (relay.h) and link reports (linkmsg.h); ports and drain (ports.h), MTU
+ * probing (mtuport.h); start, stop and reload.  The modules it drives get
+ * an environment struct per call (envs.c), never struct mr_daemon.
+ * status.c and command.c read and steer it: status through a view
  * (daemon_status_view()); main() wires command_run in (on_command).
  */
 #ifndef MR_DAEMON_H
@@ -27,8 +29,10 @@
 #include "net.h"
 #include "packet.h"
 #include "path.h"
+#include "redund.h"
 #include "relay.h"
 #include "route.h"
+#include "rx.h"
 #include "sess.h"
 #include "sesstab.h"
 #include "session.h"
@@ -36,13 +40,8 @@
 struct nl;
 struct control;
 struct status_view;
-
-/* Redundancy towards a peer: a working fast path and a working LAN path. */
-struct mr_redundancy {
-	bool seen;		/* fast and LAN paths both worked once */
-	bool lost;
-	const char *what;	/* which path was lost (a string literal) */
-};
+struct mtuport_env;
+struct ports_env;
 
 struct mr_daemon {
 	struct mr_config cfg;
@@ -67,7 +66,8 @@ struct mr_daemon {
 	struct loop loop;
 	pthread_mutex_t lock;		/* all of this; the main thread's but while it waits */
 	struct standby *standby;	/* standby.h; NULL with one CPU */
-	struct loop_fd rx4, rx6, nlmon, sig;
+	struct loop_fd nlmon, sig;
+	struct rx rx;			/* the BFD receive path: rx.h */
 	char sock_override[108];	/* -s: wins over control-socket, also on reload */
 	mtime_t next_resync;
 	mtime_t next_metrics;		/* metrics-file rewrite */
@@ -78,24 +78,10 @@ struct mr_daemon {
 	bool stop;
 	int exit_code;
 
-	uint64_t drops[MR_DROP_MAX];
-	uint32_t rx_sk_drops[2];	/* IPv4, IPv6 receive socket: its drop counter, as last read */
 	uint16_t discr_prefix;		/* upper half of every local discriminator, 0: none (net.h) */
-	uint64_t drop_decode[BFD_DECODE_ERR_MAX];
-	uint64_t drop_auth[AUTH_RESULT_MAX];
 	struct auth_keyring keys;	/* type none: no authentication */
 	struct log_ratelimit rl_drop;
 	struct log_ratelimit rl_late;
-	bool rx_backlog;		/* a receive socket still held packets after a wake-up */
-	bool rx_lazy;			/* rx-coalesce in effect: sockets out of epoll */
-	mtime_t rx_read_at;		/* last time both receive sockets were read empty */
-	mtime_t rx_next_read;		/* coalesced: read again by then at the latest */
-	mtime_t rx_mode_retry_at;	/* after a failed switch back to wake-on-arrival */
-	mtime_t rx_flood_at;		/* flood check: start of the current window */
-	uint64_t rx_flood_drops;	/* ... packets dropped before it */
-	mtime_t rx_flood_until;		/* read coalesced until then: a flood (daemon.c) */
-	mtime_t rx_allow;		/* queueing that coalescing explains, us */
-	mtime_t rx_queued_max;		/* oldest probe found waiting since the last check, us */
 	mtime_t late_max_us;		/* worst lateness since start, us */
 	mtime_t late_logged_at;
 	struct relay_state relay;	/* relay = on: relay.h */
@@ -138,5 +124,47 @@ void daemon_status_view(const struct mr_daemon *d, struct status_view *v);
 /* Routes withdrawn, peers told (AdminDown), everything closed. */
 void daemon_shutdown(struct mr_daemon *d);
 
+/*
+ * Inside the daemon.  Two more files belong to it and take struct
+ * mr_daemon whole: reload.c (a reload builds a whole new daemon state
+ * beside the running one, tells the old sessions and routes what goes,
+ * swaps, restarts relay and link reports; start builds its session tables
+ * the same way) and envs.c (the environment structs the daemon lends its
+ * modules, and their calls back).  What they and daemon.c call of each
+ * other is below; nobody else calls any of it.
+ */
+/* reload.c: start's session tables, built as a reload builds them, from none.  0 or -ENOMEM. */
+int daemon_sessions_start(struct mr_daemon *d, mtime_t now);
+/* daemon.c, the dispatcher: a session's state machine output (log, alerts, routes, send). */
+void daemon_sess_output(struct mr_daemon *d, struct mr_sess *s, const struct bfd_output *out,
+			mtime_t now);
+/* The routes to one peer (to every peer) decided and installed again. */
+void daemon_peer_update(struct mr_daemon *d, int peer, mtime_t now);
+void daemon_peers_update(struct mr_daemon *d, mtime_t now);
+/* Both families' routes to peer to the LAN, the change logged and alerted. */
+void daemon_peer_withdraw(struct mr_daemon *d, int peer, mtime_t now);
+/* A session's probe loss judged (sessloss.h) and acted on. */
+void daemon_loss_check(struct mr_daemon *d, struct mr_sess *s, mtime_t now);
+/* Flap damping's half-life (path.h) for the running config. */
+mtime_t daemon_half_life(const struct mr_daemon *d);
+struct sesstab daemon_sesstab(const struct mr_daemon *d);
+/* A session's transmit socket once its port exists, its IPv6 probe route, its destination. */
+void daemon_sess_start(struct mr_daemon *d, struct mr_sess *s);
+/* The IPv6 probe route of s (route.h), then its destination. */
+void daemon_probe_route(struct mr_daemon *d, struct mr_sess *s);
+/* Both session tables indexed by discriminator (searched without the memory: logged). */
+void daemon_sessions_indexed(struct mr_daemon *d);
+/* Full resync of links and of our routes: at start, periodically, after ENOBUFS, after a reload. */
+void daemon_resync(struct mr_daemon *d);
+/* envs.c: what each module may use of ours, lent for one call. */
+void daemon_ports_env(struct mr_daemon *d, struct ports_env *e);
+void daemon_mtu_env(struct mr_daemon *d, struct mtuport_env *e);
+void daemon_rx_env(struct mr_daemon *d, struct rx_env *e);
+void daemon_linkmsg_env(struct mr_daemon *d, struct linkmsg_env *e);
+void daemon_relay_env(struct mr_daemon *d, struct relay_env *e);
+/* rx_filter_update() with our env: whenever the session tables change. */
+void daemon_rx_filter_update(struct mr_daemon *d);
+/* relay_start() with our env: 0 or -errno. */
+int daemon_relay_start(struct mr_daemon *d);
 
 #endif

@@ -142,9 +142,9 @@ static struct mr_daemon *daemon_fixture(void)
 		d->rib.rt[i][0].recheck_at = d->rib.rt[i][1].recheck_at = MTIME_NEVER;
 	path_add_oif(&d->rib.rt[1][0].installed, 10);
 	d->rib.rt[1][0].installed_known = true;
-	d->drops[MR_DROP_TTL] = 3;
-	d->drop_decode[BFD_DECODE_SHORT] = 2;
-	d->drop_auth[AUTH_BAD_DIGEST] = 1;
+	d->rx.drops[MR_DROP_TTL] = 3;
+	d->rx.drop_decode[BFD_DECODE_SHORT] = 2;
+	d->rx.drop_auth[AUTH_BAD_DIGEST] = 1;
 	return d;
 }
 

@@ -21,43 +21,24 @@
 #include "net.h"
 #include "sesstab.h"
 
-#define NOW MTIME_S(1000)
-#define CONF "[node alpha]\naddress = 10.0.0.1\nlan = eno1\nfast = p1 p2\n" \
-	     "[node beta]\naddress = 10.0.0.2\nlan = eno1\nfast = p1 p2\n" \
-	     "[node gamma]\naddress = 10.0.0.3\nlan = eno1\nfast = p1 p2\n"
+#include "alpha_tables.h"
 
-enum { ALPHA, BETA, GAMMA };
+#define NOW MTIME_S(1000)
 
 static struct mr_config cfg;
 static struct mr_port ports[3];
 static struct mr_sess sess[6], msess[4];
 static struct sesstab tab;
 
-/* Regular sessions: (p1, beta), (p1, gamma), (p2, beta), (p2, gamma), (eno1, beta), (eno1, gamma). */
+/* alpha_tables.h's, and MTU sessions on p1 and p2 to beta and gamma. */
 static int setup(void **state)
 {
-	static const char *const names[3] = { "p1", "p2", "eno1" };
-	int i, n = 0, nm = 0;
+	int i, nm = 0;
 
 	(void)state;
-	if (config_load_string("t.conf", CONF, &cfg, stderr) != 0)
+	tab = (struct sesstab){ .msess = msess };
+	if (alpha_tables(&cfg, ports, &tab, sess, NOW) < 0)
 		return -1;
-	memset(ports, 0, sizeof(ports));
-	for (i = 0; i < 3; i++) {
-		snprintf(ports[i].name, sizeof(ports[i].name), "%s", names[i]);
-		ports[i].ifindex = i < 2 ? 11 + i : 2;
-		ports[i].lan = i == 2;
-	}
-	tab = (struct sesstab){ .sess = sess, .msess = msess };
-	for (i = 0; i < 6; i++) {
-		struct sess_spec sp = {
-			.cfg = &cfg, .self = ALPHA, .peer = i % 2 ? GAMMA : BETA,
-			.port = &ports[i / 2], .lan = i / 2 == 2,
-		};
-
-		sesstab_new(&tab, &sp, sess, &n, NOW);
-	}
-	tab.nsess = n;
 	for (i = 0; i < 4; i++) {
 		struct sess_spec sp = {
 			.cfg = &cfg, .self = ALPHA, .peer = i % 2 ? GAMMA : BETA,
