@@ -331,7 +331,8 @@ const char *config_auth_type_name(uint8_t type)
 	return type < NAUTH ? auth_names[type] : "unknown";
 }
 
-const char *config_mtu_probe_name(uint8_t mode)
+/* "auto", "on", "off"; "unknown" if out of range. */
+static const char *config_mtu_probe_name(uint8_t mode)
 {
 	return mode < NMTUPROBE ? mtu_probe_names[mode] : "unknown";
 }

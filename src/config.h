@@ -158,8 +158,6 @@ static inline uint64_t mtu_window(const struct mr_config *cfg)
 	return (uint64_t)mtu_interval(cfg) * cfg->multiplier;
 }
 
-/* "auto", "on", "off"; "unknown" if out of range. */
-const char *config_mtu_probe_name(uint8_t mode);
 /* "none", "simple", "keyed-md5", ...; "unknown" if out of range. */
 const char *config_auth_type_name(uint8_t type);
 

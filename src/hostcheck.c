@@ -762,7 +762,7 @@ static int read_sysctl(const char *path)
 	return v;
 }
 
-void hostcheck_free(struct hostcheck_input *in)
+static void hostcheck_free(struct hostcheck_input *in)
 {
 	if (!in)
 		return;
@@ -773,8 +773,13 @@ void hostcheck_free(struct hostcheck_input *in)
 	free(in);
 }
 
-int hostcheck_collect(struct nl *nl, const struct mr_config *cfg, int self, bool check_mode,
-		      struct hostcheck_input **out)
+/*
+ * Reads the host into a freshly allocated input (free with
+ * hostcheck_free()).  nl may be NULL: a handle is opened and closed.
+ * 0 or -errno (logged).
+ */
+static int hostcheck_collect(struct nl *nl, const struct mr_config *cfg, int self,
+			     bool check_mode, struct hostcheck_input **out)
 {
 	struct hostcheck_input *in = calloc(1, sizeof(*in));
 	struct collect c = { .cfg = cfg };

@@ -188,7 +188,6 @@ void linkmsg_stop(struct linkmsg_state *lm, const struct linkmsg_env *e);
 int linkmsg_tx_socket(struct linkmsg_state *lm, const struct linkmsg_env *e, int pi, int fam);
 
 /* The link of a session's (port, peer), NULL if none. */
-struct mr_link *linkmsg_link_of(struct linkmsg_state *lm, const struct mr_sess *s);
 const struct mr_link *linkmsg_link_of_const(const struct linkmsg_state *lm,
 					    const struct mr_sess *s);
 

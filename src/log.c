@@ -20,7 +20,8 @@ static bool log_stamp;		/* wall-clock prefix on stderr when it is a terminal, un
 static bool log_stamp_always;	/* ... and always: MESHROUTE_LOG_TIMESTAMPS */
 static bool log_journal;	/* stderr is journald's stream: "<N>" priority prefixes */
 
-bool log_stderr_is_journal(void)
+/* JOURNAL_STREAM is set and names the file that stderr is. */
+static bool log_stderr_is_journal(void)
 {
 	const char *env = getenv("JOURNAL_STREAM");
 	unsigned long long dev, ino;

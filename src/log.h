@@ -15,8 +15,6 @@
  * MESHROUTE_LOG_TIMESTAMPS).
  */
 void log_init(const char *ident, bool to_stderr, bool verbose);
-/* JOURNAL_STREAM is set and names the file that stderr is. */
-bool log_stderr_is_journal(void);
 /*
  * Where modules that report to a FILE (config_load's errf) should write
  * during start-up: stderr, or, when stderr is the journal, a stream that

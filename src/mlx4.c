@@ -337,7 +337,8 @@ static void print_json(const struct mlx4_list *list, FILE *out)
 	fprintf(out, "]}\n");
 }
 
-void mlx4_print(const struct mlx4_list *list, bool json, FILE *out)
+/* A table (or one JSON object with -j) of the ports. */
+static void mlx4_print(const struct mlx4_list *list, bool json, FILE *out)
 {
 	size_t i;
 
