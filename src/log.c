@@ -223,11 +223,11 @@ FILE *log_error_file(void)
 
 /* Bursts of 5 lines, refilled at 1 line per second. */
 #define RL_BURST 5
-#define RL_REFILL_US 1000000
+#define RL_REFILL_US MTIME_S(1)
 
-bool token_take(struct token_bucket *b, unsigned burst, long long every, long long now)
+bool token_take(struct token_bucket *b, unsigned burst, mtime_t every, mtime_t now)
 {
-	long long n;
+	mtime_t n;
 
 	if (b->at == 0) {
 		b->at = now;
