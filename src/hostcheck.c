@@ -856,16 +856,17 @@ fail:
 
 int hostcheck_run(struct nl *nl, const struct mr_config *cfg, int self, bool check_mode, FILE *out)
 {
-	struct hostcheck_input *in;
+	struct hostcheck_input *in = NULL;
 	struct hostcheck_result *res = calloc(1, sizeof(*res));
 	int err, i;
 
-	if (!res)
-		return -ENOMEM;
-	if ((err = hostcheck_collect(nl, cfg, self, check_mode, &in)) < 0) {
-		free(res);
-		return err;
+	if (!res) {
+		err = -ENOMEM;
+		log_warnx("host checks: out of memory");
+		goto out;
 	}
+	if ((err = hostcheck_collect(nl, cfg, self, check_mode, &in)) < 0)
+		goto out;
 	hostcheck_eval(in, res);
 	for (i = 0; i < res->n; i++) {
 		if (out)
@@ -880,6 +881,7 @@ int hostcheck_run(struct nl *nl, const struct mr_config *cfg, int self, bool che
 			log_warnx("host check: %d more warnings not shown", res->dropped);
 	}
 	err = res->n + res->dropped;
+out:
 	hostcheck_free(in);
 	free(res);
 	return err;
