@@ -252,9 +252,7 @@ const char *mr_addr_str(const struct mr_addr *a, char *buf, size_t len)
 
 bool mr_addr_eq(const struct mr_addr *a, const struct mr_addr *b)
 {
-	size_t n = a->family == AF_INET ? 4 : 16;
-
-	return a->family == b->family && memcmp(a->bytes, b->bytes, n) == 0;
+	return a->family == b->family && memcmp(a->bytes, b->bytes, mr_addr_len(a->family)) == 0;
 }
 
 /* A host route to it makes sense: not unspecified, loopback, multicast, broadcast or link-local. */

@@ -100,6 +100,12 @@ int mr_addr_parse(const char *s, struct mr_addr *out);
 const char *mr_addr_str(const struct mr_addr *a, char *buf, size_t len);
 bool mr_addr_eq(const struct mr_addr *a, const struct mr_addr *b);
 
+/* Bytes of an address of family: 4 for AF_INET, else 16 (AF_INET6; callers check it is set). */
+static inline size_t mr_addr_len(int family)
+{
+	return family == AF_INET ? 4 : 16;
+}
+
 /* Address families, as an index: 0 is IPv4, 1 is IPv6. */
 #define MR_NFAM 2
 static inline int mr_fam(int family)

@@ -121,11 +121,6 @@ static const char *ifname(const struct hostcheck_input *in, int ifindex, char *b
 	return buf;
 }
 
-static size_t fam_len(int family)
-{
-	return family == AF_INET ? 4 : 16;
-}
-
 static bool is_fast(const struct mr_node *me, const char *name)
 {
 	int i;
@@ -150,10 +145,10 @@ static const struct nl_addr *addr_holder(const struct hostcheck_input *in, const
 	for (i = 0; i < in->naddrs; i++) {
 		const struct nl_addr *x = &in->addrs[i];
 
-		if (x->family != a->family || memcmp(x->addr, a->bytes, fam_len(a->family)) ||
+		if (x->family != a->family || memcmp(x->addr, a->bytes, mr_addr_len(a->family)) ||
 		    is_fast(me, ifname(in, x->ifindex, buf, sizeof(buf))))
 			continue;
-		if (x->prefixlen < 8 * fam_len(a->family))
+		if (x->prefixlen < 8 * mr_addr_len(a->family))
 			return x;
 		if (!any)
 			any = x;
@@ -167,7 +162,7 @@ static bool addr_on(const struct hostcheck_input *in, const struct mr_addr *a, i
 
 	for (i = 0; i < in->naddrs; i++)
 		if (in->addrs[i].family == a->family && in->addrs[i].ifindex == ifindex &&
-		    memcmp(in->addrs[i].addr, a->bytes, fam_len(a->family)) == 0)
+		    memcmp(in->addrs[i].addr, a->bytes, mr_addr_len(a->family)) == 0)
 			return true;
 	return false;
 }
@@ -323,7 +318,7 @@ static bool route_counts(const struct nl_route *r)
 static void check_peer_routes(const struct hostcheck_input *in, const struct mr_node *peer,
 			      const struct mr_addr *pa, struct hostcheck_result *out)
 {
-	unsigned full = 8 * (unsigned)fam_len(pa->family);
+	unsigned full = 8 * (unsigned)mr_addr_len(pa->family);
 	uint32_t ours = pa->family == AF_INET ? OUR_METRIC_V4 : OUR_METRIC_V6;
 	char a[INET6_ADDRSTRLEN], rs[200], del[240];
 	int i;
@@ -334,7 +329,7 @@ static void check_peer_routes(const struct hostcheck_input *in, const struct mr_
 		char t[24] = "";
 
 		if (r->family != pa->family || r->dst_len != full ||
-		    memcmp(r->dst, pa->bytes, fam_len(pa->family)) || !route_counts(r))
+		    memcmp(r->dst, pa->bytes, mr_addr_len(pa->family)) || !route_counts(r))
 			continue;
 		route_str(in, r, rs, sizeof(rs));
 		if (r->table != RT_TABLE_MAIN)
@@ -370,7 +365,7 @@ static void check_lan_route(const struct hostcheck_input *in, const struct mr_no
 {
 	const struct mr_node *me = &in->cfg->nodes[in->self];
 	const struct hc_link *lan = link_by_name(in, me->lan);
-	unsigned full = 8 * (unsigned)fam_len(pa->family);
+	unsigned full = 8 * (unsigned)mr_addr_len(pa->family);
 	const struct nl_route *best = NULL;
 	char a[INET6_ADDRSTRLEN], rs[200], mine[INET6_ADDRSTRLEN];
 	int i;
