@@ -111,7 +111,7 @@ struct linkmsg_pending {
 struct linkmsg_state {
 	struct loop_fd rx[2];		/* IPv4, IPv6 */
 	uint16_t rx_port;		/* what they are bound to */
-	int tx_fd[MR_MAX_FAST][2];	/* per fast port (index into d->ports) and family */
+	int tx_fd[MR_MAX_FAST][2];	/* per fast port (index into e->ports) and family */
 	int tx_ifindex[MR_MAX_FAST][2];
 	uint16_t tx_sport[MR_MAX_FAST][2];
 	uint32_t seq;
