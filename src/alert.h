@@ -47,15 +47,17 @@
 struct alert_event {
 	const char *event;	/* "path-change", "session-down", "session-up",
 				   "redundancy-lost", "redundancy-restored", "loss-high",
-				   "loss-ok", "mtu-failed", "mtu-ok" */
+				   "loss-ok", "mtu-failed", "mtu-ok", "mesh-warning",
+				   "mesh-warning-cleared" (the list in meshroute.conf(5)) */
 	const char *node;	/* this node */
 	const char *peer;	/* peer node name */
 	const char *peer_address;
 	const char *port;	/* port name */
 	const char *old_state;	/* BFD state name, a path ("fast0", "LAN", "fast0+fast1"),
 				   an MTU verdict, or what redundancy lost */
-	const char *new_state;
-	const char *diag;	/* BFD diagnostic name, or what was measured ("loss 5.7% to peer") */
+	const char *new_state;	/* likewise; for a mesh warning, its kind */
+	const char *diag;	/* BFD diagnostic name, what was measured ("loss 5.7% to peer"),
+				   or a mesh warning's text */
 	uint32_t detect_us;	/* detection time, microseconds; 0 if not applicable */
 	bool logged;		/* the caller logged the event in its own words already */
 };

@@ -309,7 +309,8 @@ void auth_keyring_clear(struct auth_keyring *kr)
 	explicit_bzero(kr, sizeof(*kr));
 }
 
-const struct auth_key *auth_key_find(const struct auth_keyring *kr, uint8_t id)
+/* The key with that Auth Key ID, NULL if the ring has none. */
+static const struct auth_key *auth_key_find(const struct auth_keyring *kr, uint8_t id)
 {
 	int i;
 

@@ -65,9 +65,6 @@ void auth_keyring_clear(struct auth_keyring *kr);
 /* A type other than none and at least one key: packets and messages are signed. */
 bool auth_keyring_in_use(const struct auth_keyring *kr);
 
-/* The key with that Auth Key ID, NULL if the ring has none. */
-const struct auth_key *auth_key_find(const struct auth_keyring *kr, uint8_t id);
-
 /*
  * A meticulous type (§6.7.3, §6.7.4): every packet carries the next
  * sequence number, so the numbers a peer sends are its own count of the

@@ -252,9 +252,7 @@ const char *mr_addr_str(const struct mr_addr *a, char *buf, size_t len)
 
 bool mr_addr_eq(const struct mr_addr *a, const struct mr_addr *b)
 {
-	size_t n = a->family == AF_INET ? 4 : 16;
-
-	return a->family == b->family && memcmp(a->bytes, b->bytes, n) == 0;
+	return a->family == b->family && memcmp(a->bytes, b->bytes, mr_addr_len(a->family)) == 0;
 }
 
 /* A host route to it makes sense: not unspecified, loopback, multicast, broadcast or link-local. */
@@ -331,7 +329,8 @@ const char *config_auth_type_name(uint8_t type)
 	return type < NAUTH ? auth_names[type] : "unknown";
 }
 
-const char *config_mtu_probe_name(uint8_t mode)
+/* "auto", "on", "off"; "unknown" if out of range. */
+static const char *config_mtu_probe_name(uint8_t mode)
 {
 	return mode < NMTUPROBE ? mtu_probe_names[mode] : "unknown";
 }

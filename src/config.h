@@ -100,6 +100,12 @@ int mr_addr_parse(const char *s, struct mr_addr *out);
 const char *mr_addr_str(const struct mr_addr *a, char *buf, size_t len);
 bool mr_addr_eq(const struct mr_addr *a, const struct mr_addr *b);
 
+/* Bytes of an address of family: 4 for AF_INET, else 16 (AF_INET6; callers check it is set). */
+static inline size_t mr_addr_len(int family)
+{
+	return family == AF_INET ? 4 : 16;
+}
+
 /* Address families, as an index: 0 is IPv4, 1 is IPv6. */
 #define MR_NFAM 2
 static inline int mr_fam(int family)
@@ -158,8 +164,6 @@ static inline uint64_t mtu_window(const struct mr_config *cfg)
 	return (uint64_t)mtu_interval(cfg) * cfg->multiplier;
 }
 
-/* "auto", "on", "off"; "unknown" if out of range. */
-const char *config_mtu_probe_name(uint8_t mode);
 /* "none", "simple", "keyed-md5", ...; "unknown" if out of range. */
 const char *config_auth_type_name(uint8_t type);
 

@@ -195,8 +195,9 @@ int drainstate_load(const char *dir, struct drainstate *ds)
 	}
 	text = malloc(DRAINSTATE_MAX_BYTES + 1);
 	if (!text) {
-		close(fd);
-		return -ENOMEM;
+		err = -ENOMEM;
+		log_warnx("drain state %s: out of memory", path);
+		goto out;
 	}
 	while (got < DRAINSTATE_MAX_BYTES &&
 	       (n = read(fd, text + got, DRAINSTATE_MAX_BYTES - got)) != 0) {
@@ -205,13 +206,12 @@ int drainstate_load(const char *dir, struct drainstate *ds)
 				continue;
 			err = -errno;
 			log_warn("drain state %s: read", path);
-			close(fd);
-			free(text);
-			return err;
+			goto out;
 		}
 		got += (size_t)n;
 	}
 	close(fd);
+	fd = -1;
 	text[got] = '\0';
 	errf = open_memstream(&errs, &errlen);
 	if (errf) {
@@ -225,8 +225,11 @@ int drainstate_load(const char *dir, struct drainstate *ds)
 	} else {
 		drainstate_parse(path, text, ds, stderr);
 	}
+out:
+	if (fd >= 0)
+		close(fd);
 	free(text);
-	return 0;
+	return err;
 }
 
 int drainstate_save(const char *dir, const struct drainstate *ds)

@@ -121,11 +121,6 @@ static const char *ifname(const struct hostcheck_input *in, int ifindex, char *b
 	return buf;
 }
 
-static size_t fam_len(int family)
-{
-	return family == AF_INET ? 4 : 16;
-}
-
 static bool is_fast(const struct mr_node *me, const char *name)
 {
 	int i;
@@ -150,10 +145,10 @@ static const struct nl_addr *addr_holder(const struct hostcheck_input *in, const
 	for (i = 0; i < in->naddrs; i++) {
 		const struct nl_addr *x = &in->addrs[i];
 
-		if (x->family != a->family || memcmp(x->addr, a->bytes, fam_len(a->family)) ||
+		if (x->family != a->family || memcmp(x->addr, a->bytes, mr_addr_len(a->family)) ||
 		    is_fast(me, ifname(in, x->ifindex, buf, sizeof(buf))))
 			continue;
-		if (x->prefixlen < 8 * fam_len(a->family))
+		if (x->prefixlen < 8 * mr_addr_len(a->family))
 			return x;
 		if (!any)
 			any = x;
@@ -167,7 +162,7 @@ static bool addr_on(const struct hostcheck_input *in, const struct mr_addr *a, i
 
 	for (i = 0; i < in->naddrs; i++)
 		if (in->addrs[i].family == a->family && in->addrs[i].ifindex == ifindex &&
-		    memcmp(in->addrs[i].addr, a->bytes, fam_len(a->family)) == 0)
+		    memcmp(in->addrs[i].addr, a->bytes, mr_addr_len(a->family)) == 0)
 			return true;
 	return false;
 }
@@ -323,7 +318,7 @@ static bool route_counts(const struct nl_route *r)
 static void check_peer_routes(const struct hostcheck_input *in, const struct mr_node *peer,
 			      const struct mr_addr *pa, struct hostcheck_result *out)
 {
-	unsigned full = 8 * (unsigned)fam_len(pa->family);
+	unsigned full = 8 * (unsigned)mr_addr_len(pa->family);
 	uint32_t ours = pa->family == AF_INET ? OUR_METRIC_V4 : OUR_METRIC_V6;
 	char a[INET6_ADDRSTRLEN], rs[200], del[240];
 	int i;
@@ -334,7 +329,7 @@ static void check_peer_routes(const struct hostcheck_input *in, const struct mr_
 		char t[24] = "";
 
 		if (r->family != pa->family || r->dst_len != full ||
-		    memcmp(r->dst, pa->bytes, fam_len(pa->family)) || !route_counts(r))
+		    memcmp(r->dst, pa->bytes, mr_addr_len(pa->family)) || !route_counts(r))
 			continue;
 		route_str(in, r, rs, sizeof(rs));
 		if (r->table != RT_TABLE_MAIN)
@@ -370,7 +365,7 @@ static void check_lan_route(const struct hostcheck_input *in, const struct mr_no
 {
 	const struct mr_node *me = &in->cfg->nodes[in->self];
 	const struct hc_link *lan = link_by_name(in, me->lan);
-	unsigned full = 8 * (unsigned)fam_len(pa->family);
+	unsigned full = 8 * (unsigned)mr_addr_len(pa->family);
 	const struct nl_route *best = NULL;
 	char a[INET6_ADDRSTRLEN], rs[200], mine[INET6_ADDRSTRLEN];
 	int i;
@@ -762,7 +757,7 @@ static int read_sysctl(const char *path)
 	return v;
 }
 
-void hostcheck_free(struct hostcheck_input *in)
+static void hostcheck_free(struct hostcheck_input *in)
 {
 	if (!in)
 		return;
@@ -773,8 +768,13 @@ void hostcheck_free(struct hostcheck_input *in)
 	free(in);
 }
 
-int hostcheck_collect(struct nl *nl, const struct mr_config *cfg, int self, bool check_mode,
-		      struct hostcheck_input **out)
+/*
+ * Reads the host into a freshly allocated input (free with
+ * hostcheck_free()).  nl may be NULL: a handle is opened and closed.
+ * 0 or -errno (logged).
+ */
+static int hostcheck_collect(struct nl *nl, const struct mr_config *cfg, int self,
+			     bool check_mode, struct hostcheck_input **out)
 {
 	struct hostcheck_input *in = calloc(1, sizeof(*in));
 	struct collect c = { .cfg = cfg };
@@ -851,16 +851,17 @@ fail:
 
 int hostcheck_run(struct nl *nl, const struct mr_config *cfg, int self, bool check_mode, FILE *out)
 {
-	struct hostcheck_input *in;
+	struct hostcheck_input *in = NULL;
 	struct hostcheck_result *res = calloc(1, sizeof(*res));
 	int err, i;
 
-	if (!res)
-		return -ENOMEM;
-	if ((err = hostcheck_collect(nl, cfg, self, check_mode, &in)) < 0) {
-		free(res);
-		return err;
+	if (!res) {
+		err = -ENOMEM;
+		log_warnx("host checks: out of memory");
+		goto out;
 	}
+	if ((err = hostcheck_collect(nl, cfg, self, check_mode, &in)) < 0)
+		goto out;
 	hostcheck_eval(in, res);
 	for (i = 0; i < res->n; i++) {
 		if (out)
@@ -875,6 +876,7 @@ int hostcheck_run(struct nl *nl, const struct mr_config *cfg, int self, bool che
 			log_warnx("host check: %d more warnings not shown", res->dropped);
 	}
 	err = res->n + res->dropped;
+out:
 	hostcheck_free(in);
 	free(res);
 	return err;

@@ -22,7 +22,7 @@
  *    two or more fast ports (start-up fixes or reports it, sysctl.h).
  *
  * Two halves: hostcheck_eval() decides from plain structs (no I/O, unit
- * tested), hostcheck_collect() reads the host (netlink through nl.c,
+ * tested), hostcheck.c's collect half reads the host (netlink through nl.c,
  * /proc/net/udp{,6}, /proc/PID/fd, /sys/class/net/IF/master, sysctls).
  */
 #ifndef MR_HOSTCHECK_H
@@ -98,15 +98,6 @@ const char *hostcheck_owner_name(const char *comm);
 
 /* Common route protocol numbers by name ("static", "openfabric", ...), NULL if unknown. */
 const char *hostcheck_proto_name(uint8_t proto);
-
-/*
- * Reads the host into a freshly allocated input (free with
- * hostcheck_free()).  nl may be NULL: a handle is opened and closed.
- * 0 or -errno (logged).
- */
-int hostcheck_collect(struct nl *nl, const struct mr_config *cfg, int self, bool check_mode,
-		      struct hostcheck_input **out);
-void hostcheck_free(struct hostcheck_input *in);
 
 /*
  * Collect, evaluate, report: each warning to out as "warning: MSG" (out

@@ -125,7 +125,7 @@ void linkmsg_reload_apply(struct linkmsg_state *lm, struct mr_link *links, int c
 	lm->npend = 0;
 }
 
-struct mr_link *linkmsg_link_of(struct linkmsg_state *lm, const struct mr_sess *s)
+static struct mr_link *linkmsg_link_of(struct linkmsg_state *lm, const struct mr_sess *s)
 {
 	int i;
 

@@ -111,7 +111,7 @@ struct linkmsg_pending {
 struct linkmsg_state {
 	struct loop_fd rx[2];		/* IPv4, IPv6 */
 	uint16_t rx_port;		/* what they are bound to */
-	int tx_fd[MR_MAX_FAST][2];	/* per fast port (index into d->ports) and family */
+	int tx_fd[MR_MAX_FAST][2];	/* per fast port (index into e->ports) and family */
 	int tx_ifindex[MR_MAX_FAST][2];
 	uint16_t tx_sport[MR_MAX_FAST][2];
 	uint32_t seq;
@@ -188,7 +188,6 @@ void linkmsg_stop(struct linkmsg_state *lm, const struct linkmsg_env *e);
 int linkmsg_tx_socket(struct linkmsg_state *lm, const struct linkmsg_env *e, int pi, int fam);
 
 /* The link of a session's (port, peer), NULL if none. */
-struct mr_link *linkmsg_link_of(struct linkmsg_state *lm, const struct mr_sess *s);
 const struct mr_link *linkmsg_link_of_const(const struct linkmsg_state *lm,
 					    const struct mr_sess *s);
 

@@ -131,7 +131,7 @@ static void addr_put(uint8_t *p, const struct mr_addr *a)
 {
 	memset(p, 0, 16);
 	if (a->family)
-		memcpy(p, a->bytes, a->family == AF_INET ? 4 : 16);
+		memcpy(p, a->bytes, mr_addr_len(a->family));
 }
 
 static void addr_get(struct mr_addr *a, uint8_t fam, const uint8_t *p)
@@ -139,7 +139,7 @@ static void addr_get(struct mr_addr *a, uint8_t fam, const uint8_t *p)
 	memset(a, 0, sizeof(*a));
 	a->family = fam == 4 ? AF_INET : fam == 6 ? AF_INET6 : 0;
 	if (a->family)
-		memcpy(a->bytes, p, fam == 4 ? 4 : 16);
+		memcpy(a->bytes, p, mr_addr_len(a->family));
 }
 
 static bool loss_ok(uint16_t v)
@@ -306,7 +306,7 @@ size_t linkrep_encode(const struct linkrep *r, const struct auth_keyring *kr, ui
 	buf[6] = sign ? kr->keys[0].id : 0;
 	buf[7] = r->sender.family == AF_INET ? 4 : 6;
 	memset(buf + 8, 0, 16);
-	memcpy(buf + 8, r->sender.bytes, r->sender.family == AF_INET ? 4 : 16);
+	memcpy(buf + 8, r->sender.bytes, mr_addr_len(r->sender.family));
 	put32(buf + 24, r->seq);
 	if (r->has_link)
 		link_encode(&r->link, buf + LINKREP_HDR_LEN);
@@ -393,7 +393,7 @@ int linkrep_decode(const uint8_t *buf, size_t len, const struct auth_keyring *kr
 		out->sender.family = AF_INET6;
 	else
 		return LINKREP_ERR_ADDRESS;
-	memcpy(out->sender.bytes, buf + 8, out->sender.family == AF_INET ? 4 : 16);
+	memcpy(out->sender.bytes, buf + 8, mr_addr_len(out->sender.family));
 	out->seq = get32(buf + 24);
 	for (off = LINKREP_HDR_LEN; off < body;) {
 		size_t n;

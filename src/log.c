@@ -20,7 +20,8 @@ static bool log_stamp;		/* wall-clock prefix on stderr when it is a terminal, un
 static bool log_stamp_always;	/* ... and always: MESHROUTE_LOG_TIMESTAMPS */
 static bool log_journal;	/* stderr is journald's stream: "<N>" priority prefixes */
 
-bool log_stderr_is_journal(void)
+/* JOURNAL_STREAM is set and names the file that stderr is. */
+static bool log_stderr_is_journal(void)
 {
 	const char *env = getenv("JOURNAL_STREAM");
 	unsigned long long dev, ino;
@@ -222,11 +223,11 @@ FILE *log_error_file(void)
 
 /* Bursts of 5 lines, refilled at 1 line per second. */
 #define RL_BURST 5
-#define RL_REFILL_US 1000000
+#define RL_REFILL_US MTIME_S(1)
 
-bool token_take(struct token_bucket *b, unsigned burst, long long every, long long now)
+bool token_take(struct token_bucket *b, unsigned burst, mtime_t every, mtime_t now)
 {
-	long long n;
+	mtime_t n;
 
 	if (b->at == 0) {
 		b->at = now;

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "mtime.h"
+
 /*
  * to_stderr: foreground mode. verbose: also log_debug().  When stderr is
  * journald's stream (JOURNAL_STREAM names it), every line starts with its
@@ -15,8 +17,6 @@
  * MESHROUTE_LOG_TIMESTAMPS).
  */
 void log_init(const char *ident, bool to_stderr, bool verbose);
-/* JOURNAL_STREAM is set and names the file that stderr is. */
-bool log_stderr_is_journal(void);
 /*
  * Where modules that report to a FILE (config_load's errf) should write
  * during start-up: stderr, or, when stderr is the journal, a stream that
@@ -34,14 +34,14 @@ void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * A token bucket: full (burst tokens) at its first use, one token back
- * every `every` us, and a full bucket saves no time up for later.  The
- * caller's clock (monotonic, us).  True when a token was taken.
+ * every `every`, and a full bucket saves no time up for later.  now: the
+ * caller's clock (mtime_now(), or a test's).  True when a token was taken.
  */
 struct token_bucket {
 	unsigned tokens;
-	long long at;		/* last refill, us; 0 before the first use */
+	mtime_t at;		/* last refill; 0 before the first use */
 };
-bool token_take(struct token_bucket *b, unsigned burst, long long every, long long now);
+bool token_take(struct token_bucket *b, unsigned burst, mtime_t every, mtime_t now);
 
 /*
  * For messages triggered by packets from the network (a token bucket of

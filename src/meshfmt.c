@@ -100,7 +100,7 @@ static void put_cell(const char *s, size_t width, bool last, FILE *out)
 		fprintf(out, "%-*s  ", (int)width, s);
 }
 
-void mesh_text(const struct mesh_view *v, FILE *out)
+static void mesh_text(const struct mesh_view *v, FILE *out)
 {
 	size_t w[C_MAX];
 	char buf[64];
@@ -218,7 +218,7 @@ static void json_names(const struct mesh_view *v, uint32_t mask, FILE *out)
 	fputc(']', out);
 }
 
-void mesh_json(const struct mesh_view *v, FILE *out)
+static void mesh_json(const struct mesh_view *v, FILE *out)
 {
 	uint32_t all = 0, silent = 0;
 	int i;
@@ -297,7 +297,7 @@ static bool pair_warned(const struct mesh_view *v, int a, int b)
 	return false;
 }
 
-void mesh_dot(const struct mesh_view *v, FILE *out)
+static void mesh_dot(const struct mesh_view *v, FILE *out)
 {
 	char label[160], x[24], y[24], z[24];
 	int i;

@@ -28,27 +28,19 @@ enum mesh_format {
 int mesh_format_parse(bool json, int argc, char **argv, enum mesh_format *fmt, FILE *err);
 
 /*
- * Rows "NODES PORTS STATE SINCE RTT(ms) JITTER(ms) LOSS%(A>B/B>A) FLAPS",
- * one per cable, then the warnings.
+ * The view in one format:
+ *  - MESH_FMT_TEXT: rows "NODES PORTS STATE SINCE RTT(ms) JITTER(ms)
+ *    LOSS%(A>B/B>A) FLAPS", one per cable, then the warnings;
+ *  - MESH_FMT_JSON: {"node": SELF, "nodes": [...], "links": [{"nodes": [A,
+ *    B], "ports": [PA, PB], "state", "since_s", "rtt_ms", "jitter_ms",
+ *    "loss_pct": [A_TO_B, B_TO_A], "flaps", "detect_ms", "last_detect_ms",
+ *    "reported_by": [...]}], "silent": [...], "warnings": [{"kind",
+ *    "nodes", "text"}]}; null for anything unknown;
+ *  - MESH_FMT_DOT: an undirected graph: the nodes (a silent one dashed),
+ *    one edge per cable coloured by state with its ports at its ends and
+ *    RTT and loss in its label; a missing cable of the full-mesh check
+ *    dotted.
  */
-void mesh_text(const struct mesh_view *v, FILE *out);
-
-/*
- * {"node": SELF, "nodes": [...], "links": [{"nodes": [A, B], "ports": [PA,
- * PB], "state", "since_s", "rtt_ms", "jitter_ms", "loss_pct": [A_TO_B,
- * B_TO_A], "flaps", "detect_ms", "last_detect_ms", "reported_by": [...]}],
- * "silent": [...], "warnings": [{"kind", "nodes", "text"}]}; null for
- * anything unknown.
- */
-void mesh_json(const struct mesh_view *v, FILE *out);
-
-/*
- * An undirected graph: the nodes (a silent one dashed), one edge per cable
- * coloured by state with its ports at its ends and RTT and loss in its
- * label; a missing cable of the full-mesh check dotted.
- */
-void mesh_dot(const struct mesh_view *v, FILE *out);
-
 void mesh_render(const struct mesh_view *v, enum mesh_format fmt, FILE *out);
 
 /* Prometheus text format 0.0.4: the meshroute_link_* and meshroute_mesh_* families. */

@@ -13,42 +13,27 @@
  *                        raised and cleared (for the log and alerts)
  *   meshnode_render(), meshnode_metrics()   `meshroutectl mesh`, metrics
  *
- * Where the daemon calls it.  linkmsg.c does all of this (it owns the
- * relay-port sockets and already runs from the daemon's loop), so no call
- * in daemon.c is needed beyond the linkmsg_*() calls that exist:
+ * Who calls it: linkmsg.c only (it owns the relay-port sockets and runs
+ * from the daemon's loop), on its struct linkmsg_env lent per call:
  *
- *   linkmsg_start() (daemon_start, and after every reload)
+ *   linkmsg_start() (start, and after every reload)   mesh_start():
  *       meshnode_new() once, then meshnode_configure(cfg, self, now):
  *       keeps the trackers of ports whose name stayed and the store while
  *       the nodes stay the same; forgets the rest.
- *   linkmsg_timers() (every wake-up of the loop, fire_timers)
- *       every MESHNODE_FACTS_EVERY: meshnode_port() for every fast port,
- *       from d->ports, d->sess, d->msess, d->lm.links and the installed
- *       paths; then meshnode_send() when meshnode_next_send() is due
- *       (the parts go to every other node over the LAN port and to the
- *       node heard on every fast port), then meshnode_tick() (warnings to
- *       the log, and to alert_emit() by the nodes they name).
+ *   linkmsg_timers() (every wake-up of the loop)   mesh_timers(): every
+ *       MESHNODE_FACTS_EVERY, meshnode_port() for every fast port from
+ *       e->ports, e->sess, e->msess, the links and e->in_service() (is the
+ *       port in a peer's installed path); then meshnode_send() when
+ *       meshnode_next_send() is due (the parts go to every other node over
+ *       the LAN port and to the node heard on every fast port), then
+ *       meshnode_tick() with e->mesh_warning (the daemon logs, and alerts
+ *       by the nodes a warning names).
  *   linkmsg_next_deadline()   includes meshnode_next_deadline().
- *   report_rx() (linkmsg.c)   a report with a node table and no link
+ *   report_rx() -> mesh_rx()   a report with a node table and no link
  *       section: meshnode_table_rx(), from a fast port or the LAN.
- *   linkmsg_stop()            meshnode_free().
- *   command.c "mesh", status_metrics() (status.c)   meshnode_render(),
- *       meshnode_metrics().
- *
- * The one fact linkmsg.c reads from the route code is whether a port is
- * in a peer's installed path (linkmsg.c port_in_service(), d->peers[]),
- * and the one thing it does outside link messages is alert_emit()
- * (mesh_warned()).  On issue 18's daemon-free linkmsg (struct linkmsg_env
- * lent per call), the mesh block of linkmsg.c takes e->cfg, e->self,
- * e->ports/nports, e->sess/msess, e->keys, e->rl instead of d->..., and
- * the env gains two calls back, filled in by daemon_linkmsg_env():
- *   bool (*in_service)(void *ctx, int peer, int ifindex)
- *       rib_in_service(&d->rib, peer, fam, ifindex) for either family;
- *   void (*mesh_warning)(void *ctx, const struct mesh_warning *w,
- *                        bool cleared, bool ours)
- *       mesh_warned()'s body: log, and alert_emit() when ours.
- * A daemon that would rather push facts than have them pulled calls
- * meshnode_port() itself at the same cadence.
+ *   linkmsg_stop()   meshnode_free().
+ *   linkmsg_mesh_render(), linkmsg_mesh_metrics()   meshnode_render(),
+ *       meshnode_metrics(), for command.c's "mesh" and status_metrics().
  *
  * What arrives over the LAN feeds this view only: nothing here is read by
  * path.c, route code or loss verdicts.

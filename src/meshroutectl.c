@@ -231,22 +231,20 @@ static int ask(const char *path, const char *req, char **reply, size_t *bodylen)
 	fd = ctl_connect(path);
 	if (fd < 0)
 		return -1;
+	st = -1;
 	if (send(fd, req, len, MSG_NOSIGNAL) != (ssize_t)len) {
 		fprintf(stderr, "meshroutectl: cannot send to %s: %s\n", path, strerror(errno));
-		close(fd);
-		return -1;
+		goto out;
 	}
-	if (read_reply(fd, path, reply, &len) < 0) {
-		close(fd);
-		free(*reply);
-		*reply = NULL;
-		return -1;
-	}
-	close(fd);
+	if (read_reply(fd, path, reply, &len) < 0)
+		goto out;
 	st = reply_status(*reply, len, bodylen);
-	if (st < 0) {
+	if (st < 0)
 		fprintf(stderr, "meshroutectl: %s closed the connection without a complete reply\n",
 			path);
+out:
+	close(fd);
+	if (st < 0) {
 		free(*reply);
 		*reply = NULL;
 	}

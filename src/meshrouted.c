@@ -47,7 +47,7 @@ static void collect_addr(void *arg, const struct nl_addr *a, bool deleted)
 	if (deleted || la->n == 64)
 		return;
 	la->a[la->n].family = a->family;
-	memcpy(la->a[la->n].bytes, a->addr, a->family == AF_INET ? 4 : 16);
+	memcpy(la->a[la->n].bytes, a->addr, mr_addr_len(a->family));
 	la->n++;
 }
 

@@ -57,20 +57,20 @@ static int port_number(const char *name)
 	return (int)n;
 }
 
-/* Reads a small sysfs file into buf, trailing blanks removed: 0 or an errno. */
+/* Reads a small sysfs file into buf, trailing blanks removed: 0 or -errno. */
 static int read_small(const char *path, char *buf, size_t len)
 {
 	ssize_t n;
-	int fd, e;
+	int fd, err;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return errno;
+		return -errno;
 	n = read(fd, buf, len - 1);
-	e = errno;
+	err = -errno;	/* before close() can change it */
 	close(fd);
 	if (n < 0)
-		return e;
+		return err;
 	buf[n] = '\0';
 	while (n > 0 && isspace((unsigned char)buf[n - 1]))
 		buf[--n] = '\0';
@@ -85,7 +85,7 @@ static void port_read(struct mlx4_port *p)
 
 	p->type[0] = '\0';
 	p->sensed = false;
-	p->err = read_small(p->path, buf, sizeof(buf));
+	p->err = -read_small(p->path, buf, sizeof(buf));
 	if (p->err)
 		return;
 	if (strncmp(buf, "auto", 4) == 0) {
@@ -337,7 +337,8 @@ static void print_json(const struct mlx4_list *list, FILE *out)
 	fprintf(out, "]}\n");
 }
 
-void mlx4_print(const struct mlx4_list *list, bool json, FILE *out)
+/* A table (or one JSON object with -j) of the ports. */
+static void mlx4_print(const struct mlx4_list *list, bool json, FILE *out)
 {
 	size_t i;
 
@@ -383,26 +384,26 @@ static bool port_is(const struct mlx4_port *p, const char *type)
 	return !p->sensed && strcmp(p->type, type) == 0;
 }
 
-/* Writes "TYPE\n" to the port's file: 0 or an errno. */
+/* Writes "TYPE\n" to the port's file: 0 or -errno. */
 static int port_write(const struct mlx4_port *p, const char *type)
 {
 	char buf[16];
-	int fd, e = 0;
+	int fd, err = 0;
 	size_t len;
 	ssize_t n;
 
 	len = (size_t)snprintf(buf, sizeof(buf), "%s\n", type);
 	fd = open(p->path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0)
-		return errno;
+		return -errno;
 	n = write(fd, buf, len);
 	if (n < 0)
-		e = errno;
+		err = -errno;
 	else if ((size_t)n != len)
-		e = EIO;
-	if (close(fd) < 0 && !e)
-		e = errno;
-	return e;
+		err = -EIO;
+	if (close(fd) < 0 && !err)
+		err = -errno;
+	return err;
 }
 
 /*
@@ -419,7 +420,7 @@ static void ports_write(const struct mlx4_list *list, const char *type, int *wer
 
 		if (p->port == 0 || port_is(p, type))
 			continue;
-		werr[i] = port_write(p, type);
+		werr[i] = -port_write(p, type);
 		werr[i] = werr[i] ? werr[i] : -1;
 	}
 }

@@ -50,9 +50,6 @@ void mlx4_list_free(struct mlx4_list *list);
 /* The type as people read it: "ib", "eth", "auto (eth)", "?" if unreadable. */
 const char *mlx4_type_text(const struct mlx4_port *p, char *buf, size_t len);
 
-/* A table (or one JSON object with -j) of the ports. */
-void mlx4_print(const struct mlx4_list *list, bool json, FILE *out);
-
 /* "ib", "eth", "auto": true if TYPE is one the driver accepts. */
 bool mlx4_type_valid(const char *type);
 

@@ -61,15 +61,20 @@ static void collect_route(void *arg, const struct nl_route *rt, bool deleted)
 		c->routes[c->n++] = *rt;
 }
 
-/* Our routes of one table (family AF_UNSPEC: both) into a new collection; NULL on error. */
+/*
+ * Our routes of one table (family AF_UNSPEC: both) into a new collection;
+ * NULL on error, logged (nl.c logs a failed dump).
+ */
 static struct collected *dump(struct rib *r, int family, uint32_t table, int *err)
 {
 	struct collected *c = calloc(1, sizeof(*c));
 	struct nl_handlers h = { .route = collect_route, .ctx = c };
 
 	*err = -ENOMEM;
-	if (!c)
+	if (!c) {
+		log_warnx("routes: out of memory for a route dump");
 		return NULL;
+	}
 	*err = nl_dump_routes(r->nl, family, table, MR_RTPROT, &h);
 	if (*err < 0) {
 		free(c);
@@ -137,16 +142,13 @@ int rib_remove_stale(struct rib *r)
 		for (i = 0; i < c->n; i++) {
 			const struct nl_route *rt = &c->routes[i];
 			struct nl_route_req req;
-			int e;
 
 			if (rt->protocol != MR_RTPROT || rt->table != RT_TABLE_MAIN)
 				continue;
 			nl_route_req_host(&req, RT_TABLE_MAIN, rt->family, rt->dst);
 			req.dst_len = rt->dst_len;
-			e = nl_route_delete(r->nl, &req);
-			if (e < 0 && e != -ESRCH && e != -ENOENT)
-				log_warnx("could not remove a route left by an earlier run");
-			else
+			/* A failure is logged by nl.c, with the route; one already gone is fine. */
+			if (nl_route_delete(r->nl, &req) == 0)
 				log_info("removed a route left by an earlier run");
 		}
 		free(c);
@@ -347,10 +349,8 @@ int rib_resync(struct rib *r)
 	struct collected *c;
 	int err, i, n, f;
 
-	if (!(c = dump(r, AF_UNSPEC, RT_TABLE_MAIN, &err))) {
-		log_warnx("route dump failed");
+	if (!(c = dump(r, AF_UNSPEC, RT_TABLE_MAIN, &err)))
 		return err;
-	}
 	for (n = 0; n < MR_MAX_NODES; n++)
 		for (f = 0; f < MR_NFAM; f++)
 			seen[n][f] = lan_path;

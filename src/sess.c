@@ -40,7 +40,8 @@ static int mtu_send(struct mr_sess *m, const uint8_t *buf, size_t len)
 	return net_send_padded(m->fd, &m->remote, BFD_PORT_CONTROL, buf, len, total);
 }
 
-bool sess_quiet(const struct mr_sess *s, int nnodes)
+/* The session's packets are built but not sent (its timers still run); nnodes: the config's. */
+static bool sess_quiet(const struct mr_sess *s, int nnodes)
 {
 	int i;
 

@@ -96,8 +96,6 @@ struct sess_io {
 void sess_params(const struct mr_config *cfg, bool lan, struct bfd_session_params *p);
 bool sess_params_equal(const struct bfd_session_params *a, const struct bfd_session_params *b);
 
-/* The session's packets are built but not sent (its timers still run); nnodes: the config's. */
-bool sess_quiet(const struct mr_sess *s, int nnodes);
 /*
  * Quiet and not Up or coming up: nothing to send, nothing to judge.  Its
  * timer then runs with the next wake-up instead of costing one of its own

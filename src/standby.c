@@ -115,12 +115,14 @@ int standby_start(struct standby **out, pthread_mutex_t *lock, const struct stan
 		  mtime_t slack, int policy, int prio)
 {
 	struct standby *sb;
+	bool sem = false;
 	int err;
 
 	*out = NULL;
 	sb = calloc(1, sizeof(*sb));
 	if (!sb)
 		return -ENOMEM;
+	sb->tfd = -1;
 	if (sched_getaffinity(0, sizeof(sb->allowed), &sb->allowed) < 0) {
 		err = -errno;
 		log_warn("standby: sched_getaffinity");
@@ -147,30 +149,31 @@ int standby_start(struct standby **out, pthread_mutex_t *lock, const struct stan
 	if (sem_init(&sb->ready, 0, 0) < 0) {
 		err = -errno;
 		log_warn("standby: sem_init");
-		goto fail_fd;
+		goto fail;
 	}
+	sem = true;
 	err = -pthread_create(&sb->thread, NULL, standby_main, sb);
 	if (err) {
 		log_warnx("standby: pthread_create: %s", strerror(-err));
-		goto fail_sem;
+		goto fail;
 	}
 	while (sem_wait(&sb->ready) < 0 && errno == EINTR)
 		;
 	if (sb->init_err) {
 		err = sb->init_err;
 		pthread_join(sb->thread, NULL);
-		goto fail_sem;
+		goto fail;
 	}
 	log_debug("standby thread %d ready (takes over %lld us after a missed deadline)",
 		  (int)sb->tid, (long long)slack);
 	*out = sb;
 	return 0;
 
-fail_sem:
-	sem_destroy(&sb->ready);
-fail_fd:
-	close(sb->tfd);
 fail:
+	if (sem)
+		sem_destroy(&sb->ready);
+	if (sb->tfd >= 0)
+		close(sb->tfd);
 	free(sb);
 	return err;
 }

@@ -55,10 +55,10 @@ void status_text(const struct status_view *d, mtime_t now, FILE *out);
 /* The same, complete, as one JSON object with snake_case keys. */
 void status_json(const struct status_view *d, mtime_t now, FILE *out);
 
-/* Prometheus text exposition format 0.0.4, HELP and TYPE for every family. */
-/* s as a JSON string, quoted and escaped. */
+/* s as a JSON string, quoted and escaped (also for command.c's replies). */
 void status_json_string(const char *s, FILE *out);
 
+/* Prometheus text exposition format 0.0.4, HELP and TYPE for every family. */
 void status_metrics(const struct status_view *d, mtime_t now, FILE *out);
 
 #endif

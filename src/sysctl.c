@@ -14,14 +14,15 @@ static int read_int(const char *path, int *val)
 {
 	char buf[32];
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
 
 	if (fd < 0)
 		return -errno;
 	n = read(fd, buf, sizeof(buf) - 1);
+	err = n < 0 ? -errno : -EIO;	/* before close() can change errno */
 	close(fd);
 	if (n <= 0)
-		return n < 0 ? -errno : -EIO;
+		return err;
 	buf[n] = '\0';
 	*val = atoi(buf);
 	return 0;
@@ -31,14 +32,15 @@ static int write_int(const char *path, int val)
 {
 	char buf[32];
 	int len = snprintf(buf, sizeof(buf), "%d\n", val);
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int fd = open(path, O_WRONLY | O_CLOEXEC), err;
 	ssize_t n;
 
 	if (fd < 0)
 		return -errno;
 	n = write(fd, buf, (size_t)len);
+	err = n == len ? 0 : (n < 0 ? -errno : -EIO);	/* before close() can change errno */
 	close(fd);
-	return n == len ? 0 : (n < 0 ? -errno : -EIO);
+	return err;
 }
 
 /*

@@ -54,7 +54,10 @@
 
 #include "bytes.h"
 
-#define NSEC 1000000000ull
+#define TOOL_NAME "mrflood"
+#define TOOL_INT_BASE 0	/* options may be hex (discriminators) */
+#include "tool.h"
+
 #define MAX_RATE 5000000ull		/* packets per second */
 #define MAX_DURATION_MS 600000ull	/* 10 minutes */
 #define MAX_BATCH 256			/* packets per sendmmsg */
@@ -83,14 +86,6 @@ struct opts {
 	unsigned batch;
 };
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_stop(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
-
 static void on_alarm(int sig)
 {
 	static const char msg[] = "mrflood: backstop reached, giving up\n";
@@ -100,26 +95,6 @@ static void on_alarm(int sig)
 	r = write(STDERR_FILENO, msg, sizeof(msg) - 1);
 	(void)r;
 	_exit(3);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NSEC + (uint64_t)ts.tv_nsec;
-}
-
-static void sleep_until(uint64_t deadline_ns)
-{
-	struct timespec ts = {
-		.tv_sec = (time_t)(deadline_ns / NSEC),
-		.tv_nsec = (long)(deadline_ns % NSEC),
-	};
-
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR &&
-	       !stop_requested)
-		;
 }
 
 /* xorshift64*: fast, good enough for junk. */
@@ -141,22 +116,6 @@ static uint32_t rnd_nonzero32(void)
 		v = (uint32_t)(rnd() >> 32);
 	while (v == 0);
 	return v;
-}
-
-static int parse_u64(const char *name, const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s || *end || s[0] == '-' || v < min || v > max) {
-		fprintf(stderr, "mrflood: --%s %s: expected an integer in %" PRIu64 "..%" PRIu64 "\n",
-			name, s, min, max);
-		return -1;
-	}
-	*out = v;
-	return 0;
 }
 
 /* "1.5" -> 1500 ms; at most 3 decimals. */
@@ -457,7 +416,6 @@ int main(int argc, char **argv)
 	static struct mmsghdr msgs[MAX_BATCH];
 	static struct iovec iovs[MAX_BATCH];
 	struct sockaddr_storage dst;
-	struct sigaction sa = { .sa_handler = on_stop };
 	socklen_t dlen;
 	struct opts o;
 	uint64_t total, sent = 0, failed = 0, skipped = 0, next = 0, maxlag, start, end, now, due,
@@ -472,8 +430,7 @@ int main(int argc, char **argv)
 	fd = open_socket(&o, &dst, &dlen);
 	if (fd < 0)
 		return 1;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	catch_stop();
 	signal(SIGALRM, on_alarm);
 	alarm((unsigned)(o.duration_ms / 1000 + 6));
 

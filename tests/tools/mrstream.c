@@ -36,6 +36,9 @@
 
 #include "bytes.h"
 
+#define TOOL_NAME "mrstream"
+#include "tool.h"
+
 #define UDP_MAGIC 0x4d525331u		/* "MRS1" */
 #define TCP_MAGIC 0x4d525431u		/* "MRT1" */
 #define UDP_HDR_LEN 32u			/* bytes */
@@ -46,7 +49,6 @@
 #define MAX_RATE 2000000ull		/* packets per second */
 #define SEND_BATCH 1024			/* packets sent per wake-up, at most */
 #define END_DRAIN_MS 20			/* wait for stragglers after an end marker */
-#define NSEC 1000000000ull
 
 struct opts {
 	const char *dst;		/* destination address (numeric) */
@@ -65,46 +67,11 @@ struct opts {
 
 /* ---- small helpers ---------------------------------------------------- */
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NSEC + (uint64_t)ts.tv_nsec;
-}
-
 /*
- * Set by SIGINT/SIGTERM in udp-send and tcp-send (end the stream early,
- * cleanly) and in udp-recv (report what arrived so far, then exit).
+ * tool.h's stop_requested, set by SIGINT/SIGTERM (catch_stop()): in
+ * udp-send and tcp-send it ends the stream early, cleanly; in udp-recv it
+ * reports what arrived so far, then exits.
  */
-static volatile sig_atomic_t stop_requested;
-
-static void on_stop(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
-
-static void catch_stop(void)
-{
-	struct sigaction sa = { .sa_handler = on_stop };	/* no SA_RESTART */
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
-static void sleep_until(uint64_t deadline_ns)
-{
-	struct timespec ts = {
-		.tv_sec = (time_t)(deadline_ns / NSEC),
-		.tv_nsec = (long)(deadline_ns % NSEC),
-	};
-
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR &&
-	       !stop_requested)
-		;
-}
 
 /* Whole-process backstop: whatever blocks, the tool ends by itself. */
 static void on_alarm(int sig)
@@ -122,22 +89,6 @@ static void arm_backstop(uint64_t seconds)
 {
 	signal(SIGALRM, on_alarm);
 	alarm((unsigned int)seconds);
-}
-
-static int parse_u64(const char *name, const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-' || v < min || v > max) {
-		fprintf(stderr, "mrstream: --%s %s: expected an integer in %" PRIu64 "..%" PRIu64 "\n",
-			name, s, min, max);
-		return -1;
-	}
-	*out = v;
-	return 0;
 }
 
 static int parse_addr(const char *s, uint16_t port, bool passive, struct sockaddr_storage *ss,

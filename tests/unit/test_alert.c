@@ -216,6 +216,33 @@ static mtime_t drive(struct alerter *a, struct loop *l, mtime_t limit)
 	return late;
 }
 
+/* What run_down() saw: the loop's worst lateness, elapsed time, and elapsed time less CPU waits. */
+struct run {
+	mtime_t late, took, own;
+};
+
+/*
+ * Emits ev_down and drives the loop until the command is gone (5 s at
+ * most), the log captured into buf; *st: the stats after.
+ */
+static struct run run_down(struct alerter *a, struct loop *l, char *buf, size_t len,
+			   struct alert_stats *st)
+{
+	mtime_t start, runq0;
+	struct run r;
+
+	capture_begin();
+	runq0 = runq_wait();
+	start = mtime_now();
+	alert_emit(a, &ev_down, start);
+	r.late = drive(a, l, MTIME_S(5));
+	r.took = mtime_now() - start;
+	r.own = own_time(start, runq0);
+	capture_end(buf, len);
+	alert_get_stats(a, st);
+	return r;
+}
+
 static bool process_gone(pid_t pid)
 {
 	char path[64], buf[256], *p;
@@ -252,11 +279,7 @@ static void test_arguments_and_environment(void **state)
 	assert_int_equal(loop_init(&l), 0);
 	assert_int_equal(alert_open(&a, script("dump.sh", "printf '%s\\n' \"$@\" > {D}/args\n"
 							   "env > {D}/env\n"), &l), 0);
-	capture_begin();
-	alert_emit(a, &ev_down, mtime_now());
-	drive(a, &l, MTIME_S(5));
-	capture_end(buf, sizeof(buf));
-	alert_get_stats(a, &st);
+	run_down(a, &l, buf, sizeof(buf), &st);
 	assert_int_equal(st.run, 1);
 	assert_int_equal(st.failed, 0);
 	assert_int_equal(st.running, 0);
@@ -361,30 +384,22 @@ static void test_hanging_command_killed(void **state)
 	struct alerter *a;
 	struct alert_stats st;
 	char buf[4096];
-	mtime_t start, late, took, own, runq0;
+	struct run r;
 
 	assert_int_equal(loop_init(&l), 0);
 	assert_int_equal(alert_open(&a, script("hang.sh", "sleep 60 & echo $! > {D}/sleep.pid\n"
 							  "wait\n"), &l), 0);
 	alert_set_timeout(a, MTIME_MS(200));
-	capture_begin();
-	runq0 = runq_wait();
-	start = mtime_now();
-	alert_emit(a, &ev_down, start);
-	late = drive(a, &l, MTIME_S(5));
-	took = mtime_now() - start;
-	own = own_time(start, runq0);
-	capture_end(buf, sizeof(buf));
-	alert_get_stats(a, &st);
-	if (late > MAX_LATE)
-		fail_msg("5 ms timer fired %lld us late while the command hung", (long long)late);
+	r = run_down(a, &l, buf, sizeof(buf), &st);
+	if (r.late > MAX_LATE)
+		fail_msg("5 ms timer fired %lld us late while the command hung", (long long)r.late);
 	assert_int_equal(st.running, 0);
 	assert_int_equal(st.timed_out, 1);
 	assert_int_equal(st.failed, 0);
 	/* SIGTERM was enough: no wait for the SIGKILL grace (1 s). */
-	if (took < MTIME_MS(200) || own > MTIME_MS(900))
+	if (r.took < MTIME_MS(200) || r.own > MTIME_MS(900))
 		fail_msg("expected the kill 200 ms after the start, took %lld us (%lld us not waiting for a CPU)",
-			 (long long)took, (long long)own);
+			 (long long)r.took, (long long)r.own);
 	assert_non_null(strstr(buf, "alert: command still running after 0.2 s, killed\n"));
 	/* The whole process group went, not just the shell. */
 	assert_true(slurp("sleep.pid", buf, sizeof(buf)));
@@ -398,28 +413,20 @@ static void test_sigterm_ignored_then_sigkill(void **state)
 	struct loop l;
 	struct alerter *a;
 	struct alert_stats st;
-	mtime_t start, late, took, own, runq0;
+	struct run r;
 
 	assert_int_equal(loop_init(&l), 0);
 	assert_int_equal(alert_open(&a, script("stubborn.sh", "trap '' TERM\n"
 							      "while :; do sleep 0.05; done\n"), &l), 0);
 	alert_set_timeout(a, MTIME_MS(100));
-	capture_begin();
-	runq0 = runq_wait();
-	start = mtime_now();
-	alert_emit(a, &ev_down, start);
-	late = drive(a, &l, MTIME_S(5));
-	took = mtime_now() - start;
-	own = own_time(start, runq0);
-	capture_end((char[1024]){ 0 }, 1024);
-	alert_get_stats(a, &st);
-	if (late > MAX_LATE)
-		fail_msg("5 ms timer fired %lld us late while the command hung", (long long)late);
+	r = run_down(a, &l, (char[1024]){ 0 }, 1024, &st);
+	if (r.late > MAX_LATE)
+		fail_msg("5 ms timer fired %lld us late while the command hung", (long long)r.late);
 	assert_int_equal(st.running, 0);
 	assert_int_equal(st.timed_out, 1);
-	if (took < MTIME_MS(100) + ALERT_KILL_GRACE_US || own > MTIME_MS(100) + MTIME_S(2))
+	if (r.took < MTIME_MS(100) + ALERT_KILL_GRACE_US || r.own > MTIME_MS(100) + MTIME_S(2))
 		fail_msg("expected SIGKILL 1.1 s after the start, took %lld us (%lld us not waiting for a CPU)",
-			 (long long)took, (long long)own);
+			 (long long)r.took, (long long)r.own);
 	alert_close(a);
 	loop_close(&l);
 }
@@ -582,11 +589,7 @@ static void test_failure_status_logged(void **state)
 
 	assert_int_equal(loop_init(&l), 0);
 	assert_int_equal(alert_open(&a, script("fail.sh", "exit 3\n"), &l), 0);
-	capture_begin();
-	alert_emit(a, &ev_down, mtime_now());
-	drive(a, &l, MTIME_S(5));
-	capture_end(buf, sizeof(buf));
-	alert_get_stats(a, &st);
+	run_down(a, &l, buf, sizeof(buf), &st);
 	assert_int_equal(st.run, 1);
 	assert_int_equal(st.failed, 1);
 	assert_int_equal(st.timed_out, 0);

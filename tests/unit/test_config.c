@@ -171,17 +171,22 @@ static const struct bad_case bad_cases[] = {
 	  "fast: eno1 is also the lan port of [node n1] (line 3)" },
 };
 
-/* Loads text as "t.conf"; returns the error output (caller frees). */
-static char *load_errors(const char *text, int *rc, struct mr_config *cfg)
+/* Loads text named path, or with text NULL the file at path; returns the error output (caller frees). */
+static char *load_errors_at(const char *path, const char *text, int *rc, struct mr_config *cfg)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
 	assert_non_null(f);
-	*rc = config_load_string("t.conf", text, cfg, f);
+	*rc = text ? config_load_string(path, text, cfg, f) : config_load(path, cfg, f);
 	fclose(f);
 	return buf;
+}
+
+static char *load_errors(const char *text, int *rc, struct mr_config *cfg)
+{
+	return load_errors_at("t.conf", text, rc, cfg);
 }
 
 static int count_lines(const char *s)
@@ -687,9 +692,8 @@ static void test_files(void **state)
 {
 	char path[] = "/tmp/test_config.XXXXXX";
 	struct mr_config cfg;
-	char *out = NULL;
-	size_t len = 0;
-	FILE *f, *ef;
+	char *out;
+	FILE *f;
 	int fd, rc;
 	static const char good[] = N1 N2;
 	static const char nul[] = "[global]\ninterval = 1s\n\0\n" N1 N2;
@@ -706,9 +710,7 @@ static void test_files(void **state)
 	f = fopen(path, "w");
 	fwrite(nul, 1, sizeof(nul) - 1, f);
 	fclose(f);
-	ef = open_memstream(&out, &len);
-	rc = config_load(path, &cfg, ef);
-	fclose(ef);
+	out = load_errors_at(path, NULL, &rc, &cfg);
 	if (rc != -1 || !has_error(out, path, ":3: line contains a NUL byte") || count_lines(out) != 1)
 		fail_msg("NUL byte: expected %s:3: line contains a NUL byte, got rc %d:\n%s", path, rc, out);
 	free(out);
@@ -717,17 +719,13 @@ static void test_files(void **state)
 	for (int i = 0; i < (1 << 20) / 10 + 1; i++)
 		fputs("#23456789\n", f);
 	fclose(f);
-	ef = open_memstream(&out, &len);
-	rc = config_load(path, &cfg, ef);
-	fclose(ef);
+	out = load_errors_at(path, NULL, &rc, &cfg);
 	if (rc != -1 || strstr(out, "file too large") == NULL)
 		fail_msg("expected file too large, got rc %d:\n%s", rc, out);
 	free(out);
 
 	unlink(path);
-	ef = open_memstream(&out, &len);
-	rc = config_load(path, &cfg, ef);
-	fclose(ef);
+	out = load_errors_at(path, NULL, &rc, &cfg);
 	if (rc != -1 || strstr(out, ": cannot open: No such file or directory") == NULL)
 		fail_msg("expected cannot open, got rc %d:\n%s", rc, out);
 	free(out);

@@ -108,6 +108,11 @@ static const struct mesh_link *row(int a, int b, const char *pa)
 	return NULL;
 }
 
+static void as_text(const struct mesh_view *v, FILE *out) { mesh_render(v, MESH_FMT_TEXT, out); }
+static void as_json(const struct mesh_view *v, FILE *out) { mesh_render(v, MESH_FMT_JSON, out); }
+static void as_dot(const struct mesh_view *v, FILE *out) { mesh_render(v, MESH_FMT_DOT, out); }
+
+/* The view as fn writes it (as_text, as_json, as_dot, mesh_metrics). */
 static char *render(void (*fn)(const struct mesh_view *, FILE *))
 {
 	static char buf[65536];
@@ -130,7 +135,7 @@ static void dot_out(const char *name)
 	snprintf(path, sizeof(path), "%s/%s.dot", dir, name);
 	f = fopen(path, "w");
 	assert_non_null(f);
-	mesh_dot(view, f);
+	mesh_render(view, MESH_FMT_DOT, f);
 	fclose(f);
 }
 
@@ -561,7 +566,7 @@ static void test_json(void **state)
 	(void)state;
 	miscabled();
 	build();
-	assert_string_equal(render(mesh_json),
+	assert_string_equal(render(as_json),
 		"{\"node\": \"n1\", \"nodes\": [\"n1\", \"n2\", \"n3\"], \"links\": [\n"
 		"  {\"nodes\": [\"n1\", \"n2\"], \"ports\": [\"fast0\", \"fast0\"], \"state\": \"up\", "
 		"\"since_s\": 9.000, \"rtt_ms\": 0.04, \"jitter_ms\": 0.004, \"loss_pct\": [0.0, 0.0], "
@@ -597,7 +602,7 @@ static void test_text(void **state)
 	(void)state;
 	healthy();
 	build();
-	t = render(mesh_text);
+	t = render(as_text);
 	assert_string_equal(t,
 		"mesh seen from n1: 3 nodes, 3 with a live link table\n"
 		"NODES  PORTS        STATE  SINCE  RTT(ms)  JITTER(ms)  LOSS%(A>B/B>A)  FLAPS\n"
@@ -606,7 +611,7 @@ static void test_text(void **state)
 		"n2-n3  fast1-fast1  up     29.7s  0.061    0.006       0.6/0.7         2\n");
 	miscabled();
 	build();
-	t = render(mesh_text);
+	t = render(as_text);
 	assert_non_null(strstr(t, "n1-n3  -            none   -      -        -           -/-             -\n"));
 	assert_non_null(strstr(t, "\nwarnings:\n  n1 - n3: no cable"));
 }
@@ -618,7 +623,7 @@ static void test_dot(void **state)
 	(void)state;
 	miscabled();
 	build();
-	t = render(mesh_dot);
+	t = render(as_dot);
 	assert_non_null(strstr(t, "graph meshroute {\n"));
 	assert_non_null(strstr(t, "\t\"n1\" -- \"n2\" [color=forestgreen, fontcolor=forestgreen, "
 				  "taillabel=\"fast0\", headlabel=\"fast0\", "
@@ -626,7 +631,7 @@ static void test_dot(void **state)
 	assert_non_null(strstr(t, "\t\"n1\" -- \"n3\" [style=dotted, color=red3"));
 	/* A silent node is drawn dashed. */
 	test_silent(state);
-	t = render(mesh_dot);
+	t = render(as_dot);
 	assert_non_null(strstr(t, "\t\"n3\" [style=\"rounded,dashed\""));
 	assert_non_null(strstr(t, "color=red3, fontcolor=red3, taillabel=\"fast1\", "
 				  "headlabel=\"fast1\", label=\"down\\nloss - / - %\"]"));

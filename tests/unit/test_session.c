@@ -680,6 +680,21 @@ static void test_tx_coalesce(void **unused)
 	assert_int_equal(bad, 0);
 }
 
+/* Runs s's timer every ms from *now to end: 1 (reported) if it sends, else 0; *now ends at end. */
+static int no_periodic_tx(const char *name, struct bfd_session *s, mtime_t *now, mtime_t end)
+{
+	struct bfd_output out;
+
+	for (; *now < end; *now += 1000) {
+		bfd_session_timer(s, *now, &out);
+		if (out.send) {
+			print_error("%s: periodic packet at +%lld us\n", name, (long long)(*now - T0));
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static void test_remote_min_rx_zero(void **unused)
 {
 	/*
@@ -703,25 +718,9 @@ static void test_remote_min_rx_zero(void **unused)
 		rx(&s, p, now, NULL);
 		EQ("next_tx", MTIME_NEVER, s.next_tx);
 		/* until the peer goes silent for a Detection Time, nothing periodic */
-		for (mtime_t end = now + bfd_session_detect_time(&s) / 2; now < end; now += 1000) {
-			bfd_session_timer(&s, now, &out);
-			if (out.send) {
-				print_error("%s: periodic packet at +%lld us\n", name,
-					    (long long)(now - T0));
-				bad++;
-				break;
-			}
-		}
+		bad += no_periodic_tx(name, &s, &now, now + bfd_session_detect_time(&s) / 2);
 		rx(&s, p, now, NULL);	/* the peer is still there, still asking for nothing */
-		for (mtime_t end = now + bfd_session_detect_time(&s) - 1; now < end; now += 1000) {
-			bfd_session_timer(&s, now, &out);
-			if (out.send) {
-				print_error("%s: periodic packet at +%lld us\n", name,
-					    (long long)(now - T0));
-				bad++;
-				break;
-			}
-		}
+		bad += no_periodic_tx(name, &s, &now, now + bfd_session_detect_time(&s) - 1);
 		p.poll = true;
 		out = rx(&s, p, now, NULL);
 		EQ("Poll answered (out.send)", true, out.send);
