@@ -509,8 +509,10 @@ int control_open(struct control **out, const char *path, struct loop *l, control
 		return err;
 
 	c = calloc(1, sizeof(*c));
-	if (!c)
+	if (!c) {
+		log_warnx("control: out of memory");
 		return -ENOMEM;
+	}
 	c->loop = l;
 	c->fn = fn;
 	c->arg = arg;

@@ -566,10 +566,9 @@ int daemon_start(struct mr_daemon *d)
 	if ((err = alert_open(&d->alert, d->cfg.alert_command, &d->loop)) < 0)
 		return err;
 	/* Before privileges are dropped: the socket's group is set with chown. */
-	if ((err = control_open(&d->ctl, d->cfg.control_socket, &d->loop, d->on_command, d)) < 0) {
-		log_warnx("control socket %s: %s", d->cfg.control_socket, strerror(-err));
+	/* (control_open logged why, with the path) */
+	if ((err = control_open(&d->ctl, d->cfg.control_socket, &d->loop, d->on_command, d)) < 0)
 		return err;
-	}
 	if ((err = nl_open(&d->nl)) < 0)
 		return err;
 	rib_init(&d->rib, &d->cfg, d->self, d->nl, now);

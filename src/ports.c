@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* This node's ports as the kernel reports them (ports.h). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,7 +165,7 @@ int ports_resync(const struct ports_env *e)
 
 	if (!c) {
 		log_warnx("resync: out of memory");
-		return -1;
+		return -ENOMEM;
 	}
 	if (nl_dump_links(e->nl, &h) < 0) {
 		log_warnx("link dump failed; keeping the previous view");

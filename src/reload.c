@@ -194,7 +194,7 @@ static int reload_sessions(struct mr_daemon *d, struct reload *r, mtime_t now)
 
 	r->nsess = calloc((size_t)(r->nn * ncfg->nnodes * MR_NFAM), sizeof(*r->nsess));
 	if (!r->nsess)
-		return -1;
+		return -ENOMEM;
 	for (i = 0; i < r->nn; i++)
 		for (n = 0; n < ncfg->nnodes; n++)
 			for (f = 0; f < MR_NFAM; f++) {
@@ -242,8 +242,8 @@ int daemon_sessions_start(struct mr_daemon *d, mtime_t now)
 {
 	struct mtuport_env me;
 	struct reload *r = calloc(1, sizeof(*r));
-	struct mr_sess *marr;
-	int i, nm = 0;
+	struct mr_sess *marr = NULL;
+	int i, nm = 0, err = -ENOMEM;
 
 	if (!r)
 		return -ENOMEM;
@@ -251,23 +251,25 @@ int daemon_sessions_start(struct mr_daemon *d, mtime_t now)
 	r->nself = d->self;
 	memcpy(r->nports, d->ports, sizeof(r->nports));
 	r->nn = d->nports;
-	if (reload_sessions(d, r, now) < 0) {
-		free(r);
-		return -ENOMEM;
-	}
+	if ((err = reload_sessions(d, r, now)) < 0)
+		goto out;
 	d->sess = r->nsess;
 	d->nsess = r->ns;
 	for (i = 0; i < d->nsess; i++)
 		daemon_sess_start(d, &d->sess[i]);
 	daemon_mtu_env(d, &me);
 	marr = mtuport_reload(&me, &d->cfg, d->self, d->ports, d->nports, r->mcarried, &nm, now);
-	free(r);
-	if (!marr)
-		return -ENOMEM;
+	if (!marr) {
+		err = -ENOMEM;
+		goto out;
+	}
 	daemon_mtu_env(d, &me);
 	mtuport_reload_apply(&me, marr, nm, now);
 	daemon_sessions_indexed(d);
-	return 0;
+	err = 0;
+out:
+	free(r);
+	return err;
 }
 
 /* Peers: a peer that left, or whose address changed, loses its route. */
