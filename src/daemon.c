@@ -552,7 +552,7 @@ int daemon_start(struct mr_daemon *d)
 	mtime_t now = mtime_now();
 	int err, i;
 
-	d->sio = (struct sess_io){ .cfg = &d->cfg, .keys = &d->keys, .rl = &d->rl_drop };
+	d->sio = (struct sess_io){ .cfg = &d->cfg, .keys = &d->keys, .rl = &d->rl_drop, .sb = d->standby };
 	rx_init(&d->rx);
 	d->nlmon.fd = d->sig.fd = -1;
 	relay_init(&d->relay);
@@ -658,6 +658,7 @@ void daemon_realtime(struct mr_daemon *d)
 	d->loop.lock = &d->lock;
 	err = standby_start(&d->standby, &d->lock, &ops, standby_slack(&d->cfg), policy,
 			    MR_RT_PRIORITY);
+	d->sio.sb = d->standby;
 	if (err < 0)
 		log_warnx("no standby thread (%s): a kernel worker holding this CPU can delay "
 			  "probes", strerror(-err));
@@ -929,6 +930,10 @@ void daemon_shutdown(struct mr_daemon *d)
 	mtime_t now = mtime_now();
 	int i;
 
+	/* Nothing of ours is sent by the standby any more, before it goes. */
+	for (i = 0; i < d->nsess; i++)
+		sess_unpublish(&d->sess[i]);
+	d->sio.sb = NULL;
 	standby_stop(d->standby);
 	d->standby = NULL;
 	sd_notify(0, "STOPPING=1");

@@ -71,6 +71,38 @@ bool sess_idle(const struct mr_sess *s, int nnodes)
 	       sess_quiet(s, nnodes);
 }
 
+/*
+ * What the standby may send again for us while the daemon's thread is
+ * stuck (standby.h): a regular session's packet on its connected socket,
+ * the same bytes, unless the sequence number must grow (meticulous
+ * authentication).  Not a Final: it answers one Poll (a Poll may be
+ * repeated: it is, until its Final comes).
+ */
+static void publish(struct mr_sess *s, const struct sess_io *io, const struct bfd_packet *pkt,
+		    const uint8_t *buf, size_t len, mtime_t now)
+{
+	bool ok = io->sb && !s->mtu && s->connected && !auth_counts_packets(io->keys) && !pkt->final;
+
+	if (!s->txsb && ok) {
+		s->txslot = standby_tx_slot(io->sb);
+		s->txsb = s->txslot >= 0 ? io->sb : NULL;
+	}
+	if (!s->txsb)
+		return;
+	/* (a packet it must not repeat leaves the slot with nothing to send) */
+	s->tx_packets += standby_tx_publish(s->txsb, s->txslot, ok ? s->fd : -1, buf,
+					   ok ? len : STANDBY_TX_LEN + 1,
+					   bfd_session_tx_interval(&s->bfd), now);
+}
+
+void sess_unpublish(struct mr_sess *s)
+{
+	if (!s->txsb)
+		return;
+	s->tx_packets += standby_tx_release(s->txsb, s->txslot);
+	s->txsb = NULL;
+}
+
 void sess_send(struct mr_sess *s, const struct sess_io *io, mtime_t now)
 {
 	struct bfd_packet pkt;
@@ -94,6 +126,7 @@ void sess_send(struct mr_sess *s, const struct sess_io *io, mtime_t now)
 	err = s->mtu ? mtu_send(s, buf, len) :
 	      s->connected ? net_send_connected(s->fd, buf, len) :
 	      net_send(s->fd, &s->remote, BFD_PORT_CONTROL, buf, len);
+	publish(s, io, &pkt, buf, len, now);
 	if (err < 0) {
 		unsigned supp;
 
@@ -144,6 +177,7 @@ int sess_open(struct mr_sess *s, const struct mr_config *cfg)
 
 void sess_close(struct mr_sess *s)
 {
+	sess_unpublish(s);
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;

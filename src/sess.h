@@ -21,6 +21,7 @@
 #include "mtime.h"
 #include "path.h"
 #include "session.h"
+#include "standby.h"
 
 struct mr_port {
 	char name[16];
@@ -41,6 +42,8 @@ struct mr_sess {
 	struct mr_addr local, remote;
 	int fd;			/* transmit socket, -1 while the port is absent */
 	bool connected;		/* fd has its destination fixed (net_tx_connect) */
+	struct standby *txsb;	/* its packets published to this standby (standby.h), or NULL */
+	int txslot;		/* ... in this slot */
 	uint16_t sport;
 	mtime_t up_since;	/* when it last came Up, 0 when not Up */
 	uint64_t tx_packets, rx_packets, tx_errors;
@@ -90,6 +93,7 @@ struct sess_io {
 	const struct mr_config *cfg;
 	const struct auth_keyring *keys;
 	struct log_ratelimit *rl;	/* send errors' debug lines */
+	struct standby *sb;	/* stands in when the daemon's thread is stuck (standby.h), or NULL */
 };
 
 /* The BFD timers of a session of cfg on a fast port, or (lan) on the LAN port. */
@@ -119,7 +123,10 @@ int sess_open(struct mr_sess *s, const struct mr_config *cfg);
  * packets are sent with their address, as they always may be.
  */
 void sess_connect(struct mr_sess *s);
+/* Closes the transmit socket (its published packet withdrawn first: standby.h). */
 void sess_close(struct mr_sess *s);
+/* Withdraws the session's published packet (before the standby stops); sess_send publishes again. */
+void sess_unpublish(struct mr_sess *s);
 /*
  * The session is removed (reload, shutdown): AdminDown (RFC 5880 §6.8.16),
  * said `times` times to a peer that knows us, then the socket closed.

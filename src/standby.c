@@ -4,13 +4,35 @@
 #include <sched.h>
 #include <semaphore.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "standby.h"
+
+/*
+ * A published packet.  Written by whoever holds the lock, read by the
+ * standby without it: a sequence count (odd while being written) tells a
+ * torn read, which the standby then skips; `fd` and `sending` make a
+ * release wait for a send in progress (both sequentially consistent: the
+ * releaser stores fd -1 then reads `sending`, the standby stores
+ * `sending` then reads fd, so one of them sees the other's store).
+ */
+struct tx_slot {
+	atomic_uint seq;
+	atomic_int fd;			/* -1: nothing to send */
+	uint8_t pkt[STANDBY_TX_LEN];
+	atomic_uint len;
+	_Atomic mtime_t interval;
+	_Atomic mtime_t last;		/* the last send, the session's or the standby's */
+	atomic_uint sent;		/* by the standby, not yet handed back */
+	bool used;			/* (under the lock) */
+};
 
 struct standby {
 	pthread_t thread;
@@ -23,10 +45,14 @@ struct standby {
 	cpu_set_t allowed;
 	int main_cpu;		/* the CPU the standby keeps off, -1 before the first arm */
 	bool affinity_failed;	/* said once */
-	mtime_t armed;		/* the deadline being watched, MTIME_NEVER for none */
+	_Atomic mtime_t armed;	/* the deadline being watched, MTIME_NEVER for none */
 	uint64_t takeovers, seen;
 	mtime_t late_max;
-	bool stop;
+	atomic_bool stop;
+	struct tx_slot tx[STANDBY_TX_SLOTS];
+	atomic_int ntx;		/* slots ever used: the standby looks at these */
+	atomic_int sending;	/* the standby is in stand_in() */
+	atomic_ullong tx_sent;
 	sem_t ready;
 	int init_err;
 };
@@ -54,6 +80,87 @@ static void keep_off(struct standby *sb, int cpu)
 	if (sched_setaffinity(sb->tid, sizeof(set), &set) < 0 && !sb->affinity_failed) {
 		sb->affinity_failed = true;
 		log_warn("standby: sched_setaffinity (CPU %d excluded)", cpu);
+	}
+}
+
+struct tx_copy {
+	int fd;
+	unsigned len;
+	mtime_t interval;
+	uint8_t pkt[STANDBY_TX_LEN];
+};
+
+static bool slot_read(struct tx_slot *t, struct tx_copy *c)
+{
+	unsigned s1 = atomic_load_explicit(&t->seq, memory_order_acquire);
+
+	if (s1 & 1)
+		return false;
+	c->fd = atomic_load(&t->fd);
+	c->len = atomic_load_explicit(&t->len, memory_order_relaxed);
+	c->interval = atomic_load_explicit(&t->interval, memory_order_relaxed);
+	if (c->len > STANDBY_TX_LEN)
+		return false;
+	memcpy(c->pkt, t->pkt, c->len);
+	atomic_thread_fence(memory_order_acquire);
+	return atomic_load_explicit(&t->seq, memory_order_relaxed) == s1;
+}
+
+/*
+ * Without the lock, its holder late: sends every published packet whose
+ * interval has passed since its last send.  Returns when the next one is due.
+ */
+static mtime_t stand_in(struct standby *sb, mtime_t now)
+{
+	mtime_t next = MTIME_NEVER, due;
+	int i, n = atomic_load(&sb->ntx);
+	struct tx_copy c;
+
+	atomic_store(&sb->sending, 1);
+	for (i = 0; i < n; i++) {
+		struct tx_slot *t = &sb->tx[i];
+
+		if (!slot_read(t, &c) || c.fd < 0 || c.interval <= 0)
+			continue;
+		due = atomic_load(&t->last) + c.interval;
+		if (now < due) {
+			next = mtime_min(next, due);
+			continue;
+		}
+		/* A failure is the port's (no carrier...): the session's own sends say so. */
+		if (send(c.fd, c.pkt, c.len, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)c.len) {
+			atomic_fetch_add(&t->sent, 1);
+			atomic_fetch_add(&sb->tx_sent, 1);
+		}
+		atomic_store(&t->last, now);
+		next = mtime_min(next, now + c.interval);
+	}
+	atomic_store(&sb->sending, 0);
+	return next;
+}
+
+/*
+ * Takes the lock.  While a main thread late for its deadline holds it,
+ * stands in for it: the due packets go out, again each time one is due
+ * (at least every slack, never sooner than half a millisecond apart).
+ */
+static void take_lock(struct standby *sb)
+{
+	struct timespec ts;
+	mtime_t now, armed, next;
+
+	while (pthread_mutex_trylock(sb->lock) != 0) {
+		now = mtime_now();
+		armed = atomic_load(&sb->armed);
+		if (atomic_load(&sb->stop) || armed == MTIME_NEVER || now < armed + sb->slack) {
+			pthread_mutex_lock(sb->lock);
+			return;
+		}
+		next = stand_in(sb, now);
+		next = mtime_max(mtime_min(next, now + sb->slack), now + MTIME_MS(1) / 2);
+		ts = mtime_to_timespec(next);
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+			;
 	}
 }
 
@@ -90,7 +197,7 @@ static void *standby_main(void *arg)
 			log_warn("standby: read timerfd; the standby stops");
 			return NULL;
 		}
-		pthread_mutex_lock(sb->lock);
+		take_lock(sb);
 		if (sb->stop) {
 			pthread_mutex_unlock(sb->lock);
 			return NULL;
@@ -210,6 +317,7 @@ void standby_stats(const struct standby *sb, struct standby_stats *st)
 	if (!sb)
 		return;
 	st->takeovers = sb->takeovers;
+	st->tx_sent = atomic_load(&sb->tx_sent);
 	st->late_max = sb->late_max;
 	st->cpu = sb->main_cpu;
 	st->tid = sb->tid;
@@ -227,4 +335,63 @@ void standby_stop(struct standby *sb)
 	sem_destroy(&sb->ready);
 	close(sb->tfd);
 	free(sb);
+}
+
+int standby_tx_slot(struct standby *sb)
+{
+	int i;
+
+	if (!sb)
+		return -1;
+	for (i = 0; i < STANDBY_TX_SLOTS; i++)
+		if (!sb->tx[i].used) {
+			sb->tx[i].used = true;
+			atomic_store(&sb->tx[i].fd, -1);
+			atomic_store(&sb->tx[i].sent, 0);
+			atomic_store(&sb->tx[i].last, 0);
+			if (i >= atomic_load(&sb->ntx))
+				atomic_store(&sb->ntx, i + 1);
+			return i;
+		}
+	return -1;
+}
+
+uint32_t standby_tx_publish(struct standby *sb, int slot, int fd, const uint8_t *pkt, size_t len,
+			    mtime_t interval, mtime_t sent_at)
+{
+	struct tx_slot *t;
+
+	if (!sb || slot < 0 || slot >= STANDBY_TX_SLOTS)
+		return 0;
+	t = &sb->tx[slot];
+	atomic_fetch_add_explicit(&t->seq, 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+	if (len > STANDBY_TX_LEN) {
+		/* Not one to stand in for (it does not fit): nothing to send. */
+		atomic_store(&t->fd, -1);
+	} else {
+		atomic_store(&t->fd, fd);
+		memcpy(t->pkt, pkt, len);
+		atomic_store_explicit(&t->len, (unsigned)len, memory_order_relaxed);
+		atomic_store_explicit(&t->interval, interval, memory_order_relaxed);
+	}
+	if (sent_at > atomic_load(&t->last))
+		atomic_store(&t->last, sent_at);
+	atomic_fetch_add_explicit(&t->seq, 1, memory_order_release);
+	return atomic_exchange(&t->sent, 0);
+}
+
+uint32_t standby_tx_release(struct standby *sb, int slot)
+{
+	struct tx_slot *t;
+
+	if (!sb || slot < 0 || slot >= STANDBY_TX_SLOTS)
+		return 0;
+	t = &sb->tx[slot];
+	atomic_store(&t->fd, -1);
+	/* Its socket may be closed once no send of the standby can still be using it. */
+	while (atomic_load(&sb->sending))
+		sched_yield();
+	t->used = false;
+	return atomic_exchange(&t->sent, 0);
 }

@@ -21,6 +21,20 @@
  * next deadline it covers.  On a healthy host the standby never wakes:
  * each wait re-arms its timer before it expires.
  *
+ * The lock can also be held by a main thread that does not run: preempted
+ * in the middle of its work and then kept off its CPU by kernel work that
+ * does not yield (the same cleanup_net, 80 ms measured), or blocked in a
+ * system call that waits for the RTNL lock.  For that, the sessions
+ * publish the last packet they sent (standby_tx_publish): when the standby
+ * finds the lock held past the deadline plus its slack, it sends, without
+ * the lock, each published packet whose interval has passed since it or
+ * the main thread last sent it, until it gets the lock.  The peers keep
+ * hearing us; nothing of ours is judged meanwhile (our timers wait for the
+ * lock, and then read every queued probe first).  Only what may be sent
+ * again unchanged is published: a regular session's periodic packet on a
+ * connected socket, without meticulous authentication (whose sequence
+ * number must grow).
+ *
  * The standby runs on any allowed CPU except the one the main thread last
  * slept on, at the same scheduling policy.  With one allowed CPU there is
  * no standby (standby_start returns 0 and sets *out to NULL; every other
@@ -30,6 +44,7 @@
 #define MR_STANDBY_H
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -46,6 +61,7 @@ struct standby_ops {
 
 struct standby_stats {
 	uint64_t takeovers;	/* times the standby ran the timers */
+	uint64_t tx_sent;	/* packets it sent while the lock was held (standby_tx_publish) */
 	mtime_t late_max;	/* the main thread's worst lateness it covered */
 	int cpu;		/* the main thread's CPU the standby avoids, or -1 */
 	pid_t tid;		/* the standby thread's, 0 without one */
@@ -68,5 +84,22 @@ bool standby_covered(const struct standby *sb);
 void standby_stats(const struct standby *sb, struct standby_stats *st);
 /* Main thread, holding the lock: stops and joins the thread, frees it. */
 void standby_stop(struct standby *sb);
+
+/*
+ * Published packets (all: holding the lock).  A slot per session: -1 when
+ * all STANDBY_TX_SLOTS are taken (that session then has no stand-in) or
+ * there is no standby.  Publishing after each send: the packet, the
+ * connected socket it goes out on, the session's transmit interval, when
+ * it was sent.  Before the socket is closed the slot is released: the
+ * call waits until the standby is not sending on it.  Both return the
+ * packets the standby sent for the slot since the last call, for the
+ * session's own transmit count.
+ */
+#define STANDBY_TX_SLOTS 256
+#define STANDBY_TX_LEN 64
+int standby_tx_slot(struct standby *sb);
+uint32_t standby_tx_publish(struct standby *sb, int slot, int fd, const uint8_t *pkt, size_t len,
+			    mtime_t interval, mtime_t sent_at);
+uint32_t standby_tx_release(struct standby *sb, int slot);
 
 #endif

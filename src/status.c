@@ -627,7 +627,8 @@ static void sched_text(const struct status_view *d, FILE *out)
 	fprintf(out, "scheduling: %s, standby thread %s", sched_policy(),
 		d->standby ? "on" : "off (one CPU)");
 	if (d->standby)
-		fprintf(out, " (took over %" PRIu64 " time(s))", st.takeovers);
+		fprintf(out, " (took over %" PRIu64 " time(s), stood in with %" PRIu64 " packet(s))",
+			st.takeovers, st.tx_sent);
 	if (d->late_max_us)
 		fprintf(out, "; worst lateness %lld.%lld ms", (long long)d->late_max_us / 1000,
 			(long long)(d->late_max_us % 1000) / 100);
@@ -932,8 +933,9 @@ void status_json(const struct status_view *d, mtime_t now, FILE *out)
 	}
 	standby_stats(d->standby, &st);
 	fprintf(out, "],\"scheduling\":{\"policy\":\"%s\",\"standby\":%s,\"standby_takeovers\":%"
-		PRIu64 ",\"late_max_ms\":%lld.%03lld}", sched_policy(), d->standby ? "true" : "false",
-		st.takeovers, (long long)d->late_max_us / 1000, (long long)d->late_max_us % 1000);
+		PRIu64 ",\"standby_sends\":%" PRIu64 ",\"late_max_ms\":%lld.%03lld}", sched_policy(),
+		d->standby ? "true" : "false", st.takeovers, st.tx_sent, (long long)d->late_max_us / 1000,
+		(long long)d->late_max_us % 1000);
 	fputs(",\"drops\":", out);
 	json_counters(d->drops, 0, MR_DROP_MAX, mr_drop_name, out);
 	/* BFD_DECODE_OK is not an error. */
@@ -1122,6 +1124,14 @@ static uint64_t m_takeovers(const struct row *r)
 	return st.takeovers;
 }
 
+static uint64_t m_standby_sends(const struct row *r)
+{
+	struct standby_stats st;
+
+	standby_stats(r->d->standby, &st);
+	return st.tx_sent;
+}
+
 static uint64_t m_late_max(const struct row *r)
 {
 	return (uint64_t)r->d->late_max_us;
@@ -1182,6 +1192,8 @@ static const struct metric metrics[] = {
 	  "Received relay advertisements dropped, by reason.", NULL },
 	{ "meshroute_standby_takeovers_total", "counter", M_DAEMON, m_takeovers,
 	  "Times the standby thread ran the timers because the main thread was woken late.", NULL },
+	{ "meshroute_standby_sends_total", "counter", M_DAEMON, m_standby_sends,
+	  "Probes the standby thread sent while the main thread held its lock but did not run.", NULL },
 	{ "meshroute_late_max_seconds", "gauge", M_DAEMON, m_late_max,
 	  "Worst lateness of the daemon's timers since start (beyond one interval; 0: never).", NULL },
 	{ "meshroute_link_reports_dropped_total", "counter", M_LINK_DROP, m_link_drops,

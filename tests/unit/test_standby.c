@@ -7,6 +7,9 @@
  * machine is, except that a thread eventually runs (the test would hang,
  * not pass, if it never did).
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,7 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -268,6 +273,119 @@ static void test_init_fails(void **state)
 	pthread_mutex_unlock(&lock);
 }
 
+/* A UDP pair on loopback: *rx bound, *tx connected to it (as a session's socket is). */
+static void udp_pair(int *rx, int *tx)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+
+	*rx = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	*tx = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	assert_true(*rx >= 0 && *tx >= 0);
+	assert_int_equal(bind(*rx, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(*rx, (struct sockaddr *)&a, &len), 0);
+	assert_int_equal(connect(*tx, (struct sockaddr *)&a, sizeof(a)), 0);
+}
+
+/* Datagrams queued on rx, each checked to be `pkt`. */
+static int drain(int rx, const uint8_t *pkt, size_t len)
+{
+	uint8_t buf[128];
+	ssize_t n;
+	int got = 0;
+
+	while ((n = recv(rx, buf, sizeof(buf), 0)) >= 0) {
+		assert_int_equal(n, len);
+		assert_memory_equal(buf, pkt, len);
+		got++;
+	}
+	return got;
+}
+
+/*
+ * A main thread that holds the lock and does not run (held here, sleeping):
+ * once it is late for its deadline by the slack, the standby sends the
+ * published packet each time its interval has passed -- never before
+ * deadline + slack, never faster than the interval -- without the lock.
+ * Once released, nothing more goes out; the count comes back for the
+ * session's own.
+ */
+static void test_stands_in_while_lock_held(void **state)
+{
+	static const uint8_t pkt[24] = { 0x20, 0xc0, 3, 24, 1, 2, 3, 4 };
+	const mtime_t interval = MTIME_MS(2);
+	struct standby *sb;
+	mtime_t t0, deadline, held;
+	int rx, tx, slot, got = 0, late_got;
+	struct pollfd pfd;
+	uint32_t sent;
+
+	(void)state;
+	if (!two_cpus())
+		skip();
+	udp_pair(&rx, &tx);
+	sb = start();
+	slot = standby_tx_slot(sb);
+	assert_true(slot >= 0);
+	t0 = mtime_now();
+	assert_int_equal(standby_tx_publish(sb, slot, tx, pkt, sizeof(pkt), interval, t0), 0);
+	deadline = t0 + MTIME_MS(3);
+	standby_arm(sb, deadline);
+	/* The lock kept: until two copies came (a slow machine only makes it longer). */
+	pfd = (struct pollfd){ .fd = rx, .events = POLLIN };
+	while (got < 2) {
+		assert_true(poll(&pfd, 1, 10000) == 1);
+		if (got == 0)
+			assert_true(mtime_now() >= mtime_max(deadline + SLACK, t0 + interval));
+		got += drain(rx, pkt, sizeof(pkt));
+	}
+	held = mtime_now() - t0;
+	assert_int_equal(fired, 0);	/* the timers wait for the lock */
+	sent = standby_tx_release(sb, slot);
+	got += drain(rx, pkt, sizeof(pkt));
+	/* Every copy arrived (loopback), none faster than the interval. */
+	assert_int_equal(sent, got);
+	assert_true(got <= (held + MTIME_MS(1)) / interval + 1);
+	/* Released: the lock held longer, no more copies. */
+	sleep_us(4 * interval);
+	late_got = drain(rx, pkt, sizeof(pkt));
+	assert_int_equal(late_got, 0);
+	standby_arm(sb, MTIME_NEVER);
+	stop(sb);
+	close(rx);
+	close(tx);
+}
+
+/* Held, late, but the packet's interval has not passed since it was sent: nothing to send. */
+static void test_stands_in_only_when_due(void **state)
+{
+	static const uint8_t pkt[24] = { 0x20, 0xc0, 3, 24 };
+	struct standby *sb;
+	int rx, tx, slot;
+	mtime_t t0;
+
+	(void)state;
+	if (!two_cpus())
+		skip();
+	udp_pair(&rx, &tx);
+	sb = start();
+	slot = standby_tx_slot(sb);
+	t0 = mtime_now();
+	standby_tx_publish(sb, slot, tx, pkt, sizeof(pkt), MTIME_S(10), t0);
+	standby_arm(sb, t0 + MTIME_MS(1));
+	sleep_us(MTIME_MS(30));
+	assert_int_equal(drain(rx, pkt, sizeof(pkt)), 0);
+	/* A slot with nothing to stand in for (fd -1, e.g. a Final) sends nothing either. */
+	standby_tx_publish(sb, slot, -1, pkt, sizeof(pkt), MTIME_MS(1), 0);
+	sleep_us(MTIME_MS(10));
+	assert_int_equal(drain(rx, pkt, sizeof(pkt)), 0);
+	assert_int_equal(standby_tx_release(sb, slot), 0);
+	standby_arm(sb, MTIME_NEVER);
+	stop(sb);
+	close(rx);
+	close(tx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -278,6 +396,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_keeps_off_main_cpu, teardown),
 		cmocka_unit_test_teardown(test_one_cpu, teardown),
 		cmocka_unit_test_teardown(test_init_fails, teardown),
+		cmocka_unit_test_teardown(test_stands_in_while_lock_held, teardown),
+		cmocka_unit_test_teardown(test_stands_in_only_when_due, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
