@@ -287,6 +287,20 @@ static void udp_pair(int *rx, int *tx)
 	assert_int_equal(connect(*tx, (struct sockaddr *)&a, sizeof(a)), 0);
 }
 
+/* A started standby with one slot, and a socket pair for it (skips on one CPU). */
+static struct standby *start_tx(int *rx, int *tx, int *slot)
+{
+	struct standby *sb;
+
+	if (!two_cpus())
+		skip();
+	udp_pair(rx, tx);
+	sb = start();
+	*slot = standby_tx_slot(sb);
+	assert_true(*slot >= 0);
+	return sb;
+}
+
 /* Datagrams queued on rx, each checked to be `pkt`. */
 static int drain(int rx, const uint8_t *pkt, size_t len)
 {
@@ -321,12 +335,7 @@ static void test_stands_in_while_lock_held(void **state)
 	uint32_t sent;
 
 	(void)state;
-	if (!two_cpus())
-		skip();
-	udp_pair(&rx, &tx);
-	sb = start();
-	slot = standby_tx_slot(sb);
-	assert_true(slot >= 0);
+	sb = start_tx(&rx, &tx, &slot);
 	t0 = mtime_now();
 	assert_int_equal(standby_tx_publish(sb, slot, tx, pkt, sizeof(pkt), interval, t0), 0);
 	deadline = t0 + MTIME_MS(3);
@@ -365,11 +374,7 @@ static void test_stands_in_only_when_due(void **state)
 	mtime_t t0;
 
 	(void)state;
-	if (!two_cpus())
-		skip();
-	udp_pair(&rx, &tx);
-	sb = start();
-	slot = standby_tx_slot(sb);
+	sb = start_tx(&rx, &tx, &slot);
 	t0 = mtime_now();
 	standby_tx_publish(sb, slot, tx, pkt, sizeof(pkt), MTIME_S(10), t0);
 	standby_arm(sb, t0 + MTIME_MS(1));
