@@ -90,8 +90,7 @@ static void publish(struct mr_sess *s, const struct sess_io *io, const struct bf
 	if (!s->txsb)
 		return;
 	/* (a packet it must not repeat leaves the slot with nothing to send) */
-	s->tx_packets += standby_tx_publish(s->txsb, s->txslot, ok ? s->fd : -1, buf,
-					   ok ? len : STANDBY_TX_LEN + 1,
+	s->tx_packets += standby_tx_publish(s->txsb, s->txslot, ok ? s->fd : -1, buf, len,
 					   bfd_session_tx_interval(&s->bfd), now);
 }
 
@@ -113,8 +112,12 @@ void sess_send(struct mr_sess *s, const struct sess_io *io, mtime_t now)
 	bfd_session_build(&s->bfd, &pkt, now);
 	if (s->mtu)
 		pkt.your_discr = mtu_your_discr(pkt.your_discr);
-	if (sess_quiet(s, io->cfg->nnodes))
+	if (sess_quiet(s, io->cfg->nnodes)) {
+		/* Quiet: nothing of it may go out, not even a copy. */
+		if (s->txsb)
+			s->tx_packets += standby_tx_publish(s->txsb, s->txslot, -1, NULL, 0, 0, now);
 		return;
+	}
 	auth_prepare(io->keys, &s->auth, &pkt);
 	len = bfd_encode(&pkt, buf, sizeof(buf));
 	if (len == 0 || auth_sign(io->keys, &pkt, buf, len) < 0) {

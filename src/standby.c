@@ -366,8 +366,8 @@ uint32_t standby_tx_publish(struct standby *sb, int slot, int fd, const uint8_t 
 	t = &sb->tx[slot];
 	atomic_fetch_add_explicit(&t->seq, 1, memory_order_relaxed);
 	atomic_thread_fence(memory_order_release);
-	if (len > STANDBY_TX_LEN) {
-		/* Not one to stand in for (it does not fit): nothing to send. */
+	if (fd < 0 || !pkt || len > STANDBY_TX_LEN) {
+		/* Nothing to stand in for (withdrawn, or it does not fit). */
 		atomic_store(&t->fd, -1);
 	} else {
 		atomic_store(&t->fd, fd);

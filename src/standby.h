@@ -90,7 +90,8 @@ void standby_stop(struct standby *sb);
  * all STANDBY_TX_SLOTS are taken (that session then has no stand-in) or
  * there is no standby.  Publishing after each send: the packet, the
  * connected socket it goes out on, the session's transmit interval, when
- * it was sent.  Before the socket is closed the slot is released: the
+ * it was sent; fd -1 (or no packet) withdraws what the slot had, until the
+ * next publish.  Before the socket is closed the slot is released: the
  * call waits until the standby is not sending on it.  Both return the
  * packets the standby sent for the slot since the last call, for the
  * session's own transmit count.
