@@ -26,8 +26,9 @@
 #
 # Counting what the load did to the daemons:
 #   busy_counts NODE           BUSY_FLAPS, BUSY_MTU_FLAPS (over all of NODE's
-#                              sessions) and BUSY_TAKEOVERS (its standby
-#                              thread's, "-" for a daemon without one), now;
+#                              sessions), BUSY_TAKEOVERS and BUSY_SENDS (its
+#                              standby thread's takeovers and stand-in
+#                              probes, "-" for a daemon without), now;
 #                              a dead daemon or a control socket that does
 #                              not answer is a failure, never a 0
 #   busy_route_events NODE     BUSY_EVENTS: meshroute route events of NODE so
@@ -288,10 +289,12 @@ import json, sys
 d = json.load(sys.stdin)
 s = d["sessions"]
 t = d.get("scheduling", {}).get("standby_takeovers", "-")
-print("%d %d %s" % (sum(x["flaps"] for x in s), sum(x.get("mtu_flaps") or 0 for x in s), t) if s else "no-sessions")') ||
+u = d.get("scheduling", {}).get("standby_sends", "-")
+print("%d %d %s %s" % (sum(x["flaps"] for x in s), sum(x.get("mtu_flaps") or 0 for x in s), t, u) if s else "no-sessions")') ||
 		lab_fail "meshroutectl status of $node is not JSON with sessions[].flaps"
-	[[ $out =~ ^([0-9]+)\ ([0-9]+)\ ([0-9]+|-)$ ]] || lab_fail "meshrouted on $node has no sessions ($out)"
+	[[ $out =~ ^([0-9]+)\ ([0-9]+)\ ([0-9]+|-)\ ([0-9]+|-)$ ]] || lab_fail "meshrouted on $node has no sessions ($out)"
 	BUSY_FLAPS=${BASH_REMATCH[1]} BUSY_MTU_FLAPS=${BASH_REMATCH[2]} BUSY_TAKEOVERS=${BASH_REMATCH[3]}
+	BUSY_SENDS=${BASH_REMATCH[4]}
 }
 
 # busy_monitor_sync NODE: returns once NODE's "ip monitor" has printed every
@@ -555,7 +558,7 @@ busy_test() {
 		read -r f m <<<"$(busy_late "$n")"
 		busy_counts "$n"
 		lab_log "   $n: $f \"ran late\" episodes logged$([ "$f" = 0 ] || echo ", the worst $m ms");" \
-			"standby takeovers so far: $BUSY_TAKEOVERS"
+			"standby takeovers so far: $BUSY_TAKEOVERS, probes it sent for a stuck main thread: $BUSY_SENDS"
 	done
 	# shellcheck disable=SC2086
 	busy_assert_steady "${secs} s of $load" $nodes
