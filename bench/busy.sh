@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # bench/busy.sh OUT LOAD: false failovers on a busy host (issue 22).
 # Side by side in one lab, under the same LOAD (churn, cpu or both:
-# tests/lab/busy_lib.sh), one 3-node full mesh per daemon set of
+# tests/lab/busy_lib.sh; or flood, below), one 3-node full mesh per daemon set of
 # $BENCH_BUSY_SETS (default "mr20 mr10 mr10rt frr10"):
 #   mr20    meshrouted, its defaults (20ms x 3)
 #   mr10    meshrouted, 10ms x 3, otherwise its defaults (realtime = no)
@@ -33,7 +33,17 @@
 # FREEZE_MAX_MS the longest freeze of any length; UNEXPLAINED: meshrouted's
 # session downs over the three nodes that no such freeze explains, "-" for
 # bfdd, whose downs are not stamped in a log)
-# ("-" where a set has no such figure).  bench/busy.sh --report OUT prints
+# ("-" where a set has no such figure); under the flood load two more:
+# FLOOD_KIND FLOOD_PPS (the packets per second the set's flood sent).
+# LOAD flood: in every window, node B of every set floods node A's address
+# on UDP 3784 over their cable with build/mrflood, all sets at once,
+# $BENCH_BUSY_FLOOD_RATE (100000) pkt/s over the host split evenly between
+# the sets (two cores cannot carry 100,000 pkt/s per set; bench/flood.sh
+# measures one daemon at the full rate), one kind per window in the order
+# of $BENCH_BUSY_FLOOD_KINDS ("wrong-discr garbage ttl zero-discr
+# bad-auth", then again): wrong-discr never hits a discriminator of node A,
+# ttl and bad-auth carry the discriminator of A's session to B (the
+# nastiest case, as bench/flood.sh).  bench/busy.sh --report OUT prints
 # the markdown table of OUT (medians [min-max] over the windows).
 set -u
 if [ "${1:-}" = --report ]; then
@@ -62,8 +72,8 @@ NAMES = {
 rows = OrderedDict()
 for line in open(sys.argv[1]):
     w = line.split()
-    if len(w) in (12, 13, 16):
-        rows.setdefault((w[0], w[1]), []).append((w + ["-"] * 4)[2:16])
+    if len(w) in (12, 13, 16, 18):
+        rows.setdefault((w[0], w[1]), []).append((w + ["-"] * 6)[2:18])
 print("| load | daemon | windows | session downs per window, node A / B / C | route changes per window, node A "
       "| node A's routes on the LAN at a window's end (of 2) "
       "| \"ran late\" episodes per window (3 nodes) | worst lateness logged, ms | standby takeovers per window (3 nodes) "
@@ -77,6 +87,13 @@ for (load, s), ws in rows.items():
         load, NAMES.get(s, s), len(ws), ws[0][0], cell(col(1)), cell(col(2)), cell(col(3)), cell(col(4)),
         cell(col(10)), cell(col(5)), cell(col(6)), cell(col(9)), cell(col(7), "%.1f"), cell(col(8), "%.1f"),
         cell(col(11)), cell(col(12), "%.1f"), cell(col(13))))
+floods = [(load, s, w) for (load, s), ws in rows.items() for w in ws if w[14] != "-"]
+if floods:
+    print()
+    print("| load | daemon | window's flood kind | pkt/s sent at node A | session downs, node A / B / C | route changes, node A | CPU % per daemon |")
+    print("|---|---|---|---|---|---|---|")
+    for load, s, w in floods:
+        print("| %s | %s | %s | %s | %s / %s / %s | %s | %s |" % (load, NAMES.get(s, s), w[14], w[15], w[1], w[2], w[3], w[4], w[7]))
 EOF
 fi
 
@@ -90,7 +107,19 @@ SECS=${BENCH_BUSY_SECS:-60}
 WINDOWS=${BENCH_BUSY_WINDOWS:-5}
 BUSY_CPU_MAX_S=$(( SECS * WINDOWS + 300 ))
 lab_require_daemon
-case $LOAD in churn|cpu|both) ;; *) lab_fail "bench/busy.sh: LOAD must be churn, cpu or both" ;; esac
+case $LOAD in churn|cpu|both|flood) ;; *) lab_fail "bench/busy.sh: LOAD must be churn, cpu, both or flood" ;; esac
+FLOOD_RATE=${BENCH_BUSY_FLOOD_RATE:-100000}
+read -r -a flood_kinds <<<"${BENCH_BUSY_FLOOD_KINDS:-wrong-discr garbage ttl zero-discr bad-auth}"
+MRFLOOD=${MRFLOOD:-$BENCH_REPO/build/mrflood}
+if [ "$LOAD" = flood ]; then
+	[ -x "$MRFLOOD" ] || lab_fail "$MRFLOOD missing: run make"
+	[ ${#flood_kinds[@]} -ge 1 ] || lab_fail "BENCH_BUSY_FLOOD_KINDS: no kind"
+	for k in "${flood_kinds[@]}"; do
+		case $k in wrong-discr|garbage|ttl|zero-discr|bad-auth) ;;
+		*) lab_fail "BENCH_BUSY_FLOOD_KINDS: $k is not one of wrong-discr garbage ttl zero-discr bad-auth" ;;
+		esac
+	done
+fi
 
 read -r -a sets <<<"$SETS"
 for s in "${sets[@]}"; do
@@ -208,20 +237,84 @@ bench_busy_late() {
 	END { printf "%d %g\n", n, m }'
 }
 
+# bench_busy_discrs SET: "DISCR ALL" of the set's node A: the local
+# discriminator of its session to node B, and all of its own, comma-separated.
+bench_busy_discrs() {
+	local a b out
+	read -r a b _ <<<"${SET_NODES[$1]}"
+	if [ "$1" = frr10 ]; then
+		out=$(frr_vtysh "$a" "show bfd peers json")
+	else
+		out=$(timeout 5 "$MESHROUTECTL" -s "$LAB_DIR/$a.sock" -j status)
+	fi
+	printf '%s\n' "$out" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+if isinstance(d, dict):		# meshrouted: sessions[]; bfdd: a list of peers
+    d = [dict(s, id=s["local_discr"]) for s in d["sessions"] if s.get("family", "ipv4") == "ipv4"]
+mine = [s for s in d if s.get("peer") in (sys.argv[1], sys.argv[2])]
+print(mine[0]["id"] if mine else "", ",".join(str(s["id"]) for s in d))' "$(lab_addr "$b")" "$b" ||
+		lab_fail "no discriminators of $a's sessions"
+}
+
+# bench_busy_flood_start KIND: one flood per set, B -> A over their cable,
+# $FLOOD_RATE / sets pkt/s for $SECS s (FLOOD_PIDS[set]).
+declare -A FLOOD_PIDS
+bench_busy_flood_start() {
+	local kind=$1 s a b discr all args
+	for s in "${sets[@]}"; do
+		read -r a b _ <<<"${SET_NODES[$s]}"
+		read -r discr all <<<"$(bench_busy_discrs "$s")"
+		[ -n "$discr" ] && [ -n "$all" ] || lab_fail "no discriminator of $a's session to $b ($s)"
+		case $kind in
+		wrong-discr) args=(--kind wrong-discr --exclude-discr "$all") ;;
+		ttl|bad-auth) args=(--kind "$kind" --your-discr "$discr" --state down) ;;
+		*) args=(--kind "$kind") ;;
+		esac
+		ip netns exec "$(lab_ns "$b")" nice -n 10 "$MRFLOOD" --dst "$(lab_addr "$a")" --port 3784 \
+			--rate $(( FLOOD_RATE / ${#sets[@]} )) --duration "$SECS" --bind-dev "$(lab_port "$b" "$a")" \
+			"${args[@]}" >"$LAB_DIR/flood-$s.out" 2>&1 &
+		FLOOD_PIDS[$s]=$!
+		LAB_PIDS+=("$!")
+	done
+}
+
+# bench_busy_flood_wait: every flood ended well; FLOOD_SENT[set] its pkt/s.
+declare -A FLOOD_SENT
+bench_busy_flood_wait() {
+	local s
+	for s in "${sets[@]}"; do
+		wait "${FLOOD_PIDS[$s]}" || lab_fail "mrflood of $s failed: $(cat "$LAB_DIR/flood-$s.out")"
+		lab_reaped "${FLOOD_PIDS[$s]}"
+		FLOOD_SENT[$s]=$(lab_kv "$(cat "$LAB_DIR/flood-$s.out")" rate)
+		lab_is_number "${FLOOD_SENT[$s]%.*}" || lab_fail "mrflood of $s: no rate in $(cat "$LAB_DIR/flood-$s.out")"
+	done
+}
+
 busy_freeze_start
 bench_busy_read
 bench_busy_keep
 win_us=$(now_us)
-busy_load_start "$LOAD"
+if [ "$LOAD" = flood ]; then
+	lab_log "   flood: $(( FLOOD_RATE / ${#sets[@]} )) pkt/s at each set's node A (from its node B, over their cable), kinds by window: ${flood_kinds[*]}"
+else
+	busy_load_start "$LOAD"
+fi
 for ((w = 1; w <= WINDOWS; w++)); do
+	fkind=-
+	if [ "$LOAD" = flood ]; then
+		fkind=${flood_kinds[$(( (w - 1) % ${#flood_kinds[@]} ))]}
+		bench_busy_flood_start "$fkind"
+	fi
 	lab_sleep "$SECS"
+	[ "$LOAD" = flood ] && bench_busy_flood_wait
 	busy_load_check "window $w"
 	bench_busy_read
 	now=$(now_us)
 	el=$(( READ_MS - PREV_MS ))
 	fmax=$(busy_freezes "$win_us" | awk -v from="$win_us" '$1 >= from && $3 > m { m = $3 } END { printf "%g", m }')
 	churn=-
-	[ "$LOAD" = cpu ] || churn=$(awk -v n=$(( READ_CHURN - PREV_CHURN )) -v t="$el" 'BEGIN { printf "%.1f", n * 1000 / t }')
+	[ "$LOAD" = cpu ] || [ "$LOAD" = flood ] || churn=$(awk -v n=$(( READ_CHURN - PREV_CHURN )) -v t="$el" 'BEGIN { printf "%.1f", n * 1000 / t }')
 	line="   window $w ($(awk -v t="$el" 'BEGIN { printf "%.1f", t / 1000 }') s):"
 	for s in "${sets[@]}"; do
 		downs=() cpus=() lates=0 latemax=0 routes=- take=0
@@ -262,8 +355,12 @@ for ((w = 1; w <= WINDOWS; w++)); do
 			done
 		fi
 		cpu=$(lab_median "${cpus[@]}")
-		echo "$LOAD $s $SECS ${downs[*]} $routes $lates $latemax $cpu $churn $take $onlan $fz $fmax $unexp" >>"$OUT"
-		line+=" $s: downs $(IFS=/; echo "${downs[*]}") (no freeze explains $unexp), routes $routes (on the LAN now: $onlan), late $lates (worst $latemax ms), takeovers $take, cpu $cpu %, freezes $fz;"
+		fsent=-
+		[ "$fkind" = - ] || fsent=${FLOOD_SENT[$s]%.*}
+		echo "$LOAD $s $SECS ${downs[*]} $routes $lates $latemax $cpu $churn $take $onlan $fz $fmax $unexp $fkind $fsent" >>"$OUT"
+		line+=" $s:"
+		[ "$fkind" = - ] || line+=" flood $fkind $fsent pkt/s,"
+		line+=" downs $(IFS=/; echo "${downs[*]}") (no freeze explains $unexp), routes $routes (on the LAN now: $onlan), late $lates (worst $latemax ms), takeovers $take, cpu $cpu %, freezes $fz;"
 	done
 	line=${line%;}
 	[ "$churn" = - ] || line+="; churn $churn namespaces/s"
@@ -272,4 +369,4 @@ for ((w = 1; w <= WINDOWS; w++)); do
 	win_us=$now
 done
 busy_load_stop
-[ "$LOAD" = cpu ] || lab_log "   churn: $BUSY_CHURN_NS namespaces, $BUSY_CHURN_RATE per second"
+[ "$LOAD" = cpu ] || [ "$LOAD" = flood ] || lab_log "   churn: $BUSY_CHURN_NS namespaces, $BUSY_CHURN_RATE per second"

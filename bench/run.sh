@@ -16,7 +16,7 @@
 #   busy    false failovers on a busy host (bench/busy.sh): meshrouted at
 #           20ms x 3 and 10ms x 3 (realtime no and yes) and FRR bfdd at
 #           10ms x 3 side by side, one lab run per load of BENCH_BUSY_LOADS
-#           ("churn cpu both"), BENCH_BUSY_WINDOWS (5) windows of
+#           ("churn cpu both flood"; flood: bench/busy.sh), BENCH_BUSY_WINDOWS (5) windows of
 #           BENCH_BUSY_SECS (60) each; BENCH_BUSY_SETS ("mr20 mr10 mr10rt frr10")
 #   flood   what a 100,000 pkt/s flood of each hostile kind costs meshrouted
 #           (CPU, ns per packet, softirq) and an ordinary process's wake-up
@@ -80,10 +80,10 @@ for s in $SECTIONS; do
 	soak) section soak bash bench/soak.sh "$RAW" "$BENCH_SOAK" ;;
 	flood) section flood bash bench/flood.sh "$FLOOD" ;;
 	busy)
-		for l in ${BENCH_BUSY_LOADS:-churn cpu both}; do
+		for l in ${BENCH_BUSY_LOADS:-churn cpu both flood}; do
 			case $l in
-			churn|cpu|both) section "busy $l" bash bench/busy.sh "$BUSY" "$l" ;;
-			*) echo "bench: BENCH_BUSY_LOADS: $l is not one of churn cpu both" >&2; exit 2 ;;
+			churn|cpu|both|flood) section "busy $l" bash bench/busy.sh "$BUSY" "$l" ;;
+			*) echo "bench: BENCH_BUSY_LOADS: $l is not one of churn cpu both flood" >&2; exit 2 ;;
 			esac
 		done
 		;;
