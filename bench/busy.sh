@@ -34,7 +34,8 @@
 # session downs over the three nodes that no such freeze explains, "-" for
 # bfdd, whose downs are not stamped in a log)
 # ("-" where a set has no such figure); under the flood load two more:
-# FLOOD_KIND FLOOD_PPS (the packets per second the set's flood sent).
+# FLOOD_KIND FLOOD_PPS ARRIVED_PPS (packets per second the set's flood sent,
+# and those that reached node A's input hook: an nft counter).
 # LOAD flood: in every window, node B of every set floods node A's address
 # on UDP 3784 over their cable with build/mrflood, all sets at once,
 # $BENCH_BUSY_FLOOD_RATE (100000) pkt/s over the host split evenly between
@@ -72,8 +73,8 @@ NAMES = {
 rows = OrderedDict()
 for line in open(sys.argv[1]):
     w = line.split()
-    if len(w) in (12, 13, 16, 18):
-        rows.setdefault((w[0], w[1]), []).append((w + ["-"] * 6)[2:18])
+    if len(w) in (12, 13, 16, 19):
+        rows.setdefault((w[0], w[1]), []).append((w + ["-"] * 7)[2:19])
 print("| load | daemon | windows | session downs per window, node A / B / C | route changes per window, node A "
       "| node A's routes on the LAN at a window's end (of 2) "
       "| \"ran late\" episodes per window (3 nodes) | worst lateness logged, ms | standby takeovers per window (3 nodes) "
@@ -90,10 +91,10 @@ for (load, s), ws in rows.items():
 floods = [(load, s, w) for (load, s), ws in rows.items() for w in ws if w[14] != "-"]
 if floods:
     print()
-    print("| load | daemon | window's flood kind | pkt/s sent at node A | session downs, node A / B / C | route changes, node A | CPU % per daemon |")
-    print("|---|---|---|---|---|---|---|")
+    print("| load | daemon | window's flood kind | pkt/s sent at node A | pkt/s that reached node A | session downs, node A / B / C | route changes, node A | CPU % per daemon |")
+    print("|---|---|---|---|---|---|---|---|")
     for load, s, w in floods:
-        print("| %s | %s | %s | %s | %s / %s / %s | %s | %s |" % (load, NAMES.get(s, s), w[14], w[15], w[1], w[2], w[3], w[4], w[7]))
+        print("| %s | %s | %s | %s | %s | %s / %s / %s | %s | %s |" % (load, NAMES.get(s, s), w[14], w[15], w[16], w[1], w[2], w[3], w[4], w[7]))
 EOF
 fi
 
@@ -257,9 +258,19 @@ print(mine[0]["id"] if mine else "", ",".join(str(s["id"]) for s in d))' "$(lab_
 		lab_fail "no discriminators of $a's sessions"
 }
 
+# bench_busy_flood_arrived SET: the flood's packets that reached the input
+# hook of the set's node A so far (nft counter, by the flood's source port).
+FLOOD_SPORT=40001	# below RFC 5881's 49152-65535: never a real session's
+bench_busy_flood_arrived() {
+	local out a=${SET_NODES[$1]%% *}
+	out=$(lab_exec "$a" nft list counter inet mrbusy flood)
+	[[ $out =~ packets\ ([0-9]+) ]] || lab_fail "no flood counter on $a"
+	echo "${BASH_REMATCH[1]}"
+}
+
 # bench_busy_flood_start KIND: one flood per set, B -> A over their cable,
 # $FLOOD_RATE / sets pkt/s for $SECS s (FLOOD_PIDS[set]).
-declare -A FLOOD_PIDS
+declare -A FLOOD_PIDS FLOOD_A0
 bench_busy_flood_start() {
 	local kind=$1 s a b discr all args
 	for s in "${sets[@]}"; do
@@ -271,23 +282,32 @@ bench_busy_flood_start() {
 		ttl|bad-auth) args=(--kind "$kind" --your-discr "$discr" --state down) ;;
 		*) args=(--kind "$kind") ;;
 		esac
+		FLOOD_A0[$s]=$(bench_busy_flood_arrived "$s")
 		ip netns exec "$(lab_ns "$b")" nice -n 10 "$MRFLOOD" --dst "$(lab_addr "$a")" --port 3784 \
 			--rate $(( FLOOD_RATE / ${#sets[@]} )) --duration "$SECS" --bind-dev "$(lab_port "$b" "$a")" \
-			"${args[@]}" >"$LAB_DIR/flood-$s.out" 2>&1 &
+			--src-port $FLOOD_SPORT "${args[@]}" >"$LAB_DIR/flood-$s.out" 2>&1 &
 		FLOOD_PIDS[$s]=$!
 		LAB_PIDS+=("$!")
 	done
 }
 
-# bench_busy_flood_wait: every flood ended well; FLOOD_SENT[set] its pkt/s.
-declare -A FLOOD_SENT
+# bench_busy_flood_wait: every flood ended well; FLOOD_SENT[set] its pkt/s
+# sent, FLOOD_ARRIVED[set] those that reached node A, per second.
+declare -A FLOOD_SENT FLOOD_ARRIVED
 bench_busy_flood_wait() {
-	local s
+	local s out secs
 	for s in "${sets[@]}"; do
 		wait "${FLOOD_PIDS[$s]}" || lab_fail "mrflood of $s failed: $(cat "$LAB_DIR/flood-$s.out")"
 		lab_reaped "${FLOOD_PIDS[$s]}"
-		FLOOD_SENT[$s]=$(lab_kv "$(cat "$LAB_DIR/flood-$s.out")" rate)
-		lab_is_number "${FLOOD_SENT[$s]%.*}" || lab_fail "mrflood of $s: no rate in $(cat "$LAB_DIR/flood-$s.out")"
+		out=$(cat "$LAB_DIR/flood-$s.out")
+		FLOOD_SENT[$s]=$(lab_kv "$out" rate) secs=$(lab_kv "$out" seconds)
+		lab_is_number "${FLOOD_SENT[$s]}" && lab_is_number "$secs" || lab_fail "mrflood of $s: no rate in $out"
+	done
+	lab_sleep 0.5	# what is still on its way is counted
+	for s in "${sets[@]}"; do
+		secs=$(lab_kv "$(cat "$LAB_DIR/flood-$s.out")" seconds)
+		FLOOD_ARRIVED[$s]=$(awk -v n=$(( $(bench_busy_flood_arrived "$s") - FLOOD_A0[$s] )) -v t="$secs" \
+			'BEGIN { printf "%.0f", n / t }')
 	done
 }
 
@@ -296,6 +316,17 @@ bench_busy_read
 bench_busy_keep
 win_us=$(now_us)
 if [ "$LOAD" = flood ]; then
+	for s in "${sets[@]}"; do
+		lab_exec "${SET_NODES[$s]%% *}" nft -f - <<-EOF || lab_fail "nft flood counter on ${SET_NODES[$s]%% *}"
+		table inet mrbusy {
+		counter flood { }
+		chain input {
+		type filter hook input priority 0; policy accept;
+		udp sport $FLOOD_SPORT udp dport 3784 counter name "flood"
+		}
+		}
+		EOF
+	done
 	lab_log "   flood: $(( FLOOD_RATE / ${#sets[@]} )) pkt/s at each set's node A (from its node B, over their cable), kinds by window: ${flood_kinds[*]}"
 else
 	busy_load_start "$LOAD"
@@ -355,11 +386,11 @@ for ((w = 1; w <= WINDOWS; w++)); do
 			done
 		fi
 		cpu=$(lab_median "${cpus[@]}")
-		fsent=-
-		[ "$fkind" = - ] || fsent=${FLOOD_SENT[$s]%.*}
-		echo "$LOAD $s $SECS ${downs[*]} $routes $lates $latemax $cpu $churn $take $onlan $fz $fmax $unexp $fkind $fsent" >>"$OUT"
+		fsent=- farr=-
+		[ "$fkind" = - ] || fsent=${FLOOD_SENT[$s]%.*} farr=${FLOOD_ARRIVED[$s]}
+		echo "$LOAD $s $SECS ${downs[*]} $routes $lates $latemax $cpu $churn $take $onlan $fz $fmax $unexp $fkind $fsent $farr" >>"$OUT"
 		line+=" $s:"
-		[ "$fkind" = - ] || line+=" flood $fkind $fsent pkt/s,"
+		[ "$fkind" = - ] || line+=" flood $fkind $fsent pkt/s sent, $farr arrived,"
 		line+=" downs $(IFS=/; echo "${downs[*]}") (no freeze explains $unexp), routes $routes (on the LAN now: $onlan), late $lates (worst $latemax ms), takeovers $take, cpu $cpu %, freezes $fz;"
 	done
 	line=${line%;}
