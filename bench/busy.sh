@@ -259,14 +259,9 @@ print(mine[0]["id"] if mine else "", ",".join(str(s["id"]) for s in d))' "$(lab_
 }
 
 # bench_busy_flood_arrived SET: the flood's packets that reached the input
-# hook of the set's node A so far (nft counter, by the flood's source port).
-FLOOD_SPORT=40001	# below RFC 5881's 49152-65535: never a real session's
-bench_busy_flood_arrived() {
-	local out a=${SET_NODES[$1]%% *}
-	out=$(lab_exec "$a" nft list counter inet mrbusy flood)
-	[[ $out =~ packets\ ([0-9]+) ]] || lab_fail "no flood counter on $a"
-	echo "${BASH_REMATCH[1]}"
-}
+# hook of the set's node A so far.
+FLOOD_SPORT=40001
+bench_busy_flood_arrived() { bench_flood_arrived "${SET_NODES[$1]%% *}"; }
 
 # bench_busy_flood_start KIND: one flood per set, B -> A over their cable,
 # $FLOOD_RATE / sets pkt/s for $SECS s (FLOOD_PIDS[set]).
@@ -316,17 +311,7 @@ bench_busy_read
 bench_busy_keep
 win_us=$(now_us)
 if [ "$LOAD" = flood ]; then
-	for s in "${sets[@]}"; do
-		lab_exec "${SET_NODES[$s]%% *}" nft -f - <<-EOF || lab_fail "nft flood counter on ${SET_NODES[$s]%% *}"
-		table inet mrbusy {
-		counter flood { }
-		chain input {
-		type filter hook input priority 0; policy accept;
-		udp sport $FLOOD_SPORT udp dport 3784 counter name "flood"
-		}
-		}
-		EOF
-	done
+	for s in "${sets[@]}"; do bench_flood_counter "${SET_NODES[$s]%% *}" $FLOOD_SPORT; done
 	lab_log "   flood: $(( FLOOD_RATE / ${#sets[@]} )) pkt/s at each set's node A (from its node B, over their cable), kinds by window: ${flood_kinds[*]}"
 else
 	busy_load_start "$LOAD"

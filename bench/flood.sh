@@ -64,21 +64,8 @@ lab_wait_routes 10
 p12=$(lab_port n1 n2)
 p21=$(lab_port n2 n1)
 pid=${LAB_DAEMON[n1]}
-lab_exec n1 nft -f - <<-EOF
-table inet mrbench {
-counter flood { }
-chain input {
-type filter hook input priority 0; policy accept;
-udp sport $SPORT udp dport 3784 counter name "flood"
-}
-}
-EOF
-arrived() {
-	local out
-	out=$(lab_exec n1 nft list counter inet mrbench flood)
-	[[ $out =~ packets\ ([0-9]+) ]] || lab_fail "no nft counter on n1"
-	echo "${BASH_REMATCH[1]}"
-}
+bench_flood_counter n1 $SPORT
+arrived() { bench_flood_arrived n1; }
 oncpu_ns() { cat "/proc/$pid/task/"*/schedstat | awk '{ n += $1 } END { printf "%.0f\n", n }'; }
 softirq_ticks() { awk '/^cpu / { print $8 }' /proc/stat; }
 flaps_all() { echo $(( $(hl_flaps n1) + $(hl_flaps n2) + $(hl_flaps n3) )); }

@@ -21,6 +21,30 @@ bench_stats() {
 		      printf "%d %g %g %g %g\n", NR, lab_median(v, NR), v[p], v[1], v[NR] }'
 }
 
+# ---- a flood's arrivals ------------------------------------------------------
+
+# bench_flood_counter NODE SPORT: an nft counter in NODE's input hook of the
+# UDP packets from source port SPORT to 3784 (a flood's: real sessions send
+# from 49152-65535, RFC 5881), read by bench_flood_arrived NODE.
+bench_flood_counter() {
+	lab_exec "$1" nft -f - <<-EOF || lab_fail "nft flood counter on $1"
+	table inet mrbench {
+	counter flood { }
+	chain input {
+	type filter hook input priority 0; policy accept;
+	udp sport $2 udp dport 3784 counter name "flood"
+	}
+	}
+	EOF
+}
+
+bench_flood_arrived() {
+	local out
+	out=$(lab_exec "$1" nft list counter inet mrbench flood)
+	[[ $out =~ packets\ ([0-9]+) ]] || lab_fail "no flood counter on $1"
+	echo "${BASH_REMATCH[1]}"
+}
+
 # ---- topology: two nodes, one cable, the LAN --------------------------------
 
 bench_b2b1() {
