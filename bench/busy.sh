@@ -5,8 +5,8 @@
 # tests/lab/busy_lib.sh; or flood, below), one 3-node full mesh per daemon set of
 # $BENCH_BUSY_SETS (default "mr20 mr10 mr10rt frr10"):
 #   mr20    meshrouted, its defaults (20ms x 3)
-#   mr10    meshrouted, 10ms x 3, otherwise its defaults (realtime = no)
-#   mr10rt  meshrouted, 10ms x 3, realtime = yes (README's advice for busy nodes)
+#   mr10    meshrouted, 10ms x 3, otherwise its defaults (realtime = no: README's advice)
+#   mr10rt  meshrouted, 10ms x 3, realtime = yes (README's advice for busy nodes before issue 22)
 #   frr10   FRR bfdd (+ the zebra it needs), 10ms x 3, one single-hop session
 #           per fast port (as bench/frr.sh), no routes (8.4's staticd has
 #           no BFD-tracked routes)
@@ -91,7 +91,7 @@ for (load, s), ws in rows.items():
 floods = [(load, s, w) for (load, s), ws in rows.items() for w in ws if w[14] != "-"]
 if floods:
     print()
-    print("| load | daemon | window's flood kind | pkt/s sent at node A | pkt/s that reached node A | session downs, node A / B / C | route changes, node A | CPU % per daemon |")
+    print("| load | daemon | window's flood kind | pkt/s sent to node A | pkt/s that reached node A | session downs, node A / B / C | route changes, node A | CPU % per daemon |")
     print("|---|---|---|---|---|---|---|---|")
     for load, s, w in floods:
         print("| %s | %s | %s | %s | %s | %s / %s / %s | %s | %s |" % (load, NAMES.get(s, s), w[14], w[15], w[16], w[1], w[2], w[3], w[4], w[7]))

@@ -481,6 +481,24 @@ static void check_hash(const struct hostcheck_input *in, struct hostcheck_result
 	}
 }
 
+/*
+ * The busy-host bench (docs/BENCHMARKS.md, "Busy host") found realtime = yes
+ * worse than the default under namespace churn and no better under any
+ * other load; README advised it before, so configs that followed that
+ * advice get told.  A PREEMPT_RT kernel preempts the kernel worker that
+ * holds the CPU, which is what made it worse, so it is left alone there.
+ */
+static void check_realtime(const struct hostcheck_input *in, struct hostcheck_result *out)
+{
+	if (!in->cfg->realtime || in->rt_kernel)
+		return;
+	add(out, "realtime = yes: on a kernel without full preemption a real-time meshrouted "
+		 "waits on a CPU that a kernel worker holds (namespace clean-up: guests "
+		 "stopping); measured on busy hosts it flapped healthy links where realtime = "
+		 "no did not (README, \"Busy nodes\"). Fix: realtime = no in [global] "
+		 "(the default), and restart meshrouted");
+}
+
 int hostcheck_eval(const struct hostcheck_input *in, struct hostcheck_result *out)
 {
 	const struct mr_node *me = &in->cfg->nodes[in->self];
@@ -508,6 +526,7 @@ int hostcheck_eval(const struct hostcheck_input *in, struct hostcheck_result *ou
 	}
 	check_udp(in, out);
 	check_hash(in, out);
+	check_realtime(in, out);
 	return out->n;
 }
 
@@ -832,6 +851,7 @@ static int hostcheck_collect(struct nl *nl, const struct mr_config *cfg, int sel
 	in->check_mode = check_mode;
 	in->hash_policy[0] = read_sysctl("/proc/sys/net/ipv4/fib_multipath_hash_policy");
 	in->hash_policy[1] = read_sysctl("/proc/sys/net/ipv6/fib_multipath_hash_policy");
+	in->rt_kernel = read_sysctl("/sys/kernel/realtime") == 1;
 	if (own)
 		nl_close(own);
 	*out = in;

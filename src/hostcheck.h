@@ -19,7 +19,11 @@
  *  - UDP 3784 (BFD) or relay-port (3786: link reports, relay) already in
  *    use (FRR's bfdd, BIRD);
  *  - with --check-config only: layer-3 multipath hashing on a node with
- *    two or more fast ports (start-up fixes or reports it, sysctl.h).
+ *    two or more fast ports (start-up fixes or reports it, sysctl.h);
+ *  - realtime = yes on a kernel that is not PREEMPT_RT: measured to flap
+ *    healthy links on busy hosts, where realtime = no did not (a real-time
+ *    task waits on a CPU that a kernel worker holds: meshrouted(8),
+ *    "Scheduling").
  *
  * Two halves: hostcheck_eval() decides from plain structs (no I/O, unit
  * tested), hostcheck.c's collect half reads the host (netlink through nl.c,
@@ -74,6 +78,7 @@ struct hostcheck_input {
 	bool bird_bfd;		/* /etc/bird/bird.conf has a "protocol bfd" */
 	bool check_mode;	/* --check-config: the running meshrouted is not a conflict; sysctls reported */
 	int hash_policy[2];	/* net.ipv4 / net.ipv6 fib_multipath_hash_policy, -1 unknown */
+	bool rt_kernel;		/* /sys/kernel/realtime is 1: a PREEMPT_RT kernel preempts kernel work */
 };
 
 struct hostcheck_result {

@@ -380,6 +380,25 @@ static void test_hash_policy(void **state)
 	free(h);
 }
 
+static void test_realtime(void **state)
+{
+	struct host *h = calloc(1, sizeof(*h));
+
+	(void)state;
+	proxmox_host(h, "vmbr0");
+	h->cfg.realtime = true;
+	assert_int_equal(eval(h), 1);
+	expect(h, 0, "realtime = yes", "flapped healthy links", "Fix: realtime = no in [global]", NULL);
+	h->in.check_mode = true;	/* the same at start-up and with --check-config */
+	assert_int_equal(eval(h), 1);
+	h->in.rt_kernel = true;		/* PREEMPT_RT preempts the kernel worker */
+	assert_int_equal(eval(h), 0);
+	h->in.rt_kernel = false;
+	h->cfg.realtime = false;
+	assert_int_equal(eval(h), 0);
+	free(h);
+}
+
 static void test_many_warnings_counted(void **state)
 {
 	struct host *h = calloc(1, sizeof(*h));
@@ -473,6 +492,7 @@ int main(void)
 		cmocka_unit_test(test_fast_port_enslaved),
 		cmocka_unit_test(test_udp_taken),
 		cmocka_unit_test(test_hash_policy),
+		cmocka_unit_test(test_realtime),
 		cmocka_unit_test(test_many_warnings_counted),
 		cmocka_unit_test(test_parse_udp),
 		cmocka_unit_test(test_names),
