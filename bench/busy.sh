@@ -5,7 +5,7 @@
 # tests/lab/busy_lib.sh; or flood, below), one 3-node full mesh per daemon set of
 # $BENCH_BUSY_SETS (default "mr20 mr10 mr10rt frr10"):
 #   mr20    meshrouted, its defaults (20ms x 3)
-#   mr10    meshrouted, 10ms x 3, otherwise its defaults (realtime = no: README's advice)
+#   mr10    meshrouted, 10ms x 3, otherwise its defaults (realtime = no)
 #   mr10rt  meshrouted, 10ms x 3, realtime = yes (README's advice for busy nodes before issue 22)
 #   frr10   FRR bfdd (+ the zebra it needs), 10ms x 3, one single-hop session
 #           per fast port (as bench/frr.sh), no routes (8.4's staticd has

@@ -513,22 +513,23 @@ busy_cut() {
 
 # ---- the lab tests' common body ----------------------------------------------------
 
-# BUSY_SETTINGS: the [global] lines of the 10 ms mesh (README's advice for
-# busy nodes that want 10ms x 3: the defaults otherwise, realtime = no).
+# BUSY_SETTINGS: the [global] lines of the 10 ms mesh (BUSY_FAST=1): the
+# defaults otherwise, realtime = no (README: leave it off on busy nodes).
 BUSY_SETTINGS=("realtime = no")
 
-# busy_test LOAD (churn|cpu|both): two 3-node meshes, n1-n3 at the
-# daemon's defaults (20ms x 3) and n4-n6 at 10ms x 3 with BUSY_SETTINGS,
-# the two settings README.md advises for busy nodes, under LOAD for
+# busy_test LOAD (churn|cpu|both): a 3-node mesh, n1-n3, at the daemon's
+# defaults (20ms x 3, what README.md advises for busy nodes) under LOAD for
 # $BUSY_SECS (25) seconds.  No session may flap and no route may move on
-# any node; then, still under load, one cable of each mesh goes silent and
-# both of its sessions must go Down in time (busy_cut), and nothing else
-# may move.  BUSY_FAST=0 leaves n4-n6 out (the bench measures both over
-# minutes: docs/BENCHMARKS.md, "Busy host").
+# any node; then, still under load, one cable goes silent and both of its
+# sessions must go Down in time (busy_cut), and nothing else may move.
+# BUSY_FAST=1 adds a second mesh, n4-n6, at 10ms x 3 (BUSY_SETTINGS) held
+# to the same rules: it passed under these loads (9 runs of the three
+# tests), but flapped in 3 of 6 runs with stress-ng --cpu 2 added on top
+# (docs/BENCHMARKS.md, "Busy host"), so it is not part of make check.
 busy_test() {
 	local load=$1 secs=${BUSY_SECS:-25} n f m nodes="n1 n2 n3"
 	lab_require_daemon
-	if [ "${BUSY_FAST:-1}" = 1 ]; then
+	if [ "${BUSY_FAST:-0}" = 1 ]; then
 		nodes="n1 n2 n3 n4 n5 n6"
 		lab_log "== two 3-node meshes: n1-n3 defaults (20ms x 3), n4-n6 10ms x 3 with ${BUSY_SETTINGS[*]}; load: $load, ${secs} s"
 		busy_meshes 2
@@ -545,7 +546,7 @@ busy_test() {
 	busy_start $nodes
 	busy_freeze_start
 	busy_wait_up 15 n1 n2 n3
-	[ "${BUSY_FAST:-1}" = 1 ] && busy_wait_up 15 n4 n5 n6
+	[ "${BUSY_FAST:-0}" = 1 ] && busy_wait_up 15 n4 n5 n6
 	# The mark comes before the load: its own start-up (stress-ng forking,
 	# the first namespaces) is part of the test.
 	# shellcheck disable=SC2086
@@ -567,18 +568,18 @@ busy_test() {
 	# shellcheck disable=SC2086
 	busy_mark $nodes
 	busy_cut n1 n2 60
-	[ "${BUSY_FAST:-1}" = 1 ] && busy_cut n4 n5 30
+	[ "${BUSY_FAST:-0}" = 1 ] && busy_cut n4 n5 30
 	busy_load_check "during the cuts"
 	busy_assert_steady "n3 after the cuts" n3
-	[ "${BUSY_FAST:-1}" = 1 ] && busy_assert_steady "n6 after the cuts" n6
+	[ "${BUSY_FAST:-0}" = 1 ] && busy_assert_steady "n6 after the cuts" n6
 	for n in n1 n2 n4 n5; do
-		[ "${BUSY_FAST:-1}" = 1 ] || [ "$n" = n1 ] || [ "$n" = n2 ] || continue
+		[ "${BUSY_FAST:-0}" = 1 ] || [ "$n" = n1 ] || [ "$n" = n2 ] || continue
 		busy_since_mark "$n"
 		assert_eq "$n: flaps from the cut (its one session on the cable)" 1 "$BUSY_D_FLAPS"
 		assert_eq "$n: route events from the cut (its one route off the cable)" 1 "$BUSY_D_EVENTS"
 	done
 	assert_eq "n1's route to n3 after the cut" "$(lab_port n1 n3)" "$(lab_route n1 n3)"
-	[ "${BUSY_FAST:-1}" = 1 ] && assert_eq "n4's route to n6 after the cut" "$(lab_port n4 n6)" "$(lab_route n4 n6)"
+	[ "${BUSY_FAST:-0}" = 1 ] && assert_eq "n4's route to n6 after the cut" "$(lab_port n4 n6)" "$(lab_route n4 n6)"
 	busy_load_stop
 	[ "$load" = cpu ] || lab_log "   churn: $BUSY_CHURN_NS namespaces, $BUSY_CHURN_RATE per second"
 	return 0
