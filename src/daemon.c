@@ -659,6 +659,10 @@ void daemon_realtime(struct mr_daemon *d)
 	err = standby_start(&d->standby, &d->lock, &ops, standby_slack(&d->cfg), policy,
 			    MR_RT_PRIORITY);
 	d->sio.sb = d->standby;
+	if (d->standby) {
+		d->loop.take = standby_lock_cb;
+		d->loop.take_arg = d->standby;
+	}
 	if (err < 0)
 		log_warnx("no standby thread (%s): a kernel worker holding this CPU can delay "
 			  "probes", strerror(-err));

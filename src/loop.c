@@ -14,6 +14,7 @@ int loop_init(struct loop *l)
 	int err;
 
 	l->lock = NULL;
+	l->take = NULL;
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (l->epfd < 0) {
 		err = -errno;
@@ -71,7 +72,9 @@ int loop_run_once(struct loop *l, mtime_t deadline)
 		pthread_mutex_unlock(l->lock);
 	n = epoll_pwait2(l->epfd, evs, 32, tsp, NULL);
 	err = errno;
-	if (l->lock)
+	if (l->take)
+		l->take(l->take_arg);
+	else if (l->lock)
 		pthread_mutex_lock(l->lock);
 	errno = err;
 	if (n < 0) {

@@ -27,6 +27,10 @@ struct loop {
 	 * another thread (standby.h) may run the timers meanwhile.
 	 */
 	pthread_mutex_t *lock;
+	/* If set, takes `lock` back after the wait (standby_lock: stands in
+	 * for a holder that does not run), else pthread_mutex_lock. */
+	void (*take)(void *arg);
+	void *take_arg;
 };
 
 int loop_init(struct loop *l);

@@ -16,12 +16,14 @@
 #include "standby.h"
 
 /*
- * A published packet.  Written by whoever holds the lock, read by the
- * standby without it: a sequence count (odd while being written) tells a
- * torn read, which the standby then skips; `fd` and `sending` make a
- * release wait for a send in progress (both sequentially consistent: the
- * releaser stores fd -1 then reads `sending`, the standby stores
- * `sending` then reads fd, so one of them sees the other's store).
+ * A published packet.  Written by whoever holds the lock, read without it
+ * by the thread standing in (standby_lock): a sequence count (odd while
+ * being written) tells a torn read, which is then skipped; `fd` and
+ * `sending` make a release wait for a send in progress (both sequentially
+ * consistent: the releaser stores fd -1 then reads `sending`, the one
+ * standing in stores `sending` then reads fd, so one of them sees the
+ * other's store).  Only one thread stands in at a time: it does so only
+ * while the other holds the lock.
  */
 struct tx_slot {
 	atomic_uint seq;
@@ -51,7 +53,7 @@ struct standby {
 	atomic_bool stop;
 	struct tx_slot tx[STANDBY_TX_SLOTS];
 	atomic_int ntx;		/* slots ever used: the standby looks at these */
-	atomic_int sending;	/* the standby is in stand_in() */
+	atomic_int sending;	/* a thread is in stand_in() */
 	atomic_ullong tx_sent;
 	sem_t ready;
 	int init_err;
@@ -140,11 +142,17 @@ static mtime_t stand_in(struct standby *sb, mtime_t now)
 }
 
 /*
- * Takes the lock.  While a main thread late for its deadline holds it,
- * stands in for it: the due packets go out, again each time one is due
- * (at least every slack, never sooner than half a millisecond apart).
+ * Takes the lock, from either thread.  While the other thread holds it past
+ * the armed deadline + slack, stands in for it: the due packets go out,
+ * again each time one is due (at least every slack, never sooner than half
+ * a millisecond apart).  The holder may be the main thread kept off its CPU
+ * in the middle of its work, or the standby itself, taken over and then
+ * kept off its CPU by a kernel task that does not yield (traced: an `ip`
+ * creating veths ran 25 ms on the standby's CPU while the standby, holding
+ * the lock, was runnable, and the woken main thread slept on the lock).
+ * Before the deadline + slack it waits for the lock only until then.
  */
-static void take_lock(struct standby *sb)
+void standby_lock(struct standby *sb)
 {
 	struct timespec ts;
 	mtime_t now, armed, next;
@@ -152,9 +160,15 @@ static void take_lock(struct standby *sb)
 	while (pthread_mutex_trylock(sb->lock) != 0) {
 		now = mtime_now();
 		armed = atomic_load(&sb->armed);
-		if (atomic_load(&sb->stop) || armed == MTIME_NEVER || now < armed + sb->slack) {
+		if (atomic_load(&sb->stop) || armed == MTIME_NEVER) {
 			pthread_mutex_lock(sb->lock);
 			return;
+		}
+		if (now < armed + sb->slack) {
+			ts = mtime_to_timespec(armed + sb->slack);
+			if (pthread_mutex_clocklock(sb->lock, CLOCK_MONOTONIC, &ts) == 0)
+				return;
+			continue;
 		}
 		next = stand_in(sb, now);
 		next = mtime_max(mtime_min(next, now + sb->slack), now + MTIME_MS(1) / 2);
@@ -162,6 +176,11 @@ static void take_lock(struct standby *sb)
 		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 			;
 	}
+}
+
+void standby_lock_cb(void *sb)
+{
+	standby_lock(sb);
 }
 
 static void *standby_main(void *arg)
@@ -197,7 +216,7 @@ static void *standby_main(void *arg)
 			log_warn("standby: read timerfd; the standby stops");
 			return NULL;
 		}
-		take_lock(sb);
+		standby_lock(sb);
 		if (sb->stop) {
 			pthread_mutex_unlock(sb->lock);
 			return NULL;

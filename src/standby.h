@@ -77,6 +77,14 @@ struct standby;
  */
 int standby_start(struct standby **out, pthread_mutex_t *lock, const struct standby_ops *ops,
 		  mtime_t slack, int policy, int prio);
+/*
+ * Either thread: takes the lock; while the other holds it past the armed
+ * deadline + slack, sends the due published packets without it (the
+ * holder may be kept off its CPU: the standby too, once it took over).
+ */
+void standby_lock(struct standby *sb);
+/* The same for loop.h's `take` (arg: the standby). */
+void standby_lock_cb(void *sb);
 /* Main thread, holding the lock, before it waits towards `deadline`. */
 void standby_arm(struct standby *sb, mtime_t deadline);
 /* Main thread, holding the lock: did the standby run since the last arm? */

@@ -10,7 +10,9 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -32,9 +34,17 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int fired, inits;
 static mtime_t fired_at, fired_for, next_for_standby;
 
+static atomic_int fire_hold, in_fire;	/* fire() blocks while fire_hold */
+
+static void sleep_us(mtime_t us);
+
 static mtime_t fire(void *arg, mtime_t deadline)
 {
 	(void)arg;
+	atomic_store(&in_fire, 1);
+	while (atomic_load(&fire_hold))
+		sleep_us(200);
+	atomic_store(&in_fire, 0);
 	fired++;
 	fired_at = mtime_now();
 	fired_for = deadline;
@@ -391,6 +401,69 @@ static void test_stands_in_only_when_due(void **state)
 	close(tx);
 }
 
+/* Watches rx for a copy while fire() holds the lock, then lets fire() go. */
+struct watch {
+	int rx, got, during;
+};
+
+static void *watch_rx(void *arg)
+{
+	struct watch *w = arg;
+	struct pollfd pfd = { .fd = w->rx, .events = POLLIN };
+	uint8_t buf[128];
+
+	if (poll(&pfd, 1, 10000) == 1) {
+		w->during = atomic_load(&in_fire);
+		while (recv(w->rx, buf, sizeof(buf), 0) >= 0)
+			w->got++;
+	}
+	atomic_store(&fire_hold, 0);
+	return NULL;
+}
+
+/*
+ * The standby took over and is then kept from running while it holds the
+ * lock (here: fire() blocks).  The main thread, woken past the deadline +
+ * slack, finds the lock held: it sends the published packet itself while
+ * it waits (without it, nothing goes out until fire() returns: the watcher
+ * waits 10 s and the test fails).
+ */
+static void test_main_stands_in_for_stuck_standby(void **state)
+{
+	static const uint8_t pkt[24] = { 0x20, 0xc0, 3, 24, 5, 6, 7, 8 };
+	struct watch w = { 0 };
+	struct standby *sb;
+	pthread_t th;
+	mtime_t t0, deadline;
+	int rx, tx, slot, i;
+
+	(void)state;
+	sb = start_tx(&rx, &tx, &slot);
+	atomic_store(&fire_hold, 1);
+	atomic_store(&in_fire, 0);
+	t0 = mtime_now();
+	assert_int_equal(standby_tx_publish(sb, slot, tx, pkt, sizeof(pkt), MTIME_MS(2), t0), 0);
+	deadline = t0 + MTIME_MS(3);
+	standby_arm(sb, deadline);
+	pthread_mutex_unlock(&lock);	/* the main thread waits... */
+	for (i = 0; i < 100000 && !atomic_load(&in_fire); i++)
+		sleep_us(100);
+	assert_true(atomic_load(&in_fire));	/* the standby took over: it holds the lock */
+	assert_true(mtime_now() >= deadline + SLACK);
+	w.rx = rx;
+	assert_int_equal(pthread_create(&th, NULL, watch_rx, &w), 0);
+	standby_lock(sb);		/* ...and comes back late */
+	pthread_join(th, NULL);
+	assert_true(w.got >= 1);
+	assert_true(w.during);		/* sent while the standby held the lock */
+	assert_int_equal(fired, 1);
+	assert_true(standby_tx_release(sb, slot) >= (uint32_t)w.got);
+	standby_arm(sb, MTIME_NEVER);
+	stop(sb);
+	close(rx);
+	close(tx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -403,6 +476,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_init_fails, teardown),
 		cmocka_unit_test_teardown(test_stands_in_while_lock_held, teardown),
 		cmocka_unit_test_teardown(test_stands_in_only_when_due, teardown),
+		cmocka_unit_test_teardown(test_main_stands_in_for_stuck_standby, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
